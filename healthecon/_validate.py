@@ -1,0 +1,122 @@
+"""Input checks shared by every module, so that each kind of bad input gets one clear error.
+
+Each function raises early, naming what is at fault (``what``, e.g. ``"parameter 'p_sick'"``
+or ``"strategy 'new', cycle 3, from 'sick' to 'dead'"``) and what was expected. Nothing is
+clipped, dropped or overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence, Sized
+
+import numpy as np
+
+from .errors import ParameterError, ShapeError
+
+__all__ = [
+    "as_float_array",
+    "require_finite",
+    "require_probability",
+    "require_nonnegative",
+    "require_positive",
+    "require_same_length",
+    "require_unique",
+]
+
+
+def as_float_array(values: object, what: str) -> np.ndarray:
+    """Convert ``values`` to a float array, raising a clear error if it is not numeric."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ParameterError(f"{what}: expected a number or an array of numbers, got {values!r}") from err
+
+
+def _first_bad(values: np.ndarray, bad: np.ndarray) -> str:
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    where = "" if values.ndim == 0 else f" at index {index if len(index) > 1 else index[0]}"
+    value = float(values[index]) if values.ndim else float(values)
+    return f"{value!r}{where}"
+
+
+def require_finite(values: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+    """Return ``values`` as a float array, raising if any element is NaN or infinite.
+
+    Examples
+    --------
+    >>> require_finite([1.0, float("nan")], "parameter 'cost'")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: parameter 'cost': expected finite numbers, got nan at index 1
+    """
+    arr = as_float_array(values, what)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        raise error(f"{what}: expected finite numbers, got {_first_bad(arr, bad)}")
+    return arr
+
+
+def require_probability(values: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+    """Return ``values`` as a float array, raising unless every element is in [0, 1].
+
+    Examples
+    --------
+    >>> require_probability(1.2, "parameter 'p_death'")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: parameter 'p_death': expected a probability in [0, 1], got 1.2
+    """
+    arr = require_finite(values, what, error)
+    bad = (arr < 0) | (arr > 1)
+    if bad.any():
+        raise error(f"{what}: expected a probability in [0, 1], got {_first_bad(arr, bad)}")
+    return arr
+
+
+def require_nonnegative(values: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+    """Return ``values`` as a float array, raising if any element is negative."""
+    arr = require_finite(values, what, error)
+    bad = arr < 0
+    if bad.any():
+        raise error(f"{what}: expected a value >= 0, got {_first_bad(arr, bad)}")
+    return arr
+
+
+def require_positive(values: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+    """Return ``values`` as a float array, raising unless every element is > 0."""
+    arr = require_finite(values, what, error)
+    bad = arr <= 0
+    if bad.any():
+        raise error(f"{what}: expected a value > 0, got {_first_bad(arr, bad)}")
+    return arr
+
+
+def require_same_length(what: str, **sequences: Sized) -> int:
+    """Raise :class:`ShapeError` unless all ``sequences`` have the same length; return it.
+
+    Examples
+    --------
+    >>> require_same_length("impact map", quantity=[1, 2], proxy=[3.0])
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ShapeError: impact map: mismatched lengths: quantity has 2, proxy has 1
+    """
+    lengths = {name: len(seq) for name, seq in sequences.items()}
+    if len(set(lengths.values())) > 1:
+        listed = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        raise ShapeError(f"{what}: mismatched lengths: {listed}")
+    return next(iter(lengths.values()), 0)
+
+
+def require_unique(names: Sequence[str], what: str, error: type[Exception] = ParameterError) -> tuple[str, ...]:
+    """Return ``names`` as a tuple, raising if any name is repeated or not a non-empty string."""
+    names = tuple(names)
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise error(f"{what}: names must be non-empty strings, got {name!r}")
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise error(f"{what}: name {name!r} is given more than once")
+        seen.add(name)
+    return names

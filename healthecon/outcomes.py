@@ -1,0 +1,408 @@
+"""The outcome container that every model returns and every analysis reads.
+
+An *outcome set* is an :class:`xarray.Dataset` with
+
+- dimensions ``sample`` (PSA draw; a deterministic run has one sample) and ``strategy``
+  (string labels), and optionally more (``year``, ``stakeholder``, ...) on some variables;
+- one data variable per outcome, e.g. ``cost``, ``cost_drug``, ``ly``, ``qaly``,
+  ``qaly_undiscounted``, ``benefit``; each variable's ``attrs["kind"]`` is one of
+  ``"cost"``, ``"effect"``, ``"benefit"`` or ``"other"``;
+- dataset attributes ``cost`` and ``effect``: the names of the variables that analyses use by
+  default (an analysis can always be pointed at others), ``currency`` (e.g. ``"£"``) and
+  ``effect_unit`` (e.g. ``"QALY"`` or ``"life-year"``).
+
+Decision trees, Markov cohort models, hybrids, SROI impact maps and cost-benefit models all
+return this layout, so incremental analysis, CEACs, value of information, plots and reports
+work for all of them, and for outcomes computed elsewhere (:func:`from_dataframe`).
+
+Examples
+--------
+>>> import numpy as np
+>>> out = make_outcomes(
+...     {"cost": [[100.0, 250.0], [120.0, 260.0]], "qaly": [[1.0, 1.5], [1.1, 1.4]]},
+...     strategies=["usual care", "new"], effect="qaly")
+>>> out.sizes["sample"], strategies(out)
+(2, ['usual care', 'new'])
+>>> cost, effect = cost_effect(out)
+>>> cost.mean("sample").values
+array([110., 255.])
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ._validate import require_unique
+from .errors import OutcomesError, ShapeError, unknown_name
+
+__all__ = [
+    "SAMPLE",
+    "STRATEGY",
+    "KINDS",
+    "make_outcomes",
+    "cost_effect",
+    "strategies",
+    "n_samples",
+    "select_strategies",
+    "validate_outcomes",
+    "require_aligned",
+    "summarise",
+    "from_dataframe",
+    "to_dataframe",
+    "save",
+    "load",
+]
+
+SAMPLE = "sample"
+STRATEGY = "strategy"
+KINDS = ("cost", "effect", "benefit", "other")
+
+
+def _guess_kind(name: str, cost: str, effect: str | None) -> str:
+    base = name.removesuffix("_undiscounted")
+    if base == cost or base.startswith("cost"):
+        return "cost"
+    if base == effect:
+        return "effect"
+    if base.startswith("benefit"):
+        return "benefit"
+    return "other"
+
+
+def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) -> xr.DataArray:
+    if isinstance(value, xr.DataArray):
+        missing = {SAMPLE, STRATEGY} - set(value.dims)
+        if missing:
+            raise OutcomesError(
+                f"outcome {name!r}: expected dimensions 'sample' and 'strategy', "
+                f"missing {sorted(missing)} (has {list(value.dims)})"
+            )
+        return value.astype(float)
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.shape[1] != len(strategy_labels):
+        raise ShapeError(
+            f"outcome {name!r}: expected shape (n_samples, {len(strategy_labels)}) for "
+            f"strategies {list(strategy_labels)}, got {np.shape(value)}"
+        )
+    return xr.DataArray(arr, dims=(SAMPLE, STRATEGY))
+
+
+def make_outcomes(
+    values: Mapping[str, object],
+    strategies: Sequence[str],
+    *,
+    cost: str = "cost",
+    effect: str | None = "effect",
+    kinds: Mapping[str, str] | None = None,
+    currency: str = "£",
+    effect_unit: str = "QALY",
+    attrs: Mapping[str, object] | None = None,
+) -> xr.Dataset:
+    """Build and validate an outcome set.
+
+    Parameters
+    ----------
+    values
+        Outcome name to values: an array of shape ``(n_samples, n_strategies)`` (a 1-D
+        array of length ``n_strategies`` is one deterministic sample), or an
+        :class:`xarray.DataArray` with dims ``sample`` and ``strategy`` and possibly more.
+    strategies
+        Strategy labels, in the column order of the arrays.
+    cost, effect
+        Names of the variables analyses use by default. ``effect`` may be ``None`` for
+        models with no health effect (e.g. a pure cost-benefit model).
+    kinds
+        Kind of each variable (``"cost"``, ``"effect"``, ``"benefit"``, ``"other"``).
+        Unlisted variables are inferred from their names: ``cost*`` are costs, the
+        ``effect`` variable is an effect, ``benefit*`` are benefits, others ``"other"``.
+    currency, effect_unit
+        Units, used by tables and plot labels.
+    attrs
+        Extra dataset attributes (e.g. ``model``, ``seed``).
+
+    Returns
+    -------
+    xarray.Dataset
+        The outcome set (see module docstring).
+
+    Raises
+    ------
+    OutcomesError
+        If a value is NaN or infinite (the message names the outcome, strategy and sample),
+        or a default variable is missing.
+    ShapeError
+        If arrays do not match the strategies.
+    """
+    labels = require_unique(strategies, "strategies", OutcomesError)
+    if not values:
+        raise OutcomesError("no outcomes given: expected at least a cost variable")
+    kinds = dict(kinds or {})
+    arrays = {}
+    for name, value in values.items():
+        da = _as_dataarray(name, value, labels)
+        if da.sizes[STRATEGY] != len(labels):
+            raise ShapeError(f"outcome {name!r}: has {da.sizes[STRATEGY]} strategies, expected {len(labels)}")
+        kind = kinds.get(name, _guess_kind(name, cost, effect))
+        if kind not in KINDS:
+            raise OutcomesError(f"outcome {name!r}: unknown kind {kind!r}; expected one of {KINDS}")
+        arrays[name] = da.assign_attrs(kind=kind)
+    ds = xr.Dataset(arrays)
+    ds = ds.assign_coords({SAMPLE: np.arange(ds.sizes[SAMPLE]), STRATEGY: list(labels)})
+    ds.attrs.update(
+        {"cost": cost, "effect": effect or "", "currency": currency, "effect_unit": effect_unit}
+    )
+    ds.attrs.update(attrs or {})
+    validate_outcomes(ds)
+    return ds
+
+
+def validate_outcomes(ds: xr.Dataset) -> xr.Dataset:
+    """Check that ``ds`` is a well-formed outcome set and return it unchanged.
+
+    Raises
+    ------
+    OutcomesError
+        Naming the first problem found: a missing dimension or default variable, or a
+        non-finite value (with its outcome, strategy and sample).
+    """
+    if not isinstance(ds, xr.Dataset):
+        raise OutcomesError(f"expected an outcome set (xarray.Dataset), got {type(ds).__name__}")
+    for dim in (SAMPLE, STRATEGY):
+        if dim not in ds.dims:
+            raise OutcomesError(f"outcome set has no {dim!r} dimension (dims: {list(ds.dims)})")
+    for attr in ("cost", "effect"):
+        name = ds.attrs.get(attr)
+        if name and name not in ds.data_vars:
+            raise OutcomesError(
+                f"outcome set names {name!r} as its {attr} variable but has no such variable "
+                f"(variables: {list(ds.data_vars)})"
+            )
+    for name, da in ds.data_vars.items():
+        values = np.asarray(da.values, dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            where = dict(zip(da.dims, np.argwhere(bad)[0]))
+            parts = [f"{dim} {da[dim].values[i]!r}" if dim in da.coords else f"{dim} {i}" for dim, i in where.items()]
+            raise OutcomesError(f"outcome {name!r} is not finite at {', '.join(parts)}: got {values[bad][0]}")
+    return ds
+
+
+def strategies(ds: xr.Dataset) -> list[str]:
+    """Strategy labels of an outcome set, in order."""
+    return [str(s) for s in ds[STRATEGY].values]
+
+
+def n_samples(ds: xr.Dataset) -> int:
+    """Number of PSA samples (1 for a deterministic run)."""
+    return int(ds.sizes[SAMPLE])
+
+
+def _variable(ds: xr.Dataset, name: str | None, role: str) -> xr.DataArray:
+    name = name or ds.attrs.get(role) or None
+    if not name:
+        raise OutcomesError(f"outcome set has no default {role} variable: name one explicitly")
+    if name not in ds.data_vars:
+        raise unknown_name(f"{role} variable", name, list(ds.data_vars))
+    da = ds[name]
+    extra = set(da.dims) - {SAMPLE, STRATEGY}
+    if extra:
+        raise OutcomesError(
+            f"{role} variable {name!r} has extra dimensions {sorted(extra)}: sum or select them first"
+        )
+    return da.transpose(SAMPLE, STRATEGY)
+
+
+def cost_effect(
+    ds: xr.Dataset, cost: str | None = None, effect: str | None = None
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """Return the (cost, effect) DataArrays, each with dims ``(sample, strategy)``.
+
+    Parameters
+    ----------
+    ds
+        An outcome set.
+    cost, effect
+        Variable names; default to ``ds.attrs["cost"]`` and ``ds.attrs["effect"]``.
+    """
+    validate_outcomes(ds)
+    return _variable(ds, cost, "cost"), _variable(ds, effect, "effect")
+
+
+def select_strategies(ds: xr.Dataset, names: Sequence[str]) -> xr.Dataset:
+    """Keep only the named strategies, in the order given; unknown names raise."""
+    known = strategies(ds)
+    for name in names:
+        if name not in known:
+            raise unknown_name("strategy", name, known)
+    return ds.sel({STRATEGY: list(names)})
+
+
+def require_aligned(ds: xr.Dataset, draws: xr.Dataset) -> None:
+    """Raise unless an outcome set and parameter draws have the same samples.
+
+    Value-of-information and other regression analyses pair each outcome sample with the
+    parameter draw that produced it; mismatched sample counts are an error, never silently
+    recycled or truncated.
+    """
+    n_out, n_par = ds.sizes.get(SAMPLE), draws.sizes.get(SAMPLE)
+    if n_par is None:
+        raise OutcomesError("parameter draws have no 'sample' dimension")
+    if n_out != n_par:
+        raise ShapeError(f"outcomes have {n_out} samples but parameter draws have {n_par}: they must match one-to-one")
+
+
+def summarise(ds: xr.Dataset, level: float = 0.95, variables: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean and percentile interval of each outcome, by strategy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(variable, strategy)``; columns ``mean``, ``lower``, ``upper``.
+    """
+    if not 0 < level < 1:
+        raise OutcomesError(f"level: expected a number in (0, 1), got {level}")
+    names = list(variables) if variables is not None else [n for n, v in ds.data_vars.items() if set(v.dims) == {SAMPLE, STRATEGY}]
+    tail = (1 - level) / 2 * 100
+    rows = []
+    for name in names:
+        if name not in ds.data_vars:
+            raise unknown_name("outcome", name, list(ds.data_vars))
+        values = ds[name].transpose(SAMPLE, STRATEGY).values
+        lower, upper = np.percentile(values, [tail, 100 - tail], axis=0)
+        for j, strategy in enumerate(strategies(ds)):
+            rows.append((name, strategy, values[:, j].mean(), lower[j], upper[j]))
+    frame = pd.DataFrame(rows, columns=["variable", "strategy", "mean", "lower", "upper"])
+    return frame.set_index(["variable", "strategy"])
+
+
+def from_dataframe(
+    frame: pd.DataFrame,
+    *,
+    cost: str = "cost",
+    effect: str | None = "effect",
+    strategy: str = "strategy",
+    sample: str | None = "sample",
+    currency: str = "£",
+    effect_unit: str = "QALY",
+) -> xr.Dataset:
+    """Build an outcome set from a long table: one row per sample and strategy.
+
+    Use this to analyse outcomes from other tools (TreeAge, heemod, Excel). Every numeric
+    column other than ``sample`` becomes an outcome variable.
+
+    Parameters
+    ----------
+    frame
+        Columns ``strategy``, ``sample`` (optional for a deterministic table) and outcomes.
+    cost, effect, strategy, sample
+        Column names.
+
+    Raises
+    ------
+    OutcomesError
+        If a column is missing, a (sample, strategy) pair is repeated, or the table is not
+        complete (every strategy needs every sample).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"sample": [0, 0, 1, 1], "strategy": ["A", "B", "A", "B"],
+    ...                       "cost": [1.0, 2.0, 1.5, 2.5], "qaly": [1.0, 1.2, 0.9, 1.1]})
+    >>> from_dataframe(frame, effect="qaly")["cost"].values
+    array([[1. , 2. ],
+           [1.5, 2.5]])
+    """
+    frame = frame.copy()
+    if sample is None or sample not in frame.columns:
+        if sample is not None and sample != "sample":
+            raise unknown_name("column", sample, list(frame.columns))
+        frame["__sample"] = frame.groupby(strategy, sort=False).cumcount()
+        sample = "__sample"
+    for column in (strategy, cost) + ((effect,) if effect else ()):
+        if column not in frame.columns:
+            raise unknown_name("column", column, list(frame.columns))
+    duplicated = frame.duplicated([sample, strategy])
+    if duplicated.any():
+        row = frame[duplicated].iloc[0]
+        raise OutcomesError(f"row for sample {row[sample]!r}, strategy {row[strategy]!r} appears more than once")
+    labels = list(dict.fromkeys(str(s) for s in frame[strategy]))
+    frame[strategy] = frame[strategy].astype(str)
+    value_columns = [c for c in frame.columns if c not in (sample, strategy) and pd.api.types.is_numeric_dtype(frame[c])]
+    wide = frame.set_index([sample, strategy])[value_columns]
+    samples = list(dict.fromkeys(frame[sample]))
+    full = pd.MultiIndex.from_product([samples, labels], names=[sample, strategy])
+    missing = full.difference(wide.index)
+    if len(missing):
+        s, st = missing[0]
+        raise OutcomesError(f"table is incomplete: no row for sample {s!r}, strategy {st!r}")
+    wide = wide.reindex(full)
+    values = {c: wide[c].to_numpy(dtype=float).reshape(len(samples), len(labels)) for c in value_columns}
+    return make_outcomes(values, labels, cost=cost, effect=effect, currency=currency, effect_unit=effect_unit)
+
+
+def to_dataframe(ds: xr.Dataset) -> pd.DataFrame:
+    """The long table (one row per sample and strategy) of the (sample, strategy) outcomes."""
+    names = [n for n, v in ds.data_vars.items() if set(v.dims) == {SAMPLE, STRATEGY}]
+    return ds[names].transpose(SAMPLE, STRATEGY).to_dataframe().reset_index()[[SAMPLE, STRATEGY, *names]]
+
+
+_CSV_HEADER = "# healthecon outcomes "
+
+
+def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
+    """Save an outcome set losslessly: ``.nc`` as NetCDF4, ``.csv`` as a long table.
+
+    The CSV form keeps the (sample, strategy) variables, their kinds and the dataset
+    attributes (in a first comment line); floats are written with full precision, so
+    :func:`load` returns identical numbers. Variables with extra dimensions (e.g. ``year``)
+    need NetCDF.
+    """
+    path = Path(path)
+    validate_outcomes(ds)
+    if path.suffix == ".nc":
+        ds.to_netcdf(path, engine="h5netcdf")
+    elif path.suffix == ".csv":
+        extra = [n for n, v in ds.data_vars.items() if set(v.dims) != {SAMPLE, STRATEGY}]
+        if extra:
+            raise OutcomesError(f"variables {extra} have extra dimensions and cannot be saved as CSV: use .nc")
+        meta = {"attrs": {k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))},
+                "kinds": {n: v.attrs.get("kind", "other") for n, v in ds.data_vars.items()}}
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(_CSV_HEADER + json.dumps(meta) + "\n")
+            to_dataframe(ds).to_csv(handle, index=False, float_format="%.17g")
+    else:
+        raise OutcomesError(f"cannot save outcomes to {path.name!r}: use a .nc or .csv file name")
+    return path
+
+
+def load(path: str | PathLike[str]) -> xr.Dataset:
+    """Load an outcome set written by :func:`save` (or any long CSV of outcomes)."""
+    path = Path(path)
+    if path.suffix == ".nc":
+        with xr.open_dataset(path, engine="h5netcdf") as opened:
+            ds = opened.load()
+        ds = ds.assign_coords({STRATEGY: [str(s) for s in ds[STRATEGY].values]})
+        return validate_outcomes(ds)
+    if path.suffix != ".csv":
+        raise OutcomesError(f"cannot load outcomes from {path.name!r}: use a .nc or .csv file")
+    with path.open(encoding="utf-8") as handle:
+        first = handle.readline()
+    meta = json.loads(first[len(_CSV_HEADER):]) if first.startswith(_CSV_HEADER) else {"attrs": {}, "kinds": {}}
+    frame = pd.read_csv(path, skiprows=1 if meta["attrs"] else 0, float_precision="round_trip")
+    attrs = dict(meta["attrs"])
+    cost, effect = attrs.pop("cost", "cost"), attrs.pop("effect", "effect") or None
+    currency, unit = attrs.pop("currency", "£"), attrs.pop("effect_unit", "QALY")
+    ds = from_dataframe(frame, cost=cost, effect=effect, currency=currency, effect_unit=unit)
+    for name, kind in meta["kinds"].items():
+        ds[name].attrs["kind"] = kind
+    ds.attrs.update(attrs)
+    return ds

@@ -1,0 +1,66 @@
+"""Shared look of every ``plot_*`` function: axes creation, money formatting, colours, labels.
+
+Every plot function takes an optional ``ax`` and returns the Axes it drew on, labels its axes
+with units and currency, and uses these helpers so that all figures look alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
+
+__all__ = ["get_ax", "money_formatter", "strategy_colors", "wtp_label", "finish"]
+
+# Colour-blind-safe palette (Okabe & Ito, 2008), in a fixed order so a strategy keeps its
+# colour across figures.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+
+def get_ax(ax: Axes | None = None, figsize: tuple[float, float] = (6.4, 4.4)) -> Axes:
+    """Return ``ax``, or a new Axes on a new figure of ``figsize`` inches."""
+    if ax is not None:
+        return ax
+    _, new_ax = plt.subplots(figsize=figsize, layout="constrained")
+    return new_ax
+
+
+def money_formatter(currency: str = "£", decimals: int = 0) -> FuncFormatter:
+    """Tick formatter writing ``-£1,250`` style labels.
+
+    Examples
+    --------
+    >>> money_formatter()(-1250.0, None)
+    '-£1,250'
+    """
+
+    def fmt(value: float, _pos: object) -> str:
+        sign = "-" if value < 0 else ""
+        return f"{sign}{currency}{abs(value):,.{decimals}f}"
+
+    return FuncFormatter(fmt)
+
+
+def strategy_colors(names: Sequence[str]) -> dict[str, str]:
+    """A fixed colour per strategy, in order."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def wtp_label(currency: str = "£", effect_unit: str = "QALY") -> str:
+    """Axis label for a willingness-to-pay threshold, e.g. ``Willingness to pay (£ per QALY)``."""
+    return f"Willingness to pay ({currency} per {effect_unit})"
+
+
+def finish(ax: Axes, title: str | None = None, legend: bool = True) -> Axes:
+    """Apply the common finish: title, light grid, no top/right spines, legend if labelled."""
+    if title:
+        ax.set_title(title)
+    ax.grid(True, color="0.9", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(frameon=False)
+    return ax

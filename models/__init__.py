@@ -1,0 +1,1 @@
+"""Worked models that rebuild published results from the seed documents."""
