@@ -1,0 +1,246 @@
+"""The ``healthecon`` command.
+
+``healthecon reproduce`` runs the worked models (``healthecon.worked``, listed in
+``healthecon.worked.MODELS``), prints every published figure beside the value the model
+re-derives, with its status (``match`` within the published rounding, or ``mismatch``), the
+PSA interval of probabilistic figures, and each model's notes. With ``--out DIR`` it also
+writes the tables (CSV), charts (PNG and SVG) and one self-contained HTML report
+(:mod:`healthecon.report`).
+
+Exit codes: 0 every figure matches; 1 at least one figure does not match; 2 the command line
+is wrong (e.g. an unknown model name); 3 a model failed to run.
+
+Examples
+--------
+>>> main(["reproduce", "--list"])
+chss
+popp
+croydon
+derby
+care_repair
+airedale
+manchester
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import TextIO
+
+from .errors import unknown_name
+from .reproduction import Reproduction
+
+__all__ = ["main", "build_parser", "run_models", "format_checks"]
+
+EXIT_OK, EXIT_MISMATCH, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+def _version() -> str:
+    try:
+        return version("healthecon")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``healthecon`` command."""
+    parser = argparse.ArgumentParser(
+        prog="healthecon",
+        description="Economic evaluation for health and social care: cost-effectiveness, SROI and cost-benefit / ROI.",
+        epilog="Run 'healthecon reproduce --help' for the worked models.",
+    )
+    parser.add_argument("--version", action="version", version=f"healthecon {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="re-derive the published figures of the worked models and compare",
+        description=(
+            "Re-derive the published figures of the worked models from their inputs in data/ and print each "
+            "beside its published value, with the difference and whether it matches within the published "
+            "rounding. Probabilistic figures show their PSA interval."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=textwrap.dedent(
+            """\
+            exit codes:
+              0  every figure matches
+              1  at least one figure does not match
+              2  command-line error (e.g. an unknown model name)
+              3  a model failed to run
+
+            examples:
+              healthecon reproduce                      # every worked model
+              healthecon reproduce airedale manchester  # two of them
+              healthecon reproduce --draws 2000 --seed 7 --out results/
+            """
+        ),
+    )
+    reproduce.add_argument("models", nargs="*", metavar="MODEL", help="worked models to run (default: all, in order)")
+    reproduce.add_argument("--draws", type=_positive_int, default=None, metavar="N",
+                           help="PSA draws per model (default: each model's own)")
+    reproduce.add_argument("--seed", type=int, default=None, metavar="S", help="random seed (default: each model's own)")
+    reproduce.add_argument("--out", default=None, metavar="DIR",
+                           help="write tables (CSV), charts (PNG, SVG) and report.html to DIR")
+    reproduce.add_argument("--list", action="store_true", help="list the worked models and exit")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _known_models() -> tuple[str, ...]:
+    from healthecon import worked
+
+    return tuple(worked.MODELS)
+
+
+def run_models(
+    names: Sequence[str],
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+    err: TextIO | None = None,
+) -> tuple[list[Reproduction], dict[str, str], dict[str, float]]:
+    """Run ``reproduce()`` of each named worked model.
+
+    Parameters
+    ----------
+    names
+        Module names in ``healthecon.worked``.
+    draws, seed
+        Passed to each ``reproduce`` when given; otherwise each model uses its defaults.
+    progress
+        Show a progress bar on ``err`` (None: only when ``err`` is a terminal).
+
+    Returns
+    -------
+    (reproductions, failures, seconds)
+        The reproductions that ran, ``{model: error message}`` for those that failed, and
+        the seconds each model took.
+    """
+    from tqdm import tqdm
+
+    err = sys.stderr if err is None else err
+    options = {k: v for k, v in {"draws": draws, "seed": seed}.items() if v is not None}
+    reproductions, failures, seconds = [], {}, {}
+    bar = tqdm(names, desc="reproduce", unit="model", file=err, disable=None if progress is None else not progress)
+    for name in bar:
+        bar.set_postfix_str(name)
+        start = time.perf_counter()
+        try:
+            module = importlib.import_module(f"healthecon.worked.{name}")
+            reproductions.append(module.reproduce(**options))
+        except Exception as exc:  # report every model's failure and carry on with the others
+            failures[name] = f"{type(exc).__name__}: {exc}"
+        seconds[name] = time.perf_counter() - start
+    bar.close()
+    return reproductions, failures, seconds
+
+
+def format_checks(reproductions: Sequence[Reproduction]) -> str:
+    """The published-vs-reproduced table as aligned text, one row per figure."""
+    from .report import render_checks
+
+    table = render_checks(reproductions).drop(columns="note")
+    if table.empty:
+        return "(no published figures)"
+    headers = list(table.columns)
+    rows = [[str(v) for v in row] for row in table.itertuples(index=False)]
+    numeric = {"published", "reproduced", "difference"}
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if h in numeric else c.ljust(w) for c, w, h in zip(cells, widths, headers)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def _format_notes(reproductions: Sequence[Reproduction]) -> str:
+    blocks = []
+    for rep in reproductions:
+        lines = [f"{rep.title} ({rep.model})"]
+        for check in rep.checks:
+            if check.note:
+                lines.append(textwrap.fill(f"{check.figure}: {check.note}", 100, initial_indent="  * ", subsequent_indent="    "))
+        for note in rep.notes:
+            lines.append(textwrap.fill(note, 100, initial_indent="  - ", subsequent_indent="    "))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    known = _known_models()
+    if args.list:
+        print("\n".join(known), file=out)
+        return EXIT_OK
+    names = list(dict.fromkeys(args.models)) or list(known)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(f"healthecon reproduce: {unknown_name('model', unknown[0], known)}", file=err)
+        return EXIT_USAGE
+    start = time.perf_counter()
+    reproductions, failures, _ = run_models(names, draws=args.draws, seed=args.seed, err=err)
+    elapsed = time.perf_counter() - start
+    print(format_checks(reproductions), file=out)
+    notes = _format_notes(reproductions)
+    if notes:
+        print("\nNotes\n-----\n" + notes, file=out)
+    for name, message in failures.items():
+        print(f"healthecon reproduce: model {name!r} failed: {message}", file=err)
+    n_checks = sum(len(r.checks) for r in reproductions)
+    n_bad = sum(c.status != "match" for r in reproductions for c in r.checks)
+    print(
+        f"\n{n_checks - n_bad} of {n_checks} published figures reproduced; {n_bad} mismatched; "
+        f"{len(failures)} model(s) failed; {elapsed:.1f} s",
+        file=out,
+    )
+    if args.out:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only; no window
+        from .report import write_outputs
+
+        run_info = {
+            "healthecon": _version(),
+            "models": ", ".join(r.model for r in reproductions),
+            "draws": args.draws if args.draws is not None else "model defaults",
+            "seed": args.seed if args.seed is not None else "model defaults",
+            "run time": f"{elapsed:.1f} s",
+        }
+        written = write_outputs(reproductions, args.out, run_info=run_info)
+        print(f"wrote {len(written)} files to {args.out} (report: {written[-1]})", file=out)
+    if failures:
+        return EXIT_FAILED
+    return EXIT_MISMATCH if n_bad else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``healthecon`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors
+        return int(exit_.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    return _reproduce(args, sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
