@@ -1,0 +1,714 @@
+"""Decision trees, rolled back over every PSA sample at once, with Markov models on leaves.
+
+A tree is built from three kinds of node:
+
+- :class:`Decision`: the root; each branch is a strategy (``{"drug": subtree, ...}``).
+- :class:`Chance`: ``(label, probability, subtree)`` branches. One branch per node may take
+  the complement probability, written :data:`C` (or ``"#"``, as in TreeAge).
+- :class:`Terminal`: the end of a pathway; it may carry a Markov model (:class:`MarkovLeaf`)
+  whose discounted outcomes are added to the pathway's payoff.
+
+Costs and effects ("rewards": ``cost``, ``cost_drug``, ``qaly``, ``ly``, any name) may sit on
+any node, as keyword arguments, and accumulate along a pathway: the payoff of a pathway is
+the sum of the rewards of every node on it (Briggs, Claxton & Sculpher 2006, ch. 2, "the
+decision tree"). Every probability and reward is a number, the name of a parameter in the
+draws, or a callable of the parameter namespace (``lambda p: p.c_visit * 3``) returning a
+number or an array of shape ``(n_samples,)``.
+
+The expected value of a strategy is the probability-weighted sum over its pathways (roll
+back; Briggs et al. 2006, ch. 2; Drummond et al. 2015, ch. 9)::
+
+    E[v | strategy] = sum over pathways k of  P(k) * v(k),   P(k) = product of branch probabilities
+
+computed with arrays over the ``sample`` dimension, so one PSA run evaluates every draw
+together. Costs named ``cost`` or ``cost_<category>`` are costs; the output variable ``cost``
+is their total. Everything else is an effect.
+
+Examples
+--------
+>>> import xarray as xr
+>>> draws = xr.Dataset({"p_resp": ("sample", [0.6, 0.8]), "c_drug": ("sample", [500.0, 700.0])})
+>>> tree = DecisionTree(Decision({
+...     "drug": Chance([("respond", "p_resp", Terminal(qaly=0.9)),
+...                     ("no response", C, Terminal(qaly=0.5, cost=1000))], cost="c_drug"),
+...     "no drug": Chance([("respond", 0.3, Terminal(qaly=0.9)),
+...                        ("no response", C, Terminal(qaly=0.5, cost=1000))]),
+... }, name="Treat?"))
+>>> out = tree.run(draws)
+>>> out["cost"].values
+array([[900., 700.],
+       [900., 700.]])
+>>> out["qaly"].values.round(3)
+array([[0.74, 0.62],
+       [0.82, 0.62]])
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Union
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ._validate import as_float_array, require_finite
+from .errors import ShapeError, TreeError, UnknownNameError, unknown_name
+from .outcomes import SAMPLE, STRATEGY, make_outcomes
+
+__all__ = [
+    "C",
+    "TOLERANCE",
+    "Branch",
+    "Decision",
+    "Chance",
+    "Terminal",
+    "MarkovLeaf",
+    "DecisionTree",
+]
+
+#: Absolute tolerance on ``|sum of branch probabilities - 1|`` at every chance node, in every
+#: sample. Also the amount by which a complement may fall below 0 (floating-point rounding)
+#: before it is an error.
+TOLERANCE = 1e-9
+
+_UNDISCOUNTED = "_undiscounted"
+_RESERVED = frozenset({"strategy", "path", "terminal", "probability", "name", "markov"})
+_SEP = " > "
+
+
+class _Complement:
+    """The complement probability: ``1 - (sum of the other branches)`` at its chance node."""
+
+    _instance: _Complement | None = None
+
+    def __new__(cls) -> _Complement:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "C"
+
+
+#: The complement probability of a chance node (TreeAge's ``#``; the string ``"#"`` also works).
+C = _Complement()
+
+Value = Union[float, int, str, Callable[[Any], Any], np.ndarray]
+
+
+def _is_complement(value: object) -> bool:
+    return value is C or (isinstance(value, str) and value == "#")
+
+
+def is_cost(name: str) -> bool:
+    """Whether a reward is a cost: ``cost`` or ``cost_<category>`` (docs/architecture.md)."""
+    return name == "cost" or name.startswith("cost_")
+
+
+class Branch(NamedTuple):
+    """A branch of a decision or chance node: its label, probability and subtree.
+
+    Decision branches have no probability (``None``).
+    """
+
+    label: str
+    probability: Value | _Complement | None
+    node: Node
+
+
+class Node:
+    """Base of the node types: an optional ``name`` and rewards that accrue on reaching it."""
+
+    kind = "node"
+
+    def __init__(self, name: str | None = None, **payoffs: Value) -> None:
+        if name is not None and (not isinstance(name, str) or not name):
+            raise TreeError(f"{self.kind} node: name must be a non-empty string, got {name!r}")
+        self.name = name
+        self.payoffs: dict[str, Value] = dict(payoffs)
+        self.branches: tuple[Branch, ...] = ()
+
+    def _describe(self) -> str:
+        if self.name:
+            return f"{self.kind} node {self.name!r}"
+        labels = [b.label for b in self.branches]
+        return f"{self.kind} node with branches {labels}" if labels else f"unnamed {self.kind} node"
+
+    def __repr__(self) -> str:
+        parts = [repr(self.name)] if self.name else []
+        parts += [f"{k}={v!r}" for k, v in self.payoffs.items()]
+        if self.branches:
+            parts.append(f"branches={[b.label for b in self.branches]}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+class Terminal(Node):
+    """The end of a pathway.
+
+    Parameters
+    ----------
+    name
+        Shown on drawings and in :meth:`DecisionTree.pathways`.
+    markov
+        Optional :class:`MarkovLeaf`: the pathway continues in a Markov model whose
+        discounted totals are added to the pathway's payoff.
+    **payoffs
+        Rewards accrued here (``cost=...``, ``qaly=...``).
+    """
+
+    kind = "terminal"
+
+    def __init__(self, name: str | None = None, *, markov: MarkovLeaf | None = None, **payoffs: Value) -> None:
+        super().__init__(name, **payoffs)
+        if markov is not None and not isinstance(markov, MarkovLeaf):
+            raise TreeError(
+                f"{self._describe()}: markov must be a MarkovLeaf(model, strategy, start), got {type(markov).__name__}"
+            )
+        self.markov = markov
+
+
+def _as_branch(item: object, index: int, owner: Node, *, decision: bool) -> Branch:
+    if isinstance(item, Branch):
+        return item
+    shape = "(label, subtree)" if decision else "(label, probability, subtree)"
+    if not isinstance(item, tuple) or len(item) != (2 if decision else 3):
+        raise TreeError(f"{owner._describe()}: branch {index} must be a tuple {shape}, got {item!r}")
+    if decision:
+        return Branch(item[0], None, item[1])
+    return Branch(*item)
+
+
+class Chance(Node):
+    """A chance node: ``(label, probability, subtree)`` branches.
+
+    Parameters
+    ----------
+    branches
+        Sequence of ``(label, probability, subtree)``. A probability is a number, a
+        parameter name, a callable of the parameter namespace, or :data:`C` (``"#"``) for
+        the complement of the others (at most one per node).
+    name
+        Optional node name (shown on drawings).
+    **payoffs
+        Rewards accrued on reaching this node.
+    """
+
+    kind = "chance"
+
+    def __init__(self, branches: Sequence[object], name: str | None = None, **payoffs: Value) -> None:
+        super().__init__(name, **payoffs)
+        if isinstance(branches, (str, Mapping)) or not isinstance(branches, Sequence):
+            raise TreeError(f"{self._describe()}: branches must be a list of (label, probability, subtree)")
+        self.branches = tuple(_as_branch(b, i, self, decision=False) for i, b in enumerate(branches))
+
+
+class Decision(Node):
+    """The decision at the root of a tree: each branch is a strategy.
+
+    Parameters
+    ----------
+    branches
+        Mapping ``{strategy: subtree}`` or a sequence of ``(strategy, subtree)``.
+    name
+        Name of the decision (shown on drawings; names the root in error messages).
+    **payoffs
+        Rewards common to every strategy.
+    """
+
+    kind = "decision"
+
+    def __init__(self, branches: Mapping[str, Node] | Sequence[object], name: str = "decision", **payoffs: Value) -> None:
+        super().__init__(name, **payoffs)
+        items = list(branches.items()) if isinstance(branches, Mapping) else branches
+        if isinstance(items, str) or not isinstance(items, Sequence):
+            raise TreeError(f"{self._describe()}: branches must be a mapping {{strategy: subtree}}")
+        self.branches = tuple(_as_branch(tuple(b) if isinstance(b, list) else b, i, self, decision=True)
+                              for i, b in enumerate(items))
+
+
+@dataclass(frozen=True, eq=False)
+class MarkovLeaf:
+    """A Markov model hung on a terminal node: the pathway continues in the model.
+
+    Parameters
+    ----------
+    model
+        A Markov model (``healthecon.markov.MarkovModel`` or anything with ``strategies``
+        and ``run(draws, *, strategies=None, start=None)`` returning an outcome set).
+    strategy
+        Which of the model's strategies the pathway continues in (default: its first).
+    start
+        The starting distribution, passed to ``model.run(start=...)`` (for example
+        ``"sick"`` or ``{"well": 0.8, "sick": 0.2}``); ``None`` keeps the model's own.
+
+    Notes
+    -----
+    The model's outcomes (its discounted totals of every reward, and its ``*_undiscounted``
+    totals) are added to the payoff of each pathway ending here, so the tree's expected
+    values, PSA and sensitivity analyses cover the whole hybrid model. The Markov phase is
+    taken to start at time 0 of the model's own discounting (the tree phase is short);
+    leaves sharing a model and starting distribution share one model run.
+    """
+
+    model: Any
+    strategy: str | None = None
+    start: Any = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def _key(self) -> tuple[object, ...]:
+        try:
+            start = tuple(sorted(self.start.items())) if isinstance(self.start, Mapping) else self.start
+            hash(start)
+        except TypeError:
+            start = ("id", id(self.start))
+        options = tuple(sorted((k, id(v)) for k, v in self.options.items()))
+        return (id(self.model), start, options)
+
+
+class _Params:
+    """The parameter namespace given to callables: ``p.name`` or ``p["name"]`` is an array."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], n: int, where: str) -> None:
+        object.__setattr__(self, "_arrays", arrays)
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "_where", where)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self._arrays[name]
+        except KeyError:
+            raise UnknownNameError(f"{self._where}: {unknown_name('parameter', name, list(self._arrays))}") from None
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._arrays
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._arrays)
+
+
+@dataclass
+class _Leaf:
+    strategy: str
+    path: tuple[str, ...]
+    node: Terminal
+    probability: np.ndarray
+    tree_values: dict[str, np.ndarray]
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class _Visit:
+    path: tuple[str, ...]
+    node: Node
+    branch_probability: np.ndarray | None
+    reach: np.ndarray
+
+
+def _node_id(path: tuple[str, ...]) -> str:
+    return f"node {_SEP.join(path)!r}"
+
+
+class DecisionTree:
+    """A decision tree model: strategies, roll-back, pathways, and Markov leaves.
+
+    Parameters
+    ----------
+    root
+        The :class:`Decision` at the root; its branches are the strategies.
+    effect
+        The default effect variable of the outcome set (default ``"qaly"`` if the tree has
+        one, else its first effect).
+    currency, effect_unit
+        Units recorded on the outcome set.
+
+    Raises
+    ------
+    TreeError
+        Naming the node at fault, if the tree is malformed: a chance node without branches,
+        a repeated branch label at a node, more than one complement at a node, a decision
+        below the root, a reward with a reserved or invalid name, or a probability,
+        reward or subtree of the wrong type.
+    UnknownNameError
+        If a Markov leaf names a strategy its model does not have.
+    """
+
+    def __init__(self, root: Decision, *, effect: str | None = None, currency: str = "£", effect_unit: str = "QALY") -> None:
+        if not isinstance(root, Decision):
+            raise TreeError(f"the root of a decision tree must be a Decision, got {type(root).__name__}")
+        self.root = root
+        self.currency = currency
+        self.effect_unit = effect_unit
+        self._parameters: dict[str, tuple[str, ...]] = {}
+        self._rewards: dict[str, None] = {}
+        self._check(root, (root.name,), is_root=True)
+        self.strategies: tuple[str, ...] = tuple(b.label for b in root.branches)
+        self._effect = effect
+
+    # ------------------------------------------------------------------ structure
+    def _note_value(self, value: object, path: tuple[str, ...], what: str) -> None:
+        if isinstance(value, str):
+            self._parameters.setdefault(value, path + (what,))
+        elif not (callable(value) or isinstance(value, (int, float, np.ndarray, np.number)) or _is_complement(value)):
+            raise TreeError(f"{_node_id(path)}, {what}: expected a number, a parameter name or a callable, got {value!r}")
+        if isinstance(value, bool):
+            raise TreeError(f"{_node_id(path)}, {what}: expected a number, got the boolean {value!r}")
+
+    def _check(self, node: Node, path: tuple[str, ...], *, is_root: bool = False) -> None:
+        where = _node_id(path)
+        if isinstance(node, Decision) and not is_root:
+            raise TreeError(
+                f"{where} is a decision node below the root: nested decisions are not supported; "
+                "make each combination of choices a strategy of the root decision"
+            )
+        for reward, value in node.payoffs.items():
+            if not reward.isidentifier() or keyword.iskeyword(reward) or reward in _RESERVED:
+                raise TreeError(f"{where}: {reward!r} cannot name a reward (reserved or not an identifier)")
+            if reward.endswith(_UNDISCOUNTED):
+                raise TreeError(f"{where}: reward {reward!r}: the suffix '_undiscounted' is reserved for Markov outcomes")
+            if _is_complement(value):
+                raise TreeError(f"{where}: reward {reward!r} cannot be the complement C")
+            self._note_value(value, path, reward)
+            self._rewards.setdefault(reward, None)
+        if isinstance(node, Terminal):
+            if node.markov is not None:
+                self._check_markov(node.markov, where)
+            return
+        if not isinstance(node, (Chance, Decision)):
+            raise TreeError(f"{where}: expected a Decision, Chance or Terminal node, got {type(node).__name__}")
+        if not node.branches:
+            raise TreeError(f"{where}: {node.kind} node has no branches")
+        labels = [b.label for b in node.branches]
+        for label in labels:
+            if not isinstance(label, str) or not label:
+                raise TreeError(f"{where}: branch labels must be non-empty strings, got {label!r}")
+            if labels.count(label) > 1:
+                what = "strategy" if is_root else "branch label"
+                raise TreeError(f"{where}: {what} {label!r} is used by more than one branch, so its pathways would be ambiguous")
+        if isinstance(node, Chance):
+            complements = [b.label for b in node.branches if _is_complement(b.probability)]
+            if len(complements) > 1:
+                raise TreeError(f"{where}: more than one complement branch ({complements}); at most one may take C")
+        for branch in node.branches:
+            child_path = path[1:] + (branch.label,) if is_root else path + (branch.label,)
+            if isinstance(node, Chance):
+                if branch.probability is None:
+                    raise TreeError(f"{_node_id(child_path)}: chance branch has no probability")
+                self._note_value(branch.probability, child_path, "probability")
+            if not isinstance(branch.node, Node):
+                raise TreeError(f"{_node_id(child_path)}: subtree must be a Decision, Chance or Terminal node, got {branch.node!r}")
+            self._check(branch.node, child_path)
+
+    def _check_markov(self, leaf: MarkovLeaf, where: str) -> None:
+        model = leaf.model
+        if not hasattr(model, "run") or not hasattr(model, "strategies"):
+            raise TreeError(f"{where}: markov model must have 'strategies' and 'run', got {type(model).__name__}")
+        if leaf.strategy is not None and leaf.strategy not in model.strategies:
+            raise UnknownNameError(f"{where}: {unknown_name('Markov strategy', leaf.strategy, model.strategies)}")
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Names of the parameters the tree reads by name (callables are not inspected)."""
+        return tuple(self._parameters)
+
+    @property
+    def rewards(self) -> tuple[str, ...]:
+        """Names of the rewards on the tree's nodes, in order of first appearance."""
+        return tuple(self._rewards)
+
+    # ------------------------------------------------------------------ evaluation
+    def _arrays(self, draws: xr.Dataset) -> tuple[dict[str, np.ndarray], int]:
+        if not isinstance(draws, xr.Dataset) or SAMPLE not in draws.dims:
+            raise ShapeError(f"draws: expected an xarray.Dataset with a 'sample' dimension, got {type(draws).__name__}")
+        n = int(draws.sizes[SAMPLE])
+        arrays = {}
+        for name, var in draws.data_vars.items():
+            if var.dims == (SAMPLE,):
+                arrays[str(name)] = np.asarray(var.values, dtype=float)
+        for name, path in self._parameters.items():
+            if name not in arrays:
+                where = _node_id(path[:-1])
+                if name in draws.data_vars:
+                    raise ShapeError(f"{where}, {path[-1]}: parameter {name!r} has dims {draws[name].dims}, expected ('sample',)")
+                raise UnknownNameError(f"{where}, {path[-1]}: {unknown_name('parameter', name, list(arrays))}")
+        return arrays, n
+
+    def _value(self, value: Value, arrays: Mapping[str, np.ndarray], n: int, where: str) -> np.ndarray:
+        if isinstance(value, str):
+            result: object = arrays[value]
+        elif callable(value):
+            result = value(_Params(arrays, n, where))
+        else:
+            result = value
+        arr = as_float_array(result, where)
+        if arr.shape not in ((), (n,)):
+            raise ShapeError(f"{where}: expected a number or an array of shape ({n},), got shape {arr.shape}")
+        return np.broadcast_to(require_finite(arr, where, TreeError), (n,))
+
+    def _probabilities(self, node: Chance, path: tuple[str, ...], arrays: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
+        where = _node_id(path)
+        probs: list[np.ndarray | None] = []
+        for branch in node.branches:
+            if _is_complement(branch.probability):
+                probs.append(None)
+                continue
+            what = f"{_node_id(path + (branch.label,))}, probability"
+            p = self._value(branch.probability, arrays, n, what)
+            bad = (p < 0) | (p > 1)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise TreeError(f"{what}: expected a probability in [0, 1], got {p[i]!r} in sample {i}")
+            probs.append(p)
+        total = np.sum([p for p in probs if p is not None], axis=0) if any(p is not None for p in probs) else np.zeros(n)
+        if any(p is None for p in probs):
+            rest = 1.0 - total
+            bad = rest < -TOLERANCE
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise TreeError(
+                    f"{where}: the complement is negative ({rest[i]!r}) in sample {i}: the other branches sum to "
+                    f"{total[i]!r}, more than 1 (tolerance {TOLERANCE})"
+                )
+            return [rest if p is None else p for p in probs]
+        bad = np.abs(total - 1.0) > TOLERANCE
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise TreeError(
+                f"{where}: branch probabilities sum to {total[i]!r} in sample {i}, expected 1 "
+                f"(tolerance {TOLERANCE}); use C for a complement branch"
+            )
+        return probs  # type: ignore[return-value]
+
+    def _walk(self, node: Node, path: tuple[str, ...], reach: np.ndarray, acc: dict[str, np.ndarray],
+              ctx: tuple[dict[str, np.ndarray], int, str], leaves: list[_Leaf], visits: list[_Visit],
+              branch_p: np.ndarray | None) -> None:
+        arrays, n, strategy = ctx
+        visits.append(_Visit(path, node, branch_p, reach))
+        acc = dict(acc)
+        for reward, value in node.payoffs.items():
+            v = self._value(value, arrays, n, f"{_node_id(path)}, {reward}")
+            acc[reward] = acc[reward] + v if reward in acc else v
+        if isinstance(node, Terminal):
+            leaves.append(_Leaf(strategy, path, node, reach, acc))
+            return
+        for branch, p in zip(node.branches, self._probabilities(node, path, arrays, n)):  # type: ignore[arg-type]
+            self._walk(branch.node, path + (branch.label,), reach * p, acc, ctx, leaves, visits, p)
+
+    def _evaluate(self, draws: xr.Dataset, strategies: Sequence[str] | None) -> tuple[list[str], list[_Leaf], list[_Visit], list[str], dict[str, str]]:
+        names = self._select(strategies)
+        arrays, n = self._arrays(draws)
+        root_payoffs = {r: self._value(v, arrays, n, f"{_node_id((self.root.name,))}, {r}") for r, v in self.root.payoffs.items()}
+        leaves: list[_Leaf] = []
+        visits: list[_Visit] = []
+        branches = {b.label: b for b in self.root.branches}
+        for name in names:
+            self._walk(branches[name].node, (name,), np.ones(n), root_payoffs, (arrays, n, name), leaves, visits, None)
+        markov, kinds = self._markov_values(draws, leaves)
+        variables = self._finalise(leaves, markov, n)
+        kinds = {v: kinds.get(v, "cost" if is_cost(v.removesuffix(_UNDISCOUNTED)) else "effect") for v in variables}
+        return names, leaves, visits, variables, kinds
+
+    def _select(self, strategies: Sequence[str] | None) -> list[str]:
+        if strategies is None:
+            return list(self.strategies)
+        if isinstance(strategies, str):
+            strategies = [strategies]
+        for name in strategies:
+            if name not in self.strategies:
+                raise unknown_name("strategy", name, self.strategies)
+        if not strategies:
+            raise TreeError("strategies: expected at least one strategy")
+        return list(dict.fromkeys(strategies))
+
+    def _markov_values(self, draws: xr.Dataset, leaves: list[_Leaf]) -> tuple[dict[int, dict[str, np.ndarray]], dict[str, str]]:
+        """Run each Markov model once per (model, start, options), for all strategies leaves need."""
+        groups: dict[tuple[object, ...], tuple[MarkovLeaf, list[str]]] = {}
+        for leaf in leaves:
+            link = leaf.node.markov
+            if link is None:
+                continue
+            strategy = link.strategy if link.strategy is not None else link.model.strategies[0]
+            _, wanted = groups.setdefault(link._key(), (link, []))
+            if strategy not in wanted:
+                wanted.append(strategy)
+        runs: dict[tuple[object, ...], xr.Dataset] = {}
+        kinds: dict[str, str] = {}
+        for key, (link, wanted) in groups.items():
+            out = link.model.run(draws, strategies=wanted, start=link.start, **dict(link.options))
+            runs[key] = out
+            for name, var in out.data_vars.items():
+                if set(var.dims) == {SAMPLE, STRATEGY}:
+                    kinds.setdefault(str(name), var.attrs.get("kind", "other"))
+        values: dict[int, dict[str, np.ndarray]] = {}
+        for i, leaf in enumerate(leaves):
+            link = leaf.node.markov
+            if link is None:
+                continue
+            out = runs[link._key()]
+            strategy = link.strategy if link.strategy is not None else link.model.strategies[0]
+            values[i] = {
+                str(name): np.asarray(var.sel({STRATEGY: strategy}).transpose(SAMPLE).values, dtype=float)
+                for name, var in out.data_vars.items()
+                if set(var.dims) == {SAMPLE, STRATEGY}
+            }
+        return values, kinds
+
+    def _finalise(self, leaves: list[_Leaf], markov: Mapping[int, Mapping[str, np.ndarray]], n: int) -> list[str]:
+        """Combine tree rewards and Markov outcomes into every leaf's values; return variable names."""
+        names: dict[str, None] = {"cost": None}
+        for leaf in leaves:
+            names.update(dict.fromkeys(leaf.tree_values))
+        for m in markov.values():
+            names.update(dict.fromkeys(m))
+        costs = [v for v in names if is_cost(v) and v != "cost"]
+        undiscounted = [v for v in names if v.endswith(_UNDISCOUNTED)]
+        effects = [v for v in names if not is_cost(v) and v not in undiscounted]
+        variables = ["cost", *costs, *effects, *undiscounted]
+        zero = np.zeros(n)
+        for i, leaf in enumerate(leaves):
+            tree, m = leaf.tree_values, markov.get(i, {})
+            tree_cost = np.sum([v for k, v in tree.items() if is_cost(k)], axis=0) if any(map(is_cost, tree)) else zero
+            for var in variables:
+                base = var.removesuffix(_UNDISCOUNTED)
+                own = tree_cost if base == "cost" else tree.get(base, zero)
+                if var == base:
+                    later = m.get(var, zero)
+                else:  # a Markov model that reports no undiscounted total is not discounted
+                    later = m.get(var, m.get(base, zero))
+                leaf.values[var] = own + later
+        return variables
+
+    def run(self, draws: xr.Dataset, *, strategies: Sequence[str] | None = None) -> xr.Dataset:
+        """Roll the tree back for every sample: the expected outcomes of each strategy.
+
+        Parameters
+        ----------
+        draws
+            Parameter draws (``Parameters.sample(n, seed)`` or ``base_case()``): a Dataset
+            with dimension ``sample`` and one ``(sample,)`` variable per parameter.
+        strategies
+            Strategies to evaluate (default: all), in the order given.
+
+        Returns
+        -------
+        xarray.Dataset
+            An outcome set (sample × strategy): ``cost`` (total of all cost rewards), each
+            cost category, each effect, and any ``*_undiscounted`` totals from Markov leaves.
+
+        Raises
+        ------
+        TreeError
+            Naming the node, if a probability is outside [0, 1] or NaN, a chance node's
+            probabilities do not sum to 1 within :data:`TOLERANCE` (the message gives the
+            first bad sample and the sum), or a complement is negative.
+        UnknownNameError
+            Naming the node and parameter, if a parameter is not in the draws.
+        """
+        names, leaves, _, variables, kinds = self._evaluate(draws, strategies)
+        n = int(draws.sizes[SAMPLE])
+        values = {}
+        for var in variables:
+            table = np.zeros((n, len(names)))
+            for leaf in leaves:
+                table[:, names.index(leaf.strategy)] += leaf.probability * leaf.values[var]
+            values[var] = table
+        return make_outcomes(
+            values, names, cost="cost", effect=self._default_effect(variables), kinds=kinds,
+            currency=self.currency, effect_unit=self.effect_unit, attrs={"model": "decision tree", "tree": self.root.name},
+        )
+
+    def _default_effect(self, variables: Sequence[str]) -> str | None:
+        if self._effect is not None:
+            if self._effect not in variables:
+                raise unknown_name("effect", self._effect, [v for v in variables if not is_cost(v)])
+            return self._effect
+        effects = [v for v in variables if not is_cost(v) and not v.endswith(_UNDISCOUNTED)]
+        return "qaly" if "qaly" in effects else (effects[0] if effects else None)
+
+    def pathways(self, draws: xr.Dataset, *, strategies: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every pathway of every strategy: its probability and payoffs, means over samples.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``strategy``, ``path`` (strategy and branch labels joined by ``" > "``),
+            ``terminal`` (the terminal node's name), ``probability`` and every outcome
+            variable (the pathway's total payoff, tree and Markov phases). The
+            probabilities of each strategy's pathways sum to 1.
+
+        Examples
+        --------
+        >>> import xarray as xr
+        >>> tree = DecisionTree(Decision({"test": Chance([
+        ...     ("positive", 0.2, Terminal("treated", cost=100, qaly=0.8)),
+        ...     ("negative", C, Terminal("discharged", qaly=0.9))], cost=10)}))
+        >>> tree.pathways(xr.Dataset(coords={"sample": [0]}))
+                strategy             path    terminal  probability   cost  qaly
+        0     test  test > positive     treated          0.2  110.0   0.8
+        1     test  test > negative  discharged          0.8   10.0   0.9
+        """
+        _, leaves, _, variables, _ = self._evaluate(draws, strategies)
+        rows = [
+            {"strategy": leaf.strategy, "path": _SEP.join(leaf.path), "terminal": leaf.node.name or "",
+             "probability": float(leaf.probability.mean()), **{v: float(leaf.values[v].mean()) for v in variables}}
+            for leaf in leaves
+        ]
+        return pd.DataFrame(rows, columns=["strategy", "path", "terminal", "probability", *variables])
+
+    def node_values(self, draws: xr.Dataset, *, strategies: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every node below the root, with its branch probability and expected values.
+
+        A node's expected value is that of the pathways through it, given the node is
+        reached (the roll-back value TreeAge shows at a node, including the rewards
+        accrued on the way to it): ``mean(sum P(k) v(k)) / mean(reach)`` over the pathways
+        ``k`` through the node, a ratio of means over samples. It is NaN where the node is
+        reached with probability 0 in every sample.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``strategy``, ``path``, ``depth`` (1 for a strategy's first node),
+            ``kind``, ``name``, ``probability`` (mean branch probability; NaN for a
+            strategy), ``reach`` (mean probability of reaching the node) and the outcome
+            variables.
+        """
+        _, leaves, visits, variables, _ = self._evaluate(draws, strategies)
+        rows = []
+        for visit in visits:
+            through = [leaf for leaf in leaves if leaf.path[: len(visit.path)] == visit.path]
+            reach = float(visit.reach.mean())
+            row = {"strategy": visit.path[0], "path": _SEP.join(visit.path), "depth": len(visit.path),
+                   "kind": visit.node.kind, "name": visit.node.name or "",
+                   "probability": np.nan if visit.branch_probability is None else float(visit.branch_probability.mean()),
+                   "reach": reach}
+            for var in variables:
+                total = float(np.sum([leaf.probability * leaf.values[var] for leaf in through], axis=0).mean())
+                row[var] = total / reach if reach > 0 else np.nan
+            rows.append(row)
+        return pd.DataFrame(rows, columns=["strategy", "path", "depth", "kind", "name", "probability", "reach", *variables])
+
+    def walk(self) -> Iterator[tuple[tuple[str, ...], Branch | None, Node]]:
+        """Yield ``(path, branch, node)`` for every node, depth first, root first.
+
+        The root's path is ``(root.name,)`` and its branch ``None``; below it, paths start
+        with the strategy, as in :meth:`pathways`.
+        """
+        yield (self.root.name,), None, self.root
+
+        def visit(node: Node, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Branch | None, Node]]:
+            for branch in node.branches:
+                child = path + (branch.label,)
+                yield child, branch, branch.node
+                yield from visit(branch.node, child)
+
+        yield from visit(self.root, ())
+
+    def __repr__(self) -> str:
+        return f"DecisionTree({self.root.name!r}, strategies={list(self.strategies)})"
