@@ -19,15 +19,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from ._validate import require_finite
-from .errors import AnalysisError
-from .outcomes import SAMPLE, STRATEGY, cost_effect
+from .errors import AnalysisError, unknown_name
+from .outcomes import SAMPLE, STRATEGY, cost_effect, strategies
 
 __all__ = [
     "WTP",
+    "ND",
+    "D",
+    "ED",
     "net_benefit",
+    "incremental_net_benefit",
+    "icer_table",
+    "format_icer_table",
+    "incremental",
+    "pairwise",
+    "ceac",
+    "ceaf",
+    "expected_loss",
 ]
 
 WTP = "wtp"
@@ -115,3 +127,524 @@ def net_benefit(
         attrs={"kind": kind, "currency": currency, "effect_unit": unit,
                "units": currency if kind == "monetary" else unit},
     )
+
+
+def _comparator_index(outcomes: xr.Dataset, comparator: str) -> int:
+    names = strategies(outcomes)
+    if comparator not in names:
+        raise unknown_name("comparator strategy", comparator, names)
+    return names.index(comparator)
+
+
+def incremental_net_benefit(
+    outcomes: xr.Dataset,
+    comparator: str,
+    wtp: float | Sequence[float] | np.ndarray,
+    *,
+    kind: str = "monetary",
+    cost: str | None = None,
+    effect: str | None = None,
+) -> xr.DataArray:
+    r"""Incremental net benefit of every strategy against ``comparator``.
+
+    :math:`INMB = \lambda \Delta E - \Delta C` (or :math:`INHB = \Delta E - \Delta C/\lambda`);
+    a strategy is cost-effective against the comparator at :math:`\lambda` when it is
+    positive (Briggs et al. 2006, section 5.2.4). The comparator's own row is zero.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(sample, strategy, wtp)``, attrs as :func:`net_benefit` plus ``comparator``.
+
+    Examples
+    --------
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [100.0, 250.0], "qaly": [1.0, 1.5]},
+    ...                     strategies=["usual care", "new"], effect="qaly")
+    >>> incremental_net_benefit(out, "usual care", 1000).sel(sample=0, wtp=1000).values
+    array([  0., 350.])
+    """
+    j = _comparator_index(outcomes, comparator)
+    nb = net_benefit(outcomes, wtp, kind=kind, cost=cost, effect=effect)
+    inb = nb - nb.isel({STRATEGY: j})
+    inb.attrs = {**nb.attrs, "comparator": comparator}
+    return inb.rename("inmb" if kind == "monetary" else "inhb")
+
+
+# --- incremental analysis -------------------------------------------------------------------
+
+ND, D, ED = "ND", "D", "ED"
+"""Status labels: non-dominated (on the frontier), strongly dominated, extendedly dominated."""
+
+
+def _dominance(cost: np.ndarray, effect: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Statuses, comparators and ICER-frontier order for mean costs and effects.
+
+    Returns ``status`` (array of ND/D/ED), ``comparator`` (for ND: index of the previous
+    frontier strategy or -1; for D: index of the dominating strategy; for ED: -1) and
+    ``brackets`` (for ED: indices of the frontier strategies either side, else -1).
+    """
+    n = cost.size
+    index = np.arange(n)
+    # i dominates j: no more costly, no less effective, and strictly better in one of them;
+    # of identical strategies the first in input order dominates the later ones.
+    better = (cost[:, None] < cost[None, :]) | (effect[:, None] > effect[None, :]) | (index[:, None] < index[None, :])
+    dominates = (cost[:, None] <= cost[None, :]) & (effect[:, None] >= effect[None, :]) & better
+    np.fill_diagonal(dominates, False)
+    status = np.full(n, ND, dtype=object)
+    comparator = np.full(n, -1)
+    brackets = np.full((n, 2), -1)
+    for j in np.flatnonzero(dominates.any(axis=0)):
+        # Dominated by the least costly of its dominators (then most effective, then first).
+        who = np.flatnonzero(dominates[:, j])
+        best = who[np.lexsort((who, -effect[who], cost[who]))[0]]
+        status[j], comparator[j] = D, best
+    # Extended dominance: the strongly non-dominated strategies, by increasing effect (and
+    # so increasing cost), reduced to the lower convex hull. Removing a strategy whose ICER
+    # exceeds the next one's, repeatedly until ICERs increase (Drummond et al. 2015, ch. 4),
+    # is what this stack does in one pass. Equal ICERs (collinear points) stay ND.
+    hull: list[int] = []
+    for k in sorted(np.flatnonzero(status == ND), key=lambda i: (effect[i], cost[i], i)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            if (cost[b] - cost[a]) * (effect[k] - effect[b]) > (cost[k] - cost[b]) * (effect[b] - effect[a]):
+                status[hull.pop()] = ED
+            else:
+                break
+        hull.append(k)
+    frontier = np.asarray(hull)
+    comparator[frontier[1:]] = frontier[:-1]
+    for j in np.flatnonzero(status == ED):
+        pos = np.searchsorted(effect[frontier], effect[j])
+        brackets[j] = frontier[pos - 1], frontier[pos]
+    return status, comparator, brackets
+
+
+def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None = None) -> pd.DataFrame:
+    """Incremental cost-effectiveness table on mean cost and effect, with dominance.
+
+    The standard algorithm (Drummond et al. 2015, ch. 4; Briggs et al. 2006, section 7.2):
+
+    1. take the mean cost and effect of each strategy over the PSA samples;
+    2. sort by effect (then cost, then input order);
+    3. label *strongly dominated* (``"D"``) every strategy that is more costly and no more
+       effective than another, or no less costly and less effective (ties included);
+    4. label *extendedly dominated* (``"ED"``) the remaining strategies whose ICER exceeds
+       that of the next more effective one, repeatedly until ICERs increase along the
+       frontier (they then lie on the lower convex hull of the cost-effect plane);
+    5. compute each non-dominated (``"ND"``) strategy's ICER against the next less effective
+       non-dominated strategy.
+
+    Ties are defined, not left to chance: of several *identical* strategies (equal mean cost
+    and effect) the first in input order is kept and the others are labelled ``"D"``,
+    dominated by it; a strategy whose ICER equals the next one's (three collinear points)
+    stays on the frontier. A single strategy is ``"ND"`` with no increments.
+
+    Parameters
+    ----------
+    outcomes
+        An outcome set (PSA samples or a single deterministic sample).
+    cost, effect
+        Variables to use; default to the outcome set's ``cost`` and ``effect`` attrs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy, sorted by effect then cost, with columns ``strategy``,
+        ``cost``, ``effect``, ``inc_cost``, ``inc_effect``, ``icer`` (NaN except on the
+        frontier after its first strategy), ``status`` (``"ND"``, ``"D"``, ``"ED"``) and
+        ``comparator``: for ND the previous frontier strategy (missing for the first), for D
+        the least costly strategy that dominates it, for ED the two frontier strategies
+        either side of it, as ``"A and B"`` (a mix of them dominates it). ``attrs`` hold
+        ``currency``, ``effect_unit``, ``cost`` and ``effect`` (variable names). Format it
+        for a report with :func:`format_icer_table`.
+
+    Raises
+    ------
+    OutcomesError
+        If a cost or effect is NaN or infinite (naming the outcome, strategy and sample).
+
+    Examples
+    --------
+    A hand-worked example (used by dampack's tests; after the US VA Health Economics
+    Resource Center's guide to cost-effectiveness analysis): A is dominated by B, C is
+    extendedly dominated by a mix of B and D.
+
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [55000, 35000, 25000, 10000, 12000, 5000],
+    ...                      "qaly": [5, 4, 3, 2, 1.5, 1]},
+    ...                     strategies=["E", "D", "C", "B", "A", "UC"], effect="qaly",
+    ...                     currency="$")
+    >>> table = icer_table(out)
+    >>> table[["strategy", "icer", "status", "comparator"]]
+      strategy     icer status comparator
+    0       UC      NaN     ND        NaN
+    1        A      NaN      D          B
+    2        B   5000.0     ND         UC
+    3        C      NaN     ED    B and D
+    4        D  12500.0     ND          B
+    5        E  20000.0     ND          D
+    """
+    c, e = cost_effect(outcomes, cost, effect)
+    names = np.asarray(strategies(outcomes), dtype=object)
+    mean_cost = c.mean(SAMPLE).values
+    mean_effect = e.mean(SAMPLE).values
+    status, comparator, brackets = _dominance(mean_cost, mean_effect)
+    on_frontier = (status == ND) & (comparator >= 0)
+    ref = np.where(on_frontier, comparator, 0)
+    inc_cost = np.where(on_frontier, mean_cost - mean_cost[ref], np.nan)
+    inc_effect = np.where(on_frontier, mean_effect - mean_effect[ref], np.nan)
+    icer = np.full(names.size, np.nan)
+    icer[on_frontier] = inc_cost[on_frontier] / inc_effect[on_frontier]  # inc_effect > 0 on the frontier
+    labels = [
+        f"{names[lo]} and {names[hi]}" if st == ED else (names[k] if k >= 0 else None)
+        for st, k, (lo, hi) in zip(status, comparator, brackets)
+    ]
+    table = pd.DataFrame({
+        "strategy": names, "cost": mean_cost, "effect": mean_effect, "inc_cost": inc_cost,
+        "inc_effect": inc_effect, "icer": icer, "status": status.astype(str), "comparator": labels,
+    })
+    order = np.lexsort((np.arange(names.size), mean_cost, mean_effect))
+    table = table.iloc[order].reset_index(drop=True)
+    table.attrs = {"currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", ""),
+                   "cost": c.name, "effect": e.name}
+    return table
+
+
+def _money(value: float, currency: str, decimals: int = 0) -> str:
+    if not np.isfinite(value):
+        return "—"
+    rounded = round(float(value), decimals)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}{currency}{abs(rounded):,.{decimals}f}"
+
+
+def format_icer_table(table: pd.DataFrame, *, currency: str | None = None, effect_unit: str | None = None,
+                      effect_decimals: int = 3, cost_decimals: int = 0) -> pd.DataFrame:
+    """Format an :func:`icer_table` for a report: currency, units and plain-English status.
+
+    Parameters
+    ----------
+    table
+        The output of :func:`icer_table`.
+    currency, effect_unit
+        Override the units stored in ``table.attrs``.
+    effect_decimals, cost_decimals
+        Decimal places of effects and of money.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Strings, indexed by strategy, with headers naming the units.
+
+    Examples
+    --------
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [[1000.0, 15886.0, 16000.0]], "qaly": [[5.0, 6.0, 5.5]]},
+    ...                     strategies=["usual care", "new", "other"], effect="qaly")
+    >>> print(format_icer_table(icer_table(out)).to_string())
+                   Cost   QALY Incremental cost Incremental QALY ICER (£ per QALY)             Status
+    Strategy
+    usual care   £1,000  5.000                —                —                 —     Non-dominated
+    other       £16,000  5.500                —                —                 —  Dominated by new
+    new         £15,886  6.000          £14,886            1.000           £14,886     Non-dominated
+    """
+    currency = table.attrs.get("currency", "£") if currency is None else currency
+    unit = table.attrs.get("effect_unit", "effect") if effect_unit is None else effect_unit
+
+    def status(row: pd.Series) -> str:
+        if row["status"] == D:
+            return f"Dominated by {row['comparator']}"
+        if row["status"] == ED:
+            return f"Extendedly dominated by {row['comparator']}"
+        return "Non-dominated"
+
+    def number(value: float) -> str:
+        return "—" if not np.isfinite(value) else f"{value:,.{effect_decimals}f}"
+
+    formatted = pd.DataFrame({
+        "Cost": [_money(v, currency, cost_decimals) for v in table["cost"]],
+        unit: [number(v) for v in table["effect"]],
+        "Incremental cost": [_money(v, currency, cost_decimals) for v in table["inc_cost"]],
+        f"Incremental {unit}": [number(v) for v in table["inc_effect"]],
+        f"ICER ({currency} per {unit})": [_money(v, currency, cost_decimals) for v in table["icer"]],
+        "Status": [status(row) for _, row in table.iterrows()],
+    }, index=pd.Index(table["strategy"], name="Strategy"))
+    return formatted
+
+
+def incremental(outcomes: xr.Dataset, comparator: str, *, cost: str | None = None,
+                effect: str | None = None) -> xr.Dataset:
+    """Incremental cost and effect of every other strategy against ``comparator``, per sample.
+
+    These are the points of the cost-effectiveness plane (Briggs et al. 2006, section 5.2;
+    Drummond et al. 2015, ch. 11).
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables ``cost`` and ``effect`` (the increments), dims ``(sample, strategy)``
+        without the comparator; attrs ``comparator``, ``currency`` and ``effect_unit``.
+
+    Raises
+    ------
+    UnknownNameError
+        If ``comparator`` is not a strategy.
+    AnalysisError
+        If the comparator is the only strategy.
+
+    Examples
+    --------
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [[100.0, 250.0], [120.0, 200.0]],
+    ...                      "qaly": [[1.0, 1.5], [1.1, 1.4]]},
+    ...                     strategies=["usual care", "new"], effect="qaly")
+    >>> incremental(out, "usual care")["cost"].values
+    array([[150.],
+           [ 80.]])
+    """
+    j = _comparator_index(outcomes, comparator)
+    c, e = cost_effect(outcomes, cost, effect)
+    others = [s for i, s in enumerate(strategies(outcomes)) if i != j]
+    if not others:
+        raise AnalysisError(f"comparator {comparator!r} is the only strategy: nothing to compare it with")
+    ds = xr.Dataset({
+        "cost": (c - c.isel({STRATEGY: j}, drop=True)).sel({STRATEGY: others}),
+        "effect": (e - e.isel({STRATEGY: j}, drop=True)).sel({STRATEGY: others}),
+    })
+    ds.attrs = {"comparator": comparator, "currency": outcomes.attrs.get("currency", ""),
+                "effect_unit": outcomes.attrs.get("effect_unit", "")}
+    return ds
+
+
+def _quadrant(d_cost: float, d_effect: float) -> str:
+    """Quadrant of the cost-effectiveness plane (x: effect, y: cost), in words."""
+    if d_effect == 0 and d_cost == 0:
+        return "identical"
+    if d_effect >= 0 and d_cost <= 0:
+        return "SE: dominant (no more costly, no less effective)"
+    if d_effect <= 0 and d_cost >= 0:
+        return "NW: dominated (no less costly, no more effective)"
+    if d_effect > 0:
+        return "NE: more costly, more effective"
+    return "SW: less costly, less effective"
+
+
+def pairwise(outcomes: xr.Dataset, comparator: str, wtp: float, level: float = 0.95, *,
+             cost: str | None = None, effect: str | None = None) -> pd.DataFrame:
+    """Each strategy against one comparator: means and percentile intervals of increments.
+
+    For every other strategy: the mean and ``level`` percentile interval over PSA samples of
+    the incremental cost, incremental effect and incremental net monetary benefit at
+    ``wtp``; the ICER of the means (ratio of mean increments, Briggs et al. 2006, section
+    4.2); the quadrant of the mean increments (an ICER means different things in the NE
+    and SW quadrants); and the probability that the strategy is cost-effective against the
+    comparator (incremental NMB > 0).
+
+    Parameters
+    ----------
+    outcomes
+        An outcome set.
+    comparator
+        The strategy to compare against.
+    wtp
+        One willingness-to-pay threshold.
+    level
+        Width of the percentile intervals, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by strategy; columns ``inc_cost``, ``inc_cost_lower``, ``inc_cost_upper``,
+        ``inc_effect`` (and bounds), ``inc_nmb`` (and bounds), ``icer``, ``quadrant`` and
+        ``p_cost_effective``. ``attrs`` hold ``comparator``, ``wtp``, ``level`` and units.
+        The ICER is NaN when the mean incremental effect is exactly 0.
+
+    Examples
+    --------
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [[100.0, 250.0], [120.0, 200.0]],
+    ...                      "qaly": [[1.0, 1.5], [1.1, 1.4]]},
+    ...                     strategies=["usual care", "new"], effect="qaly")
+    >>> row = pairwise(out, "usual care", wtp=1000).loc["new"]
+    >>> float(row["icer"]), float(row["p_cost_effective"]), row["quadrant"]
+    (287.5, 1.0, 'NE: more costly, more effective')
+    """
+    if not 0 < level < 1:
+        raise AnalysisError(f"level: expected a number in (0, 1), got {level}")
+    grid = _wtp_grid(wtp)
+    if grid.size != 1:
+        raise AnalysisError(f"wtp: pairwise takes one threshold, got {grid.size}")
+    inc = incremental(outcomes, comparator, cost=cost, effect=effect)
+    d_cost = inc["cost"].transpose(SAMPLE, STRATEGY).values
+    d_effect = inc["effect"].transpose(SAMPLE, STRATEGY).values
+    d_nmb = grid[0] * d_effect - d_cost
+    tail = (1 - level) / 2 * 100
+    columns: dict[str, np.ndarray] = {}
+    for name, values in (("inc_cost", d_cost), ("inc_effect", d_effect), ("inc_nmb", d_nmb)):
+        lower, upper = np.percentile(values, [tail, 100 - tail], axis=0)
+        columns.update({name: values.mean(axis=0), f"{name}_lower": lower, f"{name}_upper": upper})
+    mean_cost, mean_effect = columns["inc_cost"], columns["inc_effect"]
+    nonzero = mean_effect != 0
+    icer = np.full(mean_cost.shape, np.nan)
+    icer[nonzero] = mean_cost[nonzero] / mean_effect[nonzero]
+    columns["icer"] = icer
+    table = pd.DataFrame(columns, index=pd.Index([str(s) for s in inc[STRATEGY].values], name="strategy"))
+    table["quadrant"] = [_quadrant(dc, de) for dc, de in zip(mean_cost, mean_effect)]
+    table["p_cost_effective"] = (d_nmb > 0).mean(axis=0)
+    table.attrs = {**inc.attrs, "wtp": float(grid[0]), "level": level}
+    return table
+
+
+# --- decision uncertainty over a WTP grid ---------------------------------------------------
+
+_BLOCK_ELEMENTS = 1 << 23  # ~64 MB of float64 per block of thresholds
+
+
+def _decision_stats(outcomes: xr.Dataset, grid: np.ndarray, cost: str | None,
+                    effect: str | None) -> tuple[np.ndarray, np.ndarray, xr.DataArray]:
+    """Per threshold: share of samples in which each strategy has the highest NMB (first
+    strategy on ties), and the expected NMB forgone by each strategy.
+
+    Vectorised over samples, strategies and thresholds; thresholds are processed in blocks
+    so that memory stays bounded for very large PSAs.
+    """
+    c, e = cost_effect(outcomes, cost, effect)
+    c_values, e_values = c.values, e.values
+    n, k = c_values.shape
+    block = max(1, _BLOCK_ELEMENTS // (n * k))
+    share = np.empty((grid.size, k))
+    loss = np.empty((grid.size, k))
+    for start in range(0, grid.size, block):
+        lam = grid[start:start + block]
+        nmb = lam[:, None, None] * e_values - c_values  # (threshold, sample, strategy)
+        best = nmb.argmax(axis=2)  # first strategy wins ties
+        counts = np.bincount((np.arange(lam.size)[:, None] * k + best).ravel(), minlength=lam.size * k)
+        share[start:start + block] = counts.reshape(lam.size, k) / n
+        top = np.take_along_axis(nmb, best[:, :, None], axis=2)
+        loss[start:start + block] = (top - nmb).mean(axis=1)
+    return share, loss, c
+
+
+def _by_strategy(values: np.ndarray, grid: np.ndarray, like: xr.DataArray, outcomes: xr.Dataset,
+                 name: str, **attrs: object) -> xr.DataArray:
+    return xr.DataArray(
+        values, dims=(WTP, STRATEGY), coords={WTP: grid, STRATEGY: like[STRATEGY].values}, name=name,
+        attrs={"currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", ""),
+               **attrs},
+    )
+
+
+def ceac(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *, cost: str | None = None,
+         effect: str | None = None) -> xr.DataArray:
+    """Cost-effectiveness acceptability curves: P(each strategy has the highest NMB).
+
+    At each threshold, the share of PSA samples in which each strategy has the highest net
+    monetary benefit (Van Hout et al. 1994; Fenwick, Claxton & Sculpher 2001; Briggs et al.
+    2006, section 7.3.1). Values lie in [0, 1] and sum to 1 across strategies.
+
+    Ties within a sample (equal NMB, e.g. identical strategies, or any two strategies at the
+    one threshold where their NMBs cross) go to the first strategy in the outcome set's
+    order, so results are the same on every run (dampack breaks ties at random).
+
+    Parameters
+    ----------
+    outcomes
+        An outcome set.
+    wtp
+        Thresholds (currency per unit of effect), >= 0.
+    cost, effect
+        Variables to use; default to the outcome set's ``cost`` and ``effect`` attrs.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(wtp, strategy)``.
+
+    Examples
+    --------
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [[0.0, 10.0], [0.0, 30.0]], "qaly": [[0.0, 1.0], [0.0, 1.0]]},
+    ...                     strategies=["A", "B"], effect="qaly")
+    >>> ceac(out, [0, 20, 40]).sel(strategy="B").values
+    array([0. , 0.5, 1. ])
+    """
+    grid = _wtp_grid(wtp)
+    share, _, like = _decision_stats(outcomes, grid, cost, effect)
+    return _by_strategy(share, grid, like, outcomes, "ceac", long_name="Probability cost-effective")
+
+
+def expected_loss(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *, cost: str | None = None,
+                  effect: str | None = None) -> xr.DataArray:
+    r"""Expected loss curves: the expected NMB forgone by choosing each strategy.
+
+    :math:`EL_j(\lambda) = E[\max_k NMB_k - NMB_j]` over PSA samples (Alarid-Escudero et al.
+    2019; Eckermann, Briggs & Willan 2008). The lowest curve at each threshold belongs to the
+    strategy with the highest expected NMB, and its value is the per-person EVPI.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(wtp, strategy)``, in currency, all >= 0.
+
+    References
+    ----------
+    Alarid-Escudero F, Enns EA, Kuntz KM, Michaud TL, Jalal H (2019). "Time traveling is just
+    too dangerous" but some methods are worth revisiting: the advantages of expected loss
+    curves over cost-effectiveness acceptability curves and frontier. *Value in Health*
+    22(5):611-618.
+
+    Examples
+    --------
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [[0.0, 10.0], [0.0, 30.0]], "qaly": [[0.0, 1.0], [0.0, 1.0]]},
+    ...                     strategies=["A", "B"], effect="qaly")
+    >>> expected_loss(out, [0, 20, 40]).values
+    array([[ 0., 20.],
+           [ 5.,  5.],
+           [20.,  0.]])
+    """
+    grid = _wtp_grid(wtp)
+    _, loss, like = _decision_stats(outcomes, grid, cost, effect)
+    return _by_strategy(loss, grid, like, outcomes, "expected_loss", long_name="Expected loss",
+                        units=outcomes.attrs.get("currency", ""))
+
+
+def ceaf(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *, cost: str | None = None,
+         effect: str | None = None) -> xr.Dataset:
+    """Cost-effectiveness acceptability frontier: the optimal strategy at each threshold.
+
+    The optimal strategy maximises *expected* net monetary benefit (not the probability of
+    being cost-effective); the frontier is its CEAC value (Fenwick, Claxton & Sculpher 2001;
+    Briggs et al. 2006, section 7.3.2). Ties in expected NMB go to the first strategy.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dim ``wtp``; variables ``optimal`` (strategy label), ``probability`` (its CEAC value),
+        ``expected_nmb`` (its expected NMB) and ``expected_loss`` (its expected loss: the
+        per-person EVPI).
+
+    Examples
+    --------
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [[0.0, 10.0], [0.0, 30.0]], "qaly": [[0.0, 1.0], [0.0, 1.0]]},
+    ...                     strategies=["A", "B"], effect="qaly")
+    >>> frontier = ceaf(out, [0, 30])
+    >>> frontier["optimal"].values.tolist(), frontier["probability"].values.tolist()
+    (['A', 'B'], [1.0, 0.5])
+    """
+    grid = _wtp_grid(wtp)
+    share, loss, like = _decision_stats(outcomes, grid, cost, effect)
+    c, e = cost_effect(outcomes, cost, effect)
+    enmb = grid[:, None] * e.mean(SAMPLE).values - c.mean(SAMPLE).values  # (threshold, strategy)
+    best = enmb.argmax(axis=1)
+    rows = np.arange(grid.size)
+    names = np.asarray([str(s) for s in like[STRATEGY].values], dtype=object)
+    ds = xr.Dataset(
+        {"optimal": (WTP, names[best].astype(str)), "probability": (WTP, share[rows, best]),
+         "expected_nmb": (WTP, enmb[rows, best]), "expected_loss": (WTP, loss[rows, best])},
+        coords={WTP: grid},
+    )
+    ds.attrs = {"currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", "")}
+    return ds
