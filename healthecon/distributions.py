@@ -1,0 +1,882 @@
+"""Probability distributions for model parameters, built the way papers report numbers.
+
+Every distribution has the same interface (like a frozen ``scipy.stats`` distribution):
+``mean``, ``sd``, ``point`` (the base-case value: the mean unless a point value was stated),
+``sample(n, rng)``, vectorised ``ppf(q)`` and ``cdf(x)``, ``interval(level)`` and
+``describe()``. :class:`Dirichlet` is the one multivariate distribution: its ``mean``, ``sd``
+and ``point`` are arrays over its categories and ``sample`` returns shape ``(n, k)``.
+
+Constructors follow Briggs, Claxton & Sculpher, *Decision Modelling for Health Economic
+Evaluation* (2006), ch. 4: native parameters (``Beta(alpha, beta)``), the method of moments
+from a mean and a standard deviation or standard error (``from_mean_sd``, ``from_mean_se``),
+a mean and a confidence interval (``from_mean_ci``; ratios on the log scale with
+``LogNormal.from_point_ci``), and counts (``Beta.from_events``, ``Dirichlet.from_counts``).
+A request that no distribution of the family can meet raises
+:class:`~healthecon.errors.DistributionFitError` naming the value at fault and what is
+allowed; NaN parameters are never returned.
+
+Examples
+--------
+>>> Beta.from_mean_sd(0.3, 0.1).describe()
+'Beta(α=6, β=14)'
+>>> Gamma.from_mean_sd(1000, 500).describe()
+'Gamma(shape=4, scale=250)'
+>>> rr = LogNormal.from_point_ci(0.7, 0.55, 0.9)
+>>> rr.point, round(rr.mean, 4)
+(0.7, 0.7055)
+>>> Beta.from_mean_sd(0.3, 0.5)
+Traceback (most recent call last):
+...
+healthecon.errors.DistributionFitError: Beta.from_mean_sd: sd=0.5 is too large for mean=0.3; a Beta needs sd < sqrt(mean * (1 - mean)) = 0.4583
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from os import PathLike
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from ._validate import require_finite
+from .errors import DistributionFitError, ParameterError, unknown_name
+from .rates import _float_or_array
+
+__all__ = [
+    "Distribution",
+    "Beta",
+    "Gamma",
+    "LogNormal",
+    "Normal",
+    "TruncatedNormal",
+    "Uniform",
+    "Triangular",
+    "PERT",
+    "Dirichlet",
+    "Fixed",
+    "Empirical",
+    "as_distribution",
+    "make_rng",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def make_rng(seed: object) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from an int seed or an existing Generator (returned as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError(f"seed: expected a non-negative int or a numpy.random.Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _value(value: object, what: str) -> float:
+    """A finite scalar, or DistributionFitError naming ``what`` and the value."""
+    arr = require_finite(value, what, DistributionFitError)
+    if arr.ndim != 0:
+        raise DistributionFitError(f"{what}: expected a single number, got {value!r}")
+    return float(arr)
+
+
+def _positive(value: object, what: str) -> float:
+    x = _value(value, what)
+    if x <= 0:
+        raise DistributionFitError(f"{what}: expected a value > 0, got {x:g}")
+    return x
+
+
+def _z(level: object, what: str) -> float:
+    """Standard normal quantile for a two-sided interval of ``level`` (1.96 for 0.95)."""
+    level = _value(level, f"{what}: level")
+    if not 0 < level < 1:
+        raise DistributionFitError(f"{what}: level must be in (0, 1), e.g. 0.95, got {level:g}")
+    return float(special.ndtri(0.5 + level / 2))
+
+
+def _se_from_ci(mean: float, lower: object, upper: object, level: object, what: str) -> float:
+    """Standard error ``(upper - lower) / (2 z)`` of a symmetric normal-theory interval.
+
+    Briggs et al. (2006, §4.3) recover the standard error from a reported interval this way;
+    the interval must contain the mean.
+    """
+    lower = _value(lower, f"{what}: lower")
+    upper = _value(upper, f"{what}: upper")
+    if lower >= upper:
+        raise DistributionFitError(f"{what}: lower={lower:g} must be below upper={upper:g}")
+    if not lower < mean < upper:
+        raise DistributionFitError(f"{what}: the interval [{lower:g}, {upper:g}] does not contain the mean {mean:g}")
+    return (upper - lower) / (2 * _z(level, what))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _n(n: object) -> int:
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ParameterError(f"n: expected a non-negative int number of samples, got {n!r}")
+    return int(n)
+
+
+def _q(q: object) -> np.ndarray:
+    q = require_finite(q, "ppf: q")
+    if np.any((q < 0) | (q > 1)):
+        bad = q[(q < 0) | (q > 1)] if q.ndim else q
+        raise ParameterError(f"ppf: q must be a probability in [0, 1], got {np.ravel(bad)[0]:g}")
+    return q
+
+
+# ---------------------------------------------------------------------------------------------
+# base classes
+
+
+class Distribution(ABC):
+    """Interface shared by every distribution.
+
+    Subclasses define ``mean``, ``sd``, ``support``, ``_sample``, ``_ppf``, ``_cdf`` and
+    ``_describe``. ``point`` is the base-case value: the mean unless a point was given.
+    """
+
+    _point: float | None = None
+
+    @property
+    @abstractmethod
+    def mean(self) -> float:
+        """Expected value."""
+
+    @property
+    @abstractmethod
+    def sd(self) -> float:
+        """Standard deviation."""
+
+    @property
+    @abstractmethod
+    def support(self) -> tuple[float, float]:
+        """Closed bounds of the values the distribution can take."""
+
+    @property
+    def point(self) -> float:
+        """Base-case value: the stated point estimate, else the mean."""
+        return self.mean if self._point is None else self._point
+
+    def _set_point(self, point: object | None) -> None:
+        if point is None:
+            return
+        value = _value(point, f"{type(self).__name__}: point")
+        lo, hi = self.support
+        if not lo <= value <= hi:
+            raise DistributionFitError(
+                f"{type(self).__name__}: point={value:g} lies outside the distribution's support [{lo:g}, {hi:g}]"
+            )
+        self._point = value
+
+    def sample(self, n: int, rng: object) -> np.ndarray:
+        """``n`` independent draws as a float array of shape ``(n,)``.
+
+        ``rng`` is an int seed or a ``numpy.random.Generator``.
+        """
+        return np.asarray(self._sample(_n(n), make_rng(rng)), dtype=float)
+
+    def ppf(self, q: object) -> float | np.ndarray:
+        """Quantile function (inverse CDF), vectorised over ``q`` in [0, 1]."""
+        return _float_or_array(self._ppf(_q(q)))
+
+    def cdf(self, x: object) -> float | np.ndarray:
+        """Cumulative distribution function, vectorised over ``x``."""
+        return _float_or_array(self._cdf(require_finite(x, "cdf: x")))
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Equal-tailed interval holding ``level`` of the probability, e.g. the 95% interval."""
+        half = (1 - _value(level, "interval: level")) / 2
+        if not 0 < half < 0.5:
+            raise ParameterError(f"interval: level must be in (0, 1), got {level!r}")
+        low, high = self.ppf(np.array([half, 1 - half]))
+        return float(low), float(high)
+
+    def describe(self) -> str:
+        """Short description, e.g. ``"Beta(α=12, β=88)"``."""
+        text = self._describe()
+        if self._point is not None:
+            text = f"{text[:-1]}, point={_fmt(self._point)})"
+        return text
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+    def _key(self) -> tuple:
+        return (self._describe(), self._point)
+
+    @abstractmethod
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...
+
+    @abstractmethod
+    def _ppf(self, q: np.ndarray) -> np.ndarray: ...
+
+    @abstractmethod
+    def _cdf(self, x: np.ndarray) -> np.ndarray: ...
+
+    @abstractmethod
+    def _describe(self) -> str: ...
+
+
+class _Frozen(Distribution):
+    """A distribution whose quantiles and CDF come from a frozen ``scipy.stats`` object."""
+
+    _frozen: object
+
+    @property
+    def mean(self) -> float:
+        return float(self._frozen.mean())
+
+    @property
+    def sd(self) -> float:
+        return float(self._frozen.std())
+
+    @property
+    def support(self) -> tuple[float, float]:
+        lo, hi = self._frozen.support()
+        return float(lo), float(hi)
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return self._frozen.ppf(q)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return self._frozen.cdf(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# univariate distributions
+
+
+class Beta(_Frozen):
+    """Beta distribution for probabilities and utilities bounded by 0 and 1.
+
+    Method of moments (Briggs et al. 2006, §4.3.1): for mean ``m`` and standard deviation
+    ``s`` with ``s**2 < m * (1 - m)``::
+
+        alpha + beta = m * (1 - m) / s**2 - 1,   alpha = m * (alpha + beta),   beta = alpha * (1 - m) / m
+
+    From ``r`` events among ``n`` (Briggs et al. 2006, §4.3.1): ``Beta(r, n - r)``.
+
+    Parameters
+    ----------
+    alpha, beta
+        Shape parameters, both > 0.
+    point
+        Optional base-case value, if it is not the mean.
+
+    Examples
+    --------
+    >>> b = Beta.from_events(12, 100)
+    >>> b.describe(), b.mean
+    ('Beta(α=12, β=88)', 0.12)
+    >>> Beta.from_mean_sd(0.3, 0.1).alpha
+    6.0
+    """
+
+    def __init__(self, alpha: float, beta: float, *, point: float | None = None) -> None:
+        self.alpha = _positive(alpha, "Beta: alpha")
+        self.beta = _positive(beta, "Beta: beta")
+        self._frozen = stats.beta(self.alpha, self.beta)
+        self._set_point(point)
+
+    @classmethod
+    def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Beta:
+        """Method of moments from a mean in (0, 1) and a standard deviation (see class docstring)."""
+        what = "Beta.from_mean_sd"
+        m = _value(mean, f"{what}: mean")
+        s = _value(sd, f"{what}: sd")
+        if not 0 < m < 1:
+            raise DistributionFitError(f"{what}: mean={m:g} is outside (0, 1); a Beta mean must lie strictly between 0 and 1")
+        if s <= 0:
+            raise DistributionFitError(f"{what}: sd={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
+        limit = math.sqrt(m * (1 - m))
+        if s >= limit:
+            raise DistributionFitError(
+                f"{what}: sd={s:g} is too large for mean={m:g}; a Beta needs sd < sqrt(mean * (1 - mean)) = {limit:.4g}"
+            )
+        total = m * (1 - m) / s**2 - 1
+        return cls(m * total, (1 - m) * total, point=point)
+
+    @classmethod
+    def from_mean_se(cls, mean: float, se: float, *, point: float | None = None) -> Beta:
+        """Method of moments from a mean and its standard error (the SE is the SD of the parameter)."""
+        return cls.from_mean_sd(mean, se, point=point)
+
+    @classmethod
+    def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Beta:
+        """Method of moments from a mean and a confidence interval.
+
+        The standard error is recovered as ``(upper - lower) / (2 z)`` (``z = 1.96`` for 95%),
+        Briggs et al. (2006, §4.3), then :meth:`from_mean_sd` is applied. The fitted Beta's
+        interval will not equal the reported one exactly when the reported one is asymmetric.
+        """
+        m = _value(mean, "Beta.from_mean_ci: mean")
+        return cls.from_mean_sd(m, _se_from_ci(m, lower, upper, level, "Beta.from_mean_ci"), point=point)
+
+    @classmethod
+    def from_events(cls, events: float, total: float, *, point: float | None = None) -> Beta:
+        """``Beta(events, total - events)`` from ``events`` observed among ``total`` (Briggs et al. 2006, §4.3.1)."""
+        r = _value(events, "Beta.from_events: events")
+        n = _value(total, "Beta.from_events: total")
+        if not 0 < r < n:
+            raise DistributionFitError(
+                f"Beta.from_events: events={r:g} out of total={n:g}; expected 0 < events < total "
+                "(with 0 events or all events, add a prior, e.g. Beta(events + 1, total - events + 1))"
+            )
+        return cls(r, n - r, point=point)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.beta(self.alpha, self.beta, size=n)
+
+    def _describe(self) -> str:
+        return f"Beta(α={_fmt(self.alpha)}, β={_fmt(self.beta)})"
+
+
+class Gamma(_Frozen):
+    """Gamma distribution for costs, resource use and rates (non-negative, right-skewed).
+
+    Method of moments (Briggs et al. 2006, §4.3.2): for mean ``m > 0`` and standard deviation
+    ``s > 0``::
+
+        shape = m**2 / s**2,    scale = s**2 / m
+
+    Parameters
+    ----------
+    shape, scale
+        Both > 0; mean ``shape * scale``, variance ``shape * scale**2``.
+    point
+        Optional base-case value, if it is not the mean.
+
+    Examples
+    --------
+    >>> g = Gamma.from_mean_sd(1000, 500)
+    >>> g.shape, g.scale, g.mean
+    (4.0, 250.0, 1000.0)
+    """
+
+    def __init__(self, shape: float, scale: float, *, point: float | None = None) -> None:
+        self.shape = _positive(shape, "Gamma: shape")
+        self.scale = _positive(scale, "Gamma: scale")
+        self._frozen = stats.gamma(self.shape, scale=self.scale)
+        self._set_point(point)
+
+    @classmethod
+    def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Gamma:
+        """Method of moments from a mean > 0 and a standard deviation > 0 (see class docstring)."""
+        what = "Gamma.from_mean_sd"
+        m = _value(mean, f"{what}: mean")
+        s = _value(sd, f"{what}: sd")
+        if m <= 0:
+            raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a Gamma")
+        if s <= 0:
+            raise DistributionFitError(f"{what}: sd={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
+        return cls(m**2 / s**2, s**2 / m, point=point)
+
+    @classmethod
+    def from_mean_se(cls, mean: float, se: float, *, point: float | None = None) -> Gamma:
+        """Method of moments from a mean and its standard error."""
+        return cls.from_mean_sd(mean, se, point=point)
+
+    @classmethod
+    def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Gamma:
+        """Method of moments with the SE recovered from a CI as ``(upper - lower) / (2 z)`` (Briggs et al. 2006, §4.3)."""
+        m = _value(mean, "Gamma.from_mean_ci: mean")
+        return cls.from_mean_sd(m, _se_from_ci(m, lower, upper, level, "Gamma.from_mean_ci"), point=point)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.gamma(self.shape, self.scale, size=n)
+
+    def _describe(self) -> str:
+        return f"Gamma(shape={_fmt(self.shape)}, scale={_fmt(self.scale)})"
+
+
+class LogNormal(_Frozen):
+    """Log-normal distribution: ``log(X) ~ Normal(meanlog, sdlog)``.
+
+    Used for relative risks, odds ratios and hazard ratios, which are analysed on the log
+    scale (Briggs et al. 2006, §4.3.3), and for skewed costs.
+
+    - From a point estimate and CI of a ratio: ``meanlog = ln(point)``,
+      ``sdlog = (ln(upper) - ln(lower)) / (2 z)``; the point (the median) is the base case.
+    - From a mean ``m`` and SD ``s`` on the natural scale (method of moments):
+      ``sdlog**2 = ln(1 + s**2 / m**2)``, ``meanlog = ln(m) - sdlog**2 / 2``.
+
+    Examples
+    --------
+    >>> rr = LogNormal.from_point_ci(0.7, 0.55, 0.9)
+    >>> rr.describe()
+    'LogNormal(meanlog=-0.3567, sdlog=0.1256, point=0.7)'
+    >>> [round(x, 3) for x in rr.interval()]
+    [0.547, 0.895]
+    """
+
+    def __init__(self, meanlog: float, sdlog: float, *, point: float | None = None) -> None:
+        self.meanlog = _value(meanlog, "LogNormal: meanlog")
+        self.sdlog = _positive(sdlog, "LogNormal: sdlog")
+        self._frozen = stats.lognorm(self.sdlog, scale=math.exp(self.meanlog))
+        self._set_point(point)
+
+    @classmethod
+    def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> LogNormal:
+        """Method of moments from a mean > 0 and SD > 0 on the natural scale (see class docstring)."""
+        what = "LogNormal.from_mean_sd"
+        m = _value(mean, f"{what}: mean")
+        s = _value(sd, f"{what}: sd")
+        if m <= 0:
+            raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a LogNormal")
+        if s <= 0:
+            raise DistributionFitError(f"{what}: sd={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
+        var_log = math.log1p((s / m) ** 2)
+        return cls(math.log(m) - var_log / 2, math.sqrt(var_log), point=point)
+
+    @classmethod
+    def from_mean_se(cls, mean: float, se: float, *, point: float | None = None) -> LogNormal:
+        """Method of moments from a mean and its standard error on the natural scale."""
+        return cls.from_mean_sd(mean, se, point=point)
+
+    @classmethod
+    def from_point_ci(cls, point: float, lower: float, upper: float, *, level: float = 0.95) -> LogNormal:
+        """From a ratio's point estimate and confidence interval, on the log scale.
+
+        ``meanlog = ln(point)``, ``sdlog = (ln(upper) - ln(lower)) / (2 z)`` with ``z = 1.96``
+        for a 95% interval (Briggs et al. 2006, §4.3.3). ``point`` is the base case.
+        """
+        what = "LogNormal.from_point_ci"
+        p = _value(point, f"{what}: point")
+        lo = _value(lower, f"{what}: lower")
+        hi = _value(upper, f"{what}: upper")
+        if lo <= 0:
+            raise DistributionFitError(f"{what}: lower={lo:g} must be > 0 (a ratio's interval is on the log scale)")
+        if lo >= hi:
+            raise DistributionFitError(f"{what}: lower={lo:g} must be below upper={hi:g}")
+        if not lo < p < hi:
+            raise DistributionFitError(f"{what}: the interval [{lo:g}, {hi:g}] does not contain the point {p:g}")
+        sdlog = (math.log(hi) - math.log(lo)) / (2 * _z(level, what))
+        return cls(math.log(p), sdlog, point=p)
+
+    @classmethod
+    def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> LogNormal:
+        """From a natural-scale mean and a CI: ``sdlog`` from the CI width on the log scale,
+        ``meanlog = ln(mean) - sdlog**2 / 2`` so that the distribution's mean is ``mean``
+        (Briggs et al. 2006, §4.3.3)."""
+        what = "LogNormal.from_mean_ci"
+        m = _value(mean, f"{what}: mean")
+        lo = _value(lower, f"{what}: lower")
+        if lo <= 0:
+            raise DistributionFitError(f"{what}: lower={lo:g} must be > 0 (the interval is used on the log scale)")
+        _se_from_ci(m, lo, upper, level, what)  # validates the interval around the mean
+        sdlog = (math.log(float(upper)) - math.log(lo)) / (2 * _z(level, what))
+        return cls(math.log(m) - sdlog**2 / 2, sdlog, point=point)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.lognormal(self.meanlog, self.sdlog, size=n)
+
+    def _describe(self) -> str:
+        return f"LogNormal(meanlog={_fmt(self.meanlog)}, sdlog={_fmt(self.sdlog)})"
+
+
+class Normal(_Frozen):
+    """Normal distribution, e.g. for log relative effects or large-sample mean costs.
+
+    From a mean and CI the SD is ``(upper - lower) / (2 z)`` (Briggs et al. 2006, §4.3).
+
+    Examples
+    --------
+    >>> Normal.from_mean_ci(10, 6.08, 13.92).describe()
+    'Normal(mean=10, sd=2)'
+    """
+
+    def __init__(self, mean: float, sd: float, *, point: float | None = None) -> None:
+        self._mu = _value(mean, "Normal: mean")
+        self._sigma = _positive(sd, "Normal: sd")
+        self._frozen = stats.norm(self._mu, self._sigma)
+        self._set_point(point)
+
+    @classmethod
+    def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Normal:
+        """``Normal(mean, sd)``; an SD <= 0 raises."""
+        what = "Normal.from_mean_sd"
+        s = _value(sd, f"{what}: sd")
+        if s <= 0:
+            raise DistributionFitError(f"{what}: sd={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
+        return cls(_value(mean, f"{what}: mean"), s, point=point)
+
+    @classmethod
+    def from_mean_se(cls, mean: float, se: float, *, point: float | None = None) -> Normal:
+        """``Normal(mean, se)``: the standard error of an estimate is the SD of the parameter."""
+        return cls.from_mean_sd(mean, se, point=point)
+
+    @classmethod
+    def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Normal:
+        """SD ``(upper - lower) / (2 z)`` from a mean and a CI (Briggs et al. 2006, §4.3)."""
+        m = _value(mean, "Normal.from_mean_ci: mean")
+        return cls(m, _se_from_ci(m, lower, upper, level, "Normal.from_mean_ci"), point=point)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.normal(self._mu, self._sigma, size=n)
+
+    def _describe(self) -> str:
+        return f"Normal(mean={_fmt(self._mu)}, sd={_fmt(self._sigma)})"
+
+
+class TruncatedNormal(_Frozen):
+    """Normal(mu, sigma) restricted to ``[lower, upper]``.
+
+    ``mu`` and ``sigma`` are the parent normal's; ``mean`` and ``sd`` are those of the
+    truncated distribution (Johnson, Kotz & Balakrishnan, *Continuous Univariate
+    Distributions* vol. 1, 2nd ed., 1994, §10.1). Sampling is by inversion of the CDF.
+
+    Examples
+    --------
+    >>> t = TruncatedNormal(0.0, 1.0, lower=0.0)
+    >>> round(t.mean, 4)      # sqrt(2 / pi)
+    0.7979
+    """
+
+    def __init__(self, mu: float, sigma: float, lower: float = -math.inf, upper: float = math.inf, *, point: float | None = None) -> None:
+        self.mu = _value(mu, "TruncatedNormal: mu")
+        self.sigma = _positive(sigma, "TruncatedNormal: sigma")
+        lo, hi = float(lower), float(upper)
+        if math.isnan(lo) or math.isnan(hi) or lo >= hi:
+            raise DistributionFitError(f"TruncatedNormal: lower={lo:g} must be below upper={hi:g}")
+        a, b = (lo - self.mu) / self.sigma, (hi - self.mu) / self.sigma
+        if special.ndtr(b) - special.ndtr(a) < 1e-12:
+            raise DistributionFitError(
+                f"TruncatedNormal: [{lo:g}, {hi:g}] holds almost none of Normal(mu={self.mu:g}, sigma={self.sigma:g}); "
+                "expected bounds that hold some of its probability"
+            )
+        self.lower, self.upper = lo, hi
+        self._frozen = stats.truncnorm(a, b, loc=self.mu, scale=self.sigma)
+        self._set_point(point)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return self._frozen.ppf(rng.random(n))
+
+    def _describe(self) -> str:
+        return f"TruncatedNormal(mu={_fmt(self.mu)}, sigma={_fmt(self.sigma)}, lower={_fmt(self.lower)}, upper={_fmt(self.upper)})"
+
+
+class Uniform(_Frozen):
+    """Uniform distribution on ``[lower, upper]`` (Briggs et al. 2006, §4.3: when only a range is known).
+
+    Examples
+    --------
+    >>> Uniform(100, 300).mean
+    200.0
+    """
+
+    def __init__(self, lower: float, upper: float, *, point: float | None = None) -> None:
+        self.lower = _value(lower, "Uniform: lower")
+        self.upper = _value(upper, "Uniform: upper")
+        if self.lower >= self.upper:
+            raise DistributionFitError(f"Uniform: lower={self.lower:g} must be below upper={self.upper:g}")
+        self._frozen = stats.uniform(self.lower, self.upper - self.lower)
+        self._set_point(point)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.uniform(self.lower, self.upper, size=n)
+
+    def _describe(self) -> str:
+        return f"Uniform(lower={_fmt(self.lower)}, upper={_fmt(self.upper)})"
+
+
+def _check_range(lower: object, mode: object, upper: object, what: str) -> tuple[float, float, float]:
+    lo = _value(lower, f"{what}: lower")
+    md = _value(mode, f"{what}: mode")
+    hi = _value(upper, f"{what}: upper")
+    if lo >= hi:
+        raise DistributionFitError(f"{what}: lower={lo:g} must be below upper={hi:g}")
+    if not lo <= md <= hi:
+        raise DistributionFitError(f"{what}: mode={md:g} must lie within [lower, upper] = [{lo:g}, {hi:g}]")
+    return lo, md, hi
+
+
+class Triangular(_Frozen):
+    """Triangular distribution from a minimum, most likely value and maximum.
+
+    Mean ``(lower + mode + upper) / 3`` (Vose, *Risk Analysis*, 3rd ed., 2008, §III.7). Often
+    used for expert judgement; Briggs et al. (2006, §4.3) caution that it is rarely justified
+    by data.
+
+    Examples
+    --------
+    >>> Triangular(0, 3, 6).mean
+    3.0
+    """
+
+    def __init__(self, lower: float, mode: float, upper: float, *, point: float | None = None) -> None:
+        self.lower, self.mode, self.upper = _check_range(lower, mode, upper, "Triangular")
+        width = self.upper - self.lower
+        self._frozen = stats.triang((self.mode - self.lower) / width, loc=self.lower, scale=width)
+        self._set_point(point)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.triangular(self.lower, self.mode, self.upper, size=n)
+
+    def _describe(self) -> str:
+        return f"Triangular(lower={_fmt(self.lower)}, mode={_fmt(self.mode)}, upper={_fmt(self.upper)})"
+
+
+class PERT(_Frozen):
+    """Beta-PERT distribution from a minimum, most likely value and maximum.
+
+    A Beta on ``[lower, upper]`` with (Vose, *Risk Analysis*, 3rd ed., 2008, §III.7)::
+
+        alpha = 1 + lam * (mode - lower) / (upper - lower)
+        beta  = 1 + lam * (upper - mode) / (upper - lower)
+        mean  = (lower + lam * mode + upper) / (lam + 2)
+
+    ``lam = 4`` gives the classic PERT.
+
+    Examples
+    --------
+    >>> p = PERT(0, 2, 10)
+    >>> p.mean, p.describe()
+    (3.0, 'PERT(lower=0, mode=2, upper=10, λ=4)')
+    """
+
+    def __init__(self, lower: float, mode: float, upper: float, lam: float = 4.0, *, point: float | None = None) -> None:
+        self.lower, self.mode, self.upper = _check_range(lower, mode, upper, "PERT")
+        self.lam = _positive(lam, "PERT: lam")
+        width = self.upper - self.lower
+        self.alpha = 1 + self.lam * (self.mode - self.lower) / width
+        self.beta = 1 + self.lam * (self.upper - self.mode) / width
+        self._frozen = stats.beta(self.alpha, self.beta, loc=self.lower, scale=width)
+        self._set_point(point)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return self.lower + (self.upper - self.lower) * rng.beta(self.alpha, self.beta, size=n)
+
+    def _describe(self) -> str:
+        return f"PERT(lower={_fmt(self.lower)}, mode={_fmt(self.mode)}, upper={_fmt(self.upper)}, λ={_fmt(self.lam)})"
+
+
+class Fixed(Distribution):
+    """A value with no uncertainty: every draw, quantile and the point equal ``value``.
+
+    Examples
+    --------
+    >>> Fixed(0.035).sample(3, rng=1)
+    array([0.035, 0.035, 0.035])
+    """
+
+    def __init__(self, value: float) -> None:
+        self.value = _value(value, "Fixed: value")
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    @property
+    def sd(self) -> float:
+        return 0.0
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return self.value, self.value
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return np.full(n, self.value)
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return np.full(q.shape, self.value)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return (x >= self.value).astype(float)
+
+    def _describe(self) -> str:
+        return f"Fixed({_fmt(self.value)})"
+
+
+class Empirical(Distribution):
+    """The distribution of given draws, e.g. bootstrap replicates or another tool's PSA output.
+
+    ``sample(n, rng)`` returns the draws themselves, in order, when ``n`` equals the number
+    of draws, and otherwise resamples them with replacement (the non-parametric bootstrap;
+    Briggs et al. 2006, §4.4; Efron & Tibshirani, *An Introduction to the Bootstrap*, 1993).
+    ``ppf`` is the inverse of the empirical CDF, so every quantile is one of the draws.
+
+    Examples
+    --------
+    >>> e = Empirical([3.0, 1.0, 2.0, 4.0])
+    >>> e.mean, e.ppf(0.5), e.describe()
+    (2.5, 2.0, 'Empirical(4 draws, mean=2.5)')
+    >>> e.sample(4, rng=0)
+    array([3., 1., 2., 4.])
+    """
+
+    def __init__(self, draws: object, *, point: float | None = None) -> None:
+        values = require_finite(draws, "Empirical: draws", DistributionFitError)
+        if values.ndim != 1 or values.size == 0:
+            raise DistributionFitError(f"Empirical: expected a non-empty 1-D sequence of draws, got shape {values.shape}")
+        self.draws = values.copy()
+        self.draws.setflags(write=False)
+        self._sorted = np.sort(self.draws)
+        self._set_point(point)
+
+    @classmethod
+    def from_csv(cls, path: str | PathLike, column: str, *, point: float | None = None) -> Empirical:
+        """Read the draws from one numeric column of a CSV file (numbers only; nothing is executed)."""
+        frame = pd.read_csv(path)
+        if column not in frame.columns:
+            raise DistributionFitError(f"Empirical.from_csv: {path}: no column {column!r}; columns are {list(frame.columns)}")
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna().to_numpy()
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise DistributionFitError(
+                f"Empirical.from_csv: {path}: column {column!r}, data row {row + 1}: expected a number, got {frame[column].iloc[row]!r}"
+            )
+        return cls(values.to_numpy(dtype=float), point=point)
+
+    def __len__(self) -> int:
+        return self.draws.size
+
+    @property
+    def mean(self) -> float:
+        return float(self.draws.mean())
+
+    @property
+    def sd(self) -> float:
+        return float(self.draws.std(ddof=1)) if self.draws.size > 1 else 0.0
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return float(self._sorted[0]), float(self._sorted[-1])
+
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return self.draws[_row_indices(n, self.draws.size, rng)]
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return np.quantile(self._sorted, q, method="inverted_cdf")
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self._sorted, x, side="right") / self._sorted.size
+
+    def _describe(self) -> str:
+        return f"Empirical({self.draws.size} draws, mean={_fmt(self.mean)})"
+
+    def _key(self) -> tuple:
+        return (self.draws.tobytes(), self._point)
+
+
+def _row_indices(n: int, rows: int, rng: np.random.Generator) -> np.ndarray:
+    """Rows ``0..rows-1`` in order when ``n == rows``, else ``n`` rows drawn with replacement."""
+    return np.arange(rows) if n == rows else rng.integers(0, rows, size=n)
+
+
+# ---------------------------------------------------------------------------------------------
+# multivariate
+
+
+class Dirichlet:
+    """Dirichlet distribution over named categories, for multinomial probabilities.
+
+    The conjugate of multinomial counts (Briggs et al. 2006, §4.3.4): from counts
+    ``n_1..n_k`` of transitions out of one state, ``Dirichlet(n_1, ..., n_k)``. Each
+    category's marginal is ``Beta(alpha_i, sum(alpha) - alpha_i)``. Draws sum to 1.
+
+    ``mean``, ``sd`` and ``point`` are arrays in category order; ``sample(n, rng)`` has shape
+    ``(n, k)``; ``interval`` gives the marginal intervals as two arrays.
+
+    Examples
+    --------
+    >>> d = Dirichlet.from_counts({"well": 70, "sick": 20, "dead": 10})
+    >>> d.categories, d.mean
+    (('well', 'sick', 'dead'), array([0.7, 0.2, 0.1]))
+    >>> d.describe()
+    'Dirichlet(well=70, sick=20, dead=10)'
+    >>> d.sample(2, rng=1).sum(axis=1)
+    array([1., 1.])
+    """
+
+    def __init__(self, alpha: Mapping[str, float]) -> None:
+        if not isinstance(alpha, Mapping) or len(alpha) < 2:
+            raise DistributionFitError(f"Dirichlet: expected a mapping of at least two categories to alphas > 0, got {alpha!r}")
+        names = []
+        for name in alpha:
+            if not isinstance(name, str) or not name.isidentifier():
+                raise DistributionFitError(f"Dirichlet: category names must be valid Python identifiers, got {name!r}")
+            names.append(name)
+        self.categories: tuple[str, ...] = tuple(names)
+        self.alpha = np.array([_positive(alpha[c], f"Dirichlet: alpha for category {c!r}") for c in names])
+        self.alpha.setflags(write=False)
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, float]) -> Dirichlet:
+        """``Dirichlet(counts)``: observed counts per category, each > 0 (Briggs et al. 2006, §4.3.4).
+
+        With a zero count add a prior explicitly, e.g. one to every category.
+        """
+        return cls(counts)
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.alpha / self.alpha.sum()
+
+    @property
+    def sd(self) -> np.ndarray:
+        a0 = self.alpha.sum()
+        m = self.mean
+        return np.sqrt(m * (1 - m) / (a0 + 1))
+
+    @property
+    def point(self) -> np.ndarray:
+        return self.mean
+
+    def marginal(self, category: str) -> Beta:
+        """The Beta marginal of one category."""
+        if category not in self.categories:
+            raise unknown_name("Dirichlet category", category, self.categories)
+        a = float(self.alpha[self.categories.index(category)])
+        return Beta(a, float(self.alpha.sum()) - a)
+
+    def interval(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Marginal equal-tailed intervals per category, as ``(lows, highs)``."""
+        bounds = np.array([self.marginal(c).interval(level) for c in self.categories])
+        return bounds[:, 0], bounds[:, 1]
+
+    def sample(self, n: int, rng: object) -> np.ndarray:
+        """``n`` draws of shape ``(n, k)``, each row summing to 1."""
+        return make_rng(rng).dirichlet(self.alpha, size=_n(n))
+
+    def describe(self) -> str:
+        inner = ", ".join(f"{c}={_fmt(a)}" for c, a in zip(self.categories, self.alpha))
+        return f"Dirichlet({inner})"
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Dirichlet) and self.categories == other.categories and bool(np.array_equal(self.alpha, other.alpha))
+
+    def __hash__(self) -> int:
+        return hash((self.categories, self.alpha.tobytes()))
+
+
+def as_distribution(value: object, what: str = "parameter") -> Distribution | Dirichlet:
+    """Return a distribution as is, or a plain number as :class:`Fixed`.
+
+    Examples
+    --------
+    >>> as_distribution(0.5)
+    Fixed(0.5)
+    """
+    if isinstance(value, (Distribution, Dirichlet)):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ParameterError(f"{what}: expected a distribution (e.g. Beta, Gamma) or a number, got {value!r}")
+    return Fixed(float(value))
