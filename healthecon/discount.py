@@ -7,10 +7,17 @@ Evaluation of Health Care Programmes*, 4th ed., 2015, ch. 4)::
     D(t) = (1 + r) ** -t
 
 HM Treasury's Green Book (2022, Annex A6, "Discounting") uses rates that decline with the
-horizon: 3.5% for years 0-30, then 3.0%, 2.5%, 2.0%, 1.5% and 1.0% for later bands; health
-effects use the 1.5% schedule that declines in the same proportions. Within a band starting
-at year ``b`` with rate ``r``, the factor continues from the band boundary so the schedule is
-continuous::
+horizon. The standard schedule is 3.5% for years 0-30, 3.0% for years 31-75, 2.5% for
+76-125, 2.0% for 126-200, 1.5% for 201-300 and 1.0% from year 301 (the same bands as the 2003
+Green Book, Annex 6, Table 6.1 "The declining long term discount rate"). Health effects
+(QALYs, lives) exclude the wealth effect and start at 1.5%, declining to 1.29%, 1.07%, 0.86%,
+0.64% and 0.43% in the same bands. The health rates are the Green Book's published figures,
+rounded to two decimals of a percent, not the unrounded proportional values (1.5 x 3.0/3.5
+= 1.2857...%): use the published figures so that results match the Treasury's tables and
+other tools (e.g. the R packages ``greenbook`` and ``dQALY``, which carry the same rates).
+
+Within a band starting at year ``b`` with rate ``r``, the factor continues from the band
+boundary so the schedule is continuous (year 31's factor is year 30's divided by 1.03)::
 
     D(t) = D(b) * (1 + r) ** -(t - b)
 
@@ -123,7 +130,11 @@ def discount_factors(times: object, rate: float | DiscountSchedule) -> np.ndarra
     return np.power(1.0 + r, -t)
 
 
-_GB_SOURCE = "HM Treasury, The Green Book (2022), Annex A6, Table 8 (standard) and Table 9 (health)"
+_GB_SOURCE = (
+    "HM Treasury, The Green Book (2022), Annex A6 'Discounting': declining long-term discount "
+    "rates (standard 3.50/3.00/2.50/2.00/1.50/1.00%) and health discount rates "
+    "(1.50/1.29/1.07/0.86/0.64/0.43%) for years 0-30, 31-75, 76-125, 126-200, 201-300, 301+"
+)
 
 GREEN_BOOK_STANDARD = DiscountSchedule(
     bands=((0, 0.035), (30, 0.030), (75, 0.025), (125, 0.020), (200, 0.015), (300, 0.010)),
@@ -132,7 +143,7 @@ GREEN_BOOK_STANDARD = DiscountSchedule(
 )
 
 GREEN_BOOK_HEALTH = DiscountSchedule(
-    bands=((0, 0.015), (30, 0.01286), (75, 0.01071), (125, 0.00857), (200, 0.00643), (300, 0.00429)),
+    bands=((0, 0.015), (30, 0.0129), (75, 0.0107), (125, 0.0086), (200, 0.0064), (300, 0.0043)),
     name="Green Book health (1.5% declining)",
     source=_GB_SOURCE,
 )

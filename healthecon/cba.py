@@ -1,0 +1,652 @@
+"""Cost-benefit analysis and return on investment (HM Treasury Green Book 2022), probabilistic.
+
+A :class:`CBAModel` holds cash flows of costs and benefits by year, each with the agency that
+pays or gains (NHS, council, police, individuals...) and its kind (fiscal cashable, fiscal
+non-cashable, economic, social; as in the Green Book 2022, para. 6.8-6.11 and the HM Treasury /
+New Economy *Supporting public service transformation: cost benefit analysis guidance for
+local partnerships*, 2014, section 3). ``run(draws)`` returns an outcome set
+(:mod:`healthecon.outcomes`), so PSA summaries, acceptability curves and tornado diagrams work
+as for any other model.
+
+Formulas (Green Book 2022, ch. 5 and Annex A6):
+
+- present value of a flow ``x_t`` in year ``t`` (year 0 = the present, undiscounted)::
+
+      PV = sum_t x_t * D(t),   D(t) = (1 + r) ** -t, or a declining Green Book schedule
+
+- optimism bias (Green Book para. 5.43-5.46; supplementary guidance): costs subject to it are
+  raised to ``cost * (1 + uplift)``; benefits may be cut to ``benefit * (1 - haircut)``
+  (:mod:`healthecon.optimism` has the published uplifts);
+- net present value ``NPV = PV(benefits) - PV(costs)``;
+- benefit-cost ratio ``BCR = PV(benefits) / PV(costs)``, the **gross return per £1** behind
+  headlines such as "£1.20 saved per £1 spent" (POPP) or "£2.67 per £1" (Croydon LIFE);
+- **net ROI** ``(PV(benefits) - PV(costs)) / PV(costs) = BCR - 1`` ("20% return").
+  Both conventions are printed, labelled, by :func:`format_summary`: they are confused often;
+- payback period: the first time the cumulative discounted net benefit reaches zero
+  (:func:`payback_period`); switching values: how far benefits may fall, or costs rise,
+  before NPV = 0 (Green Book 2022, para. 5.78 "switching values"; :func:`switching_values`).
+
+Outcome set layout: ``cost``, ``benefit`` (present values), ``npv``, ``bcr``, ``net_roi``,
+``cost_undiscounted``, ``benefit_undiscounted`` with dims ``(sample, strategy)``; ``flows`` and
+``flows_pv`` with dims ``(sample, strategy, line, year)``, where each line carries coordinates
+``party`` (the agency), ``direction`` (``"cost"``/``"benefit"``) and ``category``; and
+``steps`` (``sample, strategy, step``), the waterfall from gross benefits to NPV. The SROI
+model (:mod:`healthecon.sroi`) emits the same layout, so every function here works for both.
+
+Examples
+--------
+>>> model = CBAModel([
+...     cost("team", "council", [100.0, 100.0]),
+...     benefit("bed days avoided", "NHS", [0.0, 150.0, 150.0], category="fiscal_cashable"),
+... ], name="reablement", discount=0.035)
+>>> out = model.run()
+>>> round(float(out["npv"].squeeze()), 2)
+88.34
+>>> print(format_summary(out))  # doctest: +NORMALIZE_WHITESPACE
+reablement: PV benefits £284.95, PV costs £196.62, NPV £88.34
+  gross return per £1 (benefit / cost): £1.45
+  net ROI ((benefit - cost) / cost): 44.9%
+  payback: 1.4 years
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ._validate import require_finite, require_nonnegative, require_probability, require_unique
+from .discount import GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
+from .errors import AnalysisError, ModelDefinitionError, OutcomesError, ParameterError, ShapeError, unknown_name
+from .outcomes import SAMPLE, STRATEGY, make_outcomes, strategies as strategy_names, validate_outcomes
+
+__all__ = [
+    "CATEGORIES",
+    "Flow",
+    "cost",
+    "benefit",
+    "CBAModel",
+    "acceptability",
+    "payback_period",
+    "switching_values",
+    "summary",
+    "format_summary",
+    "party_table",
+    "category_table",
+    "waterfall_steps",
+    "cashflows",
+]
+
+CATEGORIES = ("fiscal_cashable", "fiscal_non_cashable", "economic", "social")
+DIRECTIONS = ("cost", "benefit")
+LINE, YEAR, STEP = "line", "year", "step"
+
+Value = float | int | str
+Rate = float | DiscountSchedule
+
+
+# --------------------------------------------------------------------------------------------
+# Shared machinery (also used by healthecon.sroi)
+# --------------------------------------------------------------------------------------------
+def n_draws(draws: xr.Dataset | None) -> int:
+    """Number of samples in ``draws`` (1 when ``draws`` is ``None``: a deterministic run)."""
+    if draws is None:
+        return 1
+    if SAMPLE not in draws.dims:
+        raise ParameterError(f"parameter draws have no 'sample' dimension (dims: {list(draws.dims)})")
+    return int(draws.sizes[SAMPLE])
+
+
+def resolve(value: Value, draws: xr.Dataset | None, n: int, what: str) -> np.ndarray:
+    """A field as a float array of shape ``(n,)``: a number, or a parameter name in ``draws``.
+
+    Nothing is evaluated: a string is only ever a parameter name looked up in ``draws``.
+    """
+    if isinstance(value, str):
+        if draws is None or value not in draws.data_vars:
+            known = list(draws.data_vars) if draws is not None else []
+            err = unknown_name("parameter", value, known)
+            raise type(err)(f"{what}: {err}" + ("" if draws is not None else " (no draws were given)"))
+        arr = require_finite(draws[value].values, f"{what} (parameter {value!r})")
+        if arr.shape != (n,):
+            raise ShapeError(f"{what}: parameter {value!r} has shape {arr.shape}, expected ({n},)")
+        return arr.astype(float)
+    if isinstance(value, bool):
+        raise ParameterError(f"{what}: expected a number or a parameter name, got {value!r}")
+    arr = require_finite(value, what)
+    if arr.ndim != 0:
+        raise ParameterError(f"{what}: expected a single number or a parameter name, got an array")
+    return np.full(n, float(arr))
+
+
+def require_year(value: object, what: str, minimum: int = 0) -> int:
+    """An integer year >= ``minimum`` (whole numbers given as floats are accepted)."""
+    try:
+        as_float = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ModelDefinitionError(f"{what}: expected a whole number of years, got {value!r}") from None
+    if not np.isfinite(as_float) or as_float != int(as_float) or as_float < minimum:
+        raise ModelDefinitionError(f"{what}: expected a whole number of years >= {minimum}, got {value!r}")
+    return int(as_float)
+
+
+@dataclass
+class Line:
+    """One cash-flow line of a run: undiscounted amounts ``(n, n_years)`` and its labels."""
+
+    label: str
+    party: str
+    direction: str
+    category: str
+    values: np.ndarray
+    factors: np.ndarray
+
+
+def build_outcomes(
+    lines: Mapping[str, Sequence[Line]],
+    steps: Mapping[str, Mapping[str, np.ndarray]],
+    years: np.ndarray,
+    *,
+    ratio: str,
+    net_ratio: str,
+    model: str,
+    attrs: Mapping[str, object] | None = None,
+) -> xr.Dataset:
+    """Assemble the money outcome set shared by CBA and SROI (see module docstring)."""
+    labels = list(lines)
+    n = next(iter(lines.values()))[0].values.shape[0]
+    meta: dict[str, tuple[str, str, str]] = {}
+    for strategy, items in lines.items():
+        for item in items:
+            key = (item.party, item.direction, item.category)
+            if meta.setdefault(item.label, key) != key:
+                raise ModelDefinitionError(
+                    f"line {item.label!r} is defined differently in strategy {strategy!r} "
+                    f"(party, direction, category {key} vs {meta[item.label]}): give it another name"
+                )
+    names = list(meta)
+    flows = np.zeros((n, len(labels), len(names), len(years)))
+    flows_pv = np.zeros_like(flows)
+    for j, strategy in enumerate(labels):
+        for item in lines[strategy]:
+            k = names.index(item.label)
+            flows[:, j, k, :] += item.values
+            flows_pv[:, j, k, :] += item.values * item.factors
+    direction = np.array([meta[name][1] for name in names])
+    is_cost = direction == "cost"
+    cost_pv = flows_pv[:, :, is_cost, :].sum(axis=(2, 3))
+    benefit_pv = flows_pv[:, :, ~is_cost, :].sum(axis=(2, 3))
+    for j, strategy in enumerate(labels):
+        bad = cost_pv[:, j] <= 0
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ModelDefinitionError(
+                f"strategy {strategy!r}: the present value of costs/investment is {cost_pv[i, j]!r} in "
+                f"sample {i}; a return per £1 needs a positive cost"
+            )
+    dims4 = (SAMPLE, STRATEGY, LINE, YEAR)
+    line_coords = {
+        LINE: names,
+        "party": (LINE, [meta[name][0] for name in names]),
+        "direction": (LINE, direction.tolist()),
+        "category": (LINE, [meta[name][2] for name in names]),
+        YEAR: years.astype(int),
+    }
+    step_names = list(next(iter(steps.values())))
+    step_values = np.stack([np.stack([steps[s][k] for k in step_names], axis=-1) for s in labels], axis=1)
+    values: dict[str, object] = {
+        "cost": cost_pv,
+        "benefit": benefit_pv,
+        "npv": benefit_pv - cost_pv,
+        ratio: benefit_pv / cost_pv,
+        net_ratio: (benefit_pv - cost_pv) / cost_pv,
+        "cost_undiscounted": flows[:, :, is_cost, :].sum(axis=(2, 3)),
+        "benefit_undiscounted": flows[:, :, ~is_cost, :].sum(axis=(2, 3)),
+        "flows": xr.DataArray(flows, dims=dims4, coords=line_coords),
+        "flows_pv": xr.DataArray(flows_pv, dims=dims4, coords=line_coords),
+        "steps": xr.DataArray(step_values, dims=(SAMPLE, STRATEGY, STEP), coords={STEP: step_names}),
+    }
+    kinds = {"npv": "other", ratio: "other", net_ratio: "other", "flows": "other", "flows_pv": "other", "steps": "other"}
+    all_attrs = {"model": model, "ratio": ratio, "net_ratio": net_ratio}
+    all_attrs.update(attrs or {})
+    return make_outcomes(values, labels, cost="cost", effect=None, kinds=kinds, attrs=all_attrs)
+
+
+def _require_money(ds: xr.Dataset) -> xr.Dataset:
+    validate_outcomes(ds)
+    for name in ("cost", "benefit", "flows_pv"):
+        if name not in ds.data_vars:
+            raise OutcomesError(
+                f"outcome set has no {name!r} variable: expected the output of CBAModel.run or SROIModel.run"
+            )
+    return ds
+
+
+# --------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Flow:
+    """A cash flow of costs or benefits by year.
+
+    Parameters
+    ----------
+    name
+        Label (unique within a scheme), e.g. ``"emergency bed days avoided"``.
+    direction
+        ``"cost"`` or ``"benefit"``. Savings are benefits; amounts are never negative.
+    agency
+        Who pays (costs) or gains (benefits), e.g. ``"NHS"``, ``"council"``, ``"police"``.
+    values
+        Amount in each year (in constant prices), a number or a parameter name per year.
+    years
+        Years of ``values`` (year 0 = now, undiscounted); default ``0, 1, ..., len(values)-1``.
+    category
+        ``"fiscal_cashable"``, ``"fiscal_non_cashable"``, ``"economic"`` or ``"social"``.
+    quantity
+        Multiplier of every year's value (number or parameter name), e.g. bed days avoided
+        per year when ``values`` hold the unit cost. Default 1.
+    discount
+        Rate or schedule for this flow (e.g. the Green Book health schedule for QALYs valued
+        in money); ``None`` uses the model's.
+    optimism
+        Whether the model's optimism-bias uplift (costs) or haircut (benefits) applies.
+    """
+
+    name: str
+    direction: str
+    agency: str
+    values: Sequence[Value]
+    years: Sequence[int] | None = None
+    category: str = "economic"
+    quantity: Value = 1.0
+    discount: Rate | None = None
+    optimism: bool = True
+
+    def __post_init__(self) -> None:
+        what = f"flow {self.name!r}"
+        if not isinstance(self.name, str) or not self.name:
+            raise ModelDefinitionError(f"flow name: expected a non-empty string, got {self.name!r}")
+        if self.direction not in DIRECTIONS:
+            raise ModelDefinitionError(f"{what}, field 'direction': expected 'cost' or 'benefit', got {self.direction!r}")
+        if self.category not in CATEGORIES:
+            raise ModelDefinitionError(f"{what}, field 'category': expected one of {CATEGORIES}, got {self.category!r}")
+        if not isinstance(self.agency, str) or not self.agency:
+            raise ModelDefinitionError(f"{what}, field 'agency': expected a non-empty name, got {self.agency!r}")
+        values = tuple(self.values) if not isinstance(self.values, (str, int, float)) else (self.values,)
+        years = tuple(range(len(values))) if self.years is None else tuple(self.years)
+        if len(years) != len(values):
+            raise ShapeError(f"{what}: mismatched lengths: values has {len(values)}, years has {len(years)}")
+        years = tuple(require_year(y, f"{what}, field 'years'") for y in years)
+        if len(set(years)) != len(years):
+            raise ModelDefinitionError(f"{what}, field 'years': a year is given more than once: {list(years)}")
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "years", years)
+
+
+def cost(name: str, agency: str, values: Sequence[Value] | Value, **kwargs: object) -> Flow:
+    """A cost :class:`Flow` (``direction="cost"``)."""
+    return Flow(name, "cost", agency, values, **kwargs)  # type: ignore[arg-type]
+
+
+def benefit(name: str, agency: str, values: Sequence[Value] | Value, **kwargs: object) -> Flow:
+    """A benefit :class:`Flow` (``direction="benefit"``); savings are benefits."""
+    return Flow(name, "benefit", agency, values, **kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CBAModel:
+    """A cost-benefit / ROI model of one or more schemes.
+
+    Parameters
+    ----------
+    flows
+        The scheme's flows, or a mapping of scheme name to flows (each scheme becomes a
+        strategy of the outcome set, evaluated against its own counterfactual).
+    name
+        Strategy label when ``flows`` is a single list.
+    discount
+        Constant annual rate (0.035) or a :class:`~healthecon.discount.DiscountSchedule`;
+        default the Green Book standard schedule (3.5% to year 30, then declining).
+    cost_uplift
+        Optimism-bias uplift of costs (fraction or parameter name), e.g.
+        ``optimism.uplift("outsourcing")``; default 0.
+    benefit_haircut
+        Optimism-bias reduction of benefits (fraction in [0, 1] or parameter name); default 0.
+    horizon
+        Last year of the appraisal; a flow after it is an error. Default: the last flow year.
+    agencies
+        If given, the only agency names allowed (catches typos such as ``"NSH"``).
+    """
+
+    flows: Sequence[Flow] | Mapping[str, Sequence[Flow]]
+    name: str = "scheme"
+    discount: Rate = GREEN_BOOK_STANDARD
+    cost_uplift: Value = 0.0
+    benefit_haircut: Value = 0.0
+    horizon: int | None = None
+    agencies: Sequence[str] | None = None
+    schemes: dict[str, tuple[Flow, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        raw = self.flows if isinstance(self.flows, Mapping) else {self.name: self.flows}
+        require_unique(list(raw), "CBA schemes", ModelDefinitionError)
+        schemes: dict[str, tuple[Flow, ...]] = {}
+        known = None if self.agencies is None else require_unique(self.agencies, "agencies", ModelDefinitionError)
+        for scheme, flows in raw.items():
+            flows = tuple(flows)
+            if not flows:
+                raise ModelDefinitionError(f"scheme {scheme!r}: no flows given")
+            for f in flows:
+                if not isinstance(f, Flow):
+                    raise ModelDefinitionError(f"scheme {scheme!r}: expected Flow objects, got {type(f).__name__}")
+                if known is not None and f.agency not in known:
+                    err = unknown_name("agency", f.agency, known)
+                    raise type(err)(f"flow {f.name!r}, field 'agency': {err}")
+            require_unique([f.name for f in flows], f"scheme {scheme!r} flow names", ModelDefinitionError)
+            if not any(f.direction == "cost" for f in flows):
+                raise ModelDefinitionError(f"scheme {scheme!r}: no cost flow; a return per £1 needs a cost")
+            schemes[scheme] = flows
+        last = max(max(f.years) for flows in schemes.values() for f in flows)
+        if self.horizon is not None:
+            horizon = require_year(self.horizon, "CBA horizon")
+            for flows in schemes.values():
+                for f in flows:
+                    if max(f.years) > horizon:
+                        raise ModelDefinitionError(
+                            f"flow {f.name!r}, field 'years': year {max(f.years)} is beyond the horizon (year {horizon})"
+                        )
+        object.__setattr__(self, "schemes", schemes)
+        object.__setattr__(self, "_last_year", last if self.horizon is None else int(self.horizon))
+
+    @property
+    def strategies(self) -> tuple[str, ...]:
+        """Scheme names, in order."""
+        return tuple(self.schemes)
+
+    def run(self, draws: xr.Dataset | None = None, *, strategies: Sequence[str] | None = None) -> xr.Dataset:
+        """Evaluate every scheme for every draw (vectorised over samples).
+
+        Parameters
+        ----------
+        draws
+            Parameter draws (``Parameters.sample(n, seed)`` or ``base_case()``); ``None`` when
+            every field is a number.
+        strategies
+            Schemes to evaluate (default all).
+        """
+        n = n_draws(draws)
+        names = list(self.strategies if strategies is None else strategies)
+        for s in names:
+            if s not in self.schemes:
+                raise unknown_name("strategy", s, self.strategies)
+        years = np.arange(self._last_year + 1)  # type: ignore[attr-defined]
+        uplift = require_nonnegative(resolve(self.cost_uplift, draws, n, "CBA field 'cost_uplift'"), "CBA field 'cost_uplift'")
+        haircut = require_probability(
+            resolve(self.benefit_haircut, draws, n, "CBA field 'benefit_haircut'"), "CBA field 'benefit_haircut'"
+        )
+        lines: dict[str, list[Line]] = {}
+        steps: dict[str, dict[str, np.ndarray]] = {}
+        for scheme in names:
+            lines[scheme], steps[scheme] = self._scheme(scheme, draws, n, years, uplift, haircut)
+        return build_outcomes(
+            lines, steps, years, ratio="bcr", net_ratio="net_roi", model="cba",
+            attrs={"discount": _rate_label(self.discount)},
+        )
+
+    def _scheme(self, scheme, draws, n, years, uplift, haircut):
+        gross_benefit = np.zeros(n)
+        benefit_undisc = np.zeros(n)
+        benefit_pv = np.zeros(n)
+        cost_base_pv = np.zeros(n)
+        cost_pv = np.zeros(n)
+        out = []
+        for f in self.schemes[scheme]:
+            what = f"flow {f.name!r}"
+            quantity = require_nonnegative(resolve(f.quantity, draws, n, f"{what}, field 'quantity'"), f"{what}, field 'quantity'")
+            values = np.zeros((n, len(years)))
+            for y, v in zip(f.years, f.values):
+                amount = resolve(v, draws, n, f"{what}, year {y}")
+                values[:, y] = require_nonnegative(amount, f"{what}, year {y}") * quantity
+            factors = discount_factors(years, f.discount if f.discount is not None else self.discount)
+            base_pv = values @ factors
+            if f.direction == "cost":
+                scale = 1.0 + uplift if f.optimism else np.ones(n)
+                cost_base_pv += base_pv
+                cost_pv += base_pv * scale
+            else:
+                scale = 1.0 - haircut if f.optimism else np.ones(n)
+                gross_benefit += values.sum(axis=1)
+                benefit_undisc += values.sum(axis=1) * scale
+                benefit_pv += base_pv * scale
+            out.append(Line(f.name, f.agency, f.direction, f.category, values * scale[:, None], factors))
+        step = {
+            "gross benefits": gross_benefit,
+            "optimism bias (benefits)": benefit_undisc - gross_benefit,
+            "discounting": benefit_pv - benefit_undisc,
+            "costs": -cost_base_pv,
+            "optimism bias (costs)": cost_base_pv - cost_pv,
+        }
+        return out, step
+
+
+def _rate_label(rate: Rate) -> str:
+    return rate.name if isinstance(rate, DiscountSchedule) else f"{float(rate):.4g} constant"
+
+
+# --------------------------------------------------------------------------------------------
+# Analyses of money outcome sets (CBA and SROI)
+# --------------------------------------------------------------------------------------------
+def _ratio_name(ds: xr.Dataset, variable: str | None) -> str:
+    name = variable or ds.attrs.get("ratio") or "bcr"
+    if name not in ds.data_vars:
+        raise unknown_name("ratio variable", name, list(ds.data_vars))
+    return name
+
+
+def acceptability(ds: xr.Dataset, targets: object = (1.0,), variable: str | None = None) -> xr.DataArray:
+    """Probability that the return ratio exceeds each target: ``P(ratio > target)``.
+
+    The money analogue of a cost-effectiveness acceptability curve: with ``targets`` a grid,
+    it is the curve of "probability of at least £x back per £1" (dims ``target, strategy``).
+    ``variable`` defaults to the model's ratio (``bcr`` for CBA, ``sroi_ratio`` for SROI).
+
+    Examples
+    --------
+    >>> out = CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [1.5])]).run()
+    >>> acceptability(out, [1.0, 2.0]).values.ravel().tolist()
+    [1.0, 0.0]
+    """
+    validate_outcomes(ds)
+    name = _ratio_name(ds, variable)
+    grid = require_finite(np.atleast_1d(np.asarray(targets, dtype=float)), "targets")
+    ratio = ds[name].transpose(SAMPLE, STRATEGY)
+    prob = (ratio.values[None, :, :] > grid[:, None, None]).mean(axis=1)
+    return xr.DataArray(prob, dims=("target", STRATEGY), coords={"target": grid, STRATEGY: ds[STRATEGY].values},
+                        name=f"P({name} > target)")
+
+
+def payback_period(ds: xr.Dataset) -> xr.DataArray:
+    """Years until the cumulative discounted net benefit first reaches zero, per sample.
+
+    The net flow of year ``t`` (benefits minus costs, discounted) is taken to accrue evenly
+    over the year before ``t``, so within the year of payback the time is interpolated
+    linearly: ``T = (t - 1) + (-C_{t-1}) / net_t`` where ``C`` is the cumulative net. A scheme
+    whose cumulative net is already >= 0 at year 0 pays back at 0; one that never does gets
+    ``inf``. (Cabinet Office SROI guide 2012, section 5.5, and Green Book 2022 use the same
+    idea; the SROI guide computes it in months from an average annual impact.)
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(sample, strategy)``.
+    """
+    _require_money(ds)
+    pv = ds["flows_pv"]
+    sign = xr.where(pv["direction"] == "cost", -1.0, 1.0)
+    net = (pv * sign).sum(LINE).transpose(SAMPLE, STRATEGY, YEAR).values
+    cum = np.cumsum(net, axis=-1)
+    result = np.full(cum.shape[:2], np.inf)
+    result[cum[..., 0] >= 0] = 0.0
+    for t in range(1, cum.shape[-1]):
+        reached = np.isinf(result) & (cum[..., t] >= 0) & (cum[..., t - 1] < 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frac = np.where(reached, -cum[..., t - 1] / np.where(net[..., t] > 0, net[..., t], 1.0), 0.0)
+        result = np.where(reached, (t - 1) + frac, result)
+    return xr.DataArray(result, dims=(SAMPLE, STRATEGY), coords={SAMPLE: ds[SAMPLE].values, STRATEGY: ds[STRATEGY].values},
+                        name="payback_years")
+
+
+def switching_values(ds: xr.Dataset) -> pd.DataFrame:
+    """Break-even (switching) values per strategy, at the mean present values.
+
+    ``benefit_fall``: the fraction by which benefits could fall before NPV = 0,
+    ``1 - PV(costs) / PV(benefits)``; ``cost_rise``: the fraction by which costs could rise,
+    ``PV(benefits) / PV(costs) - 1`` (Green Book 2022, para. 5.78). Negative values mean the
+    scheme does not break even at the mean.
+    """
+    _require_money(ds)
+    c = ds["cost"].mean(SAMPLE).values
+    b = ds["benefit"].mean(SAMPLE).values
+    with np.errstate(divide="ignore"):
+        fall = np.where(b > 0, 1 - c / np.where(b > 0, b, 1.0), -np.inf)
+    return pd.DataFrame({"benefit_fall": fall, "cost_rise": b / c - 1}, index=pd.Index(strategy_names(ds), name=STRATEGY))
+
+
+def summary(ds: xr.Dataset, level: float = 0.95, target: float = 1.0) -> pd.DataFrame:
+    """Headline results per strategy: means and percentile intervals, and probabilities.
+
+    Columns: ``pv_benefit``, ``pv_cost``, ``npv`` (each with ``_lower``/``_upper``),
+    ``gross_return_per_1`` (benefit / cost, with interval), ``net_roi`` (with interval),
+    ``p_npv_positive``, ``p_ratio_above_target``, ``payback_years`` (median; ``inf`` if the
+    median draw never pays back), ``target``.
+    """
+    _require_money(ds)
+    if not 0 < level < 1:
+        raise AnalysisError(f"level: expected a number in (0, 1), got {level}")
+    tail = (1 - level) / 2 * 100
+    ratio = _ratio_name(ds, None)
+    frame = pd.DataFrame(index=pd.Index(strategy_names(ds), name=STRATEGY))
+    columns = {"pv_benefit": "benefit", "pv_cost": "cost", "npv": "npv", "gross_return_per_1": ratio}
+    for label, var in columns.items():
+        values = ds[var].transpose(SAMPLE, STRATEGY).values
+        frame[label] = values.mean(axis=0)
+        frame[f"{label}_lower"], frame[f"{label}_upper"] = np.percentile(values, [tail, 100 - tail], axis=0)
+    frame["net_roi"] = frame["gross_return_per_1"] - 1
+    frame["net_roi_lower"] = frame["gross_return_per_1_lower"] - 1
+    frame["net_roi_upper"] = frame["gross_return_per_1_upper"] - 1
+    frame["p_npv_positive"] = (ds["npv"].transpose(SAMPLE, STRATEGY).values > 0).mean(axis=0)
+    frame["p_ratio_above_target"] = acceptability(ds, [target]).values[0]
+    frame["target"] = float(target)
+    frame["payback_years"] = np.median(payback_period(ds).values, axis=0)
+    return frame
+
+
+def _money(value: float, currency: str) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{abs(value):,.2f}"
+
+
+def format_summary(ds: xr.Dataset, level: float = 0.95, target: float = 1.0) -> str:
+    """A printable summary labelling both return conventions.
+
+    "Gross return per £1" is benefit / cost (the "£1.20 per £1" of commissioning papers);
+    "net ROI" is (benefit - cost) / cost. With more than one sample, intervals and the
+    probabilities ``P(NPV > 0)`` and ``P(ratio > target)`` are added.
+    """
+    table = summary(ds, level, target)
+    cur = ds.attrs.get("currency", "£")
+    psa = ds.sizes[SAMPLE] > 1
+    pct = f"{level:.0%}"
+    out = []
+    for name, r in table.iterrows():
+        def span(col: str, fmt) -> str:
+            return f" ({pct} interval {fmt(r[col + '_lower'])} to {fmt(r[col + '_upper'])})" if psa else ""
+        money = lambda v: _money(v, cur)  # noqa: E731
+        out.append(
+            f"{name}: PV benefits {money(r.pv_benefit)}, PV costs {money(r.pv_cost)}, NPV {money(r.npv)}"
+            + span("npv", money)
+        )
+        out.append(
+            f"  gross return per {cur}1 (benefit / cost): {money(r.gross_return_per_1)}"
+            + span("gross_return_per_1", money)
+        )
+        out.append(f"  net ROI ((benefit - cost) / cost): {r.net_roi:.1%}" + span("net_roi", lambda v: f"{v:.1%}"))
+        if psa:
+            out.append(f"  P(NPV > 0) = {r.p_npv_positive:.3f}; P(return per {cur}1 > {target:g}) = {r.p_ratio_above_target:.3f}")
+        payback = "never within the horizon" if np.isinf(r.payback_years) else f"{r.payback_years:.1f} years"
+        out.append(f"  payback: {payback}" + (" (median)" if psa else ""))
+    return "\n".join(out)
+
+
+def _pick(ds: xr.Dataset, strategy: str | None) -> str:
+    names = strategy_names(ds)
+    if strategy is None:
+        if len(names) != 1:
+            raise AnalysisError(f"outcome set has strategies {names}: name one with strategy=")
+        return names[0]
+    if strategy not in names:
+        raise unknown_name("strategy", strategy, names)
+    return strategy
+
+
+def _grouped(ds: xr.Dataset, strategy: str | None, by: str, discounted: bool) -> pd.DataFrame:
+    _require_money(ds)
+    s = _pick(ds, strategy)
+    flows = ds["flows_pv" if discounted else "flows"].sel({STRATEGY: s}).mean(SAMPLE).sum(YEAR)
+    frame = pd.DataFrame({by: flows[by].values, "direction": flows["direction"].values, "value": flows.values})
+    wide = frame.pivot_table(index=by, columns="direction", values="value", aggfunc="sum", fill_value=0.0)
+    wide = wide.reindex(columns=list(DIRECTIONS), fill_value=0.0)
+    wide["net"] = wide["benefit"] - wide["cost"]
+    wide.columns.name = None
+    return wide
+
+
+def party_table(ds: xr.Dataset, strategy: str | None = None, discounted: bool = True) -> pd.DataFrame:
+    """Who pays and who gains: mean (present) value of costs, benefits and net, by agency.
+
+    For an SROI outcome set the parties are stakeholders (benefits) and funders (investment).
+    """
+    return _grouped(ds, strategy, "party", discounted)
+
+
+def category_table(ds: xr.Dataset, strategy: str | None = None, discounted: bool = True) -> pd.DataFrame:
+    """Mean (present) value by kind: fiscal cashable, fiscal non-cashable, economic, social."""
+    return _grouped(ds, strategy, "category", discounted)
+
+
+def waterfall_steps(ds: xr.Dataset, strategy: str | None = None) -> pd.Series:
+    """The mean waterfall from gross value to net present value, as signed steps.
+
+    The first step is the gross value; each later one is what a deduction removes (negative)
+    or adds; they sum to the NPV (checked). :func:`healthecon.plot.money.plot_waterfall`
+    draws it.
+    """
+    _require_money(ds)
+    s = _pick(ds, strategy)
+    steps = ds["steps"].sel({STRATEGY: s}).mean(SAMPLE)
+    series = pd.Series(steps.values, index=[str(k) for k in steps[STEP].values], name=s)
+    npv = float(ds["npv"].sel({STRATEGY: s}).mean(SAMPLE))
+    if not np.isclose(series.sum(), npv, rtol=1e-9, atol=1e-6 * max(1.0, abs(npv))):
+        raise OutcomesError(f"strategy {s!r}: waterfall steps sum to {series.sum()} but NPV is {npv}")
+    return series
+
+
+def cashflows(ds: xr.Dataset, strategy: str | None = None, by: str = "party", discounted: bool = False) -> pd.DataFrame:
+    """Mean cash flow by year and ``by`` (``"party"`` or ``"category"``): costs negative.
+
+    Index: year; columns: ``(direction, group)``.
+    """
+    _require_money(ds)
+    if by not in ("party", "category"):
+        raise AnalysisError(f"by: expected 'party' or 'category', got {by!r}")
+    s = _pick(ds, strategy)
+    flows = ds["flows_pv" if discounted else "flows"].sel({STRATEGY: s}).mean(SAMPLE)
+    sign = np.where(flows["direction"].values == "cost", -1.0, 1.0)
+    frame = pd.DataFrame(flows.values.T * sign, index=pd.Index(flows[YEAR].values, name=YEAR),
+                         columns=pd.MultiIndex.from_arrays([flows["direction"].values, flows[by].values],
+                                                           names=["direction", by]))
+    return frame.T.groupby(level=[0, 1], sort=False).sum().T + 0.0  # + 0.0 turns -0.0 into 0.0

@@ -1,0 +1,161 @@
+"""Optimism bias: the Green Book's recommended uplifts for project costs and durations.
+
+HM Treasury's *Supplementary Green Book Guidance: Optimism Bias* (2003, still current under
+the Green Book 2022, para. 5.43-5.46 and Annex A5) tells appraisers to raise cost estimates
+(and works durations) by a percentage for the project type, starting at the **upper bound**
+at an early stage and moving towards the **lower bound** only as specific risks are
+identified and managed. The percentages come from Mott MacDonald (2002), *Review of Large
+Public Procurement in the UK*, Table 2 "Optimism Bias Guidelines" (reproduced as Table 1 of
+the supplementary guidance). The Green Book gives no generic figure for benefits; a benefit
+haircut must come from the organisation's own evidence (Green Book 2022, para. 5.45).
+
+Every figure below is **published**: it is quoted from Mott MacDonald (2002), Table 2, whose
+columns are works duration (upper, lower) and capital expenditure (upper, lower), in percent.
+For outsourcing the cost figures apply to operating expenditure and no duration figures are
+given (the table prints "N/A").
+
+Examples
+--------
+>>> uplift("standard_buildings")
+0.24
+>>> uplift("equipment_development", bound="lower")
+0.1
+>>> round(apply_uplift(1000.0, "non_standard_buildings"), 2)
+1510.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._validate import require_finite, require_nonnegative
+from .errors import ParameterError, unknown_name
+
+__all__ = ["OptimismBias", "OPTIMISM_BIAS", "SOURCE", "uplift", "apply_uplift", "table"]
+
+SOURCE = (
+    "Mott MacDonald (2002), Review of Large Public Procurement in the UK, for HM Treasury, "
+    "Table 2 'Optimism Bias Guidelines'; reproduced in HM Treasury, Supplementary Green Book "
+    "Guidance: Optimism Bias (2003), Table 1 'Recommended adjustment ranges'"
+)
+
+
+@dataclass(frozen=True)
+class OptimismBias:
+    """Upper and lower optimism-bias bounds for one project type (fractions, 0.24 = 24%).
+
+    ``duration_upper``/``duration_lower`` are ``None`` where the source prints "N/A".
+    """
+
+    project_type: str
+    description: str
+    capex_upper: float
+    capex_lower: float
+    duration_upper: float | None
+    duration_lower: float | None
+    measure: str = "capital expenditure"
+    source: str = SOURCE
+    quote: str = ""
+
+
+def _row(key, description, dur_u, dur_l, cap_u, cap_l, quote, measure="capital expenditure"):
+    return key, OptimismBias(key, description, cap_u, cap_l, dur_u, dur_l, measure, SOURCE, quote)
+
+
+OPTIMISM_BIAS: dict[str, OptimismBias] = dict(
+    [
+        _row("standard_buildings", "Standard buildings (e.g. offices, schools, hospitals of standard design)",
+             0.04, 0.01, 0.24, 0.02, "Standard Buildings | 4 | 1 | 24 | 2"),
+        _row("non_standard_buildings", "Non-standard buildings (innovative, complex or prestige buildings)",
+             0.39, 0.02, 0.51, 0.04, "Non-standard Buildings | 39 | 2 | 51 | 4"),
+        _row("standard_civil_engineering", "Standard civil engineering (roads, utilities, standard works)",
+             0.20, 0.01, 0.44, 0.03, "Standard Civil Engineering | 20 | 1 | 44 | 3"),
+        _row("non_standard_civil_engineering", "Non-standard civil engineering (innovative or complex works)",
+             0.25, 0.03, 0.66, 0.06, "Non-standard Civil Engineering | 25 | 3 | 66 | 6"),
+        _row("equipment_development", "Equipment / development (e.g. IT and bespoke equipment)",
+             0.54, 0.10, 2.00, 0.10, "Equipment/Development | 54 | 10 | 200 | 10"),
+        _row("outsourcing", "Outsourcing (service contracts; figures apply to operating expenditure)",
+             None, None, 0.41, 0.0, "Outsourcing | N/A | N/A | 41* | 0*", measure="operating expenditure"),
+    ]
+)
+
+
+def _lookup(project_type: str) -> OptimismBias:
+    try:
+        return OPTIMISM_BIAS[project_type]
+    except KeyError:
+        raise unknown_name("optimism-bias project type", project_type, OPTIMISM_BIAS) from None
+
+
+def uplift(project_type: str, bound: str = "upper", measure: str = "cost") -> float:
+    """The recommended optimism-bias uplift for a project type, as a fraction.
+
+    Parameters
+    ----------
+    project_type
+        A key of :data:`OPTIMISM_BIAS` (e.g. ``"standard_buildings"``, ``"outsourcing"``).
+    bound
+        ``"upper"`` (the starting value at an early appraisal stage) or ``"lower"`` (the
+        value once project-specific risks are fully identified and managed).
+    measure
+        ``"cost"`` (capital expenditure; operating expenditure for outsourcing) or
+        ``"duration"`` (works duration).
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown project type.
+    ParameterError
+        For an unknown bound or measure, or a duration uplift the source does not give.
+    """
+    row = _lookup(project_type)
+    if bound not in ("upper", "lower"):
+        raise ParameterError(f"optimism bias bound: expected 'upper' or 'lower', got {bound!r}")
+    if measure == "cost":
+        return row.capex_upper if bound == "upper" else row.capex_lower
+    if measure == "duration":
+        value = row.duration_upper if bound == "upper" else row.duration_lower
+        if value is None:
+            raise ParameterError(
+                f"optimism bias for {project_type!r}: the source gives no works-duration figure (N/A)"
+            )
+        return value
+    raise ParameterError(f"optimism bias measure: expected 'cost' or 'duration', got {measure!r}")
+
+
+def apply_uplift(cost: object, project_type_or_rate: str | float, bound: str = "upper") -> np.ndarray | float:
+    """Cost after optimism bias: ``cost * (1 + uplift)``.
+
+    ``project_type_or_rate`` is a project type (looked up with :func:`uplift`) or a
+    user-set uplift fraction (>= 0).
+    """
+    if isinstance(project_type_or_rate, str):
+        rate = uplift(project_type_or_rate, bound)
+    else:
+        rate = float(require_nonnegative(project_type_or_rate, "optimism bias uplift"))
+    values = require_finite(cost, "cost to uplift")
+    out = values * (1.0 + rate)
+    return float(out) if out.ndim == 0 else out
+
+
+def table() -> pd.DataFrame:
+    """The optimism-bias table with its provenance, one row per project type."""
+    rows = [
+        {
+            "project_type": r.project_type,
+            "description": r.description,
+            "cost_measure": r.measure,
+            "cost_upper": r.capex_upper,
+            "cost_lower": r.capex_lower,
+            "duration_upper": r.duration_upper,
+            "duration_lower": r.duration_lower,
+            "kind": "published",
+            "source": r.source,
+            "quote": r.quote,
+        }
+        for r in OPTIMISM_BIAS.values()
+    ]
+    return pd.DataFrame(rows).set_index("project_type")
