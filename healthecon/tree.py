@@ -354,9 +354,11 @@ class DecisionTree:
 
     # ------------------------------------------------------------------ structure
     def _note_value(self, value: object, path: tuple[str, ...], what: str) -> None:
+        if _is_complement(value):
+            return
         if isinstance(value, str):
             self._parameters.setdefault(value, path + (what,))
-        elif not (callable(value) or isinstance(value, (int, float, np.ndarray, np.number)) or _is_complement(value)):
+        elif not (callable(value) or isinstance(value, (int, float, np.ndarray, np.number))):
             raise TreeError(f"{_node_id(path)}, {what}: expected a number, a parameter name or a callable, got {value!r}")
         if isinstance(value, bool):
             raise TreeError(f"{_node_id(path)}, {what}: expected a number, got the boolean {value!r}")
@@ -464,7 +466,7 @@ class DecisionTree:
             bad = (p < 0) | (p > 1)
             if bad.any():
                 i = int(np.argmax(bad))
-                raise TreeError(f"{what}: expected a probability in [0, 1], got {p[i]!r} in sample {i}")
+                raise TreeError(f"{what}: expected a probability in [0, 1], got {float(p[i]):.12g} in sample {i}")
             probs.append(p)
         total = np.sum([p for p in probs if p is not None], axis=0) if any(p is not None for p in probs) else np.zeros(n)
         if any(p is None for p in probs):
@@ -473,15 +475,15 @@ class DecisionTree:
             if bad.any():
                 i = int(np.argmax(bad))
                 raise TreeError(
-                    f"{where}: the complement is negative ({rest[i]!r}) in sample {i}: the other branches sum to "
-                    f"{total[i]!r}, more than 1 (tolerance {TOLERANCE})"
+                    f"{where}: the complement is negative ({float(rest[i]):.12g}) in sample {i}: the other branches sum to "
+                    f"{float(total[i]):.12g}, more than 1 (tolerance {TOLERANCE})"
                 )
             return [rest if p is None else p for p in probs]
         bad = np.abs(total - 1.0) > TOLERANCE
         if bad.any():
             i = int(np.argmax(bad))
             raise TreeError(
-                f"{where}: branch probabilities sum to {total[i]!r} in sample {i}, expected 1 "
+                f"{where}: branch probabilities sum to {float(total[i]):.12g} in sample {i}, expected 1 "
                 f"(tolerance {TOLERANCE}); use C for a complement branch"
             )
         return probs  # type: ignore[return-value]
