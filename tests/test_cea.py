@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from healthecon import cea
-from healthecon.errors import AnalysisError, UnknownNameError
+from healthecon.errors import AnalysisError, OutcomesError, UnknownNameError
 from healthecon.outcomes import from_dataframe, make_outcomes
 
 
@@ -54,3 +54,179 @@ def test_net_benefit_other_variables_and_bad_input():
         cea.net_benefit(out, 0.0, kind="health")
     with pytest.raises(UnknownNameError, match="'qualy'"):
         cea.net_benefit(out, 10.0, effect="qualy")
+
+
+# --- ICER tables: hand-worked -------------------------------------------------------------
+
+
+def _row(table, name):
+    return table.set_index("strategy").loc[name]
+
+
+def test_icer_table_hand_worked_two_extendedly_dominated_at_once_and_one_dominated():
+    # Worked by hand (QALYs, £). Sorted by effect:
+    #   No screening 1000 / 10.00
+    #   Leaflet      1500 / 10.02  ICER vs No screening 500/0.02 = 25,000
+    #   Hospital     6000 / 10.05  more costly than Nurse and less effective -> D (by Nurse)
+    #   Nurse        3000 / 10.10  ICER vs Leaflet 1500/0.08 = 18,750 < 25,000 -> Leaflet ED
+    #   Clinic       4000 / 10.12  ICER vs Nurse 1000/0.02 = 50,000
+    #   GP           5000 / 10.16  ICER vs Clinic 1000/0.04 = 25,000 < 50,000 -> Clinic ED
+    # Frontier: No screening -> Nurse (2000/0.10 = 20,000) -> GP (2000/0.06 = 33,333.33).
+    names = ["GP", "Hospital", "Clinic", "No screening", "Nurse", "Leaflet"]
+    out = _outcomes([5000, 6000, 4000, 1000, 3000, 1500], [10.16, 10.05, 10.12, 10.00, 10.10, 10.02], names)
+    table = cea.icer_table(out)
+    assert list(table["strategy"]) == ["No screening", "Leaflet", "Hospital", "Nurse", "Clinic", "GP"]
+    assert list(table["status"]) == ["ND", "ED", "D", "ND", "ED", "ND"]
+    assert list(table["comparator"].fillna("-")) == ["-", "No screening and Nurse", "Nurse", "No screening",
+                                                     "Nurse and GP", "Nurse"]
+    assert _row(table, "Nurse")["icer"] == pytest.approx(20_000)
+    assert _row(table, "GP")["icer"] == pytest.approx(2000 / 0.06)
+    assert _row(table, "GP")["inc_cost"] == pytest.approx(2000) and _row(table, "GP")["inc_effect"] == pytest.approx(0.06)
+    assert table.loc[table["status"] != "ND", ["inc_cost", "inc_effect", "icer"]].isna().all().all()
+    assert np.isnan(_row(table, "No screening")["icer"])
+
+
+def test_icer_table_extended_dominance_revealed_only_after_a_first_removal():
+    # (effect, cost): A(0,0) B(1,8) C(2,18) D(3,20). ICERs 8, 10, 2: C is ED; then D vs B is
+    # 12/2 = 6 < 8, so B is ED too; the frontier is A -> D at 20/3.
+    table = cea.icer_table(_outcomes([0, 8, 18, 20], [0, 1, 2, 3], ["A", "B", "C", "D"]))
+    assert list(table["status"]) == ["ND", "ED", "ED", "ND"]
+    assert list(table["comparator"][1:]) == ["A and D", "A and D", "A"]
+    assert _row(table, "D")["icer"] == pytest.approx(20 / 3)
+
+
+def test_icer_table_collinear_strategies_stay_on_the_frontier():
+    table = cea.icer_table(_outcomes([0, 10, 20], [0, 1, 2]))
+    assert list(table["status"]) == ["ND", "ND", "ND"]
+    np.testing.assert_allclose(table["icer"][1:], [10, 10])
+
+
+def test_icer_table_single_strategy():
+    table = cea.icer_table(_outcomes([100.0], [1.0], ["only"]))
+    assert len(table) == 1
+    assert table.loc[0, "status"] == "ND" and pd.isna(table.loc[0, "comparator"])
+    assert table[["inc_cost", "inc_effect", "icer"]].isna().all().all()
+
+
+def test_icer_table_identical_strategies_keep_the_first_in_input_order():
+    table = cea.icer_table(_outcomes([100, 200, 100, 200], [1.0, 2.0, 1.0, 2.0], ["a", "b", "a2", "b2"]))
+    assert dict(zip(table["strategy"], table["status"])) == {"a": "ND", "a2": "D", "b": "ND", "b2": "D"}
+    assert _row(table, "a2")["comparator"] == "a" and _row(table, "b2")["comparator"] == "b"
+    assert _row(table, "b")["icer"] == pytest.approx(100)
+    # The other input order keeps the other copy: the rule is input order, stated and tested.
+    swapped = cea.icer_table(_outcomes([100, 200, 100, 200], [1.0, 2.0, 1.0, 2.0], ["a2", "b2", "a", "b"]))
+    assert _row(swapped, "a2")["status"] == "ND" and _row(swapped, "a")["status"] == "D"
+
+
+def test_icer_table_ties_in_cost_only_or_effect_only():
+    # Same effect, higher cost -> D; same cost, lower effect -> D.
+    table = cea.icer_table(_outcomes([100, 150, 300, 300], [1.0, 1.0, 2.0, 1.5], ["A", "A dearer", "B", "B worse"]))
+    status = dict(zip(table["strategy"], table["status"]))
+    assert status == {"A": "ND", "A dearer": "D", "B": "ND", "B worse": "D"}
+    assert _row(table, "A dearer")["comparator"] == "A"
+    assert _row(table, "B worse")["comparator"] == "B"
+
+
+def test_icer_table_cheapest_is_also_most_effective():
+    table = cea.icer_table(_outcomes([500, 100, 300, 900], [1.0, 3.0, 2.0, 2.9], ["w", "best", "x", "y"]))
+    assert dict(zip(table["strategy"], table["status"])) == {"w": "D", "best": "ND", "x": "D", "y": "D"}
+    assert set(table.loc[table["status"] == "D", "comparator"]) == {"best"}
+    assert table["icer"].isna().all()
+
+
+def test_icer_table_all_negative_increments_against_the_input_reference():
+    # Each later strategy costs less and gains less than the first ("reference") one: the
+    # table sorts by effect, so the ICERs come out against the less effective neighbour.
+    table = cea.icer_table(_outcomes([1000, 700, 300], [3.0, 2.0, 0.5], ["reference", "cheaper", "cheapest"]))
+    assert list(table["strategy"]) == ["cheapest", "cheaper", "reference"]
+    assert list(table["status"]) == ["ND", "ND", "ND"]
+    np.testing.assert_allclose(table["icer"][1:], [400 / 1.5, 300.0])
+    assert (table["inc_cost"][1:] > 0).all() and (table["inc_effect"][1:] > 0).all()
+
+
+def test_icer_table_uses_psa_means_and_named_variables():
+    rng = np.random.default_rng(1)
+    cost = rng.normal([100, 300], 20, size=(500, 2))
+    qaly = rng.normal([1.0, 1.1], 0.05, size=(500, 2))
+    out = make_outcomes({"cost": cost, "qaly": qaly, "ly": qaly * 2}, strategies=["A", "B"], effect="qaly")
+    table = cea.icer_table(out)
+    assert _row(table, "B")["icer"] == pytest.approx((cost[:, 1].mean() - cost[:, 0].mean()) / (qaly[:, 1].mean() - qaly[:, 0].mean()))
+    assert cea.icer_table(out, effect="ly").loc[1, "icer"] == pytest.approx(table.loc[1, "icer"] / 2)
+    assert table.attrs["effect"] == "qaly" and table.attrs["currency"] == "£"
+
+
+def test_icer_table_rejects_nan_naming_the_outcome():
+    out = _outcomes([100.0, 200.0], [1.0, 2.0], ["A", "B"])
+    out["cost"][0, 1] = np.nan
+    with pytest.raises(OutcomesError, match=r"'cost'.*'B'"):
+        cea.icer_table(out)
+
+
+def test_format_icer_table_currency_and_status_words():
+    out = _outcomes([0, 8, 18, 20, 25], [0, 1, 2, 3, 2.5], ["A", "B", "C", "D", "E"])
+    out.attrs["currency"] = "$"
+    formatted = cea.format_icer_table(cea.icer_table(out), effect_decimals=1)
+    assert formatted.loc["D", "ICER ($ per QALY)"] == "$7"
+    assert formatted.loc["B", "Status"] == "Extendedly dominated by A and D"
+    assert formatted.loc["E", "Status"] == "Dominated by D"
+    assert formatted.loc["A", "ICER ($ per QALY)"] == "—"
+    big = cea.format_icer_table(cea.icer_table(_outcomes([0, 13_886.4], [0, 1])))
+    assert big.loc["S1", "ICER (£ per QALY)"] == "£13,886" and big.loc["S1", "Cost"] == "£13,886"
+    assert cea.format_icer_table(cea.icer_table(_outcomes([-500.0], [1.0])), currency="€").loc["S0", "Cost"] == "-€500"
+
+
+# --- ICER tables: published examples -------------------------------------------------------
+
+
+def test_reproduces_dampack_cdiff_icer_table_with_extended_dominance():
+    """Rajasingham R, Enns EA, Khoruts A, Vaughn BP (2020). Cost-effectiveness of treatment
+    regimens for Clostridioides difficile infection. Clin Infect Dis 70(5):754-762; 11 of its
+    strategies, mean PSA cost and QALYs as published in dampack's vignette "Basic Cost
+    Effectiveness Analysis" (Alarid-Escudero, Enns, Knowlton et al.), Example 2, whose table
+    (file vignettes/cdiff_icers.csv in DARTH-git/dampack) is reproduced here: 6 strategies on
+    the frontier, s39 extendedly dominated, 4 strongly dominated."""
+    published = pd.DataFrame(
+        [("s3", 57336.0059896538, 12.9399639202408, np.nan, "ND"),
+         ("s27", 57541.2526373815, 13.0140640696275, 2769.85470915263, "ND"),
+         ("s33", 57642.2587507842, 13.0389116321918, 4065.03105249231, "ND"),
+         ("s31", 57934.0743411241, 13.0966257932217, 5056.2216470406, "ND"),
+         ("s43", 58072.1137208494, 13.11285766912, 8504.2160616553, "ND"),
+         ("s44", 58665.7823044647, 13.1283328397025, 38362.6519947134, "ND"),
+         ("s39", 57814.6470919581, 13.0462790163185, np.nan, "ED"),
+         ("s4", 57887.481549326, 12.9970657153765, np.nan, "D"),
+         ("s13", 58018.6252420203, 13.0650412387992, np.nan, "D"),
+         ("s37", 58081.7947984323, 13.1029711156978, np.nan, "D"),
+         ("s20", 58634.2026441398, 13.1100568867995, np.nan, "D")],
+        columns=["strategy", "cost", "effect", "icer", "status"])
+    # Imported as another tool's table would be, in a scrambled order.
+    frame = published.sample(frac=1.0, random_state=3)[["strategy", "cost", "effect"]].rename(columns={"effect": "qaly"})
+    table = cea.icer_table(from_dataframe(frame, effect="qaly", currency="$")).set_index("strategy")
+    expected = published.set_index("strategy")
+    assert table["status"].to_dict() == expected["status"].to_dict()
+    np.testing.assert_allclose(table.loc[expected.index, "icer"], expected["icer"], rtol=1e-10)
+    assert table.loc["s39", "comparator"] == "s33 and s31"
+
+
+def test_reproduces_paltiel_2006_hiv_screening_dominance():
+    """Paltiel AD et al. (2006). Expanded HIV screening in the United States. Ann Intern Med
+    145(11):797-806, Table 4 (high-risk population) as used in dampack's "Basic Cost
+    Effectiveness Analysis" vignette, Example 1: costs $26,000 ... $29,440 and
+    quality-adjusted life months 277.25 ... 277.76. Annual screening is strongly dominated;
+    the ICERs along the frontier (by hand from these rounded inputs) are $37,500, $58,286
+    and $100,800 per QALY."""
+    names = ["status quo", "one time", "5yr", "3yr", "annual"]
+    out = _outcomes([26000, 27000, 28020, 28440, 29440], np.array([277.25, 277.57, 277.78, 277.83, 277.76]) / 12, names)
+    table = cea.icer_table(out).set_index("strategy")
+    assert table["status"].to_dict() == {"status quo": "ND", "one time": "ND", "5yr": "ND", "annual": "D", "3yr": "ND"}
+    assert table.loc["annual", "comparator"] == "5yr"  # the least costly of 5yr and 3yr, which both dominate it
+    np.testing.assert_allclose(table.loc[["one time", "5yr", "3yr"], "icer"], [37_500, 58_285.714, 100_800], rtol=1e-6)
+
+
+def test_reproduces_herc_example_used_in_dampack_tests():
+    """US VA Health Economics Resource Center, cost-effectiveness analysis guide example, as in
+    dampack's tests/testthat/test_calculate_icers.R: C is extendedly dominated, A dominated;
+    ICERs 5,000, 12,500, 20,000."""
+    out = _outcomes([55000, 35000, 25000, 10000, 12000, 5000], [5, 4, 3, 2, 1.5, 1], ["E", "D", "C", "B", "A", "UC"])
+    table = cea.icer_table(out).set_index("strategy")
+    assert table["status"].to_dict() == {"UC": "ND", "A": "D", "B": "ND", "C": "ED", "D": "ND", "E": "ND"}
+    np.testing.assert_allclose(table.loc[["B", "D", "E"], "icer"], [5000, 12500, 20000])
