@@ -111,7 +111,8 @@ def convert_prob(prob: object, from_period: object, to_period: object) -> float 
     """
     prob = require_probability(prob, "convert_prob: prob")
     ratio = require_positive(to_period, "convert_prob: to_period") / require_positive(from_period, "convert_prob: from_period")
-    return _float_or_array(1.0 - (1.0 - prob) ** ratio)
+    with np.errstate(divide="ignore"):  # log1p(-1) = -inf gives probability 1 exactly
+        return _float_or_array(-np.expm1(ratio * np.log1p(-prob)))
 
 
 def prob_to_odds(prob: object) -> float | np.ndarray:
