@@ -1,4 +1,97 @@
 """Worked models that rebuild published results from the seed documents."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
 #: Worked-model module names, in the order ``healthecon reproduce`` runs and prints them.
 MODELS: tuple[str, ...] = ("chss", "popp", "croydon", "derby", "care_repair", "airedale", "manchester")
+
+
+def read_inputs(name: str, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Values of ``data/<name>.csv`` with ``overrides`` (local figures) replacing some of them.
+
+    Raises :class:`~healthecon.errors.UnknownNameError` naming an override that is not an
+    input of the file, so a typo never passes silently.
+
+    Examples
+    --------
+    >>> read_inputs("manchester", {"investment": 2e6})["investment"]
+    2000000.0
+    """
+    from healthecon.errors import unknown_name
+    from healthecon.provenance import load_inputs
+
+    inputs = load_inputs(name)
+    values = dict(inputs)
+    for key, value in (overrides or {}).items():
+        if key not in values:
+            raise unknown_name(f"input of data/{name}.csv", key, values)
+        values[key] = float(value)
+    return values
+
+
+def require_shares(values: Mapping[str, float], names: Sequence[str], what: str) -> np.ndarray:
+    """The shares ``values[n]`` for ``n`` in ``names``, checked to be in [0, 1] and sum to 1.
+
+    Examples
+    --------
+    >>> require_shares({"a": 0.5, "b": 0.6}, ["a", "b"], "benefit shares")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ModelDefinitionError: benefit shares ('a', 'b') sum to 1.1; expected 1
+    """
+    from healthecon._validate import require_probability
+    from healthecon.errors import ModelDefinitionError
+
+    shares = np.array([require_probability(values[n], f"input {n!r}", ModelDefinitionError) for n in names], dtype=float)
+    if not np.isclose(shares.sum(), 1.0, rtol=0, atol=1e-9):
+        raise ModelDefinitionError(f"{what} {tuple(names)} sum to {shares.sum():g}; expected 1")
+    return shares
+
+
+def uncertain(family: type, mean: float, sd: float):
+    """``family.from_mean_sd(mean, sd)``, or a Fixed value when ``sd`` is 0 (a zero-variance PSA).
+
+    Examples
+    --------
+    >>> from healthecon.distributions import Gamma
+    >>> uncertain(Gamma, 100.0, 0.0).describe(), uncertain(Gamma, 100.0, 50.0).describe()
+    ('Fixed(100)', 'Gamma(shape=4, scale=25)')
+    """
+    from healthecon.distributions import Fixed
+
+    return Fixed(float(mean)) if sd == 0 else family.from_mean_sd(float(mean), float(sd))
+
+
+def ratio_check(
+    model: str,
+    figure: str,
+    published: float,
+    precision: float,
+    deterministic: float,
+    psa: Sequence[float] | np.ndarray,
+    source: str,
+    what: str = "ratio",
+):
+    """A :class:`~healthecon.reproduction.Check` of a published ratio, with its PSA.
+
+    ``reproduced`` is the deterministic value at the published inputs; ``interval`` the 95%
+    percentile interval of the PSA draws (uncertainty on the *assumed* inputs only); the note
+    gives the PSA mean and ``P(ratio > 1)``.
+
+    Examples
+    --------
+    >>> c = ratio_check("demo", "ratio", 2.0, 0.01, 2.0, [1.5, 2.0, 2.5, 0.9], "demo line 1")
+    >>> c.status, c.note
+    ('match', 'PSA over the assumed inputs (4 draws): mean 1.725, P(ratio > 1) = 0.750')
+    """
+    from healthecon.reproduction import Check
+
+    draws = np.asarray(psa, dtype=float)
+    low, high = np.percentile(draws, [2.5, 97.5])
+    note = f"PSA over the assumed inputs ({draws.size} draws): mean {draws.mean():.4g}, P({what} > 1) = {(draws > 1).mean():.3f}"
+    return Check(model, figure, published=published, reproduced=float(deterministic), precision=precision,
+                 interval=(float(low), float(high)), source=source, note=note)
