@@ -1,0 +1,885 @@
+"""Markov cohort state-transition models, vectorised over PSA samples.
+
+A :class:`MarkovModel` is defined by named states and strategies, a starting distribution,
+transition probabilities, and rewards; :meth:`MarkovModel.run` takes parameter draws (an
+``xarray.Dataset`` with dimension ``sample``, see ``docs/architecture.md``) and returns an
+outcome set (:mod:`healthecon.outcomes`). The method follows Briggs, Claxton & Sculpher,
+*Decision Modelling for Health Economic Evaluation* (2006), ch. 2-3: the cohort's state
+membership ``m_t = m_{t-1} P_t``, rewards accumulated over cycles, discounted, with a
+within-cycle correction (:mod:`healthecon.correction`).
+
+Defining a model
+----------------
+``transitions`` is a function ``f(p, strategy)`` or ``f(p, strategy, time)`` returning the
+transition matrix, as a mapping ``{from_state: {to_state: probability}}`` (unlisted targets
+are 0; every state needs a row) or a nested ``k x k`` list in state order. ``p[name]`` is the
+parameter's draws, a float array of shape ``(n_samples,)``; entries may be numbers or such
+arrays. :data:`C` marks the complement, ``1 -`` the rest of the row (as in heemod). ``time``
+has ``cycle`` (1, 2, ...), ``years`` (model time at the start of the cycle), ``age``
+(``start_age + years``) and ``in_state`` (cycles already spent in a tunnel state, 1-based).
+A constant matrix may be given instead of a function.
+
+A function is called once per strategy if it does not read ``time.cycle``, ``time.years``
+or ``time.age`` when first called (at cycle 1), and once per cycle otherwise; never once per
+sample. (The model notices which attributes a function reads, so a function that only
+uses ``time.in_state`` is not re-evaluated every cycle.)
+
+Rewards are named; names starting ``cost_`` are costs (``cost_drug``, ``cost_care``),
+others are effects (``ly``, ``qaly``). Each is given as a mapping or a function of
+``(p, strategy[, time])`` returning one:
+
+- ``state_rewards``: ``{state: value per year in the state}`` -- multiplied by the cycle
+  length, so an annual cost or a utility is given as such whatever the cycle length, and a
+  life-year reward is ``1`` in every alive state;
+- ``transition_rewards``: ``{(from, to): one-off value per transition}``; ``from`` may be
+  ``"*"`` for "from any other state" (a cost of entering ``to``), e.g. the cost of death;
+- ``initial_rewards``: ``{strategy: one-off value at time 0}`` (or a function of
+  ``(p, strategy)`` returning the value), e.g. a surgery cost.
+
+Tunnel states (``tunnels={"post_mi": 3}``) model time-in-state dependence: only the
+tunnelled state is expanded internally into 3 sub-states (the last one absorbing the
+remaining stay); transition and reward functions see ``time.in_state`` and results are
+reported on the named states.
+
+Validation
+----------
+Every transition matrix is checked when it is evaluated, raising :class:`TransitionError`
+naming the strategy, cycle, from-state and to-state and the first bad sample: a NaN, a
+probability outside ``[0, 1]``, a complement below ``-tolerance``, more than one complement in
+a row, or a row without complement whose sum differs from 1 by more than ``tolerance``
+(absolute, default ``1e-9``). A complement between ``-tolerance`` and 0 is floating-point
+rounding and is set to 0. Unknown names raise :class:`UnknownNameError` listing the known
+ones; arrays of the wrong length raise :class:`ShapeError`.
+
+Examples
+--------
+>>> import numpy as np
+>>> model = MarkovModel(
+...     states=["alive", "dead"], strategies=["usual", "new"],
+...     transitions=lambda p, s: {"alive": {"alive": C, "dead": p["p_die"] * (0.5 if s == "new" else 1)},
+...                               "dead": {"dead": 1}},
+...     start={"alive": 1}, n_cycles=2, correction="end", discount_costs=0, discount_effects=0,
+...     state_rewards={"cost_care": {"alive": 100}, "ly": {"alive": 1}},
+...     initial_rewards={"cost_drug": {"new": 50}})
+>>> out = model.run({"p_die": np.array([0.2])})
+>>> out["ly"].values.round(4).tolist()     # usual: 0.8 + 0.64; new: 0.9 + 0.81
+[[1.44, 1.71]]
+>>> out["cost"].values.round(2).tolist()
+[[144.0, 221.0]]
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from . import correction as _correction
+from ._validate import as_float_array, require_unique
+from .discount import DiscountSchedule, discount_factors
+from .errors import ModelDefinitionError, ShapeError, TransitionError, unknown_name
+from .outcomes import SAMPLE, STRATEGY, make_outcomes
+
+__all__ = ["C", "Time", "MarkovModel"]
+
+TOLERANCE = 1e-9
+ANY = "*"
+_RESERVED = frozenset({"cost", "trace"})
+
+
+class _Complement:
+    """The complement marker: ``1 -`` the sum of the other entries of the row."""
+
+    _instance: _Complement | None = None
+
+    def __new__(cls) -> _Complement:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "C"
+
+    def __reduce__(self) -> str:
+        return "C"
+
+
+C = _Complement()
+"""Complement marker for a transition entry: whatever remains of the row (heemod's ``C``)."""
+
+
+class Time:
+    """Model time passed to transition and reward functions.
+
+    Attributes
+    ----------
+    cycle
+        Cycle number, 1 for the first cycle (which covers model time ``(0, L]``).
+    years
+        Model time in years at the start of the cycle, ``(cycle - 1) * cycle_length``.
+    age
+        ``start_age + years`` (only if the model has a ``start_age``).
+    in_state
+        For a tunnel state, the cycle of the stay being left (1 for the first cycle in the
+        state); 1 elsewhere.
+    """
+
+    __slots__ = ("_cycle", "_years", "_age", "_in_state", "_reads")
+
+    def __init__(self, cycle: int, years: float, age: float | None, in_state: int = 1, reads: set[str] | None = None):
+        self._cycle, self._years, self._age, self._in_state = cycle, years, age, in_state
+        self._reads = reads if reads is not None else set()
+
+    @property
+    def cycle(self) -> int:
+        self._reads.add("time")
+        return self._cycle
+
+    @property
+    def years(self) -> float:
+        self._reads.add("time")
+        return self._years
+
+    @property
+    def age(self) -> float:
+        self._reads.add("time")
+        if self._age is None:
+            raise ModelDefinitionError("time.age is used but the model has no start_age: give MarkovModel(start_age=...)")
+        return self._age
+
+    @property
+    def in_state(self) -> int:
+        self._reads.add("in_state")
+        return self._in_state
+
+    def __repr__(self) -> str:
+        return f"Time(cycle={self._cycle}, years={self._years}, age={self._age}, in_state={self._in_state})"
+
+
+class _Params(Mapping):
+    """Read-only view of the draws: ``p[name]`` is a float array of shape ``(n,)``."""
+
+    def __init__(self, draws: xr.Dataset | Mapping[str, object]):
+        self._cache: dict[str, np.ndarray] = {}
+        if isinstance(draws, xr.Dataset):
+            if SAMPLE not in draws.dims:
+                raise ShapeError(f"parameter draws have no 'sample' dimension (dims: {list(draws.dims)})")
+            self.n = int(draws.sizes[SAMPLE])
+            self._source: Mapping[str, object] = draws.data_vars
+        elif isinstance(draws, Mapping):
+            lengths = {np.size(v) for v in draws.values() if np.ndim(v) > 0}
+            if len(lengths) > 1:
+                raise ShapeError(f"parameter draws: arrays have different lengths {sorted(lengths)}")
+            self.n = lengths.pop() if lengths else 1
+            self._source = draws
+        else:
+            raise ShapeError(f"parameter draws: expected an xarray.Dataset or a mapping, got {type(draws).__name__}")
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            if name not in self._source:
+                raise unknown_name("parameter", name, list(self._source))
+            value = self._source[name]
+            arr = as_float_array(value.values if isinstance(value, xr.DataArray) else value, f"parameter {name!r}")
+            if arr.ndim == 0:
+                arr = np.full(self.n, float(arr))
+            if arr.shape != (self.n,):
+                raise ShapeError(f"parameter {name!r}: expected shape ({self.n},) (one value per sample), got {arr.shape}")
+            self._cache[name] = arr
+        return self._cache[name]
+
+    def __iter__(self):
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+
+class _Spec:
+    """A user value: a constant, or a function of ``(p, strategy[, time])``."""
+
+    def __init__(self, value: object, what: str, max_args: int = 3):
+        self.what = what
+        self.value = value
+        self.takes_time = False
+        if callable(value):
+            try:
+                params = [
+                    q
+                    for q in inspect.signature(value).parameters.values()
+                    if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD) and q.default is q.empty
+                ]
+            except (TypeError, ValueError):  # builtins without a signature
+                params = [None, None]
+            if len(params) not in range(2, max_args + 1):
+                expected = "(p, strategy) or (p, strategy, time)" if max_args == 3 else "(p, strategy)"
+                raise ModelDefinitionError(f"{what}: a function must take {expected}, got {len(params)} arguments")
+            self.takes_time = len(params) == 3
+
+    def __call__(self, p: _Params, strategy: str, time: Time) -> object:
+        if not callable(self.value):
+            return self.value
+        return self.value(p, strategy, time) if self.takes_time else self.value(p, strategy)
+
+
+@dataclass
+class _Reward:
+    name: str
+    kind: str  # "cost" or "effect"
+    state: _Spec | None = None
+    transition: _Spec | None = None
+    initial: _Spec | None = None
+
+
+def _as_value(value: object, n: int, where: str) -> float | np.ndarray:
+    """A number or an ``(n,)`` array; NaN raises TransitionError/ModelDefinitionError by caller."""
+    if isinstance(value, xr.DataArray):
+        value = value.values
+    arr = as_float_array(value, where)
+    if arr.ndim == 0:
+        return float(arr)
+    if arr.shape != (n,):
+        raise ShapeError(f"{where}: expected a number or an array of shape ({n},) (one per sample), got shape {arr.shape}")
+    return arr
+
+
+def _first_sample(bad: np.ndarray | bool) -> str:
+    if np.ndim(bad) == 0:
+        return ""
+    return f" at sample {int(np.argmax(bad))}"
+
+
+def _show(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
+    if np.ndim(value) == 0:
+        return f"{float(value)!r}"
+    return f"{float(value[int(np.argmax(bad))])!r}{_first_sample(bad)}"
+
+
+class MarkovModel:
+    """A Markov cohort model: states, strategies, transitions, rewards, time horizon.
+
+    Parameters
+    ----------
+    states
+        State names, in order.
+    strategies
+        Strategy names, in order.
+    transitions
+        A function of ``(p, strategy)`` or ``(p, strategy, time)`` returning the transition
+        matrix, or a constant matrix (see the module docstring for the format and :data:`C`).
+    start
+        Starting distribution: ``{state: proportion}`` (unlisted states 0) or an array in
+        state order; must sum to 1. :meth:`run` can override it per call.
+    n_cycles
+        Number of cycles (the time horizon is ``n_cycles * cycle_length`` years).
+    cycle_length
+        Cycle length in years (1 annual, ``1/12`` monthly, ``1/52`` weekly).
+    state_rewards, transition_rewards, initial_rewards
+        ``{reward_name: spec}``; see the module docstring. A reward name may appear in more
+        than one of them (e.g. ``cost_death`` as a transition cost and ``cost_care`` per
+        state); its outcome is the sum.
+    discount_costs, discount_effects
+        Annual discount rates (``0.035`` for 3.5%) or :class:`~healthecon.discount.DiscountSchedule`
+        (e.g. ``GREEN_BOOK_HEALTH``), applied at the trace-point times set by ``correction``.
+    correction
+        Within-cycle correction: ``"end"``/``"none"``, ``"beginning"``, ``"half-cycle"``,
+        ``"trapezoid"`` (``"life-table"``), ``"simpson"``, or ``n_cycles + 1`` point weights;
+        see :mod:`healthecon.correction` for each formula and the tool it matches.
+    start_age
+        Age at time 0, for ``time.age`` (e.g. age-specific mortality from a life table).
+    tunnels
+        ``{state: number of tunnel cycles}`` for time-in-state dependence.
+    currency
+        Currency symbol for tables and plots.
+    tolerance
+        Absolute tolerance on row sums of transition matrices and on the starting distribution.
+    name
+        A label stored in the outcome set's attributes.
+
+    Raises
+    ------
+    ModelDefinitionError
+        For an inconsistent definition (repeated names, a reward named ``cost``, a bad cycle
+        length or horizon, a starting distribution not summing to 1).
+    UnknownNameError
+        For a state or strategy name that is not defined.
+    """
+
+    def __init__(
+        self,
+        states: Sequence[str],
+        strategies: Sequence[str],
+        transitions: Callable[..., object] | object,
+        *,
+        start: Mapping[str, float] | Sequence[float] | np.ndarray,
+        n_cycles: int,
+        cycle_length: float = 1.0,
+        state_rewards: Mapping[str, object] | None = None,
+        transition_rewards: Mapping[str, object] | None = None,
+        initial_rewards: Mapping[str, object] | None = None,
+        discount_costs: float | DiscountSchedule = 0.035,
+        discount_effects: float | DiscountSchedule = 0.035,
+        correction: str | Sequence[float] = "half-cycle",
+        start_age: float | None = None,
+        tunnels: Mapping[str, int] | None = None,
+        currency: str = "£",
+        tolerance: float = TOLERANCE,
+        name: str = "markov",
+    ) -> None:
+        self.states = require_unique(states, "states", ModelDefinitionError)
+        self.strategies = require_unique(strategies, "strategies", ModelDefinitionError)
+        if not self.states or not self.strategies:
+            raise ModelDefinitionError("a Markov model needs at least one state and one strategy")
+        if int(n_cycles) != n_cycles or n_cycles < 1:
+            raise ModelDefinitionError(f"n_cycles: expected a whole number >= 1, got {n_cycles!r}")
+        self.n_cycles = int(n_cycles)
+        if not (np.isfinite(cycle_length) and cycle_length > 0):
+            raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
+        self.cycle_length = float(cycle_length)
+        self.correction = _correction.resolve(correction, self.n_cycles)
+        for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
+            discount_factors(0.0, rate)  # validates the rate or schedule
+        self.discount_costs, self.discount_effects = discount_costs, discount_effects
+        self.start_age = None if start_age is None else float(start_age)
+        self.currency, self.name = currency, name
+        if not (np.isfinite(tolerance) and 0 <= tolerance < 1e-3):
+            raise ModelDefinitionError(f"tolerance: expected a small number >= 0 (e.g. 1e-9), got {tolerance!r}")
+        self.tolerance = float(tolerance)
+        self.transitions = _Spec(transitions, "transitions")
+        self._setup_tunnels(dict(tunnels or {}))
+        self.rewards = self._collect_rewards(state_rewards or {}, transition_rewards or {}, initial_rewards or {})
+        self.start = self._start_vector(start)
+
+    # ----------------------------------------------------------------------------- set-up
+    def _setup_tunnels(self, tunnels: dict[str, int]) -> None:
+        self.tunnels: dict[str, int] = {}
+        for state, length in tunnels.items():
+            if state not in self.states:
+                raise unknown_name("state", state, self.states)
+            if int(length) != length or length < 1:
+                raise ModelDefinitionError(f"tunnel state {state!r}: expected a whole number of cycles >= 1, got {length!r}")
+            self.tunnels[state] = int(length)
+        self.internal: list[str] = []
+        self.group: dict[str, list[int]] = {}  # user state -> internal indices
+        self.owner: list[int] = []  # internal index -> user state index
+        self.tunnel_step: list[int] = []  # internal index -> in_state (1-based)
+        for k, state in enumerate(self.states):
+            length = self.tunnels.get(state, 1)
+            self.group[state] = list(range(len(self.internal), len(self.internal) + length))
+            for j in range(1, length + 1):
+                self.internal.append(f"{state}[{j}]" if state in self.tunnels else state)
+                self.owner.append(k)
+                self.tunnel_step.append(j)
+        self.max_tunnel = max(self.tunnels.values(), default=1)
+        # destination of user target state c from internal row a
+        self.dest = np.empty((len(self.internal), len(self.states)), dtype=int)
+        for a in range(len(self.internal)):
+            for c, target in enumerate(self.states):
+                cells = self.group[target]
+                if c == self.owner[a] and target in self.tunnels:
+                    self.dest[a, c] = cells[min(self.tunnel_step[a], len(cells) - 1)]
+                else:
+                    self.dest[a, c] = cells[0]
+
+    def _collect_rewards(self, state: Mapping, transition: Mapping, initial: Mapping) -> dict[str, _Reward]:
+        rewards: dict[str, _Reward] = {}
+        for slot, specs in (("state", state), ("transition", transition), ("initial", initial)):
+            if not isinstance(specs, Mapping):
+                raise ModelDefinitionError(f"{slot}_rewards: expected a mapping of reward name to values, got {type(specs).__name__}")
+            for name, spec in specs.items():
+                if not isinstance(name, str) or not name:
+                    raise ModelDefinitionError(f"{slot}_rewards: reward names must be non-empty strings, got {name!r}")
+                if name in _RESERVED or name.endswith("_undiscounted"):
+                    raise ModelDefinitionError(
+                        f"{slot}_rewards: reward name {name!r} is reserved ('cost' is the total of the cost_* "
+                        "rewards, 'trace' the state trace, '_undiscounted' the undiscounted totals); "
+                        "name cost categories like 'cost_drug'"
+                    )
+                kind = "cost" if name.startswith("cost_") else "effect"
+                reward = rewards.setdefault(name, _Reward(name, kind))
+                setattr(reward, slot, _Spec(spec, f"{slot} reward {name!r}", 2 if slot == "initial" else 3))
+        return rewards
+
+    def _start_vector(self, start: object) -> np.ndarray:
+        """Validate a starting distribution; return shape (k,) or (n, k) over user states."""
+        where = "starting distribution"
+        if isinstance(start, Mapping):
+            vec = np.zeros(len(self.states))
+            for state, value in start.items():
+                if state not in self.states:
+                    raise unknown_name("state", state, self.states)
+                vec[self.states.index(state)] = float(value)
+        else:
+            vec = as_float_array(start, where)
+            if vec.ndim not in (1, 2) or vec.shape[-1] != len(self.states):
+                raise ShapeError(
+                    f"{where}: expected {len(self.states)} proportions (states {list(self.states)}) "
+                    f"or an (n_samples, {len(self.states)}) array, got shape {vec.shape}"
+                )
+        bad = ~np.isfinite(vec) | (vec < 0) | (vec > 1)
+        if bad.any():
+            index = tuple(np.argwhere(bad)[0])
+            state = self.states[index[-1]]
+            raise ModelDefinitionError(f"{where}: state {state!r}: expected a proportion in [0, 1], got {vec[index]!r}")
+        total = vec.sum(-1)
+        off = np.abs(total - 1) > self.tolerance
+        if np.any(off):
+            got = float(np.atleast_1d(total)[np.argmax(np.atleast_1d(off))])
+            raise ModelDefinitionError(f"{where}: proportions must sum to 1 (tolerance {self.tolerance:g}), got {got!r}")
+        return vec
+
+    # ----------------------------------------------------------------------------- evaluation
+    def _time(self, cycle: int, in_state: int, reads: set[str]) -> Time:
+        years = (cycle - 1) * self.cycle_length
+        age = None if self.start_age is None else self.start_age + years
+        return Time(cycle, years, age, in_state, reads)
+
+    @staticmethod
+    def _where(strategy: str, cycle: int, step: int | None = None) -> str:
+        stay = f", time in state {step}" if step is not None else ""
+        return f"strategy {strategy!r}, cycle {cycle}{stay}"
+
+    def _user_matrix(self, raw: object, where: str, n: int) -> list[dict[int, object]]:
+        """Parse a user matrix into rows: {to index: value or C}."""
+        k = len(self.states)
+        rows: list[dict[int, object] | None] = [None] * k
+        if isinstance(raw, Mapping):
+            for source, row in raw.items():
+                if source not in self.states:
+                    raise unknown_name("state", source, self.states)
+                if not isinstance(row, Mapping):
+                    raise ModelDefinitionError(f"{where}, from {source!r}: expected a mapping {{to_state: probability}}, got {type(row).__name__}")
+                parsed = {}
+                for target, value in row.items():
+                    if target not in self.states:
+                        raise unknown_name("state", target, self.states)
+                    parsed[self.states.index(target)] = value
+                rows[self.states.index(source)] = parsed
+        else:
+            if isinstance(raw, np.ndarray):
+                raw = list(raw)
+            if not isinstance(raw, Sequence) or len(raw) != k:
+                raise ShapeError(f"{where}: expected a {k} x {k} matrix (states {list(self.states)}) or a mapping, got {type(raw).__name__}")
+            for i, row in enumerate(raw):
+                row = list(row) if isinstance(row, (Sequence, np.ndarray)) else None
+                if row is None or len(row) != k:
+                    raise ShapeError(f"{where}, from {self.states[i]!r}: expected a row of {k} entries")
+                rows[i] = {j: v for j, v in enumerate(row)}
+        missing = [self.states[i] for i, r in enumerate(rows) if r is None]
+        if missing:
+            raise TransitionError(f"{where}: no row given for from-state {missing[0]!r}; every state needs a row (e.g. {{'{missing[0]}': {{'{missing[0]}': 1}}}} for an absorbing state)")
+        return rows  # type: ignore[return-value]
+
+    def _check_rows(self, rows: list[dict[int, object]], where: str, n: int) -> list[dict[int, float | np.ndarray]]:
+        """Validate one user-level matrix and fill complements."""
+        tol = self.tolerance
+        out = []
+        for i, row in enumerate(rows):
+            source = self.states[i]
+            complement = [j for j, v in row.items() if v is C]
+            if len(complement) > 1:
+                names = ", ".join(repr(self.states[j]) for j in complement)
+                raise TransitionError(f"{where}, from {source!r}: more than one complement (C) in the row (to {names}); at most one is allowed")
+            values: dict[int, float | np.ndarray] = {}
+            total: float | np.ndarray = 0.0
+            for j, v in row.items():
+                if v is C:
+                    continue
+                if isinstance(v, str):
+                    raise TransitionError(f"{where}, from {source!r} to {self.states[j]!r}: got the string {v!r}; use healthecon.markov.C for the complement")
+                label = f"{where}, from {source!r} to {self.states[j]!r}"
+                value = _as_value(v, n, label)
+                lo, hi = (value, value) if np.ndim(value) == 0 else (value.min(), value.max())
+                if not (lo >= 0 and hi <= 1):  # also catches NaN
+                    bad = np.isnan(value)
+                    if np.any(bad):
+                        raise TransitionError(f"{label}: probability is NaN{_first_sample(bad)}")
+                    bad = (np.asarray(value) < 0) | (np.asarray(value) > 1)
+                    raise TransitionError(f"{label}: expected a probability in [0, 1], got {_show(value, bad)}")
+                values[j] = value
+                total = total + value
+            if complement:
+                j = complement[0]
+                rest = 1.0 - total
+                low = rest < -tol
+                if np.any(low):
+                    raise TransitionError(
+                        f"{where}, from {source!r} to {self.states[j]!r}: the complement (C) is negative: the other "
+                        f"entries of the row sum to {_show(total, low)}, more than 1"
+                    )
+                values[j] = np.maximum(rest, 0.0) if np.ndim(rest) else max(float(rest), 0.0)
+            else:
+                off = np.abs(total - 1.0) > tol
+                if np.any(off):
+                    raise TransitionError(
+                        f"{where}, from {source!r}: row sums to {_show(total, off)}, expected 1 "
+                        f"(absolute tolerance {tol:g}); use C for the complement"
+                    )
+            out.append(values)
+        return out
+
+    def _evaluate(self, spec: _Spec, p: _Params, strategy: str, cycle: int, in_state: int) -> tuple[object, set[str]]:
+        reads: set[str] = set()
+        value = spec(p, strategy, self._time(cycle, in_state, reads))
+        return value, reads
+
+    def _transition_rows(self, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[list[dict[int, object]], set[str]]:
+        """Internal rows {internal to-index: value} for one strategy and cycle; and what was read."""
+        user: list[list[dict[int, object]]] = []
+        reads_all: set[str] = set()
+        for step in range(1, steps + 1):
+            raw, reads = self._evaluate(self.transitions, p, strategy, cycle, step)
+            reads_all |= reads
+            where = self._where(strategy, cycle, step if "in_state" in reads else None)
+            user.append(self._check_rows(self._user_matrix(raw, where, p.n), where, p.n))
+            if "in_state" not in reads:
+                break
+        internal = []
+        for a, owner in enumerate(self.owner):
+            step = min(self.tunnel_step[a], len(user)) - 1
+            internal.append({int(self.dest[a, c]): v for c, v in user[step][owner].items()})
+        return internal, reads_all
+
+    def _state_values(self, reward: _Reward, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[np.ndarray, set[str]]:
+        """Per-cycle state reward values over internal states, shape (K, n or 1)."""
+        values = np.zeros((len(self.internal), 1))
+        reads_all: set[str] = set()
+        per_step = []
+        for step in range(1, steps + 1):
+            raw, reads = self._evaluate(reward.state, p, strategy, cycle, step)
+            reads_all |= reads
+            per_step.append(raw)
+            if "in_state" not in reads:
+                break
+        for a, owner in enumerate(self.owner):
+            raw = per_step[min(self.tunnel_step[a], len(per_step)) - 1]
+            if not isinstance(raw, Mapping):
+                raise ModelDefinitionError(f"state reward {reward.name!r}: expected a mapping {{state: value per year}}, got {type(raw).__name__}")
+            for state in raw:
+                if state not in self.states:
+                    raise unknown_name("state", state, self.states)
+            state = self.states[owner]
+            if state in raw:
+                step = self.tunnel_step[a] if state in self.tunnels else None
+                where = f"state reward {reward.name!r}, {self._where(strategy, cycle, step)}, state {state!r}"
+                value = _as_value(raw[state], p.n, where)
+                if np.any(~np.isfinite(value)):
+                    raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, ~np.isfinite(value))}")
+                if np.ndim(value) and values.shape[1] == 1:
+                    values = np.repeat(values, p.n, axis=1)
+                values[a] = value
+        return values * self.cycle_length, reads_all
+
+    def _transition_values(self, reward: _Reward, p: _Params, strategy: str, cycle: int) -> tuple[list[tuple[list[int], list[int], object]], set[str]]:
+        raw, reads = self._evaluate(reward.transition, p, strategy, cycle, 1)
+        if not isinstance(raw, Mapping):
+            raise ModelDefinitionError(f"transition reward {reward.name!r}: expected a mapping {{(from, to): value}}, got {type(raw).__name__}")
+        items = []
+        for key, value in raw.items():
+            if not (isinstance(key, tuple) and len(key) == 2):
+                raise ModelDefinitionError(f"transition reward {reward.name!r}: keys must be (from_state, to_state) pairs, got {key!r}")
+            source, target = key
+            if target not in self.states:
+                raise unknown_name("state", target, self.states)
+            if source != ANY and source not in self.states:
+                raise unknown_name("state", source, [*self.states, ANY])
+            cols = self.group[target]
+            rows = [a for a in range(len(self.internal)) if a not in cols] if source == ANY else self.group[source]
+            where = f"transition reward {reward.name!r}, {self._where(strategy, cycle)}, from {source!r} to {target!r}"
+            v = _as_value(value, p.n, where)
+            if np.any(~np.isfinite(v)):
+                raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(v, ~np.isfinite(v))}")
+            items.append((rows, cols, v))
+        return items, reads
+
+    # ----------------------------------------------------------------------------- running
+    def run(
+        self,
+        draws: xr.Dataset | Mapping[str, object],
+        *,
+        strategies: Sequence[str] | None = None,
+        start: Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
+        trace: bool | str = False,
+    ) -> xr.Dataset:
+        """Run the cohort for every sample and strategy; return an outcome set.
+
+        Parameters
+        ----------
+        draws
+            Parameter draws: an ``xarray.Dataset`` with dimension ``sample`` (from
+            ``Parameters.sample`` or ``base_case``), or a mapping of name to array.
+        strategies
+            Strategies to run (default all), in the order wanted. The result for a strategy
+            does not depend on which others are run.
+        start
+            Override the starting distribution for this call (mapping, ``(k,)`` or
+            ``(n_samples, k)`` array).
+        trace
+            ``True`` adds ``trace`` (sample, strategy, cycle, state): memory ``8 n S (T+1) k``
+            bytes; ``"mean"`` adds the mean over samples (strategy, cycle, state); ``False``
+            (default) keeps only running totals.
+
+        Returns
+        -------
+        xarray.Dataset
+            An outcome set: one variable per reward (discounted), ``cost`` (total of the
+            ``cost_*`` rewards), ``<name>_undiscounted`` and ``cost_undiscounted``; attrs
+            ``cost="cost"``, ``effect`` (``qaly`` if defined, else the first effect).
+        """
+        p = _Params(draws)
+        n = p.n
+        names = list(self.strategies) if strategies is None else list(strategies)
+        for s in names:
+            if s not in self.strategies:
+                raise unknown_name("strategy", s, self.strategies)
+        require_unique(names, "strategies", ModelDefinitionError)
+        if trace not in (False, True, "mean"):
+            raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
+        start_vec = self.start if start is None else self._start_vector(start)
+        if start_vec.ndim == 2 and start_vec.shape[0] != n:
+            raise ShapeError(f"starting distribution: has {start_vec.shape[0]} rows but the draws have {n} samples")
+        engine = _Engine(self, p, names, start_vec, trace)
+        return engine.run()
+
+
+class _Engine:
+    """One run: the cohort loop over cycles with arrays (strategy, state, sample)."""
+
+    def __init__(self, model: MarkovModel, p: _Params, strategies: list[str], start: np.ndarray, trace: bool | str):
+        self.model, self.p, self.strategies, self.trace = model, p, strategies, trace
+        self.n, self.S, self.K = p.n, len(strategies), len(model.internal)
+        T, L = model.n_cycles, model.cycle_length
+        m0 = np.zeros((self.S, self.K, self.n))
+        user = start if start.ndim == 2 else np.broadcast_to(start, (self.n, len(model.states)))
+        for k, state in enumerate(model.states):
+            m0[:, model.group[state][0], :] = user[:, k]
+        self.m0 = m0
+        a, b = _correction.cycle_weights(model.correction, T)
+        self.a, self.b = a, b
+        times = np.arange(T + 1) * L
+        self.discount = {
+            "cost": discount_factors(times, model.discount_costs),
+            "effect": discount_factors(times, model.discount_effects),
+        }
+        # combined weight on each trace point, for rewards whose values do not change with time
+        self.point = {}
+        for kind, d in self.discount.items():
+            w = np.zeros(T + 1)
+            w[1:] += b * d[1:]
+            w[:-1] += a * d[:-1]
+            self.point[kind] = w
+        w = np.zeros(T + 1)
+        w[1:] += b
+        w[:-1] += a
+        self.point["undiscounted"] = w
+        offset = _correction.transition_timing(model.correction)
+        ttimes = (np.arange(1, T + 1) - 1 + offset) * L
+        self.transition_discount = {
+            "cost": discount_factors(ttimes, model.discount_costs),
+            "effect": discount_factors(ttimes, model.discount_effects),
+        }
+
+    # --- evaluation with caching of time-independent pieces ---------------------------------
+    def _prepare(self) -> None:
+        model, p = self.model, self.p
+        steps = model.max_tunnel
+        self.rows: list[list[dict[int, object]]] = []
+        self.rows_dynamic: list[bool] = []
+        for s in self.strategies:
+            rows, reads = model._transition_rows(p, s, 1, steps)
+            self.rows.append(rows)
+            self.rows_dynamic.append("time" in reads)
+        # state rewards: static values (S, K, n|1) or dynamic
+        self.static_state: dict[str, np.ndarray] = {}
+        self.dynamic_state: dict[str, list[np.ndarray]] = {}
+        self.dynamic_state_flags: dict[str, list[bool]] = {}
+        self.transition_items: dict[str, list] = {}
+        self.transition_flags: dict[str, list[bool]] = {}
+        for name, reward in model.rewards.items():
+            if reward.state is not None:
+                per, flags = [], []
+                for s in self.strategies:
+                    v, reads = model._state_values(reward, p, s, 1, steps)
+                    per.append(v)
+                    flags.append("time" in reads)
+                if any(flags):
+                    self.dynamic_state[name], self.dynamic_state_flags[name] = per, flags
+                else:
+                    self.static_state[name] = _stack(per)
+            if reward.transition is not None:
+                per, flags = [], []
+                for s in self.strategies:
+                    items, reads = model._transition_values(reward, p, s, 1)
+                    per.append(items)
+                    flags.append("time" in reads)
+                self.transition_items[name], self.transition_flags[name] = per, flags
+
+    def _refresh(self, cycle: int) -> None:
+        """Re-evaluate time-dependent transitions and rewards for ``cycle`` (> 1)."""
+        model, p, steps = self.model, self.p, self.model.max_tunnel
+        for i, s in enumerate(self.strategies):
+            if self.rows_dynamic[i]:
+                self.rows[i] = model._transition_rows(p, s, cycle, steps)[0]
+        for name, flags in self.dynamic_state_flags.items():
+            reward = model.rewards[name]
+            for i, s in enumerate(self.strategies):
+                if flags[i]:
+                    self.dynamic_state[name][i] = model._state_values(reward, p, s, cycle, steps)[0]
+        for name, flags in self.transition_flags.items():
+            reward = model.rewards[name]
+            for i, s in enumerate(self.strategies):
+                if flags[i]:
+                    self.transition_items[name][i] = model._transition_values(reward, p, s, cycle)[0]
+
+    # --- the loop -------------------------------------------------------------------------
+    def run(self) -> xr.Dataset:
+        model = self.model
+        T, S, K, n = model.n_cycles, self.S, self.K, self.n
+        self._prepare()
+        kinds = {name: r.kind for name, r in model.rewards.items()}
+        total = {name: np.zeros((S, n)) for name in model.rewards}
+        undisc = {name: np.zeros((S, n)) for name in model.rewards}
+        classes = ("cost", "effect", "undiscounted")
+        point = np.stack([self.point[c] for c in classes])  # (3, T+1)
+        occupancy = np.empty((3, S, K, n))  # weighted sums of the trace, per discount class
+        m = self.m0
+        np.multiply(point[:, 0, None, None, None], m[None], out=occupancy)
+        store = None
+        if self.trace is True:
+            store = np.empty((T + 1, S, len(model.states), n))
+        elif self.trace == "mean":
+            store = np.empty((T + 1, S, len(model.states)))
+        self._store(store, 0, m)
+        new = np.empty_like(m)
+        tmp = np.empty(n)
+        for t in range(1, T + 1):
+            if t > 1:
+                self._refresh(t)
+            # one-off transition rewards use m_{t-1} and this cycle's probabilities
+            for name, per in self.transition_items.items():
+                d = self.transition_discount[kinds[name]][t - 1]
+                for i in range(S):
+                    for rows, cols, value in per[i]:
+                        flow = self._flow(m[i], self.rows[i], rows, cols)
+                        amount = flow * value
+                        total[name][i] += d * amount
+                        undisc[name][i] += amount
+            # propagate: m_t[j] = sum_i m_{t-1}[i] P[i, j]
+            new.fill(0.0)
+            for i in range(S):
+                mi, ni = m[i], new[i]
+                for source, row in enumerate(self.rows[i]):
+                    ms = mi[source]
+                    for target, value in row.items():
+                        if np.ndim(value) == 0:
+                            if value == 0.0:
+                                continue
+                            np.multiply(ms, value, out=tmp)
+                        else:
+                            np.multiply(ms, value, out=tmp)
+                        ni[target] += tmp
+            # time-dependent state rewards: cycle t's value on both ends of the cycle
+            for name, per in self.dynamic_state.items():
+                kind = kinds[name]
+                values = _stack(per)
+                before = np.einsum("skn,skn->sn", m, np.broadcast_to(values, m.shape))
+                after = np.einsum("skn,skn->sn", new, np.broadcast_to(values, m.shape))
+                d = self.discount[kind]
+                total[name] += self.a[t - 1] * d[t - 1] * before + self.b[t - 1] * d[t] * after
+                undisc[name] += self.a[t - 1] * before + self.b[t - 1] * after
+            m, new = new, m
+            occupancy += point[:, t, None, None, None] * m[None]
+            self._store(store, t, m)
+        for name, values in self.static_state.items():
+            cls = 0 if kinds[name] == "cost" else 1
+            total[name] += np.einsum("skn,skn->sn", occupancy[cls], np.broadcast_to(values, (S, K, n)))
+            undisc[name] += np.einsum("skn,skn->sn", occupancy[2], np.broadcast_to(values, (S, K, n)))
+        for name, reward in model.rewards.items():
+            if reward.initial is not None:
+                value = self._initial(reward)
+                total[name] += value
+                undisc[name] += value
+        return self._outcomes(total, undisc, kinds, store)
+
+    def _initial(self, reward: _Reward) -> np.ndarray:
+        out = np.zeros((self.S, self.n))
+        spec = reward.initial
+        for i, s in enumerate(self.strategies):
+            raw = spec(self.p, s, self.model._time(1, 1, set()))
+            if isinstance(raw, Mapping):
+                for key in raw:
+                    if key not in self.model.strategies:
+                        raise unknown_name("strategy", key, self.model.strategies)
+                raw = raw.get(s, 0.0)
+            where = f"initial reward {reward.name!r}, strategy {s!r}"
+            value = _as_value(raw, self.n, where)
+            if np.any(~np.isfinite(value)):
+                raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, ~np.isfinite(value))}")
+            out[i] = value
+        return out
+
+    @staticmethod
+    def _flow(m: np.ndarray, rows: list[dict[int, object]], sources: list[int], targets: list[int]) -> np.ndarray:
+        flow = 0.0
+        for a in sources:
+            row = rows[a]
+            prob = sum((row[b] for b in targets if b in row), 0.0)
+            if np.ndim(prob) or prob != 0.0:
+                flow = flow + m[a] * prob
+        return np.broadcast_to(flow, m.shape[1:])
+
+    def _store(self, store: np.ndarray | None, t: int, m: np.ndarray) -> None:
+        if store is None:
+            return
+        user = self._user_states(m)
+        store[t] = user if store.ndim == 4 else user.mean(-1)
+
+    def _user_states(self, m: np.ndarray) -> np.ndarray:
+        if len(self.model.internal) == len(self.model.states):
+            return m
+        return np.stack([m[:, self.model.group[s]].sum(1) for s in self.model.states], axis=1)
+
+    def _outcomes(self, total: dict, undisc: dict, kinds: dict, store: np.ndarray | None) -> xr.Dataset:
+        model = self.model
+        costs = [name for name, kind in kinds.items() if kind == "cost"]
+        effects = [name for name, kind in kinds.items() if kind == "effect"]
+        values: dict[str, np.ndarray] = {"cost": sum((total[c] for c in costs), np.zeros((self.S, self.n))).T}
+        out_kinds = {"cost": "cost", "cost_undiscounted": "cost"}
+        for name in costs + effects:
+            values[name] = total[name].T
+            out_kinds[name] = out_kinds[f"{name}_undiscounted"] = kinds[name]
+        values["cost_undiscounted"] = sum((undisc[c] for c in costs), np.zeros((self.S, self.n))).T
+        for name in costs + effects:
+            values[f"{name}_undiscounted"] = undisc[name].T
+        effect = "qaly" if "qaly" in effects else (effects[0] if effects else None)
+        unit = {"qaly": "QALY", "ly": "life-year", "lys": "life-year", "life_years": "life-year"}.get(effect or "", effect or "")
+        attrs = {
+            "model": model.name,
+            "correction": model.correction if isinstance(model.correction, str) else "custom weights",
+            "cycle_length": model.cycle_length,
+            "n_cycles": model.n_cycles,
+            "discount_costs": _describe_rate(model.discount_costs),
+            "discount_effects": _describe_rate(model.discount_effects),
+        }
+        ds = make_outcomes(values, self.strategies, effect=effect, kinds=out_kinds, currency=model.currency, effect_unit=unit, attrs=attrs)
+        if store is not None:
+            coords = {STRATEGY: self.strategies, "cycle": np.arange(model.n_cycles + 1), "state": list(model.states)}
+            if store.ndim == 4:
+                data = xr.DataArray(store.transpose(3, 1, 0, 2), dims=(SAMPLE, STRATEGY, "cycle", "state"), coords={SAMPLE: ds[SAMPLE].values, **coords})
+            else:
+                data = xr.DataArray(store.transpose(1, 0, 2), dims=(STRATEGY, "cycle", "state"), coords=coords)
+            ds["trace"] = data.assign_attrs(kind="other", description="state membership (proportion of the cohort) at the end of each cycle; cycle 0 is the start")
+        return ds
+
+
+def _stack(per: Iterable[np.ndarray]) -> np.ndarray:
+    per = list(per)
+    width = max(v.shape[-1] for v in per)
+    return np.stack([np.broadcast_to(v, v.shape[:-1] + (width,)) for v in per])
+
+
+def _describe_rate(rate: float | DiscountSchedule) -> str | float:
+    return rate.name if isinstance(rate, DiscountSchedule) else float(rate)
