@@ -230,3 +230,80 @@ def test_reproduces_herc_example_used_in_dampack_tests():
     table = cea.icer_table(out).set_index("strategy")
     assert table["status"].to_dict() == {"UC": "ND", "A": "D", "B": "ND", "C": "ED", "D": "ND", "E": "ND"}
     np.testing.assert_allclose(table.loc[["B", "D", "E"], "icer"], [5000, 12500, 20000])
+
+
+# --- ICER tables: properties ---------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_points = st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 60)), min_size=1, max_size=7)
+_distinct_points = st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 60)), min_size=1, max_size=7, unique=True)
+
+
+def _table_from(points, names=None):
+    cost, effect = zip(*points)
+    return cea.icer_table(_outcomes(list(cost), list(effect), names))
+
+
+def _dominates(a, b):
+    return a["cost"] <= b["cost"] and a["effect"] >= b["effect"] and (a["cost"] < b["cost"] or a["effect"] > b["effect"])
+
+
+@given(_points)
+def test_frontier_is_undominated_with_increasing_icers(points):
+    table = _table_from(points)
+    frontier = table[table["status"] == "ND"]
+    assert len(frontier) >= 1
+    for _, row in frontier.iterrows():
+        assert not any(_dominates(other, row) for _, other in table.iterrows())
+    icers = frontier["icer"].to_numpy()[1:]
+    assert (np.diff(icers) >= 0).all()
+    assert (frontier["inc_effect"].to_numpy()[1:] > 0).all() and (frontier["inc_cost"].to_numpy()[1:] > 0).all()
+    by_name = table.set_index("strategy")
+    for _, row in table[table["status"] == "D"].iterrows():
+        dominator = by_name.loc[row["comparator"]]
+        assert dominator["status"] != "D"  # the least costly dominator is never itself strongly dominated
+        assert _dominates(dominator, row) or (dominator["cost"] == row["cost"] and dominator["effect"] == row["effect"])
+    for _, row in table[table["status"] == "ED"].iterrows():
+        lo, hi = (by_name.loc[s] for s in row["comparator"].split(" and "))
+        # Strictly above the chord between the frontier strategies either side of it.
+        chord = lo["cost"] + (hi["cost"] - lo["cost"]) * (row["effect"] - lo["effect"]) / (hi["effect"] - lo["effect"])
+        assert lo["effect"] < row["effect"] < hi["effect"] and row["cost"] > chord
+
+
+@given(_points)
+def test_each_frontier_strategy_maximises_nmb_between_its_icers(points):
+    # Independent check of the frontier: between consecutive ICERs, the frontier strategy has
+    # the highest net monetary benefit of all strategies (Briggs et al. 2006, section 7.2).
+    table = _table_from(points)
+    frontier = table[table["status"] == "ND"].reset_index(drop=True)
+    bounds = np.concatenate([[0.0], frontier["icer"].to_numpy()[1:], [np.inf]])
+    for k, row in frontier.iterrows():
+        lo, hi = bounds[k], bounds[k + 1]
+        lam = lo + 1.0 if np.isinf(hi) else (lo + hi) / 2
+        nmb = lam * table["effect"] - table["cost"]
+        assert lam * row["effect"] - row["cost"] >= nmb.max() - 1e-9 * max(1.0, abs(nmb.max()))
+
+
+@settings(max_examples=30)  # three tables per example: keeps the test within ~1 s
+@given(_distinct_points, st.randoms(use_true_random=False))
+def test_permuting_strategies_does_not_change_the_table(points, rnd):
+    names = [f"s{i}" for i in range(len(points))]
+    table = _table_from(points, names).set_index("strategy").sort_index()
+    order = list(range(len(points)))
+    rnd.shuffle(order)
+    shuffled = _table_from([points[i] for i in order], [names[i] for i in order]).set_index("strategy").sort_index()
+    pd.testing.assert_frame_equal(table, shuffled)
+
+
+@settings(max_examples=30)
+@given(_points, st.integers(-5000, 5000), st.integers(1, 9))
+def test_cost_shift_and_scale(points, shift, k):
+    table = _table_from(points)
+    shifted = _table_from([(c + shift, e) for c, e in points])
+    scaled = _table_from([(c * k, e) for c, e in points])
+    for other in (shifted, scaled):
+        assert list(other["status"]) == list(table["status"])
+        assert list(other["comparator"].fillna("")) == list(table["comparator"].fillna(""))
+    np.testing.assert_allclose(shifted["icer"], table["icer"])
+    np.testing.assert_allclose(scaled["icer"], table["icer"] * k)
