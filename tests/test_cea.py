@@ -307,3 +307,151 @@ def test_cost_shift_and_scale(points, shift, k):
         assert list(other["comparator"].fillna("")) == list(table["comparator"].fillna(""))
     np.testing.assert_allclose(shifted["icer"], table["icer"])
     np.testing.assert_allclose(scaled["icer"], table["icer"] * k)
+
+
+# --- incremental, pairwise -----------------------------------------------------------------
+
+
+def _psa(n=2000, seed=7):
+    rng = np.random.default_rng(seed)
+    cost = rng.normal([1000, 4000, 6000, 9000], [200, 900, 1200, 1500], size=(n, 4))
+    qaly = rng.normal([5.0, 5.2, 5.25, 5.4], [0.1, 0.12, 0.15, 0.2], size=(n, 4))
+    return make_outcomes({"cost": cost, "qaly": qaly}, strategies=["usual", "A", "B", "C"], effect="qaly")
+
+
+def test_incremental_per_sample():
+    out = _psa(50)
+    inc = cea.incremental(out, "A")
+    assert list(inc["strategy"].values) == ["usual", "B", "C"]
+    np.testing.assert_allclose(inc["cost"].sel(strategy="C"), out["cost"].sel(strategy="C") - out["cost"].sel(strategy="A"))
+    np.testing.assert_allclose(inc["effect"].sel(strategy="usual"), out["qaly"].sel(strategy="usual") - out["qaly"].sel(strategy="A"))
+    assert inc.attrs["comparator"] == "A"
+    with pytest.raises(UnknownNameError, match="'Z'"):
+        cea.incremental(out, "Z")
+    with pytest.raises(AnalysisError, match="only strategy"):
+        cea.incremental(_outcomes([1.0], [1.0], ["solo"]), "solo")
+
+
+def test_incremental_net_benefit_is_nmb_difference():
+    out = _psa(50)
+    inb = cea.incremental_net_benefit(out, "usual", [0, 20_000, 30_000])
+    nmb = cea.net_benefit(out, [0, 20_000, 30_000])
+    np.testing.assert_allclose(inb.sel(strategy="B"), nmb.sel(strategy="B") - nmb.sel(strategy="usual"))
+    assert (inb.sel(strategy="usual") == 0).all() and inb.attrs["comparator"] == "usual"
+
+
+def test_pairwise_hand_worked():
+    out = _outcomes([[0, 100], [0, 300], [0, 200], [0, -50]], [[0, 0.01], [0, 0.02], [0, 0.03], [0, -0.01]], ["old", "new"])
+    row = cea.pairwise(out, "old", wtp=10_000, level=0.5).loc["new"]
+    assert row["inc_cost"] == pytest.approx(137.5) and row["inc_effect"] == pytest.approx(0.0125)
+    assert row["icer"] == pytest.approx(11_000)
+    # Incremental NMB per sample: 0, -100, 100, -50 -> P(> 0) = 1/4; 25th-75th percentiles.
+    assert row["inc_nmb"] == pytest.approx(-12.5) and row["p_cost_effective"] == pytest.approx(0.25)
+    assert row["inc_nmb_lower"] == pytest.approx(np.percentile([0, -100, 100, -50], 25))
+    assert row["inc_cost_upper"] == pytest.approx(np.percentile([100, 300, 200, -50], 75))
+    assert row["quadrant"].startswith("NE")
+
+
+def test_pairwise_quadrants_and_zero_effect():
+    out = _outcomes([0, 10, -10, -5, 5, 0], [0, -1, 1, -1, 0, 0], ["ref", "dominated", "dominant", "sw", "flat", "same"])
+    table = cea.pairwise(out, "ref", wtp=100)
+    assert table.loc["dominated", "quadrant"].startswith("NW")
+    assert table.loc["dominant", "quadrant"].startswith("SE")
+    assert table.loc["sw", "quadrant"].startswith("SW") and table.loc["sw", "icer"] == pytest.approx(5)
+    assert table.loc["flat", "quadrant"].startswith("NW") and np.isnan(table.loc["flat", "icer"])
+    assert table.loc["same", "quadrant"] == "identical"
+    with pytest.raises(AnalysisError, match="level"):
+        cea.pairwise(out, "ref", wtp=100, level=95)
+    with pytest.raises(AnalysisError, match="one threshold"):
+        cea.pairwise(out, "ref", wtp=[100, 200])
+
+
+# --- CEAC, CEAF, expected loss -------------------------------------------------------------
+
+GRID = np.linspace(0, 50_000, 26)
+
+
+def _loop_reference(out, grid):
+    """Plain per-threshold loop, written independently, to check the vectorised code."""
+    cost, effect = out["cost"].values, out["qaly"].values
+    share, loss = [], []
+    for lam in grid:
+        nmb = lam * effect - cost
+        best = np.array([int(np.flatnonzero(row == row.max())[0]) for row in nmb])
+        share.append([(best == k).mean() for k in range(nmb.shape[1])])
+        loss.append([(nmb.max(axis=1) - nmb[:, k]).mean() for k in range(nmb.shape[1])])
+    return np.array(share), np.array(loss)
+
+
+def test_ceac_and_expected_loss_match_a_plain_loop():
+    out = _psa(300)
+    share, loss = _loop_reference(out, GRID)
+    curve = cea.ceac(out, GRID)
+    assert curve.dims == ("wtp", "strategy")
+    np.testing.assert_allclose(curve.values, share)
+    np.testing.assert_allclose(cea.expected_loss(out, GRID).values, loss, rtol=1e-12, atol=1e-9)
+
+
+def test_threshold_blocks_give_identical_results(monkeypatch):
+    out = _psa(300)
+    whole = cea.ceac(out, GRID), cea.expected_loss(out, GRID)
+    monkeypatch.setattr(cea, "_BLOCK_ELEMENTS", 300 * 4 * 3)  # 3 thresholds per block
+    np.testing.assert_array_equal(cea.ceac(out, GRID).values, whole[0].values)
+    np.testing.assert_array_equal(cea.expected_loss(out, GRID).values, whole[1].values)
+
+
+@given(st.integers(1, 40), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_ceac_is_a_probability_summing_to_one(n, k, seed):
+    rng = np.random.default_rng(seed)
+    out = _outcomes(rng.normal(1000, 500, (n, k)).round(), rng.normal(1, 0.5, (n, k)).round(1))
+    curve = cea.ceac(out, GRID)
+    assert ((curve >= 0) & (curve <= 1)).all()
+    np.testing.assert_allclose(curve.sum("strategy"), 1.0)
+    loss = cea.expected_loss(out, GRID)
+    assert (loss >= 0).all()
+    frontier = cea.ceaf(out, GRID)
+    np.testing.assert_allclose(frontier["expected_loss"], loss.min("strategy"), atol=1e-9)
+
+
+def test_ceac_is_one_half_at_the_icer_for_normal_increments():
+    rng = np.random.default_rng(2024)
+    n = 40_000
+    d_effect = rng.normal(0.5, 0.2, n)
+    d_cost = rng.normal(10_000, 3000, n)
+    out = _outcomes(np.column_stack([np.zeros(n), d_cost]), np.column_stack([np.zeros(n), d_effect]), ["old", "new"])
+    icer = d_cost.mean() / d_effect.mean()
+    assert cea.ceac(out, icer).sel(strategy="new").item() == pytest.approx(0.5, abs=0.01)
+    curve = cea.ceac(out, [0, 100_000]).sel(strategy="new").values
+    assert curve[0] < 0.01 and curve[1] > 0.95
+
+
+def test_ceac_ties_go_to_the_first_strategy():
+    out = _outcomes([[10.0, 10.0, 10.0]] * 3, [[1.0, 1.0, 1.0]] * 3, ["first", "copy", "other copy"])
+    np.testing.assert_array_equal(cea.ceac(out, [0, 1000]).values, [[1, 0, 0], [1, 0, 0]])
+    assert list(cea.ceaf(out, [0, 1000])["optimal"].values) == ["first", "first"]
+
+
+def test_ceaf_picks_highest_expected_nmb_not_highest_probability():
+    # B usually wins by a little but sometimes loses a lot: A has the higher expected NMB
+    # while B has the higher probability of being cost-effective (Fenwick et al. 2001).
+    cost = np.array([[0.0, -10.0]] * 9 + [[0.0, 200.0]])
+    out = _outcomes(cost, np.zeros((10, 2)), ["A", "B"])
+    frontier = cea.ceaf(out, [1000])
+    assert cea.ceac(out, [1000]).sel(strategy="B").item() == pytest.approx(0.9)
+    assert frontier["optimal"].item() == "A" and frontier["probability"].item() == pytest.approx(0.1)
+    assert frontier["expected_nmb"].item() == 0.0
+    # EVPI = E[max NMB] - max E[NMB] = (9 * 10 + 0) / 10 - 0 = 9.
+    assert frontier["expected_loss"].item() == pytest.approx(9.0)
+
+
+def test_decision_curves_from_dataframe_and_named_variables():
+    out = _psa(200)
+    frame = out.to_dataframe().reset_index()[["sample", "strategy", "cost", "qaly"]]
+    imported = from_dataframe(frame, effect="qaly")
+    np.testing.assert_array_equal(cea.ceac(imported, GRID).values, cea.ceac(out, GRID).values)
+    doubled = out.assign(qaly2=out["qaly"] * 2)
+    np.testing.assert_allclose(cea.ceac(doubled, GRID / 2, effect="qaly2").values, cea.ceac(out, GRID).values)
+    with pytest.raises(AnalysisError, match="wtp"):
+        cea.ceac(out, [[1.0, 2.0]])
+    with pytest.raises(AnalysisError, match="wtp"):
+        cea.expected_loss(out, [])
