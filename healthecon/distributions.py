@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._validate import require_finite
+from ._validate import as_float_array, require_finite
 from .errors import DistributionFitError, ParameterError, unknown_name
 from .rates import _float_or_array
 
@@ -188,8 +188,11 @@ class Distribution(ABC):
         return _float_or_array(self._ppf(_q(q)))
 
     def cdf(self, x: object) -> float | np.ndarray:
-        """Cumulative distribution function, vectorised over ``x``."""
-        return _float_or_array(self._cdf(require_finite(x, "cdf: x")))
+        """Cumulative distribution function, vectorised over ``x`` (which may be +-inf, not NaN)."""
+        x = as_float_array(x, "cdf: x")
+        if np.isnan(x).any():
+            raise ParameterError("cdf: x: expected numbers, got nan")
+        return _float_or_array(self._cdf(x))
 
     def interval(self, level: float = 0.95) -> tuple[float, float]:
         """Equal-tailed interval holding ``level`` of the probability, e.g. the 95% interval."""
