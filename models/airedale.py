@@ -1,0 +1,189 @@
+"""Airedale telemedicine in care homes: £6.74 per £1 spent by the clinical commissioning group.
+
+What was published (seed 004, lines 219-223; Hex N, Tuggey J, Wright D, Malin R, *Telemedicine
+in care homes in Airedale, Wharfedale and Craven*, Clin Gov Int J 2015; 20:146-154): 27 care
+homes with telemedicine against 21 without, before and after, 2012 to 2014; non-elective
+admissions fell 37% and A&E visits 45% in the telemedicine homes, both 31% in the others; "the
+incremental difference in costs ... was almost £1.2 million"; "a return on investment of £6.74
+per £1 spent by the clinical commissioning group".
+
+What is derived: the net (difference-in-differences) reductions, 6 points for admissions and 14
+for A&E visits; the CCG's spend, £1.2m / 6.74 = £178,042, reading the £1.2m as the gross
+saving; the baseline activity that the £1.2m implies.
+
+What is assumed (``data/airedale.csv``, kind ``assumed``; replace with local figures): 1.5 A&E
+visits per admission at baseline (sets how the saving splits between admissions and A&E);
+one year after the service started; unit costs at 2023/24 prices (NHS National Cost
+Collection, via PSSRU *Unit Costs 2024* table 6.1.1), not the study's; and, for the PSA only,
+a 4-point standard error on each published reduction and a 20% coefficient of variation on
+each unit cost. The reproduction shows what the £1.2m implies: at today's unit costs a 6-point
+net fall in admissions needs far more baseline admissions per home than a care home of typical size is likely to have, so
+the £1.2m probably counts more than the net fall in admissions and A&E visits.
+
+Method: controlled before-and-after (difference in differences) feeding a cost-benefit
+analysis (HM Treasury Green Book 2022; :mod:`healthecon.cba`): avoided events = baseline
+events x (reduction with telemedicine - reduction without); saving = avoided events x unit
+cost; return per £1 = saving / CCG spend. A PSA draw in which the telemedicine homes improve
+*less* than the comparison homes counts the extra events as a cost.
+
+Examples
+--------
+>>> rep = reproduce(draws=200, seed=1)
+>>> [(c.figure, c.status) for c in rep.checks][:2]
+[('return per £1 spent by the CCG', 'match'), ('incremental difference in costs (£)', 'match')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from healthecon import cba
+from healthecon.distributions import Beta, Gamma
+from healthecon.params import Parameters
+from healthecon.reproduction import Check, Reproduction
+from healthecon.worked import ratio_check, read_inputs, uncertain
+
+__all__ = ["EVENTS", "inputs", "baseline_events", "parameters", "model", "with_avoided", "reproduce"]
+
+NAME = "airedale"
+SOURCE = "seeds/004_7c8f32ba8d936e0e.txt line 223"
+
+#: Event types: input suffix -> (label, unit-cost input).
+EVENTS: dict[str, tuple[str, str]] = {
+    "admissions": ("non-elective admissions", "unit_cost_admission"),
+    "ae": ("A&E visits", "unit_cost_ae"),
+}
+
+
+def inputs(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The inputs of ``data/airedale.csv``, with ``overrides`` replacing any of them."""
+    return read_inputs(NAME, overrides)
+
+
+def _per_admission(values: Mapping[str, float], net: bool) -> float:
+    """Saving per baseline admission: each event's (net) reduction x unit cost x events per admission."""
+    per = {"admissions": 1.0, "ae": values["ae_per_admission"]}
+    total = 0.0
+    for key, (_, unit_cost) in EVENTS.items():
+        reduction = values[f"reduction_{key}_intervention"] - (values[f"reduction_{key}_control"] if net else 0.0)
+        total += per[key] * reduction * values[unit_cost]
+    return total
+
+
+def baseline_events(values: Mapping[str, float], net: bool = True) -> dict[str, float]:
+    """Baseline admissions and A&E visits in the telemedicine homes that make the saving £1.2m.
+
+    ``net=True`` credits telemedicine only with the fall beyond the comparison homes'
+    (difference in differences, the published framing); ``net=False`` with the whole fall (an
+    uncontrolled before-and-after reading), for comparison.
+    """
+    admissions = values["incremental_saving"] / _per_admission(values, net)
+    return {"admissions": admissions, "ae": admissions * values["ae_per_admission"]}
+
+
+def parameters(values: Mapping[str, float]) -> Parameters:
+    """PSA parameters: the four reductions (Beta) and two unit costs (Gamma); spend fixed."""
+    params: dict[str, object] = {"ccg_spend": values["ccg_spend"]}
+    for key, (_, unit_cost) in EVENTS.items():
+        for arm in ("intervention", "control"):
+            name = f"reduction_{key}_{arm}"
+            params[name] = uncertain(Beta, values[name], values["sd_reduction"])
+        params[unit_cost] = uncertain(Gamma, values[unit_cost], values["cv_unit_cost"] * values[unit_cost])
+    return Parameters(params)
+
+
+def with_avoided(draws: xr.Dataset, baseline: Mapping[str, float]) -> xr.Dataset:
+    """Add ``avoided_<event>`` and ``added_<event>`` (events, >= 0) to the draws.
+
+    avoided = baseline x max(net reduction, 0); added = baseline x max(-net reduction, 0).
+    """
+    extra = {}
+    for key in EVENTS:
+        net = draws[f"reduction_{key}_intervention"] - draws[f"reduction_{key}_control"]
+        extra[f"avoided_{key}"] = baseline[key] * np.maximum(net, 0.0)
+        extra[f"added_{key}"] = baseline[key] * np.maximum(-net, 0.0)
+    return draws.assign(extra)
+
+
+def model() -> cba.CBAModel:
+    """CCG spend against the cost of events avoided (or added) in the telemedicine homes."""
+    flows = [cba.cost("telemedicine service (CCG spend)", "CCG", ["ccg_spend"])]
+    for key, (label, unit_cost) in EVENTS.items():
+        flows.append(cba.benefit(f"{label} avoided", "CCG", [unit_cost], quantity=f"avoided_{key}", category="fiscal_non_cashable"))
+        flows.append(cba.cost(f"{label} added", "CCG", [unit_cost], quantity=f"added_{key}"))
+    return cba.CBAModel(flows, name="telemedicine vs none", discount=0.0)
+
+
+def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float] | None = None) -> Reproduction:
+    """Re-derive £6.74 per £1 and the ~£1.2m saving, and run a PSA over the assumed inputs.
+
+    Parameters
+    ----------
+    draws, seed
+        PSA sample size and seed.
+    overrides
+        Local figures replacing inputs of ``data/airedale.csv`` by name.
+    """
+    values = inputs(overrides)
+    baseline = baseline_events(values)
+    params = parameters(values)
+    cbam = model()
+    base = cbam.run(with_avoided(params.base_case(), baseline))
+    psa = cbam.run(with_avoided(params.sample(draws, seed), baseline))
+    saving = float(base["benefit"].squeeze()) - float(base["cost"].squeeze()) + values["ccg_spend"]
+    psa_saving = psa["benefit"].values.ravel() - psa["cost"].values.ravel() + values["ccg_spend"]
+    checks = [
+        ratio_check(NAME, "return per £1 spent by the CCG", values["roi"], 0.01, float(base["bcr"].squeeze()),
+                    psa["bcr"].values.ravel(), SOURCE, what="return per £1"),
+        Check(NAME, "incremental difference in costs (£)", values["incremental_saving"], saving, precision=100_000,
+              interval=tuple(np.percentile(psa_saving, [2.5, 97.5]).tolist()), source=SOURCE,
+              note="Published as 'almost £1.2 million' (rounded to £0.1m); read as the gross saving to the CCG."),
+    ]
+    years, homes = values["evaluation_years"], values["homes_intervention"]
+    did, uncontrolled = baseline, baseline_events(values, net=False)
+    implied = pd.DataFrame(
+        {
+            "reading of the saving": ["net of comparison homes (published framing)", "whole fall in telemedicine homes"],
+            "baseline admissions": [did["admissions"], uncontrolled["admissions"]],
+            "baseline A&E visits": [did["ae"], uncontrolled["ae"]],
+            "admissions per home per year": [did["admissions"] / homes / years, uncontrolled["admissions"] / homes / years],
+            "A&E visits per home per year": [did["ae"] / homes / years, uncontrolled["ae"] / homes / years],
+        }
+    )
+    effects = pd.DataFrame(
+        {
+            "telemedicine homes": [values["reduction_admissions_intervention"], values["reduction_ae_intervention"]],
+            "comparison homes": [values["reduction_admissions_control"], values["reduction_ae_control"]],
+        },
+        index=pd.Index([EVENTS[k][0] for k in EVENTS], name="relative reduction"),
+    )
+    effects["net (difference in differences)"] = effects["telemedicine homes"] - effects["comparison homes"]
+    p_better = float((psa_saving > 0).mean())
+    million = f"£{values['incremental_saving'] / 1e6:.1f}m"
+    notes = [
+        f"Published: the ratio, the ~{million}, {homes:.0f} vs {values['homes_control']:.0f} homes and the four "
+        f"reductions (table 'effects'). Derived: CCG spend £{values['ccg_spend']:,.0f} = {million} / {values['roi']:.2f}, "
+        f"valid only if {million} is the gross saving (net of spend it would be "
+        f"£{values['incremental_saving'] / (values['roi'] - 1):,.0f}). Assumed: A&E visits per admission, unit costs "
+        "(2023/24 prices), the evaluation year and the PSA spreads (data/airedale.csv).",
+        f"Plausibility: to save {million} from a {effects.iloc[0, 2]:.0%} net fall in admissions and {effects.iloc[1, 2]:.0%} "
+        f"in A&E visits, the {homes:.0f} homes would need about {implied.iloc[0, 3]:.0f} admissions per home per year "
+        f"at baseline; crediting the whole fall in those homes instead needs about {implied.iloc[1, 3]:.0f}. "
+        "Compare both with the homes' actual admission rates: if the first is far above them, the saving must count "
+        "more than the net fall in admissions and A&E visits (e.g. bed days, or the whole before-after fall): "
+        "check the paper before reuse.",
+        f"PSA over the assumed spreads: P(telemedicine homes saved more than the comparison homes) = {p_better:.3f}. "
+        "The Whole Systems Demonstrator trial (>6,000 patients, seed 004 line 168) found telehealth and telecare did "
+        "not significantly reduce service use; a null-effect scenario is the reduction_* inputs set equal.",
+    ]
+    return Reproduction(
+        model=NAME,
+        title="Airedale telemedicine in care homes: return per £1 to the CCG",
+        checks=checks,
+        tables={"effects": effects, "implied_baseline_activity": implied, "psa_summary": cba.summary(psa)},
+        notes=notes,
+    )
