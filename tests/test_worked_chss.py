@@ -1,0 +1,152 @@
+"""CHSS worked model: each published figure, the PSA invariants and the input checks."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from healthecon import cea
+from healthecon.errors import ModelDefinitionError, ParameterError, ProvenanceError
+from healthecon.provenance import load_inputs
+from healthecon.worked import chss
+
+
+@pytest.fixture(scope="module")
+def rep():
+    return chss.reproduce()
+
+
+def _check(rep, start):
+    (check,) = [c for c in rep.checks if c.figure.startswith(start)]
+    assert check.status == "match"
+    return check
+
+
+def test_icer_13886(rep):
+    assert round(_check(rep, "ICER, CHSS").reproduced) == 13886
+
+
+def test_incremental_cost_575(rep):
+    assert round(_check(rep, "incremental cost").reproduced) == 575
+
+
+def test_incremental_life_years_004(rep):
+    check = _check(rep, "incremental life-years")
+    assert round(check.reproduced, 2) == 0.04
+    assert check.reproduced == pytest.approx(575 / 13886, rel=1e-12)
+
+
+def test_rounded_life_years_would_not_reproduce_the_icer():
+    assert chss.icer(575, 0.04) == 14375.0
+    assert round(chss.icer(575, chss.implied_effect(575, 13886))) == 13886
+
+
+def test_dawn_icer_2081(rep):
+    assert round(_check(rep, "ICER, DAWN").reproduced) == 2081
+
+
+def test_brighter_icer_14837(rep):
+    assert round(_check(rep, "ICER, BRIghTER").reproduced) == 14837
+
+
+def test_brighter_typo_is_explained_in_the_data_note():
+    note = load_inputs("chss").rows.loc["icer_brighter", "note"]
+    assert "typo for BRIghTER" in note
+
+
+def test_probability_cost_effective_above_80_percent(rep):
+    check = _check(rep, "P(cost-effective) at £20,000")
+    assert check.comparison == ">" and check.reproduced > 0.80
+
+
+def test_probabilities_reported_at_20000_and_30000(rep):
+    table = rep.tables["p_cost_effective"]
+    assert list(table.index) == [20000.0, 30000.0]
+    assert table.loc[20000.0, "p_normal_exact"] == pytest.approx(0.8444, abs=1e-4)
+    assert table.loc[30000.0, "p_normal_exact"] == pytest.approx(0.9767, abs=1e-4)
+    assert np.allclose(table["p_psa"], table["p_normal_exact"], atol=0.02)
+
+
+def test_default_draws_mirror_the_bootstrap(rep):
+    assert "5,000 draws" in rep.checks[-1].note
+    assert rep.tables["ceac"].index[0] == 0.0 and rep.tables["ceac"].shape[1] == 2
+
+
+def test_same_seed_same_numbers():
+    a, b = chss.reproduce(draws=500, seed=3), chss.reproduce(draws=500, seed=3)
+    assert a.checks[-1].reproduced == b.checks[-1].reproduced
+    assert a.tables["ceac"].equals(b.tables["ceac"])
+
+
+@given(
+    cost=st.floats(1, 5000), effect=st.floats(0.001, 1), se_c=st.floats(1, 2000), se_e=st.floats(0.001, 0.5),
+    factor=st.floats(1.01, 5),
+)
+def test_ceac_is_one_half_at_the_icer_and_rises_with_the_threshold(cost, effect, se_c, se_e, factor):
+    ratio = cost / effect
+    p = chss.p_cost_effective(cost, effect, se_c, se_e, [ratio / factor, ratio, ratio * factor])
+    assert p[1] == pytest.approx(0.5, abs=1e-9)
+    assert p[0] < p[1] < p[2]
+
+
+def test_psa_ceac_at_the_icer_is_one_half_with_uncorrelated_normal_increments():
+    params = chss.parameters(575, 0, 575 / 13886, 150, 0.01)
+    out = chss.IncrementModel().run(params.sample(20000, seed=11))
+    p = float(cea.ceac(out, 13886).sel(strategy="CHSS").squeeze())
+    assert p == pytest.approx(0.5, abs=0.015)
+
+
+def test_zero_variance_psa_reproduces_the_deterministic_figure_exactly():
+    params = chss.parameters(775, -200, 575 / 13886, 0, 0)
+    model = chss.IncrementModel()
+    base = model.run(params.base_case())
+    psa = model.run(params.sample(200, seed=1))
+    for name in ("cost", "ly"):
+        assert (psa[name].values == base[name].values).all()  # every draw is the base case, bit for bit
+    assert cea.icer_table(base)["icer"].iloc[1] == 575 / (575 / 13886)
+    assert cea.icer_table(psa)["icer"].iloc[1] == pytest.approx(13886, rel=1e-12)  # a mean of identical draws
+
+
+@given(hospital=st.floats(-2000, 2000))
+def test_any_cost_split_with_the_same_total_leaves_the_headline_unchanged(hospital):
+    model = chss.IncrementModel()
+    params = chss.parameters(575 - hospital, hospital, 575 / 13886, 150, 0.01)
+    table = cea.icer_table(model.run(params.base_case()))
+    assert table["icer"].iloc[1] == pytest.approx(13886, abs=1e-6)
+    psa = model.run(params.sample(400, seed=5))
+    reference = model.run(chss.parameters(775, -200, 575 / 13886, 150, 0.01).sample(400, seed=5))
+    np.testing.assert_allclose(psa["cost"].values, reference["cost"].values, rtol=1e-12, atol=1e-9)
+
+
+def test_correlation_is_applied():
+    draws = chss.parameters(575, 0, 0.04, 150, 0.01, rho=0.6).sample(4000, seed=2)
+    assert np.corrcoef(draws["inc_cost_community"], draws["inc_ly"])[0, 1] == pytest.approx(0.6, abs=0.05)
+
+
+def test_calibration_bound_matches_the_reference_note():
+    assert chss.max_sd_net_benefit(575, 575 / 13886, 20000, 0.8) == pytest.approx(300.8, abs=0.05)
+
+
+def test_bad_inputs_raise_naming_what_is_wrong():
+    with pytest.raises(ParameterError, match="incremental effect: is 0"):
+        chss.icer(575, 0)
+    with pytest.raises(ParameterError, match="rho: is 0.5 but a standard error is 0"):
+        chss.parameters(575, 0, 0.04, 0, 0.01, rho=0.5)
+    with pytest.raises(ParameterError, match="correlation rho"):
+        chss.p_cost_effective(575, 0.04, 150, 0.01, 20000, rho=1.5)
+    with pytest.raises(ModelDefinitionError, match=r"missing parameter\(s\) \['inc_ly'\]"):
+        chss.IncrementModel().run(chss.parameters(575, 0, 0.04, 1, 1).base_case().drop_vars("inc_ly"))
+
+
+def test_a_derived_row_that_disagrees_with_its_arithmetic_is_caught(monkeypatch):
+    real = chss.load_inputs
+
+    def tampered(name):
+        inputs = real(name)
+        rows = inputs.rows.reset_index()
+        rows.loc[rows["name"] == "inc_ly", "value"] = 0.04
+        return type(inputs)(rows.astype(str), inputs.file, inputs.seed_check)
+
+    monkeypatch.setattr(chss, "load_inputs", tampered)
+    with pytest.raises(ProvenanceError, match="derived row 'inc_ly'"):
+        chss.reproduce(draws=10)
