@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._validate import as_float_array, require_finite
+from ._validate import as_float_array, require_finite, require_probability
 from .errors import ShapeError, TreeError, UnknownNameError, unknown_name
 from .outcomes import SAMPLE, STRATEGY, make_outcomes
 
@@ -236,36 +236,44 @@ class MarkovLeaf:
     Parameters
     ----------
     model
-        A Markov model (``healthecon.markov.MarkovModel`` or anything with ``strategies``
-        and ``run(draws, *, strategies=None, start=None)`` returning an outcome set).
+        A Markov model (:class:`healthecon.markov.MarkovModel`, or anything with
+        ``strategies``, ``states`` and ``run(draws, *, strategies=None, start=None)``
+        returning an outcome set).
     strategy
         Which of the model's strategies the pathway continues in (default: its first).
     start
-        The starting distribution, passed to ``model.run(start=...)`` (for example
-        ``"sick"`` or ``{"well": 0.8, "sick": 0.2}``); ``None`` keeps the model's own.
+        Where the cohort starts: a state name (``"sick"``), a mapping ``{state: proportion}``
+        whose proportions are numbers, parameter names or callables of the parameter
+        namespace (e.g. ``{"well": "p_cured", "sick": C}``, :data:`C` for the rest), or
+        ``None`` for the model's own starting distribution.
 
     Notes
     -----
-    The model's outcomes (its discounted totals of every reward, and its ``*_undiscounted``
-    totals) are added to the payoff of each pathway ending here, so the tree's expected
-    values, PSA and sensitivity analyses cover the whole hybrid model. The Markov phase is
-    taken to start at time 0 of the model's own discounting (the tree phase is short);
-    leaves sharing a model and starting distribution share one model run.
+    The model's outcome set (its discounted totals of every reward, and its
+    ``*_undiscounted`` totals) for that strategy and start is added to the payoff of each
+    pathway ending here, so the tree's expected values, PSA and sensitivity analyses cover
+    the whole hybrid model. The Markov phase starts at time 0 of the model's own
+    discounting (the tree phase is taken to be short; Briggs et al. 2006, ch. 2-3, on
+    combining a short-term tree with a long-term Markov model). Leaves sharing a model and
+    starting distribution share one model run, for all the strategies they need.
     """
 
     model: Any
     strategy: str | None = None
     start: Any = None
-    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def model_strategy(self) -> str:
+        """The model strategy the pathway continues in."""
+        return self.strategy if self.strategy is not None else self.model.strategies[0]
 
     def _key(self) -> tuple[object, ...]:
-        try:
-            start = tuple(sorted(self.start.items())) if isinstance(self.start, Mapping) else self.start
-            hash(start)
-        except TypeError:
-            start = ("id", id(self.start))
-        options = tuple(sorted((k, id(v)) for k, v in self.options.items()))
-        return (id(self.model), start, options)
+        start = self.start
+        if isinstance(start, Mapping):
+            start = tuple((k, v if isinstance(v, (str, int, float, _Complement)) else ("id", id(v))) for k, v in start.items())
+        elif not isinstance(start, (str, type(None))):
+            start = ("id", id(start))
+        return (id(self.model), start)
 
 
 class _Params:
@@ -381,7 +389,7 @@ class DecisionTree:
             self._rewards.setdefault(reward, None)
         if isinstance(node, Terminal):
             if node.markov is not None:
-                self._check_markov(node.markov, where)
+                self._check_markov(node.markov, path)
             return
         if not isinstance(node, (Chance, Decision)):
             raise TreeError(f"{where}: expected a Decision, Chance or Terminal node, got {type(node).__name__}")
@@ -408,12 +416,22 @@ class DecisionTree:
                 raise TreeError(f"{_node_id(child_path)}: subtree must be a Decision, Chance or Terminal node, got {branch.node!r}")
             self._check(branch.node, child_path)
 
-    def _check_markov(self, leaf: MarkovLeaf, where: str) -> None:
-        model = leaf.model
+    def _check_markov(self, link: MarkovLeaf, path: tuple[str, ...]) -> None:
+        where, model = _node_id(path), link.model
         if not hasattr(model, "run") or not hasattr(model, "strategies"):
             raise TreeError(f"{where}: markov model must have 'strategies' and 'run', got {type(model).__name__}")
-        if leaf.strategy is not None and leaf.strategy not in model.strategies:
-            raise UnknownNameError(f"{where}: {unknown_name('Markov strategy', leaf.strategy, model.strategies)}")
+        if link.strategy is not None and link.strategy not in model.strategies:
+            raise UnknownNameError(f"{where}: {unknown_name('Markov strategy', link.strategy, model.strategies)}")
+        states = tuple(getattr(model, "states", ()))
+        named = [link.start] if isinstance(link.start, str) else list(link.start) if isinstance(link.start, Mapping) else []
+        for state in named:
+            if state not in states:
+                raise UnknownNameError(f"{where}, Markov start: {unknown_name('state', state, states)}")
+        if isinstance(link.start, Mapping):
+            if sum(_is_complement(v) for v in link.start.values()) > 1:
+                raise TreeError(f"{where}, Markov start: more than one state takes the complement C")
+            for state, value in link.start.items():
+                self._note_value(value, path, f"Markov start {state!r}")
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -512,7 +530,7 @@ class DecisionTree:
         branches = {b.label: b for b in self.root.branches}
         for name in names:
             self._walk(branches[name].node, (name,), np.ones(n), root_payoffs, (arrays, n, name), leaves, visits, None)
-        markov, kinds = self._markov_values(draws, leaves)
+        markov, kinds = self._markov_values(draws, arrays, n, leaves)
         variables = self._finalise(leaves, markov, n)
         kinds = {v: kinds.get(v, "cost" if is_cost(v.removesuffix(_UNDISCOUNTED)) else "effect") for v in variables}
         return names, leaves, visits, variables, kinds
@@ -529,37 +547,57 @@ class DecisionTree:
             raise TreeError("strategies: expected at least one strategy")
         return list(dict.fromkeys(strategies))
 
-    def _markov_values(self, draws: xr.Dataset, leaves: list[_Leaf]) -> tuple[dict[int, dict[str, np.ndarray]], dict[str, str]]:
-        """Run each Markov model once per (model, start, options), for all strategies leaves need."""
-        groups: dict[tuple[object, ...], tuple[MarkovLeaf, list[str]]] = {}
+    def _start(self, link: MarkovLeaf, arrays: Mapping[str, np.ndarray], n: int, where: str) -> object:
+        """The starting distribution to pass to ``model.run``: None, a mapping, or an (n, k) array."""
+        states = tuple(getattr(link.model, "states", ()))
+        if link.start is None:
+            return None
+        if isinstance(link.start, str):
+            return {link.start: 1.0}
+        if not isinstance(link.start, Mapping):
+            return link.start
+        matrix = np.zeros((n, len(states)))
+        complement = None
+        for state, value in link.start.items():
+            if _is_complement(value):
+                complement = states.index(state)
+                continue
+            column = self._value(value, arrays, n, f"{where}, Markov start {state!r}")
+            matrix[:, states.index(state)] = column
+        if complement is not None:
+            matrix[:, complement] = 1.0 - matrix.sum(axis=1)
+        for k, state in enumerate(states):
+            require_probability(matrix[:, k], f"{where}, Markov start {state!r}", TreeError)
+        off = np.abs(matrix.sum(axis=1) - 1.0) > TOLERANCE
+        if off.any():
+            i = int(np.argmax(off))
+            raise TreeError(f"{where}, Markov start: proportions sum to {matrix[i].sum():.12g} in sample {i}, expected 1")
+        return matrix
+
+    def _markov_values(self, draws: xr.Dataset, arrays: Mapping[str, np.ndarray], n: int,
+                       leaves: list[_Leaf]) -> tuple[dict[int, dict[str, np.ndarray]], dict[str, str]]:
+        """Run each Markov model once per (model, start), for all the strategies leaves need."""
+        groups: dict[tuple[object, ...], tuple[MarkovLeaf, str, list[str]]] = {}
         for leaf in leaves:
             link = leaf.node.markov
-            if link is None:
-                continue
-            strategy = link.strategy if link.strategy is not None else link.model.strategies[0]
-            _, wanted = groups.setdefault(link._key(), (link, []))
-            if strategy not in wanted:
-                wanted.append(strategy)
+            if link is not None:
+                _, _, wanted = groups.setdefault(link._key(), (link, _node_id(leaf.path), []))
+                if link.model_strategy not in wanted:
+                    wanted.append(link.model_strategy)
         runs: dict[tuple[object, ...], xr.Dataset] = {}
         kinds: dict[str, str] = {}
-        for key, (link, wanted) in groups.items():
-            out = link.model.run(draws, strategies=wanted, start=link.start, **dict(link.options))
-            runs[key] = out
+        for key, (link, where, wanted) in groups.items():
+            runs[key] = out = link.model.run(draws, strategies=wanted, start=self._start(link, arrays, n, where))
             for name, var in out.data_vars.items():
                 if set(var.dims) == {SAMPLE, STRATEGY}:
                     kinds.setdefault(str(name), var.attrs.get("kind", "other"))
         values: dict[int, dict[str, np.ndarray]] = {}
         for i, leaf in enumerate(leaves):
             link = leaf.node.markov
-            if link is None:
-                continue
-            out = runs[link._key()]
-            strategy = link.strategy if link.strategy is not None else link.model.strategies[0]
-            values[i] = {
-                str(name): np.asarray(var.sel({STRATEGY: strategy}).transpose(SAMPLE).values, dtype=float)
-                for name, var in out.data_vars.items()
-                if set(var.dims) == {SAMPLE, STRATEGY}
-            }
+            if link is not None:
+                out = runs[link._key()].sel({STRATEGY: link.model_strategy})
+                values[i] = {str(name): np.asarray(var.transpose(SAMPLE).values, dtype=float)
+                             for name, var in out.data_vars.items() if var.dims == (SAMPLE,)}
         return values, kinds
 
     def _finalise(self, leaves: list[_Leaf], markov: Mapping[int, Mapping[str, np.ndarray]], n: int) -> list[str]:

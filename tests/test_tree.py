@@ -11,6 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from healthecon.errors import ShapeError, TreeError, UnknownNameError
+from healthecon.markov import C as MC
+from healthecon.markov import MarkovModel
 from healthecon.outcomes import strategies as outcome_strategies
 from healthecon.tree import TOLERANCE, C, Chance, Decision, DecisionTree, MarkovLeaf, Terminal
 
@@ -355,12 +357,122 @@ def test_shared_subtrees_are_evaluated_per_position():
     assert math.isclose(tree.pathways(ONE).probability.sum(), 2.0)
 
 
-def test_markov_leaf_strategy_must_exist():
-    class Model:
-        strategies = ("usual", "new")
+# --------------------------------------------------------------------------- hybrid
 
-        def run(self, draws, *, strategies=None, start=None):  # pragma: no cover - never run here
-            raise AssertionError
 
-    with pytest.raises(UnknownNameError, match=r"node 'a': unknown Markov strategy 'nwe'"):
-        DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(Model(), "nwe"))}))
+def progression_model() -> MarkovModel:
+    """Two states, well -> sick (absorbing), two annual cycles, rewards at cycle ends, 3.5%."""
+    return MarkovModel(
+        ["well", "sick"], ["standard", "enhanced"],
+        transitions=lambda p, s: {"well": {"well": MC, "sick": p["p_prog"] * (0.5 if s == "enhanced" else 1)},
+                                  "sick": {"sick": 1}},
+        start={"well": 1}, n_cycles=2, correction="end", discount_costs=0.035, discount_effects=0.035,
+        state_rewards={"cost_care": {"sick": 1000}, "qaly": {"well": 0.9, "sick": 0.5}},
+    )
+
+
+def hybrid_tree(model) -> DecisionTree:
+    return DecisionTree(Decision({
+        "drug": Chance([
+            ("responds", "p_resp", Terminal("responder", markov=MarkovLeaf(model, start="well"))),
+            ("adverse event", 0.1, Terminal("adverse event", cost=200, qaly=0.1)),
+            ("no response", C, Terminal("non-responder", markov=MarkovLeaf(model, start="sick"))),
+        ], cost_drug=500),
+        "no drug": Chance([
+            ("responds", 0.3, Terminal(markov=MarkovLeaf(model, start="well"))),
+            ("no response", C, Terminal(markov=MarkovLeaf(model, start="sick"))),
+        ]),
+    }))
+
+
+def test_hybrid_tree_by_hand():
+    out = hybrid_tree(progression_model()).run(make_draws(p_resp=0.6, p_prog=0.2))
+    d = 1 / 1.035
+    # From "well" (p_prog 0.2): end of cycle 1 well 0.8, sick 0.2; cycle 2 well 0.64, sick 0.36.
+    well_qaly = (0.8 * 0.9 + 0.2 * 0.5) * d + (0.64 * 0.9 + 0.36 * 0.5) * d**2  # 0.82, 0.756
+    well_cost = 200 * d + 360 * d**2
+    # From "sick": 0.5 QALY and £1,000 a year.
+    sick_qaly, sick_cost = 0.5 * (d + d**2), 1000 * (d + d**2)
+    drug_cost = 500 + 0.6 * well_cost + 0.1 * 200 + 0.3 * sick_cost
+    drug_qaly = 0.6 * well_qaly + 0.1 * 0.1 + 0.3 * sick_qaly
+    no_cost = 0.3 * well_cost + 0.7 * sick_cost
+    no_qaly = 0.3 * well_qaly + 0.7 * sick_qaly
+    np.testing.assert_allclose(out["cost"].values[0], [drug_cost, no_cost], rtol=1e-12)
+    np.testing.assert_allclose(out["qaly"].values[0], [drug_qaly, no_qaly], rtol=1e-12)
+    np.testing.assert_allclose(out["cost_drug"].values[0], [500, 0])
+    np.testing.assert_allclose(out["cost_care"].values[0], [0.6 * well_cost + 0.3 * sick_cost, no_cost], rtol=1e-12)
+    # Undiscounted: tree payoffs (time 0) plus the Markov phase's undiscounted totals.
+    np.testing.assert_allclose(out["qaly_undiscounted"].values[0],
+                               [0.6 * 1.576 + 0.1 * 0.1 + 0.3 * 1.0, 0.3 * 1.576 + 0.7 * 1.0], rtol=1e-12)
+    np.testing.assert_allclose(out["cost_undiscounted"].values[0],
+                               [500 + 0.6 * 560 + 0.1 * 200 + 0.3 * 2000, 0.3 * 560 + 0.7 * 2000], rtol=1e-12)
+    assert out["cost_care"].attrs["kind"] == "cost" and out["qaly_undiscounted"].attrs["kind"] == "effect"
+    paths = hybrid_tree(progression_model()).pathways(make_draws(p_resp=0.6, p_prog=0.2)).set_index("path")
+    assert paths.loc["drug > responds", "qaly"] == pytest.approx(well_qaly)
+    assert paths.loc["drug > adverse event", "qaly_undiscounted"] == pytest.approx(0.1)
+
+
+class CountingModel:
+    """Wraps a real Markov model and counts its runs."""
+
+    def __init__(self, model):
+        self.model, self.calls = model, []
+        self.strategies, self.states = model.strategies, model.states
+
+    def run(self, draws, *, strategies=None, start=None):
+        self.calls.append((tuple(strategies), None if start is None else str(start)))
+        return self.model.run(draws, strategies=strategies, start=start)
+
+
+def test_markov_runs_shared_by_leaves_are_run_once():
+    counting = CountingModel(progression_model())
+    draws = make_draws(3, p_resp=[0.5, 0.6, 0.7], p_prog=[0.1, 0.2, 0.3])
+    shared = hybrid_tree(counting).run(draws)
+    assert len(counting.calls) == 2  # one per starting state, for four leaves
+    separate = DecisionTree(Decision({
+        "drug": Chance([
+            ("responds", "p_resp", Terminal(markov=MarkovLeaf(progression_model(), start="well"))),
+            ("adverse event", 0.1, Terminal(cost=200, qaly=0.1)),
+            ("no response", C, Terminal(markov=MarkovLeaf(progression_model(), start="sick"))),
+        ], cost_drug=500),
+        "no drug": Chance([
+            ("responds", 0.3, Terminal(markov=MarkovLeaf(progression_model(), start="well"))),
+            ("no response", C, Terminal(markov=MarkovLeaf(progression_model(), start="sick"))),
+        ]),
+    })).run(draws)
+    for var in separate.data_vars:
+        np.testing.assert_allclose(shared[var].values, separate[var].values, rtol=1e-12)
+
+
+def test_markov_leaf_strategy_and_parameterised_start():
+    model = progression_model()
+    draws = make_draws(4, p_cured=[0.0, 0.25, 0.5, 1.0], p_prog=[0.1, 0.2, 0.3, 0.4])
+    mixed = DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(model, "enhanced", {"well": "p_cured", "sick": C}))}))
+    out = mixed.run(draws)
+    well = model.run(draws, strategies=["enhanced"], start={"well": 1}).sel(strategy="enhanced")
+    sick = model.run(draws, strategies=["enhanced"], start={"sick": 1}).sel(strategy="enhanced")
+    p = draws["p_cured"].values
+    for var in ("cost", "qaly", "qaly_undiscounted"):  # a cohort is linear in its start
+        np.testing.assert_allclose(out[var].values[:, 0], p * well[var].values + (1 - p) * sick[var].values, rtol=1e-12)
+
+
+def test_hybrid_vectorised_over_samples_matches_each_sample():
+    tree = hybrid_tree(progression_model())
+    p_resp, p_prog = [0.5, 0.6, 0.7], [0.1, 0.2, 0.3]
+    together = tree.run(make_draws(3, p_resp=p_resp, p_prog=p_prog))
+    for i in range(3):
+        alone = tree.run(make_draws(1, p_resp=p_resp[i], p_prog=p_prog[i]))
+        np.testing.assert_allclose(together["cost"].values[i], alone["cost"].values[0], rtol=1e-12)
+
+
+def test_markov_leaf_errors_name_the_node():
+    model = progression_model()
+    with pytest.raises(UnknownNameError, match=r"node 'a': unknown Markov strategy 'nwe'; expected one of: 'standard'"):
+        DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(model, "nwe"))}))
+    with pytest.raises(UnknownNameError, match=r"node 'a > x', Markov start: unknown state 'wel'; expected one of: 'well', 'sick'"):
+        DecisionTree(Decision({"a": Chance([("x", 1.0, Terminal(markov=MarkovLeaf(model, start="wel")))])}))
+    tree = DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(model, start={"well": "p", "sick": 0.5}))}))
+    with pytest.raises(TreeError, match=r"node 'a', Markov start: proportions sum to 1\.2 in sample 0, expected 1"):
+        tree.run(make_draws(p=0.7, p_prog=0.1))
+    with pytest.raises(UnknownNameError, match=r"node 'a', Markov start 'well': unknown parameter 'p'"):
+        tree.run(make_draws(p_prog=0.1))
