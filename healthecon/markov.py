@@ -236,6 +236,10 @@ class _Reward:
 
 def _as_value(value: object, n: int, where: str) -> float | np.ndarray:
     """A number or an ``(n,)`` array; NaN raises TransitionError/ModelDefinitionError by caller."""
+    if value.__class__ is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
     if isinstance(value, xr.DataArray):
         value = value.values
     arr = as_float_array(value, where)
@@ -492,7 +496,8 @@ class MarkovModel:
                     raise TransitionError(f"{where}, from {source!r} to {self.states[j]!r}: got the string {v!r}; use healthecon.markov.C for the complement")
                 label = f"{where}, from {source!r} to {self.states[j]!r}"
                 value = _as_value(v, n, label)
-                lo, hi = (value, value) if np.ndim(value) == 0 else (value.min(), value.max())
+                scalar = value.__class__ is float
+                lo, hi = (value, value) if scalar else (value.min(), value.max())
                 if not (lo >= 0 and hi <= 1):  # also catches NaN
                     bad = np.isnan(value)
                     if np.any(bad):
@@ -500,20 +505,24 @@ class MarkovModel:
                     bad = (np.asarray(value) < 0) | (np.asarray(value) > 1)
                     raise TransitionError(f"{label}: expected a probability in [0, 1], got {_show(value, bad)}")
                 values[j] = value
-                total = total + value
+                if total.__class__ is np.ndarray:
+                    total += value
+                else:
+                    total = total + value  # a new array the first time an array is added
             if complement:
                 j = complement[0]
                 rest = 1.0 - total
-                low = rest < -tol
-                if np.any(low):
+                if (rest if rest.__class__ is float else rest.min()) < -tol:
+                    low = np.asarray(rest) < -tol
                     raise TransitionError(
                         f"{where}, from {source!r} to {self.states[j]!r}: the complement (C) is negative: the other "
                         f"entries of the row sum to {_show(total, low)}, more than 1"
                     )
-                values[j] = np.maximum(rest, 0.0) if np.ndim(rest) else max(float(rest), 0.0)
+                values[j] = np.maximum(rest, 0.0, out=rest) if rest.__class__ is np.ndarray else max(float(rest), 0.0)
             else:
-                off = np.abs(total - 1.0) > tol
-                if np.any(off):
+                lo, hi = (total, total) if total.__class__ is not np.ndarray else (total.min(), total.max())
+                if not (abs(lo - 1.0) <= tol and abs(hi - 1.0) <= tol):
+                    off = np.abs(np.asarray(total) - 1.0) > tol
                     raise TransitionError(
                         f"{where}, from {source!r}: row sums to {_show(total, off)}, expected 1 "
                         f"(absolute tolerance {tol:g}); use C for the complement"
@@ -742,11 +751,22 @@ class _Engine:
         kinds = {name: r.kind for name, r in model.rewards.items()}
         total = {name: np.zeros((S, n)) for name in model.rewards}
         undisc = {name: np.zeros((S, n)) for name in model.rewards}
-        classes = ("cost", "effect", "undiscounted")
-        point = np.stack([self.point[c] for c in classes])  # (3, T+1)
-        occupancy = np.empty((3, S, K, n))  # weighted sums of the trace, per discount class
+        # weighted sums of the trace for time-constant rewards, one per distinct weight vector
+        needed = {"undiscounted"} | {kinds[name] for name in self.static_state}
+        classes: list[np.ndarray] = []
+        slot: dict[str, int] = {}
+        for cls in ("undiscounted", "cost", "effect"):
+            if cls not in needed:
+                continue
+            w = self.point[cls]
+            same = [i for i, other in enumerate(classes) if np.array_equal(other, w)]
+            slot[cls] = same[0] if same else len(classes)
+            if not same:
+                classes.append(w)
+        point = np.stack(classes)  # (classes, T+1)
         m = self.m0
-        np.multiply(point[:, 0, None, None, None], m[None], out=occupancy)
+        occupancy = point[:, 0, None, None, None] * m[None]
+        scratch = np.empty_like(m)
         store = None
         if self.trace is True:
             store = np.empty((T + 1, S, len(model.states), n))
@@ -774,12 +794,9 @@ class _Engine:
                 for source, row in enumerate(self.rows[i]):
                     ms = mi[source]
                     for target, value in row.items():
-                        if np.ndim(value) == 0:
-                            if value == 0.0:
-                                continue
-                            np.multiply(ms, value, out=tmp)
-                        else:
-                            np.multiply(ms, value, out=tmp)
+                        if value.__class__ is float and value == 0.0:
+                            continue
+                        np.multiply(ms, value, out=tmp)
                         ni[target] += tmp
             # time-dependent state rewards: cycle t's value on both ends of the cycle
             for name, per in self.dynamic_state.items():
@@ -791,12 +808,14 @@ class _Engine:
                 total[name] += self.a[t - 1] * d[t - 1] * before + self.b[t - 1] * d[t] * after
                 undisc[name] += self.a[t - 1] * before + self.b[t - 1] * after
             m, new = new, m
-            occupancy += point[:, t, None, None, None] * m[None]
+            for c in range(len(point)):
+                np.multiply(m, point[c, t], out=scratch)
+                occupancy[c] += scratch
             self._store(store, t, m)
         for name, values in self.static_state.items():
-            cls = 0 if kinds[name] == "cost" else 1
-            total[name] += np.einsum("skn,skn->sn", occupancy[cls], np.broadcast_to(values, (S, K, n)))
-            undisc[name] += np.einsum("skn,skn->sn", occupancy[2], np.broadcast_to(values, (S, K, n)))
+            values = np.broadcast_to(values, (S, K, n))
+            total[name] += np.einsum("skn,skn->sn", occupancy[slot[kinds[name]]], values)
+            undisc[name] += np.einsum("skn,skn->sn", occupancy[slot["undiscounted"]], values)
         for name, reward in model.rewards.items():
             if reward.initial is not None:
                 value = self._initial(reward)
