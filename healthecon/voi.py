@@ -60,10 +60,10 @@ Examples
 >>> out = make_outcomes({"cost": cost, "qaly": qaly}, ["usual care", "new"], effect="qaly")
 >>> draws = xr.Dataset({"p_response": ("sample", p)})
 >>> round(float(evpi(out, 20000).item()), 1)
-59.6
+7.1
 >>> result = evppi(out, draws, "p_response", 20000)
 >>> round(float(result["evppi"].item()), 1)
-59.6
+7.1
 """
 
 from __future__ import annotations

@@ -1,0 +1,537 @@
+"""Deterministic sensitivity analysis: one-way (tornado), two-way, threshold and scenarios.
+
+Works on any model with ``strategies`` and ``run(draws)`` (Markov, decision tree, SROI, CBA or
+your own). Every analysis builds one parameter Dataset whose ``sample`` rows are the
+deterministic runs it needs (the base case, each parameter at its low and its high value, each
+point of a grid, each scenario) and runs the model once on it, so the model's vectorised
+engine evaluates the whole analysis in one pass.
+
+Ranges default to each parameter's equal-tailed ``level`` interval from its distribution
+(:meth:`healthecon.params.Parameters.ranges`), the approach recommended when distributions are
+available (Briggs et al. 2006, section 4.1; Briggs, Weinstein, Fenwick et al. 2012, *Model
+parameter estimation and uncertainty analysis*, ISPOR-SMDM Task Force 6, Med Decis Making
+32:722-732), or are given by the user.
+
+References
+----------
+Briggs A, Claxton K, Sculpher M (2006). *Decision Modelling for Health Economic Evaluation*.
+Oxford University Press, ch. 4 and 5.
+Drummond MF, Sculpher MJ, Claxton K, Stoddart GL, Torrance GW (2015). *Methods for the
+Economic Evaluation of Health Care Programmes*, 4th ed. Oxford University Press, ch. 11.
+
+Examples
+--------
+A model whose new strategy costs ``c_new`` and gains 0.1 QALY over usual care (cost 1000):
+
+>>> import numpy as np, xarray as xr
+>>> from healthecon.outcomes import make_outcomes
+>>> class Toy:
+...     strategies = ("usual", "new")
+...     def run(self, draws, *, strategies=None):
+...         c = draws["c_new"].values
+...         cost = np.column_stack([np.full_like(c, 1000.0), c])
+...         qaly = np.column_stack([np.full_like(c, 1.0), 1.0 + draws["gain"].values])
+...         return make_outcomes({"cost": cost, "qaly": qaly}, self.strategies, effect="qaly")
+>>> base = xr.Dataset({"c_new": ("sample", [2500.0]), "gain": ("sample", [0.1])})
+>>> table = one_way(Toy(), base, ranges={"c_new": (2000, 4000), "gain": (0.05, 0.2)}, wtp=20000)
+>>> table[["low", "high", "outcome_low", "outcome_high"]]
+               low    high  outcome_low  outcome_high
+parameter
+gain          0.05     0.2       -500.0        2500.0
+c_new      2000.00  4000.0       1000.0       -1000.0
+>>> print(threshold(Toy(), base, "c_new", bounds=(2000, 4000), wtp=20000))
+c_new = 3000 at WTP 20,000: 'new' is optimal below and 'usual' above
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.optimize import brentq
+
+from .cea import net_benefit
+from .errors import AnalysisError, ParameterError, unknown_name
+from .outcomes import SAMPLE, STRATEGY, cost_effect
+from .outcomes import strategies as strategy_labels
+
+__all__ = ["one_way", "two_way", "threshold", "scenarios", "Threshold"]
+
+
+class _First:
+    def __repr__(self) -> str:
+        return "first strategy"
+
+
+FIRST: Any = _First()
+"""Default ``comparator``: the model's first strategy."""
+
+
+# --------------------------------------------------------------------------- building runs
+
+
+def _base_case(params: object) -> xr.Dataset:
+    """The one-sample base-case Dataset of a ``Parameters`` object (or a base-case Dataset)."""
+    if isinstance(params, xr.Dataset):
+        base = params
+    elif hasattr(params, "base_case"):
+        base = params.base_case()
+    else:
+        raise ParameterError(f"params: expected Parameters or a base-case xarray.Dataset, got {type(params).__name__}")
+    if base.sizes.get(SAMPLE) != 1:
+        raise ParameterError(f"params: the base case must have exactly one sample, got {base.sizes.get(SAMPLE)}")
+    return base
+
+
+def _check_value(params: object, base: xr.Dataset, name: str, values: Sequence[float], what: str) -> None:
+    """Raise unless ``name`` is a parameter and every value is finite and in its support."""
+    if name not in base.data_vars:
+        raise unknown_name("parameter", name, list(base.data_vars))
+    values = np.asarray(values, dtype=float)
+    if not np.isfinite(values).all():
+        raise ParameterError(f"{what} for parameter {name!r}: expected finite numbers, got {values.tolist()}")
+    dist = params[name] if not isinstance(params, xr.Dataset) and name in params else None  # type: ignore[index, operator]
+    support = getattr(dist, "support", None)
+    if support is None or getattr(dist, "sd", 1.0) == 0:  # fixed values may be varied freely
+        return
+    lo, hi = support
+    bad = values[(values < lo) | (values > hi)]
+    if bad.size:
+        raise ParameterError(
+            f"{what} for parameter {name!r}: {bad[0]:g} lies outside the support [{lo:g}, {hi:g}] of its "
+            f"distribution {dist.describe()}"
+        )
+
+
+def _rows(base: xr.Dataset, changes: Sequence[Mapping[str, float]], kind: str) -> xr.Dataset:
+    """A Dataset with one sample per entry of ``changes``: the base case with those values set."""
+    m = len(changes)
+    columns = {name: np.repeat(np.asarray(var.values, dtype=float), m) for name, var in base.data_vars.items()}
+    for i, change in enumerate(changes):
+        for name, value in change.items():
+            columns[name][i] = value
+    data = {name: (SAMPLE, values, base[name].attrs) for name, values in columns.items()}
+    return xr.Dataset(data, coords={SAMPLE: np.arange(m)}, attrs=dict(base.attrs) | {"kind": kind})
+
+
+def _run(model: object, rows: xr.Dataset) -> xr.Dataset:
+    if not hasattr(model, "run") or not hasattr(model, "strategies"):
+        raise AnalysisError(f"model: expected an object with .strategies and .run(draws), got {type(model).__name__}")
+    return model.run(rows)  # type: ignore[attr-defined]
+
+
+def _ranges(
+    params: object,
+    base: xr.Dataset,
+    parameters: Sequence[str] | None,
+    ranges: Mapping[str, tuple[float, float]] | None,
+    level: float,
+) -> dict[str, tuple[float, float]]:
+    """Low and high value of each parameter: user ranges first, else distribution intervals."""
+    ranges = dict(ranges or {})
+    from_dists: dict[str, tuple[float, float]] = {}
+    if not isinstance(params, xr.Dataset) and hasattr(params, "ranges"):
+        from_dists = params.ranges(level)  # type: ignore[attr-defined]
+    if parameters is None:
+        parameters = list(ranges) + [n for n, (lo, hi) in from_dists.items() if hi > lo and n not in ranges]
+        if not parameters:
+            raise AnalysisError("no parameter has a range: give ranges={name: (low, high)} or parameters with distributions")
+    out = {}
+    for name in parameters:
+        if name not in base.data_vars:
+            raise unknown_name("parameter", name, list(base.data_vars))
+        if "group" in base[name].attrs:
+            raise ParameterError(
+                f"parameter {name!r} is one category of the Dirichlet {base[name].attrs['group']!r}: it cannot vary "
+                "alone while the categories sum to 1; compare whole alternatives with scenarios() instead"
+            )
+        if name in ranges:
+            bounds, what = ranges[name], "range"
+        elif name in from_dists:
+            bounds, what = from_dists[name], f"{level:.0%} interval"
+        else:
+            raise AnalysisError(f"parameter {name!r} has no range: give ranges={{{name!r}: (low, high)}}")
+        if np.shape(bounds) != (2,):
+            raise ParameterError(f"range for parameter {name!r}: expected (low, high), got {bounds!r}")
+        low, high = float(bounds[0]), float(bounds[1])
+        _check_value(params, base, name, [low, high], what)
+        if low > high:
+            raise ParameterError(f"range for parameter {name!r}: low {low:g} is greater than high {high:g}")
+        out[name] = (low, high)
+    return out
+
+
+def _pick(outcomes: xr.Dataset, strategy: str | None, comparator: object) -> tuple[str, str | None]:
+    labels = strategy_labels(outcomes)
+    strategy = labels[-1] if strategy is None else strategy
+    if strategy not in labels:
+        raise unknown_name("strategy", strategy, labels)
+    if comparator is FIRST:
+        comparator = labels[0] if labels[0] != strategy else None
+    if comparator is not None and comparator not in labels:
+        raise unknown_name("comparator strategy", comparator, labels)
+    return strategy, comparator  # type: ignore[return-value]
+
+
+def _measure(
+    outcomes: xr.Dataset,
+    outcome: str,
+    strategy: str,
+    comparator: str | None,
+    wtp: float | None,
+) -> tuple[np.ndarray, str]:
+    """The chosen outcome of ``strategy`` (minus ``comparator``) per row, and its units."""
+    currency, unit = outcomes.attrs.get("currency", ""), outcomes.attrs.get("effect_unit", "")
+    if outcome in ("nmb", "nhb") and wtp is None:
+        raise AnalysisError(f"outcome {outcome!r} needs a willingness-to-pay threshold: give wtp=")
+    if outcome in ("nmb", "nhb"):
+        nb = net_benefit(outcomes, wtp, kind="monetary" if outcome == "nmb" else "health").isel(wtp=0)  # type: ignore[arg-type]
+        values = nb.sel(strategy=strategy).values - (nb.sel(strategy=comparator).values if comparator else 0.0)
+        return values, currency if outcome == "nmb" else unit
+    if outcome == "icer":
+        if comparator is None:
+            raise AnalysisError("outcome 'icer' needs a comparator strategy different from the strategy")
+        cost, effect = cost_effect(outcomes)
+        dc = (cost.sel(strategy=strategy) - cost.sel(strategy=comparator)).values
+        de = (effect.sel(strategy=strategy) - effect.sel(strategy=comparator)).values
+        icer = np.divide(dc, de, out=np.full_like(dc, np.nan), where=de != 0)
+        return icer, f"{currency} per {unit}"
+    aliases = {"cost": outcomes.attrs.get("cost"), "effect": outcomes.attrs.get("effect")}
+    name = aliases.get(outcome) or outcome
+    if name not in outcomes.data_vars:
+        raise unknown_name("outcome", outcome, ["nmb", "nhb", "icer", "cost", "effect", *outcomes.data_vars])
+    var = outcomes[name]
+    if set(var.dims) != {SAMPLE, STRATEGY}:
+        raise AnalysisError(f"outcome {name!r} has extra dimensions {list(var.dims)}: sum or select them first")
+    values = var.sel(strategy=strategy).values - (var.sel(strategy=comparator).values if comparator else 0.0)
+    units = currency if var.attrs.get("kind") in ("cost", "benefit") else unit if name == outcomes.attrs.get("effect") else ""
+    return values, units
+
+
+def _optimal(outcomes: xr.Dataset, wtp: float, kind: str) -> np.ndarray:
+    """Label of the strategy with the highest net benefit in each row (ties: the first)."""
+    nb = net_benefit(outcomes, wtp, kind=kind).isel(wtp=0)
+    labels = np.array(strategy_labels(outcomes), dtype=object)
+    return labels[nb.transpose(SAMPLE, STRATEGY).values.argmax(axis=1)]
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+def one_way(
+    model: object,
+    params: object,
+    parameters: Sequence[str] | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    level: float = 0.95,
+    outcome: str = "nmb",
+    *,
+    wtp: float | None = None,
+    strategy: str | None = None,
+    comparator: object = FIRST,
+) -> pd.DataFrame:
+    """One-way sensitivity analysis: each parameter at its low and high value, others at base case.
+
+    Parameters
+    ----------
+    model
+        Any model with ``strategies`` and ``run(draws)``.
+    params
+        ``Parameters`` (base case from its point values, ranges from its distributions), or a
+        one-sample base-case Dataset (then give ``ranges``).
+    parameters
+        Names to vary (default: those in ``ranges`` and every parameter whose ``level``
+        interval has width > 0).
+    ranges
+        ``{name: (low, high)}`` overriding the distribution's interval.
+    level
+        Interval level for ranges from distributions (0.95: 2.5th and 97.5th percentiles).
+    outcome
+        ``"nmb"`` (net monetary benefit, needs ``wtp``), ``"nhb"``, ``"icer"``, ``"cost"``,
+        ``"effect"``, or any outcome variable.
+    wtp
+        Willingness-to-pay threshold for net benefit and the optimal strategy.
+    strategy
+        Strategy reported (default: the last).
+    comparator
+        Strategy subtracted (default: the first, giving incremental results); ``None`` for
+        the strategy's own values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``parameter``, sorted by ``swing`` (largest first); columns ``base``, ``low``,
+        ``high`` (parameter values), ``outcome_base``, ``outcome_low``, ``outcome_high``,
+        ``swing`` (``|outcome_high - outcome_low|``) and, when ``wtp`` is given,
+        ``optimal_low`` and ``optimal_high``. Attrs describe the outcome, units and strategies.
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown parameter, strategy or outcome.
+    ParameterError
+        If ``low > high`` or a bound lies outside the parameter's distribution's support.
+    """
+    base = _base_case(params)
+    bounds = _ranges(params, base, parameters, ranges, level)
+    names = list(bounds)
+    changes: list[dict[str, float]] = [{}]
+    for name in names:
+        changes += [{name: bounds[name][0]}, {name: bounds[name][1]}]
+    outcomes = _run(model, _rows(base, changes, "one-way"))
+    strategy, comparator = _pick(outcomes, strategy, comparator)
+    values, units = _measure(outcomes, outcome, strategy, comparator, wtp)
+    low_values, high_values = values[1::2], values[2::2]
+    table = pd.DataFrame(
+        {
+            "parameter": names,
+            "base": [float(base[n].values[0]) for n in names],
+            "low": [bounds[n][0] for n in names],
+            "high": [bounds[n][1] for n in names],
+            "outcome_base": np.full(len(names), values[0]),
+            "outcome_low": low_values,
+            "outcome_high": high_values,
+            "swing": np.abs(high_values - low_values),
+        }
+    ).set_index("parameter")
+    if wtp is not None:
+        best = _optimal(outcomes, wtp, "monetary")
+        table["optimal_low"], table["optimal_high"] = best[1::2], best[2::2]
+        base_optimal = str(best[0])
+    table = table.sort_values("swing", ascending=False, kind="stable")
+    table.attrs = {
+        "outcome": outcome, "units": units, "strategy": strategy, "comparator": comparator, "wtp": wtp,
+        "level": level, "currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", ""),
+        "optimal_base": base_optimal if wtp is not None else None,
+    }
+    return table
+
+
+def _grid(bounds: tuple[float, float], size: int, name: str) -> np.ndarray:
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 2:
+        raise AnalysisError(f"grid size for parameter {name!r}: expected a whole number >= 2, got {size!r}")
+    return np.linspace(bounds[0], bounds[1], int(size))
+
+
+def two_way(
+    model: object,
+    params: object,
+    x: str,
+    y: str,
+    *,
+    wtp: float,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    level: float = 0.95,
+    size: int | tuple[int, int] = 21,
+    kind: str = "monetary",
+) -> xr.Dataset:
+    """Two-way sensitivity analysis: the optimal strategy over a grid of two parameters.
+
+    Every grid point is one row of a single model run (Briggs et al. 2006, section 4.1.2).
+
+    Parameters
+    ----------
+    model, params, ranges, level
+        As for :func:`one_way`; ``x`` and ``y`` span their ranges.
+    x, y
+        The two parameters.
+    wtp
+        Willingness-to-pay threshold.
+    size
+        Grid points per parameter: one number for both or ``(n_x, n_y)``.
+    kind
+        ``"monetary"`` or ``"health"`` net benefit.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``net_benefit`` with dims ``(x, y, strategy)`` (named after the parameters) and
+        ``optimal`` (x, y), the label of the strategy with the highest net benefit. Attrs
+        ``x``, ``y``, ``wtp``, ``kind``, ``currency``, ``effect_unit``, ``strategies``.
+    """
+    if x == y:
+        raise AnalysisError(f"two_way: x and y are both {x!r}; choose two different parameters")
+    base = _base_case(params)
+    bounds = _ranges(params, base, [x, y], ranges, level)
+    nx, ny = (size, size) if np.ndim(size) == 0 else size  # type: ignore[misc]
+    xs, ys = _grid(bounds[x], nx, x), _grid(bounds[y], ny, y)
+    gx, gy = np.meshgrid(xs, ys, indexing="ij")
+    changes = [{x: a, y: b} for a, b in zip(gx.ravel(), gy.ravel())]
+    outcomes = _run(model, _rows(base, changes, "two-way"))
+    nb = net_benefit(outcomes, wtp, kind=kind).isel(wtp=0).transpose(SAMPLE, STRATEGY)
+    labels = strategy_labels(outcomes)
+    values = nb.values.reshape(xs.size, ys.size, len(labels))
+    best = np.array(labels, dtype=object)[values.argmax(axis=2)]
+    coords = {x: xs, y: ys, STRATEGY: labels}
+    return xr.Dataset(
+        {"net_benefit": ((x, y, STRATEGY), values), "optimal": ((x, y), best.astype(str))},
+        coords=coords,
+        attrs={"x": x, "y": y, "wtp": float(wtp), "kind": kind, "currency": outcomes.attrs.get("currency", ""),
+               "effect_unit": outcomes.attrs.get("effect_unit", ""), "strategies": labels},
+    )
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Result of :func:`threshold`: where in ``bounds`` the optimal strategy changes.
+
+    ``table`` has one row per change: ``value`` (the parameter's threshold value), ``below``
+    and ``above`` (the optimal strategy just below and above it). ``message`` says it in words,
+    including when there is no change in range.
+    """
+
+    parameter: str
+    bounds: tuple[float, float]
+    wtp: float
+    table: pd.DataFrame
+    message: str
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """The threshold values, in increasing order (empty if the decision never changes)."""
+        return tuple(float(v) for v in self.table["value"])
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def threshold(
+    model: object,
+    params: object,
+    parameter: str,
+    *,
+    wtp: float,
+    bounds: tuple[float, float] | None = None,
+    level: float = 0.95,
+    strategies: Sequence[str] | None = None,
+    kind: str = "monetary",
+    grid: int = 101,
+    xtol: float = 1e-10,
+) -> Threshold:
+    """Threshold analysis: the value of ``parameter`` at which the optimal strategy changes.
+
+    The optimal strategy is found on a grid over ``bounds``; wherever it changes between
+    neighbouring grid points from ``a`` to ``b``, the root of the incremental net benefit
+    ``NB_b - NB_a`` is found by Brent's method (:func:`scipy.optimize.brentq`), one model run
+    per evaluation (Briggs et al. 2006, section 4.1.3; Drummond et al. 2015, ch. 11).
+
+    Parameters
+    ----------
+    model, params, level
+        As for :func:`one_way`.
+    parameter
+        The parameter to vary.
+    wtp
+        Willingness-to-pay threshold.
+    bounds
+        ``(low, high)`` to search (default: the parameter's ``level`` interval).
+    strategies
+        Compare only these strategies (default: all).
+    kind
+        ``"monetary"`` or ``"health"`` net benefit.
+    grid
+        Grid points for locating changes (changes closer together than the grid spacing
+        can be missed).
+    xtol
+        Absolute tolerance of the root.
+
+    Returns
+    -------
+    Threshold
+        Threshold values with the strategies optimal either side, and a message (which says
+        so when the decision does not change in range).
+    """
+    base = _base_case(params)
+    low, high = _ranges(params, base, [parameter], None if bounds is None else {parameter: bounds}, level)[parameter]
+    if not low < high:
+        raise ParameterError(f"threshold: the range for parameter {parameter!r} is a single value {low:g}")
+    values = _grid((low, high), grid, parameter)
+
+    def evaluate(points: np.ndarray) -> xr.DataArray:
+        outcomes = _run(model, _rows(base, [{parameter: v} for v in points], "threshold"))
+        if strategies is not None:
+            for name in strategies:
+                if name not in strategy_labels(outcomes):
+                    raise unknown_name("strategy", name, strategy_labels(outcomes))
+            outcomes = outcomes.sel({STRATEGY: list(strategies)})
+        return net_benefit(outcomes, wtp, kind=kind).isel(wtp=0).transpose(SAMPLE, STRATEGY)
+
+    nb = evaluate(values)
+    labels = [str(s) for s in nb[STRATEGY].values]
+    best = nb.values.argmax(axis=1)
+    rows = []
+    for i in np.flatnonzero(best[1:] != best[:-1]):
+        a, b = labels[best[i]], labels[best[i + 1]]
+
+        def incremental(v: float, a: str = a, b: str = b) -> float:
+            one = evaluate(np.array([v]))
+            return float(one.sel(strategy=b)[0] - one.sel(strategy=a)[0])
+
+        root = brentq(incremental, values[i], values[i + 1], xtol=xtol)
+        rows.append((root, a, b))
+    table = pd.DataFrame(rows, columns=["value", "below", "above"])
+    units = f"{nb.attrs.get('currency', '')}{wtp:,.0f}"
+    where = f"{parameter} in [{low:g}, {high:g}]"
+    if rows:
+        message = "; ".join(f"{parameter} = {v:.6g} at WTP {wtp:,.0f}: {a!r} is optimal below and {b!r} above"
+                            for v, a, b in rows)
+    else:
+        inc = nb.values.max(axis=1) - np.sort(nb.values, axis=1)[:, -2] if len(labels) > 1 else np.zeros(1)
+        message = (f"no threshold for {where} at WTP {units}: {labels[best[0]]!r} is optimal throughout "
+                   f"(its net-benefit lead over the next best ranges from {inc.min():,.4g} to {inc.max():,.4g})")
+    return Threshold(parameter, (low, high), float(wtp), table, message)
+
+
+def scenarios(
+    model: object,
+    params: object,
+    named: Mapping[str, Mapping[str, float]],
+    *,
+    wtp: float | None = None,
+    kind: str = "monetary",
+    base_name: str = "base case",
+) -> pd.DataFrame:
+    """Named scenarios: the base case and each scenario's set of parameter values, in one run.
+
+    Parameters
+    ----------
+    model, params
+        As for :func:`one_way`.
+    named
+        ``{scenario name: {parameter: value, ...}}``.
+    wtp
+        If given, net benefit and the optimal strategy of each scenario are added.
+    kind
+        ``"monetary"`` or ``"health"`` net benefit.
+    base_name
+        Label of the base-case row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(scenario, strategy)``; columns ``cost``, ``effect`` and, with ``wtp``,
+        ``net_benefit`` and ``optimal`` (True for each scenario's best strategy; ties go to the first).
+    """
+    base = _base_case(params)
+    if base_name in named:
+        raise AnalysisError(f"scenario name {base_name!r} is reserved for the base case; rename it or set base_name=")
+    for scenario, values in named.items():
+        for name, value in values.items():
+            _check_value(params, base, name, [value], f"scenario {scenario!r}")
+    names = [base_name, *named]
+    outcomes = _run(model, _rows(base, [{}, *[dict(v) for v in named.values()]], "scenarios"))
+    cost, effect = cost_effect(outcomes)
+    labels = strategy_labels(outcomes)
+    index = pd.MultiIndex.from_product([names, labels], names=["scenario", STRATEGY])
+    table = pd.DataFrame({"cost": cost.values.ravel(), "effect": effect.values.ravel()}, index=index)
+    if wtp is not None:
+        nb = net_benefit(outcomes, wtp, kind=kind).isel(wtp=0).transpose(SAMPLE, STRATEGY).values
+        table["net_benefit"] = nb.ravel()
+        table["optimal"] = (np.arange(len(labels))[None, :] == nb.argmax(axis=1)[:, None]).ravel()
+    table.attrs = {"wtp": wtp, "kind": kind, "currency": outcomes.attrs.get("currency", ""),
+                   "effect_unit": outcomes.attrs.get("effect_unit", "")}
+    return table
