@@ -395,7 +395,7 @@ def test_ceac_and_expected_loss_match_a_plain_loop():
 def test_threshold_blocks_give_identical_results(monkeypatch):
     out = _psa(300)
     whole = cea.ceac(out, GRID), cea.expected_loss(out, GRID)
-    monkeypatch.setattr(cea, "_BLOCK_ELEMENTS", 300 * 4 * 3)  # 3 thresholds per block
+    monkeypatch.setattr(cea, "_BLOCK_ELEMENTS", 300 * 3)  # 3 thresholds per block
     np.testing.assert_array_equal(cea.ceac(out, GRID).values, whole[0].values)
     np.testing.assert_array_equal(cea.expected_loss(out, GRID).values, whole[1].values)
 
@@ -455,3 +455,11 @@ def test_decision_curves_from_dataframe_and_named_variables():
         cea.ceac(out, [[1.0, 2.0]])
     with pytest.raises(AnalysisError, match="wtp"):
         cea.expected_loss(out, [])
+
+
+def test_ceac_with_more_strategies_than_fit_in_a_byte():
+    rng = np.random.default_rng(5)
+    out = _outcomes(rng.normal(1000, 300, (6, 300)), rng.normal(1, 0.2, (6, 300)))
+    share, loss = _loop_reference(out, GRID[:4])
+    np.testing.assert_allclose(cea.ceac(out, GRID[:4]).values, share)
+    np.testing.assert_allclose(cea.expected_loss(out, GRID[:4]).values, loss, atol=1e-9)
