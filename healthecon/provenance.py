@@ -307,6 +307,29 @@ class Inputs(Mapping[str, float]):
         self[name]
         return f"{self._rows.at[name, 'source']}, {self._rows.at[name, 'location']}"
 
+    def check_derived(self, name: str, value: float, rtol: float = 1e-9) -> float:
+        """Return ``value`` if the derived row ``name`` holds it (to ``rtol``), else raise.
+
+        A model recomputes each derived input from the rows it comes from and checks it here,
+        so a derived row whose value no longer matches the arithmetic in its note fails.
+
+        Examples
+        --------
+        >>> import io
+        >>> rows = "name,value,unit,kind,source,location,quote,note\\nhalf,0.5,,derived,doc,p. 1,,half = 1 / 2\\n"
+        >>> load_inputs(io.StringIO(rows), seeds=False).check_derived("half", 1 / 3)
+        Traceback (most recent call last):
+        ...
+        healthecon.errors.ProvenanceError: <stream> row 'half': derived value 0.5 does not match its arithmetic, which gives 0.333333
+        """
+        if self.kind(name) != "derived":
+            raise ProvenanceError(f"{self.file} row {name!r}: is {self.kind(name)}, not derived")
+        if not math.isclose(self[name], float(value), rel_tol=rtol, abs_tol=0.0):
+            raise ProvenanceError(
+                f"{self.file} row {name!r}: derived value {self[name]:g} does not match its arithmetic, which gives {float(value):g}"
+            )
+        return float(value)
+
     def of_kind(self, kind: str) -> dict[str, float]:
         """The inputs of one kind, e.g. every assumption a local team should replace."""
         if kind not in KINDS:

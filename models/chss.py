@@ -46,7 +46,7 @@ from healthecon.distributions import Normal
 from healthecon.errors import ModelDefinitionError, ParameterError, ProvenanceError, unknown_name
 from healthecon.outcomes import make_outcomes
 from healthecon.params import Parameters
-from healthecon.provenance import Inputs, load_inputs
+from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
 
 __all__ = [
@@ -229,12 +229,6 @@ class IncrementModel:
         return out.sel(strategy=list(strategies))
 
 
-def _check_derived(inputs: Inputs, name: str, value: float) -> float:
-    """The derived row ``name`` must equal the arithmetic in its note, recomputed here."""
-    if not np.isclose(inputs[name], value, rtol=1e-9, atol=0):
-        raise ProvenanceError(f"{inputs.file}: derived row {name!r} holds {inputs[name]!r} but its arithmetic gives {value!r}")
-    return value
-
 
 def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
     """Re-derive the published CHSS figures from ``data/chss.csv`` and run the PSA.
@@ -247,7 +241,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         raise ProvenanceError(
             f"{inputs.file}: inc_cost_community + inc_cost_hospital = {inc_cost:g} must equal the published inc_cost {inputs['inc_cost']:g}"
         )
-    inc_ly = _check_derived(inputs, "inc_ly", implied_effect(inputs["inc_cost"], inputs["icer"]))
+    inc_ly = inputs.check_derived("inc_ly", implied_effect(inputs["inc_cost"], inputs["icer"]))
     params = parameters(
         inputs["inc_cost_community"], inputs["inc_cost_hospital"], inc_ly,
         inputs["se_inc_cost"], inputs["se_inc_ly"], inputs["rho"],

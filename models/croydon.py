@@ -44,7 +44,7 @@ from healthecon.distributions import Gamma
 from healthecon.errors import ModelDefinitionError, ProvenanceError, unknown_name
 from healthecon.outcomes import SAMPLE, STRATEGY
 from healthecon.params import Parameters
-from healthecon.provenance import Inputs, load_inputs
+from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
 
 __all__ = [
@@ -173,11 +173,6 @@ def parameters(activity: Mapping[str, Mapping[str, float]], unit_costs: Mapping[
     return Parameters(named)
 
 
-def _check_derived(inputs: Inputs, name: str, value: float) -> float:
-    if not np.isclose(inputs[name], value, rtol=1e-9, atol=0):
-        raise ProvenanceError(f"{inputs.file}: derived row {name!r} holds {inputs[name]!r} but its arithmetic gives {value!r}")
-    return value
-
 
 def _money(value: float) -> str:
     return f"£{value / 1e6:,.2f}m" if abs(value) >= 1e5 else f"£{value:,.0f}"
@@ -195,7 +190,7 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
     for scheme, prefix in SCHEMES.items():
         shares = {k: inputs[f"{prefix}_share_{k}"] for k in LINES}
         derived = activity_for_ratio(ratios[scheme], spend[scheme], shares, units)
-        activity[prefix] = {k: _check_derived(inputs, f"{prefix}_{k}", v) for k, v in derived.items()}
+        activity[prefix] = {k: inputs.check_derived(f"{prefix}_{k}", v) for k, v in derived.items()}
     nhs_share = {"ICN": inputs["icn_cost_share_nhs"], "LIFE": inputs["life_cost_share_nhs"], "business case": inputs["bc_cost_share_nhs"]}
     unit_names = {k: line.unit_cost for k, line in LINES.items()}
     model = croydon_model({

@@ -36,7 +36,7 @@ from healthecon._validate import require_finite, require_nonnegative, require_po
 from healthecon.distributions import Normal
 from healthecon.errors import ParameterError, ProvenanceError
 from healthecon.params import Parameters
-from healthecon.provenance import Inputs, load_inputs
+from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
 
 __all__ = [
@@ -136,18 +136,13 @@ def parameters(bcr: float, bcr_low: float, bcr_high: float, level: float, cost_p
     return Parameters(bed_days_averted=averted, cost_per_bed_day=c)
 
 
-def _check_derived(inputs: Inputs, name: str, value: float) -> float:
-    if not np.isclose(inputs[name], value, rtol=1e-9, atol=0):
-        raise ProvenanceError(f"{inputs.file}: derived row {name!r} holds {inputs[name]!r} but its arithmetic gives {value!r}")
-    return value
-
 
 def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
     """Re-derive the POPP ratio and its range from ``data/popp.csv``, and P(return > £1)."""
     inputs = load_inputs(MODEL)
     c = inputs["cost_per_bed_day"]
-    per_pound = _check_derived(inputs, "bed_days_per_pound", inputs["bcr"] / c)
-    _check_derived(inputs, "funding_per_user", inputs["funding"] / inputs["users"])
+    per_pound = inputs.check_derived("bed_days_per_pound", inputs["bcr"] / c)
+    inputs.check_derived("funding_per_user", inputs["funding"] / inputs["users"])
     model = return_model(SPEND, "cost_per_bed_day", "bed_days_averted")
     params = parameters(inputs["bcr"], inputs["bcr_low"], inputs["bcr_high"], inputs["interval_level"], c)
     base = model.run(params.base_case())

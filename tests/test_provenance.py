@@ -148,3 +148,12 @@ def test_written_values_scales():
 
 def test_installed_files_are_listed():
     assert {"chss", "popp", "croydon"} <= set(available_inputs())
+
+
+def test_check_derived_accepts_matching_arithmetic_and_rejects_the_rest():
+    inputs = _load("half,0.5,,derived,doc,p. 1,,half = 1 / 2\nk,3,,assumed,assumption,none,,chosen because three is enough\n")
+    assert inputs.check_derived("half", 1 / 2) == 0.5
+    with pytest.raises(ProvenanceError, match="row 'half': derived value 0.5 does not match its arithmetic"):
+        inputs.check_derived("half", 0.6)
+    with pytest.raises(ProvenanceError, match="row 'k': is assumed, not derived"):
+        inputs.check_derived("k", 3)

@@ -148,5 +148,5 @@ def test_a_derived_row_that_disagrees_with_its_arithmetic_is_caught(monkeypatch)
         return type(inputs)(rows.astype(str), inputs.file, inputs.seed_check)
 
     monkeypatch.setattr(chss, "load_inputs", tampered)
-    with pytest.raises(ProvenanceError, match="derived row 'inc_ly'"):
+    with pytest.raises(ProvenanceError, match="row .inc_ly.: derived value 0.04 does not match"):
         chss.reproduce(draws=10)
