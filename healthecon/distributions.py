@@ -60,6 +60,8 @@ __all__ = [
     "Empirical",
     "as_distribution",
     "make_rng",
+    "fit",
+    "STATISTICS",
 ]
 
 
@@ -360,6 +362,8 @@ class Gamma(_Frozen):
     ----------
     shape, scale
         Both > 0; mean ``shape * scale``, variance ``shape * scale**2``.
+    rate
+        Instead of ``scale``, its inverse (R's ``rgamma(shape, rate)`` parameterisation).
     point
         Optional base-case value, if it is not the mean.
 
@@ -370,9 +374,11 @@ class Gamma(_Frozen):
     (4.0, 250.0, 1000.0)
     """
 
-    def __init__(self, shape: float, scale: float, *, point: float | None = None) -> None:
+    def __init__(self, shape: float, scale: float | None = None, *, rate: float | None = None, point: float | None = None) -> None:
         self.shape = _positive(shape, "Gamma: shape")
-        self.scale = _positive(scale, "Gamma: scale")
+        if (scale is None) == (rate is None):
+            raise DistributionFitError(f"Gamma: give exactly one of scale or rate (rate = 1 / scale), got scale={scale!r}, rate={rate!r}")
+        self.scale = _positive(scale, "Gamma: scale") if rate is None else 1.0 / _positive(rate, "Gamma: rate")
         self._frozen = stats.gamma(self.shape, scale=self.scale)
         self._set_point(point)
 
@@ -552,7 +558,7 @@ class TruncatedNormal(_Frozen):
     def __init__(self, mu: float, sigma: float, lower: float = -math.inf, upper: float = math.inf, *, point: float | None = None) -> None:
         self.mu = _value(mu, "TruncatedNormal: mu")
         self.sigma = _positive(sigma, "TruncatedNormal: sigma")
-        lo, hi = float(lower), float(upper)
+        lo, hi = (float(as_float_array(b, f"TruncatedNormal: {w}")) for b, w in ((lower, "lower"), (upper, "upper")))
         if math.isnan(lo) or math.isnan(hi) or lo >= hi:
             raise DistributionFitError(f"TruncatedNormal: lower={lo:g} must be below upper={hi:g}")
         a, b = (lo - self.mu) / self.sigma, (hi - self.mu) / self.sigma
@@ -883,3 +889,106 @@ def as_distribution(value: object, what: str = "parameter") -> Distribution | Di
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ParameterError(f"{what}: expected a distribution (e.g. Beta, Gamma) or a number, got {value!r}")
     return Fixed(float(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# building a distribution from whichever statistics were reported
+
+#: For each family, the ways it can be built: (required statistics, constructor, optional statistics).
+_FORMS: dict[str, tuple[type, tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...]]] = {
+    "beta": (
+        Beta,
+        (
+            (("alpha", "beta"), "__init__", ("point",)),
+            (("mean", "sd"), "from_mean_sd", ("point",)),
+            (("mean", "se"), "from_mean_se", ("point",)),
+            (("mean", "lower", "upper"), "from_mean_ci", ("level", "point")),
+            (("events", "total"), "from_events", ("point",)),
+        ),
+    ),
+    "gamma": (
+        Gamma,
+        (
+            (("shape", "scale"), "__init__", ("point",)),
+            (("shape", "rate"), "__init__", ("point",)),
+            (("mean", "sd"), "from_mean_sd", ("point",)),
+            (("mean", "se"), "from_mean_se", ("point",)),
+            (("mean", "lower", "upper"), "from_mean_ci", ("level", "point")),
+        ),
+    ),
+    "lognormal": (
+        LogNormal,
+        (
+            (("meanlog", "sdlog"), "__init__", ("point",)),
+            (("mean", "sd"), "from_mean_sd", ("point",)),
+            (("mean", "se"), "from_mean_se", ("point",)),
+            (("point", "lower", "upper"), "from_point_ci", ("level",)),
+            (("mean", "lower", "upper"), "from_mean_ci", ("level", "point")),
+        ),
+    ),
+    "normal": (
+        Normal,
+        (
+            (("mean", "sd"), "__init__", ("point",)),
+            (("mean", "se"), "from_mean_se", ("point",)),
+            (("mean", "lower", "upper"), "from_mean_ci", ("level", "point")),
+        ),
+    ),
+    "truncatednormal": (TruncatedNormal, ((("mu", "sigma"), "__init__", ("lower", "upper", "point")),)),
+    "uniform": (Uniform, ((("lower", "upper"), "__init__", ("point",)),)),
+    "triangular": (Triangular, ((("lower", "mode", "upper"), "__init__", ("point",)),)),
+    "pert": (PERT, ((("lower", "mode", "upper"), "__init__", ("lam", "point")),)),
+    "fixed": (Fixed, ((("value",), "__init__", ()),)),
+}
+_ALIASES = {"betapert": "pert", "truncnorm": "truncatednormal", "constant": "fixed", "lnorm": "lognormal", "norm": "normal"}
+
+#: Every statistic name :func:`fit` understands.
+STATISTICS: frozenset[str] = frozenset(
+    key for _, forms in _FORMS.values() for required, _, optional in forms for key in (*required, *optional)
+)
+
+
+def fit(family: str, **statistics: float) -> Distribution:
+    """Build a distribution of ``family`` from whichever statistics were reported.
+
+    The constructor is chosen by the set of statistics given (Briggs et al. 2006, ch. 4):
+
+    ==============  ===========================================================================
+    family          statistics (any one line; ``point`` and ``level`` optional where they apply)
+    ==============  ===========================================================================
+    beta            alpha+beta; mean+sd; mean+se; mean+lower+upper; events+total
+    gamma           shape+scale; shape+rate; mean+sd; mean+se; mean+lower+upper
+    lognormal       meanlog+sdlog; mean+sd; mean+se; point+lower+upper; mean+lower+upper
+    normal          mean+sd; mean+se; mean+lower+upper
+    truncatednormal mu+sigma (+lower, +upper)
+    uniform         lower+upper
+    triangular      lower+mode+upper
+    pert            lower+mode+upper (+lam)
+    fixed           value
+    ==============  ===========================================================================
+
+    Family names ignore case, spaces, hyphens and underscores ("Log-normal", "beta_pert").
+
+    Examples
+    --------
+    >>> fit("beta", mean=0.3, sd=0.1)
+    Beta(α=6, β=14)
+    >>> fit("Log-normal", point=0.7, lower=0.55, upper=0.9)
+    LogNormal(meanlog=-0.3567, sdlog=0.1256, point=0.7)
+    >>> fit("gamma", mean=100, upper=150)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.DistributionFitError: gamma cannot be built from mean, upper; give one of: shape+scale, shape+rate, mean+sd, mean+se, mean+lower+upper
+    """
+    key = "".join(ch for ch in str(family).lower() if ch.isalnum())
+    key = _ALIASES.get(key, key)
+    if key not in _FORMS:
+        raise DistributionFitError(f"unknown distribution {family!r}; expected one of: {', '.join(_FORMS)}")
+    cls, forms = _FORMS[key]
+    given = set(statistics)
+    for required, method, optional in forms:
+        if set(required) <= given and given - set(required) <= set(optional):
+            builder = cls if method == "__init__" else getattr(cls, method)
+            return builder(**statistics)
+    listed = ", ".join("+".join(required) for required, _, _ in forms)
+    raise DistributionFitError(f"{key} cannot be built from {', '.join(sorted(given))}; give one of: {listed}")

@@ -126,7 +126,7 @@ class LifeTable:
             numbers = pd.to_numeric(frame[column], errors="coerce")
             if numbers.isna().any():
                 row = int(np.argmax(numbers.isna().to_numpy()))
-                raise ParameterError(f"{name}: column {column!r}, row {row}: expected a number, got {frame[column].iloc[row]!r}")
+                raise ParameterError(f"{name}: column {column!r}, data row {row + 1}: expected a number, got {frame[column].iloc[row]!r}")
             columns[column] = numbers.to_numpy(dtype=float)
         return cls(columns[age], columns[value], kind=kind, period=period, name=name, **options)  # type: ignore[arg-type]
 

@@ -40,6 +40,7 @@ import hashlib
 import keyword
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from os import PathLike
 
 import numpy as np
 import pandas as pd
@@ -47,8 +48,8 @@ import xarray as xr
 from scipy import special
 
 from ._validate import as_float_array, require_unique
-from .distributions import Dirichlet, Distribution, Empirical, _row_indices, as_distribution
-from .errors import ParameterError, ShapeError, unknown_name
+from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, _row_indices, as_distribution, fit
+from .errors import DistributionFitError, ParameterError, ShapeError, unknown_name
 
 __all__ = ["Parameters"]
 
@@ -210,11 +211,94 @@ class Parameters:
             if values.isna().any():
                 row = int(np.argmax(values.isna().to_numpy()))
                 raise ParameterError(
-                    f"Parameters.from_draws: column {name!r}, row {row}: expected a finite number, got {frame[column].iloc[row]!r}"
+                    f"Parameters.from_draws: column {name!r}, data row {row + 1}: expected a finite number, got {frame[column].iloc[row]!r}"
                 )
             dists[name] = Empirical(values.to_numpy(dtype=float))
         joints = (_Joint(tuple(dists)),) if len(dists) > 1 else ()
         return cls._make(dists, (), joints)
+
+    @classmethod
+    def from_table(cls, frame: pd.DataFrame) -> Parameters:
+        """Parameters from a table with one row per parameter, as analysts keep them in a sheet.
+
+        Columns ``name`` and ``distribution`` are required; the statistics are read from
+        columns named as in :func:`~healthecon.distributions.fit` (``mean``, ``sd``, ``se``,
+        ``lower``, ``upper``, ``level``, ``point``, ``alpha``, ``beta``, ``events``, ``total``,
+        ``shape``, ``scale``, ``rate``, ``meanlog``, ``sdlog``, ``mu``, ``sigma``, ``mode``,
+        ``lam``, ``value``), and an empty cell means "not given", so each row fills in only the
+        statistics its source reported. Other columns (source, notes) are not read. A Dirichlet
+        takes one row per category, sharing the name, with columns ``category`` and ``alpha``
+        (the count). Errors name the parameter and the data row (1 = first row after the header).
+
+        Examples
+        --------
+        >>> table = pd.DataFrame({
+        ...     "name": ["p_sick", "rr", "c_drug", "next", "next"],
+        ...     "distribution": ["beta", "lognormal", "gamma", "dirichlet", "dirichlet"],
+        ...     "mean": [0.3, None, 1000, None, None], "sd": [0.1, None, 200, None, None],
+        ...     "point": [None, 0.7, None, None, None], "lower": [None, 0.55, None, None, None],
+        ...     "upper": [None, 0.9, None, None, None], "category": [None, None, None, "well", "dead"],
+        ...     "alpha": [None, None, None, 90, 10], "source": ["trial", "meta-analysis", "NHS costs", "cohort", "cohort"]})
+        >>> Parameters.from_table(table)
+        Parameters(
+          p_sick ~ Beta(α=6, β=14)
+          rr ~ LogNormal(meanlog=-0.3567, sdlog=0.1256, point=0.7)
+          c_drug ~ Gamma(shape=25, scale=40)
+          next ~ Dirichlet(well=90, dead=10)
+        )
+        """
+        frame = pd.DataFrame(frame)
+        missing = [c for c in ("name", "distribution") if c not in frame.columns]
+        if missing:
+            raise ParameterError(f"Parameters.from_table: missing column(s) {missing}; columns are {list(frame.columns)}")
+        columns = [c for c in frame.columns if c in STATISTICS]
+        dists: dict[str, object] = {}
+        categories: dict[str, dict[str, float]] = {}
+        for row, record in enumerate(frame.to_dict("records"), start=1):
+            name = _check_name(str(record["name"]).strip())
+            where = f"parameter {name!r} (data row {row})"
+            stats_given = {}
+            for column in columns:
+                cell = record[column]
+                if pd.isna(cell) or (isinstance(cell, str) and not cell.strip()):
+                    continue
+                number = pd.to_numeric(pd.Series([cell]), errors="coerce").iloc[0]
+                if pd.isna(number):
+                    raise ParameterError(f"{where}: column {column!r}: expected a number, got {cell!r}")
+                stats_given[column] = float(number)
+            family = str(record["distribution"]).strip()
+            if family.lower() == "dirichlet":
+                category = record.get("category")
+                category = category.strip() if isinstance(category, str) else ""
+                if not category:
+                    raise ParameterError(f"{where}: a Dirichlet row needs a 'category'")
+                if set(stats_given) != {"alpha"}:
+                    raise ParameterError(f"{where}: a Dirichlet row takes only 'alpha' (the count), got {sorted(stats_given)}")
+                if name in dists and name not in categories:
+                    raise ParameterError(f"{where}: parameter {name!r} is defined more than once")
+                group = categories.setdefault(name, {})
+                if category in group:
+                    raise ParameterError(f"{where}: category {category!r} is given more than once")
+                group[category] = stats_given["alpha"]
+                dists[name] = None  # built once every category is read
+                continue
+            if name in dists:
+                raise ParameterError(f"{where}: parameter {name!r} is defined more than once")
+            try:
+                dists[name] = fit(family, **stats_given)
+            except DistributionFitError as err:
+                raise DistributionFitError(f"{where}: {err}") from err
+        for name, alphas in categories.items():
+            try:
+                dists[name] = Dirichlet(alphas)
+            except DistributionFitError as err:
+                raise DistributionFitError(f"parameter {name!r}: {err}") from err
+        return cls(dists)
+
+    @classmethod
+    def from_csv(cls, path: str | PathLike) -> Parameters:
+        """:meth:`from_table` on a CSV file (read as data only; nothing in it is executed)."""
+        return cls.from_table(pd.read_csv(path, skipinitialspace=True))
 
     def correlate(self, names: Sequence[str], matrix: object, *, kind: str = "normal") -> Parameters:
         """A new ``Parameters`` in which ``names`` are correlated through a Gaussian copula.

@@ -20,6 +20,7 @@ from healthecon.distributions import (
     TruncatedNormal,
     Uniform,
     as_distribution,
+    fit,
 )
 from healthecon.errors import DistributionFitError, ParameterError, UnknownNameError
 
@@ -310,3 +311,44 @@ def test_ci_not_containing_the_mean_raises(mean, lower, width):
     assume(not lower < mean < upper and upper > lower)
     with pytest.raises(DistributionFitError, match="does not contain the mean"):
         Normal.from_mean_ci(mean, lower, upper)
+
+
+# ---------------------------------------------------------------------------------------------
+# fit: whichever statistics were reported
+
+
+@pytest.mark.parametrize(
+    "family, statistics, expected",
+    [
+        ("beta", {"alpha": 2, "beta": 3}, Beta(2, 3)),
+        ("Beta", {"mean": 0.3, "sd": 0.1}, Beta.from_mean_sd(0.3, 0.1)),
+        ("beta", {"mean": 0.3, "se": 0.1, "point": 0.25}, Beta.from_mean_sd(0.3, 0.1, point=0.25)),
+        ("beta", {"mean": 0.3, "lower": 0.1, "upper": 0.5, "level": 0.9}, Beta.from_mean_ci(0.3, 0.1, 0.5, level=0.9)),
+        ("beta", {"events": 12, "total": 100}, Beta(12, 88)),
+        ("gamma", {"shape": 2, "rate": 0.5}, Gamma(2, 2)),
+        ("gamma", {"mean": 1000, "sd": 500}, Gamma(4, 250)),
+        ("log-normal", {"point": 0.7, "lower": 0.55, "upper": 0.9}, LogNormal.from_point_ci(0.7, 0.55, 0.9)),
+        ("LogNormal", {"meanlog": 0, "sdlog": 1}, LogNormal(0, 1)),
+        ("normal", {"mean": 1, "sd": 2}, Normal(1, 2)),
+        ("truncated normal", {"mu": 0, "sigma": 1, "lower": 0}, TruncatedNormal(0, 1, lower=0)),
+        ("uniform", {"lower": 1, "upper": 2}, Uniform(1, 2)),
+        ("triangular", {"lower": 0, "mode": 1, "upper": 3}, Triangular(0, 1, 3)),
+        ("Beta-PERT", {"lower": 0, "mode": 1, "upper": 3, "lam": 3}, PERT(0, 1, 3, lam=3)),
+        ("fixed", {"value": 7}, Fixed(7)),
+    ],
+)
+def test_fit_chooses_the_constructor_from_the_statistics(family, statistics, expected):
+    assert fit(family, **statistics) == expected
+
+
+def test_fit_rejects_unknown_families_and_statistics():
+    with pytest.raises(DistributionFitError, match="unknown distribution 'weibull'; expected one of: beta, gamma"):
+        fit("weibull", shape=1, scale=1)
+    with pytest.raises(DistributionFitError, match=r"normal cannot be built from mean, sd, upper; give one of: mean\+sd"):
+        fit("normal", mean=1, sd=2, upper=3)
+
+
+def test_gamma_rate_or_scale():
+    assert Gamma(3, rate=4).scale == 0.25
+    with pytest.raises(DistributionFitError, match="exactly one of scale or rate"):
+        Gamma(3, 1, rate=1)

@@ -250,7 +250,7 @@ def test_from_draws_merges_with_other_parameters_and_bad_tables_raise():
     np.testing.assert_array_equal(d["x"] + d["y"], 4.0)
     with pytest.raises(ParameterError, match=r"parameter 'x' is drawn jointly with \['y'\]"):
         p.correlate(["x", "z"], np.eye(2))
-    with pytest.raises(ParameterError, match=r"column 'y', row 1: expected a finite number, got 'n/a'"):
+    with pytest.raises(ParameterError, match=r"column 'y', data row 2: expected a finite number, got 'n/a'"):
         Parameters.from_draws({"x": [1, 2], "y": [1, "n/a"]})
     with pytest.raises(ParameterError, match="parameter name '2y'"):
         Parameters.from_draws({"2y": [1.0]})
@@ -312,3 +312,58 @@ def test_sampling_is_vectorised_over_samples():
     p = Parameters(a=Beta(2, 3), b=Gamma(2, 2), c=Normal(0, 1)).correlate(["b", "c"], [[1, 0.3], [0.3, 1]])
     d = p.sample(200_000, seed=0)
     assert d.sizes["sample"] == 200_000
+
+
+# ---------------------------------------------------------------------------------------------
+# parameters from a table
+
+
+TABLE = """name,distribution,mean,sd,se,lower,upper,point,events,total,category,alpha,value,source
+p_sick,beta,0.3,0.1,,,,,,,,,,trial
+p_resp,Beta,,,,,,,12,100,,,,registry
+rr,lognormal,,,,0.55,0.9,0.7,,,,,,meta-analysis
+c_drug,gamma,1000,,200,,,,,,,,,BNF
+next,dirichlet,,,,,,,,,well,90,,cohort
+next,dirichlet,,,,,,,,,dead,10,,cohort
+discount,fixed,,,,,,,,,,,0.035,Green Book
+"""
+
+
+def test_from_csv_reads_a_parameter_sheet(tmp_path):
+    path = tmp_path / "params.csv"
+    path.write_text(TABLE)
+    p = Parameters.from_csv(path)
+    assert p.names == ("p_sick", "p_resp", "rr", "c_drug", "next", "discount")
+    assert p["p_sick"] == Beta(6, 14)
+    assert p["p_resp"] == Beta(12, 88)
+    assert p["rr"].point == 0.7
+    assert p["c_drug"] == Gamma.from_mean_se(1000, 200)
+    assert p["next"] == Dirichlet({"well": 90, "dead": 10})
+    assert p["discount"] == Fixed(0.035)
+
+
+@pytest.mark.parametrize(
+    "edit, error, message",
+    [
+        (("0.3,0.1,", "0.3,0.9,"), "DistributionFitError", r"parameter 'p_sick' \(data row 1\): Beta.from_mean_sd: sd=0.9 is too large"),
+        (("0.3,0.1,", "0.3,high,"), "ParameterError", r"parameter 'p_sick' \(data row 1\): column 'sd': expected a number, got 'high'"),
+        (("c_drug,gamma,1000,,200", "c_drug,gamma,1000,,"), "DistributionFitError", r"parameter 'c_drug' \(data row 4\): gamma cannot be built from mean"),
+        (("c_drug,", "rr,"), "ParameterError", r"parameter 'rr' \(data row 4\): parameter 'rr' is defined more than once"),
+        (("dead,10", "well,10"), "ParameterError", r"category 'well' is given more than once"),
+        (("dead,10", "dead,0"), "DistributionFitError", r"parameter 'next': Dirichlet: alpha for category 'dead'"),
+        (("c_drug,", "c drug,"), "ParameterError", r"parameter name 'c drug'"),
+        (("p_sick,beta", "p_sick,weibull"), "DistributionFitError", r"data row 1\): unknown distribution 'weibull'"),
+    ],
+)
+def test_from_csv_errors_name_parameter_and_row(tmp_path, edit, error, message):
+    import healthecon.errors as errors
+
+    path = tmp_path / "params.csv"
+    path.write_text(TABLE.replace(*edit, 1))
+    with pytest.raises(getattr(errors, error), match=message):
+        Parameters.from_csv(path)
+
+
+def test_from_table_needs_name_and_distribution():
+    with pytest.raises(ParameterError, match=r"missing column\(s\) \['distribution'\]"):
+        Parameters.from_table(pd.DataFrame({"name": ["a"], "mean": [1.0]}))
