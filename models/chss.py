@@ -40,7 +40,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from healthecon import cea
+from healthecon import cea, dsa
 from healthecon._validate import require_finite, require_nonnegative, require_positive, require_probability
 from healthecon.distributions import Normal
 from healthecon.errors import ModelDefinitionError, ParameterError, ProvenanceError, unknown_name
@@ -257,6 +257,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
     p_psa = cea.ceac(psa, [wtp, wtp_upper]).sel(strategy="CHSS").values
     p_exact = p_cost_effective(inc_cost, inc_ly, inputs["se_inc_cost"], inputs["se_inc_ly"], [wtp, wtp_upper], inputs["rho"])
     pair = cea.pairwise(psa, "usual care", wtp)
+    one_way = dsa.one_way(model, params, outcome="nmb", wtp=wtp)
     row = pair.loc["CHSS"]
 
     components = pd.DataFrame(
@@ -320,7 +321,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         title=TITLE,
         checks=checks,
         tables={"icer": table, "components": components, "p_cost_effective": probabilities,
-                "pairwise": pair, "ceac": ceac_frame},
+                "pairwise": pair, "ceac": ceac_frame, "one_way": one_way},
         charts={"ce_plane": ce_plane, "ceac": acceptability},
         notes=notes,
     )

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from healthecon import cba
+from healthecon import cba, dsa
 from healthecon._validate import require_nonnegative, require_positive, require_probability
 from healthecon.distributions import Gamma
 from healthecon.errors import ModelDefinitionError, ProvenanceError, unknown_name
@@ -201,6 +201,11 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
     base = model.run(params.base_case())
     psa = model.run(params.sample(draws, seed))
     bcr = base["bcr"].isel({SAMPLE: 0}).to_pandas()
+    one_way = {
+        s: dsa.one_way(model, params, [f"{SCHEMES[s]}_{k}" for k in LINES] + list(unit_names.values()),
+                       outcome="bcr", strategy=s, comparator=None)
+        for s in ("ICN", "LIFE")
+    }
     intervals = {s: tuple(float(x) for x in np.percentile(psa["bcr"].sel({STRATEGY: s}).values, [2.5, 97.5])) for s in SCHEMES}
     p_above = cba.acceptability(psa, [1.0]).isel(target=0).to_pandas()
 
@@ -272,7 +277,8 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         title=TITLE,
         checks=checks,
         tables={"summary": cba.summary(psa), "conventions": conventions, "per_agency": per_agency(base),
-                "benefit_lines": lines, "admissions_scenario": scenario_table},
+                "benefit_lines": lines, "admissions_scenario": scenario_table,
+                "one_way_icn": one_way["ICN"], "one_way_life": one_way["LIFE"]},
         charts={"per_agency": agency_chart, "acceptability": acceptability_chart},
         notes=notes,
     )

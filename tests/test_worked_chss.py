@@ -150,3 +150,10 @@ def test_a_derived_row_that_disagrees_with_its_arithmetic_is_caught(monkeypatch)
     monkeypatch.setattr(chss, "load_inputs", tampered)
     with pytest.raises(ProvenanceError, match="row .inc_ly.: derived value 0.04 does not match"):
         chss.reproduce(draws=10)
+
+
+def test_one_way_table_varies_both_increments_around_the_base_net_benefit(rep):
+    table = rep.tables["one_way"]
+    assert set(table.index) == {"inc_cost_community", "inc_ly"}
+    assert table["outcome_base"].iloc[0] == pytest.approx(20000 * 575 / 13886 - 575)
+    assert table.loc["inc_ly", "optimal_low"] == "usual care" and table.loc["inc_ly", "optimal_high"] == "CHSS"
