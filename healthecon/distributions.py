@@ -853,6 +853,20 @@ class Dirichlet:
         a = float(self.alpha[self.categories.index(category)])
         return Beta(a, float(self.alpha.sum()) - a)
 
+    @property
+    def support(self) -> tuple[float, float]:
+        """Each category's share lies in [0, 1]."""
+        return 0.0, 1.0
+
+    def ppf(self, q: object) -> np.ndarray:
+        """Marginal quantiles: shape ``q.shape + (k,)``, category ``i`` from its Beta marginal.
+
+        These are per-category quantiles (e.g. for tables and ranges); a row of them does not
+        sum to 1 and is not a draw of the Dirichlet.
+        """
+        q = _q(q)
+        return np.stack([self.marginal(c)._ppf(q) for c in self.categories], axis=-1)
+
     def interval(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Marginal equal-tailed intervals per category, as ``(lows, highs)``."""
         bounds = np.array([self.marginal(c).interval(level) for c in self.categories])

@@ -102,7 +102,9 @@ class _Copula:
     def draw(self, n: int, base: int, dists: Mapping[str, AnyDistribution]) -> dict[str, np.ndarray]:
         rng = _stream(base, "copula:" + "|".join(self.names))
         z = rng.standard_normal((n, len(self.names))) @ self.factor.T
-        u = special.ndtr(z)
+        # Phi(z) rounds to exactly 0 or 1 beyond |z| ~ 8.3 (once in ~1e16 draws), where an
+        # unbounded marginal's quantile is infinite; keep u strictly inside (0, 1).
+        u = np.clip(special.ndtr(z), np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg)
         return {name: np.asarray(dists[name].ppf(u[:, j]), dtype=float) for j, name in enumerate(self.names)}
 
 

@@ -352,3 +352,12 @@ def test_gamma_rate_or_scale():
     assert Gamma(3, rate=4).scale == 0.25
     with pytest.raises(DistributionFitError, match="exactly one of scale or rate"):
         Gamma(3, 1, rate=1)
+
+
+def test_dirichlet_ppf_gives_marginal_quantiles():
+    d = Dirichlet({"a": 2, "b": 3, "c": 5})
+    q = np.array([0.1, 0.5, 0.9])
+    out = d.ppf(q)
+    assert out.shape == (3, 3)
+    np.testing.assert_allclose(out[:, 1], Beta(3, 7).ppf(q))
+    assert d.support == (0.0, 1.0)
