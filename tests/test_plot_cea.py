@@ -1,0 +1,132 @@
+"""Tests for healthecon.plot.cea: the plotted data are the analysed numbers."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.patches import Ellipse
+
+from healthecon import cea
+from healthecon.errors import AnalysisError, UnknownNameError
+from healthecon.outcomes import from_dataframe, make_outcomes
+from healthecon.plot.cea import plot_ce_plane, plot_ceac, plot_ceaf, plot_expected_loss, plot_frontier
+
+WTP = np.linspace(0, 50_000, 21)
+NAMES = ["usual", "A", "B", "C"]
+
+
+@pytest.fixture(scope="module")
+def psa():
+    rng = np.random.default_rng(11)
+    cost = rng.normal([1000, 1600, 1900, 2600], [150, 300, 350, 400], size=(400, 4))
+    qaly = rng.normal(6.0, 0.3, size=(400, 1)) + rng.normal([0, 0.04, 0.045, 0.08], [0, 0.02, 0.025, 0.04], size=(400, 4))
+    return make_outcomes({"cost": cost, "qaly": qaly}, strategies=NAMES, effect="qaly", currency="$", effect_unit="QALY")
+
+
+def _lines(ax):
+    return {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
+
+
+def _scatters(ax):
+    return {c.get_label(): c for c in ax.collections if isinstance(c, PathCollection)}
+
+
+def test_ce_plane_offsets_are_the_increments(psa):
+    ax = plot_ce_plane(psa, "usual", wtp=[20_000, 30_000], ellipse=0.95)
+    inc = cea.incremental(psa, "usual")
+    clouds = _scatters(ax)
+    for name in ["A", "B", "C"]:
+        offsets = clouds[name].get_offsets()
+        np.testing.assert_allclose(offsets[:, 0], inc["effect"].sel(strategy=name))
+        np.testing.assert_allclose(offsets[:, 1], inc["cost"].sel(strategy=name))
+        np.testing.assert_allclose(clouds[f"_mean {name}"].get_offsets()[0],
+                                   [inc["effect"].sel(strategy=name).mean(), inc["cost"].sel(strategy=name).mean()])
+    assert "usual" not in clouds
+    line = _lines(ax)["$20,000 per QALY"]
+    x, y = line.get_xdata(), line.get_ydata()
+    np.testing.assert_allclose(np.asarray(y), 20_000 * np.asarray(x))
+    assert ax.get_xlabel() == "Incremental QALY vs usual" and ax.get_ylabel() == "Incremental cost vs usual ($)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == ["A", "B", "C"]
+
+
+def test_ce_plane_ellipse_is_centred_on_the_mean_and_covers_the_level(psa):
+    ax = plot_ce_plane(psa, "usual", ellipse=0.9, show=["C"])
+    (ellipse,) = [p for p in ax.patches if isinstance(p, Ellipse)]
+    inc = cea.incremental(psa, "usual")
+    x, y = inc["effect"].sel(strategy="C").values, inc["cost"].sel(strategy="C").values
+    np.testing.assert_allclose(ellipse.center, [x.mean(), y.mean()])
+    inside = ellipse.contains_points(ax.transData.transform(np.column_stack([x, y])))
+    assert inside.mean() == pytest.approx(0.9, abs=0.04)  # the draws are bivariate normal
+
+
+def test_ce_plane_bad_input(psa):
+    with pytest.raises(UnknownNameError, match="'nobody'"):
+        plot_ce_plane(psa, "nobody")
+    with pytest.raises(AnalysisError, match="'usual'"):
+        plot_ce_plane(psa, "usual", show=["usual"])
+    with pytest.raises(AnalysisError, match="ellipse"):
+        plot_ce_plane(psa, "usual", ellipse=95)
+    deterministic = make_outcomes({"cost": [1.0, 2.0], "qaly": [1.0, 2.0]}, strategies=["a", "b"], effect="qaly")
+    with pytest.raises(AnalysisError, match="3 PSA samples"):
+        plot_ce_plane(deterministic, "a", ellipse=0.95)
+
+
+def test_ceac_lines_are_the_ceac_and_frontier_is_the_ceaf(psa):
+    fig, ax = plt.subplots()
+    assert plot_ceac(psa, WTP, ax=ax) is ax
+    curves, frontier = cea.ceac(psa, WTP), cea.ceaf(psa, WTP)
+    lines = _lines(ax)
+    for name in NAMES:
+        np.testing.assert_array_equal(lines[name].get_xdata(), WTP)
+        np.testing.assert_array_equal(lines[name].get_ydata(), curves.sel(strategy=name).values)
+    np.testing.assert_array_equal(lines["Frontier (CEAF)"].get_ydata(), frontier["probability"].values)
+    assert ax.get_xlabel() == "Willingness to pay ($ per QALY)"
+    assert ax.xaxis.get_major_formatter()(20_000, None) == "$20,000"
+    assert "Frontier (CEAF)" not in _lines(plot_ceac(psa, WTP, frontier=False))
+
+
+def test_ceac_colours_match_across_plots(psa):
+    ceac_lines = _lines(plot_ceac(psa, WTP))
+    plane = _scatters(plot_ce_plane(psa, "usual"))
+    for name in ["A", "B", "C"]:
+        np.testing.assert_allclose(plane[name].get_facecolor()[0][:3],
+                                   plt.matplotlib.colors.to_rgb(ceac_lines[name].get_color()))
+
+
+def test_ceaf_segments(psa):
+    ax = plot_ceaf(psa, WTP)
+    frontier = cea.ceaf(psa, WTP)
+    optimal = frontier["optimal"].values
+    lines = _lines(ax)
+    assert set(lines) == set(optimal)  # only strategies that are optimal somewhere
+    for name, line in lines.items():
+        expected = np.where(optimal == name, frontier["probability"].values, np.nan)
+        np.testing.assert_array_equal(line.get_ydata(), expected)
+    switches = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert len(switches) == int((optimal[1:] != optimal[:-1]).sum())
+
+
+def test_expected_loss_lines(psa):
+    ax = plot_expected_loss(psa, WTP)
+    loss = cea.expected_loss(psa, WTP)
+    lines = _lines(ax)
+    for name in NAMES:
+        np.testing.assert_array_equal(lines[name].get_ydata(), loss.sel(strategy=name).values)
+    np.testing.assert_allclose(lines["Frontier (EVPI)"].get_ydata(), cea.ceaf(psa, WTP)["expected_loss"].values)
+    assert ax.get_ylabel() == "Expected loss per person ($)"
+
+
+def test_frontier_plot_from_an_imported_table():
+    frame = pd.DataFrame({"strategy": ["A", "B", "C", "D", "E"], "cost": [0.0, 8.0, 18.0, 20.0, 25.0],
+                          "qaly": [0.0, 1.0, 2.0, 3.0, 2.5]})
+    out = from_dataframe(frame, effect="qaly")
+    ax = plot_frontier(out)
+    line = _lines(ax)["Efficiency frontier"]
+    np.testing.assert_array_equal(line.get_xdata(), [0.0, 3.0])
+    np.testing.assert_array_equal(line.get_ydata(), [0.0, 20.0])
+    points = [c for c in ax.collections if len(c.get_offsets())]
+    assert sorted(tuple(c.get_offsets()[0]) for c in points) == sorted(zip(frame["qaly"], frame["cost"]))
+    assert {t.get_text() for t in ax.texts} == set(frame["strategy"])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Efficiency frontier", "Non-dominated",
+                                                                     "Extendedly dominated", "Dominated"]
