@@ -309,12 +309,12 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
     def ce_plane(ax=None):
         from healthecon.plot.cea import plot_ce_plane
 
-        return plot_ce_plane(psa, comparator="usual care", wtp=wtp, ax=ax)
+        return plot_ce_plane(psa, "usual care", wtp=[wtp, wtp_upper], ellipse=0.95, ax=ax)
 
     def acceptability(ax=None):
         from healthecon.plot.cea import plot_ceac
 
-        return plot_ceac(curve, ax=ax)
+        return plot_ceac(psa, WTP_GRID, ax=ax)
 
     return Reproduction(
         model=MODEL,

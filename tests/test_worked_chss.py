@@ -157,3 +157,14 @@ def test_one_way_table_varies_both_increments_around_the_base_net_benefit(rep):
     assert set(table.index) == {"inc_cost_community", "inc_ly"}
     assert table["outcome_base"].iloc[0] == pytest.approx(20000 * 575 / 13886 - 575)
     assert table.loc["inc_ly", "optimal_low"] == "usual care" and table.loc["inc_ly", "optimal_high"] == "CHSS"
+
+
+def test_charts_plot_the_psa(rep):
+    ax = rep.charts["ce_plane"]()
+    cloud = [c for c in ax.collections if c.get_label() == "CHSS"][0]
+    assert cloud.get_offsets().shape == (5000, 2)
+    assert np.asarray(cloud.get_offsets())[:, 1].mean() == pytest.approx(575, abs=10)
+    ax = rep.charts["ceac"]()
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "CHSS"]
+    x, y = line.get_data()
+    assert y[np.searchsorted(x, 20000)] == pytest.approx(rep.tables["p_cost_effective"].loc[20000.0, "p_psa"])
