@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import xarray as xr
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthecon.errors import ShapeError, TreeError, UnknownNameError
@@ -233,6 +233,7 @@ def test_one_strategy_does_not_depend_on_the_others(specs, data):
         assert mixed[var].sel(strategy=name).item() == full[var].sel(strategy=name).item()
 
 
+@settings(max_examples=25)
 @given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=6))
 def test_vectorised_rollback_matches_each_sample_alone(p):
     tree = DecisionTree(Decision({"a": Chance([
@@ -476,3 +477,21 @@ def test_markov_leaf_errors_name_the_node():
         tree.run(make_draws(p=0.7, p_prog=0.1))
     with pytest.raises(UnknownNameError, match=r"node 'a', Markov start 'well': unknown parameter 'p'"):
         tree.run(make_draws(p_prog=0.1))
+
+
+# --------------------------------------------------------------------------- examples
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("tree_example.py", ["sumatriptan  22.06    0.42", "caffeine/ergotamine   4.71    0.20"]),
+    ("hybrid_example.py", ["usual care  12075.393   9.245", "intervention  12459.915   9.411"]),
+])
+def test_examples_run_and_print_their_results(script, expected, capsys, monkeypatch):
+    import runpy
+
+    monkeypatch.setattr("sys.argv", [script])
+    runpy.run_path(str(EXAMPLES / script), run_name="__main__")
+    printed = capsys.readouterr().out
+    for text in expected:
+        assert text in printed

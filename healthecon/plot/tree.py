@@ -44,7 +44,7 @@ def _format(name: str, value: float, currency: str) -> str:
         sign = "-" if value < 0 else ""
         label = "" if name == "cost" else f"{name.removeprefix('cost_')} "
         return f"{label}{sign}{currency}{abs(value):,.{0 if abs(value) >= 100 else 2}f}"
-    return f"{name} {value:.3g}"
+    return f"{name} {value:.3g}" if abs(value) < 10 else f"{name} {value:,.2f}"
 
 
 def _layout(tree: DecisionTree) -> dict[tuple[str, ...], tuple[float, float]]:
