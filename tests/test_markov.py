@@ -1,0 +1,432 @@
+"""Markov cohort engine: hand-worked totals, invariants, tunnels, validation messages."""
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given
+from hypothesis import strategies as st
+
+from healthecon.discount import GREEN_BOOK_HEALTH, discount_factors
+from healthecon.errors import ModelDefinitionError, ShapeError, TransitionError, UnknownNameError
+from healthecon.markov import C, MarkovModel
+from healthecon.outcomes import validate_outcomes
+
+# --------------------------------------------------------------------------- hand-worked
+# Alive/dead, P(death) 0.1 a cycle, 3 annual cycles: membership alive 1, 0.9, 0.81, 0.729.
+ALIVE = np.array([1.0, 0.9, 0.81, 0.729])
+D5 = 1.05 ** -np.arange(4.0)  # costs at 5%
+
+
+def two_state(correction, **kw):
+    options = dict(
+        start={"alive": 1},
+        n_cycles=3,
+        correction=correction,
+        discount_costs=0.05,
+        discount_effects=0.0,
+        state_rewards={"cost_care": {"alive": 1000.0}, "ly": {"alive": 1.0}},
+    )
+    options.update(kw)
+    return MarkovModel(["alive", "dead"], ["only"], {"alive": {"alive": C, "dead": 0.1}, "dead": {"dead": 1}}, **options)
+
+
+# (ly, discounted cost) worked by hand for each correction
+HAND = {
+    "end": (0.9 + 0.81 + 0.729, 1000 * (0.9 / 1.05 + 0.81 / 1.05**2 + 0.729 / 1.05**3)),
+    "beginning": (1 + 0.9 + 0.81, 1000 * (1 + 0.9 / 1.05 + 0.81 / 1.05**2)),
+    "half-cycle": (0.5 + 0.9 + 0.81 + 0.729 / 2, 1000 * (0.5 + 0.9 / 1.05 + 0.81 / 1.05**2 + 0.729 / 2 / 1.05**3)),
+    "trapezoid": (0.5 + 0.9 + 0.81 + 0.729 / 2, 1000 * (0.5 + 0.9 / 1.05 + 0.81 / 1.05**2 + 0.729 / 2 / 1.05**3)),
+    # 3 cycles: Simpson's 3/8 rule, weights 3/8, 9/8, 9/8, 3/8
+    "simpson": (
+        3 / 8 + 9 / 8 * 0.9 + 9 / 8 * 0.81 + 3 / 8 * 0.729,
+        1000 * (3 / 8 + 9 / 8 * 0.9 / 1.05 + 9 / 8 * 0.81 / 1.05**2 + 3 / 8 * 0.729 / 1.05**3),
+    ),
+}
+
+
+@pytest.mark.parametrize("method", list(HAND))
+def test_two_state_hand_worked(method):
+    out = two_state(method).run({})
+    ly, cost = HAND[method]
+    assert out["ly"].item() == pytest.approx(ly, rel=1e-12)
+    assert out["cost_care"].item() == pytest.approx(cost, rel=1e-12)
+    assert out["cost"].item() == pytest.approx(cost, rel=1e-12)
+    undiscounted = ly * 1000  # the same rule without discounting
+    assert out["cost_undiscounted"].item() == pytest.approx(undiscounted, rel=1e-12)
+    assert out["ly_undiscounted"].item() == pytest.approx(ly, rel=1e-12)
+
+
+def test_two_state_simpson_even_cycles():
+    out = two_state("simpson", n_cycles=2).run({})
+    assert out["ly"].item() == pytest.approx((1 + 4 * 0.9 + 0.81) / 3, rel=1e-12)
+
+
+def test_time_varying_values_distinguish_half_cycle_from_trapezoid():
+    # cost 100 in cycle 1, 200 in cycle 2, undiscounted, 2 cycles
+    rewards = {"cost_x": lambda p, s, t: {"alive": 100.0 * t.cycle}}
+    trap = two_state("trapezoid", n_cycles=2, discount_costs=0, state_rewards=rewards).run({})
+    half = two_state("half-cycle", n_cycles=2, discount_costs=0, state_rewards=rewards).run({})
+    assert trap["cost"].item() == pytest.approx(100 * (1 + 0.9) / 2 + 200 * (0.9 + 0.81) / 2)
+    assert half["cost"].item() == pytest.approx(100 * 0.5 + 100 * 0.9 + 200 * 0.5 * 0.81)
+
+
+def test_transition_and_initial_rewards_hand_worked():
+    rewards = {"cost_death": {("alive", "dead"): 500.0}}
+    end = two_state("end", transition_rewards=rewards, initial_rewards={"cost_surgery": {"only": 50.0}}).run({})
+    deaths = np.array([0.1, 0.09, 0.081])
+    assert end["cost_death"].item() == pytest.approx(500 * (deaths * D5[1:]).sum(), rel=1e-12)
+    assert end["cost_death_undiscounted"].item() == pytest.approx(500 * deaths.sum(), rel=1e-12)
+    assert end["cost_surgery"].item() == 50.0
+    assert end["cost"].item() == pytest.approx(HAND["end"][1] + 500 * (deaths * D5[1:]).sum() + 50, rel=1e-12)
+    mid = two_state("trapezoid", transition_rewards={"cost_death": {("*", "dead"): 500.0}}).run({})
+    assert mid["cost_death"].item() == pytest.approx(500 * (deaths * 1.05 ** -np.array([0.5, 1.5, 2.5])).sum(), rel=1e-12)
+
+
+def test_monthly_cycles_scale_annual_values():
+    model = MarkovModel(
+        ["alive", "dead"], ["only"], {"alive": {"alive": 1.0}, "dead": {"dead": 1.0}},
+        start={"alive": 1}, n_cycles=24, cycle_length=1 / 12, correction="end",
+        discount_costs=0.035, discount_effects=0,
+        state_rewards={"cost_care": {"alive": 1200.0}, "qaly": {"alive": 0.75}},
+    )
+    out = model.run({})
+    assert out["qaly"].item() == pytest.approx(1.5, rel=1e-12)
+    months = np.arange(1, 25) / 12
+    assert out["cost"].item() == pytest.approx(100 * discount_factors(months, 0.035).sum(), rel=1e-12)
+    assert out.attrs["effect"] == "qaly" and out.attrs["effect_unit"] == "QALY"
+
+
+def test_discount_schedule_accepted():
+    out = two_state("end", discount_effects=GREEN_BOOK_HEALTH).run({})
+    expected = (ALIVE[1:] * GREEN_BOOK_HEALTH.factors(np.arange(1.0, 4.0))).sum()
+    assert out["ly"].item() == pytest.approx(expected, rel=1e-12)
+    assert out.attrs["discount_effects"] == GREEN_BOOK_HEALTH.name
+
+
+def test_outcome_set_layout():
+    out = two_state("end").run({"unused": np.zeros(5)})
+    validate_outcomes(out)
+    assert out.sizes == {"sample": 5, "strategy": 1}
+    assert out.attrs["cost"] == "cost" and out.attrs["effect"] == "ly" and out.attrs["effect_unit"] == "life-year"
+    assert out["ly"].attrs["kind"] == "effect" and out["cost_care"].attrs["kind"] == "cost"
+    assert set(out.data_vars) == {"cost", "cost_care", "ly", "cost_undiscounted", "cost_care_undiscounted", "ly_undiscounted"}
+
+
+# --------------------------------------------------------------------------- a PSA model
+def psa_model(**kw):
+    def transitions(p, strategy):
+        rr = p["rr"] if strategy == "new" else 1.0
+        return {
+            "well": {"well": C, "sick": p["p_sick"] * rr, "dead": 0.01},
+            "sick": {"well": 0.1, "sick": C, "dead": p["p_die"]},
+            "dead": {"dead": 1},
+        }
+
+    options = dict(
+        start={"well": 1},
+        n_cycles=10,
+        state_rewards={
+            "cost_care": lambda p, s: {"well": 100.0, "sick": p["c_sick"]},
+            "cost_drug": lambda p, s: {"well": 500.0 if s == "new" else 0.0, "sick": 500.0 if s == "new" else 0.0},
+            "qaly": lambda p, s: {"well": 0.9, "sick": p["u_sick"]},
+            "ly": {"well": 1, "sick": 1},
+        },
+    )
+    options.update(kw)
+    return MarkovModel(["well", "sick", "dead"], ["usual", "new", "other"], transitions, **options)
+
+
+def psa_draws(n=50, seed=1):
+    rng = np.random.default_rng(seed)
+    return xr.Dataset(
+        {
+            "p_sick": ("sample", rng.uniform(0.05, 0.3, n)),
+            "p_die": ("sample", rng.uniform(0.05, 0.2, n)),
+            "rr": ("sample", rng.uniform(0.5, 1.0, n)),
+            "c_sick": ("sample", rng.gamma(10, 300, n)),
+            "u_sick": ("sample", rng.uniform(0.4, 0.7, n)),
+        }
+    )
+
+
+def test_vectorised_run_equals_one_sample_at_a_time():
+    model, draws = psa_model(), psa_draws(8)
+    out = model.run(draws)
+    for i in (0, 5):
+        one = model.run(draws.isel(sample=[i]))
+        for name in ("cost", "qaly", "cost_care_undiscounted"):
+            assert np.allclose(one[name].values[0], out[name].values[i], rtol=1e-13)
+
+
+def test_trace_sums_to_one_and_mean_trace():
+    model, draws = psa_model(), psa_draws(20)
+    out = model.run(draws, trace=True)
+    assert out["trace"].dims == ("sample", "strategy", "cycle", "state")
+    assert np.allclose(out["trace"].sum("state"), 1.0, atol=1e-12)
+    mean = model.run(draws, trace="mean")["trace"]
+    assert mean.dims == ("strategy", "cycle", "state")
+    assert np.allclose(mean, out["trace"].mean("sample"), rtol=1e-12)
+    assert out["trace"].sel(cycle=0, state="well").values.tolist() == [[1.0] * 3] * 20
+
+
+def random_matrix(k, seed):
+    rng = np.random.default_rng(seed)
+    return rng.dirichlet(np.ones(k), size=k)
+
+
+@given(st.integers(2, 5), st.integers(1, 12), st.integers(0, 10_000), st.sampled_from(["end", "half-cycle", "simpson", "beginning"]))
+def test_membership_sums_to_one_every_cycle(k, n_cycles, seed, method):
+    states = [f"s{i}" for i in range(k)]
+    matrix = random_matrix(k, seed)
+    model = MarkovModel(states, ["a"], matrix.tolist(), start=np.eye(k)[0], n_cycles=n_cycles, correction=method,
+                        state_rewards={"ly": {s: 1 for s in states}})
+    out = model.run({}, trace=True)
+    assert np.allclose(out["trace"].sum("state"), 1.0, atol=1e-12)
+    # every rule credits exactly n_cycles years when no one leaves the model
+    assert out["ly_undiscounted"].item() == pytest.approx(n_cycles, rel=1e-9)
+
+
+@given(st.integers(1, 15), st.integers(0, 10_000))
+def test_life_years_equal_sum_of_alive_trace(n_cycles, seed):
+    p_die = np.random.default_rng(seed).uniform(0, 0.5, 4)
+    model = MarkovModel(["alive", "dead"], ["a"], lambda p, s: {"alive": {"alive": C, "dead": p["p"]}, "dead": {"dead": 1}},
+                        start={"alive": 1}, n_cycles=n_cycles, correction="none", discount_costs=0, discount_effects=0,
+                        state_rewards={"ly": {"alive": 1}})
+    out = model.run({"p": p_die}, trace=True)
+    alive = out["trace"].sel(state="alive", strategy="a").isel(cycle=slice(1, None)).sum("cycle")
+    assert np.allclose(out["ly"].values[:, 0], alive.values, rtol=1e-12)
+    assert np.allclose(alive.values, ((1 - p_die)[:, None] ** np.arange(1, n_cycles + 1)).sum(1), rtol=1e-12)
+
+
+@given(st.floats(0.01, 100.0), st.sampled_from(["end", "trapezoid", "simpson"]))
+def test_scaling_costs_scales_every_cost_total(k, method):
+    draws = psa_draws(5)
+    base = psa_model(correction=method).run(draws)
+    scaled_draws = draws.assign(c_sick=draws["c_sick"] * k)
+    scaled = psa_model(
+        correction=method,
+        state_rewards={
+            "cost_care": lambda p, s: {"well": 100.0 * k, "sick": p["c_sick"]},
+            "cost_drug": lambda p, s: {"well": 500.0 * k if s == "new" else 0.0, "sick": 500.0 * k if s == "new" else 0.0},
+            "qaly": lambda p, s: {"well": 0.9, "sick": p["u_sick"]},
+            "ly": {"well": 1, "sick": 1},
+        },
+    ).run(scaled_draws)
+    for name in ("cost", "cost_care", "cost_drug", "cost_undiscounted"):
+        assert np.allclose(scaled[name].values, k * base[name].values, rtol=1e-12)
+    assert np.allclose(scaled["qaly"].values, base["qaly"].values, rtol=1e-12)
+
+
+@given(st.lists(st.sampled_from(["usual", "new", "other"]), min_size=1, max_size=3, unique=True))
+def test_result_for_a_strategy_does_not_depend_on_the_others(chosen):
+    model, draws = psa_model(), psa_draws(6)
+    everything = model.run(draws)
+    subset = model.run(draws, strategies=chosen)
+    assert list(subset.strategy.values) == chosen
+    for name in ("cost", "qaly", "ly_undiscounted"):
+        assert np.array_equal(subset[name].values, everything[name].sel(strategy=chosen).values)
+
+
+def test_time_homogeneous_and_time_dependent_paths_agree():
+    static = psa_model()
+
+    def dynamic_transitions(p, strategy, time):
+        _ = time.cycle  # reading time makes the model re-evaluate each cycle
+        return static.transitions.value(p, strategy)
+
+    rewards = {
+        "cost_care": lambda p, s, t: {"well": 100.0 + 0 * t.years, "sick": p["c_sick"]},
+        "cost_drug": lambda p, s: {"well": 500.0 if s == "new" else 0.0, "sick": 500.0 if s == "new" else 0.0},
+        "qaly": lambda p, s, t: {"well": 0.9 + 0 * t.cycle, "sick": p["u_sick"]},
+        "ly": {"well": 1, "sick": 1},
+    }
+    dynamic = psa_model(state_rewards=rewards)
+    dynamic.transitions.value = dynamic_transitions
+    dynamic.transitions.takes_time = True
+    draws = psa_draws(10)
+    for method in ("half-cycle", "simpson", "beginning"):
+        static.correction = dynamic.correction = method
+        a, b = static.run(draws), dynamic.run(draws)
+        for name in a.data_vars:
+            assert np.allclose(a[name].values, b[name].values, rtol=1e-12), (method, name)
+
+
+def test_functions_without_time_are_called_once_per_strategy_time_dependent_once_per_cycle():
+    calls = {"static": 0, "dynamic": 0}
+
+    def static(p, s):
+        calls["static"] += 1
+        return {"alive": {"alive": C, "dead": 0.1}, "dead": {"dead": 1}}
+
+    def dynamic(p, s, t):
+        calls["dynamic"] += 1
+        return {"alive": {"alive": C, "dead": 0.1 if t.cycle < 3 else 0.2}, "dead": {"dead": 1}}
+
+    for fn in (static, dynamic):
+        MarkovModel(["alive", "dead"], ["a", "b"], fn, start={"alive": 1}, n_cycles=5).run({"x": np.zeros(1000)})
+    assert calls == {"static": 2, "dynamic": 10}
+
+
+def test_age_and_start_override():
+    seen = []
+
+    def transitions(p, s, t):
+        seen.append(t.age)
+        return {"alive": {"alive": C, "dead": 0.01 * (t.age - 59)}, "dead": {"dead": 1}}
+
+    model = MarkovModel(["alive", "dead"], ["a"], transitions, start={"alive": 1}, n_cycles=3, start_age=60,
+                        correction="end", state_rewards={"ly": {"alive": 1}}, discount_effects=0)
+    assert model.run({})["ly"].item() == pytest.approx(0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97)
+    assert seen == [60, 61, 62]
+    half = model.run({}, start={"alive": 0.5, "dead": 0.5})
+    assert half["ly"].item() == pytest.approx((0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97) / 2)
+    per_sample = model.run({"x": np.zeros(2)}, start=np.array([[1.0, 0.0], [0.0, 1.0]]))
+    assert per_sample["ly"].values[:, 0] == pytest.approx([0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97, 0.0])
+
+
+def test_run_accepts_parameters_draws():
+    from healthecon.distributions import Beta
+    from healthecon.params import Parameters
+
+    params = Parameters(p_sick=Beta(20, 80), p_die=Beta(10, 90), rr=0.7, c_sick=3000.0, u_sick=0.6)
+    out = psa_model().run(params.sample(30, seed=3))
+    assert out.sizes["sample"] == 30
+    base = psa_model().run(params.base_case())
+    assert base.sizes["sample"] == 1
+
+
+# --------------------------------------------------------------------------- tunnels
+def test_tunnel_matches_hand_expanded_model():
+    def tunnel(p, s, t):
+        die = 0.3 if t.in_state == 1 else 0.1
+        return {"well": {"well": C, "post": 0.2}, "post": {"post": C, "dead": die}, "dead": {"dead": 1}}
+
+    rewards = {"cost_care": lambda p, s, t: {"post": 1000.0 if t.in_state == 1 else 200.0}, "ly": {"well": 1, "post": 1}}
+    tunnelled = MarkovModel(["well", "post", "dead"], ["a"], tunnel, start={"well": 1}, n_cycles=8, tunnels={"post": 2},
+                            state_rewards=rewards, correction="half-cycle")
+    expanded_matrix = {
+        "well": {"well": C, "post1": 0.2},
+        "post1": {"post2": C, "dead": 0.3},
+        "post2": {"post2": C, "dead": 0.1},
+        "dead": {"dead": 1},
+    }
+    expanded = MarkovModel(["well", "post1", "post2", "dead"], ["a"], expanded_matrix, start={"well": 1}, n_cycles=8,
+                           state_rewards={"cost_care": {"post1": 1000.0, "post2": 200.0}, "ly": {"well": 1, "post1": 1, "post2": 1}},
+                           correction="half-cycle")
+    a, b = tunnelled.run({}, trace=True), expanded.run({}, trace=True)
+    for name in ("cost", "ly", "cost_undiscounted"):
+        assert a[name].item() == pytest.approx(b[name].item(), rel=1e-12)
+    assert list(a["trace"].state.values) == ["well", "post", "dead"]
+    post = b["trace"].sel(state=["post1", "post2"]).sum("state")
+    assert np.allclose(a["trace"].sel(state="post").values, post.values, rtol=1e-12)
+
+
+def test_tunnel_transition_error_names_time_in_state():
+    def tunnel(p, s, t):
+        return {"well": {"well": C, "post": 0.2}, "post": {"post": C, "dead": 1.5 if t.in_state == 2 else 0.1}, "dead": {"dead": 1}}
+
+    model = MarkovModel(["well", "post", "dead"], ["a"], tunnel, start={"well": 1}, n_cycles=3, tunnels={"post": 3})
+    with pytest.raises(TransitionError, match=r"strategy 'a', cycle 1, time in state 2, from 'post' to 'dead'"):
+        model.run({})
+
+
+# --------------------------------------------------------------------------- validation
+def failing(entry, strategy="new", cycle=3, **kw):
+    """A 3-state model whose matrix is broken by ``entry`` for ``strategy`` from ``cycle``."""
+
+    def transitions(p, s, t):
+        matrix = {"well": {"well": C, "sick": p["p"]}, "sick": {"sick": C, "dead": 0.1}, "dead": {"dead": 1}}
+        if s == strategy and t.cycle >= cycle:
+            matrix = entry(matrix, p)
+        return matrix
+
+    return MarkovModel(["well", "sick", "dead"], ["usual", "new"], transitions, start={"well": 1}, n_cycles=5, **kw)
+
+
+DRAWS = {"p": np.array([0.1, 0.2, 0.3, 0.4])}
+
+
+def with_sample(value, at):
+    out = np.full(4, 0.1)
+    out[at] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (lambda m, p: {**m, "sick": {"sick": C, "dead": with_sample(1.2, 2)}},
+         r"strategy 'new', cycle 3, from 'sick' to 'dead': expected a probability in \[0, 1\], got 1.2 at sample 2"),
+        (lambda m, p: {**m, "sick": {"sick": C, "dead": with_sample(-0.1, 1)}},
+         r"strategy 'new', cycle 3, from 'sick' to 'dead': expected a probability in \[0, 1\], got -0.1 at sample 1"),
+        (lambda m, p: {**m, "sick": {"sick": C, "dead": with_sample(np.nan, 3)}},
+         r"strategy 'new', cycle 3, from 'sick' to 'dead': probability is NaN at sample 3"),
+        (lambda m, p: {**m, "well": {"well": C, "sick": p["p"] * 2, "dead": 0.5}},
+         r"strategy 'new', cycle 3, from 'well' to 'well': the complement \(C\) is negative: the other entries of the row sum to 1.1 at sample 2, more than 1"),
+        (lambda m, p: {**m, "sick": {"sick": 0.5, "dead": 0.4}},
+         r"strategy 'new', cycle 3, from 'sick': row sums to 0.9, expected 1 \(absolute tolerance 1e-09\)"),
+        (lambda m, p: {**m, "sick": {"sick": C, "dead": C}},
+         r"strategy 'new', cycle 3, from 'sick': more than one complement \(C\) in the row \(to 'sick', 'dead'\)"),
+        (lambda m, p: {"well": m["well"], "sick": m["sick"]},
+         r"strategy 'new', cycle 3: no row given for from-state 'dead'"),
+    ],
+)
+def test_transition_errors_name_strategy_cycle_from_to_and_sample(entry, message):
+    with pytest.raises(TransitionError, match=message):
+        failing(entry).run(DRAWS)
+
+
+def test_errors_in_first_cycle_of_other_strategy():
+    with pytest.raises(TransitionError, match=r"strategy 'usual', cycle 1, from 'sick' to 'dead'"):
+        failing(lambda m, p: {**m, "sick": {"sick": C, "dead": 2.0}}, strategy="usual", cycle=1).run(DRAWS)
+
+
+def test_row_sum_tolerance_is_absolute_1e9():
+    ok = failing(lambda m, p: {**m, "sick": {"sick": 0.5, "dead": 0.5 + 5e-10}})
+    ok.run(DRAWS)
+    with pytest.raises(TransitionError, match="row sums to"):
+        failing(lambda m, p: {**m, "sick": {"sick": 0.5, "dead": 0.5 + 5e-9}}).run(DRAWS)
+
+
+def test_unknown_names():
+    with pytest.raises(UnknownNameError, match=r"unknown state 'sik'; expected one of: 'well', 'sick', 'dead'"):
+        failing(lambda m, p: {**m, "sik": {"dead": 1}}).run(DRAWS)
+    with pytest.raises(UnknownNameError, match=r"unknown strategy 'nwe'; expected one of: 'usual', 'new'"):
+        failing(lambda m, p: m).run(DRAWS, strategies=["nwe"])
+    with pytest.raises(UnknownNameError, match=r"unknown parameter 'p'; expected one of: 'q'"):
+        failing(lambda m, p: m).run({"q": np.zeros(2)})
+    with pytest.raises(UnknownNameError, match=r"unknown state 'ill'"):
+        MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"ill": 1}, n_cycles=2)
+    with pytest.raises(UnknownNameError, match=r"unknown state 'sik'"):
+        MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"well": 1}, n_cycles=2,
+                    state_rewards={"ly": {"sik": 1}}).run({})
+    with pytest.raises(UnknownNameError, match=r"unknown strategy 'b'"):
+        MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"well": 1}, n_cycles=2,
+                    initial_rewards={"cost_x": {"b": 1}}).run({})
+
+
+def test_shape_errors():
+    with pytest.raises(ShapeError, match=r"strategy 'new', cycle 3, from 'sick' to 'dead': expected a number or an array of shape \(4,\)"):
+        failing(lambda m, p: {**m, "sick": {"sick": C, "dead": np.full(3, 0.1)}}).run(DRAWS)
+    with pytest.raises(ShapeError, match="expected a 3 x 3 matrix"):
+        MarkovModel(["a", "b", "c"], ["s"], [[1, 0], [0, 1]], start={"a": 1}, n_cycles=1).run({})
+    with pytest.raises(ShapeError, match="starting distribution: expected 2 proportions"):
+        MarkovModel(["a", "b"], ["s"], [[1, 0], [0, 1]], start=[1, 0, 0], n_cycles=1)
+    with pytest.raises(ShapeError, match="parameter draws have no 'sample' dimension"):
+        failing(lambda m, p: m).run(xr.Dataset({"p": ("draw", np.zeros(3))}))
+
+
+def test_definition_errors():
+    matrix = [[C, 0.1], [0, 1]]
+    with pytest.raises(ModelDefinitionError, match="proportions must sum to 1"):
+        MarkovModel(["a", "b"], ["s"], matrix, start={"a": 0.5, "b": 0.4}, n_cycles=1)
+    with pytest.raises(ModelDefinitionError, match="reward name 'cost' is reserved"):
+        MarkovModel(["a", "b"], ["s"], matrix, start={"a": 1}, n_cycles=1, state_rewards={"cost": {"a": 1}})
+    with pytest.raises(ModelDefinitionError, match="cycle_length"):
+        MarkovModel(["a", "b"], ["s"], matrix, start={"a": 1}, n_cycles=1, cycle_length=0)
+    with pytest.raises(ModelDefinitionError, match="a function must take"):
+        MarkovModel(["a", "b"], ["s"], lambda p: matrix, start={"a": 1}, n_cycles=1)
+    with pytest.raises(ModelDefinitionError, match="no start_age"):
+        MarkovModel(["a", "b"], ["s"], lambda p, s, t: [[C, 0.001 * t.age], [0, 1]], start={"a": 1}, n_cycles=1).run({})
+    with pytest.raises(TransitionError, match="use healthecon.markov.C"):
+        MarkovModel(["a", "b"], ["s"], [["C", 0.1], [0, 1]], start={"a": 1}, n_cycles=1).run({})
