@@ -316,12 +316,17 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
 
         return plot_ceac(psa, WTP_GRID, ax=ax)
 
+    def tornado(ax=None):
+        from healthecon.plot.dsa import plot_tornado
+
+        return plot_tornado(one_way, ax=ax)
+
     return Reproduction(
         model=MODEL,
         title=TITLE,
         checks=checks,
         tables={"icer": table, "components": components, "p_cost_effective": probabilities,
                 "pairwise": pair, "ceac": ceac_frame, "one_way": one_way},
-        charts={"ce_plane": ce_plane, "ceac": acceptability},
+        charts={"ce_plane": ce_plane, "ceac": acceptability, "tornado": tornado},
         notes=notes,
     )

@@ -262,6 +262,11 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         inputs.seed_check,
     ]
 
+    def tornado(ax=None):
+        from healthecon.plot.dsa import plot_tornado
+
+        return plot_tornado(one_way["LIFE"], ax=ax)
+
     def agency_chart(ax=None):
         from healthecon.plot.money import plot_party_table
 
@@ -279,6 +284,6 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         tables={"summary": cba.summary(psa), "conventions": conventions, "per_agency": per_agency(base),
                 "benefit_lines": lines, "admissions_scenario": scenario_table,
                 "one_way_icn": one_way["ICN"], "one_way_life": one_way["LIFE"]},
-        charts={"per_agency": agency_chart, "acceptability": acceptability_chart},
+        charts={"tornado_life": tornado, "per_agency": agency_chart, "acceptability": acceptability_chart},
         notes=notes,
     )

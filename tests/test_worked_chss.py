@@ -168,3 +168,9 @@ def test_charts_plot_the_psa(rep):
     (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "CHSS"]
     x, y = line.get_data()
     assert y[np.searchsorted(x, 20000)] == pytest.approx(rep.tables["p_cost_effective"].loc[20000.0, "p_psa"])
+
+
+def test_tornado_draws_the_one_way_table(rep):
+    ax = rep.charts["tornado"]()
+    low_bars = ax.containers[0]
+    assert len(low_bars) == 2

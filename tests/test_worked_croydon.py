@@ -120,3 +120,8 @@ def test_one_way_tables_vary_each_schemes_own_lines_and_the_unit_costs(rep):
     row = table.loc["icn_admissions"]
     # the admissions line is 60% of the ICN benefit, so the ratio moves by 0.6 x 1.44 x relative change
     assert row["outcome_high"] - 1.44 == pytest.approx(0.6 * 1.44 * (row["high"] / row["base"] - 1))
+
+
+def test_tornado_draws_the_life_one_way_table(rep):
+    ax = rep.charts["tornado_life"]()
+    assert len(ax.containers[0]) == len(rep.tables["one_way_life"]) == 6
