@@ -221,7 +221,8 @@ class Distribution(ABC):
         return hash((type(self).__name__, self._key()))
 
     def _key(self) -> tuple:
-        return (self._describe(), self._point)
+        """Exact parameters (not the rounded description) for equality and hashing."""
+        return tuple((k, v) for k, v in sorted(vars(self).items()) if k != "_frozen")
 
     @abstractmethod
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...

@@ -361,3 +361,10 @@ def test_dirichlet_ppf_gives_marginal_quantiles():
     assert out.shape == (3, 3)
     np.testing.assert_allclose(out[:, 1], Beta(3, 7).ppf(q))
     assert d.support == (0.0, 1.0)
+
+
+def test_equality_uses_exact_parameters_not_the_rounded_description():
+    assert Beta(2, 3).describe() == Beta(2.00001, 3).describe()
+    assert Beta(2, 3) != Beta(2.00001, 3)
+    assert Gamma(2, 3, point=5) != Gamma(2, 3)
+    assert Empirical([1.0, 2.0]) == Empirical([1.0, 2.0]) != Empirical([2.0, 1.0])

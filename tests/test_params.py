@@ -334,7 +334,7 @@ def test_from_csv_reads_a_parameter_sheet(tmp_path):
     path.write_text(TABLE)
     p = Parameters.from_csv(path)
     assert p.names == ("p_sick", "p_resp", "rr", "c_drug", "next", "discount")
-    assert p["p_sick"] == Beta(6, 14)
+    assert p["p_sick"] == Beta.from_mean_sd(0.3, 0.1)
     assert p["p_resp"] == Beta(12, 88)
     assert p["rr"].point == 0.7
     assert p["c_drug"] == Gamma.from_mean_se(1000, 200)
