@@ -493,7 +493,7 @@ def payback_period(ds: xr.Dataset) -> xr.DataArray:
     result[cum[..., 0] >= 0] = 0.0
     for t in range(1, cum.shape[-1]):
         reached = np.isinf(result) & (cum[..., t] >= 0) & (cum[..., t - 1] < 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):  # only entries where payback is reached are kept
             frac = np.where(reached, -cum[..., t - 1] / np.where(net[..., t] > 0, net[..., t], 1.0), 0.0)
         result = np.where(reached, (t - 1) + frac, result)
     return xr.DataArray(result, dims=(SAMPLE, STRATEGY), coords={SAMPLE: ds[SAMPLE].values, STRATEGY: ds[STRATEGY].values},

@@ -1,0 +1,196 @@
+"""Cost-benefit / ROI: a five-year hand-worked case, invariants, optimism bias, PSA, errors."""
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given
+from hypothesis import strategies as st
+
+from healthecon import optimism
+from healthecon.cba import (
+    CBAModel,
+    Flow,
+    acceptability,
+    benefit,
+    cashflows,
+    category_table,
+    cost,
+    format_summary,
+    party_table,
+    payback_period,
+    summary,
+    switching_values,
+    waterfall_steps,
+)
+from healthecon.discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD
+from healthecon.errors import AnalysisError, ModelDefinitionError, ParameterError, ShapeError, UnknownNameError
+
+
+def five_years(**kwargs):
+    flows = [
+        cost("set-up", "council", [50_000.0]),
+        cost("running", "council", [20_000.0] * 4, years=[1, 2, 3, 4]),
+        benefit("bed days avoided", "NHS", [0.0, 300.0, 300.0, 300.0, 300.0], quantity=100, category="fiscal_non_cashable"),
+        benefit("care packages avoided", "council", [10_000.0] * 4, years=[1, 2, 3, 4], category="fiscal_cashable"),
+        benefit("police call-outs", "police", [5_000.0] * 3, years=[2, 3, 4], category="economic"),
+    ]
+    return CBAModel(flows, name="scheme", **kwargs)
+
+
+def test_five_year_cba_by_hand():
+    d = [1.035**-t for t in range(5)]
+    costs = [50_000, 20_000, 20_000, 20_000, 20_000]
+    benefits = [0, 30_000 + 10_000, 40_000 + 5_000, 45_000, 45_000]
+    pv_c = sum(c * f for c, f in zip(costs, d))
+    pv_b = sum(b * f for b, f in zip(benefits, d))
+    out = five_years(discount=0.035).run()
+    assert out["cost"].item() == pytest.approx(pv_c, rel=1e-12)
+    assert out["benefit"].item() == pytest.approx(pv_b, rel=1e-12)
+    assert out["npv"].item() == pytest.approx(pv_b - pv_c, rel=1e-12)
+    assert out["bcr"].item() == pytest.approx(pv_b / pv_c, rel=1e-12)
+    assert out["net_roi"].item() == pytest.approx((pv_b - pv_c) / pv_c, rel=1e-12)
+    assert out["cost_undiscounted"].item() == 130_000 and out["benefit_undiscounted"].item() == 175_000
+    # payback: cumulative discounted net by year
+    net = [(b - c) * f for b, c, f in zip(benefits, costs, d)]
+    cum = np.cumsum(net)
+    t = int(np.argmax(cum >= 0))
+    assert payback_period(out).item() == pytest.approx((t - 1) + -cum[t - 1] / net[t], rel=1e-12)
+    # who pays, who gains
+    agencies = party_table(out)
+    assert agencies.loc["NHS", "benefit"] == pytest.approx(30_000 * sum(d[1:]))
+    assert agencies.loc["police", "benefit"] == pytest.approx(5_000 * sum(d[2:]))
+    assert agencies.loc["council", "net"] == pytest.approx(10_000 * sum(d[1:]) - pv_c)
+    kinds = category_table(out, discounted=False)
+    assert kinds.loc["fiscal_cashable", "benefit"] == 40_000
+    assert kinds.loc["fiscal_non_cashable", "benefit"] == 120_000
+    flows = cashflows(out)
+    assert flows.loc[0, ("cost", "council")] == -50_000 and flows.loc[2, ("benefit", "police")] == 5_000
+
+
+def test_green_book_schedule_equals_3_5_percent_within_30_years():
+    a = five_years(discount=GREEN_BOOK_STANDARD).run()
+    b = five_years(discount=0.035).run()
+    assert a["npv"].item() == pytest.approx(b["npv"].item(), rel=1e-12)
+
+
+def test_flow_specific_schedule():
+    flows = [cost("c", "NHS", [100.0]), benefit("qalys valued", "individuals", [0.0, 0.0, 60_000.0], quantity=0.01,
+                                                 discount=GREEN_BOOK_HEALTH, category="social")]
+    out = CBAModel(flows, discount=0.035).run()
+    assert out["benefit"].item() == pytest.approx(600 * 1.015**-2)
+
+
+def test_optimism_bias_uplift_and_haircut():
+    uplift = optimism.uplift("outsourcing")
+    base = five_years(discount=0.035).run()
+    ob = five_years(discount=0.035, cost_uplift=uplift, benefit_haircut=0.1).run()
+    assert ob["cost"].item() == pytest.approx(base["cost"].item() * 1.41)
+    assert ob["benefit"].item() == pytest.approx(base["benefit"].item() * 0.9)
+    steps = waterfall_steps(ob)
+    assert steps["optimism bias (costs)"] == pytest.approx(-0.41 * base["cost"].item())
+    assert steps["optimism bias (benefits)"] == pytest.approx(-0.1 * 175_000)
+    assert steps["gross benefits"] == 175_000
+    assert steps.sum() == pytest.approx(ob["npv"].item())
+    exempt = CBAModel([cost("c", "NHS", [100.0], optimism=False), cost("d", "NHS", [100.0])], cost_uplift=0.5).run()
+    assert exempt["cost"].item() == pytest.approx(250.0)
+
+
+@given(k=st.floats(0, 10), rate=st.floats(0, 0.1))
+def test_npv_is_linear_in_benefits(k, rate):
+    def model(scale):
+        return CBAModel([cost("c", "NHS", [100.0, 50.0]),
+                         benefit("b", "NHS", [0.0, 80.0, 90.0], quantity=scale)], discount=rate).run()
+    zero, one, kk = (model(s)["npv"].item() for s in (0.0, 1.0, k))
+    assert kk - zero == pytest.approx(k * (one - zero), rel=1e-9, abs=1e-9)
+
+
+@given(c=st.floats(1, 1e6), b=st.floats(0, 1e7), rate=st.floats(0, 0.1))
+def test_gross_return_is_net_roi_plus_one(c, b, rate):
+    out = CBAModel([cost("c", "NHS", [c]), benefit("b", "NHS", [0.0, b])], discount=rate).run()
+    assert out["bcr"].item() == pytest.approx(out["net_roi"].item() + 1, rel=1e-12, abs=1e-12)
+    table = summary(out)
+    assert table["gross_return_per_1"].iloc[0] == pytest.approx(table["net_roi"].iloc[0] + 1)
+
+
+def draws_of(n, **columns):
+    return xr.Dataset({k: ("sample", np.asarray(v, dtype=float)) for k, v in columns.items()},
+                      coords={"sample": np.arange(n)})
+
+
+def test_psa_with_zero_variance_reproduces_the_deterministic_result_exactly():
+    n = 5
+    named = CBAModel([cost("set-up", "council", ["setup"]),
+                      benefit("bed days avoided", "NHS", [0.0, "bed_cost", 300.0], quantity="bed_days")],
+                     discount=0.035, cost_uplift="ob")
+    plain = CBAModel([cost("set-up", "council", [1000.0]),
+                      benefit("bed days avoided", "NHS", [0.0, 300.0, 300.0], quantity=3)],
+                     discount=0.035, cost_uplift=0.24)
+    psa = named.run(draws_of(n, setup=[1000.0] * n, bed_cost=[300.0] * n, bed_days=[3.0] * n, ob=[0.24] * n))
+    det = plain.run()
+    for var in ("cost", "benefit", "npv", "bcr", "flows", "flows_pv", "steps"):
+        np.testing.assert_array_equal(psa[var].values, np.repeat(det[var].values, n, axis=0))
+
+
+def test_psa_probabilities_and_intervals():
+    rng = np.random.default_rng(11)
+    n = 4000
+    bcr = rng.normal(1.20, 0.204, n)  # POPP: £1.20 per £1, range 0.80-1.60 read as a 95% interval
+    out = CBAModel([cost("POPP services", "council", [1.0]),
+                    benefit("emergency bed days", "NHS", ["bcr"], category="fiscal_non_cashable")]).run(
+        draws_of(n, bcr=np.clip(bcr, 0, None)))
+    table = summary(out)
+    assert table["p_npv_positive"].iloc[0] == pytest.approx((bcr > 1).mean())
+    assert table["p_npv_positive"].iloc[0] == pytest.approx(0.836, abs=0.02)
+    lo, hi = np.percentile(out["bcr"].values, [2.5, 97.5])
+    assert table["gross_return_per_1_lower"].iloc[0] == pytest.approx(lo)
+    assert table["gross_return_per_1_upper"].iloc[0] == pytest.approx(hi)
+    curve = acceptability(out, np.linspace(0.5, 2, 16))
+    assert (np.diff(curve.values[:, 0]) <= 0).all()
+    text = format_summary(out)
+    assert "gross return per £1 (benefit / cost): £1.20" in text
+    assert "net ROI ((benefit - cost) / cost): 20." in text and "P(NPV > 0) = 0.8" in text
+
+
+def test_switching_values():
+    out = CBAModel([cost("c", "NHS", [100.0]), benefit("b", "NHS", [150.0])]).run()
+    sv = switching_values(out)
+    assert sv.loc["scheme", "benefit_fall"] == pytest.approx(1 / 3)
+    assert sv.loc["scheme", "cost_rise"] == pytest.approx(0.5)
+
+
+def test_several_schemes():
+    flows = {"ICN": [cost("ICN team", "NHS", [100.0]), benefit("admissions avoided", "NHS", [144.0])],
+             "LIFE": [cost("LIFE team", "council", [100.0]), benefit("packages avoided", "council", [267.0])]}
+    out = CBAModel(flows, discount=0.0).run()
+    np.testing.assert_allclose(out["bcr"].values[0], [1.44, 2.67])
+    assert "ICN: " in format_summary(out) and "LIFE: " in format_summary(out)
+    with pytest.raises(AnalysisError, match="name one"):
+        party_table(out)
+    assert CBAModel(flows).run(strategies=["LIFE"])["strategy"].values.tolist() == ["LIFE"]
+    with pytest.raises(UnknownNameError, match="'LIVE'"):
+        CBAModel(flows).run(strategies=["LIVE"])
+
+
+def test_validation_names_the_flow_and_field():
+    with pytest.raises(ShapeError, match="flow 'b': mismatched lengths: values has 2, years has 3"):
+        benefit("b", "NHS", [1.0, 2.0], years=[0, 1, 2])
+    with pytest.raises(ModelDefinitionError, match="flow 'b', field 'category'"):
+        benefit("b", "NHS", [1.0], category="cashable")
+    with pytest.raises(ModelDefinitionError, match="flow 'b', field 'years'"):
+        benefit("b", "NHS", [1.0], years=[-1])
+    with pytest.raises(ModelDefinitionError, match="flow 'b', field 'direction'"):
+        Flow("b", "saving", "NHS", [1.0])
+    with pytest.raises(ModelDefinitionError, match="flow 'b', field 'years': year 5 is beyond the horizon"):
+        CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [1.0], years=[5])], horizon=3)
+    with pytest.raises(UnknownNameError, match="flow 'b', field 'agency'.*'NSH'"):
+        CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NSH", [1.0])], agencies=["NHS", "council"])
+    with pytest.raises(ParameterError, match="flow 'b', year 0"):
+        CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [-1.0])]).run()
+    with pytest.raises(ParameterError, match="benefit_haircut"):
+        CBAModel([cost("c", "NHS", [1.0])], benefit_haircut=1.5).run()
+    with pytest.raises(ParameterError, match="cost_uplift"):
+        CBAModel([cost("c", "NHS", [1.0])], cost_uplift=-0.1).run()
+    with pytest.raises(ModelDefinitionError, match="no cost flow"):
+        CBAModel([benefit("b", "NHS", [1.0])])
+    with pytest.raises(UnknownNameError, match="flow 'b', year 1.*'unit_cost'"):
+        CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [0.0, "unit_cost"])]).run(draws_of(2, other=[1, 2]))

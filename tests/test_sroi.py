@@ -1,0 +1,239 @@
+"""SROI: hand-worked numbers, invariants, validation, PSA, sensitivity and table round-trips."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from hypothesis import given
+from hypothesis import strategies as st
+
+from healthecon.cba import acceptability, party_table, payback_period, summary, waterfall_steps
+from healthecon.errors import ModelDefinitionError, ParameterError, UnknownNameError
+from healthecon.sroi import (
+    ImpactMap,
+    Investment,
+    Outcome,
+    SROIModel,
+    impact_map_from_frames,
+    one_way,
+    read_impact_map,
+    write_impact_map,
+)
+
+
+def three_outcomes(**changes):
+    outcomes = [
+        Outcome("stays at home", "older people", 10, 500.0, duration=3, deadweight=0.2, attribution=0.1, drop_off=0.1),
+        Outcome("carer back at work", "carers", 20, 100.0, duration=1, start_year=2, deadweight=0.5, displacement=0.25),
+        Outcome("fewer admissions", "NHS", 5, 1000.0, duration=2, attribution=0.4, drop_off=0.5),
+    ]
+    return ImpactMap(outcomes, [Investment("council", 10_000.0)], name="scheme", **changes)
+
+
+def ratio(out):
+    return float(out["sroi_ratio"].values.squeeze())
+
+
+def test_three_outcome_map_by_hand():
+    # impact = q * p * (1-dw)(1-ds)(1-at); drop-off on the balance after year 1
+    o1 = [10 * 500 * 0.8 * 0.9 * 0.9**k for k in range(3)]  # 3600, 3240, 2916 in years 1-3
+    o2 = 20 * 100 * 0.5 * 0.75  # 750 in year 2
+    o3 = [5 * 1000 * 0.6, 5 * 1000 * 0.6 * 0.5]  # 3000, 1500 in years 1-2
+    assert o1 == pytest.approx([3600, 3240, 2916])
+    by_year = {1: o1[0] + o3[0], 2: o1[1] + o2 + o3[1], 3: o1[2]}
+    pv = sum(v / 1.035**y for y, v in by_year.items())  # the guide discounts year 1 too
+    out = SROIModel(three_outcomes(), discount=0.035).run()
+    assert float(out["benefit"].squeeze()) == pytest.approx(pv, rel=1e-12)
+    assert float(out["cost"].squeeze()) == 10_000.0  # year-0 investment is not discounted
+    assert ratio(out) == pytest.approx(pv / 10_000, rel=1e-12)
+    assert float(out["net_sroi"].squeeze()) == pytest.approx(pv / 10_000 - 1, rel=1e-12)
+    assert float(out["benefit_undiscounted"].squeeze()) == pytest.approx(sum(by_year.values()))
+    # payback: cumulative discounted net crosses zero during year 3?
+    cum1 = -10_000 + by_year[1] / 1.035
+    cum2 = cum1 + by_year[2] / 1.035**2
+    assert cum1 < 0 and cum2 > 0
+    expected = 1 + (-cum1) / (by_year[2] / 1.035**2)
+    assert float(payback_period(out).squeeze()) == pytest.approx(expected, rel=1e-12)
+    # who gains
+    table = party_table(out)
+    assert table.loc["NHS", "benefit"] == pytest.approx(3000 / 1.035 + 1500 / 1.035**2)
+    assert table.loc["council", "cost"] == pytest.approx(10_000)
+
+
+def test_waterfall_steps_by_hand():
+    out = SROIModel(three_outcomes(), discount=0.0).run()
+    steps = waterfall_steps(out)
+    assert steps["gross value"] == pytest.approx(10 * 500 * 3 + 20 * 100 + 5 * 1000 * 2)
+    assert steps["deadweight"] == pytest.approx(-(5000 * 0.2 * 3 + 2000 * 0.5))
+    assert steps["displacement"] == pytest.approx(-(1000 * 0.25))
+    assert steps["attribution"] == pytest.approx(-(4000 * 0.1 * 3 + 5000 * 0.4 * 2))
+    assert steps["drop-off"] == pytest.approx(-((3600 * 3 - (3600 + 3240 + 2916)) + 1500))
+    assert steps["discounting"] == 0.0
+    assert steps.sum() == pytest.approx(float(out["npv"].squeeze()))
+
+
+deduction = st.floats(0, 0.9)
+
+
+@st.composite
+def maps(draw):
+    k = draw(st.integers(1, 3))
+    outcomes = [
+        Outcome(f"o{i}", "people", draw(st.floats(1, 100)), draw(st.floats(1, 1e4)),
+                duration=draw(st.integers(1, 5)), start_year=draw(st.integers(1, 3)),
+                deadweight=draw(deduction), displacement=draw(deduction), attribution=draw(deduction),
+                drop_off=draw(deduction))
+        for i in range(k)
+    ]
+    return ImpactMap(outcomes, [Investment("funder", draw(st.floats(100, 1e5)))], name="m")
+
+
+@given(imap=maps(), field=st.sampled_from(["deadweight", "displacement", "attribution", "drop_off"]),
+       bump=st.floats(0.01, 0.09), rate=st.floats(0, 0.1))
+def test_ratio_falls_as_any_deduction_rises(imap, field, bump, rate):
+    o = imap.outcomes[0]
+    before = ratio(SROIModel(imap, discount=rate).run())
+    after = ratio(SROIModel(imap.replace_outcome(o.name, **{field: getattr(o, field) + bump}), discount=rate).run())
+    if field == "drop_off" and o.duration == 1:
+        assert after == before  # drop-off only acts after the first year
+    else:
+        assert after < before
+
+
+@given(imap=maps(), factor=st.floats(1.01, 3), rate=st.floats(0, 0.1))
+def test_ratio_rises_with_any_proxy(imap, factor, rate):
+    o = imap.outcomes[-1]
+    before = ratio(SROIModel(imap, discount=rate).run())
+    after = ratio(SROIModel(imap.replace_outcome(o.name, proxy=o.proxy * factor), discount=rate).run())
+    assert after > before
+
+
+@given(imap=maps())
+def test_zero_deductions_and_discounting_give_the_plain_sum(imap):
+    plain = ImpactMap(
+        [Outcome(o.name, o.stakeholder, o.quantity, o.proxy, o.duration, o.start_year) for o in imap.outcomes],
+        imap.investment, name="m")
+    out = SROIModel(plain, discount=0.0).run()
+    total = sum(o.quantity * o.proxy * o.duration for o in imap.outcomes)
+    assert float(out["benefit"].squeeze()) == pytest.approx(total, rel=1e-12)
+    assert ratio(out) == pytest.approx(total / imap.investment[0].amount, rel=1e-12)
+
+
+def draws_of(n, **columns):
+    return xr.Dataset({k: ("sample", np.asarray(v, dtype=float)) for k, v in columns.items()},
+                      coords={"sample": np.arange(n)})
+
+
+def test_psa_with_zero_variance_reproduces_the_deterministic_result_exactly():
+    n = 7
+    named = ImpactMap(
+        [Outcome("stays at home", "older people", "q", "p", duration=3, deadweight="dw", attribution=0.1, drop_off="do"),
+         *three_outcomes().outcomes[1:]],
+        [Investment("council", "inv")], name="scheme")
+    draws = draws_of(n, q=[10] * n, p=[500.0] * n, dw=[0.2] * n, do=[0.1] * n, inv=[10_000.0] * n)
+    psa = SROIModel(named).run(draws)
+    det = SROIModel(three_outcomes()).run()
+    assert psa.sizes["sample"] == n
+    for var in ("benefit", "cost", "sroi_ratio", "npv", "flows_pv", "steps"):
+        np.testing.assert_array_equal(psa[var].values, np.repeat(det[var].values, n, axis=0))
+
+
+def test_psa_probability_of_ratio_above_targets():
+    rng = np.random.default_rng(3)
+    n = 2000
+    imap = ImpactMap([Outcome("o", "people", 100, "proxy")], [Investment("f", 10_000.0)], name="s")
+    draws = draws_of(n, proxy=rng.normal(120.0, 20.0, n))
+    out = SROIModel(imap, discount=0.0).run(draws)
+    # ratio = proxy / 100 exactly (one year, no deductions, no discounting)
+    np.testing.assert_allclose(out["sroi_ratio"].values[:, 0], draws["proxy"].values / 100)
+    curve = acceptability(out, [1.0, 1.2, 1.5])
+    expected = [(draws["proxy"].values / 100 > t).mean() for t in (1.0, 1.2, 1.5)]
+    np.testing.assert_allclose(curve.values[:, 0], expected)
+    assert summary(out, target=1.2).loc["s", "p_ratio_above_target"] == pytest.approx(expected[1])
+
+
+def test_one_way_ranks_fields_and_reproduces_hand_values():
+    model = SROIModel(three_outcomes(), discount=0.0)
+    table = one_way(model, change=0.2)
+    assert set(table["field"]) == {"proxy", "deadweight", "displacement", "attribution", "drop_off"}
+    assert len(table) == 15 and (table["swing"].diff().dropna() <= 0).all()
+    row = table[(table["outcome"] == "fewer admissions") & (table["field"] == "proxy")].iloc[0]
+    base = ratio(model.run())
+    # proxy +-20% on an outcome worth 4500 undiscounted moves the ratio by +-0.09
+    assert row["ratio_high"] - base == pytest.approx(4500 * 0.2 / 10_000)
+    assert row["ratio_low"] - base == pytest.approx(-4500 * 0.2 / 10_000)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_table_round_trip_with_results(tmp_path, suffix):
+    imap = three_outcomes()
+    out = SROIModel(imap).run()
+    path = write_impact_map(imap, tmp_path / f"map{suffix}", out)
+    back = read_impact_map(path, tmp_path / "map_investment.csv" if suffix == ".csv" else None, name="scheme")
+    assert back == imap
+    written = pd.read_excel(path, sheet_name="outcomes") if suffix == ".xlsx" else pd.read_csv(path)
+    assert written["present_value"].sum() == pytest.approx(float(out["benefit"].squeeze()))
+
+
+def test_table_cells_accept_percentages_and_names_but_never_run_code():
+    outcomes = pd.DataFrame({"Outcome": ["a"], "Stakeholder": ["x"], "Quantity": ["10"], "Proxy": ["£1,000"],
+                             "Deadweight": ["25%"], "Attribution": ["attr_a"]})
+    imap = impact_map_from_frames(outcomes, pd.DataFrame({"funder": ["f"], "amount": [5000]}))
+    o = imap.outcomes[0]
+    assert (o.quantity, o.proxy, o.deadweight, o.attribution) == (10.0, 1000.0, 0.25, "attr_a")
+    bad = outcomes.assign(Proxy=["__import__('os').system('echo hi')"])
+    with pytest.raises(ParameterError, match="row 1 .*'proxy'"):
+        impact_map_from_frames(bad, pd.DataFrame({"funder": ["f"], "amount": [5000]}))
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("deadweight", 1.2, "outcome 'o', field 'deadweight'"),
+        ("attribution", -0.1, "outcome 'o', field 'attribution'"),
+        ("displacement", 2.0, "outcome 'o', field 'displacement'"),
+        ("drop_off", 1.0, "outcome 'o', field 'drop_off'"),
+        ("quantity", -5, "outcome 'o', field 'quantity'"),
+        ("duration", -1, "outcome 'o', field 'duration'"),
+        ("start_year", 0, "outcome 'o', field 'start_year'"),
+        ("proxy", float("nan"), "outcome 'o', field 'proxy'"),
+    ],
+)
+def test_bad_fields_are_named(field, value, message):
+    kwargs = {"quantity": 1, "proxy": 1.0, field: value}
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        Outcome("o", "people", **kwargs)
+
+
+def test_bad_drawn_values_are_named_with_the_outcome_and_field():
+    imap = ImpactMap([Outcome("o", "people", 1, 1.0, deadweight="dw")], [Investment("f", 1.0)])
+    with pytest.raises(ParameterError, match=r"outcome 'o', field 'deadweight'.*1\.5 at index 1"):
+        SROIModel(imap).run(draws_of(2, dw=[0.1, 1.5]))
+    with pytest.raises(UnknownNameError, match="outcome 'o', field 'deadweight'.*'dw'"):
+        SROIModel(imap).run(draws_of(2, other=[0.1, 0.2]))
+
+
+def test_structural_errors_are_named():
+    o = Outcome("o", "peple", 1, 1.0, duration=3)
+    with pytest.raises(UnknownNameError, match="outcome 'o', field 'stakeholder'.*'peple'"):
+        ImpactMap([o], [Investment("f", 1.0)], stakeholders=["people"])
+    with pytest.raises(ModelDefinitionError, match="outcome 'o'.*year 3.*horizon \\(year 2\\)"):
+        ImpactMap([o], [Investment("f", 1.0)], horizon=2)
+    with pytest.raises(ModelDefinitionError, match="investment by 'f', field 'year'"):
+        ImpactMap([Outcome("o", "p", 1, 1.0)], [Investment("f", 1.0, year=5)], horizon=2)
+    with pytest.raises(ParameterError, match="investment by 'f'"):
+        Investment("f", -10.0)
+    with pytest.raises(ModelDefinitionError, match="'o' is given more than once"):
+        ImpactMap([Outcome("o", "p", 1, 1.0), Outcome("o", "p", 2, 1.0)], [Investment("f", 1.0)])
+    with pytest.raises(ModelDefinitionError, match="positive cost"):
+        SROIModel(ImpactMap([Outcome("o", "p", 1, 1.0)], [Investment("f", 0.0)], name="free")).run()
+
+
+def test_several_maps_are_strategies():
+    a = three_outcomes()
+    b = ImpactMap(a.outcomes[:1], a.investment, name="small")
+    out = SROIModel({"full": a, "small": b}).run()
+    assert list(out["strategy"].values) == ["full", "small"]
+    assert out["benefit"].sel(strategy="full").item() > out["benefit"].sel(strategy="small").item()
+    # a line absent from a strategy contributes zero there
+    assert out["flows"].sel(strategy="small", line="fewer admissions").sum().item() == 0.0
