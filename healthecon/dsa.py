@@ -40,7 +40,7 @@ parameter
 gain          0.05     0.2       -500.0        2500.0
 c_new      2000.00  4000.0       1000.0       -1000.0
 >>> print(threshold(Toy(), base, "c_new", bounds=(2000, 4000), wtp=20000))
-c_new = 3000 at WTP 20,000: 'new' is optimal below and 'usual' above
+c_new = 3000 at WTP £20,000 per QALY: 'new' is optimal below and 'usual' above
 """
 
 from __future__ import annotations
@@ -474,15 +474,13 @@ def threshold(
         root = brentq(incremental, values[i], values[i + 1], xtol=xtol)
         rows.append((root, a, b))
     table = pd.DataFrame(rows, columns=["value", "below", "above"])
-    units = f"{nb.attrs.get('currency', '')}{wtp:,.0f}"
-    where = f"{parameter} in [{low:g}, {high:g}]"
+    at = f"WTP {nb.attrs.get('currency', '')}{wtp:,.0f} per {nb.attrs.get('effect_unit') or 'unit of effect'}"
     if rows:
-        message = "; ".join(f"{parameter} = {v:.6g} at WTP {wtp:,.0f}: {a!r} is optimal below and {b!r} above"
-                            for v, a, b in rows)
+        message = "; ".join(f"{parameter} = {v:.6g} at {at}: {a!r} is optimal below and {b!r} above" for v, a, b in rows)
     else:
-        inc = nb.values.max(axis=1) - np.sort(nb.values, axis=1)[:, -2] if len(labels) > 1 else np.zeros(1)
-        message = (f"no threshold for {where} at WTP {units}: {labels[best[0]]!r} is optimal throughout "
-                   f"(its net-benefit lead over the next best ranges from {inc.min():,.4g} to {inc.max():,.4g})")
+        lead = nb.values.max(axis=1) - np.sort(nb.values, axis=1)[:, -2] if len(labels) > 1 else np.zeros(1)
+        message = (f"no threshold for {parameter} in [{low:g}, {high:g}] at {at}: {labels[best[0]]!r} is optimal "
+                   f"throughout (its net-benefit lead over the next best ranges from {lead.min():,.4g} to {lead.max():,.4g})")
     return Threshold(parameter, (low, high), float(wtp), table, message)
 
 
