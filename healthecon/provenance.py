@@ -174,7 +174,8 @@ def validate_rows(rows: pd.DataFrame, file: str = "<inputs>", seeds: Path | None
     ``rows`` holds the eight :data:`COLUMNS` as strings (as :func:`load_inputs` reads them).
     Raises :class:`~healthecon.errors.ProvenanceError` naming ``file``, the 1-based data row
     and the row's name, for: a missing column, an empty name, a duplicate name, a value that
-    is not a finite number, an unknown kind, an empty source or location, a published value
+    is not a finite number, an unknown kind, an empty source or location, a seed-document
+    location that is not ``line N`` or ``lines N-M``, a published value
     absent from its quote, a derived row whose note shows no arithmetic, an assumed row whose
     note gives no reason, and (when ``seeds`` is a directory) a published quote absent from
     the seed lines its location names.
@@ -213,6 +214,8 @@ def validate_rows(rows: pd.DataFrame, file: str = "<inputs>", seeds: Path | None
         for column in ("source", "location"):
             if not str(getattr(row, column)).strip():
                 raise ProvenanceError(f"{where}: missing {column} (every row must say where its value comes from)")
+        if str(row.source).strip().startswith("seeds/") and not _SEED_LINES.match(str(row.location).strip()):
+            raise ProvenanceError(f"{where}: location {row.location!r} of a seed document must read 'line N' or 'lines N-M'")
         note = str(row.note).strip()
         quote = str(row.quote).strip()
         if kind == "published":

@@ -64,6 +64,7 @@ def test_published_value_accepts_usual_written_forms(value, quote):
         ("x,abc,,assumed,doc,p. 1,,a reason given here\n", r"value 'abc' is not a number"),
         ("x,nan,,assumed,doc,p. 1,,a reason given here\n", r"value 'nan' is not a finite number"),
         (",1,,assumed,doc,p. 1,,a reason given here\n", r"row 1: empty name"),
+        ("x,1,,assumed,seeds/000_dd7df95bd4ae58ba.txt,p. 3,,a reason given here\n", r"must read 'line N' or 'lines N-M'"),
     ],
 )
 def test_each_bad_row_raises_naming_the_row(row, message):
