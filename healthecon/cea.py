@@ -253,7 +253,7 @@ def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None
         One row per strategy, sorted by effect then cost, with columns ``strategy``,
         ``cost``, ``effect``, ``inc_cost``, ``inc_effect``, ``icer`` (NaN except on the
         frontier after its first strategy), ``status`` (``"ND"``, ``"D"``, ``"ED"``) and
-        ``comparator``: for ND the previous frontier strategy (missing for the first), for D
+        ``comparator``: for ND the previous frontier strategy (NaN for the first), for D
         the least costly strategy that dominates it, for ED the two frontier strategies
         either side of it, as ``"A and B"`` (a mix of them dominates it). ``attrs`` hold
         ``currency``, ``effect_unit``, ``cost`` and ``effect`` (variable names). Format it
@@ -297,12 +297,12 @@ def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None
     icer = np.full(names.size, np.nan)
     icer[on_frontier] = inc_cost[on_frontier] / inc_effect[on_frontier]  # inc_effect > 0 on the frontier
     labels = [
-        f"{names[lo]} and {names[hi]}" if st == ED else (names[k] if k >= 0 else None)
+        f"{names[lo]} and {names[hi]}" if st == ED else (names[k] if k >= 0 else np.nan)
         for st, k, (lo, hi) in zip(status, comparator, brackets)
     ]
     table = pd.DataFrame({
         "strategy": names, "cost": mean_cost, "effect": mean_effect, "inc_cost": inc_cost,
-        "inc_effect": inc_effect, "icer": icer, "status": status.astype(str), "comparator": labels,
+        "inc_effect": inc_effect, "icer": icer, "status": status.astype(str), "comparator": pd.Series(labels, dtype=object),
     })
     order = np.lexsort((np.arange(names.size), mean_cost, mean_effect))
     table = table.iloc[order].reset_index(drop=True)
