@@ -18,7 +18,6 @@ import time
 
 from healthecon import cea
 from healthecon.distributions import Beta, Gamma
-from healthecon.markov import C as REST
 from healthecon.markov import MarkovModel
 from healthecon.params import Parameters
 from healthecon.plot.tree import plot_tree
@@ -34,8 +33,8 @@ params = Parameters(
 long_term = MarkovModel(
     states=["well", "sick", "dead"], strategies=["long term"],
     transitions=lambda p, s: {
-        "well": {"well": REST, "sick": p["p_relapse"], "dead": 0.01},
-        "sick": {"well": p["p_recover"], "sick": REST, "dead": p["p_die_sick"]},
+        "well": {"well": C, "sick": p["p_relapse"], "dead": 0.01},
+        "sick": {"well": p["p_recover"], "sick": C, "dead": p["p_die_sick"]},
         "dead": {"dead": 1},
     },
     start={"well": 1}, n_cycles=20, correction="half-cycle",

@@ -56,6 +56,7 @@ import xarray as xr
 
 from ._validate import as_float_array, require_finite, require_probability
 from .errors import ShapeError, TreeError, UnknownNameError, unknown_name
+from .markov import C as _markov_C
 from .outcomes import SAMPLE, STRATEGY, make_outcomes
 
 __all__ = [
@@ -79,22 +80,11 @@ _RESERVED = frozenset({"strategy", "path", "terminal", "probability", "name", "m
 _SEP = " > "
 
 
-class _Complement:
-    """The complement probability: ``1 - (sum of the other branches)`` at its chance node."""
-
-    _instance: _Complement | None = None
-
-    def __new__(cls) -> _Complement:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "C"
-
-
-#: The complement probability of a chance node (TreeAge's ``#``; the string ``"#"`` also works).
-C = _Complement()
+#: The complement probability of a chance node: what remains after its other branches
+#: (TreeAge's ``#``; the string ``"#"`` also works). It is the same object as
+#: :data:`healthecon.markov.C`, so one import serves a hybrid model.
+C = _markov_C
+_Complement = type(C)
 
 Value = Union[float, int, str, Callable[[Any], Any], np.ndarray]
 
@@ -364,12 +354,12 @@ class DecisionTree:
     def _note_value(self, value: object, path: tuple[str, ...], what: str) -> None:
         if _is_complement(value):
             return
+        if isinstance(value, (bool, np.bool_)):
+            raise TreeError(f"{_node_id(path)}, {what}: expected a number, got the boolean {value!r}")
         if isinstance(value, str):
             self._parameters.setdefault(value, path + (what,))
         elif not (callable(value) or isinstance(value, (int, float, np.ndarray, np.number))):
             raise TreeError(f"{_node_id(path)}, {what}: expected a number, a parameter name or a callable, got {value!r}")
-        if isinstance(value, bool):
-            raise TreeError(f"{_node_id(path)}, {what}: expected a number, got the boolean {value!r}")
 
     def _check(self, node: Node, path: tuple[str, ...], *, is_root: bool = False) -> None:
         where = _node_id(path)
@@ -397,8 +387,8 @@ class DecisionTree:
             raise TreeError(f"{where}: {node.kind} node has no branches")
         labels = [b.label for b in node.branches]
         for label in labels:
-            if not isinstance(label, str) or not label:
-                raise TreeError(f"{where}: branch labels must be non-empty strings, got {label!r}")
+            if not isinstance(label, str) or not label or _SEP in label:
+                raise TreeError(f"{where}: branch labels must be non-empty strings without {_SEP!r}, got {label!r}")
             if labels.count(label) > 1:
                 what = "strategy" if is_root else "branch label"
                 raise TreeError(f"{where}: {what} {label!r} is used by more than one branch, so its pathways would be ambiguous")

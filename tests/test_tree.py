@@ -340,6 +340,10 @@ def test_structural_errors_name_the_node():
         DecisionTree(Decision({"a": Chance([("x", [0.5], Terminal())])}))
     with pytest.raises(TreeError, match=r"chance node 'response': branch 0 must be a tuple \(label, probability, subtree\)"):
         Chance([("x", Terminal())], name="response")
+    with pytest.raises(TreeError, match=r"node 'a': branch labels must be non-empty strings without ' > ', got 'x > y'"):
+        DecisionTree(Decision({"a": Chance([("x > y", 1.0, Terminal())])}))
+    with pytest.raises(TreeError, match=r"node 'a', cost: expected a number, got the boolean True"):
+        DecisionTree(Decision({"a": Terminal(cost=True)}))
     with pytest.raises(TreeError, match="root of a decision tree must be a Decision"):
         DecisionTree(Chance([("x", 1.0, Terminal())]))
 
