@@ -28,10 +28,10 @@ Examples
 >>> float(params.base_case()["c_drug"][0])
 1000.0
 >>> params.summary()[["name", "distribution", "point"]]
-       name                   distribution     point
-0    p_sick               Beta(α=12, β=88)     0.120
+       name               distribution     point
+0    p_sick           Beta(α=12, β=88)     0.120
 1    c_drug  Gamma(shape=25, scale=40)  1000.000
-2  discount                    Fixed(0.035)     0.035
+2  discount               Fixed(0.035)     0.035
 """
 
 from __future__ import annotations
@@ -448,13 +448,12 @@ class Parameters:
         return self._assemble(columns, 1, {"kind": "base_case"})
 
     def _assemble(self, columns: Mapping[str, np.ndarray], n: int, attrs: dict) -> xr.Dataset:
-        group_of = {name: group for group in (*self._copulas, *self._joints) for name in group.names}
         data_vars = {}
         for name, dist in self._dists.items():
             base_attrs = {"distribution": dist.describe()}
-            if name in group_of:
-                label = "correlated_with" if isinstance(group_of[name], _Copula) else "joint_draws_with"
-                base_attrs[label] = ", ".join(other for other in group_of[name].names if other != name)
+            partners = self._partners(name)
+            if partners:
+                base_attrs["correlated_with" if partners[0] == "copula" else "joint_draws_with"] = partners[1]
             if isinstance(dist, Dirichlet):
                 for j, category in enumerate(dist.categories):
                     var_attrs = {**base_attrs, "group": name, "category": category}
@@ -466,20 +465,23 @@ class Parameters:
     # -- summaries ----------------------------------------------------------------------
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """One row per variable: name, distribution, point, mean, sd and the ``level`` interval.
+        """One row per variable: name, distribution, point, mean, sd, the ``level`` interval and
+        ``correlation`` (``"copula: c_b"`` or ``"joint draws: c_b, q_a"``, else empty).
 
         Dirichlet categories get one row each with their marginal (Beta) mean, SD and interval.
         """
         rows = []
         for name, dist in self._dists.items():
+            partners = self._partners(name)
+            linked = f"{partners[0]}: {partners[1]}" if partners else ""
             if isinstance(dist, Dirichlet):
                 lows, highs = dist.interval(level)
                 for j, category in enumerate(dist.categories):
-                    rows.append((f"{name}_{category}", dist.describe(), dist.point[j], dist.mean[j], dist.sd[j], lows[j], highs[j]))
+                    rows.append((f"{name}_{category}", dist.describe(), dist.point[j], dist.mean[j], dist.sd[j], lows[j], highs[j], linked))
             else:
                 low, high = dist.interval(level)
-                rows.append((name, dist.describe(), dist.point, dist.mean, dist.sd, low, high))
-        return pd.DataFrame(rows, columns=["name", "distribution", "point", "mean", "sd", "lower", "upper"])
+                rows.append((name, dist.describe(), dist.point, dist.mean, dist.sd, low, high, linked))
+        return pd.DataFrame(rows, columns=["name", "distribution", "point", "mean", "sd", "lower", "upper", "correlation"])
 
     def ranges(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
         """``{name: (low, high)}``, the equal-tailed ``level`` interval of each scalar parameter.
@@ -530,19 +532,24 @@ class Parameters:
         lines += [f"  joint draws: {', '.join(j.names)}" for j in self._joints]
         return "Parameters(\n" + "\n".join(lines) + "\n)" if lines else "Parameters()"
 
+    def _partners(self, name: str) -> tuple[str, str] | None:
+        """``("copula" | "joint draws", "other, names")`` for a grouped parameter, else None."""
+        for kind, groups in (("copula", self._copulas), ("joint draws", self._joints)):
+            for group in groups:
+                if name in group.names:
+                    return kind, ", ".join(other for other in group.names if other != name)
+        return None
+
     def _check_free(self, name: str, what: str) -> None:
-        dist = self[name]
-        if isinstance(dist, Dirichlet):
+        if isinstance(self[name], Dirichlet):
             raise ParameterError(f"{what}: parameter {name!r} is a Dirichlet; only scalar parameters can be correlated")
-        for group in self._copulas:
-            if name in group.names:
-                raise ParameterError(f"{what}: parameter {name!r} is already in the correlated group {list(group.names)}")
-        for joint in self._joints:
-            if name in joint.names:
-                raise ParameterError(
-                    f"{what}: parameter {name!r} is drawn jointly with {[n for n in joint.names if n != name]} from one table; "
-                    "its correlations come from that table"
-                )
+        partners = self._partners(name)
+        if partners and partners[0] == "copula":
+            raise ParameterError(f"{what}: parameter {name!r} is already in a correlated group with {partners[1]}")
+        if partners:
+            raise ParameterError(
+                f"{what}: parameter {name!r} is drawn jointly with {partners[1]} from one table; its correlations come from that table"
+            )
 
 
 def _variables(name: str, dist: AnyDistribution) -> list[str]:
