@@ -7,9 +7,14 @@ Calculations are vectorised over samples, strategies and willingness-to-pay (WTP
 References
 ----------
 Briggs A, Claxton K, Sculpher M (2006). *Decision Modelling for Health Economic Evaluation*.
-Oxford University Press (ch. 5 on net benefit; ch. 7 on CEACs, CEAFs and expected loss).
+Oxford University Press (ch. 5: CE plane, net benefit, several strategies, CEACs and the
+CEAF; ch. 6: expected value of perfect information).
 Drummond MF, Sculpher MJ, Claxton K, Stoddart GL, Torrance GW (2015). *Methods for the
 Economic Evaluation of Health Care Programmes*, 4th ed. Oxford University Press (ch. 4).
+Van Hout BA, Al MJ, Gordon GS, Rutten FF (1994). Costs, effects and C/E-ratios alongside a
+clinical trial. *Health Economics* 3(5):309-319.
+Fenwick E, Claxton K, Sculpher M (2001). Representing uncertainty: the role of
+cost-effectiveness acceptability curves. *Health Economics* 10(8):779-787.
 Stinnett AA, Mullahy J (1998). Net health benefits: a new framework for the analysis of
 uncertainty in cost-effectiveness analysis. *Medical Decision Making* 18(2 Suppl):S68-80.
 """
@@ -72,7 +77,7 @@ def net_benefit(
 
     Net monetary benefit :math:`NMB = \lambda E - C` and net health benefit
     :math:`NHB = E - C / \lambda` at willingness to pay :math:`\lambda` per unit of effect
-    (Stinnett & Mullahy 1998; Briggs et al. 2006, section 5.2.4; Drummond et al. 2015, ch. 4).
+    (Stinnett & Mullahy 1998; Briggs et al. 2006, ch. 5; Drummond et al. 2015, ch. 4).
 
     Parameters
     ----------
@@ -149,7 +154,7 @@ def incremental_net_benefit(
 
     :math:`INMB = \lambda \Delta E - \Delta C` (or :math:`INHB = \Delta E - \Delta C/\lambda`);
     a strategy is cost-effective against the comparator at :math:`\lambda` when it is
-    positive (Briggs et al. 2006, section 5.2.4). The comparator's own row is zero.
+    positive (Briggs et al. 2006, ch. 5). The comparator's own row is zero.
 
     Returns
     -------
@@ -223,7 +228,7 @@ def _dominance(cost: np.ndarray, effect: np.ndarray) -> tuple[np.ndarray, np.nda
 def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None = None) -> pd.DataFrame:
     """Incremental cost-effectiveness table on mean cost and effect, with dominance.
 
-    The standard algorithm (Drummond et al. 2015, ch. 4; Briggs et al. 2006, section 7.2):
+    The standard algorithm (Drummond et al. 2015, ch. 4; Briggs et al. 2006, ch. 5):
 
     1. take the mean cost and effect of each strategy over the PSA samples;
     2. sort by effect (then cost, then input order);
@@ -377,7 +382,7 @@ def incremental(outcomes: xr.Dataset, comparator: str, *, cost: str | None = Non
                 effect: str | None = None) -> xr.Dataset:
     """Incremental cost and effect of every other strategy against ``comparator``, per sample.
 
-    These are the points of the cost-effectiveness plane (Briggs et al. 2006, section 5.2;
+    These are the points of the cost-effectiveness plane (Briggs et al. 2006, ch. 5;
     Drummond et al. 2015, ch. 11).
 
     Returns
@@ -436,8 +441,7 @@ def pairwise(outcomes: xr.Dataset, comparator: str, wtp: float, level: float = 0
 
     For every other strategy: the mean and ``level`` percentile interval over PSA samples of
     the incremental cost, incremental effect and incremental net monetary benefit at
-    ``wtp``; the ICER of the means (ratio of mean increments, Briggs et al. 2006, section
-    4.2); the quadrant of the mean increments (an ICER means different things in the NE
+    ``wtp``; the ICER of the means (ratio of mean increments, Briggs et al. 2006, ch. 5); the quadrant of the mean increments (an ICER means different things in the NE
     and SW quadrants); and the probability that the strategy is cost-effective against the
     comparator (incremental NMB > 0).
 
@@ -559,7 +563,7 @@ def ceac(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *, cos
 
     At each threshold, the share of PSA samples in which each strategy has the highest net
     monetary benefit (Van Hout et al. 1994; Fenwick, Claxton & Sculpher 2001; Briggs et al.
-    2006, section 7.3.1). Values lie in [0, 1] and sum to 1 across strategies.
+    2006, ch. 5). Values lie in [0, 1] and sum to 1 across strategies.
 
     Ties within a sample (equal NMB, e.g. identical strategies, or any two strategies at the
     one threshold where their NMBs cross) go to the first strategy in the outcome set's
@@ -597,7 +601,7 @@ def expected_loss(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarra
     r"""Expected loss curves: the expected NMB forgone by choosing each strategy.
 
     :math:`EL_j(\lambda) = E[\max_k NMB_k - NMB_j]` over PSA samples (Alarid-Escudero et al.
-    2019; Eckermann, Briggs & Willan 2008). The lowest curve at each threshold belongs to the
+    2019). The lowest curve at each threshold belongs to the
     strategy with the highest expected NMB, and its value is the per-person EVPI.
 
     Returns
@@ -634,7 +638,7 @@ def ceaf(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *, cos
 
     The optimal strategy maximises *expected* net monetary benefit (not the probability of
     being cost-effective); the frontier is its CEAC value (Fenwick, Claxton & Sculpher 2001;
-    Briggs et al. 2006, section 7.3.2). Ties in expected NMB go to the first strategy.
+    Briggs et al. 2006, ch. 5). Ties in expected NMB go to the first strategy.
 
     Returns
     -------

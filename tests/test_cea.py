@@ -274,7 +274,7 @@ def test_frontier_is_undominated_with_increasing_icers(points):
 @given(_points)
 def test_each_frontier_strategy_maximises_nmb_between_its_icers(points):
     # Independent check of the frontier: between consecutive ICERs, the frontier strategy has
-    # the highest net monetary benefit of all strategies (Briggs et al. 2006, section 7.2).
+    # the highest net monetary benefit of all strategies (Briggs et al. 2006, ch. 5).
     table = _table_from(points)
     frontier = table[table["status"] == "ND"].reset_index(drop=True)
     bounds = np.concatenate([[0.0], frontier["icer"].to_numpy()[1:], [np.inf]])

@@ -11,7 +11,7 @@ References
 Black WC (1990). The CE plane: a graphic representation of cost-effectiveness. *Medical
 Decision Making* 10(3):212-214.
 Briggs A, Claxton K, Sculpher M (2006). *Decision Modelling for Health Economic Evaluation*,
-ch. 5 and 7. Oxford University Press.
+ch. 5 and 6. Oxford University Press.
 Fenwick E, Claxton K, Sculpher M (2001). Representing uncertainty: the role of
 cost-effectiveness acceptability curves. *Health Economics* 10(8):779-787.
 Alarid-Escudero F, Enns EA, Kuntz KM, Michaud TL, Jalal H (2019). The advantages of expected
@@ -70,8 +70,8 @@ def plot_ce_plane(
     """Cost-effectiveness plane: incremental effect (x) and cost (y) per PSA sample.
 
     One cloud of points per strategy against ``comparator`` (Black 1990; Briggs et al. 2006,
-    section 5.2), its mean marked with a black-edged diamond, axes through the origin to show
-    the quadrants, and optionally willingness-to-pay lines :math:`\\Delta C = \\lambda
+    ch. 5), its mean marked with a black-edged diamond, axes through the origin to show the
+    quadrants, and optionally willingness-to-pay lines :math:`\\Delta C = \\lambda
     \\Delta E` (points below a line are cost-effective at that threshold) and a confidence
     ellipse (a bivariate normal fitted to each cloud).
 
