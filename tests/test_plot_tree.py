@@ -109,3 +109,10 @@ def test_small_trees(leaves):
     ax = plot_tree(tree, make_draws())
     assert len(markers(ax, "terminal")) == leaves
     assert texts(ax, "payoff") == [f"£{i:.2f}" for i in range(leaves)]
+
+
+def test_chosen_variables_are_shown_and_unknown_ones_named():
+    ax = plot_tree(migraine_tree(), make_draws(**MIGRAINE_DRAWS), variables=["utility"])
+    assert "EV utility 0.417" in texts(ax, "expected")
+    with pytest.raises(LookupError, match="unknown outcome 'qaly'; expected one of: 'cost', 'utility'"):
+        plot_tree(migraine_tree(), make_draws(**MIGRAINE_DRAWS), variables=["qaly"])

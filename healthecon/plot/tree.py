@@ -1,9 +1,9 @@
 """Drawing of a decision tree: decision squares, chance circles, terminal triangles.
 
-The layout follows the convention of Briggs, Claxton & Sculpher (2006, ch. 2, Figure 2.1) and
+The layout follows the decision trees of Briggs, Claxton & Sculpher (2006, ch. 2) and
 TreeAge: the tree grows left to right, each branch is a horizontal line with its label above
-and its probability below, terminals (triangles) show the pathway payoff, and, when draws are
-given, every decision branch and chance node shows its expected (rolled-back) values.
+and its probability below, terminals (triangles) show the pathway payoff, and, when draws
+are given, every decision branch and chance node shows its expected (rolled-back) values.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
 
+from ..errors import unknown_name
 from ..tree import DecisionTree, Node, Terminal, _is_complement, is_cost
 from ._style import get_ax, strategy_colors
 
@@ -115,8 +116,11 @@ def plot_tree(
     if draws is not None:
         nodes = tree.node_values(draws).set_index("path")
         paths = tree.pathways(draws).set_index("path")
-        shown = variables or [v for v in nodes.columns[6:]
-                              if v == "cost" or not (is_cost(v) or v.endswith("_undiscounted"))]
+        outcomes = [c for c in nodes.columns if c not in ("strategy", "depth", "kind", "name", "probability", "reach")]
+        shown = variables or [v for v in outcomes if v == "cost" or not (is_cost(v) or v.endswith("_undiscounted"))]
+        for name in shown:
+            if name not in outcomes:
+                raise unknown_name("outcome", name, outcomes)
     colors = strategy_colors(tree.strategies)
     fan = 0.22
     by_kind: dict[str, list[tuple[float, float]]] = {k: [] for k in _MARKERS}
