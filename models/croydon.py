@@ -268,9 +268,9 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         return plot_tornado(one_way["LIFE"], ax=ax)
 
     def agency_chart(ax=None):
-        from healthecon.plot.money import plot_party_table
+        from healthecon.plot.money import plot_cashflows
 
-        return plot_party_table(base, strategy="LIFE", ax=ax)
+        return plot_cashflows(base, "LIFE", by="party", cumulative=False, ax=ax)
 
     def acceptability_chart(ax=None):
         from healthecon.plot.money import plot_acceptability
@@ -284,6 +284,6 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         tables={"summary": cba.summary(psa), "conventions": conventions, "per_agency": per_agency(base),
                 "benefit_lines": lines, "admissions_scenario": scenario_table,
                 "one_way_icn": one_way["ICN"], "one_way_life": one_way["LIFE"]},
-        charts={"tornado_life": tornado, "per_agency": agency_chart, "acceptability": acceptability_chart},
+        charts={"tornado_life": tornado, "per_agency_life": agency_chart, "acceptability": acceptability_chart},
         notes=notes,
     )

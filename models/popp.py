@@ -197,12 +197,17 @@ def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
 
         return plot_acceptability(psa, ax=ax)
 
+    def waterfall(ax=None):
+        from healthecon.plot.money import plot_waterfall
+
+        return plot_waterfall(base, ax=ax)
+
     return Reproduction(
         model=MODEL,
         title=TITLE,
         checks=checks,
         tables={"summary": cba.summary(psa), "per_agency": cba.party_table(base), "range_readings": readings_table,
                 "bed_day_decomposition": decomposition},
-        charts={"acceptability": acceptability_chart},
+        charts={"acceptability": acceptability_chart, "waterfall": waterfall},
         notes=notes,
     )

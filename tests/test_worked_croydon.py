@@ -125,3 +125,11 @@ def test_one_way_tables_vary_each_schemes_own_lines_and_the_unit_costs(rep):
 def test_tornado_draws_the_life_one_way_table(rep):
     ax = rep.charts["tornado_life"]()
     assert len(ax.containers[0]) == len(rep.tables["one_way_life"]) == 6
+
+
+def test_acceptability_and_per_agency_charts(rep):
+    ax = rep.charts["acceptability"]()
+    assert [ln.get_label() for ln in ax.get_lines()][:3] == ["ICN", "LIFE", "business case"]
+    ax = rep.charts["per_agency_life"]()
+    heights = sorted(round(bar.get_height()) for container in ax.containers for bar in container)
+    assert heights == [-2000000, -2000000, 3738000, 6942000]

@@ -97,3 +97,11 @@ def test_se_from_range_and_its_errors():
     with pytest.raises(ParameterError, match="extra spend"):
         popp.bed_day_return(1.0, 273.0, 0.0)
     assert np.isfinite(popp.bed_day_return(np.array([1.0, 2.0]), 273.0, 1000.0)).all()
+
+
+def test_charts_plot_the_model_numbers(rep):
+    ax = rep.charts["acceptability"]()
+    x, y = ax.get_lines()[0].get_data()
+    assert y[np.searchsorted(x, 1.0)] == pytest.approx(rep.tables["summary"].loc["POPP", "p_ratio_above_target"], abs=0.02)
+    ax = rep.charts["waterfall"]()
+    assert ax.patches[0].get_height() == pytest.approx(1200.0)
