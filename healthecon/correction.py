@@ -50,8 +50,13 @@ method discounts a membership at the time of its own trace point**: the start of
     averages memberships the same way but discounts the averaged cycle once (by
     ``(1 + r) ** -(t-1)``, or ``** -t`` with ``first = TRUE``), so with discounting the two
     differ slightly; hesim's default ``integrate_method = "trapz"`` applies the trapezoid rule to
-    the discounted flow at the trace points as here (but hesim discounts continuously,
-    ``exp(-r s)``: pass ``rate = exp(r) - 1`` to match it).
+    the discounted flow at the trace points as here (but hesim discounts in continuous time,
+    ``exp(-r s)``, as its documentation of discounted flows states: pass
+    ``rate = exp(r) - 1`` to match it).
+
+    heemod's ``discount()`` timing quoted here (``x / (1 + r) ** (seq_along(x) - 1)`` by
+    default, ``** seq_along(x)`` with ``first = TRUE``) is that of its ``R/utils.R`` in the
+    0.x releases; check ``discount(rep(1, 3), r)`` in the version you port from.
 
 ``"simpson"`` -- Simpson's 1/3 rule (Elbasha & Chhatwal 2016):
     point weights ``(1, 4, 2, 4, ..., 2, 4, 1) / 3`` for an even number of cycles ``T``. For an

@@ -123,8 +123,9 @@ class Time:
     age
         ``start_age + years`` (only if the model has a ``start_age``).
     in_state
-        For a tunnel state, the cycle of the stay being left (1 for the first cycle in the
-        state); 1 elsewhere.
+        For the row and rewards of a tunnel state: which cycle of the stay it is (1 for the
+        first cycle after entering; the last tunnel cycle stands for every later one). 1 for
+        other states.
     """
 
     __slots__ = ("_cycle", "_years", "_age", "_in_state", "_reads")
@@ -164,6 +165,8 @@ class _Params(Mapping):
 
     def __init__(self, draws: xr.Dataset | Mapping[str, object]):
         self._cache: dict[str, np.ndarray] = {}
+        if hasattr(draws, "sample") and hasattr(draws, "base_case"):
+            raise ShapeError("parameter draws: got a Parameters object; pass params.sample(n, seed) or params.base_case()")
         if isinstance(draws, xr.Dataset):
             if SAMPLE not in draws.dims:
                 raise ShapeError(f"parameter draws have no 'sample' dimension (dims: {list(draws.dims)})")

@@ -430,3 +430,10 @@ def test_definition_errors():
         MarkovModel(["a", "b"], ["s"], lambda p, s, t: [[C, 0.001 * t.age], [0, 1]], start={"a": 1}, n_cycles=1).run({})
     with pytest.raises(TransitionError, match="use healthecon.markov.C"):
         MarkovModel(["a", "b"], ["s"], [["C", 0.1], [0, 1]], start={"a": 1}, n_cycles=1).run({})
+
+
+def test_parameters_object_instead_of_draws_is_explained():
+    from healthecon.params import Parameters
+
+    with pytest.raises(ShapeError, match=r"pass params.sample\(n, seed\) or params.base_case\(\)"):
+        psa_model().run(Parameters(p_sick=0.1))
