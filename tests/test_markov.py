@@ -437,3 +437,15 @@ def test_parameters_object_instead_of_draws_is_explained():
 
     with pytest.raises(ShapeError, match=r"pass params.sample\(n, seed\) or params.base_case\(\)"):
         psa_model().run(Parameters(p_sick=0.1))
+
+
+def test_markov_model_on_a_decision_tree_leaf():
+    from healthecon.tree import Chance, Decision, DecisionTree, MarkovLeaf, Terminal
+
+    model, draws = psa_model(), psa_draws(7)
+    leaf = MarkovLeaf(model, "new", {"sick": 1})
+    tree = DecisionTree(Decision({"treat": Chance([("ok", 1.0, Terminal(markov=leaf, cost_test=10.0))])}))
+    out = tree.run(draws)
+    direct = model.run(draws, strategies=["new"], start={"sick": 1})
+    assert np.allclose(out["qaly"].values[:, 0], direct["qaly"].values[:, 0], rtol=1e-12)
+    assert np.allclose(out["cost"].values[:, 0], direct["cost"].values[:, 0] + 10.0, rtol=1e-12)
