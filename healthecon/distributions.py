@@ -740,17 +740,8 @@ class Empirical(Distribution):
     @classmethod
     def from_csv(cls, path: str | PathLike, column: str, *, point: float | None = None) -> Empirical:
         """Read the draws from one numeric column of a CSV file (numbers only; nothing is executed)."""
-        frame = pd.read_csv(path)
-        if column not in frame.columns:
-            raise DistributionFitError(f"Empirical.from_csv: {path}: no column {column!r}; columns are {list(frame.columns)}")
-        values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna().to_numpy()
-        if bad.any():
-            row = int(np.argmax(bad))
-            raise DistributionFitError(
-                f"Empirical.from_csv: {path}: column {column!r}, data row {row + 1}: expected a number, got {frame[column].iloc[row]!r}"
-            )
-        return cls(values.to_numpy(dtype=float), point=point)
+        values = _numeric_column(pd.read_csv(path), column, f"Empirical.from_csv: {path}", DistributionFitError)
+        return cls(values, point=point)
 
     def __len__(self) -> int:
         return self.draws.size
@@ -781,6 +772,20 @@ class Empirical(Distribution):
 
     def _key(self) -> tuple:
         return (self.draws.tobytes(), self._point)
+
+
+def _numeric_column(frame: pd.DataFrame, column: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+    """A table column as finite floats, or ``error`` naming the column, data row and cell."""
+    if column not in frame.columns:
+        raise error(f"{what}: no column {column!r}; columns are {list(frame.columns)}")
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.argmax(bad))
+        cell = frame[column].iloc[row]
+        cell = cell.item() if isinstance(cell, np.generic) else cell
+        raise error(f"{what}: column {column!r}, data row {row + 1}: expected a finite number, got {cell!r}")
+    return values
 
 
 def _row_indices(n: int, rows: int, rng: np.random.Generator) -> np.ndarray:

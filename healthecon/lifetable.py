@@ -40,6 +40,7 @@ import pandas as pd
 
 from ._validate import require_finite, require_nonnegative, require_positive, require_probability, require_same_length
 from .errors import ParameterError
+from .distributions import _numeric_column
 from .rates import _float_or_array
 
 __all__ = ["LifeTable"]
@@ -118,16 +119,7 @@ class LifeTable:
     ) -> LifeTable:
         """Build from two columns of a ``pandas.DataFrame`` (e.g. ``age`` and ``qx``)."""
         name = str(options.pop("name", "life table"))
-        for column in (age, value):
-            if column not in frame.columns:
-                raise ParameterError(f"{name}: no column {column!r}; columns are {list(frame.columns)}")
-        columns = {}
-        for column in (age, value):
-            numbers = pd.to_numeric(frame[column], errors="coerce")
-            if numbers.isna().any():
-                row = int(np.argmax(numbers.isna().to_numpy()))
-                raise ParameterError(f"{name}: column {column!r}, data row {row + 1}: expected a number, got {frame[column].iloc[row]!r}")
-            columns[column] = numbers.to_numpy(dtype=float)
+        columns = {column: _numeric_column(frame, column, name) for column in (age, value)}
         return cls(columns[age], columns[value], kind=kind, period=period, name=name, **options)  # type: ignore[arg-type]
 
     @classmethod

@@ -48,7 +48,7 @@ import xarray as xr
 from scipy import special
 
 from ._validate import as_float_array, require_unique
-from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, _row_indices, as_distribution, fit
+from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, _numeric_column, _row_indices, as_distribution, fit
 from .errors import DistributionFitError, ParameterError, ShapeError, unknown_name
 
 __all__ = ["Parameters"]
@@ -186,8 +186,12 @@ class Parameters:
     # -- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_draws(cls, frame: pd.DataFrame | Mapping[str, Sequence[float]]) -> Parameters:
+    def from_draws(cls, frame: pd.DataFrame | xr.Dataset | Mapping[str, Sequence[float]]) -> Parameters:
         """Parameters whose draws come jointly from the rows of one table.
+
+        ``frame`` is a ``pandas.DataFrame`` (e.g. ``pd.read_csv`` of another tool's PSA
+        output), a mapping of equal-length columns, or a Dataset of draws (dimension
+        ``sample``, e.g. saved from an earlier :meth:`sample`).
 
         Each column becomes an :class:`~healthecon.distributions.Empirical` parameter, and
         all columns share the same row indices when sampled, so the correlation between
@@ -203,19 +207,18 @@ class Parameters:
         >>> bool(((d["c_b"] / d["c_a"]) == 10).all())
         True
         """
+        if isinstance(frame, xr.Dataset):
+            bad = [name for name, var in frame.data_vars.items() if var.dims != ("sample",)]
+            if bad:
+                raise ShapeError(f"Parameters.from_draws: variables {bad} do not have the single dimension 'sample'")
+            frame = pd.DataFrame({name: var.values for name, var in frame.data_vars.items()})
         frame = pd.DataFrame(frame)
         if frame.shape[1] == 0 or frame.shape[0] == 0:
             raise ParameterError(f"Parameters.from_draws: expected a table with at least one row and one column, got shape {frame.shape}")
         dists: dict[str, AnyDistribution] = {}
         for column in frame.columns:
             name = _check_name(column)
-            values = pd.to_numeric(frame[column], errors="coerce")
-            if values.isna().any():
-                row = int(np.argmax(values.isna().to_numpy()))
-                raise ParameterError(
-                    f"Parameters.from_draws: column {name!r}, data row {row + 1}: expected a finite number, got {frame[column].iloc[row]!r}"
-                )
-            dists[name] = Empirical(values.to_numpy(dtype=float))
+            dists[name] = Empirical(_numeric_column(frame, column, "Parameters.from_draws"))
         joints = (_Joint(tuple(dists)),) if len(dists) > 1 else ()
         return cls._make(dists, (), joints)
 

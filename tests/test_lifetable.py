@@ -106,5 +106,5 @@ def test_from_csv_and_frame(tmp_path):
     with pytest.raises(ParameterError, match=r"no column 'qx'; columns are \['age', 'qx_female', 'qx_male'\]"):
         LifeTable.from_csv(path)
     bad = pd.DataFrame({"age": [40, 50], "qx": ["0.1", "__import__('os')"]})
-    with pytest.raises(ParameterError, match=r"column 'qx', data row 2: expected a number"):
+    with pytest.raises(ParameterError, match=r"column 'qx', data row 2: expected a finite number"):
         LifeTable.from_frame(bad)

@@ -255,6 +255,16 @@ def test_from_draws_merges_with_other_parameters_and_bad_tables_raise():
         Parameters.from_draws({"x": [1, 2], "y": [1, "n/a"]})
     with pytest.raises(ParameterError, match="parameter name '2y'"):
         Parameters.from_draws({"2y": [1.0]})
+    with pytest.raises(ParameterError, match=r"column 'x', data row 3: expected a finite number, got inf"):
+        Parameters.from_draws({"x": [1.0, 2.0, np.inf]})
+
+
+def test_from_draws_reuses_saved_draws():
+    saved = Parameters(a=Beta(2, 3), b=Gamma(2, 1)).correlate(["a", "b"], [[1, 0.7], [0.7, 1]]).sample(400, seed=8)
+    again = Parameters.from_draws(saved).sample(400, seed=99)
+    xr.testing.assert_equal(again[["a", "b"]].reset_coords(drop=True), saved[["a", "b"]].reset_coords(drop=True))
+    with pytest.raises(ShapeError, match=r"variables \['m'\] do not have the single dimension 'sample'"):
+        Parameters.from_draws(xr.Dataset({"m": (("sample", "k"), np.zeros((2, 2)))}))
 
 
 # ---------------------------------------------------------------------------------------------
