@@ -351,7 +351,7 @@ def two_way(
     xarray.Dataset
         ``net_benefit`` with dims ``(x, y, strategy)`` (named after the parameters) and
         ``optimal`` (x, y), the label of the strategy with the highest net benefit. Attrs
-        ``x``, ``y``, ``wtp``, ``kind``, ``currency``, ``effect_unit``, ``strategies``.
+        ``x``, ``y``, their base-case values ``x_base`` and ``y_base``, ``wtp``, ``kind``, ``currency``, ``effect_unit``, ``strategies``.
     """
     if x == y:
         raise AnalysisError(f"two_way: x and y are both {x!r}; choose two different parameters")
@@ -370,7 +370,7 @@ def two_way(
     return xr.Dataset(
         {"net_benefit": ((x, y, STRATEGY), values), "optimal": ((x, y), best.astype(str))},
         coords=coords,
-        attrs={"x": x, "y": y, "wtp": float(wtp), "kind": kind, "currency": outcomes.attrs.get("currency", ""),
+        attrs={"x": x, "y": y, "x_base": float(base[x].values[0]), "y_base": float(base[y].values[0]), "wtp": float(wtp), "kind": kind, "currency": outcomes.attrs.get("currency", ""),
                "effect_unit": outcomes.attrs.get("effect_unit", ""), "strategies": labels},
     )
 

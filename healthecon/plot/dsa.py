@@ -118,7 +118,7 @@ def plot_tornado(
 
 
 def plot_twoway(result: xr.Dataset, *, ax: Axes | None = None) -> Axes:
-    """Map of the optimal strategy over a two-way grid, one colour per strategy.
+    """Map of the optimal strategy over a two-way grid, one colour per strategy, base case marked.
 
     Parameters
     ----------
@@ -145,10 +145,14 @@ def plot_twoway(result: xr.Dataset, *, ax: Axes | None = None) -> Axes:
     cmap = ListedColormap([colors[s] for s in labels])
     norm = BoundaryNorm(np.arange(len(labels) + 1) - 0.5, len(labels))
     ax.pcolormesh(xs, ys, codes, cmap=cmap, norm=norm, shading="nearest")
+    if "x_base" in result.attrs:
+        ax.plot([result.attrs["x_base"]], [result.attrs["y_base"]], marker="x", color="black", markersize=8,
+                linestyle="none", label="base case")
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     present = [s for s in labels if (result["optimal"].values == s).any()]
-    ax.legend(handles=[Patch(color=colors[s], label=s) for s in present], title="Optimal strategy",
+    handles = [Patch(color=colors[s], label=s) for s in present] + ax.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, title="Optimal strategy",
               frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     currency, unit = result.attrs.get("currency", "£"), result.attrs.get("effect_unit") or "effect"
     ax.set_title(f"Optimal strategy at {currency}{result.attrs['wtp']:,.0f} per {unit}")

@@ -30,7 +30,10 @@ _Z95 = 1.959963984540054
 def _value_label(attrs: dict, what: str) -> str:
     per = "population" if attrs.get("per") == "population" else "per person"
     units = attrs.get("units") or attrs.get("currency", "")
-    name = f"Population {what}" if per == "population" else f"{what} per person"
+    if per == "population":
+        years = f" over {attrs['horizon']} years" if "horizon" in attrs else ""
+        return f"Population {what}{years} ({units})"
+    name = f"{what} per person"
     return f"{name} ({units})"
 
 
@@ -97,7 +100,7 @@ def plot_evpi(
     ax.xaxis.set_major_formatter(money_formatter(attrs.get("currency", "£")))
     _format_values(ax, attrs)
     ax.set_ylim(bottom=0)
-    return finish(ax, title=("Population " if attrs.get("per") == "population" else "") + "Expected value of information")
+    return finish(ax, title=("Population expected" if attrs.get("per") == "population" else "Expected") + " value of information")
 
 
 def plot_evppi(
