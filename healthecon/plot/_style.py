@@ -34,9 +34,12 @@ def money_formatter(currency: str = "£", decimals: int = 0) -> FuncFormatter:
     --------
     >>> money_formatter()(-1250.0, None)
     '-£1,250'
+    >>> money_formatter()(-0.2, None)
+    '£0'
     """
 
     def fmt(value: float, _pos: object) -> str:
+        value = round(value, decimals)
         sign = "-" if value < 0 else ""
         return f"{sign}{currency}{abs(value):,.{decimals}f}"
 
