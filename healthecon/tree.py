@@ -55,6 +55,7 @@ import pandas as pd
 import xarray as xr
 
 from ._validate import as_float_array, require_finite, require_probability
+from .discount import discount_factors
 from .errors import ShapeError, TreeError, UnknownNameError, unknown_name
 from .markov import C as _markov_C
 from .outcomes import SAMPLE, STRATEGY, make_outcomes
@@ -236,6 +237,13 @@ class MarkovLeaf:
         whose proportions are numbers, parameter names or callables of the parameter
         namespace (e.g. ``{"well": "p_cured", "sick": C}``, :data:`C` for the rest), or
         ``None`` for the model's own starting distribution.
+    delay
+        Years from the start of the evaluation to the start of the Markov phase (the length
+        of the tree phase), default 0. The Markov phase's discounted costs and effects are
+        multiplied by the discount factor at ``delay``, ``(1 + r) ** -delay``, with the
+        model's own cost and effect rates (Drummond et al. 2015, ch. 4); undiscounted
+        totals are unchanged. This is exact for constant rates; with a declining schedule
+        (Green Book) the factor is not constant over the Markov phase, so a delay is refused.
 
     Notes
     -----
@@ -251,6 +259,7 @@ class MarkovLeaf:
     model: Any
     strategy: str | None = None
     start: Any = None
+    delay: float = 0.0
 
     @property
     def model_strategy(self) -> str:
@@ -308,6 +317,14 @@ class _Visit:
     node: Node
     branch_probability: np.ndarray | None
     reach: np.ndarray
+
+
+def _delay_factor(link: MarkovLeaf, name: str, kinds: Mapping[str, str]) -> float:
+    """Discount factor at ``link.delay`` for a discounted Markov outcome; 1 if undiscounted."""
+    if not link.delay or name.endswith(_UNDISCOUNTED):
+        return 1.0
+    rate = {"cost": link.model.discount_costs, "effect": link.model.discount_effects}.get(kinds.get(name, "other"))
+    return 1.0 if rate is None else float(discount_factors(link.delay, rate))
 
 
 def _node_id(path: tuple[str, ...]) -> str:
@@ -412,6 +429,17 @@ class DecisionTree:
             raise TreeError(f"{where}: markov model must have 'strategies' and 'run', got {type(model).__name__}")
         if link.strategy is not None and link.strategy not in model.strategies:
             raise UnknownNameError(f"{where}: {unknown_name('Markov strategy', link.strategy, model.strategies)}")
+        if isinstance(link.delay, (bool, np.bool_)) or not isinstance(link.delay, (int, float, np.number)) \
+                or not np.isfinite(link.delay) or link.delay < 0:
+            raise TreeError(f"{where}: Markov delay: expected a number of years >= 0, got {link.delay!r}")
+        if link.delay:
+            for what in ("discount_costs", "discount_effects"):
+                rate = getattr(model, what, None)
+                if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)):
+                    raise TreeError(
+                        f"{where}: Markov delay needs the model's {what} to be a constant annual rate, got {rate!r}: "
+                        "a declining schedule's factor is not constant over the Markov phase"
+                    )
         states = tuple(getattr(model, "states", ()))
         named = [link.start] if isinstance(link.start, str) else list(link.start) if isinstance(link.start, Mapping) else []
         for state in named:
@@ -586,7 +614,7 @@ class DecisionTree:
             link = leaf.node.markov
             if link is not None:
                 out = runs[link._key()].sel({STRATEGY: link.model_strategy})
-                values[i] = {str(name): np.asarray(var.transpose(SAMPLE).values, dtype=float)
+                values[i] = {str(name): np.asarray(var.transpose(SAMPLE).values, dtype=float) * _delay_factor(link, str(name), kinds)
                              for name, var in out.data_vars.items() if var.dims == (SAMPLE,)}
         return values, kinds
 

@@ -64,11 +64,12 @@ def test_markov_leaves_are_labelled():
     model = progression_model()
     tree = DecisionTree(Decision({"drug": Chance([
         ("responds", 0.6, Terminal("responder", markov=MarkovLeaf(model, start="well"))),
-        ("no response", C, Terminal("non-responder", markov=MarkovLeaf(model, "enhanced", {"well": 0.5, "sick": C}))),
+        ("no response", C, Terminal("non-responder",
+                                    markov=MarkovLeaf(model, "enhanced", {"well": 0.5, "sick": C}, delay=0.5))),
     ])}))
     payoffs = texts(plot_tree(tree), "payoff")
     assert payoffs[0].endswith("→ Markov (standard, start well)")
-    assert payoffs[1].endswith("→ Markov (enhanced, start well 0.5, sick #)")
+    assert payoffs[1].endswith("→ Markov (enhanced, start well 0.5, sick #, after 0.5 y)")
 
 
 def test_draws_on_the_given_axes():

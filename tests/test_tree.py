@@ -365,14 +365,14 @@ def test_shared_subtrees_are_evaluated_per_position():
 # --------------------------------------------------------------------------- hybrid
 
 
-def progression_model() -> MarkovModel:
+def progression_model(discount_costs=0.035, discount_effects=0.035) -> MarkovModel:
     """Two states, well -> sick (absorbing), two annual cycles, rewards at cycle ends, 3.5%."""
     return MarkovModel(
         ["well", "sick"], ["standard", "enhanced"],
         transitions=lambda p, s: {"well": {"well": MC, "sick": p["p_prog"] * (0.5 if s == "enhanced" else 1)},
                                   "sick": {"sick": 1}},
-        start={"well": 1}, n_cycles=2, correction="end", discount_costs=0.035, discount_effects=0.035,
-        state_rewards={"cost_care": {"sick": 1000}, "qaly": {"well": 0.9, "sick": 0.5}},
+        start={"well": 1}, n_cycles=2, correction="end", discount_costs=discount_costs,
+        discount_effects=discount_effects, state_rewards={"cost_care": {"sick": 1000}, "qaly": {"well": 0.9, "sick": 0.5}},
     )
 
 
@@ -468,6 +468,27 @@ def test_hybrid_vectorised_over_samples_matches_each_sample():
     for i in range(3):
         alone = tree.run(make_draws(1, p_resp=p_resp[i], p_prog=p_prog[i]))
         np.testing.assert_allclose(together["cost"].values[i], alone["cost"].values[0], rtol=1e-12)
+
+
+def test_markov_phase_after_a_delay_is_discounted_from_the_start():
+    from healthecon.discount import GREEN_BOOK_HEALTH
+
+    model = progression_model(discount_costs=0.035, discount_effects=0.015)
+    draws = make_draws(2, p_prog=[0.2, 0.3])
+
+    def run(delay):
+        return DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(model, start="well", delay=delay))})).run(draws)
+
+    now, later = run(0), run(1.5)
+    np.testing.assert_allclose(later["cost"].values, now["cost"].values * 1.035**-1.5, rtol=1e-12)
+    np.testing.assert_allclose(later["cost_care"].values, now["cost_care"].values * 1.035**-1.5, rtol=1e-12)
+    np.testing.assert_allclose(later["qaly"].values, now["qaly"].values * 1.015**-1.5, rtol=1e-12)
+    np.testing.assert_allclose(later["qaly_undiscounted"].values, now["qaly_undiscounted"].values)
+    with pytest.raises(TreeError, match=r"node 'a': Markov delay: expected a number of years >= 0, got -1"):
+        DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(model, delay=-1))}))
+    schedule = progression_model(discount_effects=GREEN_BOOK_HEALTH)
+    with pytest.raises(TreeError, match=r"node 'a': Markov delay needs the model's discount_effects to be a constant"):
+        DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(schedule, delay=1))}))
 
 
 def test_markov_leaf_errors_name_the_node():

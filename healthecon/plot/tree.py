@@ -190,7 +190,8 @@ def _terminal_text(node: Terminal, path: str, paths: pd.DataFrame | None, shown:
         link = node.markov
         strategy = link.strategy if link.strategy is not None else link.model.strategies[0]
         start = "" if link.start is None else f", start {_start_text(link.start)}"
-        markov = f"  → Markov ({strategy}{start})"
+        delay = f", after {link.delay:g} y" if link.delay else ""
+        markov = f"  → Markov ({strategy}{start}{delay})"
     if paths is not None and shown is not None:
         row = paths.loc[path]
         payoff = "  ".join(_format(v, float(row[v]), currency) for v in shown)
