@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthecon import cea
@@ -107,6 +107,7 @@ def test_zero_variance_psa_reproduces_the_deterministic_figure_exactly():
     assert cea.icer_table(psa)["icer"].iloc[1] == pytest.approx(13886, rel=1e-12)  # a mean of identical draws
 
 
+@settings(max_examples=25)  # each example builds and runs a model; keep the test under a second or two
 @given(hospital=st.floats(-2000, 2000))
 def test_any_cost_split_with_the_same_total_leaves_the_headline_unchanged(hospital):
     model = chss.IncrementModel()

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthecon.errors import ModelDefinitionError, UnknownNameError
@@ -68,6 +68,7 @@ def test_psa_gives_probability_of_return_above_one(rep):
     assert rep.tables["summary"].loc["ICN", "gross_return_per_1"] == pytest.approx(1.44, abs=0.03)
 
 
+@settings(max_examples=25)  # each example builds and runs a model; keep the test under a second or two
 @given(k=st.floats(1e-3, 1e3), spend=st.floats(1e4, 1e8), share=st.floats(0, 1))
 def test_ratio_unchanged_when_every_pound_input_is_scaled(k, spend, share):
     activity = croydon.activity_for_ratio(1.44, 4e6, SHARES, UNITS)
@@ -77,6 +78,7 @@ def test_ratio_unchanged_when_every_pound_input_is_scaled(k, spend, share):
     assert float(scaled["bcr"].squeeze()) == pytest.approx(float(base["bcr"].squeeze()), rel=1e-12)
 
 
+@settings(max_examples=25)  # each example builds and runs a model; keep the test under a second or two
 @given(weights=st.lists(st.floats(0, 1), min_size=3, max_size=3).filter(lambda w: sum(w) > 1e-3),
        ratio=st.sampled_from([1.44, 2.67, 1.5]))
 def test_any_breakdown_with_the_same_total_reproduces_the_headline(weights, ratio):

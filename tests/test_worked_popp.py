@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthecon.errors import ParameterError
@@ -59,6 +59,7 @@ def test_savings_fall_to_the_nhs_and_spend_to_the_partnership(rep):
     assert table.loc[popp.PAYER, "cost"] == pytest.approx(1000.0)
 
 
+@settings(max_examples=25)  # each example builds and runs a model; keep the test under a second or two
 @given(k=st.floats(1e-3, 1e3), c=st.floats(50, 2000), days=st.floats(0.1, 100), spend=st.floats(10, 1e6))
 def test_ratio_unchanged_when_every_pound_input_is_scaled(k, c, days, spend):
     base = float(popp.return_model(spend, c, days).run()["bcr"].squeeze())
@@ -67,6 +68,7 @@ def test_ratio_unchanged_when_every_pound_input_is_scaled(k, c, days, spend):
     assert popp.bed_day_return(days, c * k, spend * k) == pytest.approx(popp.bed_day_return(days, c, spend), rel=1e-12)
 
 
+@settings(max_examples=25)  # each example builds and runs a model; keep the test under a second or two
 @given(c=st.floats(20, 3000))
 def test_any_cost_per_bed_day_with_the_same_total_gives_the_headline(c):
     draws = popp.parameters(1.2, 0.8, 1.6, 0.95, c).base_case()
