@@ -791,16 +791,8 @@ class _Engine:
                         total[name][i] += d * amount
                         undisc[name][i] += amount
             # propagate: m_t[j] = sum_i m_{t-1}[i] P[i, j]
-            new.fill(0.0)
             for i in range(S):
-                mi, ni = m[i], new[i]
-                for source, row in enumerate(self.rows[i]):
-                    ms = mi[source]
-                    for target, value in row.items():
-                        if value.__class__ is float and value == 0.0:
-                            continue
-                        np.multiply(ms, value, out=tmp)
-                        ni[target] += tmp
+                self._propagate(m[i], new[i], self.rows[i], tmp)
             # time-dependent state rewards: cycle t's value on both ends of the cycle
             for name, per in self.dynamic_state.items():
                 kind = kinds[name]
@@ -842,6 +834,25 @@ class _Engine:
                 raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, ~np.isfinite(value))}")
             out[i] = value
         return out
+
+    @staticmethod
+    def _propagate(m: np.ndarray, new: np.ndarray, rows: list[dict[int, object]], tmp: np.ndarray) -> None:
+        """``new[j] = sum_i m[i] P[i, j]`` over the non-zero entries only (matrices are sparse)."""
+        written = [False] * len(new)
+        for source, row in enumerate(rows):
+            ms = m[source]
+            for target, value in row.items():
+                if value.__class__ is float and value == 0.0:
+                    continue
+                if written[target]:
+                    np.multiply(ms, value, out=tmp)
+                    new[target] += tmp
+                else:
+                    np.multiply(ms, value, out=new[target])
+                    written[target] = True
+        for target, done in enumerate(written):
+            if not done:
+                new[target] = 0.0
 
     @staticmethod
     def _flow(m: np.ndarray, rows: list[dict[int, object]], sources: list[int], targets: list[int]) -> np.ndarray:
