@@ -78,6 +78,8 @@ def format_value(value: float, precision: float = 0.0) -> str:
     '1,196,000'
     >>> format_value(0.8421)
     '0.8421'
+    >>> format_value(-1e-12, 0.01)
+    '0.0000'
     """
     value = float(value)
     if not math.isfinite(value):
@@ -87,7 +89,18 @@ def format_value(value: float, precision: float = 0.0) -> str:
     else:
         magnitude = math.floor(math.log10(abs(value))) if value else 0
         decimals = max(0, 3 - magnitude)
-    return f"{value:,.{decimals}f}"
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # no "-0.0000"
+
+
+def _published(check: Check) -> str:
+    """The published figure at its published precision ("4.00", ">0.80", "1,200,000")."""
+    if check.precision > 0:
+        decimals = max(0, math.ceil(-math.log10(check.precision) - 1e-9))
+        text = f"{check.published:,.{decimals}f}"
+    else:
+        text = f"{check.published:,g}"
+    return ("" if check.comparison == "=" else check.comparison) + text
 
 
 def _interval(check: Check) -> str:
@@ -103,6 +116,16 @@ def render_checks(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
     Columns: model, figure, published, reproduced, difference, status, interval, note.
     The numbers are those of :func:`healthecon.reproduction.checks_table`, formatted to the
     published precision.
+
+    Examples
+    --------
+    >>> from healthecon.reproduction import Check, Reproduction
+    >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "ratio", 4.0, 4.0000001, 0.01),
+    ...                                            Check("demo", "P(ratio > 1)", 0.8, 0.84, comparison=">")])
+    >>> render_checks([rep])[["published", "reproduced", "difference", "status"]]
+      published reproduced difference status
+    0      4.00     4.0000     0.0000  match
+    1      >0.8     0.8400              match
     """
     numbers = checks_table(reproductions)
     checks = [c for rep in reproductions for c in rep.checks]
@@ -112,7 +135,7 @@ def render_checks(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
             {
                 "model": row["model"],
                 "figure": row["figure"],
-                "published": row["published"],
+                "published": _published(check),
                 "reproduced": format_value(row["reproduced"], check.precision),
                 "difference": format_value(row["difference"], check.precision) if check.comparison == "=" else "",
                 "status": row["status"],

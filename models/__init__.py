@@ -52,18 +52,31 @@ def require_shares(values: Mapping[str, float], names: Sequence[str], what: str)
     return shares
 
 
-def uncertain(family: type, mean: float, sd: float):
+def uncertain(family: type, mean: float, sd: float, name: str = "parameter"):
     """``family.from_mean_sd(mean, sd)``, or a Fixed value when ``sd`` is 0 (a zero-variance PSA).
+
+    A spread the family cannot take (e.g. a Beta SD too wide for a mean near 0) raises
+    :class:`~healthecon.errors.DistributionFitError` naming the input ``name``.
 
     Examples
     --------
-    >>> from healthecon.distributions import Gamma
+    >>> from healthecon.distributions import Beta, Gamma
     >>> uncertain(Gamma, 100.0, 0.0).describe(), uncertain(Gamma, 100.0, 50.0).describe()
     ('Fixed(100)', 'Gamma(shape=4, scale=25)')
+    >>> uncertain(Beta, 0.001, 0.05, "deadweight_nhs")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.DistributionFitError: input 'deadweight_nhs' = 0.001 cannot take a PSA spread of 0.05: Beta.from_mean_sd: ...
     """
     from healthecon.distributions import Fixed
+    from healthecon.errors import DistributionFitError
 
-    return Fixed(float(mean)) if sd == 0 else family.from_mean_sd(float(mean), float(sd))
+    if sd == 0:
+        return Fixed(float(mean))
+    try:
+        return family.from_mean_sd(float(mean), float(sd))
+    except DistributionFitError as err:
+        raise DistributionFitError(f"input {name!r} = {mean:g} cannot take a PSA spread of {sd:g}: {err}") from err
 
 
 def ratio_check(

@@ -81,7 +81,16 @@ def baseline_events(values: Mapping[str, float], net: bool = True) -> dict[str, 
     (difference in differences, the published framing); ``net=False`` with the whole fall (an
     uncontrolled before-and-after reading), for comparison.
     """
-    admissions = values["incremental_saving"] / _per_admission(values, net)
+    per_admission = _per_admission(values, net)
+    if per_admission <= 0:
+        from healthecon.errors import ModelDefinitionError
+
+        raise ModelDefinitionError(
+            f"inputs reduction_*: the {'net ' if net else ''}reductions save £{per_admission:,.2f} per baseline admission, "
+            f"so no baseline activity gives the saving of £{values['incremental_saving']:,.0f}; the baseline is calibrated "
+            "at the published reductions (use the 'scenarios' table for a null or adverse effect)"
+        )
+    admissions = values["incremental_saving"] / per_admission
     return {"admissions": admissions, "ae": admissions * values["ae_per_admission"]}
 
 
@@ -91,8 +100,8 @@ def parameters(values: Mapping[str, float]) -> Parameters:
     for key, (_, unit_cost) in EVENTS.items():
         for arm in ("intervention", "control"):
             name = f"reduction_{key}_{arm}"
-            params[name] = uncertain(Beta, values[name], values["sd_reduction"])
-        params[unit_cost] = uncertain(Gamma, values[unit_cost], values["cv_unit_cost"] * values[unit_cost])
+            params[name] = uncertain(Beta, values[name], values["sd_reduction"], name)
+        params[unit_cost] = uncertain(Gamma, values[unit_cost], values["cv_unit_cost"] * values[unit_cost], unit_cost)
     return Parameters(params)
 
 
@@ -162,6 +171,17 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         index=pd.Index([EVENTS[k][0] for k in EVENTS], name="relative reduction"),
     )
     effects["net (difference in differences)"] = effects["telemedicine homes"] - effects["comparison homes"]
+    null = dict(values, reduction_admissions_intervention=values["reduction_admissions_control"],
+                reduction_ae_intervention=values["reduction_ae_control"])
+    scenario_runs = {
+        "as published": base,
+        "no effect beyond the comparison homes (as in the Whole Systems Demonstrator)":
+            cbam.run(with_avoided(parameters(null).base_case(), baseline)),
+    }
+    scenarios = pd.DataFrame(
+        {name: {"saving (£)": float(run["benefit"].squeeze()), "cost incl. any extra events (£)": float(run["cost"].squeeze()),
+                "return per £1": float(run["bcr"].squeeze())} for name, run in scenario_runs.items()}
+    ).T.rename_axis("scenario (baseline activity held at the calibrated value)")
     p_better = float((psa_saving > 0).mean())
     million = f"£{values['incremental_saving'] / 1e6:.1f}m"
     notes = [
@@ -178,12 +198,13 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         "check the paper before reuse.",
         f"PSA over the assumed spreads: P(telemedicine homes saved more than the comparison homes) = {p_better:.3f}. "
         "The Whole Systems Demonstrator trial (>6,000 patients, seed 004 line 168) found telehealth and telecare did "
-        "not significantly reduce service use; a null-effect scenario is the reduction_* inputs set equal.",
+        "not significantly reduce service use: see the 'scenarios' table.",
     ]
     return Reproduction(
         model=NAME,
         title="Airedale telemedicine in care homes: return per £1 to the CCG",
         checks=checks,
-        tables={"effects": effects, "implied_baseline_activity": implied, "psa_summary": cba.summary(psa)},
+        tables={"effects": effects, "implied_baseline_activity": implied, "scenarios": scenarios,
+                "psa_summary": cba.summary(psa)},
         notes=notes,
     )

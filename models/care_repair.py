@@ -66,7 +66,7 @@ def parameters(values: Mapping[str, float]) -> Parameters:
     params = {"investment": values["investment"]}
     for key in LINES:
         mean = values[f"share_{key}"] * total
-        params[f"saving_{key}"] = uncertain(Gamma, mean, values["cv_savings"] * mean) if mean > 0 else 0.0
+        params[f"saving_{key}"] = uncertain(Gamma, mean, values["cv_savings"] * mean, f"share_{key}") if mean > 0 else 0.0
     return Parameters(params)
 
 

@@ -101,13 +101,14 @@ def parameters(values: Mapping[str, float]) -> Parameters:
     """PSA parameters: annual investment (Gamma) and every deduction (Beta); outcome values fixed."""
     n = values["coordinators"]
     params: dict[str, object] = {
-        "investment_per_year": uncertain(Gamma, n * values["cost_per_coordinator_year"], n * values["sd_cost_per_coordinator_year"]),
+        "investment_per_year": uncertain(Gamma, n * values["cost_per_coordinator_year"], n * values["sd_cost_per_coordinator_year"],
+                                         "cost_per_coordinator_year"),
     }
     for key, value in gross_values(values).items():
         params[f"value_{key}"] = value
         for adjustment in ADJUSTMENTS:
             name = f"{adjustment}_{key}"
-            params[name] = uncertain(Beta, values[name], values["sd_adjustment"]) if 0 < values[name] < 1 else values[name]
+            params[name] = uncertain(Beta, values[name], values["sd_adjustment"], name) if 0 < values[name] < 1 else values[name]
     return Parameters(params)
 
 

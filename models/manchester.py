@@ -76,7 +76,7 @@ def parameters(values: Mapping[str, float]) -> Parameters:
     for per_pound in ("bcr_initial", "bcr_year1", "benefit_year2_per_pound"):
         for key in COMPONENTS:
             mean = values[per_pound] * values[f"share_{key}"] * values["investment"]
-            params[f"{per_pound}_{key}"] = uncertain(Gamma, mean, values["cv_benefit"] * mean) if mean > 0 else 0.0
+            params[f"{per_pound}_{key}"] = uncertain(Gamma, mean, values["cv_benefit"] * mean, f"share_{key}") if mean > 0 else 0.0
     return Parameters(params)
 
 

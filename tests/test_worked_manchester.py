@@ -1,0 +1,74 @@
+"""Manchester LLLB worked model: £1.03, £1.11 and £1.69 per £1, and their invariants."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_worked_care_repair import WEIGHT, shares
+
+from healthecon.worked import manchester
+
+
+def figures(overrides=None, draws=2):
+    return {c.figure: c for c in manchester.reproduce(draws=draws, seed=0, overrides=overrides).checks}
+
+
+@pytest.fixture(scope="module")
+def rep():
+    return manchester.reproduce(draws=400, seed=5)
+
+
+def check(rep, start):
+    (found,) = [c for c in rep.checks if c.figure.startswith(start)]
+    return found
+
+
+def test_initial_cba_reproduces_published_103(rep):
+    c = check(rep, "initial CBA")
+    assert (c.published, round(c.reproduced, 2), c.status) == (1.03, 1.03, "match")
+
+
+def test_updated_first_year_reproduces_published_111(rep):
+    c = check(rep, "updated CBA")
+    assert (c.published, round(c.reproduced, 2), c.status) == (1.11, 1.11, "match")
+
+
+def test_year_two_reproduces_published_169(rep):
+    c = check(rep, "expected CBA by year 2")
+    assert (c.published, round(c.reproduced, 2), c.status) == (1.69, 1.69, "match")
+    assert c.source == "seeds/002_887e750fede6152a.txt lines 985-988"
+
+
+def test_derived_year_two_benefit_is_the_difference_of_published_ratios():
+    values = manchester.inputs()
+    assert values["benefit_year2_per_pound"] == pytest.approx(values["bcr_year2"] - values["bcr_year1"], abs=1e-12)
+
+
+def test_green_book_discounting_scenario_by_hand(rep):
+    table = rep.tables["discounting_scenario"]
+    assert table.loc["updated, years 1-2"].iloc[1] == pytest.approx(1.11 + 0.58 / 1.035, rel=1e-12)
+    assert table.loc["updated, year 1"].iloc[1] == pytest.approx(1.11, rel=1e-12)
+
+
+def test_psa_probabilities_are_ordered(rep):
+    # year 1 alone is close to break-even; two years of benefit are not
+    p = rep.tables["psa_summary"]["p_ratio_above_target"]
+    assert 0.5 < p["initial analysis"] < p["updated, year 1"] < p["updated, years 1-2"]
+
+
+@settings(max_examples=10)
+@given(k=st.floats(1e-3, 1e4))
+def test_ratios_unchanged_when_the_investment_is_scaled(k):
+    for c in figures({"investment": 1e6 * k}).values():
+        assert c.reproduced == pytest.approx(c.published, rel=1e-12)
+
+
+@settings(max_examples=10)
+@given(st.lists(WEIGHT, min_size=5, max_size=5).filter(lambda w: sum(w) > 1e-3))
+def test_any_split_between_components_leaves_the_headlines_unchanged(weights):
+    for c in figures(shares(manchester.COMPONENTS, weights)).values():
+        assert c.reproduced == pytest.approx(c.published, rel=1e-12)
+
+
+def test_zero_variance_psa_reproduces_the_deterministic_figures_exactly():
+    for c in figures({"cv_benefit": 0.0}, draws=20).values():
+        assert c.interval == (c.reproduced, c.reproduced)
