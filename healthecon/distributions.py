@@ -39,7 +39,7 @@ from os import PathLike
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from ._validate import as_float_array, require_finite
 from .errors import DistributionFitError, ParameterError, unknown_name
@@ -114,6 +114,17 @@ def _se_from_ci(mean: float, lower: object, upper: object, level: object, what: 
     if not lower < mean < upper:
         raise DistributionFitError(f"{what}: the interval [{lower:g}, {upper:g}] does not contain the mean {mean:g}")
     return (upper - lower) / (2 * _z(level, what))
+
+
+def _interval_inputs(lower: object, upper: object, level: object, what: str) -> tuple[float, float, np.ndarray]:
+    """Validated bounds and the two tail probabilities of a ``level`` interval."""
+    lo = _value(lower, f"{what}: lower")
+    hi = _value(upper, f"{what}: upper")
+    if lo >= hi:
+        raise DistributionFitError(f"{what}: lower={lo:g} must be below upper={hi:g}")
+    _z(level, what)  # validates level
+    half = (1 - float(level)) / 2
+    return lo, hi, np.array([half, 1 - half])
 
 
 def _fmt(x: float) -> str:
@@ -333,6 +344,38 @@ class Beta(_Frozen):
         return cls.from_mean_sd(m, _se_from_ci(m, lower, upper, level, "Beta.from_mean_ci"), point=point)
 
     @classmethod
+    def from_ci(cls, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Beta:
+        """The Beta whose equal-tailed ``level`` interval is exactly ``[lower, upper]``.
+
+        For an interval reported without a mean (or to reproduce a skewed interval exactly),
+        ``alpha`` and ``beta`` are solved numerically so that the quantiles at
+        ``(1 -+ level) / 2`` equal the bounds (quantile matching; O'Hagan et al., *Uncertain
+        Judgements: Eliciting Experts' Probabilities*, 2006, §6.2; Briggs et al. 2006, §4.3).
+
+        Examples
+        --------
+        >>> b = Beta.from_ci(0.1, 0.5)
+        >>> [round(x, 6) for x in b.interval()]
+        [0.1, 0.5]
+        """
+        what = "Beta.from_ci"
+        lo, hi, q = _interval_inputs(lower, upper, level, what)
+        if not 0 < lo < hi < 1:
+            raise DistributionFitError(f"{what}: lower={lo:g} and upper={hi:g} must satisfy 0 < lower < upper < 1")
+        target = special.logit([lo, hi])
+        start = cls.from_mean_sd((lo + hi) / 2, min((hi - lo) / (2 * _z(level, what)), 0.9 * math.sqrt((lo + hi) / 2 * (1 - (lo + hi) / 2))))
+
+        def residuals(log_ab: np.ndarray) -> np.ndarray:
+            a, b = np.exp(log_ab)
+            return special.logit(special.betaincinv(a, b, q)) - target
+
+        solution = optimize.least_squares(residuals, np.log([start.alpha, start.beta]), xtol=1e-14, ftol=1e-14, gtol=1e-14)
+        if np.max(np.abs(residuals(solution.x))) > 1e-7:
+            raise DistributionFitError(f"{what}: no Beta has the {level:g} interval [{lo:g}, {hi:g}]")
+        alpha, beta = np.exp(solution.x)
+        return cls(alpha, beta, point=point)
+
+    @classmethod
     def from_events(cls, events: float, total: float, *, point: float | None = None) -> Beta:
         """``Beta(events, total - events)`` from ``events`` observed among ``total`` (Briggs et al. 2006, §4.3.1)."""
         r = _value(events, "Beta.from_events: events")
@@ -405,6 +448,38 @@ class Gamma(_Frozen):
         """Method of moments with the SE recovered from a CI as ``(upper - lower) / (2 z)`` (Briggs et al. 2006, §4.3)."""
         m = _value(mean, "Gamma.from_mean_ci: mean")
         return cls.from_mean_sd(m, _se_from_ci(m, lower, upper, level, "Gamma.from_mean_ci"), point=point)
+
+    @classmethod
+    def from_ci(cls, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Gamma:
+        """The Gamma whose equal-tailed ``level`` interval is exactly ``[lower, upper]``.
+
+        The ratio ``upper / lower`` fixes the shape (it falls steadily as the shape grows), found
+        by root-finding; the scale then matches ``lower`` (quantile matching; O'Hagan et al.,
+        *Uncertain Judgements*, 2006, §6.2).
+
+        Examples
+        --------
+        >>> g = Gamma.from_ci(600, 1500)
+        >>> [round(x, 6) for x in g.interval()]
+        [600.0, 1500.0]
+        """
+        what = "Gamma.from_ci"
+        lo, hi, q = _interval_inputs(lower, upper, level, what)
+        if lo <= 0:
+            raise DistributionFitError(f"{what}: lower={lo:g} must be > 0 for a Gamma interval")
+
+        def log_ratio_gap(log_shape: float) -> float:
+            k = math.exp(log_shape)
+            return math.log(special.gammaincinv(k, q[1]) / special.gammaincinv(k, q[0])) - math.log(hi / lo)
+
+        bracket = (-3.0, 25.0)  # shapes from 0.05 (upper / lower ~ 1e30 at 95%) to 7e10 (~1.00002)
+        if not log_ratio_gap(bracket[0]) > 0 > log_ratio_gap(bracket[1]):
+            raise DistributionFitError(
+                f"{what}: the interval [{lo:g}, {hi:g}] has upper / lower = {hi / lo:.6g}, beyond what a Gamma's "
+                f"{float(level):g} interval can have (about 1.00002 to 1e30)"
+            )
+        shape = math.exp(optimize.brentq(log_ratio_gap, *bracket, xtol=1e-14, rtol=1e-14))
+        return cls(shape, lo / special.gammaincinv(shape, q[0]), point=point)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.gamma(self.shape, self.scale, size=n)
@@ -924,6 +999,7 @@ _FORMS: dict[str, tuple[type, tuple[tuple[tuple[str, ...], str, tuple[str, ...]]
             (("mean", "se"), "from_mean_se", ("point",)),
             (("mean", "lower", "upper"), "from_mean_ci", ("level", "point")),
             (("events", "total"), "from_events", ("point",)),
+            (("lower", "upper"), "from_ci", ("level", "point")),
         ),
     ),
     "gamma": (
@@ -934,6 +1010,7 @@ _FORMS: dict[str, tuple[type, tuple[tuple[tuple[str, ...], str, tuple[str, ...]]
             (("mean", "sd"), "from_mean_sd", ("point",)),
             (("mean", "se"), "from_mean_se", ("point",)),
             (("mean", "lower", "upper"), "from_mean_ci", ("level", "point")),
+            (("lower", "upper"), "from_ci", ("level", "point")),
         ),
     ),
     "lognormal": (
@@ -976,8 +1053,8 @@ def fit(family: str, **statistics: float) -> Distribution:
     ==============  ===========================================================================
     family          statistics (any one line; ``point`` and ``level`` optional where they apply)
     ==============  ===========================================================================
-    beta            alpha+beta; mean+sd; mean+se; mean+lower+upper; events+total
-    gamma           shape+scale; shape+rate; mean+sd; mean+se; mean+lower+upper
+    beta            alpha+beta; mean+sd; mean+se; mean+lower+upper; events+total; lower+upper
+    gamma           shape+scale; shape+rate; mean+sd; mean+se; mean+lower+upper; lower+upper
     lognormal       meanlog+sdlog; mean+sd; mean+se; point+lower+upper; mean+lower+upper
     normal          mean+sd; mean+se; mean+lower+upper
     truncatednormal mu+sigma (+lower, +upper)
@@ -998,7 +1075,7 @@ def fit(family: str, **statistics: float) -> Distribution:
     >>> fit("gamma", mean=100, upper=150)
     Traceback (most recent call last):
     ...
-    healthecon.errors.DistributionFitError: gamma cannot be built from mean, upper; give one of: shape+scale, shape+rate, mean+sd, mean+se, mean+lower+upper
+    healthecon.errors.DistributionFitError: gamma cannot be built from mean, upper; give one of: shape+scale, shape+rate, mean+sd, mean+se, mean+lower+upper, lower+upper
     """
     key = "".join(ch for ch in str(family).lower() if ch.isalnum())
     key = _ALIASES.get(key, key)

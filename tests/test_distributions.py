@@ -368,3 +368,40 @@ def test_equality_uses_exact_parameters_not_the_rounded_description():
     assert Beta(2, 3) != Beta(2.00001, 3)
     assert Gamma(2, 3, point=5) != Gamma(2, 3)
     assert Empirical([1.0, 2.0]) == Empirical([1.0, 2.0]) != Empirical([2.0, 1.0])
+
+
+# ---------------------------------------------------------------------------------------------
+# quantile matching: an interval without a mean
+
+
+@given(alpha=st.floats(0.5, 500), beta=st.floats(0.5, 500), level=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+def test_beta_from_ci_recovers_the_distribution_with_that_interval(alpha, beta, level):
+    lo, hi = Beta(alpha, beta).interval(level)
+    assume(1e-6 < lo and hi < 1 - 1e-6)
+    fitted = Beta.from_ci(lo, hi, level=level)
+    np.testing.assert_allclose(fitted.interval(level), (lo, hi), rtol=1e-6)
+    assert fitted.alpha == pytest.approx(alpha, rel=1e-3)
+    assert fitted.beta == pytest.approx(beta, rel=1e-3)
+
+
+@given(shape=st.floats(0.1, 1e4), scale=st.floats(1e-3, 1e5), level=st.sampled_from([0.9, 0.95]))
+def test_gamma_from_ci_recovers_the_distribution_with_that_interval(shape, scale, level):
+    lo, hi = Gamma(shape, scale).interval(level)
+    fitted = Gamma.from_ci(lo, hi, level=level)
+    np.testing.assert_allclose(fitted.interval(level), (lo, hi), rtol=1e-8)
+    assert fitted.shape == pytest.approx(shape, rel=1e-5)
+
+
+def test_from_ci_hand_worked_and_errors():
+    # an exponential (shape 1) has 95% interval [-ln 0.975, -ln 0.025] * scale
+    g = Gamma.from_ci(-math.log(0.975) * 100, -math.log(0.025) * 100)
+    assert (g.shape, g.scale) == (pytest.approx(1, rel=1e-9), pytest.approx(100, rel=1e-9))
+    assert fit("beta", lower=0.1, upper=0.5) == Beta.from_ci(0.1, 0.5)
+    with pytest.raises(DistributionFitError, match=r"Beta.from_ci: lower=0 and upper=0.5 must satisfy 0 < lower < upper < 1"):
+        Beta.from_ci(0, 0.5)
+    with pytest.raises(DistributionFitError, match=r"Gamma.from_ci: lower=-1 must be > 0"):
+        Gamma.from_ci(-1, 5)
+    with pytest.raises(DistributionFitError, match=r"upper / lower = 1e\+40, beyond what a Gamma's 0.95 interval can have"):
+        Gamma.from_ci(1, 1e40)
+    with pytest.raises(DistributionFitError, match=r"lower=5 must be below upper=1"):
+        Gamma.from_ci(5, 1)
