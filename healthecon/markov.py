@@ -61,6 +61,8 @@ Examples
 ...     start={"alive": 1}, n_cycles=2, correction="end", discount_costs=0, discount_effects=0,
 ...     state_rewards={"cost_care": {"alive": 100}, "ly": {"alive": 1}},
 ...     initial_rewards={"cost_drug": {"new": 50}})
+>>> model
+MarkovModel(states=['alive', 'dead'], strategies=['usual', 'new'], n_cycles=2, cycle_length=1, correction='end', rewards=['cost_care', 'ly', 'cost_drug'])
 >>> out = model.run({"p_die": np.array([0.2])})
 >>> out["ly"].values.round(4).tolist()     # usual: 0.8 + 0.64; new: 0.9 + 0.81
 [[1.44, 1.71]]
@@ -359,6 +361,15 @@ class MarkovModel:
         self._setup_tunnels(dict(tunnels or {}))
         self.rewards = self._collect_rewards(state_rewards or {}, transition_rewards or {}, initial_rewards or {})
         self.start = self._start_vector(start)
+
+    def __repr__(self) -> str:
+        tunnels = f", tunnels={self.tunnels}" if self.tunnels else ""
+        correction = self.correction if isinstance(self.correction, str) else "custom weights"
+        return (
+            f"MarkovModel(states={list(self.states)}, strategies={list(self.strategies)}, "
+            f"n_cycles={self.n_cycles}, cycle_length={self.cycle_length:g}, correction={correction!r}, "
+            f"rewards={list(self.rewards)}{tunnels})"
+        )
 
     # ----------------------------------------------------------------------------- set-up
     def _setup_tunnels(self, tunnels: dict[str, int]) -> None:

@@ -262,9 +262,21 @@ def test_functions_without_time_are_called_once_per_strategy_time_dependent_once
         calls["dynamic"] += 1
         return {"alive": {"alive": C, "dead": 0.1 if t.cycle < 3 else 0.2}, "dead": {"dead": 1}}
 
-    for fn in (static, dynamic):
+    def takes_time_but_ignores_it(p, s, t):
+        calls["ignores"] += 1
+        return static(p, s)
+
+    def tunnel_only(p, s, t):
+        calls["tunnel"] += 1
+        return {"alive": {"alive": C, "dead": 0.1 * t.in_state}, "dead": {"dead": 1}}
+
+    calls.update(ignores=0, tunnel=0)
+    for fn in (static, dynamic, takes_time_but_ignores_it):
         MarkovModel(["alive", "dead"], ["a", "b"], fn, start={"alive": 1}, n_cycles=5).run({"x": np.zeros(1000)})
-    assert calls == {"static": 2, "dynamic": 10}
+    MarkovModel(["alive", "dead"], ["a", "b"], tunnel_only, start={"alive": 1}, n_cycles=5, tunnels={"alive": 3}).run({})
+    # static: once per strategy (+2 from the wrapper); dynamic: once per strategy per cycle;
+    # tunnel-only: once per strategy per tunnel cycle, not per model cycle
+    assert calls == {"static": 4, "dynamic": 10, "ignores": 2, "tunnel": 6}
 
 
 def test_age_and_start_override():
