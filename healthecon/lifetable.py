@@ -146,6 +146,26 @@ class LifeTable:
         # exp(-inf) = 0 gives probability 1 exactly
         return _float_or_array(-np.expm1(-self.rates[rows] * cycle_length))
 
+    def cohort(self, start_age: object, cycles: int, cycle_length: float = 1.0, *, extend_last: bool | None = None) -> np.ndarray:
+        """Probability of death in each model cycle ``1..cycles`` for a cohort starting at ``start_age``.
+
+        Cycle ``t`` covers model time ``(t - 1, t]`` (``docs/architecture.md``) and uses the
+        table row of the age at its start, ``start_age + (t - 1) * cycle_length``. The result
+        has shape ``np.shape(start_age) + (cycles,)``, so a start age per PSA sample gives a
+        sample x cycle array.
+
+        Examples
+        --------
+        >>> LifeTable([60, 61, 62], [0.01, 0.02, 0.03]).cohort(60.5, 4, cycle_length=0.5).round(5)
+        array([0.00501, 0.01005, 0.01005, 0.01511])
+        """
+        if isinstance(cycles, (bool, np.bool_)) or not isinstance(cycles, (int, np.integer)) or cycles < 1:
+            raise ParameterError(f"{self.name}: cycles must be a positive int, got {cycles!r}")
+        cycle_length = float(require_positive(cycle_length, f"{self.name}: cycle_length"))
+        start = require_finite(start_age, f"{self.name}: start_age")
+        ages = start[..., np.newaxis] + np.arange(cycles) * cycle_length
+        return np.asarray(self.probability(ages, cycle_length, extend_last=extend_last))
+
     def _rows(self, age: object, extend_last: bool | None) -> np.ndarray:
         ages = require_finite(age, f"{self.name}: age")
         extend = self.extend_last if extend_last is None else extend_last

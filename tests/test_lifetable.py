@@ -108,3 +108,17 @@ def test_from_csv_and_frame(tmp_path):
     bad = pd.DataFrame({"age": [40, 50], "qx": ["0.1", "__import__('os')"]})
     with pytest.raises(ParameterError, match=r"column 'qx', data row 2: expected a finite number"):
         LifeTable.from_frame(bad)
+
+
+def test_cohort_uses_the_age_at_the_start_of_each_cycle(table):
+    out = table.cohort(48, 3, cycle_length=1)  # ages 48, 49, 50
+    np.testing.assert_allclose(out, [0.002, 0.002, 0.005])
+    per_sample = table.cohort(np.array([40.0, 45.0, 69.0]), 5, cycle_length=0.25)
+    assert per_sample.shape == (3, 5)
+    np.testing.assert_allclose(per_sample[2], 1 - 0.988**0.25)
+    np.testing.assert_allclose(per_sample[1], table.probability(45 + 0.25 * np.arange(5), 0.25))
+    with pytest.raises(ParameterError, match="age 80 is beyond the last row"):
+        table.cohort(75, 6)
+    assert table.cohort(75, 30, extend_last=True)[-1] == pytest.approx(0.03)
+    with pytest.raises(ParameterError, match="cycles must be a positive int, got 0"):
+        table.cohort(40, 0)
