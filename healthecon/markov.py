@@ -82,7 +82,7 @@ import xarray as xr
 from . import correction as _correction
 from ._validate import as_float_array, require_unique
 from .discount import DiscountSchedule, discount_factors
-from .errors import ModelDefinitionError, ShapeError, TransitionError, unknown_name
+from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, unknown_name
 from .outcomes import SAMPLE, STRATEGY, make_outcomes
 
 __all__ = ["C", "Time", "MarkovModel"]
@@ -350,7 +350,10 @@ class MarkovModel:
         self.cycle_length = float(cycle_length)
         self.correction = _correction.resolve(correction, self.n_cycles)
         for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
-            discount_factors(0.0, rate)  # validates the rate or schedule
+            try:
+                discount_factors(0.0, rate)  # validates the rate or schedule
+            except ParameterError as err:
+                raise ParameterError(f"{label}: {err}") from None
         self.discount_costs, self.discount_effects = discount_costs, discount_effects
         self.start_age = None if start_age is None else float(start_age)
         self.currency, self.name = currency, name

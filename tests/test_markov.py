@@ -461,3 +461,10 @@ def test_markov_model_on_a_decision_tree_leaf():
     direct = model.run(draws, strategies=["new"], start={"sick": 1})
     assert np.allclose(out["qaly"].values[:, 0], direct["qaly"].values[:, 0], rtol=1e-12)
     assert np.allclose(out["cost"].values[:, 0], direct["cost"].values[:, 0] + 10.0, rtol=1e-12)
+
+
+def test_bad_discount_rate_names_which_one():
+    from healthecon.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="discount_effects: discount rate"):
+        MarkovModel(["a", "b"], ["s"], [[C, 0.1], [0, 1]], start={"a": 1}, n_cycles=1, discount_effects=-2)
