@@ -194,3 +194,47 @@ def test_validation_names_the_flow_and_field():
         CBAModel([benefit("b", "NHS", [1.0])])
     with pytest.raises(UnknownNameError, match="flow 'b', year 1.*'unit_cost'"):
         CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [0.0, "unit_cost"])]).run(draws_of(2, other=[1, 2]))
+
+
+# ---- plots: check the plotted data against the analysed numbers ------------------------------
+from healthecon.plot.money import plot_acceptability, plot_cashflows, plot_waterfall  # noqa: E402
+
+
+def test_plot_waterfall_draws_the_steps():
+    out = five_years(discount=0.035, cost_uplift=0.2, benefit_haircut=0.1).run()
+    steps = waterfall_steps(out)
+    ax = plot_waterfall(out)
+    bars = ax.patches
+    assert len(bars) == len(steps) + 1
+    ends = np.cumsum(steps.to_numpy())
+    starts = np.concatenate([[0.0], ends[:-1]])
+    for i, bar in enumerate(bars[1:-1], start=1):
+        assert bar.get_height() == pytest.approx(abs(steps.iloc[i]))
+        assert bar.get_y() == pytest.approx(min(starts[i], ends[i]))
+    assert bars[0].get_height() == pytest.approx(steps.iloc[0])
+    npv = out["npv"].item()  # negative here: the total bar hangs below zero
+    assert npv < 0
+    assert (bars[-1].get_y(), bars[-1].get_height()) == (pytest.approx(npv), pytest.approx(-npv))
+    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "net present value"
+
+
+def test_plot_cashflows_bars_sum_to_the_net_flow_each_year():
+    out = five_years(discount=0.035).run()
+    ax = plot_cashflows(out)
+    heights = np.array([[bar.get_height() for bar in container] for container in ax.containers])
+    expected = cashflows(out)
+    np.testing.assert_allclose(heights.sum(axis=0), expected.sum(axis=1).to_numpy())
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), np.cumsum(expected.sum(axis=1).to_numpy()))
+    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert {"council (pays)", "NHS (gains)", "police (gains)"} <= labels
+
+
+def test_plot_acceptability_draws_the_probabilities():
+    rng = np.random.default_rng(5)
+    out = CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", ["r"])], name="s").run(
+        draws_of(500, r=rng.gamma(20, 0.06, 500)))
+    targets = np.linspace(0.5, 2.0, 7)
+    ax = plot_acceptability(out, targets)
+    line = ax.get_lines()[0]
+    np.testing.assert_allclose(line.get_xdata(), targets)
+    np.testing.assert_allclose(line.get_ydata(), acceptability(out, targets).values[:, 0])

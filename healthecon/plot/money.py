@@ -1,0 +1,215 @@
+"""Plots for cost-benefit / ROI and SROI outcome sets: waterfall, cash flows, acceptability.
+
+The plotted numbers are those of :mod:`healthecon.cba` (``waterfall_steps``, ``cashflows``,
+``acceptability``), unchanged, so tests and readers can check a figure against its table.
+
+- :func:`plot_waterfall`: from gross value to net present value, one floating bar per
+  deduction (deadweight, displacement, attribution, drop-off and discounting for SROI, as in
+  the Cabinet Office SROI guide 2012, Stage 4-5; optimism bias, discounting and costs for CBA).
+- :func:`plot_cashflows`: benefits (above zero) and costs (below) by year, stacked by agency
+  or stakeholder, with the cumulative net as a line; the year where it crosses zero is the
+  payback year.
+- :func:`plot_acceptability`: probability that the return per £1 exceeds each target. This
+  is not the CEAC of :func:`healthecon.plot.cea.plot_ceac` (which ranks strategies by net
+  monetary benefit at a willingness to pay per unit of effect): here each scheme is judged
+  against a money target such as "at least £1 back per £1".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.axes import Axes
+
+from .. import cba
+from ..errors import AnalysisError
+from ..outcomes import STRATEGY, strategies
+from ._style import PALETTE, finish, get_ax, money_formatter, strategy_colors
+
+__all__ = ["plot_waterfall", "plot_cashflows", "plot_acceptability"]
+
+_UP, _DOWN, _TOTAL = PALETTE[2], PALETTE[5], PALETTE[0]
+
+
+def plot_waterfall(
+    data: xr.Dataset | pd.Series,
+    strategy: str | None = None,
+    *,
+    total_label: str = "net present value",
+    show_values: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Waterfall from gross value to net present value (means over samples).
+
+    Parameters
+    ----------
+    data
+        A CBA/SROI outcome set (its :func:`healthecon.cba.waterfall_steps` are drawn) or a
+        Series of signed steps whose first entry is the starting total.
+    strategy
+        Which strategy, when the outcome set has several.
+    total_label
+        Label of the final bar (the sum of the steps).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.patches`` are the bars in order: the first step, each later step as a floating
+        bar from the running total, and the final total from zero.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ax = plot_waterfall(pd.Series({"gross value": 100.0, "deadweight": -20.0, "investment": -50.0}))
+    >>> [(round(float(p.get_y()), 1), round(float(p.get_height()), 1)) for p in ax.patches]
+    [(0.0, 100.0), (80.0, 20.0), (30.0, 50.0), (0.0, 30.0)]
+    """
+    steps = cba.waterfall_steps(data, strategy) if isinstance(data, xr.Dataset) else pd.Series(data, dtype=float)
+    if steps.empty:
+        raise AnalysisError("plot_waterfall: no steps to draw")
+    currency = data.attrs.get("currency", "£") if isinstance(data, xr.Dataset) else "£"
+    values = steps.to_numpy(float)
+    ends = np.cumsum(values)
+    starts = np.concatenate([[0.0], ends[:-1]])
+    total = ends[-1]
+    labels = [str(k) for k in steps.index] + [total_label]
+    ax = get_ax(ax, figsize=(1.1 * len(labels) + 2.0, 4.4))
+    x = np.arange(len(labels))
+    colors = [_TOTAL] + [_UP if v >= 0 else _DOWN for v in values[1:]] + [_TOTAL if total >= 0 else _DOWN]
+    bottoms = np.concatenate([np.minimum(starts, ends), [min(0.0, total)]])
+    heights = np.concatenate([np.abs(values), [abs(total)]])
+    bottoms[0], heights[0] = min(0.0, values[0]), abs(values[0])
+    ax.bar(x, heights, bottom=bottoms, color=colors, width=0.65)
+    for i in range(len(values)):  # connectors between consecutive bars
+        ax.plot([i + 0.325, i + 0.675], [ends[i], ends[i]], color="0.5", linewidth=0.8)
+    if show_values:
+        fmt = money_formatter(currency)
+        tops = np.concatenate([np.maximum(starts, ends), [max(0.0, total)]])
+        lows = np.concatenate([np.minimum(starts, ends), [min(0.0, total)]])
+        for i, (xi, v) in enumerate(zip(x, list(values) + [total])):
+            above = i == 0 or i == len(values) or v >= 0  # totals and rises above, falls below the bar
+            ax.annotate(fmt(v, None), (xi, tops[i] if above else lows[i]), xytext=(0, 3 if above else -3),
+                        textcoords="offset points", ha="center", va="bottom" if above else "top",
+                        fontsize=8, color="0.2")
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    ax.set_xticks(x, labels, rotation=30, ha="right")
+    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.set_ylabel(f"Value ({currency}, mean)")
+    ax.grid(False, axis="x")
+    name = steps.name if isinstance(steps.name, str) else None
+    return finish(ax, title=f"From gross value to net present value{chr(10) + name if name else ''}", legend=False)
+
+
+def plot_cashflows(
+    outcomes: xr.Dataset,
+    strategy: str | None = None,
+    *,
+    by: str = "party",
+    discounted: bool = False,
+    cumulative: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Cash flows by year: benefits stacked above zero and costs below, by agency or kind.
+
+    Parameters
+    ----------
+    outcomes
+        A CBA/SROI outcome set.
+    by
+        ``"party"`` (agency / stakeholder / funder) or ``"category"`` (fiscal cashable...).
+    discounted
+        Present values instead of undiscounted amounts.
+    cumulative
+        Draw the cumulative net flow as a line (it crosses zero in the payback year when
+        ``discounted=True``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar container per column of :func:`healthecon.cba.cashflows` (in its order) in
+        ``ax.containers``; the cumulative line, if drawn, is ``ax.get_lines()[0]``.
+    """
+    table = cba.cashflows(outcomes, strategy, by=by, discounted=discounted)
+    table = table.loc[:, (table != 0).any(axis=0)]
+    currency = outcomes.attrs.get("currency", "£")
+    years = table.index.to_numpy()
+    ax = get_ax(ax, figsize=(max(6.4, 0.5 * len(years) + 3), 4.4))
+    groups = list(dict.fromkeys(table.columns.get_level_values(1)))
+    colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    up = np.zeros(len(years))
+    down = np.zeros(len(years))
+    for direction, group in table.columns:
+        v = table[(direction, group)].to_numpy(float)
+        bottom = up if direction == "benefit" else down
+        hatch = None if direction == "benefit" else "//"
+        ax.bar(years, v, bottom=bottom.copy(), color=colors[group], width=0.7, hatch=hatch, edgecolor="white",
+               linewidth=0.5, label=f"{group} ({'gains' if direction == 'benefit' else 'pays'})")
+        if direction == "benefit":
+            up += v
+        else:
+            down += v
+    if cumulative:
+        ax.plot(years, np.cumsum(table.sum(axis=1).to_numpy(float)), color="0.1", marker="o", markersize=3,
+                linewidth=1.5, label="cumulative net", zorder=5)
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    ax.set_xlabel("Year (0 = now)")
+    ax.set_xticks(years)
+    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.set_ylabel(f"{'Present value' if discounted else 'Cash flow'} ({currency}, mean)")
+    name = cba._pick(outcomes, strategy)
+    finish(ax, title=f"{'Discounted c' if discounted else 'C'}ash flows by year\n{name}", legend=False)
+    ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return ax
+
+
+def plot_acceptability(
+    outcomes: xr.Dataset,
+    targets: Sequence[float] | np.ndarray | None = None,
+    *,
+    variable: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Probability that the return per £1 exceeds each target, one line per scheme.
+
+    Parameters
+    ----------
+    targets
+        Grid of targets for benefit / cost; default 0 to 1.5 times the largest 97.5th
+        percentile of the ratio, 101 points.
+    variable
+        Ratio variable; default the model's (``bcr`` or ``sroi_ratio``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.get_lines()`` hold the curves (x = targets, y = probabilities from
+        :func:`healthecon.cba.acceptability`) in strategy order; a dashed line marks £1.
+
+    Examples
+    --------
+    >>> from healthecon.cba import CBAModel, cost, benefit
+    >>> out = CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [1.5])], name="s").run()
+    >>> ax = plot_acceptability(out, [1.0, 2.0])
+    >>> ax.get_lines()[0].get_ydata().tolist()
+    [1.0, 0.0]
+    """
+    name = cba._ratio_name(outcomes, variable)
+    if targets is None:
+        top = float(np.percentile(outcomes[name].values, 97.5))
+        targets = np.linspace(0.0, 1.5 * max(top, 1.0), 101)
+    curves = cba.acceptability(outcomes, targets, variable=name)
+    currency = outcomes.attrs.get("currency", "£")
+    colors = strategy_colors(strategies(outcomes))
+    ax = get_ax(ax)
+    grid = curves["target"].values
+    for s in strategies(outcomes):
+        ax.plot(grid, curves.sel({STRATEGY: s}).values, color=colors[s], linewidth=1.8, label=s)
+    ax.axvline(1.0, color="0.5", linestyle="--", linewidth=1, label=f"break-even ({currency}1 per {currency}1)")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(f"Target return per {currency}1 (benefit / cost)")
+    ax.set_ylabel("Probability return exceeds target")
+    ax.xaxis.set_major_formatter(money_formatter(currency, 2))
+    return finish(ax, title="Probability of at least the target return")
