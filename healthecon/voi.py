@@ -516,7 +516,7 @@ def evppi(
     effect: str | None = None,
     basis_size: int | None = None,
     gp_fit_samples: int = 300,
-    se_draws: int = 200,
+    se_draws: int = 100,
     seed: int | np.random.Generator = 0,
 ) -> xr.Dataset:
     r"""Expected value of partial perfect information for one parameter or a group.
@@ -736,7 +736,7 @@ def evsi(
 
 def _defaults(options: Mapping[str, object]) -> dict[str, object]:
     allowed = {"method": "auto", "kind": "monetary", "cost": None, "effect": None, "basis_size": None,
-               "gp_fit_samples": 300, "se_draws": 200}
+               "gp_fit_samples": 300, "se_draws": 100}
     unknown = set(options) - set(allowed)
     if unknown:
         raise unknown_name("option", sorted(unknown)[0], list(allowed))
