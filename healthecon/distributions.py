@@ -913,6 +913,25 @@ class Dirichlet:
         """
         return cls(counts)
 
+    @classmethod
+    def from_proportions(cls, proportions: Mapping[str, float], total: float) -> Dirichlet:
+        """``Dirichlet(total * p_1, ..., total * p_k)`` from reported proportions and the number
+        of observations they came from (the counts recovered; Briggs et al. 2006, §4.3.4).
+
+        Examples
+        --------
+        >>> Dirichlet.from_proportions({"well": 0.75, "sick": 0.25}, total=80)
+        Dirichlet(well=60, sick=20)
+        """
+        n = _positive(total, "Dirichlet.from_proportions: total")
+        if not isinstance(proportions, Mapping):
+            raise DistributionFitError(f"Dirichlet.from_proportions: expected a mapping of categories to proportions, got {proportions!r}")
+        values = {c: _value(p, f"Dirichlet.from_proportions: proportion for category {c!r}") for c, p in proportions.items()}
+        share = sum(values.values())
+        if abs(share - 1) > 1e-6:
+            raise DistributionFitError(f"Dirichlet.from_proportions: proportions sum to {share:.6g}; expected 1")
+        return cls({c: p * n for c, p in values.items()})
+
     @property
     def mean(self) -> np.ndarray:
         return self.alpha / self.alpha.sum()

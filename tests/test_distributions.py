@@ -405,3 +405,14 @@ def test_from_ci_hand_worked_and_errors():
         Gamma.from_ci(1, 1e40)
     with pytest.raises(DistributionFitError, match=r"lower=5 must be below upper=1"):
         Gamma.from_ci(5, 1)
+
+
+def test_dirichlet_from_proportions():
+    d = Dirichlet.from_proportions({"well": 0.7, "sick": 0.2, "dead": 0.1}, total=50)
+    np.testing.assert_allclose(d.alpha, [35, 10, 5])
+    with pytest.raises(DistributionFitError, match="proportions sum to 0.9; expected 1"):
+        Dirichlet.from_proportions({"a": 0.5, "b": 0.4}, total=10)
+    with pytest.raises(DistributionFitError, match="alpha for category 'b'.*got 0"):
+        Dirichlet.from_proportions({"a": 1.0, "b": 0.0}, total=10)
+    with pytest.raises(DistributionFitError, match="total: expected a value > 0, got -5"):
+        Dirichlet.from_proportions({"a": 1.0}, total=-5)
