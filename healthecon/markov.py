@@ -280,8 +280,9 @@ class MarkovModel:
         A function of ``(p, strategy)`` or ``(p, strategy, time)`` returning the transition
         matrix, or a constant matrix (see the module docstring for the format and :data:`C`).
     start
-        Starting distribution: ``{state: proportion}`` (unlisted states 0) or an array in
-        state order; must sum to 1. :meth:`run` can override it per call.
+        Starting distribution: ``{state: proportion}`` (unlisted states 0), a state name (the
+        whole cohort starts there) or an array in state order; must sum to 1. :meth:`run` can
+        override it per call.
     n_cycles
         Number of cycles (the time horizon is ``n_cycles * cycle_length`` years).
     cycle_length
@@ -427,6 +428,8 @@ class MarkovModel:
     def _start_vector(self, start: object) -> np.ndarray:
         """Validate a starting distribution; return shape (k,) or (n, k) over user states."""
         where = "starting distribution"
+        if isinstance(start, str):
+            start = {start: 1.0}
         if isinstance(start, Mapping):
             vec = np.zeros(len(self.states))
             for state, value in start.items():
@@ -627,7 +630,7 @@ class MarkovModel:
         draws: xr.Dataset | Mapping[str, object],
         *,
         strategies: Sequence[str] | None = None,
-        start: Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
+        start: str | Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
         trace: bool | str = False,
     ) -> xr.Dataset:
         """Run the cohort for every sample and strategy; return an outcome set.
@@ -641,8 +644,8 @@ class MarkovModel:
             Strategies to run (default all), in the order wanted. The result for a strategy
             does not depend on which others are run.
         start
-            Override the starting distribution for this call (mapping, ``(k,)`` or
-            ``(n_samples, k)`` array).
+            Override the starting distribution for this call (mapping, state name, ``(k,)``
+            or ``(n_samples, k)`` array).
         trace
             ``True`` adds ``trace`` (sample, strategy, cycle, state): memory ``8 n S (T+1) k``
             bytes; ``"mean"`` adds the mean over samples (strategy, cycle, state); ``False``

@@ -290,6 +290,7 @@ def test_age_and_start_override():
                         correction="end", state_rewards={"ly": {"alive": 1}}, discount_effects=0)
     assert model.run({})["ly"].item() == pytest.approx(0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97)
     assert seen == [60, 61, 62]
+    assert model.run({}, start="dead")["ly"].item() == 0.0
     half = model.run({}, start={"alive": 0.5, "dead": 0.5})
     assert half["ly"].item() == pytest.approx((0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97) / 2)
     per_sample = model.run({"x": np.zeros(2)}, start=np.array([[1.0, 0.0], [0.0, 1.0]]))
