@@ -108,3 +108,36 @@ def ratio_check(
     note = f"PSA over the assumed inputs ({draws.size} draws): mean {draws.mean():.4g}, P({what} > 1) = {(draws > 1).mean():.3f}"
     return Check(model, figure, published=published, reproduced=float(deterministic), precision=precision,
                  interval=(float(low), float(high)), source=source, note=note)
+
+
+def money_charts(base, psa, one_way=None, strategy: str | None = None, *, cashflows: bool = False) -> dict:
+    """The charts of a money (CBA or SROI) reproduction, for :class:`~healthecon.reproduction.Reproduction`.
+
+    ``waterfall`` (deterministic, from gross value to NPV), ``cash_flows`` (if asked), the
+    ``acceptability`` curve of the PSA (P(return per £1 > target)) and, when a
+    :func:`healthecon.dsa.one_way` table is given, a ``tornado``. Each is a function of an
+    optional Axes that returns the Axes.
+    """
+    from healthecon.plot.dsa import plot_tornado
+    from healthecon.plot.money import plot_acceptability, plot_cashflows, plot_waterfall
+
+    charts = {"waterfall": lambda ax=None: plot_waterfall(base, strategy, ax=ax)}
+    if cashflows:
+        charts["cash_flows"] = lambda ax=None: plot_cashflows(base, strategy, ax=ax)
+    charts["acceptability"] = lambda ax=None: plot_acceptability(psa, ax=ax)
+    if one_way is not None:
+        charts["tornado"] = lambda ax=None: plot_tornado(one_way, top=10, ax=ax)
+    return charts
+
+
+def tornado_table(model, params, outcome: str, strategy: str | None = None):
+    """:func:`healthecon.dsa.one_way` of ``outcome`` over every parameter with a PSA range.
+
+    Each uncertain parameter goes to the ends of its 95% interval (the others at base case);
+    returns None when no parameter is uncertain (a zero-variance run has no tornado).
+    """
+    from healthecon import dsa
+
+    if not any(high > low for low, high in params.ranges().values()):
+        return None
+    return dsa.one_way(model, params, outcome=outcome, strategy=strategy, comparator=None)

@@ -45,9 +45,9 @@ from healthecon import cba
 from healthecon.distributions import Beta, Gamma
 from healthecon.params import Parameters
 from healthecon.reproduction import Check, Reproduction
-from healthecon.worked import ratio_check, read_inputs, uncertain
+from healthecon.worked import money_charts, ratio_check, tornado_table, read_inputs, uncertain
 
-__all__ = ["EVENTS", "inputs", "baseline_events", "parameters", "model", "with_avoided", "reproduce"]
+__all__ = ["EVENTS", "inputs", "baseline_events", "parameters", "with_avoided", "TelemedicineModel", "model", "reproduce"]
 
 NAME = "airedale"
 SOURCE = "seeds/004_7c8f32ba8d936e0e.txt line 223"
@@ -118,13 +118,36 @@ def with_avoided(draws: xr.Dataset, baseline: Mapping[str, float]) -> xr.Dataset
     return draws.assign(extra)
 
 
-def model() -> cba.CBAModel:
-    """CCG spend against the cost of events avoided (or added) in the telemedicine homes."""
-    flows = [cba.cost("telemedicine service (CCG spend)", "CCG", ["ccg_spend"])]
-    for key, (label, unit_cost) in EVENTS.items():
-        flows.append(cba.benefit(f"{label} avoided", "CCG", [unit_cost], quantity=f"avoided_{key}", category="fiscal_non_cashable"))
-        flows.append(cba.cost(f"{label} added", "CCG", [unit_cost], quantity=f"added_{key}"))
-    return cba.CBAModel(flows, name="telemedicine vs none", discount=0.0)
+class TelemedicineModel:
+    """CCG spend against the cost of events avoided (or added) in the telemedicine homes.
+
+    ``run(draws)`` adds the avoided and added events (:func:`with_avoided`, at the fixed
+    ``baseline``) to the draws and evaluates the cost-benefit model, so it works wherever a
+    model is expected (PSA, :func:`healthecon.dsa.one_way`).
+    """
+
+    def __init__(self, baseline: Mapping[str, float]) -> None:
+        self.baseline = dict(baseline)
+        flows = [cba.cost("telemedicine service (CCG spend)", "CCG", ["ccg_spend"])]
+        for key, (label, unit_cost) in EVENTS.items():
+            flows.append(cba.benefit(f"{label} avoided", "CCG", [unit_cost], quantity=f"avoided_{key}",
+                                     category="fiscal_non_cashable"))
+            flows.append(cba.cost(f"{label} added", "CCG", [unit_cost], quantity=f"added_{key}"))
+        self.cba = cba.CBAModel(flows, name="telemedicine vs none", discount=0.0)
+
+    @property
+    def strategies(self) -> tuple[str, ...]:
+        """The one strategy, telemedicine against none."""
+        return self.cba.strategies
+
+    def run(self, draws: xr.Dataset, *, strategies=None) -> xr.Dataset:
+        """Evaluate the draws (a CBA outcome set, see :mod:`healthecon.cba`)."""
+        return self.cba.run(with_avoided(draws, self.baseline), strategies=strategies)
+
+
+def model(baseline: Mapping[str, float]) -> TelemedicineModel:
+    """The telemedicine model at the given baseline events (:func:`baseline_events`)."""
+    return TelemedicineModel(baseline)
 
 
 def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float] | None = None) -> Reproduction:
@@ -140,9 +163,9 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     values = inputs(overrides)
     baseline = baseline_events(values)
     params = parameters(values)
-    cbam = model()
-    base = cbam.run(with_avoided(params.base_case(), baseline))
-    psa = cbam.run(with_avoided(params.sample(draws, seed), baseline))
+    cbam = model(baseline)
+    base = cbam.run(params.base_case())
+    psa = cbam.run(params.sample(draws, seed))
     saving = float(base["benefit"].squeeze()) - float(base["cost"].squeeze()) + values["ccg_spend"]
     psa_saving = psa["benefit"].values.ravel() - psa["cost"].values.ravel() + values["ccg_spend"]
     checks = [
@@ -176,13 +199,14 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     scenario_runs = {
         "as published": base,
         "no effect beyond the comparison homes (as in the Whole Systems Demonstrator)":
-            cbam.run(with_avoided(parameters(null).base_case(), baseline)),
+            cbam.run(parameters(null).base_case()),
     }
     scenarios = pd.DataFrame(
         {name: {"saving (£)": float(run["benefit"].squeeze()), "cost incl. any extra events (£)": float(run["cost"].squeeze()),
                 "return per £1": float(run["bcr"].squeeze())} for name, run in scenario_runs.items()}
     ).T.rename_axis("scenario (baseline activity held at the calibrated value)")
     p_better = float((psa_saving > 0).mean())
+    one_way = tornado_table(cbam, params, "bcr")
     million = f"£{values['incremental_saving'] / 1e6:.1f}m"
     notes = [
         f"Published: the ratio, the ~{million}, {homes:.0f} vs {values['homes_control']:.0f} homes and the four "
@@ -205,6 +229,7 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         title="Airedale telemedicine in care homes: return per £1 to the CCG",
         checks=checks,
         tables={"effects": effects, "implied_baseline_activity": implied, "scenarios": scenarios,
-                "psa_summary": cba.summary(psa)},
+                **({} if one_way is None else {"one_way": one_way}), "psa_summary": cba.summary(psa)},
+        charts=money_charts(base, psa, one_way),
         notes=notes,
     )

@@ -37,7 +37,7 @@ from healthecon import cba
 from healthecon.distributions import Gamma
 from healthecon.params import Parameters
 from healthecon.reproduction import Reproduction
-from healthecon.worked import ratio_check, read_inputs, require_shares, uncertain
+from healthecon.worked import money_charts, ratio_check, tornado_table, read_inputs, require_shares, uncertain
 
 __all__ = ["LINES", "inputs", "parameters", "model", "reproduce"]
 
@@ -119,6 +119,7 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
     )
     summary = cba.summary(psa)
     activity = _activity(values, savings)
+    one_way = tornado_table(cbam, params, "bcr")
     notes = [
         "Only the £7.50 per £1 is published (Edwards et al. 2018, via seed 000 line 239); the split of savings "
         "between falls, discharge, residential care and warmth, the £100,000 investment and the PSA spread are "
@@ -134,6 +135,8 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
         model=NAME,
         title="Care & Repair (Wales): savings per £1",
         checks=[check],
-        tables={"breakdown": breakdown, "implied_activity": activity, "psa_summary": summary},
+        tables={"breakdown": breakdown, "implied_activity": activity, **({} if one_way is None else {"one_way": one_way}),
+                "psa_summary": summary},
+        charts=money_charts(base, psa, one_way),
         notes=notes,
     )

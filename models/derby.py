@@ -41,7 +41,7 @@ from healthecon.discount import discount_factors
 from healthecon.distributions import Beta, Gamma
 from healthecon.params import Parameters
 from healthecon.reproduction import Reproduction
-from healthecon.worked import ratio_check, read_inputs, require_shares, uncertain
+from healthecon.worked import money_charts, ratio_check, tornado_table, read_inputs, require_shares, uncertain
 
 __all__ = ["OUTCOMES", "ADJUSTMENTS", "inputs", "gross_values", "parameters", "impact_map", "reproduce"]
 
@@ -155,6 +155,7 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         }
     )
     per_stakeholder = cba.party_table(base)
+    one_way = tornado_table(model, params, "sroi_ratio")
     notes = [
         f"Only the ratio, the {_years(values)}-year forecast and the {values['coordinators']:.0f} coordinators are "
         "published (seed 000 lines 325-327); the investment, the outcomes, their shares and deductions, the "
@@ -167,6 +168,7 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         model=NAME,
         title="Derby Local Area Coordination: forecast SROI",
         checks=[check],
-        tables={"impact_map": table, "per_stakeholder": per_stakeholder, "psa_summary": cba.summary(psa)},
+        tables={"impact_map": table, "per_stakeholder": per_stakeholder, **({} if one_way is None else {"one_way": one_way}), "psa_summary": cba.summary(psa)},
+        charts=money_charts(base, psa, one_way, cashflows=True),
         notes=notes,
     )

@@ -38,7 +38,7 @@ from healthecon import cba
 from healthecon.distributions import Gamma
 from healthecon.params import Parameters
 from healthecon.reproduction import Reproduction
-from healthecon.worked import ratio_check, read_inputs, require_shares, uncertain
+from healthecon.worked import money_charts, ratio_check, tornado_table, read_inputs, require_shares, uncertain
 
 __all__ = ["COMPONENTS", "ANALYSES", "inputs", "parameters", "model", "reproduce"]
 
@@ -121,6 +121,8 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
     )
     flows = cba.cashflows(base, strategy="updated, years 1-2", by="category")
     flows.columns = [f"{direction}: {group}" for direction, group in flows.columns]
+    two_years = "updated, years 1-2"
+    one_way = tornado_table(cbam, params, "bcr", two_years)
     notes = [
         "Only the three ratios are published (seed 002, lines 982-988, from the Better Care Support Team); the "
         "£1 million investment, the split of benefit between service components and the PSA spread are "
@@ -135,6 +137,8 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
         model=NAME,
         title="Manchester Living Longer Living Better: cost-benefit by year",
         checks=checks,
-        tables={"discounting_scenario": scenario, "cash_flows_years_1_2": flows, "psa_summary": cba.summary(psa)},
+        tables={"discounting_scenario": scenario, "cash_flows_years_1_2": flows, **({} if one_way is None else {"one_way_years_1_2": one_way}),
+                "psa_summary": cba.summary(psa)},
+        charts=money_charts(base, psa, one_way, two_years, cashflows=True),
         notes=notes,
     )
