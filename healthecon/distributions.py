@@ -104,7 +104,7 @@ def _z(level: object, what: str) -> float:
 def _se_from_ci(mean: float, lower: object, upper: object, level: object, what: str) -> float:
     """Standard error ``(upper - lower) / (2 z)`` of a symmetric normal-theory interval.
 
-    Briggs et al. (2006, §4.3) recover the standard error from a reported interval this way;
+    Briggs et al. (2006, ch. 4) recover the standard error from a reported interval this way;
     the interval must contain the mean.
     """
     lower = _value(lower, f"{what}: lower")
@@ -280,12 +280,12 @@ class _Frozen(Distribution):
 class Beta(_Frozen):
     """Beta distribution for probabilities and utilities bounded by 0 and 1.
 
-    Method of moments (Briggs et al. 2006, §4.3.1): for mean ``m`` and standard deviation
+    Method of moments (Briggs et al. 2006, ch. 4): for mean ``m`` and standard deviation
     ``s`` with ``s**2 < m * (1 - m)``::
 
         alpha + beta = m * (1 - m) / s**2 - 1,   alpha = m * (alpha + beta),   beta = alpha * (1 - m) / m
 
-    From ``r`` events among ``n`` (Briggs et al. 2006, §4.3.1): ``Beta(r, n - r)``.
+    From ``r`` events among ``n`` (Briggs et al. 2006, ch. 4): ``Beta(r, n - r)``.
 
     Parameters
     ----------
@@ -337,7 +337,7 @@ class Beta(_Frozen):
         """Method of moments from a mean and a confidence interval.
 
         The standard error is recovered as ``(upper - lower) / (2 z)`` (``z = 1.96`` for 95%),
-        Briggs et al. (2006, §4.3), then :meth:`from_mean_sd` is applied. The fitted Beta's
+        Briggs et al. (2006, ch. 4), then :meth:`from_mean_sd` is applied. The fitted Beta's
         interval will not equal the reported one exactly when the reported one is asymmetric.
         """
         m = _value(mean, "Beta.from_mean_ci: mean")
@@ -350,7 +350,7 @@ class Beta(_Frozen):
         For an interval reported without a mean (or to reproduce a skewed interval exactly),
         ``alpha`` and ``beta`` are solved numerically so that the quantiles at
         ``(1 -+ level) / 2`` equal the bounds (quantile matching; O'Hagan et al., *Uncertain
-        Judgements: Eliciting Experts' Probabilities*, 2006, §6.2; Briggs et al. 2006, §4.3).
+        Judgements: Eliciting Experts' Probabilities*, 2006; Briggs et al. 2006, ch. 4).
 
         Examples
         --------
@@ -377,7 +377,7 @@ class Beta(_Frozen):
 
     @classmethod
     def from_events(cls, events: float, total: float, *, point: float | None = None) -> Beta:
-        """``Beta(events, total - events)`` from ``events`` observed among ``total`` (Briggs et al. 2006, §4.3.1)."""
+        """``Beta(events, total - events)`` from ``events`` observed among ``total`` (Briggs et al. 2006, ch. 4)."""
         r = _value(events, "Beta.from_events: events")
         n = _value(total, "Beta.from_events: total")
         if not 0 < r < n:
@@ -397,7 +397,7 @@ class Beta(_Frozen):
 class Gamma(_Frozen):
     """Gamma distribution for costs, resource use and rates (non-negative, right-skewed).
 
-    Method of moments (Briggs et al. 2006, §4.3.2): for mean ``m > 0`` and standard deviation
+    Method of moments (Briggs et al. 2006, ch. 4): for mean ``m > 0`` and standard deviation
     ``s > 0``::
 
         shape = m**2 / s**2,    scale = s**2 / m
@@ -445,7 +445,7 @@ class Gamma(_Frozen):
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Gamma:
-        """Method of moments with the SE recovered from a CI as ``(upper - lower) / (2 z)`` (Briggs et al. 2006, §4.3)."""
+        """Method of moments with the SE recovered from a CI as ``(upper - lower) / (2 z)`` (Briggs et al. 2006, ch. 4)."""
         m = _value(mean, "Gamma.from_mean_ci: mean")
         return cls.from_mean_sd(m, _se_from_ci(m, lower, upper, level, "Gamma.from_mean_ci"), point=point)
 
@@ -455,7 +455,7 @@ class Gamma(_Frozen):
 
         The ratio ``upper / lower`` fixes the shape (it falls steadily as the shape grows), found
         by root-finding; the scale then matches ``lower`` (quantile matching; O'Hagan et al.,
-        *Uncertain Judgements*, 2006, §6.2).
+        *Uncertain Judgements*, 2006).
 
         Examples
         --------
@@ -492,7 +492,7 @@ class LogNormal(_Frozen):
     """Log-normal distribution: ``log(X) ~ Normal(meanlog, sdlog)``.
 
     Used for relative risks, odds ratios and hazard ratios, which are analysed on the log
-    scale (Briggs et al. 2006, §4.3.3), and for skewed costs.
+    scale (Briggs et al. 2006, ch. 4), and for skewed costs.
 
     - From a point estimate and CI of a ratio: ``meanlog = ln(point)``,
       ``sdlog = (ln(upper) - ln(lower)) / (2 z)``; the point (the median) is the base case.
@@ -537,7 +537,7 @@ class LogNormal(_Frozen):
         """From a ratio's point estimate and confidence interval, on the log scale.
 
         ``meanlog = ln(point)``, ``sdlog = (ln(upper) - ln(lower)) / (2 z)`` with ``z = 1.96``
-        for a 95% interval (Briggs et al. 2006, §4.3.3). ``point`` is the base case.
+        for a 95% interval (Briggs et al. 2006, ch. 4). ``point`` is the base case.
         """
         what = "LogNormal.from_point_ci"
         p = _value(point, f"{what}: point")
@@ -556,7 +556,7 @@ class LogNormal(_Frozen):
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> LogNormal:
         """From a natural-scale mean and a CI: ``sdlog`` from the CI width on the log scale,
         ``meanlog = ln(mean) - sdlog**2 / 2`` so that the distribution's mean is ``mean``
-        (Briggs et al. 2006, §4.3.3)."""
+        (Briggs et al. 2006, ch. 4)."""
         what = "LogNormal.from_mean_ci"
         m = _value(mean, f"{what}: mean")
         lo = _value(lower, f"{what}: lower")
@@ -576,7 +576,7 @@ class LogNormal(_Frozen):
 class Normal(_Frozen):
     """Normal distribution, e.g. for log relative effects or large-sample mean costs.
 
-    From a mean and CI the SD is ``(upper - lower) / (2 z)`` (Briggs et al. 2006, §4.3).
+    From a mean and CI the SD is ``(upper - lower) / (2 z)`` (Briggs et al. 2006, ch. 4).
 
     Examples
     --------
@@ -606,7 +606,7 @@ class Normal(_Frozen):
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Normal:
-        """SD ``(upper - lower) / (2 z)`` from a mean and a CI (Briggs et al. 2006, §4.3)."""
+        """SD ``(upper - lower) / (2 z)`` from a mean and a CI (Briggs et al. 2006, ch. 4)."""
         m = _value(mean, "Normal.from_mean_ci: mean")
         return cls(m, _se_from_ci(m, lower, upper, level, "Normal.from_mean_ci"), point=point)
 
@@ -622,7 +622,7 @@ class TruncatedNormal(_Frozen):
 
     ``mu`` and ``sigma`` are the parent normal's; ``mean`` and ``sd`` are those of the
     truncated distribution (Johnson, Kotz & Balakrishnan, *Continuous Univariate
-    Distributions* vol. 1, 2nd ed., 1994, §10.1). Sampling is by inversion of the CDF.
+    Distributions* vol. 1, 2nd ed., 1994). Sampling is by inversion of the CDF.
 
     Examples
     --------
@@ -655,7 +655,7 @@ class TruncatedNormal(_Frozen):
 
 
 class Uniform(_Frozen):
-    """Uniform distribution on ``[lower, upper]`` (Briggs et al. 2006, §4.3: when only a range is known).
+    """Uniform distribution on ``[lower, upper]`` (Briggs et al. 2006, ch. 4: when only a range is known).
 
     Examples
     --------
@@ -692,8 +692,8 @@ def _check_range(lower: object, mode: object, upper: object, what: str) -> tuple
 class Triangular(_Frozen):
     """Triangular distribution from a minimum, most likely value and maximum.
 
-    Mean ``(lower + mode + upper) / 3`` (Vose, *Risk Analysis*, 3rd ed., 2008, §III.7). Often
-    used for expert judgement; Briggs et al. (2006, §4.3) caution that it is rarely justified
+    Mean ``(lower + mode + upper) / 3`` (Vose, *Risk Analysis*, 3rd ed., 2008). Often
+    used for expert judgement; Briggs et al. (2006, ch. 4) caution that it is rarely justified
     by data.
 
     Examples
@@ -718,7 +718,7 @@ class Triangular(_Frozen):
 class PERT(_Frozen):
     """Beta-PERT distribution from a minimum, most likely value and maximum.
 
-    A Beta on ``[lower, upper]`` with (Vose, *Risk Analysis*, 3rd ed., 2008, §III.7)::
+    A Beta on ``[lower, upper]`` with (Vose, *Risk Analysis*, 3rd ed., 2008)::
 
         alpha = 1 + lam * (mode - lower) / (upper - lower)
         beta  = 1 + lam * (upper - mode) / (upper - lower)
@@ -791,7 +791,7 @@ class Empirical(Distribution):
 
     ``sample(n, rng)`` returns the draws themselves, in order, when ``n`` equals the number
     of draws, and otherwise resamples them with replacement (the non-parametric bootstrap;
-    Briggs et al. 2006, §4.4; Efron & Tibshirani, *An Introduction to the Bootstrap*, 1993).
+    Briggs et al. 2006, ch. 4; Efron & Tibshirani, *An Introduction to the Bootstrap*, 1993).
     ``ppf`` is the inverse of the empirical CDF, so every quantile is one of the draws.
 
     Examples
@@ -875,7 +875,7 @@ def _row_indices(n: int, rows: int, rng: np.random.Generator) -> np.ndarray:
 class Dirichlet:
     """Dirichlet distribution over named categories, for multinomial probabilities.
 
-    The conjugate of multinomial counts (Briggs et al. 2006, §4.3.4): from counts
+    The conjugate of multinomial counts (Briggs et al. 2006, ch. 4): from counts
     ``n_1..n_k`` of transitions out of one state, ``Dirichlet(n_1, ..., n_k)``. Each
     category's marginal is ``Beta(alpha_i, sum(alpha) - alpha_i)``. Draws sum to 1.
 
@@ -907,7 +907,7 @@ class Dirichlet:
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, float]) -> Dirichlet:
-        """``Dirichlet(counts)``: observed counts per category, each > 0 (Briggs et al. 2006, §4.3.4).
+        """``Dirichlet(counts)``: observed counts per category, each > 0 (Briggs et al. 2006, ch. 4).
 
         With a zero count add a prior explicitly, e.g. one to every category.
         """
@@ -916,7 +916,7 @@ class Dirichlet:
     @classmethod
     def from_proportions(cls, proportions: Mapping[str, float], total: float) -> Dirichlet:
         """``Dirichlet(total * p_1, ..., total * p_k)`` from reported proportions and the number
-        of observations they came from (the counts recovered; Briggs et al. 2006, §4.3.4).
+        of observations they came from (the counts recovered; Briggs et al. 2006, ch. 4).
 
         Examples
         --------

@@ -9,7 +9,7 @@ unless ``extend_last=True`` is asked for explicitly (the last row then applies t
 older age).
 
 The probability over a model cycle goes through the constant rate within the band (Briggs,
-Claxton & Sculpher 2006, §3.3.1; Fleurence & Hollenbeak 2007)::
+Claxton & Sculpher 2006, ch. 3; Fleurence & Hollenbeak 2007)::
 
     rate = -ln(1 - q) / period,        p = 1 - exp(-rate * cycle_length)
 
@@ -138,7 +138,7 @@ class LifeTable:
         """Probability of death within one cycle starting at each ``age``.
 
         ``p = 1 - exp(-rate * cycle_length)`` with the rate of the row holding ``age``
-        (Briggs et al. 2006, §3.3.1). Vectorised over any array of ages, e.g. sample x cycle.
+        (Briggs et al. 2006, ch. 3). Vectorised over any array of ages, e.g. sample x cycle.
         """
         rows = self._rows(age, extend_last)
         cycle_length = require_positive(cycle_length, f"{self.name}: cycle_length")

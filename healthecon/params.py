@@ -14,9 +14,10 @@ for bit on any machine and session (Python's ``hash()`` is salted per process an
 used), and adding, removing or reordering *other* parameters leaves a parameter's draws
 unchanged. A correlated group or a joint table draws from one stream keyed on all its names.
 
-Correlation between parameters is by a Gaussian copula (Briggs et al. 2006, §4.4.2;
-Nelsen, *An Introduction to Copulas*, 2nd ed., 2006, §2.3): ``z ~ MVN(0, R)``,
-``u = Phi(z)``, ``x_j = F_j^{-1}(u_j)``, which keeps every marginal distribution exactly.
+Correlation between parameters is by a Gaussian copula (Nelsen, *An Introduction to
+Copulas*, 2nd ed., 2006): ``z ~ MVN(0, R)``, ``u = Phi(z)``, ``x_j = F_j^{-1}(u_j)``. It
+extends the correlated-normal (Cholesky) approach of Briggs et al. (2006, ch. 4) to any
+marginal distributions, each of which is kept exactly.
 
 Examples
 --------
@@ -198,7 +199,7 @@ class Parameters:
         them (e.g. bootstrap replicates of several costs, or another tool's PSA output) is
         kept. When ``n`` equals the number of rows the rows are taken in order; otherwise
         ``n`` rows are drawn jointly with replacement (the non-parametric bootstrap; Briggs
-        et al. 2006, §4.4). The base case is each column's mean.
+        et al. 2006, ch. 4). The base case is each column's mean.
 
         Examples
         --------
@@ -308,8 +309,9 @@ class Parameters:
     def correlate(self, names: Sequence[str], matrix: object, *, kind: str = "normal") -> Parameters:
         """A new ``Parameters`` in which ``names`` are correlated through a Gaussian copula.
 
-        Draws are ``z ~ MVN(0, R)``, ``u = Phi(z)``, ``x_j = F_j^{-1}(u_j)`` (Briggs et al.
-        2006, §4.4.2), so each parameter keeps its own distribution exactly.
+        Draws are ``z ~ MVN(0, R)``, ``u = Phi(z)``, ``x_j = F_j^{-1}(u_j)`` (a Gaussian copula;
+        Nelsen 2006; Briggs et al. 2006, ch. 4, for the correlated normals), so each parameter
+        keeps its own distribution exactly.
 
         Parameters
         ----------

@@ -60,7 +60,7 @@ def _below_one(prob: np.ndarray, what: str) -> None:
 def rate_to_prob(rate: object, cycle_length: object = 1.0) -> float | np.ndarray:
     """Probability of at least one event within ``cycle_length`` at a constant rate.
 
-    ``p = 1 - exp(-rate * cycle_length)`` (Briggs et al. 2006, §3.3.1; Fleurence &
+    ``p = 1 - exp(-rate * cycle_length)`` (Briggs et al. 2006, ch. 3; Fleurence &
     Hollenbeak 2007). ``rate`` is per unit time (per year for annual rates) and
     ``cycle_length`` is in the same unit (1/12 for a monthly cycle with an annual rate).
 
@@ -79,7 +79,7 @@ def rate_to_prob(rate: object, cycle_length: object = 1.0) -> float | np.ndarray
 def prob_to_rate(prob: object, period: object = 1.0) -> float | np.ndarray:
     """Constant rate implied by a probability ``prob`` of the event within ``period``.
 
-    ``r = -ln(1 - p) / period`` (Briggs et al. 2006, §3.3.1; Fleurence & Hollenbeak 2007).
+    ``r = -ln(1 - p) / period`` (Briggs et al. 2006, ch. 3; Fleurence & Hollenbeak 2007).
     A probability of 1 has no finite rate and raises.
 
     Examples
@@ -99,7 +99,7 @@ def convert_prob(prob: object, from_period: object, to_period: object) -> float 
     """Convert a probability over ``from_period`` to the probability over ``to_period``.
 
     Goes through the constant rate: ``p' = 1 - (1 - p) ** (to_period / from_period)``
-    (Briggs et al. 2006, §3.3.1; Fleurence & Hollenbeak 2007). Dividing ``p`` by the ratio of
+    (Briggs et al. 2006, ch. 3; Fleurence & Hollenbeak 2007). Dividing ``p`` by the ratio of
     periods is wrong and is not offered. A probability of 1 stays 1.
 
     Examples
@@ -116,7 +116,7 @@ def convert_prob(prob: object, from_period: object, to_period: object) -> float 
 
 
 def prob_to_odds(prob: object) -> float | np.ndarray:
-    """Odds ``p / (1 - p)`` of a probability in [0, 1) (Briggs et al. 2006, §3.3.2).
+    """Odds ``p / (1 - p)`` of a probability in [0, 1) (Briggs et al. 2006, ch. 3).
 
     Examples
     --------
@@ -129,7 +129,7 @@ def prob_to_odds(prob: object) -> float | np.ndarray:
 
 
 def odds_to_prob(odds: object) -> float | np.ndarray:
-    """Probability ``o / (1 + o)`` from finite, non-negative odds (Briggs et al. 2006, §3.3.2).
+    """Probability ``o / (1 + o)`` from finite, non-negative odds (Briggs et al. 2006, ch. 3).
 
     Examples
     --------
@@ -143,7 +143,7 @@ def odds_to_prob(odds: object) -> float | np.ndarray:
 def apply_rr(prob: object, rr: object) -> float | np.ndarray:
     """Apply a relative risk to a baseline probability: ``p' = p * rr``.
 
-    Valid only while ``p * rr <= 1`` (Briggs et al. 2006, §3.3.2). A result above 1 raises,
+    Valid only while ``p * rr <= 1`` (Briggs et al. 2006, ch. 3). A result above 1 raises,
     naming the baseline probability and relative risk that produced it; it is never clipped.
     For effects that must stay within [0, 1] at any baseline use :func:`apply_or` or
     :func:`apply_hr`.
@@ -176,7 +176,7 @@ def apply_or(prob: object, odds_ratio: object) -> float | np.ndarray:
     """Apply an odds ratio to a baseline probability through the odds scale.
 
     ``p' = p * OR / (1 - p + p * OR)``, the same as converting ``p`` to odds, multiplying by
-    ``OR`` and converting back (Briggs et al. 2006, §3.3.2), written so that ``p = 1`` stays 1.
+    ``OR`` and converting back (Briggs et al. 2006, ch. 3), written so that ``p = 1`` stays 1.
 
     Examples
     --------
@@ -194,7 +194,7 @@ def apply_hr(prob: object, hr: object) -> float | np.ndarray:
     """Apply a hazard ratio to a baseline probability through the rate scale.
 
     Proportional hazards multiply the rate: ``r' = hr * r`` with ``r = -ln(1 - p)``, so
-    ``p' = 1 - (1 - p) ** hr`` (Briggs et al. 2006, §3.3.2; Fleurence & Hollenbeak 2007).
+    ``p' = 1 - (1 - p) ** hr`` (Briggs et al. 2006, ch. 3; Fleurence & Hollenbeak 2007).
     The probability must be over the model's cycle; convert first with :func:`convert_prob`
     if it is not.
 
