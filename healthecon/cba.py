@@ -554,29 +554,34 @@ def format_summary(ds: xr.Dataset, level: float = 0.95, target: float = 1.0) -> 
     """A printable summary labelling both return conventions.
 
     "Gross return per £1" is benefit / cost (the "£1.20 per £1" of commissioning papers);
-    "net ROI" is (benefit - cost) / cost. With more than one sample, intervals and the
-    probabilities ``P(NPV > 0)`` and ``P(ratio > target)`` are added.
+    "net ROI" is (benefit - cost) / cost. For an SROI outcome set the same two numbers are
+    labelled as the guide names them: the SROI ratio and the net SROI ratio (Cabinet Office
+    2012, section 5.3). With more than one sample, intervals and the probabilities
+    ``P(NPV > 0)`` and ``P(ratio > target)`` are added.
     """
     table = summary(ds, level, target)
     cur = ds.attrs.get("currency", "£")
     psa = ds.sizes[SAMPLE] > 1
     pct = f"{level:.0%}"
+    if ds.attrs.get("model") == "sroi":
+        labels = ("PV impact", "PV investment", f"SROI ratio (PV impact / PV investment), per {cur}1",
+                  "net SROI ratio ((PV impact - PV investment) / PV investment)", f"SROI ratio > {target:g}")
+    else:
+        labels = ("PV benefits", "PV costs", f"gross return per {cur}1 (benefit / cost)",
+                  "net ROI ((benefit - cost) / cost)", f"return per {cur}1 > {target:g}")
+    money = lambda v: _money(v, cur)  # noqa: E731
+    percent = lambda v: f"{v:.1%}"  # noqa: E731
     out = []
     for name, r in table.iterrows():
         def span(col: str, fmt) -> str:
             return f" ({pct} interval {fmt(r[col + '_lower'])} to {fmt(r[col + '_upper'])})" if psa else ""
-        money = lambda v: _money(v, cur)  # noqa: E731
-        out.append(
-            f"{name}: PV benefits {money(r.pv_benefit)}, PV costs {money(r.pv_cost)}, NPV {money(r.npv)}"
-            + span("npv", money)
-        )
-        out.append(
-            f"  gross return per {cur}1 (benefit / cost): {money(r.gross_return_per_1)}"
-            + span("gross_return_per_1", money)
-        )
-        out.append(f"  net ROI ((benefit - cost) / cost): {r.net_roi:.1%}" + span("net_roi", lambda v: f"{v:.1%}"))
+
+        out.append(f"{name}: {labels[0]} {money(r.pv_benefit)}, {labels[1]} {money(r.pv_cost)}, NPV {money(r.npv)}"
+                   + span("npv", money))
+        out.append(f"  {labels[2]}: {money(r.gross_return_per_1)}" + span("gross_return_per_1", money))
+        out.append(f"  {labels[3]}: {percent(r.net_roi)}" + span("net_roi", percent))
         if psa:
-            out.append(f"  P(NPV > 0) = {r.p_npv_positive:.3f}; P(return per {cur}1 > {target:g}) = {r.p_ratio_above_target:.3f}")
+            out.append(f"  P(NPV > 0) = {r.p_npv_positive:.3f}; P({labels[4]}) = {r.p_ratio_above_target:.3f}")
         payback = "never within the horizon" if np.isinf(r.payback_years) else f"{r.payback_years:.1f} years"
         out.append(f"  payback: {payback}" + (" (median)" if psa else ""))
     return "\n".join(out)

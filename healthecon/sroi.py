@@ -49,9 +49,9 @@ Examples
 >>> float(out["sroi_ratio"].squeeze())
 1.2
 >>> print(format_summary(out))
-falls service: PV benefits £36,000.00, PV costs £30,000.00, NPV £6,000.00
-  gross return per £1 (benefit / cost): £1.20
-  net ROI ((benefit - cost) / cost): 20.0%
+falls service: PV impact £36,000.00, PV investment £30,000.00, NPV £6,000.00
+  SROI ratio (PV impact / PV investment), per £1: £1.20
+  net SROI ratio ((PV impact - PV investment) / PV investment): 20.0%
   payback: 1.5 years
 """
 
@@ -357,6 +357,7 @@ def one_way(
     *,
     fields: Sequence[str] = ("proxy",) + DEDUCTIONS,
     change: float = 0.2,
+    ranges: Mapping[str | tuple[str, str], tuple[float, float]] | None = None,
     strategy: str | None = None,
 ) -> pd.DataFrame:
     """One-way sensitivity of the SROI ratio to each outcome's proxy and deductions (tornado data).
@@ -367,6 +368,11 @@ def one_way(
     parameter name takes its base value as the mean of ``draws`` (use
     ``Parameters.base_case()``). The guide (section 5.4) asks for exactly this: which
     assumptions the ratio is most sensitive to.
+
+    ``ranges`` sets explicit ``(low, high)`` values instead, keyed by field (every outcome,
+    e.g. ``{"deadweight": (0.0, 0.5)}``) or by ``(outcome, field)``; a zero deduction has no
+    relative range, so give it an explicit one. Explicit values are validated like any
+    other (a deadweight of 1.2 is an error).
 
     Returns
     -------
@@ -379,10 +385,15 @@ def one_way(
         raise unknown_name("strategy", name, model.strategies)
     if not 0 < change < 1:
         raise ParameterError(f"change: expected a fraction in (0, 1), got {change}")
-    for f in fields:
+    imap = model.by_name[name]
+    for f in list(fields) + [k if isinstance(k, str) else k[1] for k in (ranges or {})]:
         if f not in _NUMERIC:
             raise unknown_name("outcome field", f, _NUMERIC)
-    imap = model.by_name[name]
+    outcome_names = [o.name for o in imap.outcomes]
+    for k in ranges or {}:
+        if not isinstance(k, str) and k[0] not in outcome_names:
+            raise unknown_name("outcome", k[0], outcome_names)
+    fields = list(dict.fromkeys(list(fields) + [k if isinstance(k, str) else k[1] for k in (ranges or {})]))
 
     def ratio(m: ImpactMap) -> float:
         out = SROIModel(m, discount=model.discount).run(_means(draws))
@@ -394,9 +405,13 @@ def one_way(
         for f in fields:
             value = getattr(o, f)
             base = float(resolve(value, _means(draws), 1, f"outcome {o.name!r}, field {f!r}")[0])
-            low, high = base * (1 - change), base * (1 + change)
-            if f in DEDUCTIONS:
-                low, high = min(low, high), min(max(low, high), 1.0 if f != "drop_off" else np.nextafter(1.0, 0))
+            explicit = (ranges or {}).get((o.name, f), (ranges or {}).get(f))
+            if explicit is not None:
+                low, high = (float(v) for v in explicit)
+            else:
+                low, high = base * (1 - change), base * (1 + change)
+                if f in DEDUCTIONS:
+                    low, high = min(low, high), min(max(low, high), 1.0 if f != "drop_off" else np.nextafter(1.0, 0))
             r_low = ratio(imap.replace_outcome(o.name, **{f: low}))
             r_high = ratio(imap.replace_outcome(o.name, **{f: high}))
             rows.append((o.name, f, base, low, high, r_low, r_high, base_ratio, abs(r_high - r_low)))

@@ -237,3 +237,20 @@ def test_several_maps_are_strategies():
     assert out["benefit"].sel(strategy="full").item() > out["benefit"].sel(strategy="small").item()
     # a line absent from a strategy contributes zero there
     assert out["flows"].sel(strategy="small", line="fewer admissions").sum().item() == 0.0
+
+
+def test_one_way_explicit_ranges():
+    model = SROIModel(three_outcomes(), discount=0.0)
+    table = one_way(model, fields=("proxy",), ranges={"displacement": (0.0, 0.5),
+                                                      ("fewer admissions", "proxy"): (500.0, 2000.0)})
+    row = table[(table["outcome"] == "stays at home") & (table["field"] == "displacement")].iloc[0]
+    assert (row["low"], row["high"]) == (0.0, 0.5)
+    base = ratio(model.run())
+    undiscounted = 3600 + 3240 + 2916  # "stays at home" after deductions, before displacement
+    assert row["ratio_high"] == pytest.approx(base - 0.5 * undiscounted / 10_000)
+    row = table[(table["outcome"] == "fewer admissions") & (table["field"] == "proxy")].iloc[0]
+    assert row["ratio_high"] - base == pytest.approx(4500 * 1.0 / 10_000)
+    with pytest.raises(ParameterError, match="outcome 'stays at home', field 'deadweight'"):
+        one_way(model, ranges={"deadweight": (0.0, 1.2)})
+    with pytest.raises(UnknownNameError, match="'fewer admisions'"):
+        one_way(model, ranges={("fewer admisions", "proxy"): (1.0, 2.0)})
