@@ -490,17 +490,17 @@ def _metamodel_voi(
     compared = labels[1:]
     coords = {WTP: nb_full[WTP].values}
     fit_coords = {STRATEGY: compared, "quantity": ["incremental cost", "incremental effect"]}
-    attrs = {k: nb_full.attrs[k] for k in ("kind", "units", "currency", "effect_unit")}
+    attrs = {k: nb_full.attrs[k] for k in ("kind", "units", "currency", "effect_unit")} | {"per": "person"}
     return xr.Dataset(
         {
-            name: xr.DataArray(value, dims=(WTP,), coords=coords),
-            "se": xr.DataArray(se, dims=(WTP,), coords=coords),
-            "evpi": xr.DataArray(total, dims=(WTP,), coords=coords),
+            name: xr.DataArray(value, dims=(WTP,), coords=coords, attrs=attrs),
+            "se": xr.DataArray(se, dims=(WTP,), coords=coords, attrs=attrs),
+            "evpi": xr.DataArray(total, dims=(WTP,), coords=coords, attrs=attrs),
             "r2": xr.DataArray(r2, dims=(STRATEGY, "quantity"), coords=fit_coords),
             "edf": xr.DataArray(edf, dims=(STRATEGY, "quantity"), coords=fit_coords),
         },
         attrs=attrs | {"parameters": ", ".join(names), "method": method, "reference": labels[0],
-                       "n_samples": n, "se_draws": int(se_draws), "per": "person"},
+                       "n_samples": n, "se_draws": int(se_draws)},
     )
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import xarray as xr
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthecon.cea import net_benefit
@@ -187,3 +187,31 @@ def test_scenarios_table():
         scenarios(Toy(), PARAMS, {"neg": {"c_new": -5.0}})
     with pytest.raises(AnalysisError, match="reserved"):
         scenarios(Toy(), PARAMS, {"base case": {"c_new": 1.0}})
+
+
+def test_threshold_on_a_decision_tree():
+    from healthecon.tree import C as TREE_C
+    from healthecon.tree import Chance, Decision, DecisionTree, Terminal
+
+    tree = DecisionTree(Decision({
+        "drug": Chance([("respond", "p_resp", Terminal(qaly=0.9)),
+                        ("no response", TREE_C, Terminal(qaly=0.5, cost=1000))], cost="c_drug"),
+        "no drug": Chance([("respond", 0.3, Terminal(qaly=0.9)),
+                           ("no response", TREE_C, Terminal(qaly=0.5, cost=1000))]),
+    }))
+    params = Parameters(p_resp=Beta(6, 4), c_drug=500.0)
+    # INMB(drug) = 20000 (0.4 p - 0.12) - (500 + 1000 (1 - p) - 700) = 9000 p - 3200
+    result = threshold(tree, params, "p_resp", bounds=(0.05, 0.95), wtp=20000)
+    assert result.values == pytest.approx((3200 / 9000,))
+    assert result.table.loc[0, "below"] == "no drug" and result.table.loc[0, "above"] == "drug"
+    table = one_way(tree, params, ranges={"c_drug": (0.0, 1000.0)}, wtp=20000, strategy="drug", comparator="no drug")
+    assert table.loc["c_drug", "outcome_low"] == pytest.approx(9000 * 0.6 - 3200 + 500)
+
+
+@settings(max_examples=15)  # each example runs the root-finder (about 10 model runs)
+@given(st.floats(0.01, 0.5), st.floats(1000, 50000))
+def test_threshold_cost_is_where_the_icer_equals_wtp(gain, wtp):
+    base = xr.Dataset({"c_new": ("sample", [2500.0]), "gain": ("sample", [gain])})
+    crossing = 1000 + wtp * gain  # INMB = wtp * gain - (c_new - 1000) = 0
+    result = threshold(Toy(), base, "c_new", bounds=(0.0, 30000.0), wtp=wtp, grid=11)
+    assert result.values == pytest.approx((crossing,), rel=1e-9)
