@@ -2,7 +2,9 @@
 
 A tree is built from three kinds of node:
 
-- :class:`Decision`: the root; each branch is a strategy (``{"drug": subtree, ...}``).
+- :class:`Decision`: the root; each branch is a strategy (``{"drug": subtree, ...}``). A
+  decision further down (treat or not after a test) multiplies the strategies: one per
+  combination of choices.
 - :class:`Chance`: ``(label, probability, subtree)`` branches. One branch per node may take
   the complement probability, written :data:`C` (or ``"#"``, as in TreeAge).
 - :class:`Terminal`: the end of a pathway; it may carry a Markov model (:class:`MarkovLeaf`)
@@ -97,6 +99,11 @@ def _is_complement(value: object) -> bool:
 def is_cost(name: str) -> bool:
     """Whether a reward is a cost: ``cost`` or ``cost_<category>`` (docs/architecture.md)."""
     return name == "cost" or name.startswith("cost_")
+
+
+def _kind(name: str) -> str:
+    """Kind of a tree reward in the outcome set: ``cost*``, ``benefit*`` (money), else effect."""
+    return "cost" if is_cost(name) else "benefit" if name.startswith("benefit") else "effect"
 
 
 class Branch(NamedTuple):
@@ -197,21 +204,30 @@ class Chance(Node):
 
 
 class Decision(Node):
-    """The decision at the root of a tree: each branch is a strategy.
+    """A decision: at the root each branch is a strategy; below it, a later choice.
+
+    A decision below the root (e.g. "treat or not" after a positive test) multiplies the
+    strategies: each strategy is one choice at the root and one at every later decision
+    its pathways reach, named like ``"test (positive: treat, negative: discharge)"``
+    (the later decision is named by its ``name`` if given, else by the branch leading to
+    it). Every combination is evaluated, so the incremental analysis, not the tree,
+    chooses between them (as rdecision does; TreeAge's "optimal path" roll-back is the
+    same comparison at a single threshold).
 
     Parameters
     ----------
     branches
-        Mapping ``{strategy: subtree}`` or a sequence of ``(strategy, subtree)``.
+        Mapping ``{choice: subtree}`` or a sequence of ``(choice, subtree)``.
     name
-        Name of the decision (shown on drawings; names the root in error messages).
+        Name of the decision (shown on drawings; names the root in error messages, where
+        it defaults to ``"decision"``).
     **payoffs
-        Rewards common to every strategy.
+        Rewards accrued on reaching the decision (at the root: common to every strategy).
     """
 
     kind = "decision"
 
-    def __init__(self, branches: Mapping[str, Node] | Sequence[object], name: str = "decision", **payoffs: Value) -> None:
+    def __init__(self, branches: Mapping[str, Node] | Sequence[object], name: str | None = None, **payoffs: Value) -> None:
         super().__init__(name, **payoffs)
         items = list(branches.items()) if isinstance(branches, Mapping) else branches
         if isinstance(items, str) or not isinstance(items, Sequence):
@@ -313,6 +329,7 @@ class _Leaf:
 
 @dataclass
 class _Visit:
+    strategy: str
     path: tuple[str, ...]
     node: Node
     branch_probability: np.ndarray | None
@@ -359,12 +376,14 @@ class DecisionTree:
         if not isinstance(root, Decision):
             raise TreeError(f"the root of a decision tree must be a Decision, got {type(root).__name__}")
         self.root = root
+        self.name = root.name or "decision"
         self.currency = currency
         self.effect_unit = effect_unit
         self._parameters: dict[str, tuple[str, ...]] = {}
         self._rewards: dict[str, None] = {}
-        self._check(root, (root.name,), is_root=True)
-        self.strategies: tuple[str, ...] = tuple(b.label for b in root.branches)
+        self._check(root, (self.name,), is_root=True)
+        self._policies = self._strategy_policies()
+        self.strategies: tuple[str, ...] = tuple(self._policies)
         self._effect = effect
 
     # ------------------------------------------------------------------ structure
@@ -380,11 +399,6 @@ class DecisionTree:
 
     def _check(self, node: Node, path: tuple[str, ...], *, is_root: bool = False) -> None:
         where = _node_id(path)
-        if isinstance(node, Decision) and not is_root:
-            raise TreeError(
-                f"{where} is a decision node below the root: nested decisions are not supported; "
-                "make each combination of choices a strategy of the root decision"
-            )
         for reward, value in node.payoffs.items():
             if not reward.isidentifier() or keyword.iskeyword(reward) or reward in _RESERVED:
                 raise TreeError(f"{where}: {reward!r} cannot name a reward (reserved or not an identifier)")
@@ -407,7 +421,7 @@ class DecisionTree:
             if not isinstance(label, str) or not label or _SEP in label:
                 raise TreeError(f"{where}: branch labels must be non-empty strings without {_SEP!r}, got {label!r}")
             if labels.count(label) > 1:
-                what = "strategy" if is_root else "branch label"
+                what = "strategy" if is_root else "choice" if isinstance(node, Decision) else "branch label"
                 raise TreeError(f"{where}: {what} {label!r} is used by more than one branch, so its pathways would be ambiguous")
         if isinstance(node, Chance):
             complements = [b.label for b in node.branches if _is_complement(b.probability)]
@@ -422,6 +436,31 @@ class DecisionTree:
             if not isinstance(branch.node, Node):
                 raise TreeError(f"{_node_id(child_path)}: subtree must be a Decision, Chance or Terminal node, got {branch.node!r}")
             self._check(branch.node, child_path)
+
+    def _strategy_policies(self) -> dict[str, tuple[str, dict[tuple[str, ...], str]]]:
+        """Strategy label -> (root choice, {path of a later decision: its choice})."""
+
+        def policies(node: Node, path: tuple[str, ...]) -> list[dict[tuple[str, ...], str]]:
+            if isinstance(node, Terminal):
+                return [{}]
+            options = [(b.label, policies(b.node, path + (b.label,))) for b in node.branches]
+            if isinstance(node, Decision):  # one choice here, then any policy below it
+                return [{path: label, **below} for label, belows in options for below in belows]
+            combined: list[dict[tuple[str, ...], str]] = [{}]
+            for _, belows in options:  # independent choices in each chance branch
+                combined = [{**a, **b} for a in combined for b in belows]
+            return combined
+
+        found = [(b.label, policy) for b in self.root.branches for policy in policies(b.node, (b.label,))]
+        later = {path: node for path, branch, node in self.walk() if branch is not None and isinstance(node, Decision)}
+        short = {path: node.name or path[-1] for path, node in later.items()}
+        if len(set(short.values())) < len(short):  # ambiguous short names: use full paths
+            short = {path: _SEP.join(path[1:]) for path in later}
+        labels = [f"{root} ({', '.join(f'{short[p]}: {c}' for p, c in policy.items())})" if policy else root
+                  for root, policy in found]
+        if len(set(labels)) < len(labels):
+            raise TreeError(f"{_node_id((self.name,))}: later decisions give strategies the same name: {labels}")
+        return {name: (root, policy) for name, (root, policy) in zip(labels, found)}
 
     def _check_markov(self, link: MarkovLeaf, path: tuple[str, ...]) -> None:
         where, model = _node_id(path), link.model
@@ -525,10 +564,10 @@ class DecisionTree:
         return probs  # type: ignore[return-value]
 
     def _walk(self, node: Node, path: tuple[str, ...], reach: np.ndarray, acc: dict[str, np.ndarray],
-              ctx: tuple[dict[str, np.ndarray], int, str], leaves: list[_Leaf], visits: list[_Visit],
+              ctx: tuple[dict[str, np.ndarray], int, str, dict[tuple[str, ...], str]], leaves: list[_Leaf], visits: list[_Visit],
               branch_p: np.ndarray | None) -> None:
-        arrays, n, strategy = ctx
-        visits.append(_Visit(path, node, branch_p, reach))
+        arrays, n, strategy, policy = ctx
+        visits.append(_Visit(strategy, path, node, branch_p, reach))
         acc = dict(acc)
         for reward, value in node.payoffs.items():
             v = self._value(value, arrays, n, f"{_node_id(path)}, {reward}")
@@ -536,21 +575,26 @@ class DecisionTree:
         if isinstance(node, Terminal):
             leaves.append(_Leaf(strategy, path, node, reach, acc))
             return
+        if isinstance(node, Decision):
+            chosen = next(b for b in node.branches if b.label == policy[path])
+            self._walk(chosen.node, path + (chosen.label,), reach, acc, ctx, leaves, visits, None)
+            return
         for branch, p in zip(node.branches, self._probabilities(node, path, arrays, n)):  # type: ignore[arg-type]
             self._walk(branch.node, path + (branch.label,), reach * p, acc, ctx, leaves, visits, p)
 
     def _evaluate(self, draws: xr.Dataset, strategies: Sequence[str] | None) -> tuple[list[str], list[_Leaf], list[_Visit], list[str], dict[str, str]]:
         names = self._select(strategies)
         arrays, n = self._arrays(draws)
-        root_payoffs = {r: self._value(v, arrays, n, f"{_node_id((self.root.name,))}, {r}") for r, v in self.root.payoffs.items()}
+        root_payoffs = {r: self._value(v, arrays, n, f"{_node_id((self.name,))}, {r}") for r, v in self.root.payoffs.items()}
         leaves: list[_Leaf] = []
         visits: list[_Visit] = []
         branches = {b.label: b for b in self.root.branches}
         for name in names:
-            self._walk(branches[name].node, (name,), np.ones(n), root_payoffs, (arrays, n, name), leaves, visits, None)
+            root, policy = self._policies[name]
+            self._walk(branches[root].node, (root,), np.ones(n), root_payoffs, (arrays, n, name, policy), leaves, visits, None)
         markov, kinds = self._markov_values(draws, arrays, n, leaves)
         variables = self._finalise(leaves, markov, n)
-        kinds = {v: kinds.get(v, "cost" if is_cost(v.removesuffix(_UNDISCOUNTED)) else "effect") for v in variables}
+        kinds = {v: kinds.get(v, _kind(v.removesuffix(_UNDISCOUNTED))) for v in variables}
         return names, leaves, visits, variables, kinds
 
     def _select(self, strategies: Sequence[str] | None) -> list[str]:
@@ -679,7 +723,7 @@ class DecisionTree:
             values[var] = table
         return make_outcomes(
             values, names, cost="cost", effect=self._default_effect(variables), kinds=kinds,
-            currency=self.currency, effect_unit=self.effect_unit, attrs={"model": "decision tree", "tree": self.root.name},
+            currency=self.currency, effect_unit=self.effect_unit, attrs={"model": "decision tree", "tree": self.name},
         )
 
     def _default_effect(self, variables: Sequence[str]) -> str | None:
@@ -732,17 +776,18 @@ class DecisionTree:
         Returns
         -------
         pandas.DataFrame
-            Columns ``strategy``, ``path``, ``depth`` (1 for a strategy's first node),
+            Columns ``strategy``, ``path``, ``depth`` (1 for a root choice's node),
             ``kind``, ``name``, ``probability`` (mean branch probability; NaN for a
-            strategy), ``reach`` (mean probability of reaching the node) and the outcome
+            decision's branch), ``reach`` (mean probability of reaching the node) and the outcome
             variables.
         """
         _, leaves, visits, variables, _ = self._evaluate(draws, strategies)
         rows = []
         for visit in visits:
-            through = [leaf for leaf in leaves if leaf.path[: len(visit.path)] == visit.path]
+            through = [leaf for leaf in leaves
+                       if leaf.strategy == visit.strategy and leaf.path[: len(visit.path)] == visit.path]
             reach = float(visit.reach.mean())
-            row = {"strategy": visit.path[0], "path": _SEP.join(visit.path), "depth": len(visit.path),
+            row = {"strategy": visit.strategy, "path": _SEP.join(visit.path), "depth": len(visit.path),
                    "kind": visit.node.kind, "name": visit.node.name or "",
                    "probability": np.nan if visit.branch_probability is None else float(visit.branch_probability.mean()),
                    "reach": reach}
@@ -755,10 +800,10 @@ class DecisionTree:
     def walk(self) -> Iterator[tuple[tuple[str, ...], Branch | None, Node]]:
         """Yield ``(path, branch, node)`` for every node, depth first, root first.
 
-        The root's path is ``(root.name,)`` and its branch ``None``; below it, paths start
-        with the strategy, as in :meth:`pathways`.
+        The root's path is ``(tree.name,)`` and its branch ``None``; below it, paths start
+        with the root choice, as in :meth:`pathways`.
         """
-        yield (self.root.name,), None, self.root
+        yield (self.name,), None, self.root
 
         def visit(node: Node, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Branch | None, Node]]:
             for branch in node.branches:
@@ -769,4 +814,4 @@ class DecisionTree:
         yield from visit(self.root, ())
 
     def __repr__(self) -> str:
-        return f"DecisionTree({self.root.name!r}, strategies={list(self.strategies)})"
+        return f"DecisionTree({self.name!r}, strategies={list(self.strategies)})"

@@ -10,7 +10,7 @@ import pytest
 from healthecon.plot.tree import plot_tree
 from healthecon.tree import C, Chance, Decision, DecisionTree, MarkovLeaf, Terminal
 
-from test_tree import make_draws, migraine_tree, progression_model
+from test_tree import gas_tree, make_draws, migraine_tree, progression_model
 
 MIGRAINE_DRAWS = dict(c_sumatriptan=16.10, c_caffeine=1.32, c_ed=63.16, c_admission=1093.0)
 
@@ -117,3 +117,15 @@ def test_chosen_variables_are_shown_and_unknown_ones_named():
     assert "EV utility 0.417" in texts(ax, "expected")
     with pytest.raises(LookupError, match="unknown outcome 'qaly'; expected one of: 'cost', 'utility'"):
         plot_tree(migraine_tree(), make_draws(**MIGRAINE_DRAWS), variables=["qaly"])
+
+
+def test_later_decisions_are_drawn_once_with_values_only_where_they_do_not_depend_on_a_choice():
+    ax = plot_tree(gas_tree(), make_draws())
+    assert len(markers(ax, "decision")) == 3  # the root and the two decisions after the test
+    assert len(markers(ax, "chance")) == 4 and len(markers(ax, "terminal")) == 9
+    expected = texts(ax, "expected")
+    # "test" depends on the later choices: no single value; each dig node has one.
+    assert not any(text.startswith("EV £50") for text in expected)
+    assert "EV £300  benefit £1,750" in expected  # dig now: 0.7 * 2500
+    assert "EV £350  benefit £2,188" in expected  # dig after a positive test: 0.875 * 2500, cost 50 + 300
+    assert "£50.00  benefit £1,000" in texts(ax, "payoff")  # test, positive, sell

@@ -103,6 +103,59 @@ def test_strategies_argument_selects_and_orders():
         tree.run(draws, strategies=["old"])
 
 
+def gas_tree() -> DecisionTree:
+    """Kaminski, Jakubczyk & Szufel (CEJOR 2018;26:135-159), fig. 7: sell, dig, or test first.
+
+    The worked example of later decisions in rdecision's tests ("rdecision replicates
+    Kaminski et al, fig 7"): P(gas) 0.7, test sensitivity 0.9, specificity 0.7.
+    """
+    p_gas, sens, spec = 0.7, 0.9, 0.7
+    p_pos = sens * p_gas + (1 - spec) * (1 - p_gas)
+
+    def dig(p):
+        return Chance([("gas", p, Terminal(benefit=2500)), ("no gas", C, Terminal())], cost=300)
+
+    def choice(sell_for, p):
+        return Decision({"sell": Terminal(benefit=sell_for), "dig": dig(p)})
+
+    return DecisionTree(Decision({
+        "sell": Terminal(benefit=800),
+        "dig": dig(p_gas),
+        "test": Chance([("negative", C, choice(600, (1 - sens) * p_gas / (1 - p_pos))),
+                        ("positive", p_pos, choice(1000, sens * p_gas / p_pos))], cost=50),
+    }), effect="benefit")
+
+
+def test_later_decisions_multiply_the_strategies():
+    tree = gas_tree()
+    assert tree.strategies == (
+        "sell", "dig",
+        "test (negative: sell, positive: sell)", "test (negative: sell, positive: dig)",
+        "test (negative: dig, positive: sell)", "test (negative: dig, positive: dig)",
+    )
+    out = tree.run(ONE)
+    net = (out["benefit"] - out["cost"]).isel(sample=0).to_series()
+    # rdecision's checks: test/sell/sell costs 50 and returns 888; the best is test, sell if
+    # negative, dig if positive: -50 + 0.28 * 600 + 0.72 * (-300 + 0.875 * 2500) = 1477.
+    assert out["cost"].sel(strategy="test (negative: sell, positive: sell)").item() == pytest.approx(50)
+    assert out["benefit"].sel(strategy="test (negative: sell, positive: sell)").item() == pytest.approx(888)
+    assert net.idxmax() == "test (negative: sell, positive: dig)"
+    assert net.max() == pytest.approx(1477)
+    assert out["benefit"].attrs["kind"] == "benefit"
+    paths = tree.pathways(ONE, strategies=["test (negative: dig, positive: sell)"])
+    assert list(paths.path) == ["test > negative > dig > gas", "test > negative > dig > no gas", "test > positive > sell"]
+    assert paths.probability.sum() == pytest.approx(1.0)
+
+
+def test_later_decisions_named_by_their_name_or_full_path():
+    later = Decision({"treat": Terminal(cost=100), "wait": Terminal()}, name="after a positive test")
+    tree = DecisionTree(Decision({"test": Chance([("positive", 0.1, later), ("negative", C, Terminal())])}))
+    assert tree.strategies == ("test (after a positive test: treat)", "test (after a positive test: wait)")
+    twice = Decision({"x": Terminal(), "y": Terminal()})
+    tree = DecisionTree(Decision({"a": Chance([("b", 0.5, Chance([("c", 1.0, twice)])), ("d", C, Chance([("c", 1.0, twice)]))])}))
+    assert tree.strategies[0] == "a (b > c: x, d > c: x)"
+
+
 def test_callables_get_a_parameter_namespace():
     seen = {}
 
@@ -328,8 +381,8 @@ def test_unknown_parameter_names_node_and_lists_known():
 def test_structural_errors_name_the_node():
     with pytest.raises(TreeError, match=r"node 'a > x': chance node has no branches"):
         DecisionTree(Decision({"a": Chance([("x", 1.0, Chance([]))])}))
-    with pytest.raises(TreeError, match=r"node 'a > x' is a decision node below the root"):
-        DecisionTree(Decision({"a": Chance([("x", 1.0, Decision({"b": Terminal()}))])}))
+    with pytest.raises(TreeError, match=r"node 'a > x': choice 'b' is used by more than one branch"):
+        DecisionTree(Decision({"a": Chance([("x", 1.0, Decision([("b", Terminal()), ("b", Terminal())]))])}))
     with pytest.raises(TreeError, match=r"node 'a': more than one complement"):
         DecisionTree(Decision({"a": Chance([("x", C, Terminal()), ("y", C, Terminal())])}))
     with pytest.raises(TreeError, match=r"node 'decision': strategy 'a' is used by more than one branch"):

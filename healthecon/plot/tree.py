@@ -41,7 +41,7 @@ def _spec(value: object) -> str:
 def _format(name: str, value: float, currency: str) -> str:
     if not np.isfinite(value):
         return f"{name} –"
-    if is_cost(name):
+    if is_cost(name) or name.startswith("benefit"):
         sign = "-" if value < 0 else ""
         label = "" if name == "cost" else f"{name.removeprefix('cost_')} "
         return f"{label}{sign}{currency}{abs(value):,.{0 if abs(value) >= 100 else 2}f}"
@@ -114,27 +114,29 @@ def plot_tree(
 
     nodes = paths = None
     if draws is not None:
-        nodes = tree.node_values(draws).set_index("path")
-        paths = tree.pathways(draws).set_index("path")
-        outcomes = [c for c in nodes.columns if c not in ("strategy", "depth", "kind", "name", "probability", "reach")]
+        nodes, paths = tree.node_values(draws), tree.pathways(draws)
+        outcomes = [c for c in nodes.columns if c not in ("strategy", "path", "depth", "kind", "name", "probability", "reach")]
         shown = variables or [v for v in outcomes if v == "cost" or not (is_cost(v) or v.endswith("_undiscounted"))]
         for name in shown:
             if name not in outcomes:
                 raise unknown_name("outcome", name, outcomes)
-    colors = strategy_colors(tree.strategies)
+        nodes, paths = _by_path(nodes, outcomes), _by_path(paths, outcomes)
+    colors = strategy_colors([b.label for b in tree.root.branches])
     fan = 0.22
     by_kind: dict[str, list[tuple[float, float]]] = {k: [] for k in _MARKERS}
 
     def describe(key: str) -> str:
-        row = nodes.loc[key] if nodes is not None and key in nodes.index else None
-        return "  ".join(_format(v, float(row[v]), tree.currency) for v in shown) if row is not None else ""
+        row = nodes.loc[key]
+        if row[shown].isna().all():  # depends on a later decision: no single value
+            return ""
+        return "EV " + "  ".join(_format(v, float(row[v]), tree.currency) for v in shown)
 
     for path, branch, node in tree.walk():
         key = path if branch is not None else ()
         x, y = positions[key]
         by_kind[node.kind].append((x, y))
         if branch is None:
-            ax.text(x - 0.08, y, node.name, ha="right", va="center", fontsize=_FONT + 1, fontweight="bold")
+            ax.text(x - 0.08, y, tree.name, ha="right", va="center", fontsize=_FONT + 1, fontweight="bold")
             continue
         px, py = positions[path[:-1]]
         strategy = path[0]
@@ -159,11 +161,12 @@ def plot_tree(
         else:  # expected values (or, without draws, the node's own rewards) under the probability
             below = -4 - (_FONT + 3) * (branch.probability is not None)
             if nodes is not None:
-                text, gid = f"EV {describe(joined)}", "expected"
+                text, gid = describe(joined), "expected"
             else:
                 text, gid = ", ".join(f"+ {k} = {_spec(v)}" for k, v in node.payoffs.items()), "reward"
-            ax.annotate(text, (start, y), xytext=(0, below), textcoords="offset points",
-                        ha="left", va="top", fontsize=_FONT - 0.5, color="#0b4f8a", gid=gid)
+            if text:
+                ax.annotate(text, (start, y), xytext=(0, below), textcoords="offset points",
+                            ha="left", va="top", fontsize=_FONT - 0.5, color="#0b4f8a", gid=gid)
 
     for kind, points in by_kind.items():
         if points:
@@ -180,6 +183,15 @@ def plot_tree(
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, 1.0), frameon=False, fontsize=_FONT, ncols=3,
               handletextpad=0.3, columnspacing=1.0)
     return ax
+
+
+def _by_path(frame: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
+    """One row per path; an outcome that differs between strategies (later decisions) is NaN."""
+    grouped = frame.groupby("path", sort=False)
+    first = grouped.first()
+    varies = grouped[outcomes].nunique(dropna=False) > 1
+    first[outcomes] = first[outcomes].mask(varies)
+    return first
 
 
 def _terminal_text(node: Terminal, path: str, paths: pd.DataFrame | None, shown: list[str] | None,
