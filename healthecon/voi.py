@@ -302,7 +302,7 @@ def _spline_smoothers(x: np.ndarray, y: np.ndarray, k: int | None) -> list[_Smoo
             f"got {p}: use method='gp'"
         )
     k = k or (10 if p == 1 else 6)
-    if k < 4:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 4:
         raise AnalysisError(f"basis_size: expected at least 4 cubic B-spline functions per parameter, got {k}")
     u = _unit_scale(x)
     margins = [_bspline_basis(u[:, j], k) for j in range(p)]
