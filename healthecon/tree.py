@@ -364,12 +364,12 @@ class DecisionTree:
     Raises
     ------
     TreeError
-        Naming the node at fault, if the tree is malformed: a chance node without branches,
-        a repeated branch label at a node, more than one complement at a node, a decision
-        below the root, a reward with a reserved or invalid name, or a probability,
-        reward or subtree of the wrong type.
+        Naming the node at fault, if the tree is malformed: a node without branches, a
+        repeated branch label at a node, more than one complement at a node, a reward with
+        a reserved or invalid name, a probability, reward or subtree of the wrong type, or
+        a Markov leaf with a bad delay.
     UnknownNameError
-        If a Markov leaf names a strategy its model does not have.
+        If a Markov leaf names a strategy or starting state its model does not have.
     """
 
     def __init__(self, root: Decision, *, effect: str | None = None, currency: str = "£", effect_unit: str = "QALY") -> None:

@@ -104,7 +104,8 @@ def test_strategies_argument_selects_and_orders():
 
 
 def gas_tree() -> DecisionTree:
-    """Kaminski, Jakubczyk & Szufel (CEJOR 2018;26:135-159), fig. 7: sell, dig, or test first.
+    """Kamiński, Jakubczyk & Szufel, Central European Journal of Operations Research 2018;26:135,
+    fig. 7: sell the field, dig, or test first.
 
     The worked example of later decisions in rdecision's tests ("rdecision replicates
     Kaminski et al, fig 7"): P(gas) 0.7, test sensitivity 0.9, specificity 0.7.
