@@ -4,9 +4,9 @@ Patients with a first episode are offered an intervention or usual care. In the 
 they respond or not; responders enter the long-term Markov model in "well", non-responders
 in "sick". The Markov model (well / sick / dead, 20 annual cycles, 3.5% discounting,
 half-cycle correction) is the same for both arms, so each starting state is run once and
-shared by every leaf that starts there. One PSA covers both phases: a draw of
-``p_resp_new`` changes the tree, a draw of ``p_relapse`` changes the Markov model, and both
-feed the same outcome set.
+shared by every leaf that starts there. One PSA and one one-way sensitivity analysis cover
+both phases: ``p_resp_new`` changes the tree, ``p_relapse`` the Markov model, and both feed
+the same outcome set.
 
 All numbers are *illustrative assumptions*, not taken from a published model.
 
@@ -16,7 +16,7 @@ Run ``python examples/hybrid_example.py``; add a file name to save the drawing o
 import sys
 import time
 
-from healthecon import cea
+from healthecon import cea, dsa
 from healthecon.distributions import Beta, Gamma
 from healthecon.markov import MarkovModel
 from healthecon.params import Parameters
@@ -65,6 +65,10 @@ psa = tree.run(params.sample(10_000, seed=2026))
 seconds = time.perf_counter() - start
 print(f"PSA: 10,000 draws of the whole hybrid model in {seconds:.2f} s")
 print(cea.ceac(psa, [20_000, 30_000]).to_pandas().round(3).to_string())
+print()
+print("One-way sensitivity of the ICER (tree and Markov parameters alike), 95% ranges:")
+tornado = dsa.one_way(tree, params, outcome="icer")
+print(tornado[["low", "high", "outcome_low", "outcome_high"]].head(5).round(3).to_string())
 
 if len(sys.argv) > 1:
     plot_tree(tree, base).figure.savefig(sys.argv[1], dpi=120)
