@@ -63,7 +63,11 @@ th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .ok{background:#e6f2ea}.bad{background:#fbe3e6}
 figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}
 figure img{max-width:34em;border:1px solid #ddd}figcaption{font-size:.85em;color:#555}
-ul.notes li{margin-bottom:.3em}.kind{font-weight:600}
+ul.notes li{margin-bottom:.3em}.kind{font-weight:600}.wide{overflow-x:auto}
+table.prov{table-layout:fixed;width:100%}table.prov td{overflow-wrap:anywhere}
+table.prov th:nth-child(1){width:10em}table.prov th:nth-child(2){width:5em}table.prov th:nth-child(3){width:7em}
+table.prov th:nth-child(4){width:6.5em}table.prov th:nth-child(5){width:10em}table.prov th:nth-child(6){width:9em}
+table.prov th:nth-child(7){width:14em}
 """
 
 
@@ -176,7 +180,12 @@ def provenance_table(model: str) -> pd.DataFrame | None:
         return pd.read_csv(handle, dtype=str, keep_default_na=False)
 
 
-def _table_html(frame: pd.DataFrame, *, status_column: str | None = None, kind_column: str | None = None) -> str:
+_NUMERIC_TEXT = ("published", "reproduced", "difference")
+
+
+def _table_html(
+    frame: pd.DataFrame, *, status_column: str | None = None, kind_column: str | None = None, css_class: str = ""
+) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for _, row in frame.iterrows():
@@ -186,6 +195,8 @@ def _table_html(frame: pd.DataFrame, *, status_column: str | None = None, kind_c
         cells = []
         for column, value in row.items():
             classes = []
+            if column in _NUMERIC_TEXT and status_column is not None:
+                classes.append("num")
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 classes.append("num")
                 text = format_value(value) if isinstance(value, float) else f"{value:,}"
@@ -198,7 +209,8 @@ def _table_html(frame: pd.DataFrame, *, status_column: str | None = None, kind_c
             attr = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{attr}>{html.escape(text)}</td>")
         body.append(f"<tr{style}>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    attr = f' class="{css_class}"' if css_class else ""
+    return f'<div class="wide"><table{attr}><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _model_section(rep: Reproduction, images: Mapping[str, Mapping[str, bytes]]) -> str:
@@ -217,15 +229,24 @@ def _model_section(rep: Reproduction, images: Mapping[str, Mapping[str, bytes]])
             )
     for name, table in rep.tables.items():
         parts.append(f"<h3>Table: {html.escape(name)}</h3>")
-        parts.append(_table_html(table.reset_index() if _has_named_index(table) else table))
+        parts.append(_table_html(_readable(table)))
     provenance = provenance_table(rep.model)
     if provenance is not None:
         parts.append(
             "<h3>Inputs and their provenance</h3><p>Green rows are published, blue rows derived by the "
             "arithmetic shown, amber rows assumed (replace them with local figures).</p>"
         )
-        parts.append(_table_html(provenance, kind_column="kind" if "kind" in provenance.columns else None))
+        parts.append(_table_html(provenance, kind_column="kind" if "kind" in provenance.columns else None, css_class="prov"))
     return "\n".join(parts)
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as shown: a wide table of a few rows (e.g. a PSA summary) is turned on its side."""
+    if frame.shape[1] > 10 and frame.shape[0] <= 5:
+        frame = frame.T
+        frame.columns = [str(c) for c in frame.columns]
+        frame.index.name = frame.index.name or "measure"
+    return frame.reset_index() if _has_named_index(frame) else frame
 
 
 def _has_named_index(frame: pd.DataFrame) -> bool:
