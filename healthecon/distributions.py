@@ -222,6 +222,24 @@ class Distribution(ABC):
             text = f"{text[:-1]}, point={_fmt(self._point)})"
         return text
 
+    def native(self) -> tuple[str, dict[str, float]]:
+        """``(family, statistics)`` in the native parameterisation, such that
+        ``fit(family, **statistics)`` rebuilds this distribution exactly (including a stated
+        point), e.g. to write a parameter sheet.
+
+        Examples
+        --------
+        >>> Beta.from_mean_sd(0.5, 0.1).native()
+        ('beta', {'alpha': 12.0, 'beta': 12.0})
+        """
+        family, statistics = self._native()
+        if self._point is not None:
+            statistics["point"] = self._point
+        return family, statistics
+
+    def _native(self) -> tuple[str, dict[str, float]]:
+        raise ParameterError(f"{self.describe()} has no native parameters to write; save its draws instead")
+
     def __repr__(self) -> str:
         return self.describe()
 
@@ -393,6 +411,9 @@ class Beta(_Frozen):
     def _describe(self) -> str:
         return f"Beta(α={_fmt(self.alpha)}, β={_fmt(self.beta)})"
 
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "beta", {"alpha": self.alpha, "beta": self.beta}
+
 
 class Gamma(_Frozen):
     """Gamma distribution for costs, resource use and rates (non-negative, right-skewed).
@@ -487,6 +508,9 @@ class Gamma(_Frozen):
     def _describe(self) -> str:
         return f"Gamma(shape={_fmt(self.shape)}, scale={_fmt(self.scale)})"
 
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "gamma", {"shape": self.shape, "scale": self.scale}
+
 
 class LogNormal(_Frozen):
     """Log-normal distribution: ``log(X) ~ Normal(meanlog, sdlog)``.
@@ -572,6 +596,9 @@ class LogNormal(_Frozen):
     def _describe(self) -> str:
         return f"LogNormal(meanlog={_fmt(self.meanlog)}, sdlog={_fmt(self.sdlog)})"
 
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "lognormal", {"meanlog": self.meanlog, "sdlog": self.sdlog}
+
 
 class Normal(_Frozen):
     """Normal distribution, e.g. for log relative effects or large-sample mean costs.
@@ -616,6 +643,9 @@ class Normal(_Frozen):
     def _describe(self) -> str:
         return f"Normal(mean={_fmt(self._mu)}, sd={_fmt(self._sigma)})"
 
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "normal", {"mean": self._mu, "sd": self._sigma}
+
 
 class TruncatedNormal(_Frozen):
     """Normal(mu, sigma) restricted to ``[lower, upper]``.
@@ -653,6 +683,9 @@ class TruncatedNormal(_Frozen):
     def _describe(self) -> str:
         return f"TruncatedNormal(mu={_fmt(self.mu)}, sigma={_fmt(self.sigma)}, lower={_fmt(self.lower)}, upper={_fmt(self.upper)})"
 
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "truncatednormal", {"mu": self.mu, "sigma": self.sigma, **{k: v for k, v in (("lower", self.lower), ("upper", self.upper)) if math.isfinite(v)}}
+
 
 class Uniform(_Frozen):
     """Uniform distribution on ``[lower, upper]`` (Briggs et al. 2006, ch. 4: when only a range is known).
@@ -676,6 +709,9 @@ class Uniform(_Frozen):
 
     def _describe(self) -> str:
         return f"Uniform(lower={_fmt(self.lower)}, upper={_fmt(self.upper)})"
+
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "uniform", {"lower": self.lower, "upper": self.upper}
 
 
 def _check_range(lower: object, mode: object, upper: object, what: str) -> tuple[float, float, float]:
@@ -714,6 +750,9 @@ class Triangular(_Frozen):
     def _describe(self) -> str:
         return f"Triangular(lower={_fmt(self.lower)}, mode={_fmt(self.mode)}, upper={_fmt(self.upper)})"
 
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "triangular", {"lower": self.lower, "mode": self.mode, "upper": self.upper}
+
 
 class PERT(_Frozen):
     """Beta-PERT distribution from a minimum, most likely value and maximum.
@@ -747,6 +786,9 @@ class PERT(_Frozen):
 
     def _describe(self) -> str:
         return f"PERT(lower={_fmt(self.lower)}, mode={_fmt(self.mode)}, upper={_fmt(self.upper)}, λ={_fmt(self.lam)})"
+
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "pert", {"lower": self.lower, "mode": self.mode, "upper": self.upper, "lam": self.lam}
 
 
 class Fixed(Distribution):
@@ -784,6 +826,9 @@ class Fixed(Distribution):
 
     def _describe(self) -> str:
         return f"Fixed({_fmt(self.value)})"
+
+    def _native(self) -> tuple[str, dict[str, float]]:
+        return "fixed", {"value": self.value}
 
 
 class Empirical(Distribution):

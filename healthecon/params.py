@@ -306,6 +306,42 @@ class Parameters:
         """:meth:`from_table` on a CSV file (read as data only; nothing in it is executed)."""
         return cls.from_table(pd.read_csv(path, skipinitialspace=True))
 
+    def to_table(self) -> pd.DataFrame:
+        """The parameter sheet that :meth:`from_table` reads back to the same distributions.
+
+        One row per parameter (one per category for a Dirichlet) in each distribution's native
+        parameterisation (:meth:`~healthecon.distributions.Distribution.native`), with a
+        ``point`` column where a point value was stated. Correlations and empirical draws
+        cannot be written as rows and raise rather than being dropped.
+
+        Examples
+        --------
+        >>> from healthecon.distributions import Beta, Gamma
+        >>> Parameters(p=Beta(2, 8), c=Gamma(4, 25), k=7).to_table()
+          name distribution  alpha  beta  shape  scale  value
+        0    p         beta    2.0   8.0    NaN    NaN    NaN
+        1    c        gamma    NaN   NaN    4.0   25.0    NaN
+        2    k        fixed    NaN   NaN    NaN    NaN    7.0
+        """
+        if self._copulas:
+            groups = "; ".join(", ".join(c.names) for c in self._copulas)
+            raise ParameterError(f"to_table: the correlations between {groups} cannot be written to a parameter table")
+        rows: list[dict[str, object]] = []
+        for name, dist in self._dists.items():
+            if isinstance(dist, Dirichlet):
+                rows += [{"name": name, "distribution": "dirichlet", "category": c, "alpha": float(a)} for c, a in zip(dist.categories, dist.alpha)]
+                continue
+            try:
+                family, statistics = dist.native()
+            except ParameterError as err:
+                raise ParameterError(f"to_table: parameter {name!r}: {err}") from err
+            rows.append({"name": name, "distribution": family, **statistics})
+        return pd.DataFrame(rows)
+
+    def to_csv(self, path: str | PathLike) -> None:
+        """Write :meth:`to_table` as CSV (full float precision), readable by :meth:`from_csv`."""
+        self.to_table().to_csv(path, index=False)
+
     def correlate(self, names: Sequence[str], matrix: object, *, kind: str = "normal") -> Parameters:
         """A new ``Parameters`` in which ``names`` are correlated through a Gaussian copula.
 

@@ -416,3 +416,18 @@ def test_dirichlet_from_proportions():
         Dirichlet.from_proportions({"a": 1.0, "b": 0.0}, total=10)
     with pytest.raises(DistributionFitError, match="total: expected a value > 0, got -5"):
         Dirichlet.from_proportions({"a": 1.0}, total=-5)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [*UNIVARIATE, Fixed(3.5), Gamma.from_mean_sd(100, 20, point=90), LogNormal.from_point_ci(0.7, 0.55, 0.9), TruncatedNormal(1, 2, upper=3)],
+    ids=lambda d: d.describe(),
+)
+def test_native_parameters_rebuild_the_distribution_exactly(dist):
+    family, statistics = dist.native()
+    assert fit(family, **statistics) == dist
+
+
+def test_empirical_has_no_native_parameters():
+    with pytest.raises(ParameterError, match=r"Empirical\(2 draws, mean=1.5\) has no native parameters"):
+        Empirical([1.0, 2.0]).native()

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from healthecon.distributions import Beta, Dirichlet, Empirical, Fixed, Gamma, LogNormal, Normal, Uniform
+from healthecon.distributions import PERT, Beta, Dirichlet, Empirical, Fixed, Gamma, LogNormal, Normal, Uniform
 from healthecon.errors import ParameterError, ShapeError, UnknownNameError
 from healthecon.params import Parameters
 
@@ -379,3 +379,22 @@ def test_from_csv_errors_name_parameter_and_row(tmp_path, edit, error, message):
 def test_from_table_needs_name_and_distribution():
     with pytest.raises(ParameterError, match=r"missing column\(s\) \['distribution'\]"):
         Parameters.from_table(pd.DataFrame({"name": ["a"], "mean": [1.0]}))
+
+
+def test_to_table_round_trips_through_from_table_and_csv(params, tmp_path):
+    p = params.replace(c_drug=Gamma.from_mean_sd(1000, 200, point=950)) | Parameters(t=PERT(0, 1, 4, lam=3))
+    again = Parameters.from_table(p.to_table())
+    assert again.names == p.names
+    assert all(again[name] == p[name] for name in p)
+    path = tmp_path / "sheet.csv"
+    p.to_csv(path)
+    from_file = Parameters.from_csv(path)
+    xr.testing.assert_identical(from_file.sample(100, seed=5), p.sample(100, seed=5))
+
+
+def test_to_table_refuses_what_it_cannot_write():
+    p = Parameters(a=Normal(0, 1), b=Normal(0, 1)).correlate(["a", "b"], [[1, 0.3], [0.3, 1]])
+    with pytest.raises(ParameterError, match="correlations between a, b cannot be written"):
+        p.to_table()
+    with pytest.raises(ParameterError, match=r"to_table: parameter 'x': Empirical\(2 draws"):
+        Parameters(x=Empirical([1.0, 2.0])).to_table()
