@@ -355,9 +355,13 @@ def _spline_smoothers(x: np.ndarray, y: np.ndarray, k: int | None) -> list[_Smoo
 
 def _gp_smoothers(x: np.ndarray, y: np.ndarray, fit_samples: int, rng: np.random.Generator) -> list[_Smoother]:
     """Gaussian-process fits of every column of ``y`` on ``x`` (Strong et al. 2014, section 2.4)."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.gaussian_process import GaussianProcessRegressor
-    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+    try:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.gaussian_process import GaussianProcessRegressor
+        from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+        from threadpoolctl import threadpool_limits
+    except ImportError as err:  # pragma: no cover - depends on the installation
+        raise AnalysisError("method 'gp' needs scikit-learn: pip install scikit-learn (or use method='spline')") from err
 
     n, p = x.shape
     if p + 2 >= n:
@@ -375,7 +379,9 @@ def _gp_smoothers(x: np.ndarray, y: np.ndarray, fit_samples: int, rng: np.random
             continue
         z = (y[:, j] - mean) / sd
         kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(p, 0.3), (1e-2, 1e3)) + WhiteKernel(0.1, (1e-6, 1e1))
-        with warnings.catch_warnings():
+        # The optimiser factorises many small (subset x subset) matrices: one BLAS thread is
+        # faster than several competing for cores, which also keeps the result reproducible.
+        with warnings.catch_warnings(), threadpool_limits(1):
             # Hyperparameters at a bound (e.g. no noise when outcomes are an exact function of
             # the parameters) are expected; the fit is judged by r2 and the standard error.
             warnings.simplefilter("ignore", ConvergenceWarning)
