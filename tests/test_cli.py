@@ -1,0 +1,134 @@
+"""The `healthecon` command: exit codes, the printed table, unknown models, --out files."""
+
+import base64
+import re
+import sys
+import types
+
+import matplotlib.pyplot as plt
+import pytest
+
+from healthecon import cli, worked
+from healthecon.reproduction import Check, Reproduction
+
+
+def fake_module(name, reproduced, *, charts=True, fail=False):
+    """A worked-model module whose reproduce() returns one check (or raises)."""
+
+    def reproduce(draws=10, seed=1):
+        if fail:
+            raise RuntimeError("input file unreadable")
+
+        def chart(ax=None):
+            ax = ax or plt.subplots()[1]
+            ax.plot([0, 1], [0, reproduced], label="ratio")
+            return ax
+
+        return Reproduction(
+            name, f"Fake {name}",
+            checks=[Check(name, "ratio (£ per £1)", 2.00, reproduced, precision=0.01, interval=(1.5, 2.5),
+                          source="test", note=f"draws={draws} seed={seed}")],
+            tables={"numbers": __import__("pandas").DataFrame({"a": [1.0, 2.0]})},
+            charts={"line": chart} if charts else {},
+            notes=[f"note of {name} <b>not bold</b>"],
+        )
+
+    module = types.ModuleType(f"healthecon.worked.{name}")
+    module.reproduce = reproduce
+    return module
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    """Register fake worked models and make them the only known ones."""
+
+    def install(**modules):
+        for name, module in modules.items():
+            monkeypatch.setitem(sys.modules, f"healthecon.worked.{name}", module)
+        monkeypatch.setattr(worked, "MODELS", tuple(modules))
+
+    return install
+
+
+def test_all_matching_exits_zero_and_prints_the_table(fakes, capsys):
+    fakes(good=fake_module("good", 2.004))
+    assert cli.main(["reproduce"]) == 0
+    out = capsys.readouterr().out
+    header, rule, row = out.splitlines()[:3]
+    assert header.split() == ["model", "figure", "published", "reproduced", "difference", "status", "interval"]
+    assert re.search(r"good\s+ratio \(£ per £1\)\s+2\.00\s+2\.0040\s+0\.0040\s+match\s+1\.5000 to 2\.5000", row)
+    assert "draws=10 seed=1" in out  # the check's note, with the model's own defaults
+    assert "note of good" in out
+    assert "1 of 1 published figures reproduced; 0 mismatched" in out
+
+
+def test_a_mismatch_exits_one(fakes, capsys):
+    fakes(good=fake_module("good", 2.0), bad=fake_module("bad", 2.006))
+    assert cli.main(["reproduce"]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"bad .* mismatch", out)
+    assert "1 of 2 published figures reproduced; 1 mismatched" in out
+
+
+def test_a_failing_model_exits_three_and_the_others_still_run(fakes, capsys):
+    fakes(good=fake_module("good", 2.0), broken=fake_module("broken", 0, fail=True))
+    assert cli.main(["reproduce"]) == 3
+    captured = capsys.readouterr()
+    assert "model 'broken' failed: RuntimeError: input file unreadable" in captured.err
+    assert "good" in captured.out
+
+
+def test_draws_and_seed_are_passed_to_the_model(fakes, capsys):
+    fakes(good=fake_module("good", 2.0))
+    assert cli.main(["reproduce", "good", "--draws", "77", "--seed", "5"]) == 0
+    assert "draws=77 seed=5" in capsys.readouterr().out
+
+
+def test_unknown_model_is_a_usage_error_listing_the_known_ones(capsys):
+    assert cli.main(["reproduce", "derby", "darby"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown model 'darby'" in err
+    for name in worked.MODELS:
+        assert repr(name) in err
+
+
+@pytest.mark.parametrize("argv", [["reproduce", "--draws", "0"], ["reproduce", "--draws", "many"], ["frobnicate"]])
+def test_bad_arguments_exit_two(argv, capsys):
+    assert cli.main(argv) == 2
+    assert "healthecon" in capsys.readouterr().err
+
+
+def test_version_and_help(capsys):
+    assert cli.main(["--version"]) == 0
+    assert re.fullmatch(r"healthecon \S+\n", capsys.readouterr().out)
+    assert cli.main(["reproduce", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--draws N" in out and "--out DIR" in out and "exit codes" in out
+    assert cli.main([]) == 2  # no command: help, and a usage exit code
+
+
+def test_list_prints_the_models_in_order(capsys):
+    assert cli.main(["reproduce", "--list"]) == 0
+    assert capsys.readouterr().out.split() == list(worked.MODELS)
+
+
+def test_out_writes_tables_charts_and_a_self_contained_report(fakes, tmp_path, capsys):
+    fakes(good=fake_module("good", 2.0))
+    assert cli.main(["reproduce", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "checks.csv").read_text().startswith("model,figure,published")
+    assert (tmp_path / "good" / "numbers.csv").read_text() == "a\n1.0\n2.0\n"
+    assert (tmp_path / "good" / "line.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (tmp_path / "good" / "line.svg").read_bytes()
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == 1 and base64.b64decode(images[0]) == (tmp_path / "good" / "line.png").read_bytes()
+    assert "src=\"http" not in page and "<script" not in page  # nothing fetched from elsewhere
+    assert "note of good &lt;b&gt;not bold&lt;/b&gt;" in page
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_reproduce_runs_the_real_worked_models(capsys):
+    assert cli.main(["reproduce", "care_repair", "manchester", "--draws", "200"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"care_repair\s+savings to the taxpayer per £1 invested\s+7\.50\s+7\.5000\s+0\.0000\s+match", out)
+    assert out.count(" match ") == 4
