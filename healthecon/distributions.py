@@ -178,16 +178,22 @@ class Distribution(ABC):
         """Base-case value: the stated point estimate, else the mean."""
         return self.mean if self._point is None else self._point
 
-    def _set_point(self, point: object | None) -> None:
-        if point is None:
-            return
-        value = _value(point, f"{type(self).__name__}: point")
-        lo, hi = self.support
-        if not lo <= value <= hi:
-            raise DistributionFitError(
-                f"{type(self).__name__}: point={value:g} lies outside the distribution's support [{lo:g}, {hi:g}]"
-            )
-        self._point = value
+    def _finish(self, point: object | None) -> None:
+        """Record a stated point value (checked against the support), then freeze the object."""
+        if point is not None:
+            value = _value(point, f"{type(self).__name__}: point")
+            lo, hi = self.support
+            if not lo <= value <= hi:
+                raise DistributionFitError(
+                    f"{type(self).__name__}: point={value:g} lies outside the distribution's support [{lo:g}, {hi:g}]"
+                )
+            self._point = value
+        self._locked = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if self.__dict__.get("_locked"):
+            raise AttributeError(f"{type(self).__name__} is immutable; build a new distribution instead")
+        object.__setattr__(self, name, value)
 
     def sample(self, n: int, rng: object) -> np.ndarray:
         """``n`` independent draws as a float array of shape ``(n,)``.
@@ -251,7 +257,7 @@ class Distribution(ABC):
 
     def _key(self) -> tuple:
         """Exact parameters (not the rounded description) for equality and hashing."""
-        return tuple((k, v) for k, v in sorted(vars(self).items()) if k != "_frozen")
+        return tuple((k, v) for k, v in sorted(vars(self).items()) if k not in ("_frozen", "_locked"))
 
     @abstractmethod
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...
@@ -325,7 +331,7 @@ class Beta(_Frozen):
         self.alpha = _positive(alpha, "Beta: alpha")
         self.beta = _positive(beta, "Beta: beta")
         self._frozen = stats.beta(self.alpha, self.beta)
-        self._set_point(point)
+        self._finish(point)
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Beta:
@@ -445,7 +451,7 @@ class Gamma(_Frozen):
             raise DistributionFitError(f"Gamma: give exactly one of scale or rate (rate = 1 / scale), got scale={scale!r}, rate={rate!r}")
         self.scale = _positive(scale, "Gamma: scale") if rate is None else 1.0 / _positive(rate, "Gamma: rate")
         self._frozen = stats.gamma(self.shape, scale=self.scale)
-        self._set_point(point)
+        self._finish(point)
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Gamma:
@@ -536,7 +542,7 @@ class LogNormal(_Frozen):
         self.meanlog = _value(meanlog, "LogNormal: meanlog")
         self.sdlog = _positive(sdlog, "LogNormal: sdlog")
         self._frozen = stats.lognorm(self.sdlog, scale=math.exp(self.meanlog))
-        self._set_point(point)
+        self._finish(point)
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> LogNormal:
@@ -615,7 +621,7 @@ class Normal(_Frozen):
         self._mu = _value(mean, "Normal: mean")
         self._sigma = _positive(sd, "Normal: sd")
         self._frozen = stats.norm(self._mu, self._sigma)
-        self._set_point(point)
+        self._finish(point)
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Normal:
@@ -675,7 +681,7 @@ class TruncatedNormal(_Frozen):
             )
         self.lower, self.upper = lo, hi
         self._frozen = stats.truncnorm(a, b, loc=self.mu, scale=self.sigma)
-        self._set_point(point)
+        self._finish(point)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self._frozen.ppf(rng.random(n))
@@ -702,7 +708,7 @@ class Uniform(_Frozen):
         if self.lower >= self.upper:
             raise DistributionFitError(f"Uniform: lower={self.lower:g} must be below upper={self.upper:g}")
         self._frozen = stats.uniform(self.lower, self.upper - self.lower)
-        self._set_point(point)
+        self._finish(point)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(self.lower, self.upper, size=n)
@@ -742,7 +748,7 @@ class Triangular(_Frozen):
         self.lower, self.mode, self.upper = _check_range(lower, mode, upper, "Triangular")
         width = self.upper - self.lower
         self._frozen = stats.triang((self.mode - self.lower) / width, loc=self.lower, scale=width)
-        self._set_point(point)
+        self._finish(point)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.triangular(self.lower, self.mode, self.upper, size=n)
@@ -779,7 +785,7 @@ class PERT(_Frozen):
         self.alpha = 1 + self.lam * (self.mode - self.lower) / width
         self.beta = 1 + self.lam * (self.upper - self.mode) / width
         self._frozen = stats.beta(self.alpha, self.beta, loc=self.lower, scale=width)
-        self._set_point(point)
+        self._finish(point)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.lower + (self.upper - self.lower) * rng.beta(self.alpha, self.beta, size=n)
@@ -802,6 +808,7 @@ class Fixed(Distribution):
 
     def __init__(self, value: float) -> None:
         self.value = _value(value, "Fixed: value")
+        self._finish(None)
 
     @property
     def mean(self) -> float:
@@ -855,7 +862,7 @@ class Empirical(Distribution):
         self.draws = values.copy()
         self.draws.setflags(write=False)
         self._sorted = np.sort(self.draws)
-        self._set_point(point)
+        self._finish(point)
 
     @classmethod
     def from_csv(cls, path: str | PathLike, column: str, *, point: float | None = None) -> Empirical:
@@ -949,6 +956,12 @@ class Dirichlet:
         self.categories: tuple[str, ...] = tuple(names)
         self.alpha = np.array([_positive(alpha[c], f"Dirichlet: alpha for category {c!r}") for c in names])
         self.alpha.setflags(write=False)
+        self._locked = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if self.__dict__.get("_locked"):
+            raise AttributeError("Dirichlet is immutable; build a new distribution instead")
+        object.__setattr__(self, name, value)
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, float]) -> Dirichlet:

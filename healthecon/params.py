@@ -573,6 +573,10 @@ class Parameters:
         lines += [f"  joint draws: {', '.join(j.names)}" for j in self._joints]
         return "Parameters(\n" + "\n".join(lines) + "\n)" if lines else "Parameters()"
 
+    def _repr_html_(self) -> str:
+        """The :meth:`summary` table, for notebooks."""
+        return self.summary().to_html(index=False)
+
     def _partners(self, name: str) -> tuple[str, str] | None:
         """``("copula" | "joint draws", "other, names")`` for a grouped parameter, else None."""
         for kind, groups in (("copula", self._copulas), ("joint draws", self._joints)):

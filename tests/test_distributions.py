@@ -431,3 +431,9 @@ def test_native_parameters_rebuild_the_distribution_exactly(dist):
 def test_empirical_has_no_native_parameters():
     with pytest.raises(ParameterError, match=r"Empirical\(2 draws, mean=1.5\) has no native parameters"):
         Empirical([1.0, 2.0]).native()
+
+
+@pytest.mark.parametrize("dist", [Beta(2, 3), Fixed(1), Empirical([1.0]), Dirichlet({"a": 1, "b": 2})], ids=repr)
+def test_distributions_are_immutable(dist):
+    with pytest.raises(AttributeError, match="is immutable"):
+        dist.alpha = 5

@@ -398,3 +398,8 @@ def test_to_table_refuses_what_it_cannot_write():
         p.to_table()
     with pytest.raises(ParameterError, match=r"to_table: parameter 'x': Empirical\(2 draws"):
         Parameters(x=Empirical([1.0, 2.0])).to_table()
+
+
+def test_notebook_display_is_the_summary(params):
+    html = params._repr_html_()
+    assert "<table" in html and "Beta(α=12, β=88)" in html and "trans_dead" in html
