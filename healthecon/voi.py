@@ -30,7 +30,9 @@ simulation for the standard error are all matrix products vectorised over sample
 
 The standard error of an EVPPI estimate follows Strong et al. (2014, section 3.3): draw the
 metamodel's fitted values from their posterior, recompute EVPPI for each draw, and take the
-standard deviation. The metamodel's R-squared for each incremental cost and effect is reported
+standard deviation. The fits of different strategies and of cost and effect are drawn
+independently (their posterior correlation is not modelled), so the standard error is a
+guide to the metamodel's precision rather than an exact interval. The metamodel's R-squared for each incremental cost and effect is reported
 too; a large standard error relative to the estimate signals a poor metamodel or too few
 samples.
 
@@ -593,10 +595,10 @@ def evppi_ranking(
     outcomes: xr.Dataset,
     draws: xr.Dataset,
     wtp: float,
-    parameters: Sequence[str] | None = None,
+    parameters: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     **options: object,
 ) -> pd.DataFrame:
-    """EVPPI of each parameter on its own at one threshold, largest first (for :func:`plot_evppi`).
+    """EVPPI of each parameter (or group) at one threshold, largest first (for :func:`plot_evppi`).
 
     Parameters
     ----------
@@ -605,7 +607,10 @@ def evppi_ranking(
     wtp
         One threshold.
     parameters
-        Names to rank (default: every ``(sample,)`` variable in ``draws``).
+        Names to rank one at a time, or ``{label: [names]}`` to rank groups valued jointly.
+        Default: every ``(sample,)`` variable in ``draws`` that varies, with the categories
+        of a Dirichlet (variables sharing ``attrs["group"]``) valued together under the
+        group's name. Fixed parameters are left out (their EVPPI is 0).
     **options
         Passed to :func:`evppi` (``method``, ``kind``, ``se_draws``, ``seed``, ...).
 
@@ -613,20 +618,32 @@ def evppi_ranking(
     -------
     pandas.DataFrame
         Index ``parameter``; columns ``evppi``, ``se``, ``share_of_evpi`` (EVPPI / EVPI, 0 when
-        EVPI is 0), ``r2_min`` (the smallest metamodel R-squared). Attrs ``wtp``, ``evpi``,
-        ``kind``, ``units``, ``currency``, ``effect_unit``.
+        EVPI is 0), ``r2_min`` (the smallest metamodel R-squared), ``method`` and ``parameters``
+        (the names in each row). Attrs ``wtp``, ``evpi``, ``kind``, ``units``, ``currency``,
+        ``effect_unit``.
     """
     grid = np.atleast_1d(np.asarray(wtp, dtype=float))
     if grid.size != 1:
         raise AnalysisError(f"wtp: evppi_ranking works at one threshold, got {grid.size}")
     require_aligned(outcomes, draws)
     if parameters is None:
-        parameters = [n for n, v in draws.data_vars.items() if v.dims == (SAMPLE,)]
+        groups: dict[str, list[str]] = {}
+        for name, var in draws.data_vars.items():
+            values = np.asarray(var.values)
+            if var.dims == (SAMPLE,) and values.size and (values != values[0]).any():
+                groups.setdefault(str(var.attrs.get("group", name)), []).append(str(name))
+    elif isinstance(parameters, Mapping):
+        groups = {str(label): _names(names, f"parameters of {label!r}") for label, names in parameters.items()}
+    else:
+        groups = {name: [name] for name in _names(parameters, "parameters")}
+    if not groups:
+        raise AnalysisError("evppi_ranking: no parameter varies across the samples")
     rows, result = [], None
-    for name in _names(parameters, "parameters"):
-        result = evppi(outcomes, draws, name, float(grid[0]), **options)  # type: ignore[arg-type]
-        rows.append((name, float(result["evppi"][0]), float(result["se"][0]), float(result["r2"].min())))
-    frame = pd.DataFrame(rows, columns=["parameter", "evppi", "se", "r2_min"]).set_index("parameter")
+    for label, names in groups.items():
+        result = evppi(outcomes, draws, names, float(grid[0]), **options)  # type: ignore[arg-type]
+        rows.append((label, float(result["evppi"][0]), float(result["se"][0]), float(result["r2"].min()),
+                     result.attrs["method"], ", ".join(names)))
+    frame = pd.DataFrame(rows, columns=["parameter", "evppi", "se", "r2_min", "method", "parameters"]).set_index("parameter")
     total = float(result["evpi"][0])
     frame.insert(2, "share_of_evpi", frame["evppi"] / total if total > 0 else 0.0)
     frame = frame.sort_values("evppi", ascending=False, kind="stable")

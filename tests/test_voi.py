@@ -231,3 +231,22 @@ def test_normal_study_and_errors():
         evsi(out, draws, normal_study("c", 50, sd=300), 20000, sedraws=3)
     with pytest.raises(AnalysisError, match="probabilities"):
         evsi(out, draws, binomial_study("c", 50), 20000)
+
+
+def test_evppi_ranking_groups_dirichlet_categories_and_skips_fixed_parameters():
+    from healthecon.distributions import Beta, Dirichlet
+    from healthecon.params import Parameters
+
+    params = Parameters(p=Beta(20, 80), d=Dirichlet({"mild": 30, "severe": 10}), fixed=2.0)
+    draws = params.sample(300, seed=4)
+    n = 300
+    severe = draws["d_severe"].values
+    out = outcome_set(np.column_stack([np.full(n, 1000.0), 1400.0 + 2000 * severe]),
+                      np.column_stack([np.full(n, 0.7), 0.7 + 0.1 * draws["p"].values + 0.05 * severe]))
+    table = evppi_ranking(out, draws, 20000, se_draws=0)
+    assert set(table.index) == {"p", "d"}
+    assert table.loc["d", "parameters"] == "d_mild, d_severe"
+    custom = evppi_ranking(out, draws, 20000, {"everything": ["p", "d_severe"]}, se_draws=0)
+    assert custom.loc["everything", "evppi"] == pytest.approx(table.attrs["evpi"], rel=0.02)
+    with pytest.raises(AnalysisError, match="no parameter varies"):
+        evppi_ranking(out, draws[["fixed"]], 20000)
