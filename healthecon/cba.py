@@ -29,8 +29,11 @@ Formulas (Green Book 2022, ch. 5 and Annex A6):
 Outcome set layout: ``cost``, ``benefit`` (present values), ``npv``, ``bcr``, ``net_roi``,
 ``cost_undiscounted``, ``benefit_undiscounted`` with dims ``(sample, strategy)``; ``flows`` and
 ``flows_pv`` with dims ``(sample, strategy, line, year)``, where each line carries coordinates
-``party`` (the agency), ``direction`` (``"cost"``/``"benefit"``) and ``category``; and
-``steps`` (``sample, strategy, step``), the waterfall from gross benefits to NPV. The SROI
+``party`` (the agency), ``direction`` (``"cost"``/``"benefit"``) and ``category``;
+``cost_by_stakeholder`` and ``benefit_by_stakeholder`` (present values, dims ``sample,
+strategy, stakeholder, year``, where a stakeholder is an agency, an SROI stakeholder or a
+funder: who pays and who gains, by year); and ``steps`` (``sample, strategy, step``), the
+waterfall from gross benefits to NPV. The SROI
 model (:mod:`healthecon.sroi`) emits the same layout, so every function here works for both.
 
 Examples
@@ -82,7 +85,7 @@ __all__ = [
 
 CATEGORIES = ("fiscal_cashable", "fiscal_non_cashable", "economic", "social")
 DIRECTIONS = ("cost", "benefit")
-LINE, YEAR, STEP = "line", "year", "step"
+LINE, YEAR, STEP, PARTY = "line", "year", "step", "stakeholder"
 
 Value = float | int | str
 Rate = float | DiscountSchedule
@@ -209,7 +212,15 @@ def build_outcomes(
         "flows_pv": xr.DataArray(flows_pv, dims=dims4, coords=line_coords),
         "steps": xr.DataArray(step_values, dims=(SAMPLE, STRATEGY, STEP), coords={STEP: step_names}),
     }
-    kinds = {"npv": "other", ratio: "other", net_ratio: "other", "flows": "other", "flows_pv": "other", "steps": "other"}
+    parties = list(dict.fromkeys(meta[name][0] for name in names))
+    party_index = np.array([parties.index(meta[name][0]) for name in names])
+    for label, mask in (("cost_by_stakeholder", is_cost), ("benefit_by_stakeholder", ~is_cost)):
+        by_party = np.zeros((n, len(labels), len(parties), len(years)))
+        np.add.at(by_party, (slice(None), slice(None), party_index[mask]), flows_pv[:, :, mask, :])
+        values[label] = xr.DataArray(by_party, dims=(SAMPLE, STRATEGY, PARTY, YEAR),
+                                     coords={PARTY: parties, YEAR: years.astype(int)})
+    kinds = {"npv": "other", ratio: "other", net_ratio: "other", "flows": "other", "flows_pv": "other", "steps": "other",
+             "cost_by_stakeholder": "other", "benefit_by_stakeholder": "other"}
     all_attrs = {"model": model, "ratio": ratio, "net_ratio": net_ratio}
     all_attrs.update(attrs or {})
     return make_outcomes(values, labels, cost="cost", effect=None, kinds=kinds, attrs=all_attrs)

@@ -241,3 +241,23 @@ def test_plot_acceptability_draws_the_probabilities():
     line = ax.get_lines()[0]
     np.testing.assert_allclose(line.get_xdata(), targets)
     np.testing.assert_allclose(line.get_ydata(), acceptability(out, targets).values[:, 0])
+
+
+def test_by_stakeholder_breakdowns_add_up():
+    out = five_years(discount=0.035).run()
+    by = out["benefit_by_stakeholder"]
+    assert by.dims == ("sample", "strategy", "stakeholder", "year")
+    np.testing.assert_allclose(by.sum(["stakeholder", "year"]).values, out["benefit"].values)
+    np.testing.assert_allclose(out["cost_by_stakeholder"].sum(["stakeholder", "year"]).values, out["cost"].values)
+    nhs = by.sel(stakeholder="NHS", strategy="scheme").values[0]
+    np.testing.assert_allclose(nhs, [0.0] + [30_000 * 1.035**-t for t in range(1, 5)])
+    assert list(out["flows"]["party"].values) == ["council", "council", "NHS", "council", "police"]
+
+
+def test_outcome_set_saves_and_loads_losslessly(tmp_path):
+    from healthecon.outcomes import load, save
+
+    out = five_years(discount=GREEN_BOOK_STANDARD, cost_uplift=0.1).run()
+    back = load(save(out, tmp_path / "cba.nc"))
+    xr.testing.assert_identical(back, out)
+    assert payback_period(back).item() == payback_period(out).item()
