@@ -261,7 +261,10 @@ class Parameters:
         dists: dict[str, object] = {}
         categories: dict[str, dict[str, float]] = {}
         for row, record in enumerate(frame.to_dict("records"), start=1):
-            name = _check_name(str(record["name"]).strip())
+            for column in ("name", "distribution"):
+                if not isinstance(record[column], str) or not record[column].strip():
+                    raise ParameterError(f"Parameters.from_table: data row {row}: expected a {column}, got {record[column]!r}")
+            name = _check_name(record["name"].strip())
             where = f"parameter {name!r} (data row {row})"
             stats_given = {}
             for column in columns:
@@ -272,7 +275,7 @@ class Parameters:
                 if pd.isna(number):
                     raise ParameterError(f"{where}: column {column!r}: expected a number, got {cell!r}")
                 stats_given[column] = float(number)
-            family = str(record["distribution"]).strip()
+            family = record["distribution"].strip()
             if family.lower() == "dirichlet":
                 category = record.get("category")
                 category = category.strip() if isinstance(category, str) else ""

@@ -365,6 +365,8 @@ def test_from_csv_reads_a_parameter_sheet(tmp_path):
         (("dead,10", "dead,0"), "DistributionFitError", r"parameter 'next': Dirichlet: alpha for category 'dead'"),
         (("c_drug,", "c drug,"), "ParameterError", r"parameter name 'c drug'"),
         (("p_sick,beta", "p_sick,weibull"), "DistributionFitError", r"data row 1\): unknown distribution 'weibull'"),
+        (("p_sick,beta", ",beta"), "ParameterError", r"from_table: data row 1: expected a name, got nan"),
+        (("p_resp,Beta", "p_resp,"), "ParameterError", r"from_table: data row 2: expected a distribution, got nan"),
     ],
 )
 def test_from_csv_errors_name_parameter_and_row(tmp_path, edit, error, message):
@@ -403,3 +405,11 @@ def test_to_table_refuses_what_it_cannot_write():
 def test_notebook_display_is_the_summary(params):
     html = params._repr_html_()
     assert "<table" in html and "Beta(α=12, β=88)" in html and "trans_dead" in html
+
+
+def test_generator_seed_advances_and_fixed_values_can_sit_in_a_copula():
+    gen = np.random.default_rng(1)
+    p = Parameters(a=Normal(0, 1), k=5.0).correlate(["a", "k"], np.eye(2))
+    first, second = p.sample(10, seed=gen), p.sample(10, seed=gen)
+    assert not np.array_equal(first["a"], second["a"])
+    np.testing.assert_array_equal(first["k"], np.full(10, 5.0))
