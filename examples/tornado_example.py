@@ -70,7 +70,7 @@ def main(path: Path) -> None:
     draws = PARAMS.sample(2000, seed=1)
     outcomes = MODEL.run(draws)
     print(f"EVPI per person at £{WTP:,}: £{float(voi.evpi(outcomes, WTP)[0]):,.2f}")
-    print(voi.evppi_ranking(outcomes, draws, WTP, se_draws=100).round(2).to_string())
+    print(voi.evppi_ranking(outcomes, draws, WTP)[["evppi", "se", "share_of_evpi"]].round(2).to_string())
     ax = plot_tornado(table)
     path.parent.mkdir(parents=True, exist_ok=True)
     ax.figure.savefig(path, dpi=120)

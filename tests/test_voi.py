@@ -250,3 +250,16 @@ def test_evppi_ranking_groups_dirichlet_categories_and_skips_fixed_parameters():
     assert custom.loc["everything", "evppi"] == pytest.approx(table.attrs["evpi"], rel=0.02)
     with pytest.raises(AnalysisError, match="no parameter varies"):
         evppi_ranking(out, draws[["fixed"]], 20000)
+
+
+def test_evppi_matches_the_analytic_value_within_its_standard_error():
+    from scipy import integrate, stats
+
+    # toy_psa: INB(new) = wtp (0.25 p q - 0.04) - c with E[q] = 1, E[c] = 500, so at wtp 30,000
+    # E[INB | p] = 7500 p - 1700 and E[INB] = -200 < 0: EVPPI(p) = E_p[max(0, 7500 p - 1700)]
+    exact = integrate.quad(lambda p: max(0.0, 7500 * p - 1700) * stats.beta(20, 80).pdf(p), 0, 1, points=[1700 / 7500])[0]
+    out, draws = toy_psa(n=2000, seed=3, noise=0.02)
+    result = evppi(out, draws, "p", 30000)
+    estimate, se = float(result["evppi"][0]), float(result["se"][0])
+    assert abs(estimate - exact) < 3 * se
+    assert 0.05 * exact < se < 0.3 * exact
