@@ -12,6 +12,7 @@ from healthecon.rates import (
     apply_hr,
     apply_or,
     apply_rr,
+    competing_rates_to_probs,
     convert_prob,
     odds_to_prob,
     prob_to_odds,
@@ -123,3 +124,21 @@ def test_apply_rr_above_one_raises_naming_inputs():
 def test_bad_inputs_raise(call, message):
     with pytest.raises(ParameterError, match=message):
         call()
+
+
+@given(r1=st.floats(0.0, 10.0), r2=st.floats(0.0, 10.0), cycle=st.floats(0.01, 5.0))
+def test_competing_risks_sum_to_the_total_and_split_by_rate(r1, r2, cycle):
+    out = competing_rates_to_probs({"a": r1, "b": r2}, cycle)
+    assert out["a"] + out["b"] == pytest.approx(rate_to_prob(r1 + r2, cycle), abs=1e-12)
+    if r1 + r2 > 0:
+        assert out["a"] * (r1 + r2) == pytest.approx(r1 * (out["a"] + out["b"]), abs=1e-12)
+    assert out["a"] <= rate_to_prob(r1, cycle) + 1e-12  # never more than the cause alone
+
+
+def test_competing_risks_vectorised_and_checked():
+    out = competing_rates_to_probs({"death": np.array([0.0, 0.1]), "cure": np.array([0.0, 0.3])}, cycle_length=0.5)
+    np.testing.assert_allclose(out["death"], [0.0, 0.25 * (1 - math.exp(-0.2))])
+    with pytest.raises(ParameterError, match=r"rate for 'cure': expected a value >= 0, got -1"):
+        competing_rates_to_probs({"death": 0.1, "cure": -1})
+    with pytest.raises(ParameterError, match="expected a mapping of causes to rates"):
+        competing_rates_to_probs([0.1, 0.2])
