@@ -222,7 +222,7 @@ def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "seed": args.seed if args.seed is not None else "model defaults",
             "run time": f"{elapsed:.1f} s",
         }
-        written = write_outputs(reproductions, args.out, run_info=run_info)
+        written = write_outputs(reproductions, args.out, run_info=run_info, progress=None)
         print(f"wrote {len(written)} files to {args.out} (report: {written[-1]})", file=out)
     if failures:
         return EXIT_FAILED

@@ -27,6 +27,7 @@ import base64
 import html
 import io
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from importlib import resources
@@ -323,22 +324,28 @@ def write_outputs(
     *,
     run_info: Mapping[str, object] | None = None,
     report_name: str = "report.html",
+    progress: bool | None = False,
 ) -> list[Path]:
     """Write every table (CSV), chart (PNG and SVG), the checks table and the HTML report.
 
     Layout: ``<directory>/checks.csv``, ``<directory>/<report_name>``, and per model
     ``<directory>/<model>/<table>.csv``, ``<directory>/<model>/<chart>.png`` and ``.svg``.
 
+    ``progress`` shows a bar on stderr while charts are drawn (None: only on a terminal).
+
     Returns
     -------
     list of Path
         Every file written.
     """
+    from tqdm import tqdm
+
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     written = []
     images = {}
-    for rep in reproductions:
+    for rep in tqdm(reproductions, desc="write", unit="model", file=sys.stderr,
+                    disable=None if progress is None else not progress):
         folder = root / rep.model
         folder.mkdir(exist_ok=True)
         for name, table in rep.tables.items():

@@ -132,3 +132,14 @@ def test_reproduce_runs_the_real_worked_models(capsys):
     out = capsys.readouterr().out
     assert re.search(r"care_repair\s+savings to the taxpayer per £1 invested\s+7\.50\s+7\.5000\s+0\.0000\s+match", out)
     assert out.count(" match ") == 4
+
+
+def test_progress_bar_goes_to_the_error_stream(fakes):
+    import io
+
+    fakes(good=fake_module("good", 2.0), other=fake_module("other", 2.0))
+    err = io.StringIO()
+    reproductions, failures, seconds = cli.run_models(["good", "other"], progress=True, err=err)
+    assert [r.model for r in reproductions] == ["good", "other"] and failures == {}
+    assert set(seconds) == {"good", "other"}
+    assert "reproduce: 100%" in err.getvalue() and "2/2" in err.getvalue()
