@@ -165,6 +165,8 @@ class Parameters:
         variables = [v for name, dist in dists.items() for v in _variables(name, dist)]
         seen: set[str] = set()
         for var in variables:
+            if var == "sample":
+                raise ParameterError("Parameters: 'sample' cannot be a parameter name; it is the draws' dimension")
             if var in seen:
                 raise ParameterError(
                     f"Parameters: variable {var!r} is defined twice (a Dirichlet's categories expand to "

@@ -77,6 +77,11 @@ def test_names_must_be_identifiers(bad):
         Parameters({bad: 1.0})
 
 
+def test_sample_is_reserved_for_the_dimension():
+    with pytest.raises(ParameterError, match="'sample' cannot be a parameter name"):
+        Parameters(sample=0.5)
+
+
 def test_dirichlet_expansion_clash_is_an_error():
     with pytest.raises(ParameterError, match="variable 'd_a' is defined twice"):
         Parameters(d=Dirichlet({"a": 1, "b": 1}), d_a=0.5)
