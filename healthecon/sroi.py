@@ -14,12 +14,13 @@ For outcome ``o`` with quantity ``q``, proxy ``p``, deadweight ``dw``, displacem
 attribution ``at`` and drop-off ``do``, lasting ``d`` years from start year ``s`` (year 1 is
 the first year after the investment, which is made in year 0):
 
-- impact (guide Stage 4, sections 4.2-4.4, "Calculating your impact")::
+- impact (guide Stage 4: 4.1 deadweight and displacement, 4.2 attribution, 4.4 "calculating
+  your impact")::
 
       impact_o = q * p * (1 - dw) * (1 - ds) * (1 - at)
 
-- value in year ``y = s, ..., s + d - 1`` (guide section 5.1, "Projecting into the future":
-  drop-off is applied to the remaining balance each year after the first)::
+- value in year ``y = s, ..., s + d - 1`` (guide section 4.3 "drop-off" and 5.1 "projecting
+  into the future": drop-off is applied to the remaining balance each year after the first)::
 
       value_o(y) = impact_o * (1 - do) ** (y - s)
 
@@ -115,6 +116,10 @@ class Outcome:
         use a shorter duration instead).
     indicator, proxy_source
         Documentation carried into tables (the guide asks for both).
+
+    Any of ``quantity``, ``proxy`` and the four deductions may name a parameter, so PSA can
+    put a distribution on it; ``duration`` and ``start_year`` shape the time profile and are
+    fixed whole numbers (compare scenarios with different maps instead).
     category
         ``"social"`` (default), ``"economic"``, ``"fiscal_cashable"`` or ``"fiscal_non_cashable"``.
     """
