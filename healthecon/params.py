@@ -186,6 +186,10 @@ class Parameters:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Parameters objects are immutable; use replace(), correlate() or merge() to make a new one")
 
+    def __reduce__(self) -> tuple:
+        # pickling (e.g. for parallel workers) rebuilds through _make rather than setattr
+        return (Parameters._make, (self._dists, self._copulas, self._joints))
+
     # -- construction -------------------------------------------------------------------
 
     @classmethod

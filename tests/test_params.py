@@ -418,3 +418,13 @@ def test_generator_seed_advances_and_fixed_values_can_sit_in_a_copula():
     first, second = p.sample(10, seed=gen), p.sample(10, seed=gen)
     assert not np.array_equal(first["a"], second["a"])
     np.testing.assert_array_equal(first["k"], np.full(10, 5.0))
+
+
+def test_parameters_pickle_and_copy_for_parallel_workers(params):
+    import copy
+    import pickle
+
+    p = params.correlate(["c_drug", "rr"], [[1, 0.4], [0.4, 1]])
+    for clone in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
+        xr.testing.assert_identical(clone.sample(50, seed=3), p.sample(50, seed=3))
+        assert clone["p_sick"] == p["p_sick"]
