@@ -1,1 +1,102 @@
-"""healthecon."""
+"""healthecon: economic evaluation for health and social care.
+
+One pipeline for the three ways public money is judged — cost-effectiveness (decision trees,
+Markov cohort models, PSA, ICERs, CEACs, value of information), social return on investment
+(SROI) and cost-benefit / return on investment (CBA/ROI)::
+
+    parameters --sample--> draws --model.run--> outcomes --analyse--> tables, curves --> plot_*
+
+Everything is vectorised over PSA samples, and every model returns the same outcome layout
+(an :class:`xarray.Dataset` with dimensions ``sample`` x ``strategy``), so the analyses and
+plots apply to all of them.
+
+Examples
+--------
+>>> import healthecon as he
+>>> params = he.Parameters(p_cure=he.Beta.from_events(70, 100), c_drug=900.0)
+>>> float(params.base_case()["p_cure"][0])
+0.7
+
+Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.dsa`,
+:mod:`~healthecon.sroi`, :mod:`~healthecon.cba`, :mod:`~healthecon.outcomes`,
+:mod:`~healthecon.discount`, :mod:`~healthecon.rates`, :mod:`~healthecon.correction`,
+:mod:`~healthecon.provenance`, :mod:`~healthecon.plot`.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import cba, cea, correction, discount, dsa, errors, outcomes, plot, provenance, rates, sroi, voi
+from .cba import CBAModel
+from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
+from .distributions import (
+    PERT,
+    Beta,
+    Dirichlet,
+    Empirical,
+    Fixed,
+    Gamma,
+    LogNormal,
+    Normal,
+    Triangular,
+    TruncatedNormal,
+    Uniform,
+)
+from .lifetable import LifeTable
+from .markov import C, MarkovModel
+from .outcomes import load, make_outcomes, save
+from .params import Parameters
+from .plot import *  # noqa: F403 - the plot_* functions are part of the top-level API
+from .plot import __all__ as _plot_all
+from .sroi import ImpactMap, SROIModel
+from .tree import Chance, Decision, DecisionTree, MarkovLeaf, Terminal
+
+try:
+    __version__ = version("healthecon")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = [
+    "C",
+    "CBAModel",
+    "Chance",
+    "Decision",
+    "DecisionTree",
+    "Dirichlet",
+    "DiscountSchedule",
+    "Empirical",
+    "Fixed",
+    "GREEN_BOOK_HEALTH",
+    "GREEN_BOOK_STANDARD",
+    "Gamma",
+    "ImpactMap",
+    "LifeTable",
+    "LogNormal",
+    "MarkovLeaf",
+    "MarkovModel",
+    "Normal",
+    "PERT",
+    "Parameters",
+    "SROIModel",
+    "Beta",
+    "Terminal",
+    "Triangular",
+    "TruncatedNormal",
+    "Uniform",
+    "cba",
+    "cea",
+    "correction",
+    "discount",
+    "discount_factors",
+    "dsa",
+    "errors",
+    "load",
+    "make_outcomes",
+    "outcomes",
+    "plot",
+    "provenance",
+    "rates",
+    "save",
+    "sroi",
+    "voi",
+    *_plot_all,
+]
