@@ -71,7 +71,7 @@ def main(output: Path) -> None:
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
         print("\nOne-way sensitivity of the SROI ratio (each field -20% / +20%), largest first")
         table = one_way(model, PARAMS.base_case(), change=0.2)
-        print(table.head(6)[["outcome", "field", "base", "ratio_low", "ratio_high"]].to_string(index=False))
+        print(table.head(6)[["outcome", "field", "base", "outcome_low", "outcome_high"]].to_string(index=False))
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), layout="constrained")
     plot_waterfall(base, ax=left)

@@ -382,8 +382,10 @@ def one_way(
     Returns
     -------
     pandas.DataFrame
-        Columns ``outcome, field, base, low, high, ratio_low, ratio_high, ratio_base, swing``,
-        sorted by ``swing = |ratio_high - ratio_low|`` (largest first).
+        Index ``"<outcome>: <field>"``; columns ``outcome, field, base, low, high``
+        (field values) and ``outcome_base, outcome_low, outcome_high`` (the SROI ratio),
+        ``swing = |outcome_high - outcome_low|``, sorted largest first. The layout is that of
+        :func:`healthecon.dsa.one_way`, so :func:`healthecon.plot.dsa.plot_tornado` draws it.
     """
     name = strategy or model.strategies[0]
     if name not in model.by_name:
@@ -420,8 +422,12 @@ def one_way(
             r_low = ratio(imap.replace_outcome(o.name, **{f: low}))
             r_high = ratio(imap.replace_outcome(o.name, **{f: high}))
             rows.append((o.name, f, base, low, high, r_low, r_high, base_ratio, abs(r_high - r_low)))
-    frame = pd.DataFrame(rows, columns=["outcome", "field", "base", "low", "high", "ratio_low", "ratio_high", "ratio_base", "swing"])
-    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    frame = pd.DataFrame(rows, columns=["outcome", "field", "base", "low", "high", "outcome_low", "outcome_high",
+                                        "outcome_base", "swing"])
+    frame.index = pd.Index([f"{o}: {f}" for o, f in zip(frame["outcome"], frame["field"])], name="parameter")
+    frame = frame.sort_values("swing", ascending=False, kind="stable")
+    frame.attrs.update({"outcome": "SROI ratio", "units": "£ per £1", "strategy": name})
+    return frame
 
 
 def _means(draws: xr.Dataset | None) -> xr.Dataset | None:

@@ -160,8 +160,8 @@ def test_one_way_ranks_fields_and_reproduces_hand_values():
     row = table[(table["outcome"] == "fewer admissions") & (table["field"] == "proxy")].iloc[0]
     base = ratio(model.run())
     # proxy +-20% on an outcome worth 4500 undiscounted moves the ratio by +-0.09
-    assert row["ratio_high"] - base == pytest.approx(4500 * 0.2 / 10_000)
-    assert row["ratio_low"] - base == pytest.approx(-4500 * 0.2 / 10_000)
+    assert row["outcome_high"] - base == pytest.approx(4500 * 0.2 / 10_000)
+    assert row["outcome_low"] - base == pytest.approx(-4500 * 0.2 / 10_000)
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
@@ -247,10 +247,22 @@ def test_one_way_explicit_ranges():
     assert (row["low"], row["high"]) == (0.0, 0.5)
     base = ratio(model.run())
     undiscounted = 3600 + 3240 + 2916  # "stays at home" after deductions, before displacement
-    assert row["ratio_high"] == pytest.approx(base - 0.5 * undiscounted / 10_000)
+    assert row["outcome_high"] == pytest.approx(base - 0.5 * undiscounted / 10_000)
     row = table[(table["outcome"] == "fewer admissions") & (table["field"] == "proxy")].iloc[0]
-    assert row["ratio_high"] - base == pytest.approx(4500 * 1.0 / 10_000)
+    assert row["outcome_high"] - base == pytest.approx(4500 * 1.0 / 10_000)
     with pytest.raises(ParameterError, match="outcome 'stays at home', field 'deadweight'"):
         one_way(model, ranges={"deadweight": (0.0, 1.2)})
     with pytest.raises(UnknownNameError, match="'fewer admisions'"):
         one_way(model, ranges={("fewer admisions", "proxy"): (1.0, 2.0)})
+
+
+def test_one_way_table_draws_as_a_tornado():
+    from healthecon.plot.dsa import plot_tornado
+
+    table = one_way(SROIModel(three_outcomes(), discount=0.0), change=0.2)
+    ax = plot_tornado(table, top=4)
+    low_bars, high_bars = ax.containers[0], ax.containers[1]
+    base = table["outcome_base"].iloc[0]
+    np.testing.assert_allclose([b.get_width() for b in high_bars], table["outcome_high"].iloc[:4] - base)
+    np.testing.assert_allclose([b.get_width() for b in low_bars], table["outcome_low"].iloc[:4] - base)
+    assert table.index[0] == "stays at home: proxy"
