@@ -61,10 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce = commands.add_parser(
         "reproduce",
         help="re-derive the published figures of the worked models and compare",
-        description=(
+        description=textwrap.fill(
             "Re-derive the published figures of the worked models from their inputs in data/ and print each "
             "beside its published value, with the difference and whether it matches within the published "
-            "rounding. Probabilistic figures show their PSA interval."
+            "rounding. Probabilistic figures show their PSA interval; each model's notes follow the table.",
+            88,
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=textwrap.dedent(
