@@ -70,7 +70,7 @@ import pandas as pd
 import xarray as xr
 
 from ._validate import require_nonnegative, require_probability, require_unique
-from .cba import Line, Value, build_outcomes, format_summary, n_draws, require_year, resolve
+from .cba import CATEGORIES, Line, Value, build_outcomes, format_summary, n_draws, require_year, resolve
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, unknown_name
 
@@ -81,6 +81,8 @@ __all__ = [
     "SROIModel",
     "one_way",
     "read_impact_map",
+    "impact_map_from_frames",
+    "impact_map_frames",
     "write_impact_map",
     "format_summary",
     "DEDUCTIONS",
@@ -146,8 +148,6 @@ class Outcome:
             raise ModelDefinitionError(f"{what}, field 'stakeholder': expected a non-empty name, got {self.stakeholder!r}")
         object.__setattr__(self, "duration", require_year(self.duration, f"{what}, field 'duration'", 0))
         object.__setattr__(self, "start_year", require_year(self.start_year, f"{what}, field 'start_year'", 1))
-        from .cba import CATEGORIES
-
         if self.category not in CATEGORIES:
             raise ModelDefinitionError(f"{what}, field 'category': expected one of {CATEGORIES}, got {self.category!r}")
         for name in _NUMERIC:
