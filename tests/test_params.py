@@ -43,7 +43,7 @@ def test_sample_layout_matches_the_contract(params):
     assert draws["trans_sick"].attrs["group"] == "trans"
     assert draws["discount"].attrs["distribution"] == "Fixed(0.035)"
     np.testing.assert_allclose(draws["trans_well"] + draws["trans_sick"] + draws["trans_dead"], 1.0)
-    assert draws.attrs == {"kind": "psa", "seed": 1}
+    assert draws.attrs == {"kind": "psa", "seed": 1, "method": "random"}
 
 
 def test_base_case_has_the_same_layout_and_the_points(params):
@@ -428,3 +428,21 @@ def test_parameters_pickle_and_copy_for_parallel_workers(params):
     for clone in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
         xr.testing.assert_identical(clone.sample(50, seed=3), p.sample(50, seed=3))
         assert clone["p_sick"] == p["p_sick"]
+
+
+
+def test_latin_hypercube_puts_one_draw_in_each_stratum(params):
+    n = 200
+    p = params | Parameters(a=Normal(0, 1), b=Gamma(2, 3)).correlate(["a", "b"], [[1, 0.6], [0.6, 1]])
+    d = p.sample(n, seed=6, method="lhs")
+    assert d.attrs["method"] == "lhs"
+    for name in ("p_sick", "c_drug", "rr", "a", "b"):
+        strata = np.floor(p[name].cdf(d[name].values) * n).astype(int)
+        np.testing.assert_array_equal(np.sort(strata), np.arange(n))
+    np.testing.assert_allclose(d["trans_well"] + d["trans_sick"] + d["trans_dead"], 1.0)
+    # the Dirichlet, stratified through its Gamma components, keeps its mean
+    assert float(d["trans_sick"].mean()) == pytest.approx(0.2, abs=0.01)
+    xr.testing.assert_identical(d, p.sample(n, seed=6, method="lhs"))
+    assert stats.spearmanr(d["a"], d["b"]).statistic == pytest.approx(6 / math.pi * math.asin(0.3), abs=0.1)
+    with pytest.raises(ParameterError, match="method must be 'random' or 'lhs', got 'sobol'"):
+        p.sample(10, seed=1, method="sobol")
