@@ -10,8 +10,8 @@ built by the same code.
 
 Reproducibility: each parameter draws from its own random stream, seeded by
 ``numpy.random.SeedSequence([seed, *sha256(name)])``, so the same seed gives the same draws bit
-for bit on any machine and session (Python's ``hash()`` is salted per process and is not
-used), and adding, removing or reordering *other* parameters leaves a parameter's draws
+for bit in any session on any machine with the same numpy version (Python's ``hash()`` is
+salted per process and is not used), and adding, removing or reordering *other* parameters leaves a parameter's draws
 unchanged. A correlated group or a joint table draws from one stream keyed on all its names.
 
 Correlation between parameters is by a Gaussian copula (Nelsen, *An Introduction to
