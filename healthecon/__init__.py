@@ -25,7 +25,7 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import cba, cea, correction, discount, dsa, errors, outcomes, plot, provenance, rates, sroi, voi
+from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, sroi, voi
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -91,6 +91,7 @@ __all__ = [
     "errors",
     "load",
     "make_outcomes",
+    "optimism",
     "outcomes",
     "plot",
     "provenance",
