@@ -136,6 +136,38 @@ def require_year(value: object, what: str, minimum: int = 0) -> int:
     return int(as_float)
 
 
+def row_sum(values: np.ndarray, axes: int = 1) -> np.ndarray:
+    """Sum over the last ``axes`` axes, term by term in one fixed order.
+
+    Each row's total is a chain of elementwise IEEE additions in the same order, so it does
+    not depend on how many rows (samples) there are: a one-sample base case and an n-sample
+    PSA of the same inputs give the same total bit for bit. ``ndarray.sum`` over several axes
+    and matrix products do not promise this (numpy may coalesce a one-row reduction into a
+    single pairwise sum, and a BLAS kernel blocks rows differently for different ``n``).
+    """
+    values = np.asarray(values, dtype=float)
+    terms = values.reshape(values.shape[: values.ndim - axes] + (-1,))
+    terms = np.ascontiguousarray(np.moveaxis(terms, -1, 0))
+    out = np.zeros(terms.shape[1:])
+    for term in terms:
+        out += term
+    return out
+
+
+def present_value(values: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Present value of yearly amounts ``values`` (``(..., n_years)``): ``sum_t x_t * D(t)``.
+
+    Elementwise product, then :func:`row_sum` along the year axis, so the result does not
+    depend on the number of samples (Green Book 2022, Annex A6: ``PV = sum_t x_t D(t)``).
+
+    Examples
+    --------
+    >>> present_value(np.array([[100.0, 100.0]]), discount_factors(np.arange(2), 0.035)).round(4)
+    array([196.6184])
+    """
+    return row_sum(np.multiply(values, factors))
+
+
 @dataclass
 class Line:
     """One cash-flow line of a run: undiscounted amounts ``(n, n_years)`` and its labels."""
@@ -180,8 +212,8 @@ def build_outcomes(
             flows_pv[:, j, k, :] += item.values * item.factors
     direction = np.array([meta[name][1] for name in names])
     is_cost = direction == "cost"
-    cost_pv = flows_pv[:, :, is_cost, :].sum(axis=(2, 3))
-    benefit_pv = flows_pv[:, :, ~is_cost, :].sum(axis=(2, 3))
+    cost_pv = row_sum(flows_pv[:, :, is_cost, :], 2)
+    benefit_pv = row_sum(flows_pv[:, :, ~is_cost, :], 2)
     for j, strategy in enumerate(labels):
         bad = cost_pv[:, j] <= 0
         if bad.any():
@@ -206,8 +238,8 @@ def build_outcomes(
         "npv": benefit_pv - cost_pv,
         ratio: benefit_pv / cost_pv,
         net_ratio: (benefit_pv - cost_pv) / cost_pv,
-        "cost_undiscounted": flows[:, :, is_cost, :].sum(axis=(2, 3)),
-        "benefit_undiscounted": flows[:, :, ~is_cost, :].sum(axis=(2, 3)),
+        "cost_undiscounted": row_sum(flows[:, :, is_cost, :], 2),
+        "benefit_undiscounted": row_sum(flows[:, :, ~is_cost, :], 2),
         "flows": xr.DataArray(flows, dims=dims4, coords=line_coords),
         "flows_pv": xr.DataArray(flows_pv, dims=dims4, coords=line_coords),
         "steps": xr.DataArray(step_values, dims=(SAMPLE, STRATEGY, STEP), coords={STEP: step_names}),
@@ -423,15 +455,16 @@ class CBAModel:
                 amount = resolve(v, draws, n, f"{what}, year {y}")
                 values[:, y] = require_nonnegative(amount, f"{what}, year {y}") * quantity
             factors = discount_factors(years, f.discount if f.discount is not None else self.discount)
-            base_pv = values @ factors
+            base_pv = present_value(values, factors)
             if f.direction == "cost":
                 scale = 1.0 + uplift if f.optimism else np.ones(n)
                 cost_base_pv += base_pv
                 cost_pv += base_pv * scale
             else:
                 scale = 1.0 - haircut if f.optimism else np.ones(n)
-                gross_benefit += values.sum(axis=1)
-                benefit_undisc += values.sum(axis=1) * scale
+                undiscounted = row_sum(values)
+                gross_benefit += undiscounted
+                benefit_undisc += undiscounted * scale
                 benefit_pv += base_pv * scale
             out.append(Line(f.name, f.agency, f.direction, f.category, values * scale[:, None], factors))
         step = {
@@ -498,7 +531,7 @@ def payback_period(ds: xr.Dataset) -> xr.DataArray:
     _require_money(ds)
     pv = ds["flows_pv"]
     sign = xr.where(pv["direction"] == "cost", -1.0, 1.0)
-    net = (pv * sign).sum(LINE).transpose(SAMPLE, STRATEGY, YEAR).values
+    net = row_sum((pv * sign).transpose(SAMPLE, STRATEGY, YEAR, LINE).values)
     cum = np.cumsum(net, axis=-1)
     result = np.full(cum.shape[:2], np.inf)
     result[cum[..., 0] >= 0] = 0.0

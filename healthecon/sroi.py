@@ -70,7 +70,18 @@ import pandas as pd
 import xarray as xr
 
 from ._validate import require_nonnegative, require_probability, require_unique
-from .cba import CATEGORIES, Line, Value, build_outcomes, format_summary, n_draws, require_year, resolve
+from .cba import (
+    CATEGORIES,
+    Line,
+    Value,
+    build_outcomes,
+    format_summary,
+    n_draws,
+    present_value,
+    require_year,
+    resolve,
+    row_sum,
+)
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, unknown_name
 
@@ -334,9 +345,9 @@ def _evaluate(imap: ImpactMap, draws, n: int, years: np.ndarray, factors: np.nda
             removed["deadweight"] += (full - after_dw) * d
             removed["displacement"] += (after_dw - after_ds) * d
             removed["attribution"] += (after_ds - impact) * d
-            removed["drop_off"] += impact * d - values.sum(axis=1)
-        undiscounted += values.sum(axis=1)
-        pv += values @ factors
+            removed["drop_off"] += impact * d - row_sum(values)
+        undiscounted += row_sum(values)
+        pv += present_value(values, factors)
         lines.append(Line(o.name, o.stakeholder, "benefit", o.category, values, factors))
     invest = np.zeros(n)
     for i in imap.investment:
@@ -344,7 +355,7 @@ def _evaluate(imap: ImpactMap, draws, n: int, years: np.ndarray, factors: np.nda
         values[:, i.year] = require_nonnegative(
             resolve(i.amount, draws, n, f"investment by {i.funder!r}"), f"investment by {i.funder!r}"
         )
-        invest += values @ factors
+        invest += present_value(values, factors)
         lines.append(Line(f"investment: {i.funder} (year {i.year})", i.funder, "cost", "economic", values, factors))
     steps = {"gross value": gross}
     steps.update({k.replace("_", "-"): -v for k, v in removed.items()})

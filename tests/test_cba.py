@@ -18,6 +18,7 @@ from healthecon.cba import (
     format_summary,
     party_table,
     payback_period,
+    present_value,
     summary,
     switching_values,
     waterfall_steps,
@@ -132,6 +133,48 @@ def test_psa_with_zero_variance_reproduces_the_deterministic_result_exactly():
     det = plain.run()
     for var in ("cost", "benefit", "npv", "bcr", "flows", "flows_pv", "steps"):
         np.testing.assert_array_equal(psa[var].values, np.repeat(det[var].values, n, axis=0))
+
+
+def long_scheme(named: bool, discount) -> CBAModel:
+    """Twelve flows over 45 years (past the Green Book's year-30 band), with optimism bias."""
+    def v(name, value):
+        return name if named else value
+
+    flows = [cost(f"cost {k}", "council", [v(f"c{k}", 1000.0 + 37.3 * k)] * (45 - 2 * k), years=range(2 * k, 45),
+                  quantity=v(f"qc{k}", 1.5 + k)) for k in range(6)]
+    flows += [benefit(f"benefit {k}", ("NHS", "police")[k % 2], [v(f"b{k}", 2345.678 / (k + 1))] * (44 - k),
+                      years=range(1 + k, 45), category="fiscal_cashable") for k in range(6)]
+    return CBAModel(flows, discount=discount, cost_uplift=v("ob", 0.24), benefit_haircut=v("hc", 0.1))
+
+
+def long_draws(n):
+    columns = {"ob": [0.24] * n, "hc": [0.1] * n}
+    for k in range(6):
+        columns.update({f"c{k}": [1000.0 + 37.3 * k] * n, f"qc{k}": [1.5 + k] * n, f"b{k}": [2345.678 / (k + 1)] * n})
+    return draws_of(n, **columns)
+
+
+@pytest.mark.parametrize("discount", [0.035, GREEN_BOOK_STANDARD, GREEN_BOOK_HEALTH], ids=["constant 3.5%", "Green Book standard", "Green Book health"])
+@pytest.mark.parametrize("n", [2, 13, 64])
+def test_zero_variance_psa_with_discounting_equals_the_base_case_bit_for_bit(discount, n):
+    # Present values are elementwise products summed in a fixed order, so a row's value does
+    # not depend on how many rows there are (a matrix product or a multi-axis numpy sum can).
+    base = long_scheme(False, discount).run()
+    psa = long_scheme(True, discount).run(long_draws(n))
+    assert psa.sizes["sample"] == n
+    for var in ("cost", "benefit", "npv", "bcr", "net_roi", "cost_undiscounted", "benefit_undiscounted",
+                "flows", "flows_pv", "steps", "cost_by_stakeholder", "benefit_by_stakeholder"):
+        assert (psa[var].values == np.repeat(base[var].values, n, axis=0)).all(), var
+    assert (payback_period(psa).values == payback_period(base).values).all()
+
+
+@given(rows=st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=50), n=st.integers(1, 40))
+def test_present_value_of_a_row_does_not_depend_on_the_number_of_rows(rows, n):
+    factors = GREEN_BOOK_STANDARD.factors(np.arange(len(rows)))
+    one = present_value(np.array([rows]), factors)
+    many = present_value(np.repeat([rows], n, axis=0), factors)
+    assert (many == one[0]).all()
+    assert one[0] == pytest.approx(float(np.dot(rows, factors)), rel=1e-9, abs=1e-6)
 
 
 def test_psa_probabilities_and_intervals():

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from healthecon.cba import acceptability, party_table, payback_period, summary, waterfall_steps
+from healthecon.discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD
 from healthecon.errors import ModelDefinitionError, ParameterError, UnknownNameError
 from healthecon.sroi import (
     ImpactMap,
@@ -136,6 +137,40 @@ def test_psa_with_zero_variance_reproduces_the_deterministic_result_exactly():
     assert psa.sizes["sample"] == n
     for var in ("benefit", "cost", "sroi_ratio", "npv", "flows_pv", "steps"):
         np.testing.assert_array_equal(psa[var].values, np.repeat(det[var].values, n, axis=0))
+
+
+def long_map(named: bool) -> ImpactMap:
+    """Eight outcomes over 40 years (past the Green Book's year-30 band) and yearly investment."""
+    outcomes = [
+        Outcome(f"outcome {k}", "people", f"q{k}" if named else 3.0 + k, f"p{k}" if named else 1234.567 / (k + 1),
+                duration=40 - 3 * k, start_year=1 + k, deadweight=f"dw{k}" if named else 0.1 + 0.05 * k,
+                attribution=0.3, drop_off=f"do{k}" if named else 0.01 * k)
+        for k in range(8)
+    ]
+    investment = [Investment("council", "inv" if named else 777.77, year=t) for t in range(10)]
+    return ImpactMap(outcomes, investment, name="long")
+
+
+def long_draws(n):
+    columns = {"inv": [777.77] * n}
+    for k in range(8):
+        columns.update({f"q{k}": [3.0 + k] * n, f"p{k}": [1234.567 / (k + 1)] * n,
+                        f"dw{k}": [0.1 + 0.05 * k] * n, f"do{k}": [0.01 * k] * n})
+    return draws_of(n, **columns)
+
+
+@pytest.mark.parametrize("discount", [0.035, GREEN_BOOK_STANDARD, GREEN_BOOK_HEALTH], ids=["constant 3.5%", "Green Book standard", "Green Book health"])
+@pytest.mark.parametrize("n", [2, 13, 64])
+def test_zero_variance_psa_with_discounting_equals_the_base_case_bit_for_bit(discount, n):
+    # Present values are elementwise products summed in a fixed order, so a row's value does
+    # not depend on how many rows there are (a matrix product or a multi-axis numpy sum can).
+    base = SROIModel(long_map(named=False), discount=discount).run()
+    psa = SROIModel(long_map(named=True), discount=discount).run(long_draws(n))
+    assert psa.sizes["sample"] == n
+    for var in ("benefit", "cost", "npv", "sroi_ratio", "net_sroi", "benefit_undiscounted", "cost_undiscounted",
+                "flows", "flows_pv", "steps", "benefit_by_stakeholder", "cost_by_stakeholder"):
+        assert (psa[var].values == np.repeat(base[var].values, n, axis=0)).all(), var
+    assert (payback_period(psa).values == payback_period(base).values).all()
 
 
 def test_psa_probability_of_ratio_above_targets():
