@@ -96,9 +96,20 @@ class DiscountSchedule:
         return np.exp(log_at_start[band] - (t - starts[band]) * np.log1p(rates[band]))
 
     def rate_at(self, year: float) -> float:
-        """The annual rate in force at ``year``."""
+        """The annual rate that discounts ``year``, i.e. the interval ``(year - 1, year]``.
+
+        Consistent with :meth:`factors` and the Green Book's "years 0-30" wording: a band
+        ``(b, r)`` covers ``(b, next_b]``, so for :data:`GREEN_BOOK_STANDARD` year 30 is at
+        3.5% and year 31 at 3.0%; year 0 takes the first band's rate.
+
+        Examples
+        --------
+        >>> GREEN_BOOK_STANDARD.rate_at(30), GREEN_BOOK_STANDARD.rate_at(31)
+        (0.035, 0.03)
+        """
+        t = float(require_nonnegative(year, f"year for discount schedule {self.name!r}"))
         starts = [b[0] for b in self.bands]
-        return self.bands[int(np.searchsorted(starts, year, side="right")) - 1][1]
+        return self.bands[max(int(np.searchsorted(starts, t, side="left")) - 1, 0)][1]
 
 
 def discount_factors(times: object, rate: float | DiscountSchedule) -> np.ndarray:

@@ -83,3 +83,52 @@ def test_bad_inputs_are_named():
         discount_factors([-1.0], 0.035)
     with pytest.raises(ParameterError, match="first band must start at year 0"):
         DiscountSchedule(((1, 0.03),), name="bad")
+
+
+# --- audit: factors against a slow year-by-year product; band edges -------------------------
+
+_GB_YEARS = {  # Green Book (2022) Annex A6: year ranges and rates, as printed
+    "standard": ((0, 30, 0.035), (31, 75, 0.030), (76, 125, 0.025), (126, 200, 0.020), (201, 300, 0.015), (301, 10**6, 0.010)),
+    "health": ((0, 30, 0.015), (31, 75, 0.0129), (76, 125, 0.0107), (126, 200, 0.0086), (201, 300, 0.0064), (301, 10**6, 0.0043)),
+}
+
+
+def _printed_rate(kind, year):
+    return next(rate for lo, hi, rate in _GB_YEARS[kind] if lo <= year <= hi)
+
+
+@pytest.mark.parametrize("kind, schedule", [("standard", GREEN_BOOK_STANDARD), ("health", GREEN_BOOK_HEALTH)])
+def test_schedule_factors_equal_a_year_by_year_product_of_the_printed_rates(kind, schedule):
+    factor, slow = 1.0, [1.0]
+    for year in range(1, 401):
+        factor /= 1 + _printed_rate(kind, year)
+        slow.append(factor)
+    np.testing.assert_allclose(schedule.factors(np.arange(401)), slow, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind, schedule", [("standard", GREEN_BOOK_STANDARD), ("health", GREEN_BOOK_HEALTH)])
+@pytest.mark.parametrize("year", [0, 1, 29, 30, 31, 74, 75, 76, 125, 126, 200, 201, 300, 301, 500])
+def test_rate_at_gives_the_green_book_rate_of_each_year(kind, schedule, year):
+    # year 30 is in "years 0-30" (3.5%), year 31 in "31-75" (3.0%); rate_at(30) used to give 3.0%
+    assert schedule.rate_at(year) == _printed_rate(kind, year)
+    if year >= 1:  # the rate that takes year - 1's factor to year's
+        assert schedule.factors(year - 1) / schedule.factors(year) == pytest.approx(1 + schedule.rate_at(year), rel=1e-12)
+
+
+def test_rate_at_rejects_negative_years():
+    # used to return the last band's rate (index -1)
+    with pytest.raises(ParameterError, match="year"):
+        GREEN_BOOK_STANDARD.rate_at(-1)
+
+
+@given(rate=st.floats(0, 0.2), years=st.integers(0, 60))
+def test_constant_rate_equals_year_by_year_product(rate, years):
+    slow = 1.0
+    for _ in range(years):
+        slow /= 1 + rate
+    assert discount_factors(years, rate) == pytest.approx(slow, rel=1e-12)
+    custom = DiscountSchedule(((0, rate), (10, rate / 2)))
+    slow = 1.0
+    for year in range(1, years + 1):
+        slow /= 1 + (rate if year <= 10 else rate / 2)
+    assert custom.factors(years) == pytest.approx(slow, rel=1e-12)
