@@ -10,12 +10,15 @@ same arrays:
 - *loop*: a Python loop over thresholds with numpy inside (how dampack and BCEA compute
   CEACs).
 
-and checks that all three agree exactly. Run: ``python benchmarks/cea_curves.py [n_samples]``.
+and checks that healthecon's CEAC and CEAF equal the baselines' exactly and its expected loss
+to a relative 1e-12. Run: ``python benchmarks/cea_curves.py [n_samples] [--quick]``;
+``--quick`` (500 samples, one repeat) only checks that it runs and agrees with the baselines.
+Exits with status 1 if the results disagree.
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 
 import numpy as np
@@ -53,7 +56,19 @@ def baseline_loop(cost: np.ndarray, effect: np.ndarray, grid: np.ndarray) -> tup
     return share, loss
 
 
-def main(n: int = 10_000) -> None:
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n_samples", type=int, nargs="?", default=10_000, help="PSA samples (default 10,000)")
+    parser.add_argument("--quick", action="store_true", help="500 samples, one repeat: a smoke test")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n_samples = min(args.n_samples, 500)
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    n, repeat = args.n_samples, 1 if args.quick else 7
     rng = np.random.default_rng(20261123)
     cost = rng.gamma(100.0, [10.0, 40.0, 60.0, 90.0], size=(n, 4))
     effect = rng.normal([5.0, 5.2, 5.25, 5.4], [0.1, 0.12, 0.15, 0.2], size=(n, 4))
@@ -61,21 +76,24 @@ def main(n: int = 10_000) -> None:
     grid = np.linspace(0, 100_000, 101)
 
     share, loss = cea.ceac(out, grid).values, cea.expected_loss(out, grid).values
+    frontier = cea.ceaf(out, grid)
+    optimal = (grid[:, None] * effect.mean(axis=0) - cost.mean(axis=0)).argmax(axis=1)  # highest expected NMB
     for name, baseline in (("broadcast", baseline_broadcast), ("loop", baseline_loop)):
         b_share, b_loss = baseline(cost, effect, grid)
-        if not (np.array_equal(share, b_share) and np.allclose(loss, b_loss, rtol=1e-12, atol=1e-9)):
-            raise SystemExit(f"results differ from the {name} baseline")
-
-    t_broadcast = best_time(lambda: baseline_broadcast(cost, effect, grid))
-    t_loop = best_time(lambda: baseline_loop(cost, effect, grid))
+        same_frontier = (np.array_equal(frontier["optimal"].values, np.array(["usual", "A", "B", "C"])[optimal])
+                         and np.array_equal(frontier["probability"].values, b_share[np.arange(grid.size), optimal]))
+        if not (np.array_equal(share, b_share) and np.allclose(loss, b_loss, rtol=1e-12, atol=1e-9) and same_frontier):
+            raise SystemExit(f"healthecon's CEAC, expected loss or CEAF differ from the {name} baseline")
     print(f"{n:,} samples x 4 strategies x {grid.size} thresholds; results agree with both baselines")
+    t_broadcast = best_time(lambda: baseline_broadcast(cost, effect, grid), repeat)
+    t_loop = best_time(lambda: baseline_loop(cost, effect, grid), repeat)
     print(f"{'':28s}{'ms':>8s}{'vs broadcast':>14s}{'vs loop':>10s}")
     print(f"{'numpy broadcast baseline':28s}{t_broadcast:8.1f}{1:14.2f}{t_broadcast / t_loop:10.2f}")
     print(f"{'numpy loop baseline':28s}{t_loop:8.1f}{t_loop / t_broadcast:14.2f}{1:10.2f}")
     for name, func in (("cea.ceac", cea.ceac), ("cea.expected_loss", cea.expected_loss), ("cea.ceaf", cea.ceaf)):
-        t = best_time(lambda func=func: func(out, grid))
+        t = best_time(lambda func=func: func(out, grid), repeat)
         print(f"{name:28s}{t:8.1f}{t / t_broadcast:14.2f}{t / t_loop:10.2f}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    main()

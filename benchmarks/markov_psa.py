@@ -11,13 +11,15 @@ strategies x states inside a loop over cycles), their ratio, whether the results
 peak memory (tracemalloc, measured in a separate run because tracing slows the code).
 
 The life table is illustrative (a Gompertz curve, ``q_x = 1 - exp(-0.00005 * exp(0.09 x))``),
-not a published table. Run: ``python benchmarks/markov_psa.py [n_samples]``.
+not a published table. Run: ``python benchmarks/markov_psa.py [n_samples] [--quick]``;
+``--quick`` (200 samples, one repeat) only checks that it runs and agrees with the baseline.
+Exits with status 1 if the results disagree.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import time
 import tracemalloc
 
@@ -159,20 +161,34 @@ def peak_memory(fn, *args):
     return peak / 2**20
 
 
-def main(n: int = 10_000) -> None:
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n_samples", type=int, nargs="?", default=10_000, help="PSA samples (default 10,000)")
+    parser.add_argument("--quick", action="store_true", help="200 samples, one repeat: a smoke test")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n_samples = min(args.n_samples, 200)
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    n, repeat = args.n_samples, 1 if args.quick else 5
     draws = PARAMS.sample(n, seed=2024)
-    ours_t, ours_cpu, out = timed(MODEL.run, draws)
-    base_t, base_cpu, (cost, qaly) = timed(baseline, draws)
+    ours_t, ours_cpu, out = timed(MODEL.run, draws, repeat=repeat)
+    base_t, base_cpu, (cost, qaly) = timed(baseline, draws, repeat=repeat)
     agree = np.allclose(out["cost"].values, cost, rtol=1e-10) and np.allclose(out["qaly"].values, qaly, rtol=1e-10)
     print(f"Markov PSA: {len(STATES)} states, {len(STRATEGIES)} strategies, {N_CYCLES} cycles, {n:,} samples")
     print(f"load average (1 min)       : {os.getloadavg()[0]:8.2f} on {os.cpu_count()} cores")
-    print(f"healthecon MarkovModel.run : {ours_t:8.3f} s wall, {ours_cpu:6.3f} s CPU (best of 5)")
-    print(f"plain-numpy einsum baseline: {base_t:8.3f} s wall, {base_cpu:6.3f} s CPU (best of 5)")
+    print(f"healthecon MarkovModel.run : {ours_t:8.3f} s wall, {ours_cpu:6.3f} s CPU (best of {repeat})")
+    print(f"plain-numpy einsum baseline: {base_t:8.3f} s wall, {base_cpu:6.3f} s CPU (best of {repeat})")
     print(f"ratio (ours / baseline)    : {ours_t / base_t:8.2f} wall, {ours_cpu / base_cpu:6.2f} CPU")
     print(f"results agree (rtol 1e-10) : {agree}")
+    if not agree:
+        raise SystemExit("healthecon and the plain-numpy baseline disagree on cost or QALYs")
     print(f"peak memory, healthecon    : {peak_memory(MODEL.run, draws):8.1f} MiB")
     print(f"peak memory, baseline      : {peak_memory(baseline, draws):8.1f} MiB")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    main()
