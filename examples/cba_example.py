@@ -7,7 +7,8 @@ the Green Book's optimism-bias uplift for outsourced services (41%, Mott MacDona
 Table 2) and benefits a 10% haircut; flows are discounted with the Green Book schedule. The
 script prints both return conventions, P(NPV > 0), who pays and who gains, the cashable
 split, switching values and a one-way analysis of the return (healthecon.dsa); then writes
-docs/images/cba.png. Run: ``python examples/cba_example.py [output.png]``.
+cba.png in the output directory (default docs/images). Run:
+``python examples/cba_example.py [output_directory]``.
 """
 
 from __future__ import annotations
@@ -79,9 +80,10 @@ def main(output: Path) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
     plot_cashflows(base, ax=left)
     plot_waterfall(base, ax=right)
-    fig.savefig(output, dpi=110)
-    print(f"\nwrote {output}")
+    output.mkdir(parents=True, exist_ok=True)
+    fig.savefig(output / "cba.png", dpi=110)
+    print(f"\nwrote {output / 'cba.png'}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images" / "cba.png")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images")

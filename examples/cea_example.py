@@ -5,9 +5,10 @@ and QALYs per person. The numbers are illustrative (simulated here, not from a s
 practice the outcome set comes from a healthecon model's ``run`` or from another tool's
 output through ``healthecon.outcomes.from_dataframe``.
 
-Prints the ICER table (with dominance) and each strategy against usual care at £20,000 per
-QALY, and writes the CEAC used in the README to docs/images/ceac.png.
-Run: ``python examples/cea_example.py [output.png]``.
+Prints the ICER table (with dominance), each strategy against usual care at £20,000 per
+QALY and the optimal strategy at £20,000 and £30,000, and writes the CEAC used in the README
+to ``ceac.png`` in the output directory (default ``docs/images``).
+Run: ``python examples/cea_example.py [output_directory]``.
 """
 
 from __future__ import annotations
@@ -15,16 +16,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from healthecon import cea  # noqa: E402
-from healthecon.outcomes import make_outcomes  # noqa: E402
-from healthecon.plot.cea import plot_ceac  # noqa: E402
+from healthecon import cea
+from healthecon.outcomes import make_outcomes
+from healthecon.plot.cea import plot_ceac
 
 STRATEGIES = ["Usual care", "Exercise classes", "Home hazard assessment", "Multifactorial"]
 MEAN_COST = np.array([2000.0, 2600.0, 2900.0, 3600.0])  # £ per person, lifetime (illustrative)
@@ -42,25 +39,24 @@ def simulate(n: int = 5000, seed: int = 42):
                          currency="£", effect_unit="QALY")
 
 
-def main(path: Path) -> None:
+def main(output: Path) -> None:
     outcomes = simulate()
-    pd.set_option("display.width", 120)
-    print(cea.format_icer_table(cea.icer_table(outcomes)).to_string())
+    with pd.option_context("display.width", 120):
+        print(cea.format_icer_table(cea.icer_table(outcomes)).to_string())
+        print()
+        table = cea.pairwise(outcomes, "Usual care", wtp=20_000)
+        print(table[["inc_cost", "inc_effect", "icer", "inc_nmb", "inc_nmb_lower", "inc_nmb_upper",
+                     "p_cost_effective"]].round(3).to_string())
     print()
-    table = cea.pairwise(outcomes, "Usual care", wtp=20_000)
-    print(table[["inc_cost", "inc_effect", "icer", "inc_nmb", "inc_nmb_lower", "inc_nmb_upper",
-                 "p_cost_effective"]].round(3).to_string())
-    print()
-    wtp = np.linspace(0, 50_000, 101)
     best = cea.ceaf(outcomes, [20_000, 30_000])
     for lam, name, prob in zip(best["wtp"].values, best["optimal"].values, best["probability"].values):
         print(f"At £{lam:,.0f} per QALY the optimal strategy is {name} (probability {prob:.2f})")
-    ax = plot_ceac(outcomes, wtp)
+    ax = plot_ceac(outcomes, np.linspace(0, 50_000, 101))
     ax.figure.set_size_inches(7.5, 4.4)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ax.figure.savefig(path, dpi=150)
-    print(f"CEAC written to {path}")
+    output.mkdir(parents=True, exist_ok=True)
+    ax.figure.savefig(output / "ceac.png", dpi=150)
+    print(f"CEAC written to {output / 'ceac.png'}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images" / "ceac.png")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images")

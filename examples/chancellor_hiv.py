@@ -137,9 +137,20 @@ def results() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def main() -> None:
+    """Print the comparison; exit with status 1 if a published figure is not reproduced."""
+    table = results()
+    decimals = [max(0, -int(np.log10(PUBLISHED[key][1]))) for key in zip(table["strategy"], table["figure"])]
+    shown = table.drop(columns="source").assign(
+        published=[f"{v:,.{d}f}" for v, d in zip(table["published"], decimals)],  # as published
+        reproduced=table["reproduced"].map("{:,.3f}".format),
+    )
+    print(shown.to_string(index=False))
+    print("\nSources:", *sorted(set(table["source"])), sep="\n  ")
+    if not table["match"].all():
+        raise SystemExit("published figures not reproduced: " + ", ".join(
+            f"{s} {f}" for s, f in table.loc[~table["match"], ["strategy", "figure"]].itertuples(index=False)))
+
+
 if __name__ == "__main__":
-    with pd.option_context("display.width", 140, "display.max_colwidth", 60):
-        table = results()
-        table["reproduced"] = table["reproduced"].map(lambda v: f"{v:,.3f}")
-        print(table.to_string(index=False))
-    assert np.all(results()["match"]), "published figures not reproduced"
+    main()

@@ -10,11 +10,14 @@ the same outcome set.
 
 All numbers are *illustrative assumptions*, not taken from a published model.
 
-Run ``python examples/hybrid_example.py``; add a file name to save the drawing of the tree.
+Prints the pathway table, the ICER table, the CEAC from a 10,000-draw PSA and the one-way
+sensitivity of the ICER. Run ``python examples/hybrid_example.py``; add a directory to save
+the drawing of the tree there as ``hybrid_tree.png``.
 """
 
 import sys
 import time
+from pathlib import Path
 
 from healthecon import cea, dsa
 from healthecon.distributions import Beta, Gamma
@@ -44,6 +47,7 @@ long_term = MarkovModel(
 
 
 def arm(p_response, **costs):
+    """Respond (continue in the Markov model from "well") or not (from "sick")."""
     return Chance([
         ("responds", p_response, Terminal("responder", markov=MarkovLeaf(long_term, start="well"))),
         ("does not respond", C, Terminal("non-responder", markov=MarkovLeaf(long_term, start="sick"))),
@@ -58,7 +62,7 @@ tree = DecisionTree(Decision({
 base = params.base_case()
 print(tree.pathways(base)[["path", "probability", "cost", "qaly"]].round(3).to_string(index=False))
 print()
-print(cea.icer_table(tree.run(base)).round(3).to_string())
+print(cea.format_icer_table(cea.icer_table(tree.run(base))).to_string())
 print()
 start = time.perf_counter()
 psa = tree.run(params.sample(10_000, seed=2026))
@@ -71,4 +75,7 @@ tornado = dsa.one_way(tree, params, outcome="icer")
 print(tornado[["low", "high", "outcome_low", "outcome_high"]].head(5).round(3).to_string())
 
 if len(sys.argv) > 1:
-    plot_tree(tree, base).figure.savefig(sys.argv[1], dpi=120)
+    path = Path(sys.argv[1]) / "hybrid_tree.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plot_tree(tree, base).figure.savefig(path, dpi=120)
+    print(f"\nwrote {path}")

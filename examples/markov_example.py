@@ -1,4 +1,11 @@
-"""A three-state Markov model with probabilistic sensitivity analysis, in about 30 lines."""
+"""A three-state Markov model with probabilistic sensitivity analysis, in about 30 lines.
+
+Well / sick / dead, usual care against a new drug that cuts the risk of falling sick, 40
+annual cycles with half-cycle correction and 3.5% discounting. Parameters have distributions
+(illustrative numbers, not from a study); 5,000 PSA draws run in one vectorised call. Prints
+the mean and 95% interval of cost and QALYs per person, then the ICER table.
+Run: ``python examples/markov_example.py``.
+"""
 
 from healthecon.cea import format_icer_table, icer_table
 from healthecon.distributions import Beta, Gamma, LogNormal
@@ -11,6 +18,7 @@ params = Parameters(
     rr_new=LogNormal.from_mean_sd(0.70, 0.08), c_sick=Gamma.from_mean_sd(3000, 500),
     u_well=Beta.from_mean_sd(0.90, 0.03), u_sick=Beta.from_mean_sd(0.60, 0.05),
 )
+
 
 def transitions(p, strategy):
     rr = p["rr_new"] if strategy == "new drug" else 1.0
@@ -29,6 +37,7 @@ model = MarkovModel(
     discount_costs=0.035, discount_effects=0.035,
 )
 
-outcomes = model.run(params.sample(5000, seed=1))
+outcomes = model.run(params.sample(5000, seed=1))  # 5,000 draws, one vectorised run
 print(summarise(outcomes, variables=["cost", "qaly"]).round(2))
+print()
 print(format_icer_table(icer_table(outcomes)).to_string())

@@ -6,7 +6,8 @@ investment split between the council and the NHS. The script prints the SROI rat
 (gross £ per £1 and net), the probability that the ratio exceeds 1 and 2, who gains, the
 waterfall from gross to net value, and the one-way sensitivity of the ratio to each proxy and
 deduction (Cabinet Office, A guide to Social Return on Investment, 2012, sections 4-5); then
-writes docs/images/sroi.png. Run: ``python examples/sroi_example.py [output.png]``.
+writes sroi.png in the output directory (default docs/images). Run:
+``python examples/sroi_example.py [output_directory]``.
 """
 
 from __future__ import annotations
@@ -76,9 +77,10 @@ def main(output: Path) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), layout="constrained")
     plot_waterfall(base, ax=left)
     plot_acceptability(psa, ax=right)
-    fig.savefig(output, dpi=110)
-    print(f"\nwrote {output}")
+    output.mkdir(parents=True, exist_ok=True)
+    fig.savefig(output / "sroi.png", dpi=110)
+    print(f"\nwrote {output / 'sroi.png'}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images" / "sroi.png")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images")

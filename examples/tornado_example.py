@@ -5,8 +5,8 @@ progression, with parameters given distributions (the numbers are made up to sho
 workflow, not taken from a study). The script prints the one-way analysis (the tornado
 table), a threshold on the treatment's cost, two scenarios, then the EVPI and each
 parameter's EVPPI from a 2,000-sample PSA, and writes the tornado diagram used in the README
-to docs/images/tornado.png.
-Run: ``python examples/tornado_example.py [output.png]``.
+to ``tornado.png`` in the output directory (default ``docs/images``).
+Run: ``python examples/tornado_example.py [output_directory]``.
 """
 
 from __future__ import annotations
@@ -14,17 +14,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-
-import pandas as pd  # noqa: E402
-
-from healthecon import dsa, voi  # noqa: E402
-from healthecon.distributions import Beta, Gamma, LogNormal  # noqa: E402
-from healthecon.markov import C, MarkovModel  # noqa: E402
-from healthecon.params import Parameters  # noqa: E402
-from healthecon.plot.dsa import plot_tornado  # noqa: E402
+from healthecon import dsa, voi
+from healthecon.distributions import Beta, Gamma, LogNormal
+from healthecon.markov import C, MarkovModel
+from healthecon.params import Parameters
+from healthecon.plot.dsa import plot_tornado
 
 WTP = 20_000  # £ per QALY
 
@@ -57,25 +53,26 @@ MODEL = MarkovModel(
 )
 
 
-def main(path: Path) -> None:
-    pd.set_option("display.width", 120)
-    table = dsa.one_way(MODEL, PARAMS, wtp=WTP)
-    print(table[["low", "high", "outcome_low", "outcome_high", "swing"]].round(2).to_string())
-    print()
-    print(dsa.threshold(MODEL, PARAMS, "c_drug", bounds=(500, 5000), wtp=WTP))
-    print()
-    named = {"cheaper drug": {"c_drug": 800.0}, "weaker effect": {"hr_treatment": 0.9}}
-    print(dsa.scenarios(MODEL, PARAMS, named, wtp=WTP).round(2).to_string())
-    print()
-    draws = PARAMS.sample(2000, seed=1)
-    outcomes = MODEL.run(draws)
-    print(f"EVPI per person at £{WTP:,}: £{float(voi.evpi(outcomes, WTP)[0]):,.2f}")
-    print(voi.evppi_ranking(outcomes, draws, WTP)[["evppi", "se", "share_of_evpi"]].round(2).to_string())
+def main(output: Path) -> None:
+    with pd.option_context("display.width", 120):
+        table = dsa.one_way(MODEL, PARAMS, wtp=WTP)  # each parameter at its 2.5th and 97.5th percentiles
+        print(f"One-way sensitivity of the incremental net benefit (New treatment vs Usual care) at £{WTP:,} per QALY")
+        print(table[["low", "high", "outcome_low", "outcome_high", "swing"]].round(2).to_string())
+        print()
+        print(dsa.threshold(MODEL, PARAMS, "c_drug", bounds=(500, 5000), wtp=WTP))
+        print()
+        named = {"cheaper drug": {"c_drug": 800.0}, "weaker effect": {"hr_treatment": 0.9}}
+        print(dsa.scenarios(MODEL, PARAMS, named, wtp=WTP).round(2).to_string())
+        print()
+        draws = PARAMS.sample(2000, seed=1)
+        outcomes = MODEL.run(draws)
+        print(f"EVPI per person at £{WTP:,}: £{float(voi.evpi(outcomes, WTP)[0]):,.2f}")
+        print(voi.evppi_ranking(outcomes, draws, WTP)[["evppi", "se", "share_of_evpi"]].round(2).to_string())
     ax = plot_tornado(table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ax.figure.savefig(path, dpi=120)
-    print(f"\nwrote {path}")
+    output.mkdir(parents=True, exist_ok=True)
+    ax.figure.savefig(output / "tornado.png", dpi=120)
+    print(f"\nwrote {output / 'tornado.png'}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images" / "tornado.png")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images")

@@ -6,11 +6,14 @@ and C$4.71 (caffeine/ergotamine), expected utility 0.42 and 0.20. The point valu
 the published inputs; the PSA distributions (Beta/Gamma with a standard error of 10% of the
 mean) are *assumed*, for illustration only.
 
-Run ``python examples/tree_example.py``; add a file name to save the drawing of the tree
-(``python examples/tree_example.py migraine.png``).
+Prints the ICER table, the pathway table (probability, cost and utility of every pathway) and
+the CEAC from a 5,000-draw PSA. Run ``python examples/tree_example.py``; add a directory to
+save the drawing of the tree there as ``migraine_tree.png``
+(``python examples/tree_example.py docs/images``).
 """
 
 import sys
+from pathlib import Path
 
 from healthecon import cea
 from healthecon.distributions import Beta, Gamma
@@ -54,7 +57,7 @@ tree = DecisionTree(
 )
 
 base = tree.run(params.base_case())
-print(cea.icer_table(base).round(2).to_string())
+print(cea.format_icer_table(cea.icer_table(base), effect_unit="utility", effect_decimals=2, cost_decimals=2).to_string())
 print()
 paths = tree.pathways(params.base_case())
 print(paths[["path", "probability", "cost", "utility"]].round(4).to_string(index=False))
@@ -64,4 +67,7 @@ print("Probability cost-effective, by C$ per unit of utility:")
 print(cea.ceac(psa, [50, 100, 200]).to_pandas().round(3).to_string())
 
 if len(sys.argv) > 1:
-    plot_tree(tree, params.base_case()).figure.savefig(sys.argv[1], dpi=120)
+    path = Path(sys.argv[1]) / "migraine_tree.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plot_tree(tree, params.base_case()).figure.savefig(path, dpi=120)
+    print(f"\nwrote {path}")
