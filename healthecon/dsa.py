@@ -208,8 +208,20 @@ def _measure(
     if set(var.dims) != {SAMPLE, STRATEGY}:
         raise AnalysisError(f"outcome {name!r} has extra dimensions {list(var.dims)}: sum or select them first")
     values = var.sel(strategy=strategy).values - (var.sel(strategy=comparator).values if comparator else 0.0)
-    units = currency if var.attrs.get("kind") in ("cost", "benefit") else unit if name == outcomes.attrs.get("effect") else ""
+    if name == outcomes.attrs.get("ratio"):  # CBA/SROI return per £1 (bcr, sroi_ratio)
+        units = f"per {currency}1"
+    elif var.attrs.get("kind") in ("cost", "benefit") or (name == "npv" and "ratio" in outcomes.attrs):
+        units = currency
+    else:
+        units = unit if name == outcomes.attrs.get("effect") else ""
     return values, units
+
+
+def _is_ratio(outcomes: xr.Dataset, outcome: str) -> bool | None:
+    """For a CBA/SROI outcome set: whether ``outcome`` is its ratio or net ratio; else None."""
+    if "ratio" not in outcomes.attrs:
+        return None
+    return outcome in (outcomes.attrs["ratio"], outcomes.attrs.get("net_ratio"))
 
 
 def _optimal(outcomes: xr.Dataset, wtp: float, kind: str) -> np.ndarray:
@@ -252,14 +264,18 @@ def one_way(
         Interval level for ranges from distributions (0.95: 2.5th and 97.5th percentiles).
     outcome
         ``"nmb"`` (net monetary benefit, needs ``wtp``), ``"nhb"``, ``"icer"``, ``"cost"``,
-        ``"effect"``, or any outcome variable.
+        ``"effect"``, or any outcome variable: for a CBA or SROI model, ``"npv"``,
+        ``"benefit"``, the return per £1 (``"bcr"``, ``"sroi_ratio"``) or the net return
+        (``"net_roi"``, ``"net_sroi"``). :func:`healthecon.sroi.one_way` varies an impact
+        map's own fields (numbers, not parameters) and calls this.
     wtp
         Willingness-to-pay threshold for net benefit and the optimal strategy.
     strategy
         Strategy reported (default: the last).
     comparator
-        Strategy subtracted (default: the first, giving incremental results); ``None`` for
-        the strategy's own values.
+        Strategy subtracted (default: the first, giving incremental results, except for a
+        CBA/SROI ratio, where the default is the strategy's own ratio); ``None`` for the
+        strategy's own values.
 
     Returns
     -------
@@ -283,6 +299,8 @@ def one_way(
     for name in names:
         changes += [{name: bounds[name][0]}, {name: bounds[name][1]}]
     outcomes = _run(model, _rows(base, changes, "one-way"))
+    if comparator is FIRST and _is_ratio(outcomes, outcome):
+        comparator = None  # a difference of two returns per £1 is not a return per £1
     strategy, comparator = _pick(outcomes, strategy, comparator)
     values, units = _measure(outcomes, outcome, strategy, comparator, wtp)
     low_values, high_values = values[1::2], values[2::2]

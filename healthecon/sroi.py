@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import dsa
 from ._validate import require_nonnegative, require_probability, require_unique
 from .cba import (
     CATEGORIES,
@@ -378,25 +379,40 @@ def one_way(
 ) -> pd.DataFrame:
     """One-way sensitivity of the SROI ratio to each outcome's proxy and deductions (tornado data).
 
-    Each field of each outcome is set in turn to ``base * (1 - change)`` and
-    ``base * (1 + change)`` (deductions are capped to stay valid: at most 1, drop-off below 1;
-    the capped value is reported, never hidden), all else at base. A field given as a
-    parameter name takes its base value as the mean of ``draws`` (use
-    ``Parameters.base_case()``). The guide (section 5.4) asks for exactly this: which
-    assumptions the ratio is most sensitive to.
+    The guide (section 5.4) asks which assumptions the ratio is most sensitive to; those
+    assumptions are usually plain numbers in the impact map, not parameters with
+    distributions. This varies the map's own fields: each field of each outcome is set in turn
+    to ``base * (1 - change)`` and ``base * (1 + change)`` (deductions are capped to stay
+    valid: at most 1, drop-off below 1; the capped value is reported, never hidden), all else
+    at base. A field given as a parameter name takes its base value as the mean of ``draws``
+    (use ``Parameters.base_case()``). To vary named parameters over their distributions'
+    intervals instead, call :func:`healthecon.dsa.one_way` with ``outcome="sroi_ratio"``.
 
     ``ranges`` sets explicit ``(low, high)`` values instead, keyed by field (every outcome,
     e.g. ``{"deadweight": (0.0, 0.5)}``) or by ``(outcome, field)``; a zero deduction has no
     relative range, so give it an explicit one. Explicit values are validated like any
     other (a deadweight of 1.2 is an error).
 
+    Each varied field becomes a parameter named ``"<outcome>: <field>"`` of a copy of the
+    map, and :func:`healthecon.dsa.one_way` evaluates every low and high value in one
+    vectorised run.
+
     Returns
     -------
     pandas.DataFrame
-        Index ``"<outcome>: <field>"``; columns ``outcome, field, base, low, high``
-        (field values) and ``outcome_base, outcome_low, outcome_high`` (the SROI ratio),
-        ``swing = |outcome_high - outcome_low|``, sorted largest first. The layout is that of
-        :func:`healthecon.dsa.one_way`, so :func:`healthecon.plot.dsa.plot_tornado` draws it.
+        The :func:`healthecon.dsa.one_way` table of ``outcome="sroi_ratio"`` (the
+        strategy's own ratio), indexed ``"<outcome>: <field>"``, with the columns ``outcome``
+        and ``field`` added; :func:`healthecon.plot.dsa.plot_tornado` draws it.
+
+    Examples
+    --------
+    >>> imap = ImpactMap([Outcome("fewer falls", "older people", 40, 1_000.0, duration=2, deadweight=0.25)],
+    ...                  [Investment("council", 30_000.0)], name="falls service")
+    >>> one_way(SROIModel(imap, discount=0.0), fields=("proxy", "deadweight"))[["low", "high", "outcome_low", "outcome_high"]]
+                               low    high  outcome_low  outcome_high
+    parameter
+    fewer falls: proxy       800.0  1200.0     1.600000      2.400000
+    fewer falls: deadweight    0.2     0.3     2.133333      1.866667
     """
     name = strategy or model.strategies[0]
     if name not in model.by_name:
@@ -404,41 +420,43 @@ def one_way(
     if not 0 < change < 1:
         raise ParameterError(f"change: expected a fraction in (0, 1), got {change}")
     imap = model.by_name[name]
-    for f in list(fields) + [k if isinstance(k, str) else k[1] for k in (ranges or {})]:
+    ranges = dict(ranges or {})
+    for f in list(fields) + [k if isinstance(k, str) else k[1] for k in ranges]:
         if f not in _NUMERIC:
             raise unknown_name("outcome field", f, _NUMERIC)
     outcome_names = [o.name for o in imap.outcomes]
-    for k in ranges or {}:
+    for k in ranges:
         if not isinstance(k, str) and k[0] not in outcome_names:
             raise unknown_name("outcome", k[0], outcome_names)
-    fields = list(dict.fromkeys(list(fields) + [k if isinstance(k, str) else k[1] for k in (ranges or {})]))
+    fields = list(dict.fromkeys(list(fields) + [k if isinstance(k, str) else k[1] for k in ranges]))
 
-    def ratio(m: ImpactMap) -> float:
-        out = SROIModel(m, discount=model.discount).run(_means(draws))
-        return float(out["sroi_ratio"].values.mean())
-
-    base_ratio = ratio(imap)
-    rows = []
+    base = _means(draws) if draws is not None else xr.Dataset(coords={"sample": [0]})
+    varied, bounds, labels = {}, {}, {}
     for o in imap.outcomes:
         for f in fields:
-            value = getattr(o, f)
-            base = float(resolve(value, _means(draws), 1, f"outcome {o.name!r}, field {f!r}")[0])
-            explicit = (ranges or {}).get((o.name, f), (ranges or {}).get(f))
+            parameter = f"{o.name}: {f}"
+            if parameter in base.data_vars:
+                raise ParameterError(f"parameter {parameter!r} in draws clashes with the name one_way gives outcome "
+                                     f"{o.name!r}, field {f!r}; rename the parameter")
+            value = float(resolve(getattr(o, f), base, 1, f"outcome {o.name!r}, field {f!r}")[0])
+            explicit = ranges.get((o.name, f), ranges.get(f))
             if explicit is not None:
                 low, high = (float(v) for v in explicit)
             else:
-                low, high = base * (1 - change), base * (1 + change)
+                low, high = sorted((value * (1 - change), value * (1 + change)))
                 if f in DEDUCTIONS:
-                    low, high = min(low, high), min(max(low, high), 1.0 if f != "drop_off" else np.nextafter(1.0, 0))
-            r_low = ratio(imap.replace_outcome(o.name, **{f: low}))
-            r_high = ratio(imap.replace_outcome(o.name, **{f: high}))
-            rows.append((o.name, f, base, low, high, r_low, r_high, base_ratio, abs(r_high - r_low)))
-    frame = pd.DataFrame(rows, columns=["outcome", "field", "base", "low", "high", "outcome_low", "outcome_high",
-                                        "outcome_base", "swing"])
-    frame.index = pd.Index([f"{o}: {f}" for o, f in zip(frame["outcome"], frame["field"])], name="parameter")
-    frame = frame.sort_values("swing", ascending=False, kind="stable")
-    frame.attrs.update({"outcome": "SROI ratio", "units": "£ per £1", "strategy": name})
-    return frame
+                    high = min(high, 1.0 if f != "drop_off" else float(np.nextafter(1.0, 0)))
+            base[parameter] = ("sample", [value])
+            bounds[parameter], labels[parameter] = (low, high), (o.name, f)
+            varied.setdefault(o.name, {})[f] = parameter
+    for outcome, changes in varied.items():
+        imap = imap.replace_outcome(outcome, **changes)
+    table = dsa.one_way(SROIModel({name: imap}, discount=model.discount), base, list(bounds), bounds,
+                        outcome="sroi_ratio", strategy=name, comparator=None)
+    table.insert(0, "field", [labels[p][1] for p in table.index])
+    table.insert(0, "outcome", [labels[p][0] for p in table.index])
+    table.attrs["change"] = change
+    return table
 
 
 def _means(draws: xr.Dataset | None) -> xr.Dataset | None:

@@ -215,3 +215,48 @@ def test_threshold_cost_is_where_the_icer_equals_wtp(gain, wtp):
     crossing = 1000 + wtp * gain  # INMB = wtp * gain - (c_new - 1000) = 0
     result = threshold(Toy(), base, "c_new", bounds=(0.0, 30000.0), wtp=wtp, grid=11)
     assert result.values == pytest.approx((crossing,), rel=1e-9)
+
+
+def money_models():
+    from healthecon.cba import CBAModel, benefit, cost
+    from healthecon.sroi import ImpactMap, Investment, Outcome, SROIModel
+
+    def imap(name, proxy):
+        return ImpactMap([Outcome("fewer falls", "older people", 40, proxy, duration=3, deadweight="dw", drop_off=0.1)],
+                         [Investment("council", "inv")], name=name)
+
+    sroi_model = SROIModel({"small": imap("small", 500.0), "big": imap("big", "proxy")}, discount=0.035)
+    cba_model = CBAModel({"a": [cost("team", "council", ["inv"]), benefit("beds", "NHS", [0.0, "proxy", "proxy"])],
+                          "b": [cost("team", "council", [2000.0]), benefit("beds", "NHS", [0.0, 1500.0, 1500.0])]})
+    params = Parameters(proxy=Gamma.from_mean_sd(1000.0, 200.0), dw=Beta.from_mean_sd(0.3, 0.1),
+                        inv=Gamma.from_mean_sd(20_000.0, 3_000.0))
+    return sroi_model, cba_model, params
+
+
+@pytest.mark.parametrize("which, outcome", [(0, "sroi_ratio"), (0, "net_sroi"), (1, "bcr"), (1, "net_roi")])
+def test_one_way_of_a_money_model_ratio_is_each_strategys_own_ratio(which, outcome):
+    model, params = money_models()[which], money_models()[2]
+    table = one_way(model, params, outcome=outcome)
+    strategy = model.strategies[-1]
+    assert table.attrs["comparator"] is None and table.attrs["strategy"] == strategy  # not a difference of ratios
+    base = params.base_case()
+    assert (table["outcome_base"] == model.run(base)[outcome].sel(strategy=strategy).item()).all()
+    for name, row in table.iterrows():
+        for end in ("low", "high"):
+            run = model.run(base.assign({name: ("sample", [row[end]])}))
+            assert row[f"outcome_{end}"] == run[outcome].sel(strategy=strategy).item()
+    is_gross = outcome in ("sroi_ratio", "bcr")
+    assert table.attrs["units"] == ("per £1" if is_gross else "")
+
+
+def test_one_way_of_a_money_model_npv_is_incremental_and_in_pounds():
+    sroi_model, _, params = money_models()
+    table = one_way(sroi_model, params, outcome="npv")
+    assert table.attrs["comparator"] == "small" and table.attrs["units"] == "£"
+    base = params.base_case()
+    run = sroi_model.run(base)["npv"]
+    assert table["outcome_base"].iloc[0] == (run.sel(strategy="big") - run.sel(strategy="small")).item()
+    # only "big" reads the proxy parameter, so the incremental NPV moves by big's change alone
+    low = sroi_model.run(base.assign(proxy=("sample", [table.loc["proxy", "low"]])))["npv"]
+    assert low.sel(strategy="small").item() == run.sel(strategy="small").item()
+    assert table.loc["proxy", "outcome_low"] == (low.sel(strategy="big") - low.sel(strategy="small")).item()

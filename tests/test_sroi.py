@@ -301,3 +301,23 @@ def test_one_way_table_draws_as_a_tornado():
     np.testing.assert_allclose([b.get_width() for b in high_bars], table["outcome_high"].iloc[:4] - base)
     np.testing.assert_allclose([b.get_width() for b in low_bars], table["outcome_low"].iloc[:4] - base)
     assert table.index[0] == "stays at home: proxy"
+
+
+def test_one_way_is_dsa_one_way_over_the_maps_own_fields():
+    # a field given as a parameter name takes the draws' mean as its base value
+    named = three_outcomes().replace_outcome("stays at home", proxy="p")
+    model = SROIModel(named, discount=0.035)
+    draws = draws_of(4, p=[400.0, 500.0, 600.0, 500.0])
+    table = one_way(model, draws, fields=("proxy", "attribution"), change=0.1)
+    assert table.attrs["outcome"] == "sroi_ratio" and table.attrs["units"] == "per £1"
+    assert table.loc["stays at home: proxy", ["base", "low", "high"]].tolist() == [500.0, 450.0, 550.0]
+    assert table.loc["carer back at work: attribution", ["low", "high"]].tolist() == [0.0, 0.0]
+    for label, row in table.iterrows():
+        outcome, field = label.split(": ")
+        for end in ("low", "high"):
+            changed = SROIModel(named.replace_outcome(outcome, **{field: row[end]}), discount=0.035)
+            assert row[f"outcome_{end}"] == ratio(changed.run(draws_of(1, p=[500.0])))  # same run, bit for bit
+    with pytest.raises(ParameterError, match="'stays at home: proxy': low 2 is greater than high 1"):
+        one_way(model, draws, ranges={("stays at home", "proxy"): (2.0, 1.0)})
+    with pytest.raises(ParameterError, match="clashes"):
+        one_way(model, draws.assign({"fewer admissions: proxy": ("sample", np.ones(4))}))
