@@ -79,7 +79,8 @@ def transitions(p, strategy, time):
     mono = monotherapy_probabilities()
     if strategy == "monotherapy" or time.cycle > COMBINATION_YEARS:
         return mono
-    return {src: {dst: (C if dst == src else prob * RR_COMBINATION) for dst, prob in row.items()} for src, row in mono.items()}
+    return {src: {dst: (C if dst == src else prob * RR_COMBINATION) for dst, prob in row.items()}
+            for src, row in mono.items()}
 
 
 def drug_costs(p, strategy, time):

@@ -57,7 +57,8 @@ tree = DecisionTree(
 )
 
 base = tree.run(params.base_case())
-print(cea.format_icer_table(cea.icer_table(base), effect_unit="utility", effect_decimals=2, cost_decimals=2).to_string())
+table = cea.format_icer_table(cea.icer_table(base), effect_unit="utility", effect_decimals=2, cost_decimals=2)
+print(table.to_string())
 print()
 paths = tree.pathways(params.base_case())
 print(paths[["path", "probability", "cost", "utility"]].round(4).to_string(index=False))

@@ -1,0 +1,83 @@
+"""Every script in benchmarks/ runs (``--quick``) and agrees with its plain-numpy baseline.
+
+No timings are asserted: speed is what the scripts print when run at full size by hand. Each
+benchmark must also exit with a non-zero status when healthecon and the baseline disagree,
+which is tested by corrupting the baseline.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = sorted((ROOT / "benchmarks").glob("*.py"))
+
+# What each benchmark prints when healthecon and its baseline agree.
+AGREEMENT = {
+    "markov_psa.py": "results agree (rtol 1e-10) : True",
+    "cea_curves.py": "500 samples x 4 strategies x 101 thresholds; results agree with both baselines",
+    "voi_evppi.py": "EVPI equals plain numpy; spline EVPPI agrees with the per-threshold cubic (2% or £0.50)",
+}
+
+
+def load(script: Path):
+    """The benchmark as a module (not run), so that its baseline can be replaced."""
+    spec = importlib.util.spec_from_file_location(f"benchmark_{script.stem}", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("script", BENCHMARKS, ids=[p.name for p in BENCHMARKS])
+def test_benchmark_runs_quick_and_agrees_with_its_baseline(script, capsys):
+    assert script.name in AGREEMENT, f"benchmarks/{script.name} is new: add the line it prints on agreement to AGREEMENT"
+    load(script).main(["--quick"])
+    printed = capsys.readouterr().out
+    assert AGREEMENT[script.name] in printed.splitlines(), printed
+
+
+def _exits_nonzero(module, capsys) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--quick"])
+    assert exit_.value.code not in (0, None)
+    assert "agree with" not in capsys.readouterr().out
+    return str(exit_.value.code)
+
+
+def test_markov_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "markov_psa.py")
+    original = module.baseline
+
+    def off_by_a_little(draws):  # costs out by a relative 1e-8, beyond the 1e-10 tolerance
+        cost, qaly = original(draws)
+        return cost * (1 + 1e-8), qaly
+
+    monkeypatch.setattr(module, "baseline", off_by_a_little)
+    assert "disagree" in _exits_nonzero(module, capsys)
+
+
+@pytest.mark.parametrize("which", ["baseline_broadcast", "baseline_loop"])
+def test_cea_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "cea_curves.py")
+    original = getattr(module, which)
+
+    def shifted(cost, effect, grid):  # one threshold's CEAC moves one sample between strategies
+        share, loss = original(cost, effect, grid)
+        share = share.copy()
+        share[50, :2] += np.array([1.0, -1.0]) / cost.shape[0]
+        return share, loss
+
+    monkeypatch.setattr(module, which, shifted)
+    assert which.removeprefix("baseline_") in _exits_nonzero(module, capsys)
+
+
+@pytest.mark.parametrize("which", ["baseline_evpi", "baseline_evppi"])
+def test_voi_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "voi_evppi.py")
+    original = getattr(module, which)
+    monkeypatch.setattr(module, which, lambda *args: original(*args) * 1.1 + 1.0)
+    assert ("EVPI:" if which == "baseline_evpi" else "EVPPI of p:") in _exits_nonzero(module, capsys)
