@@ -38,8 +38,9 @@ others are effects (``ly``, ``qaly``). Each is given as a mapping or a function 
 
 Tunnel states (``tunnels={"post_mi": 3}``) model time-in-state dependence: only the
 tunnelled state is expanded internally into 3 sub-states (the last one absorbing the
-remaining stay); transition and reward functions see ``time.in_state`` and results are
-reported on the named states.
+remaining stay); transition and reward functions see ``time.in_state`` (for a transition
+reward, the time already spent in its from-state) and results are reported on the named
+states.
 
 Validation
 ----------
@@ -125,9 +126,9 @@ class Time:
     age
         ``start_age + years`` (only if the model has a ``start_age``).
     in_state
-        For the row and rewards of a tunnel state: which cycle of the stay it is (1 for the
-        first cycle after entering; the last tunnel cycle stands for every later one). 1 for
-        other states.
+        For a tunnel state's row, its state rewards and the transition rewards from it:
+        which cycle of the stay it is (1 for the first cycle after entering; the last tunnel
+        cycle stands for every later one). 1 for other states.
     """
 
     __slots__ = ("_cycle", "_years", "_age", "_in_state", "_reads")
@@ -602,27 +603,44 @@ class MarkovModel:
                 values[a] = value
         return values * self.cycle_length, reads_all
 
-    def _transition_values(self, reward: _Reward, p: _Params, strategy: str, cycle: int) -> tuple[list[tuple[list[int], list[int], object]], set[str]]:
-        raw, reads = self._evaluate(reward.transition, p, strategy, cycle, 1)
-        if not isinstance(raw, Mapping):
-            raise ModelDefinitionError(f"transition reward {reward.name!r}: expected a mapping {{(from, to): value}}, got {type(raw).__name__}")
+    def _transition_values(self, reward: _Reward, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[list[int], list[int], object]], set[str]]:
+        """``(internal from-rows, internal to-columns, value)`` items; and what the function read.
+
+        A function reading ``time.in_state`` is evaluated for every tunnel cycle, and each
+        internal from-row takes the value for its own time in state (1 outside tunnels).
+        """
+        per_step: list[object] = []
+        reads_all: set[str] = set()
+        for step in range(1, steps + 1):
+            raw, reads = self._evaluate(reward.transition, p, strategy, cycle, step)
+            reads_all |= reads
+            per_step.append(raw)
+            if "in_state" not in reads:
+                break
         items = []
-        for key, value in raw.items():
-            if not (isinstance(key, tuple) and len(key) == 2):
-                raise ModelDefinitionError(f"transition reward {reward.name!r}: keys must be (from_state, to_state) pairs, got {key!r}")
-            source, target = key
-            if target not in self.states:
-                raise unknown_name("state", target, self.states)
-            if source != ANY and source not in self.states:
-                raise unknown_name("state", source, [*self.states, ANY])
-            cols = self.group[target]
-            rows = [a for a in range(len(self.internal)) if a not in cols] if source == ANY else self.group[source]
-            where = f"transition reward {reward.name!r}, {self._where(strategy, cycle)}, from {source!r} to {target!r}"
-            v = _as_value(value, p.n, where)
-            if np.any(~np.isfinite(v)):
-                raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(v, ~np.isfinite(v))}")
-            items.append((rows, cols, v))
-        return items, reads
+        for index, raw in enumerate(per_step):
+            if not isinstance(raw, Mapping):
+                raise ModelDefinitionError(f"transition reward {reward.name!r}: expected a mapping {{(from, to): value}}, got {type(raw).__name__}")
+            uses = {a for a in range(len(self.internal)) if min(self.tunnel_step[a], len(per_step)) - 1 == index}
+            step = index + 1 if "in_state" in reads_all else None
+            for key, value in raw.items():
+                if not (isinstance(key, tuple) and len(key) == 2):
+                    raise ModelDefinitionError(f"transition reward {reward.name!r}: keys must be (from_state, to_state) pairs, got {key!r}")
+                source, target = key
+                if target not in self.states:
+                    raise unknown_name("state", target, self.states)
+                if source != ANY and source not in self.states:
+                    raise unknown_name("state", source, [*self.states, ANY])
+                cols = self.group[target]
+                rows = [a for a in range(len(self.internal)) if a not in cols] if source == ANY else self.group[source]
+                rows = [a for a in rows if a in uses]
+                where = f"transition reward {reward.name!r}, {self._where(strategy, cycle, step)}, from {source!r} to {target!r}"
+                v = _as_value(value, p.n, where)
+                if np.any(~np.isfinite(v)):
+                    raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(v, ~np.isfinite(v))}")
+                if rows:
+                    items.append((rows, cols, v))
+        return items, reads_all
 
     # ----------------------------------------------------------------------------- running
     def run(
@@ -741,7 +759,7 @@ class _Engine:
             if reward.transition is not None:
                 per, flags = [], []
                 for s in self.strategies:
-                    items, reads = model._transition_values(reward, p, s, 1)
+                    items, reads = model._transition_values(reward, p, s, 1, steps)
                     per.append(items)
                     flags.append("time" in reads)
                 self.transition_items[name], self.transition_flags[name] = per, flags
@@ -761,7 +779,7 @@ class _Engine:
             reward = model.rewards[name]
             for i, s in enumerate(self.strategies):
                 if flags[i]:
-                    self.transition_items[name][i] = model._transition_values(reward, p, s, cycle)[0]
+                    self.transition_items[name][i] = model._transition_values(reward, p, s, cycle, steps)[0]
 
     # --- the loop -------------------------------------------------------------------------
     def run(self) -> xr.Dataset:
