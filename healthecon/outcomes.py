@@ -76,6 +76,11 @@ def _guess_kind(name: str, cost: str, effect: str | None) -> str:
     return "other"
 
 
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value, so messages read ``1`` and ``'new'``, not ``np.int64(1)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) -> xr.DataArray:
     if isinstance(value, xr.DataArray):
         missing = {SAMPLE, STRATEGY} - set(value.dims)
@@ -84,6 +89,14 @@ def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) ->
                 f"outcome {name!r}: expected dimensions 'sample' and 'strategy', "
                 f"missing {sorted(missing)} (has {list(value.dims)})"
             )
+        if STRATEGY in value.coords:
+            # match strategies by label, never by position
+            own = [str(s) for s in value[STRATEGY].values]
+            if sorted(own) != sorted(strategy_labels):
+                raise OutcomesError(
+                    f"outcome {name!r}: its strategy labels {own} are not the strategies {list(strategy_labels)}"
+                )
+            value = value.assign_coords({STRATEGY: own}).sel({STRATEGY: list(strategy_labels)})
         return value.astype(float)
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 1:
@@ -191,7 +204,7 @@ def validate_outcomes(ds: xr.Dataset) -> xr.Dataset:
         bad = ~np.isfinite(values)
         if bad.any():
             where = dict(zip(da.dims, np.argwhere(bad)[0]))
-            parts = [f"{dim} {da[dim].values[i]!r}" if dim in da.coords else f"{dim} {i}" for dim, i in where.items()]
+            parts = [f"{dim} {_plain(da[dim].values[i])!r}" if dim in da.coords else f"{dim} {int(i)}" for dim, i in where.items()]
             raise OutcomesError(f"outcome {name!r} is not finite at {', '.join(parts)}: got {values[bad][0]}")
     return ds
 
@@ -276,6 +289,9 @@ def summarise(ds: xr.Dataset, level: float = 0.95, variables: Sequence[str] | No
     for name in names:
         if name not in ds.data_vars:
             raise unknown_name("outcome", name, list(ds.data_vars))
+        extra = set(ds[name].dims) - {SAMPLE, STRATEGY}
+        if extra:
+            raise OutcomesError(f"outcome {name!r} has extra dimensions {sorted(extra)}: sum or select them first")
         values = ds[name].transpose(SAMPLE, STRATEGY).values
         lower, upper = np.percentile(values, [tail, 100 - tail], axis=0)
         for j, strategy in enumerate(strategies(ds)):
@@ -333,7 +349,18 @@ def from_dataframe(
     duplicated = frame.duplicated([sample, strategy])
     if duplicated.any():
         row = frame[duplicated].iloc[0]
-        raise OutcomesError(f"row for sample {row[sample]!r}, strategy {row[strategy]!r} appears more than once")
+        raise OutcomesError(f"row for sample {_plain(row[sample])!r}, strategy {_plain(row[strategy])!r} appears more than once")
+    for column in (cost,) + ((effect,) if effect else ()):
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            numbers = pd.to_numeric(frame[column], errors="coerce")
+            bad = numbers.isna().to_numpy()
+            if bad.any():
+                position = int(np.argmax(bad))
+                raise OutcomesError(
+                    f"column {column!r} is not numeric: data row {position + 1} holds {_plain(frame[column].iloc[position])!r}; "
+                    "expected numbers (no currency symbols or thousands separators)"
+                )
+            frame[column] = numbers
     labels = list(dict.fromkeys(str(s) for s in frame[strategy]))
     frame[strategy] = frame[strategy].astype(str)
     value_columns = [c for c in frame.columns if c not in (sample, strategy) and pd.api.types.is_numeric_dtype(frame[c])]
@@ -343,7 +370,7 @@ def from_dataframe(
     missing = full.difference(wide.index)
     if len(missing):
         s, st = missing[0]
-        raise OutcomesError(f"table is incomplete: no row for sample {s!r}, strategy {st!r}")
+        raise OutcomesError(f"table is incomplete: no row for sample {_plain(s)!r}, strategy {_plain(st)!r}")
     wide = wide.reindex(full)
     values = {c: wide[c].to_numpy(dtype=float).reshape(len(samples), len(labels)) for c in value_columns}
     return make_outcomes(values, labels, cost=cost, effect=effect, currency=currency, effect_unit=effect_unit)
@@ -356,6 +383,7 @@ def to_dataframe(ds: xr.Dataset) -> pd.DataFrame:
 
 
 _CSV_HEADER = "# healthecon outcomes "
+_NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A", "-NaN", "-nan", "<NA>", "None"]
 
 
 def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
@@ -397,7 +425,11 @@ def load(path: str | PathLike[str]) -> xr.Dataset:
     with path.open(encoding="utf-8") as handle:
         first = handle.readline()
     meta = json.loads(first[len(_CSV_HEADER):]) if first.startswith(_CSV_HEADER) else {"attrs": {}, "kinds": {}}
-    frame = pd.read_csv(path, skiprows=1 if meta["attrs"] else 0, float_precision="round_trip")
+    skip = 1 if first.startswith(_CSV_HEADER) else 0
+    # strategy labels are text: "01" or "NA" must not become 1 or NaN
+    header = pd.read_csv(path, skiprows=skip, nrows=0).columns
+    frame = pd.read_csv(path, skiprows=skip, dtype={"strategy": str}, keep_default_na=False,
+                        na_values={c: _NA_VALUES for c in header if c != "strategy"})
     attrs = dict(meta["attrs"])
     cost, effect = attrs.pop("cost", "cost"), attrs.pop("effect", "effect") or None
     currency, unit = attrs.pop("currency", "£"), attrs.pop("effect_unit", "QALY")
