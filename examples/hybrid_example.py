@@ -68,9 +68,11 @@ start = time.perf_counter()
 psa = tree.run(params.sample(10_000, seed=2026))
 seconds = time.perf_counter() - start
 print(f"PSA: 10,000 draws of the whole hybrid model in {seconds:.2f} s")
+print("Probability cost-effective, by £ per QALY:")
 print(cea.ceac(psa, [20_000, 30_000]).to_pandas().round(3).to_string())
 print()
-print("One-way sensitivity of the ICER (tree and Markov parameters alike), 95% ranges:")
+print("One-way sensitivity of the ICER (tree and Markov parameters alike), 95% ranges")
+print("(a negative ICER here means the intervention saves money and gains QALYs):")
 tornado = dsa.one_way(tree, params, outcome="icer")
 print(tornado[["low", "high", "outcome_low", "outcome_high"]].head(5).round(3).to_string())
 
