@@ -669,8 +669,8 @@ class DecisionTree:
             names.update(dict.fromkeys(leaf.tree_values))
         for m in markov.values():
             names.update(dict.fromkeys(m))
-        costs = [v for v in names if is_cost(v) and v != "cost"]
         undiscounted = [v for v in names if v.endswith(_UNDISCOUNTED)]
+        costs = [v for v in names if is_cost(v) and v != "cost" and v not in undiscounted]
         effects = [v for v in names if not is_cost(v) and v not in undiscounted]
         variables = ["cost", *costs, *effects, *undiscounted]
         zero = np.zeros(n)
