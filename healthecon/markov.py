@@ -19,10 +19,12 @@ has ``cycle`` (1, 2, ...), ``years`` (model time at the start of the cycle), ``a
 (``start_age + years``) and ``in_state`` (cycles already spent in a tunnel state, 1-based).
 A constant matrix may be given instead of a function.
 
-A function is called once per strategy if it does not read ``time.cycle``, ``time.years``
-or ``time.age`` when first called (at cycle 1), and once per cycle otherwise; never once per
-sample. (The model notices which attributes a function reads, so a function that only
-uses ``time.in_state`` is not re-evaluated every cycle.)
+A function is called once per strategy if it does not use ``time`` when first called (at
+cycle 1), and once per cycle otherwise; never once per sample. (The model notices what a
+function reads: any use of ``time`` other than ``time.in_state`` -- an attribute, ``repr``,
+a copy -- counts as reading the clock, so a function that only uses ``time.in_state`` is not
+re-evaluated every cycle.) Functions must be pure: their result may depend only on their
+arguments, not on a count of calls or on state kept between calls.
 
 Rewards are named; names starting ``cost_`` are costs (``cost_drug``, ``cost_care``),
 others are effects (``ly``, ``qaly``). Each is given as a mapping or a function of
@@ -137,19 +139,24 @@ class Time:
         self._cycle, self._years, self._age, self._in_state = cycle, years, age, in_state
         self._reads = reads if reads is not None else set()
 
+    def __getattribute__(self, name: str) -> object:
+        # Any use of the object other than ``in_state`` (an attribute, a private slot, repr,
+        # str, a copy, ...) counts as reading the clock, so a function is only taken as
+        # time-homogeneous if it did not look at the time at all.
+        if name not in _NOT_THE_CLOCK:
+            object.__getattribute__(self, "_reads").add("time")
+        return object.__getattribute__(self, name)
+
     @property
     def cycle(self) -> int:
-        self._reads.add("time")
         return self._cycle
 
     @property
     def years(self) -> float:
-        self._reads.add("time")
         return self._years
 
     @property
     def age(self) -> float:
-        self._reads.add("time")
         if self._age is None:
             raise ModelDefinitionError("time.age is used but the model has no start_age: give MarkovModel(start_age=...)")
         return self._age
@@ -161,6 +168,9 @@ class Time:
 
     def __repr__(self) -> str:
         return f"Time(cycle={self._cycle}, years={self._years}, age={self._age}, in_state={self._in_state})"
+
+
+_NOT_THE_CLOCK = frozenset({"in_state", "_in_state", "_reads", "__class__"})
 
 
 class _Params(Mapping):

@@ -295,9 +295,13 @@ def test_function_that_reads_time_only_through_repr_or_private_slots_is_still_ti
         cycle = int(repr(t).split("cycle=")[1].split(",")[0])
         return {"alive": {"alive": C, "dead": 0.1 * cycle}, "dead": {"dead": 1}}
 
-    model = MarkovModel(["alive", "dead"], ["x"], transitions, start="alive", n_cycles=3, correction="end",
-                        discount_effects=0, state_rewards={"ly": {"alive": 1}})
-    assert model.run({})["ly"].item() == pytest.approx(0.9 + 0.9 * 0.8 + 0.9 * 0.8 * 0.7)
+    def private(p, s, t):
+        return {"alive": {"alive": C, "dead": 0.1 * (t._years + 1)}, "dead": {"dead": 1}}
+
+    for fn in (transitions, private):
+        model = MarkovModel(["alive", "dead"], ["x"], fn, start="alive", n_cycles=3, correction="end",
+                            discount_effects=0, state_rewards={"ly": {"alive": 1}})
+        assert model.run({})["ly"].item() == pytest.approx(0.9 + 0.9 * 0.8 + 0.9 * 0.8 * 0.7)
 
 
 # --------------------------------------------------------------------------- tunnels
