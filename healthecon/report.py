@@ -118,24 +118,27 @@ def _interval(check: Check) -> str:
 def render_checks(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
     """The published-vs-reproduced table as display strings (one row per check).
 
-    Columns: model, figure, published, reproduced, difference, status, interval, note.
-    The numbers are those of :func:`healthecon.reproduction.checks_table`, formatted to the
-    published precision.
+    Columns: model, figure, published, reproduced, difference, status, interval, probability,
+    note. The numbers are those of :func:`healthecon.reproduction.checks_table`, formatted to
+    the published precision; ``probability`` reads "<label> = <value>" (e.g. "P(return > £1)
+    = 0.962") for figures a PSA stands behind.
 
     Examples
     --------
     >>> from healthecon.reproduction import Check, Reproduction
-    >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "ratio", 4.0, 4.0000001, 0.01),
-    ...                                            Check("demo", "P(ratio > 1)", 0.8, 0.84, comparison=">")])
-    >>> render_checks([rep])[["published", "reproduced", "difference", "status"]]
-      published reproduced difference status
-    0      4.00     4.0000     0.0000  match
+    >>> rep = Reproduction("demo", "Demo", checks=[
+    ...     Check("demo", "ratio", 4.0, 4.0000001, 0.01, interval=(3.1, 4.9), probability=0.99,
+    ...           probability_label="P(ratio > 1)"),
+    ...     Check("demo", "P(cost-effective)", 0.8, 0.84, comparison=">")])
+    >>> render_checks([rep])[["published", "reproduced", "difference", "status", "probability"]]
+      published reproduced difference status          probability
+    0      4.00     4.0000     0.0000  match  P(ratio > 1) = 0.990
     1      >0.8     0.8400              match
     """
     numbers = checks_table(reproductions)
     checks = [c for rep in reproductions for c in rep.checks]
     rows = []
-    for check, (_, row) in zip(checks, numbers.iterrows()):
+    for check, (_, row) in zip(checks, numbers.iterrows(), strict=True):
         rows.append(
             {
                 "model": row["model"],
@@ -145,27 +148,55 @@ def render_checks(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
                 "difference": format_value(row["difference"], check.precision) if check.comparison == "=" else "",
                 "status": row["status"],
                 "interval": _interval(check),
+                "probability": check.probability_text,
                 "note": check.note,
             }
         )
-    return pd.DataFrame(rows, columns=["model", "figure", "published", "reproduced", "difference", "status", "interval", "note"])
+    return pd.DataFrame(rows, columns=["model", "figure", "published", "reproduced", "difference", "status", "interval",
+                                       "probability", "note"])
+
+
+#: Chart settings for files: SVG text stays text (editable, and far cheaper to write than one
+#: path per glyph); a fixed hash salt and no date keep the files identical from run to run.
+_SAVE_RC = {"svg.fonttype": "none", "svg.hashsalt": "healthecon"}
+_NO_DATE = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
+
+
+def _save_figure(fig, formats: Sequence[str], dpi: int) -> dict[str, bytes]:
+    """Save ``fig`` in each format, laying it out and finding its tight box once for all formats.
+
+    ``savefig(bbox_inches="tight")`` draws a figure twice per format (once to measure it) and
+    re-runs constrained layout on every draw. Here the layout runs once, is then frozen, and the
+    measured box (padded by ``savefig.pad_inches``) is reused, so each format costs one draw.
+    """
+    import matplotlib
+
+    fig.draw_without_rendering()  # runs the layout engine once
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+    with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # keep the positions just computed; savefig then draws once
+    files = {}
+    for fmt in formats:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches=box, metadata=_NO_DATE.get(fmt))
+        files[fmt] = buffer.getvalue()
+    return files
 
 
 def chart_images(reproduction: Reproduction, formats: Sequence[str] = ("png",), dpi: int = 120) -> dict[str, dict[str, bytes]]:
     """Draw every chart of a reproduction and return ``{chart: {format: bytes}}``.
 
-    Each chart is drawn once on a new figure, saved in each format and closed.
+    Each chart is drawn once on a new figure, laid out once, saved in each format and closed
+    (also when saving fails). SVG keeps its text as text (``svg.fonttype: none``).
     """
     images: dict[str, dict[str, bytes]] = {}
-    for name, chart in reproduction.charts.items():
-        ax = chart(None)
-        fig = ax.figure
-        images[name] = {}
-        for fmt in formats:
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight")
-            images[name][fmt] = buffer.getvalue()
-        plt.close(fig)
+    with plt.rc_context(_SAVE_RC):
+        for name, chart in reproduction.charts.items():
+            fig = chart(None).figure
+            try:
+                images[name] = _save_figure(fig, formats, dpi)
+            finally:
+                plt.close(fig)
     return images
 
 

@@ -14,17 +14,22 @@ Examples
 >>> Check("chss", "P(cost-effective at £20,000)", published=0.80, reproduced=0.84,
 ...       comparison=">").status
 'match'
+>>> ratio = Check("demo", "return per £1", 1.20, 1.2004, precision=0.01, interval=(0.80, 1.60),
+...               probability=0.972, probability_label="P(return > £1)")
+>>> ratio.probability_text
+'P(return > £1) = 0.972'
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 from matplotlib.axes import Axes
 
-__all__ = ["Check", "Reproduction", "checks_table"]
+__all__ = ["Check", "Reproduction", "checks_table", "CHECK_COLUMNS"]
 
 _COMPARISONS = ("=", ">", "<")
 
@@ -50,7 +55,14 @@ class Check:
         ``"="`` (default), or ``">"`` / ``"<"`` for figures published as bounds
         ("more than 80%").
     interval
-        For probabilistic figures, the reproduced percentile interval.
+        For probabilistic figures, the reproduced 95% interval (a PSA percentile interval, or
+        the Monte Carlo interval of a PSA proportion).
+    probability
+        For figures a PSA stands behind, the probability a reader decides on, e.g. the
+        share of draws with a return above £1, or of being cost-effective at a threshold.
+    probability_label
+        What ``probability`` is, shortly ("P(return > £1)", "P(cost-effective at
+        £20,000)"); required with ``probability``.
     source
         Where the published figure is (seed file and line).
     note
@@ -66,12 +78,29 @@ class Check:
     interval: tuple[float, float] | None = None
     source: str = ""
     note: str = ""
+    probability: float | None = None
+    probability_label: str = ""
 
     def __post_init__(self) -> None:
         if self.comparison not in _COMPARISONS:
             raise ValueError(f"check {self.figure!r}: comparison must be one of {_COMPARISONS}, got {self.comparison!r}")
         if self.precision < 0:
             raise ValueError(f"check {self.figure!r}: precision must be >= 0, got {self.precision}")
+        if self.interval is not None and not (len(self.interval) == 2 and self.interval[0] <= self.interval[1]):
+            raise ValueError(f"check {self.figure!r}: interval must be (low, high) with low <= high, got {self.interval!r}")
+        if self.probability is not None:
+            if not 0.0 <= self.probability <= 1.0:
+                raise ValueError(f"check {self.figure!r}: probability must be in [0, 1], got {self.probability!r}")
+            if not self.probability_label:
+                raise ValueError(f"check {self.figure!r}: a probability needs a probability_label saying what it is, "
+                                 "e.g. 'P(return > £1)'")
+        elif self.probability_label:
+            raise ValueError(f"check {self.figure!r}: probability_label {self.probability_label!r} given without a probability")
+
+    @property
+    def probability_text(self) -> str:
+        """``"<label> = <probability to 3 decimals>"``, or ``""`` when there is no probability."""
+        return "" if self.probability is None else f"{self.probability_label} = {self.probability:.3f}"
 
     @property
     def difference(self) -> float:
@@ -125,8 +154,24 @@ class Reproduction:
         return all(c.status == "match" for c in self.checks)
 
 
+CHECK_COLUMNS = ("model", "figure", "published", "reproduced", "difference", "status", "interval_low", "interval_high",
+                 "probability", "probability_label", "source")
+
+
 def checks_table(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
-    """One row per published figure across models: published, reproduced, difference, status."""
+    """One row per published figure across models (columns :data:`CHECK_COLUMNS`).
+
+    ``published`` is text (a bound keeps its side, ">0.8"); the interval ends and the
+    probability are numbers, NaN when the figure has none, so the CSV can be reused.
+
+    Examples
+    --------
+    >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "ratio", 1.2, 1.2004, 0.01, interval=(0.8, 1.6),
+    ...                                              probability=0.97, probability_label="P(ratio > 1)")])
+    >>> row = checks_table([rep]).iloc[0]
+    >>> row["status"], float(row["interval_low"]), float(row["probability"]), row["probability_label"]
+    ('match', 0.8, 0.97, 'P(ratio > 1)')
+    """
     rows = []
     for rep in reproductions:
         for c in rep.checks:
@@ -137,9 +182,12 @@ def checks_table(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
                     "published": (c.comparison if c.comparison != "=" else "") + f"{c.published:g}",
                     "reproduced": c.reproduced,
                     "difference": c.difference,
-                    "interval": "" if c.interval is None else f"{c.interval[0]:.4g} to {c.interval[1]:.4g}",
                     "status": c.status,
+                    "interval_low": math.nan if c.interval is None else float(c.interval[0]),
+                    "interval_high": math.nan if c.interval is None else float(c.interval[1]),
+                    "probability": math.nan if c.probability is None else float(c.probability),
+                    "probability_label": c.probability_label,
                     "source": c.source,
                 }
             )
-    return pd.DataFrame(rows, columns=["model", "figure", "published", "reproduced", "difference", "interval", "status", "source"])
+    return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))

@@ -79,6 +79,39 @@ def uncertain(family: type, mean: float, sd: float, name: str = "parameter"):
         raise DistributionFitError(f"input {name!r} = {mean:g} cannot take a PSA spread of {sd:g}: {err}") from err
 
 
+def psa_interval(draws: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """The central ``level`` percentile interval of PSA draws (Briggs et al. 2006, section 4.5).
+
+    Examples
+    --------
+    >>> psa_interval(np.arange(101.0))
+    (2.5, 97.5)
+    """
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(np.asarray(draws, dtype=float).ravel(), [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def proportion_interval(p: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``p`` estimated from ``n`` PSA draws.
+
+    The Monte Carlo uncertainty of a probability read off a PSA (e.g. P(cost-effective)),
+    so a reader can see whether more draws could change a comparison with a published bound
+    (Wilson 1927; Newcombe 1998).
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in proportion_interval(0.844, 5000)]
+    [0.8336, 0.8538]
+    """
+    from scipy import stats
+
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
 def ratio_check(
     model: str,
     figure: str,
@@ -88,26 +121,85 @@ def ratio_check(
     psa: Sequence[float] | np.ndarray,
     source: str,
     what: str = "ratio",
+    label: str | None = None,
 ):
     """A :class:`~healthecon.reproduction.Check` of a published ratio, with its PSA.
 
     ``reproduced`` is the deterministic value at the published inputs; ``interval`` the 95%
-    percentile interval of the PSA draws (uncertainty on the *assumed* inputs only); the note
-    gives the PSA mean and ``P(ratio > 1)``.
+    percentile interval of the PSA draws (uncertainty on the *assumed* inputs only);
+    ``probability`` the share of draws above 1, labelled ``label`` (default
+    ``"P(<what> > 1)"``); the note gives the PSA mean.
 
     Examples
     --------
     >>> c = ratio_check("demo", "ratio", 2.0, 0.01, 2.0, [1.5, 2.0, 2.5, 0.9], "demo line 1")
-    >>> c.status, c.note
-    ('match', 'PSA over the assumed inputs (4 draws): mean 1.725, P(ratio > 1) = 0.750')
+    >>> c.status, c.probability_text, c.note
+    ('match', 'P(ratio > 1) = 0.750', 'PSA over the assumed inputs (4 draws): mean 1.725')
     """
     from healthecon.reproduction import Check
 
-    draws = np.asarray(psa, dtype=float)
-    low, high = np.percentile(draws, [2.5, 97.5])
-    note = f"PSA over the assumed inputs ({draws.size} draws): mean {draws.mean():.4g}, P({what} > 1) = {(draws > 1).mean():.3f}"
+    draws = np.asarray(psa, dtype=float).ravel()
+    note = f"PSA over the assumed inputs ({draws.size:,} draws): mean {draws.mean():.4g}"
     return Check(model, figure, published=published, reproduced=float(deterministic), precision=precision,
-                 interval=(float(low), float(high)), source=source, note=note)
+                 interval=psa_interval(draws), source=source, note=note,
+                 probability=float((draws > 1).mean()), probability_label=label or f"P({what} > 1)")
+
+
+def run_psa(model, params, draws: int, seed: int):
+    """``(base case, PSA)`` outcomes of ``model``: one run at the base case, one of ``draws`` draws."""
+    return model.run(params.base_case()), model.run(params.sample(draws, seed))
+
+
+def money_reproduction(
+    name: str,
+    title: str,
+    checks: Sequence,
+    tables: Mapping[str, object],
+    notes: Sequence[str],
+    base,
+    psa,
+    one_way=None,
+    strategy: str | None = None,
+    *,
+    one_way_name: str = "one_way",
+    cashflows: bool = False,
+):
+    """The :class:`~healthecon.reproduction.Reproduction` of a money (CBA or SROI) worked model.
+
+    ``tables`` are the model's own; the one-way table (when there is one) and the PSA summary
+    (:func:`healthecon.cba.summary`) follow them, and the charts are :func:`money_charts`.
+    """
+    from healthecon import cba
+    from healthecon.reproduction import Reproduction
+
+    extra = {} if one_way is None else {one_way_name: one_way}
+    return Reproduction(
+        model=name,
+        title=title,
+        checks=list(checks),
+        tables={**tables, **extra, "psa_summary": cba.summary(psa)},
+        charts=money_charts(base, psa, one_way, strategy, cashflows=cashflows),
+        notes=list(notes),
+    )
+
+
+def chart(draw, *args, **kwargs):
+    """A chart for :class:`~healthecon.reproduction.Reproduction`: ``draw(*args, ax=ax, **kwargs)``.
+
+    Charts are drawn only when written (``healthecon reproduce --out``), so a reproduction
+    keeps the function and its arguments, not a figure.
+
+    Examples
+    --------
+    >>> line = chart(lambda values, ax=None, colour="k": (values, ax, colour), [1, 2], colour="b")
+    >>> line()
+    ([1, 2], None, 'b')
+    """
+
+    def drawn(ax=None):
+        return draw(*args, ax=ax, **kwargs)
+
+    return drawn
 
 
 def money_charts(base, psa, one_way=None, strategy: str | None = None, *, cashflows: bool = False) -> dict:
@@ -121,12 +213,12 @@ def money_charts(base, psa, one_way=None, strategy: str | None = None, *, cashfl
     from healthecon.plot.dsa import plot_tornado
     from healthecon.plot.money import plot_acceptability, plot_cashflows, plot_waterfall
 
-    charts = {"waterfall": lambda ax=None: plot_waterfall(base, strategy, ax=ax)}
+    charts = {"waterfall": chart(plot_waterfall, base, strategy)}
     if cashflows:
-        charts["cash_flows"] = lambda ax=None: plot_cashflows(base, strategy, ax=ax)
-    charts["acceptability"] = lambda ax=None: plot_acceptability(psa, ax=ax)
+        charts["cash_flows"] = chart(plot_cashflows, base, strategy)
+    charts["acceptability"] = chart(plot_acceptability, psa)
     if one_way is not None:
-        charts["tornado"] = lambda ax=None: plot_tornado(one_way, top=10, ax=ax)
+        charts["tornado"] = chart(plot_tornado, one_way, top=10)
     return charts
 
 

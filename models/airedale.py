@@ -45,7 +45,7 @@ from healthecon import cba
 from healthecon.distributions import Beta, Gamma
 from healthecon.params import Parameters
 from healthecon.reproduction import Check, Reproduction
-from healthecon.worked import money_charts, ratio_check, tornado_table, read_inputs, uncertain
+from healthecon.worked import money_reproduction, psa_interval, ratio_check, read_inputs, run_psa, tornado_table, uncertain
 
 __all__ = ["EVENTS", "inputs", "baseline_events", "parameters", "with_avoided", "TelemedicineModel", "model", "reproduce"]
 
@@ -164,16 +164,16 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     baseline = baseline_events(values)
     params = parameters(values)
     cbam = model(baseline)
-    base = cbam.run(params.base_case())
-    psa = cbam.run(params.sample(draws, seed))
+    base, psa = run_psa(cbam, params, draws, seed)
     saving = float(base["benefit"].squeeze()) - float(base["cost"].squeeze()) + values["ccg_spend"]
     psa_saving = psa["benefit"].values.ravel() - psa["cost"].values.ravel() + values["ccg_spend"]
     checks = [
         ratio_check(NAME, "return per £1 spent by the CCG", values["roi"], 0.01, float(base["bcr"].squeeze()),
-                    psa["bcr"].values.ravel(), SOURCE, what="return per £1"),
+                    psa["bcr"].values.ravel(), SOURCE, label="P(return > £1 per £1)"),
         Check(NAME, "incremental difference in costs (£)", values["incremental_saving"], saving, precision=100_000,
-              interval=tuple(np.percentile(psa_saving, [2.5, 97.5]).tolist()), source=SOURCE,
-              note="Published as 'almost £1.2 million' (rounded to £0.1m); read as the gross saving to the CCG."),
+              interval=psa_interval(psa_saving), source=SOURCE,
+              note="Published as 'almost £1.2 million' (rounded to £0.1m); read as the gross saving to the CCG.",
+              probability=float((psa_saving > 0).mean()), probability_label="P(saving > £0)"),
     ]
     years, homes = values["evaluation_years"], values["homes_intervention"]
     did, uncontrolled = baseline, baseline_events(values, net=False)
@@ -205,7 +205,6 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         {name: {"saving (£)": float(run["benefit"].squeeze()), "cost incl. any extra events (£)": float(run["cost"].squeeze()),
                 "return per £1": float(run["bcr"].squeeze())} for name, run in scenario_runs.items()}
     ).T.rename_axis("scenario (baseline activity held at the calibrated value)")
-    p_better = float((psa_saving > 0).mean())
     one_way = tornado_table(cbam, params, "bcr")
     million = f"£{values['incremental_saving'] / 1e6:.1f}m"
     notes = [
@@ -220,16 +219,11 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         "Compare both with the homes' actual admission rates: if the first is far above them, the saving must count "
         "more than the net fall in admissions and A&E visits (e.g. bed days, or the whole before-after fall): "
         "check the paper before reuse.",
-        f"PSA over the assumed spreads: P(telemedicine homes saved more than the comparison homes) = {p_better:.3f}. "
+        "P(saving > £0), beside the saving, is the PSA's chance (over the assumed spreads) that the telemedicine homes "
+        "improved more than the comparison homes. "
         "The Whole Systems Demonstrator trial (>6,000 patients, seed 004 line 168) found telehealth and telecare did "
         "not significantly reduce service use: see the 'scenarios' table.",
     ]
-    return Reproduction(
-        model=NAME,
-        title="Airedale telemedicine in care homes: return per £1 to the CCG",
-        checks=checks,
-        tables={"effects": effects, "implied_baseline_activity": implied, "scenarios": scenarios,
-                **({} if one_way is None else {"one_way": one_way}), "psa_summary": cba.summary(psa)},
-        charts=money_charts(base, psa, one_way),
-        notes=notes,
-    )
+    return money_reproduction(NAME, "Airedale telemedicine in care homes: return per £1 to the CCG", checks,
+                              {"effects": effects, "implied_baseline_activity": implied, "scenarios": scenarios},
+                              notes, base, psa, one_way)

@@ -37,7 +37,7 @@ from healthecon import cba
 from healthecon.distributions import Gamma
 from healthecon.params import Parameters
 from healthecon.reproduction import Reproduction
-from healthecon.worked import money_charts, ratio_check, tornado_table, read_inputs, require_shares, uncertain
+from healthecon.worked import money_reproduction, ratio_check, read_inputs, require_shares, run_psa, tornado_table, uncertain
 
 __all__ = ["LINES", "inputs", "parameters", "model", "reproduce"]
 
@@ -102,11 +102,10 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
     values = inputs(overrides)
     params = parameters(values)
     cbam = model()
-    base = cbam.run(params.base_case())
-    psa = cbam.run(params.sample(draws, seed))
+    base, psa = run_psa(cbam, params, draws, seed)
     ratio = float(base["bcr"].squeeze())
     check = ratio_check(NAME, "savings to the taxpayer per £1 invested", values["savings_per_pound"], 0.01, ratio,
-                        psa["bcr"].values.ravel(), SOURCE, what="savings per £1")
+                        psa["bcr"].values.ravel(), SOURCE, label="P(savings > £1 per £1)")
     savings = {key: float(base["flows"].sel(line=label).sum()) for key, (label, _) in LINES.items()}
     breakdown = pd.DataFrame(
         {
@@ -117,7 +116,6 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
             "per £1 invested": [savings[k] / values["investment"] for k in LINES],
         }
     )
-    summary = cba.summary(psa)
     activity = _activity(values, savings)
     one_way = tornado_table(cbam, params, "bcr")
     notes = [
@@ -131,12 +129,5 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
         f"{activity['quantity'][1]:.0f} resident-weeks of residential care to reach £7.50 "
         "per £1 (2023/24 unit costs): compare with local activity before relying on the ratio.",
     ]
-    return Reproduction(
-        model=NAME,
-        title="Care & Repair (Wales): savings per £1",
-        checks=[check],
-        tables={"breakdown": breakdown, "implied_activity": activity, **({} if one_way is None else {"one_way": one_way}),
-                "psa_summary": summary},
-        charts=money_charts(base, psa, one_way),
-        notes=notes,
-    )
+    return money_reproduction(NAME, "Care & Repair (Wales): savings per £1", [check],
+                              {"breakdown": breakdown, "implied_activity": activity}, notes, base, psa, one_way)

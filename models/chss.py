@@ -48,6 +48,7 @@ from healthecon.outcomes import make_outcomes
 from healthecon.params import Parameters
 from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
+from healthecon.worked import chart, proportion_interval, psa_interval, run_psa
 
 __all__ = [
     "MODEL",
@@ -247,8 +248,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         inputs["se_inc_cost"], inputs["se_inc_ly"], inputs["rho"],
     )
     model = IncrementModel()
-    base = model.run(params.base_case())
-    psa = model.run(params.sample(draws, seed))
+    base, psa = run_psa(model, params, draws, seed)
     wtp, wtp_upper = inputs["wtp"], inputs["wtp_upper"]
 
     table = cea.icer_table(base)
@@ -259,6 +259,9 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
     pair = cea.pairwise(psa, "usual care", wtp)
     one_way = dsa.one_way(model, params, outcome="nmb", wtp=wtp)
     row = pair.loc["CHSS"]
+    draw_cost, draw_ly = (psa[v].sel(strategy="CHSS").values.ravel() for v in ("cost", "ly"))
+    # a percentile interval of the ICER means something only while every draw gains life-years
+    icer_interval = psa_interval(draw_cost / draw_ly) if (draw_ly > 0).all() else None
 
     components = pd.DataFrame(
         {
@@ -278,8 +281,10 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
 
     checks = [
         Check(MODEL, "ICER, CHSS vs usual care (£ per life-year)", inputs["icer"], base_icer, precision=1,
-              source=SOURCE,
-              note="from the unrounded life-year gain 575 / 13,886; 575 / 0.04 would give £14,375"),
+              interval=icer_interval, source=SOURCE,
+              note="from the unrounded life-year gain 575 / 13,886; 575 / 0.04 would give £14,375"
+                   + ("" if icer_interval else "; no ICER interval: some PSA draws lose life-years"),
+              probability=float(p_psa[0]), probability_label=f"P(cost-effective at £{wtp:,.0f})"),
         Check(MODEL, "incremental cost (£ per resident)", inputs["inc_cost"], float(base["cost"].sel(strategy="CHSS")[0]),
               precision=1, interval=(float(row["inc_cost_lower"]), float(row["inc_cost_upper"])), source=SOURCE),
         Check(MODEL, "incremental life-years per resident", inputs["inc_ly_rounded"], float(base["ly"].sel(strategy="CHSS")[0]),
@@ -289,8 +294,11 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
               precision=1, source=SOURCE, note="per-arm costs derived under the assumption that both arms share the pooled life-year gain"),
         Check(MODEL, "ICER, BRIghTER alone (£ per life-year)", inputs["icer_brighter"], float(components["icer"].iloc[2]),
               precision=1, source=SOURCE, note="the abstract labels this 'DAWN' a second time: a typo for BRIghTER"),
-        Check(MODEL, "P(cost-effective) at £20,000 per life-year", inputs["p_ce_wtp"], float(p_psa[0]), comparison=">",
-              source=SOURCE, note=f"PSA of {draws:,} draws; normal-theory value {p_exact[0]:.3f}; the standard errors are calibrated assumptions"),
+        Check(MODEL, f"P(cost-effective) at £{wtp:,.0f} per life-year", inputs["p_ce_wtp"], float(p_psa[0]), comparison=">",
+              interval=proportion_interval(float(p_psa[0]), draws), source=SOURCE,
+              note=f"PSA of {draws:,} draws (interval: Monte Carlo 95%); normal-theory value {p_exact[0]:.3f}; "
+                   "the standard errors are calibrated assumptions",
+              probability=float(p_psa[1]), probability_label=f"P(cost-effective at £{wtp_upper:,.0f})"),
     ]
     notes = [
         "Life-years, not QALYs: the NICE £20,000-£30,000 range is a cost-per-QALY threshold; the abstract (line 67) says quality of life was not included.",
@@ -299,34 +307,32 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         f"No standard errors are published. SE £{inputs['se_inc_cost']:g} (cost) and {inputs['se_inc_ly']:g} (life-years), correlation "
         f"{inputs['rho']:g}, are assumptions calibrated to 'more than 80%' (SD of net benefit at £20,000 must be below "
         f"£{max_sd_net_benefit(inc_cost, inc_ly, wtp, inputs['p_ce_wtp']):.1f}).",
-        f"P(cost-effective): {p_psa[0]:.3f} at £{wtp:,.0f} and {p_psa[1]:.3f} at £{wtp_upper:,.0f} per life-year (PSA, {draws:,} draws, seed {seed}).",
+        f"Study design: {inputs['n_matched']:,.0f} residents matched 1:1 from {inputs['n_control_pool']:,.0f}; uncertainty from "
+        f"{inputs['n_bootstrap']:,.0f} bootstrap replicates of the matched pairs. The pairs are not public, so the PSA here draws "
+        f"{draws:,} samples (seed {seed}) from normal increments with the assumed standard errors instead.",
         "The community/hospital split of the £575 and the per-arm costs are assumptions (data/chss.csv); the headline depends only on the total.",
-        f"Observational evidence: {inputs['n_matched']:,.0f} residents matched 1:1 from {inputs['n_control_pool']:,.0f}; residual confounding is possible.",
+        "Observational evidence (propensity-score matching): residual confounding is possible.",
         inputs.seed_check,
     ]
     ceac_frame = curve.to_pandas()
 
-    def ce_plane(ax=None):
-        from healthecon.plot.cea import plot_ce_plane
+    study = pd.DataFrame(
+        {"value": [int(inputs["n_matched"]), int(inputs["n_control_pool"]), int(inputs["n_bootstrap"]), int(draws)],
+         "basis": ["published", "published", "published", "this run"]},
+        index=pd.Index(["CHSS residents matched 1:1 to controls", "control pool matched from", "bootstrap replicates (study)", "PSA draws (this model)"],
+                       name="study design"),
+    )
 
-        return plot_ce_plane(psa, "usual care", wtp=[wtp, wtp_upper], ellipse=0.95, ax=ax)
-
-    def acceptability(ax=None):
-        from healthecon.plot.cea import plot_ceac
-
-        return plot_ceac(psa, WTP_GRID, ax=ax)
-
-    def tornado(ax=None):
-        from healthecon.plot.dsa import plot_tornado
-
-        return plot_tornado(one_way, ax=ax)
+    from healthecon.plot.cea import plot_ce_plane, plot_ceac
+    from healthecon.plot.dsa import plot_tornado
 
     return Reproduction(
         model=MODEL,
         title=TITLE,
         checks=checks,
-        tables={"icer": table, "components": components, "p_cost_effective": probabilities,
+        tables={"study_design": study, "icer": table, "components": components, "p_cost_effective": probabilities,
                 "pairwise": pair, "ceac": ceac_frame, "one_way": one_way},
-        charts={"ce_plane": ce_plane, "ceac": acceptability, "tornado": tornado},
+        charts={"ce_plane": chart(plot_ce_plane, psa, "usual care", wtp=[wtp, wtp_upper], ellipse=0.95),
+                "ceac": chart(plot_ceac, psa, WTP_GRID), "tornado": chart(plot_tornado, one_way)},
         notes=notes,
     )

@@ -46,6 +46,7 @@ from healthecon.outcomes import SAMPLE, STRATEGY
 from healthecon.params import Parameters
 from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
+from healthecon.worked import chart, psa_interval, run_psa
 
 __all__ = [
     "MODEL",
@@ -63,6 +64,7 @@ __all__ = [
 MODEL = "croydon"
 TITLE = "One Croydon Alliance: return on investment of ICNs and LIFE"
 SOURCE = "seeds/002_887e750fede6152a.txt"
+RETURN_ABOVE_1 = "P(return > £1 per £1)"
 
 
 @dataclass(frozen=True)
@@ -198,15 +200,14 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         for scheme, prefix in SCHEMES.items()
     })
     params = parameters(activity, units, inputs["activity_cv"], inputs["unit_cost_cv"])
-    base = model.run(params.base_case())
-    psa = model.run(params.sample(draws, seed))
+    base, psa = run_psa(model, params, draws, seed)
     bcr = base["bcr"].isel({SAMPLE: 0}).to_pandas()
     one_way = {
         s: dsa.one_way(model, params, [f"{SCHEMES[s]}_{k}" for k in LINES] + list(unit_names.values()),
                        outcome="bcr", strategy=s, comparator=None)
         for s in ("ICN", "LIFE")
     }
-    intervals = {s: tuple(float(x) for x in np.percentile(psa["bcr"].sel({STRATEGY: s}).values, [2.5, 97.5])) for s in SCHEMES}
+    intervals = {s: psa_interval(psa["bcr"].sel({STRATEGY: s}).values) for s in SCHEMES}
     p_above = cba.acceptability(psa, [1.0]).isel(target=0).to_pandas()
 
     lines = pd.DataFrame(
@@ -232,15 +233,16 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
     seed_lines = {"ICN": "line 1351", "LIFE": "line 1352"}
     checks = [
         Check(MODEL, f"{scheme} benefit per £1 spent", inputs[f"bcr_{SCHEMES[scheme]}"], float(bcr[scheme]), precision=0.01,
-              interval=intervals[scheme], source=f"{SOURCE}, {seed_lines[scheme]}",
-              note=f"net ROI {float(bcr[scheme]) - 1:.0%}; P(return > £1) = {float(p_above[scheme]):.3f}")
+              interval=intervals[scheme], source=f"{SOURCE}, {seed_lines[scheme]}", note=f"net ROI {float(bcr[scheme]) - 1:.0%}",
+              probability=float(p_above[scheme]), probability_label=RETURN_ABOVE_1)
         for scheme in ("ICN", "LIFE")
     ] + [
         Check(MODEL, "business case investment (£)", inputs["bc_investment"], float(base["cost"].sel({STRATEGY: "business case"})[0]),
               precision=1e6, source=f"{SOURCE}, line 1654"),
         Check(MODEL, "business case saving (£)", inputs["bc_saving"], float(base["benefit"].sel({STRATEGY: "business case"})[0]),
-              precision=1e6, interval=tuple(float(x) for x in np.percentile(psa["benefit"].sel({STRATEGY: "business case"}).values, [2.5, 97.5])),
-              source=f"{SOURCE}, line 1654", note="gross return £1.50 per £1, net ROI 50%, net saving £4m"),
+              precision=1e6, interval=psa_interval(psa["benefit"].sel({STRATEGY: "business case"}).values),
+              source=f"{SOURCE}, line 1654", note="gross return £1.50 per £1, net ROI 50%, net saving £4m",
+              probability=float(p_above["business case"]), probability_label=RETURN_ABOVE_1),
     ]
     notes = [
         "Two conventions: 'gross return per £1' is benefit / cost (the published £1.44 and £2.67); 'net ROI' is (benefit - cost) / cost. "
@@ -255,27 +257,15 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         f"equals 1.50 only if LIFE took {blend:.1%} of the spend: a curiosity, not an estimate.",
         "The 7% and 15% reductions are before/after figures with no stated comparator; regression to the mean is possible. "
         f"If the admissions line grew with them (x{scale:.2f}), ICN would return £{scenario_table.at['ICN', 'gross_return_per_1']:.2f} per £1 (illustration).",
-        f"PSA (assumed spreads: activity CV {inputs['activity_cv']:.0%}, unit costs CV {inputs['unit_cost_cv']:.0%}; {draws:,} draws, seed {seed}): "
-        + ", ".join(f"P({s} return > £1) = {float(p_above[s]):.3f}" for s in SCHEMES) + ".",
+        f"PSA over the assumed spreads only (activity CV {inputs['activity_cv']:.0%}, unit costs CV {inputs['unit_cost_cv']:.0%}; "
+        f"{draws:,} draws, seed {seed}); the chance of a return above £1 per £1 is shown beside each figure.",
         "Unit costs are at 2023/24 prices (PSSRU Unit Costs 2024; NCC 2020/21 for the bed day), while the study is from 2018: the ratios "
         "are reproduced, but the implied activity should be read at today's prices.",
         inputs.seed_check,
     ]
 
-    def tornado(ax=None):
-        from healthecon.plot.dsa import plot_tornado
-
-        return plot_tornado(one_way["LIFE"], ax=ax)
-
-    def agency_chart(ax=None):
-        from healthecon.plot.money import plot_cashflows
-
-        return plot_cashflows(base, "LIFE", by="party", cumulative=False, ax=ax)
-
-    def acceptability_chart(ax=None):
-        from healthecon.plot.money import plot_acceptability
-
-        return plot_acceptability(psa, ax=ax)
+    from healthecon.plot.dsa import plot_tornado
+    from healthecon.plot.money import plot_acceptability, plot_cashflows
 
     return Reproduction(
         model=MODEL,
@@ -284,6 +274,8 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         tables={"summary": cba.summary(psa), "conventions": conventions, "per_agency": per_agency(base),
                 "benefit_lines": lines, "admissions_scenario": scenario_table,
                 "one_way_icn": one_way["ICN"], "one_way_life": one_way["LIFE"]},
-        charts={"tornado_life": tornado, "per_agency_life": agency_chart, "acceptability": acceptability_chart},
+        charts={"tornado_life": chart(plot_tornado, one_way["LIFE"]),
+                "per_agency_life": chart(plot_cashflows, base, "LIFE", by="party", cumulative=False),
+                "acceptability": chart(plot_acceptability, psa)},
         notes=notes,
     )

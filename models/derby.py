@@ -41,7 +41,7 @@ from healthecon.discount import discount_factors
 from healthecon.distributions import Beta, Gamma
 from healthecon.params import Parameters
 from healthecon.reproduction import Reproduction
-from healthecon.worked import money_charts, ratio_check, tornado_table, read_inputs, require_shares, uncertain
+from healthecon.worked import money_reproduction, ratio_check, read_inputs, require_shares, run_psa, tornado_table, uncertain
 
 __all__ = ["OUTCOMES", "ADJUSTMENTS", "inputs", "gross_values", "parameters", "impact_map", "reproduce"]
 
@@ -139,8 +139,7 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     values = inputs(overrides)
     params = parameters(values)
     model = sroi.SROIModel(impact_map(values), discount=values["discount_rate"])
-    base = model.run(params.base_case())
-    psa = model.run(params.sample(draws, seed))
+    base, psa = run_psa(model, params, draws, seed)
     check = ratio_check(NAME, f"social value per £1.00 invested ({_years(values)}-year forecast)", values["sroi_ratio"],
                         0.01, float(base["sroi_ratio"].squeeze()), psa["sroi_ratio"].values.ravel(), SOURCE,
                         what="SROI ratio")
@@ -164,11 +163,6 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         "A forecast SROI values outcomes expected, not observed; the Cabinet Office guide (2012, section 5.4) asks "
         "for sensitivity analysis of exactly these deductions, which the PSA interval provides.",
     ]
-    return Reproduction(
-        model=NAME,
-        title="Derby Local Area Coordination: forecast SROI",
-        checks=[check],
-        tables={"impact_map": table, "per_stakeholder": per_stakeholder, **({} if one_way is None else {"one_way": one_way}), "psa_summary": cba.summary(psa)},
-        charts=money_charts(base, psa, one_way, cashflows=True),
-        notes=notes,
-    )
+    return money_reproduction(NAME, "Derby Local Area Coordination: forecast SROI", [check],
+                              {"impact_map": table, "per_stakeholder": per_stakeholder}, notes, base, psa, one_way,
+                              cashflows=True)

@@ -38,7 +38,7 @@ from healthecon import cba
 from healthecon.distributions import Gamma
 from healthecon.params import Parameters
 from healthecon.reproduction import Reproduction
-from healthecon.worked import money_charts, ratio_check, tornado_table, read_inputs, require_shares, uncertain
+from healthecon.worked import money_reproduction, ratio_check, read_inputs, require_shares, run_psa, tornado_table, uncertain
 
 __all__ = ["COMPONENTS", "ANALYSES", "inputs", "parameters", "model", "reproduce"]
 
@@ -104,12 +104,11 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
     values = inputs(overrides)
     params = parameters(values)
     cbam = model(values["discount_rate"])
-    base = cbam.run(params.base_case())
-    psa = cbam.run(params.sample(draws, seed))
+    base, psa = run_psa(cbam, params, draws, seed)
     checks = [
         ratio_check(NAME, figure, values[published], 0.01, float(base["bcr"].sel(strategy=strategy).squeeze()),
                     psa["bcr"].sel(strategy=strategy).values, f"seeds/002_887e750fede6152a.txt {lines}",
-                    what="benefit per £1")
+                    label="P(benefit > £1 per £1)")
         for strategy, (_, published, figure, lines) in ANALYSES.items()
     ]
     green_book = model(0.035).run(params.base_case())
@@ -133,12 +132,6 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
         "The year-2 figure is a forecast ('expected'), not an observed result; the KPIs beside it (e.g. 97% "
         "'deflection') are not costed in the source.",
     ]
-    return Reproduction(
-        model=NAME,
-        title="Manchester Living Longer Living Better: cost-benefit by year",
-        checks=checks,
-        tables={"discounting_scenario": scenario, "cash_flows_years_1_2": flows, **({} if one_way is None else {"one_way_years_1_2": one_way}),
-                "psa_summary": cba.summary(psa)},
-        charts=money_charts(base, psa, one_way, two_years, cashflows=True),
-        notes=notes,
-    )
+    return money_reproduction(NAME, "Manchester Living Longer Living Better: cost-benefit by year", checks,
+                              {"discounting_scenario": scenario, "cash_flows_years_1_2": flows}, notes, base, psa,
+                              one_way, two_years, one_way_name="one_way_years_1_2", cashflows=True)

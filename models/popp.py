@@ -38,6 +38,7 @@ from healthecon.errors import ParameterError, ProvenanceError
 from healthecon.params import Parameters
 from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
+from healthecon.worked import money_charts, psa_interval, run_psa
 
 __all__ = [
     "MODEL",
@@ -145,13 +146,12 @@ def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
     inputs.check_derived("funding_per_user", inputs["funding"] / inputs["users"])
     model = return_model(SPEND, "cost_per_bed_day", "bed_days_averted")
     params = parameters(inputs["bcr"], inputs["bcr_low"], inputs["bcr_high"], inputs["interval_level"], c)
-    base = model.run(params.base_case())
-    psa = model.run(params.sample(draws, seed))
+    base, psa = run_psa(model, params, draws, seed)
     low = return_model(SPEND, c, inputs["bcr_low"] / c * SPEND).run()
     high = return_model(SPEND, c, inputs["bcr_high"] / c * SPEND).run()
     ratio = float(base["bcr"].squeeze())
     psa_ratio = psa["bcr"].values.ravel()
-    interval = tuple(float(x) for x in np.percentile(psa_ratio, [2.5, 97.5]))
+    interval = psa_interval(psa_ratio)
     p_psa = float(cba.acceptability(psa, [1.0]).values.squeeze())
 
     readings = []
@@ -172,7 +172,10 @@ def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
 
     checks = [
         Check(MODEL, "savings on emergency bed days per extra £1 spent", inputs["bcr"], ratio, precision=0.01,
-              interval=interval, source=SOURCE, note=f"{per_pound * 1000:.2f} bed days averted per £1,000 at £{c:g} a bed day"),
+              interval=interval, source=SOURCE,
+              note=f"{per_pound * 1000:.2f} bed days averted per £1,000 at £{c:g} a bed day; the probability reads the "
+                   f"£{inputs['bcr_low']:.2f}-£{inputs['bcr_high']:.2f} range as a {inputs['interval_level']:.0%} normal interval (assumed)",
+              probability=p_psa, probability_label="P(return > £1 per £1)"),
         Check(MODEL, "same ratio, 'per month' wording (SCIE 2017)", inputs["bcr_per_month"], ratio, precision=0.01,
               source="seeds/003_59df4f8daf894242.txt, lines 5512-5514"),
         Check(MODEL, "range, low (£ per £1)", inputs["bcr_low"], float(low["bcr"].squeeze()), precision=0.01, source=SOURCE),
@@ -183,8 +186,9 @@ def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
         "and found no evidence of a reduction in emergency hospital admissions for any of them; one reduced bed days. "
         "The £1.20 comes from a site-level comparison (POPP vs non-POPP sites), not from matched individuals.",
         "The ratio is marginal and gross: savings on emergency bed days per extra £1 of POPP spend per month; net return £0.20 per £1 (ROI 20%).",
-        f"P(return > £1) = {p_psa:.3f} (PSA, {draws:,} draws, seed {seed}) reading £0.80-£1.60 as a 95% normal interval "
-        f"(an assumption: the source says 'statistically valid range'); {readings[1]['p_return_above_1']:.3f} if it is a 90% interval.",
+        f"The PSA ({draws:,} draws, seed {seed}) reads £0.80-£1.60 as a 95% normal interval, an assumption: the source says "
+        f"'statistically valid range'. Read as a 90% interval, P(return > £1) would be {readings[1]['p_return_above_1']:.3f} "
+        "(table 'range_readings').",
         f"The cost per emergency bed day (£{c:g}) is an assumption; the ratio does not depend on it, only the implied "
         f"{per_pound * 1000:.2f} bed days per £1,000 of monthly spend does.",
         f"Do not multiply out: 1.20 x £60m = £72m is not a published figure, and £60m / 264,637 users = £{inputs['funding_per_user']:.2f} "
@@ -192,22 +196,12 @@ def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
         inputs.seed_check,
     ]
 
-    def acceptability_chart(ax=None):
-        from healthecon.plot.money import plot_acceptability
-
-        return plot_acceptability(psa, ax=ax)
-
-    def waterfall(ax=None):
-        from healthecon.plot.money import plot_waterfall
-
-        return plot_waterfall(base, ax=ax)
-
     return Reproduction(
         model=MODEL,
         title=TITLE,
         checks=checks,
         tables={"summary": cba.summary(psa), "per_agency": cba.party_table(base), "range_readings": readings_table,
                 "bed_day_decomposition": decomposition},
-        charts={"acceptability": acceptability_chart, "waterfall": waterfall},
+        charts=money_charts(base, psa),
         notes=notes,
     )

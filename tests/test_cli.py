@@ -27,7 +27,8 @@ def fake_module(name, reproduced, *, charts=True, fail=False):
         return Reproduction(
             name, f"Fake {name}",
             checks=[Check(name, "ratio (£ per £1)", 2.00, reproduced, precision=0.01, interval=(1.5, 2.5),
-                          source="test", note=f"draws={draws} seed={seed}")],
+                          source="test", note=f"draws={draws} seed={seed}", probability=0.9625,
+                          probability_label="P(ratio > 1)")],
             tables={"numbers": __import__("pandas").DataFrame({"a": [1.0, 2.0]})},
             charts={"line": chart} if charts else {},
             notes=[f"note of {name} <b>not bold</b>"],
@@ -55,8 +56,9 @@ def test_all_matching_exits_zero_and_prints_the_table(fakes, capsys):
     assert cli.main(["reproduce"]) == 0
     out = capsys.readouterr().out
     header, rule, row = out.splitlines()[:3]
-    assert header.split() == ["model", "figure", "published", "reproduced", "difference", "status", "interval"]
-    assert re.search(r"good\s+ratio \(£ per £1\)\s+2\.00\s+2\.0040\s+0\.0040\s+match\s+1\.5000 to 2\.5000", row)
+    assert header.split() == ["model", "figure", "published", "reproduced", "difference", "status", "interval", "probability"]
+    assert re.search(r"good\s+ratio \(£ per £1\)\s+2\.00\s+2\.0040\s+0\.0040\s+match\s+1\.5000 to 2\.5000"
+                     r"\s+P\(ratio > 1\) = 0\.963$", row)
     assert "draws=10 seed=1" in out  # the check's note, with the model's own defaults
     assert "note of good" in out
     assert "1 of 1 published figures reproduced; 0 mismatched" in out
@@ -115,7 +117,10 @@ def test_list_prints_the_models_in_order(capsys):
 def test_out_writes_tables_charts_and_a_self_contained_report(fakes, tmp_path, capsys):
     fakes(good=fake_module("good", 2.0))
     assert cli.main(["reproduce", "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "checks.csv").read_text().startswith("model,figure,published")
+    assert (tmp_path / "checks.csv").read_text().splitlines() == [
+        "model,figure,published,reproduced,difference,status,interval_low,interval_high,probability,probability_label,source",
+        "good,ratio (£ per £1),2,2.0,0.0,match,1.5,2.5,0.9625,P(ratio > 1),test",
+    ]
     assert (tmp_path / "good" / "numbers.csv").read_text() == "a\n1.0\n2.0\n"
     assert (tmp_path / "good" / "line.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in (tmp_path / "good" / "line.svg").read_bytes()
@@ -124,6 +129,7 @@ def test_out_writes_tables_charts_and_a_self_contained_report(fakes, tmp_path, c
     assert len(images) == 1 and base64.b64decode(images[0]) == (tmp_path / "good" / "line.png").read_bytes()
     assert "src=\"http" not in page and "<script" not in page  # nothing fetched from elsewhere
     assert "note of good &lt;b&gt;not bold&lt;/b&gt;" in page
+    assert "<th>probability</th>" in page and "P(ratio &gt; 1) = 0.963" in page
     assert "wrote" in capsys.readouterr().out
 
 
@@ -132,6 +138,7 @@ def test_reproduce_runs_the_real_worked_models(capsys):
     out = capsys.readouterr().out
     assert re.search(r"care_repair\s+savings to the taxpayer per £1 invested\s+7\.50\s+7\.5000\s+0\.0000\s+match", out)
     assert out.count(" match ") == 4
+    assert out.count("P(benefit > £1 per £1) = ") == 3 and out.count("P(savings > £1 per £1) = 1.000") == 1
 
 
 def test_progress_bar_goes_to_the_error_stream(fakes):

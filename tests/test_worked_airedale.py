@@ -4,6 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from worked_helpers import assert_probability, quick, rep_fixture
+
 from healthecon.errors import ModelDefinitionError
 from healthecon.worked import airedale
 
@@ -11,12 +13,10 @@ MONEY = ("incremental_saving", "ccg_spend", "unit_cost_admission", "unit_cost_ae
 
 
 def checks(overrides=None, draws=2):
-    return airedale.reproduce(draws=draws, seed=0, overrides=overrides).checks
+    return quick(airedale, overrides, draws).checks
 
 
-@pytest.fixture(scope="module")
-def rep():
-    return airedale.reproduce(draws=400, seed=7)
+rep = rep_fixture(airedale, draws=400, seed=7)
 
 
 def test_return_per_pound_reproduces_published_674(rep):
@@ -92,3 +92,10 @@ def test_any_assumed_split_between_admissions_and_ae_leaves_the_headlines_unchan
 def test_zero_variance_psa_reproduces_the_deterministic_figures_exactly():
     for c in checks({"sd_reduction": 0.0, "cv_unit_cost": 0.0}, draws=20):
         assert c.interval == (c.reproduced, c.reproduced)
+
+
+def test_both_figures_carry_their_psa_probability(rep):
+    ratio, saving = rep.checks
+    assert_probability(ratio, "P(return > £1 per £1)", 0.5, 1.0)
+    assert_probability(saving, "P(saving > £0)", 0.5, 1.0)
+    assert ratio.probability <= saving.probability  # a return above £1 needs a positive saving first

@@ -4,34 +4,26 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from worked_helpers import assert_probability, find_check, rep_fixture
 
 from healthecon import cea
 from healthecon.errors import ModelDefinitionError, ParameterError, ProvenanceError
 from healthecon.provenance import load_inputs
 from healthecon.worked import chss
 
-
-@pytest.fixture(scope="module")
-def rep():
-    return chss.reproduce()
-
-
-def _check(rep, start):
-    (check,) = [c for c in rep.checks if c.figure.startswith(start)]
-    assert check.status == "match"
-    return check
+rep = rep_fixture(chss)
 
 
 def test_icer_13886(rep):
-    assert round(_check(rep, "ICER, CHSS").reproduced) == 13886
+    assert round(find_check(rep, "ICER, CHSS").reproduced) == 13886
 
 
 def test_incremental_cost_575(rep):
-    assert round(_check(rep, "incremental cost").reproduced) == 575
+    assert round(find_check(rep, "incremental cost").reproduced) == 575
 
 
 def test_incremental_life_years_004(rep):
-    check = _check(rep, "incremental life-years")
+    check = find_check(rep, "incremental life-years")
     assert round(check.reproduced, 2) == 0.04
     assert check.reproduced == pytest.approx(575 / 13886, rel=1e-12)
 
@@ -42,11 +34,11 @@ def test_rounded_life_years_would_not_reproduce_the_icer():
 
 
 def test_dawn_icer_2081(rep):
-    assert round(_check(rep, "ICER, DAWN").reproduced) == 2081
+    assert round(find_check(rep, "ICER, DAWN").reproduced) == 2081
 
 
 def test_brighter_icer_14837(rep):
-    assert round(_check(rep, "ICER, BRIghTER").reproduced) == 14837
+    assert round(find_check(rep, "ICER, BRIghTER").reproduced) == 14837
 
 
 def test_brighter_typo_is_explained_in_the_data_note():
@@ -55,7 +47,7 @@ def test_brighter_typo_is_explained_in_the_data_note():
 
 
 def test_probability_cost_effective_above_80_percent(rep):
-    check = _check(rep, "P(cost-effective) at £20,000")
+    check = find_check(rep, "P(cost-effective) at £20,000")
     assert check.comparison == ">" and check.reproduced > 0.80
 
 
@@ -175,3 +167,25 @@ def test_tornado_draws_the_one_way_table(rep):
     ax = rep.charts["tornado"]()
     low_bars = ax.containers[0]
     assert len(low_bars) == 2
+
+
+def test_probabilities_sit_beside_the_figures_at_both_thresholds(rep):
+    p = rep.tables["p_cost_effective"]["p_psa"]
+    icer = find_check(rep, "ICER, CHSS")
+    assert icer.probability_label == "P(cost-effective at £20,000)" and icer.probability == p[20000.0]
+    low, high = icer.interval
+    assert low < 13886 < high  # PSA percentile interval of the ICER
+    pce = find_check(rep, "P(cost-effective) at £20,000")
+    assert pce.probability_label == "P(cost-effective at £30,000)" and pce.probability == p[30000.0]
+    low, high = pce.interval  # Monte Carlo interval of the PSA proportion
+    assert 0.80 < low < pce.reproduced < high < 0.87
+    assert not any("P(cost-effective):" in note for note in rep.notes)
+
+
+def test_study_design_shows_443_matched_residents_and_5000_bootstrap_replicates(rep):
+    design = rep.tables["study_design"]["value"]
+    assert design["CHSS residents matched 1:1 to controls"] == 443
+    assert design["bootstrap replicates (study)"] == 5000 == load_inputs("chss")["n_bootstrap"]
+    text = " ".join(rep.notes)
+    assert "443 residents matched" in text and "5,000 bootstrap replicates" in text
+    assert "a typo" in text and "BRIghTER" in text

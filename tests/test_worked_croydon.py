@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from worked_helpers import assert_probability, find_check, rep_fixture
 
 from healthecon.errors import ModelDefinitionError, UnknownNameError
 from healthecon.worked import croydon
@@ -11,32 +12,23 @@ from healthecon.worked import croydon
 UNITS = {"admissions": 792.0, "bed_days": 345.0, "care_home_weeks": 1200.0}
 SHARES = {"admissions": 0.6, "bed_days": 0.2, "care_home_weeks": 0.2}
 
-
-@pytest.fixture(scope="module")
-def rep():
-    return croydon.reproduce()
-
-
-def _check(rep, start):
-    (check,) = [c for c in rep.checks if c.figure.startswith(start)]
-    assert check.status == "match"
-    return check
+rep = rep_fixture(croydon)
 
 
 def test_icn_144_per_pound(rep):
-    assert round(_check(rep, "ICN benefit").reproduced, 2) == 1.44
+    assert round(find_check(rep, "ICN benefit").reproduced, 2) == 1.44
 
 
 def test_life_267_per_pound(rep):
-    assert round(_check(rep, "LIFE benefit").reproduced, 2) == 2.67
+    assert round(find_check(rep, "LIFE benefit").reproduced, 2) == 2.67
 
 
 def test_business_case_investment_8m(rep):
-    assert round(_check(rep, "business case investment").reproduced / 1e6) == 8
+    assert round(find_check(rep, "business case investment").reproduced / 1e6) == 8
 
 
 def test_business_case_saving_12m(rep):
-    assert round(_check(rep, "business case saving").reproduced / 1e6) == 12
+    assert round(find_check(rep, "business case saving").reproduced / 1e6) == 12
 
 
 def test_both_roi_conventions_are_printed(rep):
@@ -135,3 +127,17 @@ def test_acceptability_and_per_agency_charts(rep):
     ax = rep.charts["per_agency_life"]()
     heights = sorted(round(bar.get_height()) for container in ax.containers for bar in container)
     assert heights == [-2000000, -2000000, 3738000, 6942000]
+
+
+def test_each_ratio_carries_its_probability_of_returning_more_than_it_costs(rep):
+    p = rep.tables["conventions"]["p_return_above_1"]
+    for start, scheme in (("ICN", "ICN"), ("LIFE", "LIFE"), ("business case saving", "business case")):
+        check = find_check(rep, start)
+        assert_probability(check, "P(return > £1 per £1)")
+        assert check.probability == p[scheme]
+    assert find_check(rep, "business case investment").probability is None
+
+
+def test_tornado_axis_reads_benefit_per_pound(rep):
+    ax = rep.charts["tornado_life"]()
+    assert ax.get_xlabel().startswith("Benefit per £1 (BCR)\n")

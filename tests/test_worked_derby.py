@@ -3,19 +3,17 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_worked_care_repair import WEIGHT, shares
+from worked_helpers import WEIGHT, assert_probability, quick, rep_fixture, shares
 
 from healthecon.errors import DistributionFitError, ModelDefinitionError
 from healthecon.worked import derby
 
 
 def ratio(overrides=None, draws=2):
-    return derby.reproduce(draws=draws, seed=0, overrides=overrides).checks[0]
+    return quick(derby, overrides, draws).checks[0]
 
 
-@pytest.fixture(scope="module")
-def rep():
-    return derby.reproduce(draws=400, seed=3)
+rep = rep_fixture(derby, draws=400, seed=3)
 
 
 def test_sroi_ratio_reproduces_published_400(rep):
@@ -77,3 +75,9 @@ def test_a_spread_too_wide_for_an_assumed_deduction_names_it():
 def test_forecast_years_must_be_whole():
     with pytest.raises(ModelDefinitionError, match="'forecast_years'"):
         derby.reproduce(draws=2, overrides={"forecast_years": 2.5})
+
+
+def test_ratio_carries_p_above_one_and_the_tornado_reads_sroi_ratio(rep):
+    assert_probability(rep.checks[0], "P(SROI ratio > 1)", 0.99, 1.0)
+    ax = rep.charts["tornado"]()
+    assert ax.get_xlabel().startswith("SROI ratio\n")

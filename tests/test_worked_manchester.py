@@ -3,23 +3,20 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_worked_care_repair import WEIGHT, shares
+from worked_helpers import WEIGHT, assert_probability, find_check, quick, rep_fixture, shares
 
 from healthecon.worked import manchester
 
 
 def figures(overrides=None, draws=2):
-    return {c.figure: c for c in manchester.reproduce(draws=draws, seed=0, overrides=overrides).checks}
+    return {c.figure: c for c in quick(manchester, overrides, draws).checks}
 
 
-@pytest.fixture(scope="module")
-def rep():
-    return manchester.reproduce(draws=400, seed=5)
+rep = rep_fixture(manchester, draws=400, seed=5)
 
 
 def check(rep, start):
-    (found,) = [c for c in rep.checks if c.figure.startswith(start)]
-    return found
+    return find_check(rep, start, matches=False)
 
 
 def test_initial_cba_reproduces_published_103(rep):
@@ -72,3 +69,11 @@ def test_any_split_between_components_leaves_the_headlines_unchanged(weights):
 def test_zero_variance_psa_reproduces_the_deterministic_figures_exactly():
     for c in figures({"cv_benefit": 0.0}, draws=20).values():
         assert c.interval == (c.reproduced, c.reproduced)
+
+
+def test_each_ratio_carries_p_benefit_above_one_from_the_psa(rep):
+    p = rep.tables["psa_summary"]["p_ratio_above_target"]
+    for strategy, (_, _, figure, _) in manchester.ANALYSES.items():
+        c = check(rep, figure)
+        assert_probability(c, "P(benefit > £1 per £1)")
+        assert c.probability == pytest.approx(p[strategy], abs=1e-12)

@@ -4,39 +4,31 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from worked_helpers import assert_probability, find_check, rep_fixture
 
 from healthecon.errors import ParameterError
 from healthecon.worked import popp
 
-
-@pytest.fixture(scope="module")
-def rep():
-    return popp.reproduce()
-
-
-def _check(rep, start):
-    (check,) = [c for c in rep.checks if c.figure.startswith(start)]
-    assert check.status == "match"
-    return check
+rep = rep_fixture(popp)
 
 
 def test_return_120_per_pound(rep):
-    check = _check(rep, "savings on emergency bed days")
+    check = find_check(rep, "savings on emergency bed days")
     assert round(check.reproduced, 2) == 1.20
     low, high = check.interval
     assert low == pytest.approx(0.80, abs=0.03) and high == pytest.approx(1.60, abs=0.03)
 
 
 def test_return_120_per_month_wording(rep):
-    assert round(_check(rep, "same ratio, 'per month'").reproduced, 2) == 1.20
+    assert round(find_check(rep, "same ratio, 'per month'").reproduced, 2) == 1.20
 
 
 def test_range_low_080(rep):
-    assert round(_check(rep, "range, low").reproduced, 2) == 0.80
+    assert round(find_check(rep, "range, low").reproduced, 2) == 0.80
 
 
 def test_range_high_160(rep):
-    assert round(_check(rep, "range, high").reproduced, 2) == 1.60
+    assert round(find_check(rep, "range, high").reproduced, 2) == 1.60
 
 
 def test_probability_of_return_above_one_under_both_readings(rep):
@@ -107,3 +99,11 @@ def test_charts_plot_the_model_numbers(rep):
     assert y[np.searchsorted(x, 1.0)] == pytest.approx(rep.tables["summary"].loc["POPP", "p_ratio_above_target"], abs=0.02)
     ax = rep.charts["waterfall"]()
     assert ax.patches[0].get_height() == pytest.approx(1200.0)
+
+
+def test_ratio_carries_p_return_above_one_under_the_stated_reading(rep):
+    check = find_check(rep, "savings on emergency bed days")
+    assert_probability(check, "P(return > £1 per £1)")
+    assert check.probability == rep.tables["range_readings"].loc["95% normal interval", "p_return_above_1_psa"]
+    assert "95% normal interval (assumed)" in check.note
+    assert all(c.probability is None for c in rep.checks[1:])  # deterministic figures

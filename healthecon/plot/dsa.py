@@ -25,17 +25,22 @@ from ._style import PALETTE, finish, get_ax, money_formatter, strategy_colors
 __all__ = ["plot_tornado", "plot_twoway"]
 
 _NAMES = {"nmb": "net monetary benefit", "nhb": "net health benefit", "icer": "ICER", "cost": "cost", "effect": "effect"}
+#: Cost-benefit and SROI outcomes (healthecon.cba, healthecon.sroi), named as a reader says them;
+#: each carries its own unit, so the table's units are not appended ("{c}" is the currency).
+_MONEY_NAMES = {"bcr": "benefit per {c}1 (BCR)", "net_roi": "net ROI", "sroi_ratio": "SROI ratio",
+                "net_sroi": "net SROI ratio", "npv": "NPV ({c})"}
 _LOW, _HIGH = PALETTE[4], PALETTE[5]
 
 
 def _outcome_label(attrs: dict) -> str:
     outcome = attrs.get("outcome", "outcome")
     comparator = attrs.get("comparator")
-    name = _NAMES.get(outcome, outcome)
+    own_unit = outcome in _MONEY_NAMES
+    name = _MONEY_NAMES[outcome].format(c=attrs.get("currency") or "£") if own_unit else _NAMES.get(outcome, outcome)
     if comparator and outcome != "icer":
         name = f"incremental {name}"
     text = name[0].upper() + name[1:]
-    if attrs.get("units"):
+    if attrs.get("units") and not own_unit:
         text += f" ({attrs['units']})"
     who = attrs.get("strategy", "")
     if comparator:
