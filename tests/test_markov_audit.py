@@ -121,12 +121,11 @@ def mix_weight(kind, t, L, start_age):
 
 
 @st.composite
-def models(draw):
+def models(draw, method):
     k = draw(st.integers(2, 5))
     T = draw(st.integers(1, 14))
     L = draw(st.sampled_from([1.0, 0.5, 1 / 12, 1 / 52, 2.0]))
     seed = draw(st.integers(0, 2**32 - 1))
-    method = draw(st.sampled_from(METHODS + ["custom"]))
     rates = st.sampled_from([0.0, 0.035, 0.06, "schedule"])
     return dict(
         k=k, T=T, L=L, seed=seed, method=method,
@@ -205,9 +204,10 @@ def build(spec):
         qaly = lambda p, s, time: {st_: values(time_of(time))[0][:, i] for i, st_ in enumerate(states)}  # noqa: E731
         care = lambda p, s, time: {st_: values(time_of(time))[1][:, i] for i, st_ in enumerate(states)}  # noqa: E731
 
-    def move(p, s):
+    def move(p, s, time):  # one-off costs growing with the clock the rewards read
         si = strategies.index(s)
-        return {(a, b): tc[si, :, i, j] for i, a in enumerate(states) for j, b in enumerate(states) if i != j}
+        grow = 1.0 if spec["reward_clock"] is None else 1 + 0.1 * time_of(time)
+        return {(a, b): tc[si, :, i, j] * grow for i, a in enumerate(states) for j, b in enumerate(states) if i != j}
 
     method = spec["method"]
     if method == "custom":
@@ -243,9 +243,8 @@ def reference(spec, ref):
             for name, vals, D in (("qaly", util, De), ("cost_care", cost, Dc), ("ly", alive, De)):
                 out[name][n, si] = ref_state_total(trace, vals, ref["method"], D)
                 out[name + "_undiscounted"][n, si] = ref_state_total(trace, vals, ref["method"], ones)
-            costs = [ref["tc"][si, n].tolist()] * T
-            for i in range(k):
-                costs[0][i][i] = 0.0  # self-transitions carry no cost
+            grow = [1.0 if spec["reward_clock"] is None else 1 + 0.1 * t for t in range(1, T + 1)]
+            costs = [[[0.0 if i == j else ref["tc"][si, n, i, j] * g for j in range(k)] for i in range(k)] for g in grow]
             out["cost_move"][n, si], out["cost_move_undiscounted"][n, si] = ref_transition_total(
                 trace, matrices, costs, ref["method"], L, ref_rate(spec["rate_c"]))
             out["cost_start"][n, si] = ref["initial"]["ab"[si]]
@@ -254,12 +253,26 @@ def reference(spec, ref):
     return out, traces
 
 
-@given(models())
-def test_engine_matches_slow_reference(spec):
+@pytest.mark.parametrize("method", METHODS + ["custom"])
+@settings(max_examples=15)
+@given(data=st.data())
+def test_engine_matches_slow_reference(method, data):
+    spec = data.draw(models(method))
     model, ref = build(spec)
     got = model.run({"x": np.zeros(N)}, trace=True)
     expected, traces = reference(spec, ref)
     assert np.allclose(got["trace"].values, traces, rtol=1e-10, atol=1e-13)
+    for name, value in expected.items():
+        assert np.allclose(got[name].values, value, rtol=1e-10, atol=1e-9), name
+
+
+@pytest.mark.parametrize("T", range(1, 13))
+def test_simpson_for_every_horizon(T):
+    spec = dict(k=3, T=T, L=1.0, seed=T, method="simpson", rate_c=0.035, rate_e="schedule", clocks=["age", None],
+                reward_clock="cycle", complement=True, start_age=50.0)
+    model, ref = build(spec)
+    expected, _ = reference(spec, ref)
+    got = model.run({"x": np.zeros(N)})
     for name, value in expected.items():
         assert np.allclose(got[name].values, value, rtol=1e-10, atol=1e-9), name
 
