@@ -93,3 +93,70 @@ def test_write_outputs_writes_every_file(tmp_path):
     assert (tmp_path / "derby" / "named.csv").read_text() == "row,x\na,1.5\n"
     assert (tmp_path / "derby" / "plain.csv").read_text() == "y\n2\n"
     assert "seed: 1" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_probability_column_reads_label_and_value():
+    r = Reproduction("popp", "POPP", checks=[
+        Check("popp", "ratio", 1.2, 1.2, precision=0.01, interval=(0.8, 1.6), probability=0.8361,
+              probability_label="P(return > £1 per £1)"),
+        Check("popp", "range, low", 0.8, 0.8, precision=0.01),
+    ])
+    table = report.render_checks([r])
+    assert list(table.columns) == ["model", "figure", "published", "reproduced", "difference", "status", "interval",
+                                   "probability", "note"]
+    assert table["probability"].tolist() == ["P(return > £1 per £1) = 0.836", ""]
+    page = report.render_html([r])
+    assert page.count("P(return &gt; £1 per £1) = 0.836") == 2  # the summary table and the model's own
+
+
+def test_svg_keeps_text_as_text_and_the_same_chart_gives_the_same_files():
+    first = report.chart_images(rep(charts={"line": line_chart}), formats=("png", "svg"))["line"]
+    second = report.chart_images(rep(charts={"line": line_chart}), formats=("png", "svg"))["line"]
+    assert first == second  # no date or random ids in the files
+    assert b"<text" in first["svg"]
+    assert plt.get_fignums() == []
+
+
+def test_a_chart_that_fails_to_save_still_closes_its_figure(monkeypatch):
+    monkeypatch.setattr(report, "_save_figure", lambda fig, formats, dpi: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        report.chart_images(rep(charts={"line": line_chart}))
+    assert plt.get_fignums() == []
+
+
+def test_saved_chart_keeps_everything_savefig_tight_would(tmp_path):
+    from PIL import Image
+
+    def labelled(ax=None):
+        ax = line_chart(ax)
+        ax.set_xlabel("a long axis label\nover two lines")
+        ax.legend(["line"], loc="upper left", bbox_to_anchor=(1.02, 1))
+        return ax
+
+    png = report.chart_images(rep(charts={"c": labelled}), dpi=100)["c"]["png"]
+    path = tmp_path / "c.png"
+    path.write_bytes(png)
+    ax = labelled()
+    ax.figure.savefig(tmp_path / "tight.png", dpi=100, bbox_inches="tight")
+    plt.close(ax.figure)
+    with Image.open(path) as ours, Image.open(tmp_path / "tight.png") as tight:
+        assert abs(ours.size[0] - tight.size[0]) <= 2 and abs(ours.size[1] - tight.size[1]) <= 2
+
+
+@pytest.mark.parametrize(
+    ("outcome", "label"),
+    [("bcr", "Benefit per £1 (BCR)"), ("sroi_ratio", "SROI ratio"), ("net_roi", "Net ROI"), ("npv", "NPV (£)"),
+     ("net_sroi", "Net SROI ratio")],
+)
+def test_tornado_axis_names_ratio_outcomes_as_a_reader_would(outcome, label):
+    from healthecon.plot.dsa import plot_tornado
+
+    table = pd.DataFrame(
+        {"low": [1.0], "high": [3.0], "outcome_base": [2.0], "outcome_low": [1.5], "outcome_high": [2.5], "swing": [1.0]},
+        index=pd.Index(["x"], name="parameter"),
+    )
+    table.attrs = {"outcome": outcome, "units": "per £1" if "ratio" in outcome or outcome == "bcr" else "£",
+                   "strategy": "scheme", "comparator": None, "wtp": None, "currency": "£"}
+    ax = plot_tornado(table)
+    assert ax.get_xlabel() == f"{label}\nscheme"
+    plt.close(ax.figure)

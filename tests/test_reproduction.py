@@ -1,0 +1,101 @@
+"""healthecon.reproduction: when a figure matches, what a check carries, and the checks table."""
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from healthecon.reproduction import CHECK_COLUMNS, Check, Reproduction, checks_table
+
+
+@pytest.mark.parametrize(
+    ("published", "reproduced", "precision", "status"),
+    [
+        (6.74, 6.7449, 0.01, "match"),  # inside half the rounding unit
+        (6.74, 6.7351, 0.01, "match"),
+        (6.74, 6.7451, 0.01, "mismatch"),  # just outside
+        (6.74, 6.7349, 0.01, "mismatch"),
+        (13886, 13886.5, 1, "match"),  # exactly half a unit: published rounding could give either
+        (1_200_000, 1_150_001, 100_000, "match"),
+        (1_200_000, 1_149_999, 100_000, "mismatch"),
+        (1_200_000, 1_250_001, 100_000, "mismatch"),
+        (4.0, 4.0, 0.0, "match"),  # precision 0: exact (up to floating-point noise)
+        (4.0, 4.0 + 1e-12, 0.0, "match"),
+        (4.0, 4.001, 0.0, "mismatch"),
+    ],
+)
+def test_equal_figures_match_within_half_the_published_rounding(published, reproduced, precision, status):
+    assert Check("m", "f", published, reproduced, precision=precision).status == status
+
+
+@pytest.mark.parametrize(
+    ("comparison", "reproduced", "status"),
+    [(">", 0.846, "match"), (">", 0.80, "mismatch"), (">", 0.79, "mismatch"),
+     ("<", 0.79, "match"), ("<", 0.80, "mismatch")],
+)
+def test_bounds_match_only_strictly_on_their_side(comparison, reproduced, status):
+    assert Check("chss", "P(CE)", 0.80, reproduced, comparison=comparison).status == status
+
+
+@given(published=st.floats(-1e6, 1e6), offset=st.floats(-0.49, 0.49), unit=st.sampled_from([0.01, 1.0, 1e5]))
+def test_anything_that_rounds_to_the_published_figure_matches(published, offset, unit):
+    check = Check("m", "f", published, published + offset * unit, precision=unit)
+    assert check.status == "match"
+    assert check.difference == pytest.approx(offset * unit, abs=1e-9 * max(1.0, abs(published)))
+
+
+def test_probability_and_its_label_travel_together():
+    check = Check("popp", "ratio", 1.2, 1.2, 0.01, interval=(0.8, 1.6), probability=0.8361,
+                  probability_label="P(return > £1 per £1)")
+    assert check.probability_text == "P(return > £1 per £1) = 0.836"
+    assert Check("m", "f", 1, 1).probability is None and Check("m", "f", 1, 1).probability_text == ""
+    with pytest.raises(ValueError, match="'ratio': a probability needs a probability_label"):
+        Check("m", "ratio", 1, 1, probability=0.5)
+    with pytest.raises(ValueError, match="probability_label 'P' given without a probability"):
+        Check("m", "ratio", 1, 1, probability_label="P")
+
+
+@pytest.mark.parametrize("probability", [-0.01, 1.01, math.nan])
+def test_a_probability_outside_zero_one_is_rejected_naming_the_figure(probability):
+    with pytest.raises(ValueError, match=r"check 'ratio': probability must be in \[0, 1\]"):
+        Check("m", "ratio", 1, 1, probability=probability, probability_label="P(ratio > 1)")
+
+
+def test_other_bad_checks_name_the_figure_and_the_field():
+    with pytest.raises(ValueError, match="check 'f': comparison must be one of"):
+        Check("m", "f", 1, 1, comparison=">=")
+    with pytest.raises(ValueError, match="check 'f': precision must be >= 0"):
+        Check("m", "f", 1, 1, precision=-1)
+    with pytest.raises(ValueError, match=r"check 'f': interval must be \(low, high\)"):
+        Check("m", "f", 1, 1, interval=(2.0, 1.0))
+
+
+def test_checks_table_has_one_row_per_figure_with_numeric_intervals_and_probabilities():
+    reps = [
+        Reproduction("a", "A", checks=[
+            Check("a", "ratio", 1.2, 1.2004, 0.01, interval=(0.8, 1.6), source="seed line 1",
+                  probability=0.97, probability_label="P(ratio > 1)"),
+            Check("a", "P(CE)", 0.8, 0.79, comparison=">"),
+        ]),
+        Reproduction("b", "B", checks=[Check("b", "total (£)", 8e6, 8e6, 1e6)]),
+    ]
+    table = checks_table(reps)
+    assert tuple(table.columns) == CHECK_COLUMNS == (
+        "model", "figure", "published", "reproduced", "difference", "status", "interval_low", "interval_high",
+        "probability", "probability_label", "source")
+    assert table["model"].tolist() == ["a", "a", "b"]
+    assert table["published"].tolist() == ["1.2", ">0.8", "8e+06"]
+    assert table["status"].tolist() == ["match", "mismatch", "match"]
+    assert table["difference"].tolist() == pytest.approx([0.0004, -0.01, 0.0])
+    assert table.loc[0, ["interval_low", "interval_high", "probability"]].tolist() == [0.8, 1.6, 0.97]
+    assert table.loc[1:, ["interval_low", "interval_high", "probability"]].isna().all().all()
+    assert table["probability_label"].tolist() == ["P(ratio > 1)", "", ""]
+    assert pd.api.types.is_float_dtype(table["probability"])
+
+
+def test_empty_and_ok():
+    assert checks_table([]).columns.tolist() == list(CHECK_COLUMNS) and checks_table([]).empty
+    rep = Reproduction("a", "A", checks=[Check("a", "f", 1, 1), Check("a", "g", 1, 2)])
+    assert not rep.ok and Reproduction("a", "A").ok
