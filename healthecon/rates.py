@@ -208,7 +208,11 @@ def apply_hr(prob: object, hr: object) -> float | np.ndarray:
     """
     prob = require_probability(prob, "apply_hr: prob")
     hr = require_nonnegative(hr, "apply_hr: hr")
-    return _float_or_array(1.0 - (1.0 - prob) ** hr)
+    # -expm1(hr * log1p(-p)) rather than 1 - (1 - p) ** hr, which loses the digits of a small
+    # p (1e-12 at hr 0.5 gave 5.0004e-13); p = 1 with hr = 0 stays 1 - 1 ** 0 = 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_survival = np.where(hr == 0, -0.0, hr * np.log1p(-prob))  # -0.0: the result is +0.0
+    return _float_or_array(-np.expm1(log_survival))
 
 
 def competing_rates_to_probs(rates: Mapping[str, object], cycle_length: object = 1.0) -> dict[str, float | np.ndarray]:
