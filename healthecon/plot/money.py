@@ -82,7 +82,10 @@ def plot_waterfall(
     bottoms = np.concatenate([np.minimum(starts, ends), [min(0.0, total)]])
     heights = np.concatenate([np.abs(values), [abs(total)]])
     bottoms[0], heights[0] = min(0.0, values[0]), abs(values[0])
-    ax.bar(x, heights, bottom=bottoms, color=colors, width=0.65)
+    bars = ax.bar(x, heights, bottom=bottoms, color=colors, width=0.65)
+    for bar in bars:  # only zero is a hard edge: a floating bar's base must not clip the labels above the top bar
+        bar.sticky_edges.y[:] = [0.0]
+    ax.margins(y=0.1)
     for i in range(len(values)):  # connectors between consecutive bars
         ax.plot([i + 0.325, i + 0.675], [ends[i], ends[i]], color="0.5", linewidth=0.8)
     if show_values:
