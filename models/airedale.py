@@ -153,12 +153,8 @@ def model(baseline: Mapping[str, float]) -> TelemedicineModel:
 def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float] | None = None) -> Reproduction:
     """Re-derive £6.74 per £1 and the ~£1.2m saving, and run a PSA over the assumed inputs.
 
-    Parameters
-    ----------
-    draws, seed
-        PSA sample size and seed.
-    overrides
-        Local figures replacing inputs of ``data/airedale.csv`` by name.
+    ``draws`` PSA draws from ``seed``; ``overrides`` are local figures that replace inputs of
+    ``data/airedale.csv`` by name (e.g. ``{"unit_cost_admission": 3100}``).
     """
     values = inputs(overrides)
     baseline = baseline_events(values)

@@ -92,12 +92,8 @@ def _activity(values: Mapping[str, float], savings: Mapping[str, float]) -> pd.D
 def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float] | None = None) -> Reproduction:
     """Re-derive £7.50 per £1 and run a PSA over the assumed breakdown.
 
-    Parameters
-    ----------
-    draws, seed
-        PSA sample size and seed.
-    overrides
-        Local figures replacing inputs of ``data/care_repair.csv`` by name.
+    ``overrides`` (local figures, by input name in ``data/care_repair.csv``) replace the
+    assumed split or investment; the PSA takes ``draws`` draws from ``seed``.
     """
     values = inputs(overrides)
     params = parameters(values)

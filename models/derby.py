@@ -129,12 +129,8 @@ def impact_map(values: Mapping[str, float]) -> sroi.ImpactMap:
 def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float] | None = None) -> Reproduction:
     """Re-derive £4.00 per £1.00 from the impact map and run a PSA over the assumed inputs.
 
-    Parameters
-    ----------
-    draws, seed
-        PSA sample size and seed.
-    overrides
-        Local figures replacing inputs of ``data/derby.csv`` by name.
+    A PSA of ``draws`` draws from ``seed``. ``overrides`` replace inputs of ``data/derby.csv``
+    by name, e.g. a local cost per coordinator or discount rate.
     """
     values = inputs(overrides)
     params = parameters(values)

@@ -94,12 +94,8 @@ def model(discount: float) -> cba.CBAModel:
 def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float] | None = None) -> Reproduction:
     """Re-derive £1.03, £1.11 and £1.69 per £1 and run a PSA over the assumed inputs.
 
-    Parameters
-    ----------
-    draws, seed
-        PSA sample size and seed.
-    overrides
-        Local figures replacing inputs of ``data/manchester.csv`` by name.
+    ``overrides``: local figures by input name of ``data/manchester.csv`` (say, the real
+    investment); ``draws`` and ``seed`` set the PSA.
     """
     values = inputs(overrides)
     params = parameters(values)

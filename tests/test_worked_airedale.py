@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worked_helpers import assert_probability, quick, rep_fixture
+from worked_helpers import assert_probability, assert_rejected, quick, rep_fixture
 
 from healthecon.errors import ModelDefinitionError
 from healthecon.worked import airedale
@@ -70,8 +70,8 @@ def test_worse_than_control_counts_extra_events_as_costs():
 
 
 def test_reductions_that_save_nothing_cannot_be_calibrated():
-    with pytest.raises(ModelDefinitionError, match="reduction_"):
-        airedale.reproduce(draws=2, overrides={"reduction_admissions_intervention": 0.31, "reduction_ae_intervention": 0.31})
+    assert_rejected(airedale, ModelDefinitionError, "reduction_",
+                    reduction_admissions_intervention=0.31, reduction_ae_intervention=0.31)
 
 
 @settings(max_examples=10)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worked_helpers import WEIGHT, assert_probability, quick, rep_fixture, shares
+from worked_helpers import WEIGHT, assert_probability, assert_rejected, quick, rep_fixture, shares
 
 from healthecon.errors import ModelDefinitionError, UnknownNameError
 from healthecon.worked import care_repair
@@ -64,13 +64,11 @@ def test_zero_variance_psa_reproduces_the_deterministic_figure_exactly():
 
 
 def test_shares_that_do_not_sum_to_one_are_rejected():
-    with pytest.raises(ModelDefinitionError, match="savings shares .* sum to 1.1"):
-        care_repair.reproduce(draws=2, overrides={"share_falls": 0.5})
+    assert_rejected(care_repair, ModelDefinitionError, "savings shares .* sum to 1.1", share_falls=0.5)
 
 
 def test_unknown_override_is_named():
-    with pytest.raises(UnknownNameError, match="'share_fall'"):
-        care_repair.reproduce(draws=2, overrides={"share_fall": 0.5})
+    assert_rejected(care_repair, UnknownNameError, "'share_fall'", share_fall=0.5)
 
 
 def test_tornado_axis_reads_benefit_per_pound(rep):

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from worked_helpers import WEIGHT, assert_probability, quick, rep_fixture, shares
+from worked_helpers import WEIGHT, assert_probability, assert_rejected, quick, rep_fixture, shares
 
 from healthecon.errors import DistributionFitError, ModelDefinitionError
 from healthecon.worked import derby
@@ -68,13 +68,11 @@ def test_zero_variance_psa_reproduces_the_deterministic_figure_exactly():
 
 
 def test_a_spread_too_wide_for_an_assumed_deduction_names_it():
-    with pytest.raises(DistributionFitError, match="input 'deadweight_nhs' = 0.001"):
-        derby.reproduce(draws=2, overrides={"deadweight_nhs": 0.001})
+    assert_rejected(derby, DistributionFitError, "input 'deadweight_nhs' = 0.001", deadweight_nhs=0.001)
 
 
 def test_forecast_years_must_be_whole():
-    with pytest.raises(ModelDefinitionError, match="'forecast_years'"):
-        derby.reproduce(draws=2, overrides={"forecast_years": 2.5})
+    assert_rejected(derby, ModelDefinitionError, "'forecast_years'", forecast_years=2.5)
 
 
 def test_ratio_carries_p_above_one_and_the_tornado_reads_sroi_ratio(rep):

@@ -50,3 +50,9 @@ def assert_probability(check, label, low=0.0, high=1.0):
     assert low <= check.probability <= high
     assert check.interval is not None and check.interval[0] <= check.interval[1]
     assert label not in check.note  # the probability has its own column, not the free text
+
+
+def assert_rejected(module, error, match, **overrides):
+    """``module.reproduce`` with ``overrides`` raises ``error`` with a message matching ``match``."""
+    with pytest.raises(error, match=match):
+        quick(module, overrides)
