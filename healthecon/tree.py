@@ -344,6 +344,23 @@ def _delay_factor(link: MarkovLeaf, name: str, kinds: Mapping[str, str]) -> floa
     return 1.0 if rate is None else float(discount_factors(link.delay, rate))
 
 
+def _complement(total: np.ndarray, where: str, others: str) -> np.ndarray:
+    """``1 - total``, where a shortfall within :data:`TOLERANCE` (floating-point rounding) is 0.
+
+    Raises TreeError naming the first sample where the other entries sum to more than
+    ``1 + TOLERANCE``.
+    """
+    rest = 1.0 - total
+    bad = rest < -TOLERANCE
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise TreeError(
+            f"{where}: the complement is negative ({float(rest[i]):.12g}) in sample {i}: the other {others} sum to "
+            f"{float(total[i]):.12g}, more than 1 (tolerance {TOLERANCE})"
+        )
+    return np.maximum(rest, 0.0)
+
+
 def _node_id(path: tuple[str, ...]) -> str:
     return f"node {_SEP.join(path)!r}"
 
@@ -545,14 +562,7 @@ class DecisionTree:
             probs.append(p)
         total = np.sum([p for p in probs if p is not None], axis=0) if any(p is not None for p in probs) else np.zeros(n)
         if any(p is None for p in probs):
-            rest = 1.0 - total
-            bad = rest < -TOLERANCE
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise TreeError(
-                    f"{where}: the complement is negative ({float(rest[i]):.12g}) in sample {i}: the other branches sum to "
-                    f"{float(total[i]):.12g}, more than 1 (tolerance {TOLERANCE})"
-                )
+            rest = _complement(total, where, "branches")
             return [rest if p is None else p for p in probs]
         bad = np.abs(total - 1.0) > TOLERANCE
         if bad.any():
@@ -626,10 +636,10 @@ class DecisionTree:
                 continue
             column = self._value(value, arrays, n, f"{where}, Markov start {state!r}")
             matrix[:, states.index(state)] = column
-        if complement is not None:
-            matrix[:, complement] = 1.0 - matrix.sum(axis=1)
         for k, state in enumerate(states):
             require_probability(matrix[:, k], f"{where}, Markov start {state!r}", TreeError)
+        if complement is not None:
+            matrix[:, complement] = _complement(matrix.sum(axis=1), f"{where}, Markov start {states[complement]!r}", "states")
         off = np.abs(matrix.sum(axis=1) - 1.0) > TOLERANCE
         if off.any():
             i = int(np.argmax(off))
