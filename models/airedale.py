@@ -13,8 +13,9 @@ saving; the baseline activity that the £1.2m implies.
 
 What is assumed (``data/airedale.csv``, kind ``assumed``; replace with local figures): 1.5 A&E
 visits per admission at baseline (sets how the saving splits between admissions and A&E);
-one year after the service started; unit costs at 2023/24 prices (NHS National Cost
-Collection, via PSSRU *Unit Costs 2024* table 6.1.1), not the study's; and, for the PSA only,
+one year after the service started; unit costs at 2023/24 prices, not the study's (A&E £273,
+PSSRU *Unit Costs 2024* table 6.1.1; admission £2,595, the activity-weighted average of all
+non-elective stays in the NHS National Cost Collection 2023/24, derived); and, for the PSA only,
 a 4-point standard error on each published reduction and a 20% coefficient of variation on
 each unit cost. The reproduction shows what the £1.2m implies: at today's unit costs a 6-point
 net fall in admissions needs far more baseline admissions per home than a care home of typical size is likely to have, so

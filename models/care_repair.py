@@ -5,14 +5,14 @@ Well for Longer*, CHEME Bangor for Public Health Wales, 2018): "For every £1 in
 & Repair there is £7.50 savings to the taxpayer". Nothing else: no budget, breakdown, period
 or discount rate.
 
-What is derived: the savings are 7.50 times the investment, in the year of the investment
-(a one-period return, so no discounting).
+What is derived: the savings, 7.50 times the investment.
 
 What is assumed (``data/care_repair.csv``, kind ``assumed``; replace with local figures):
-an illustrative £100,000 investment (the ratio does not depend on it); how the savings split
-between falls avoided (NHS), quicker discharge (NHS), delayed moves into residential care
-(council) and cold-related illness avoided (NHS); and, for the PSA only, a 30% coefficient of
-variation on each savings line. The split and the PSA are *assumptions*: only the £7.50 is
+an illustrative £100,000 investment (the ratio does not depend on it); savings in the year
+of the investment (no period is published: a one-period return, no discounting); how the
+savings split between falls avoided (NHS), quicker discharge (NHS), delayed moves into
+residential care (council) and cold-related illness avoided (NHS); and, for the PSA only, a
+30% coefficient of variation on each savings line. The split and the PSA are *assumptions*: only the £7.50 is
 published. Two unit costs (PSSRU *Unit Costs of Health and Social Care 2024*, tables 6.1.1
 and 1.2.1) translate the assumed savings into the activity they imply, as a plausibility
 check a commissioner can compare with local data.
