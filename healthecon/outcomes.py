@@ -156,6 +156,8 @@ def make_outcomes(
         If arrays do not match the strategies.
     """
     labels = require_unique(strategies, "strategies", OutcomesError)
+    if not labels:
+        raise OutcomesError("strategies: expected at least one strategy label, got none")
     if not values:
         raise OutcomesError("no outcomes given: expected at least a cost variable")
     kinds = dict(kinds or {})
@@ -164,6 +166,12 @@ def make_outcomes(
         da = _as_dataarray(name, value, labels)
         if da.sizes[STRATEGY] != len(labels):
             raise ShapeError(f"outcome {name!r}: has {da.sizes[STRATEGY]} strategies, expected {len(labels)}")
+        first = next(iter(arrays.items()), None)
+        if first is not None and da.sizes[SAMPLE] != first[1].sizes[SAMPLE]:
+            raise ShapeError(
+                f"outcome {name!r}: has {da.sizes[SAMPLE]} samples but {first[0]!r} has {first[1].sizes[SAMPLE]}; "
+                "every outcome needs the same samples"
+            )
         kind = kinds.get(name, _guess_kind(name, cost, effect))
         if kind not in KINDS:
             raise OutcomesError(f"outcome {name!r}: unknown kind {kind!r}; expected one of {KINDS}")
@@ -338,6 +346,8 @@ def from_dataframe(
            [1.5, 2.5]])
     """
     frame = frame.copy()
+    if strategy not in frame.columns:
+        raise unknown_name("column", strategy, list(frame.columns))
     if sample is None or sample not in frame.columns:
         if sample is not None and sample != "sample":
             raise unknown_name("column", sample, list(frame.columns))

@@ -64,6 +64,14 @@ def test_shape_and_name_errors():
         make_outcomes({"cost": xr.DataArray([[1.0]], dims=("sample", "arm"))}, ["a"], effect=None)
 
 
+def test_zero_strategies_and_mismatched_sample_counts_raise_naming_the_outcome():
+    # used to build an empty outcome set, and to fail inside xarray's alignment
+    with pytest.raises(OutcomesError, match="at least one strategy"):
+        make_outcomes({"cost": np.zeros((2, 0)), "effect": np.zeros((2, 0))}, [])
+    with pytest.raises(ShapeError, match="outcome 'effect': has 2 samples but 'cost' has 1"):
+        make_outcomes({"cost": [[5.0, 10.0]], "effect": [[1.0, 2.0], [1.0, 2.0]]}, ["A", "B"])
+
+
 def test_dataarray_strategies_are_matched_by_label_not_position():
     # A DataArray whose strategy coordinate is in another order used to be relabelled by
     # position, silently swapping the strategies' values.
@@ -134,6 +142,14 @@ def test_from_dataframe_non_numeric_cost_column_names_the_column_and_cell():
     frame = pd.DataFrame({"strategy": ["A", "B"], "cost": ["1,000", "2"], "effect": [1.0, 2.0]})
     with pytest.raises(OutcomesError, match=r"column 'cost' is not numeric: data row 1 holds '1,000'"):
         from_dataframe(frame)
+
+
+def test_from_dataframe_missing_strategy_column_is_named():
+    # used to raise a bare KeyError from pandas' groupby
+    with pytest.raises(UnknownNameError, match="strategy"):
+        from_dataframe(pd.DataFrame({"arm": ["A", "B"], "cost": [1.0, 2.0], "effect": [1.0, 2.0]}))
+    out = from_dataframe(pd.DataFrame({"arm": ["A", "B"], "cost": [1.0, 2.0], "effect": [1.0, 2.0]}), strategy="arm")
+    assert strategies(out) == ["A", "B"]
 
 
 def test_from_dataframe_ignores_non_numeric_extra_columns():
