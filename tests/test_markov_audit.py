@@ -412,3 +412,28 @@ def test_validation_names_strategy_cycle_from_to_and_sample(cycle):
     model = MarkovModel(["a", "b"], ["a", "b"], transitions, start="a", n_cycles=4)
     with pytest.raises(TransitionError, match=rf"strategy 'b', cycle {cycle}, from 'a' to 'b'.*1\.2 at sample 2"):
         model.run({"x": np.zeros(3)})
+
+
+# --------------------------------------------------------------------------- Green Book schedules
+@pytest.mark.parametrize("method", ["end", "half-cycle"])
+def test_green_book_schedules_discount_by_model_years_across_bands(method):
+    from healthecon.discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD
+
+    T, L = 45, 2.0  # 90 years: crosses the 30- and 75-year band boundaries, between trace points
+    model = MarkovModel(["alive", "dead"], ["x"], {"alive": {"alive": C, "dead": 0.02}, "dead": {"dead": 1}}, start="alive",
+                        n_cycles=T, cycle_length=L, correction=method, discount_costs=GREEN_BOOK_STANDARD,
+                        discount_effects=GREEN_BOOK_HEALTH, state_rewards={"cost_care": {"alive": 1000.0}, "ly": {"alive": 1}},
+                        transition_rewards={"cost_death": {("alive", "dead"): 10_000.0}})
+    out = model.run({})
+    trace = ref_trace([1.0, 0.0], [[[0.98, 0.02], [0.0, 1.0]]] * T)
+    standard = ((0, 0.035), (30, 0.03), (75, 0.025), (125, 0.02), (200, 0.015), (300, 0.01))
+    health = ((0, 0.015), (30, 0.0129), (75, 0.0107), (125, 0.0086), (200, 0.0064), (300, 0.0043))
+    Dc = [ref_discount(t * L, standard) for t in range(T + 1)]
+    De = [ref_discount(t * L, health) for t in range(T + 1)]
+    care = [[1000.0 * L, 0.0]] * T
+    alive = [[L, 0.0]] * T
+    assert out["cost_care"].item() == pytest.approx(ref_state_total(trace, care, method, Dc), rel=1e-12)
+    assert out["ly"].item() == pytest.approx(ref_state_total(trace, alive, method, De), rel=1e-12)
+    deaths = [[[0.0, 10_000.0], [0.0, 0.0]]] * T
+    matrices = [[[0.98, 0.02], [0.0, 1.0]]] * T
+    assert out["cost_death"].item() == pytest.approx(ref_transition_total(trace, matrices, deaths, method, L, standard)[0], rel=1e-12)
