@@ -408,7 +408,9 @@ class Parameters:
             raise ParameterError(f"correlate: kind must be 'normal' or 'spearman', got {kind!r}")
         matrix = _correlation_matrix(names, matrix)
         if kind == "spearman":
-            matrix = 2 * np.sin(np.pi * matrix / 6)
+            # 2 sin(pi / 6) rounds to 0.9999999999999999: keep rank correlations of +-1 (and the
+            # diagonal) exact, so the normal-scale matrix is still a correlation matrix
+            matrix = np.where(np.abs(matrix) == 1, matrix, 2 * np.sin(np.pi * matrix / 6))
         values, vectors = np.linalg.eigh(matrix)
         if values.min() < -_PSD_TOL:
             raise ParameterError(

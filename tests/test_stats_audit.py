@@ -324,6 +324,14 @@ def test_correlation_matrix_validation(matrix, message):
         params.correlate(["a", "b", "c"], matrix)
 
 
+def test_spearman_conversion_keeps_a_unit_diagonal():
+    # 2 sin(pi * 1 / 6) = 0.9999999999999999 used to end up on the diagonal
+    params = Parameters(a=Beta(2, 2), b=Gamma(2, 2), c=Normal(0, 1))
+    matrix = params.correlate(["a", "b", "c"], [[1, 0.5, -1], [0.5, 1, -0.5], [-1, -0.5, 1]], kind="spearman").correlations[("a", "b", "c")]
+    assert np.diag(matrix).tolist() == [1.0, 1.0, 1.0] and matrix[0, 2] == -1.0
+    assert matrix[0, 1] == pytest.approx(2 * np.sin(np.pi * 0.5 / 6), rel=1e-15)
+
+
 def test_lhs_marginals_are_stratified():
     n = 1000
     d = _params().sample(n, seed=9, method="lhs")
