@@ -85,7 +85,7 @@ import xarray as xr
 from . import correction as _correction
 from ._validate import as_float_array, require_unique
 from .discount import DiscountSchedule, discount_factors
-from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, unknown_name
+from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
 from .outcomes import SAMPLE, STRATEGY, make_outcomes
 
 __all__ = ["C", "Time", "MarkovModel"]
@@ -264,6 +264,11 @@ def _as_value(value: object, n: int, where: str) -> float | np.ndarray:
     if arr.shape != (n,):
         raise ShapeError(f"{where}: expected a number or an array of shape ({n},) (one per sample), got shape {arr.shape}")
     return arr
+
+
+def _unknown_in(where: str, kind: str, name: object, known: Sequence[str]) -> UnknownNameError:
+    """An :class:`UnknownNameError` saying where the unknown name was used."""
+    return UnknownNameError(f"{where}: {unknown_name(kind, name, known)}")
 
 
 def _first_sample(bad: np.ndarray | bool) -> str:
@@ -484,13 +489,13 @@ class MarkovModel:
         if isinstance(raw, Mapping):
             for source, row in raw.items():
                 if source not in self.states:
-                    raise unknown_name("state", source, self.states)
+                    raise _unknown_in(where, "state", source, self.states)
                 if not isinstance(row, Mapping):
                     raise ModelDefinitionError(f"{where}, from {source!r}: expected a mapping {{to_state: probability}}, got {type(row).__name__}")
                 parsed = {}
                 for target, value in row.items():
                     if target not in self.states:
-                        raise unknown_name("state", target, self.states)
+                        raise _unknown_in(f"{where}, from {source!r}", "state", target, self.states)
                     parsed[self.states.index(target)] = value
                 rows[self.states.index(source)] = parsed
         else:
@@ -600,7 +605,7 @@ class MarkovModel:
                 raise ModelDefinitionError(f"state reward {reward.name!r}: expected a mapping {{state: value per year}}, got {type(raw).__name__}")
             for state in raw:
                 if state not in self.states:
-                    raise unknown_name("state", state, self.states)
+                    raise _unknown_in(f"state reward {reward.name!r}, {self._where(strategy, cycle)}", "state", state, self.states)
             state = self.states[owner]
             if state in raw:
                 step = self.tunnel_step[a] if state in self.tunnels else None
@@ -637,10 +642,11 @@ class MarkovModel:
                 if not (isinstance(key, tuple) and len(key) == 2):
                     raise ModelDefinitionError(f"transition reward {reward.name!r}: keys must be (from_state, to_state) pairs, got {key!r}")
                 source, target = key
+                named = f"transition reward {reward.name!r}, {self._where(strategy, cycle)}"
                 if target not in self.states:
-                    raise unknown_name("state", target, self.states)
+                    raise _unknown_in(named, "state", target, self.states)
                 if source != ANY and source not in self.states:
-                    raise unknown_name("state", source, [*self.states, ANY])
+                    raise _unknown_in(named, "state", source, [*self.states, ANY])
                 cols = self.group[target]
                 rows = [a for a in range(len(self.internal)) if a not in cols] if source == ANY else self.group[source]
                 rows = [a for a in rows if a in uses]

@@ -402,17 +402,22 @@ def test_row_sum_tolerance_is_absolute_1e9():
 
 
 def test_unknown_names():
-    with pytest.raises(UnknownNameError, match=r"unknown state 'sik'; expected one of: 'well', 'sick', 'dead'"):
+    with pytest.raises(UnknownNameError, match=r"strategy 'new', cycle 3: unknown state 'sik'; expected one of: 'well', 'sick', 'dead'"):
         failing(lambda m, p: {**m, "sik": {"dead": 1}}).run(DRAWS)
+    with pytest.raises(UnknownNameError, match=r"strategy 'new', cycle 3, from 'well': unknown state 'ded'"):
+        failing(lambda m, p: {**m, "well": {"well": C, "ded": 0.1}}).run(DRAWS)
     with pytest.raises(UnknownNameError, match=r"unknown strategy 'nwe'; expected one of: 'usual', 'new'"):
         failing(lambda m, p: m).run(DRAWS, strategies=["nwe"])
     with pytest.raises(UnknownNameError, match=r"unknown parameter 'p'; expected one of: 'q'"):
         failing(lambda m, p: m).run({"q": np.zeros(2)})
     with pytest.raises(UnknownNameError, match=r"unknown state 'ill'"):
         MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"ill": 1}, n_cycles=2)
-    with pytest.raises(UnknownNameError, match=r"unknown state 'sik'"):
+    with pytest.raises(UnknownNameError, match=r"state reward 'ly', strategy 'a', cycle 1: unknown state 'sik'"):
         MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"well": 1}, n_cycles=2,
                     state_rewards={"ly": {"sik": 1}}).run({})
+    with pytest.raises(UnknownNameError, match=r"transition reward 'cost_x', strategy 'a', cycle 1: unknown state 'ill'; expected one of: 'well', 'dead', '\*'"):
+        MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"well": 1}, n_cycles=2,
+                    transition_rewards={"cost_x": {("ill", "dead"): 1}}).run({})
     with pytest.raises(UnknownNameError, match=r"unknown strategy 'b'"):
         MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"well": 1}, n_cycles=2,
                     initial_rewards={"cost_x": {"b": 1}}).run({})
