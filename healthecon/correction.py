@@ -50,9 +50,11 @@ method discounts a membership at the time of its own trace point**: the start of
     averages memberships the same way but discounts the averaged cycle once (by
     ``(1 + r) ** -(t-1)``, or ``** -t`` with ``first = TRUE``), so with discounting the two
     differ slightly; hesim's default ``integrate_method = "trapz"`` applies the trapezoid rule to
-    the discounted flow at the trace points as here (but hesim discounts in continuous time,
-    ``exp(-r s)``, as its documentation of discounted flows states: pass
-    ``rate = exp(r) - 1`` to match it).
+    the discounted flow at the trace points as here when values are constant over time (but
+    hesim discounts in continuous time, ``exp(-r s)``: pass ``rate = exp(r) - 1`` to match
+    it). When values change over time, hesim values each trace point with the value of the
+    time interval ending there (its intervals include their ``time_stop``; point 0 takes the
+    first interval's value), which is the ``"half-cycle"`` rule here, not this one.
 
     heemod's ``discount()`` timing quoted here (``x / (1 + r) ** (seq_along(x) - 1)`` by
     default, ``** seq_along(x)`` with ``first = TRUE``) is that of its ``R/utils.R`` in the
