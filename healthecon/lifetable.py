@@ -163,7 +163,9 @@ class LifeTable:
             raise ParameterError(f"{self.name}: cycles must be a positive int, got {cycles!r}")
         cycle_length = float(require_positive(cycle_length, f"{self.name}: cycle_length"))
         start = require_finite(start_age, f"{self.name}: start_age")
-        ages = start[..., np.newaxis] + np.arange(cycles) * cycle_length
+        # offsets rounded to 1e-9 years: 90 * 0.7 is 62.99999999999999 in floating point, which
+        # would look up the row of age 62 for a cycle that starts at 63
+        ages = start[..., np.newaxis] + np.round(np.arange(cycles) * cycle_length, 9)
         return np.asarray(self.probability(ages, cycle_length, extend_last=extend_last))
 
     def _rows(self, age: object, extend_last: bool | None) -> np.ndarray:

@@ -425,6 +425,16 @@ def test_life_table_interval_lookup_and_cycle_conversion():
         LifeTable(np.arange(60, 70), np.full(10, 0.01)).cohort(68.0, 3)
 
 
+@pytest.mark.parametrize("cycle_length", [0.7, 0.1, 1 / 12, 0.3, 1 / 52])
+def test_cohort_cycles_starting_on_a_band_boundary_use_that_band(cycle_length):
+    # 90 * 0.7 = 62.99999999999999 used to pick the age-62 row for the cycle starting at 63
+    lt = LifeTable(np.arange(0, 101), np.linspace(0.001, 0.101, 101))
+    cycles = int(round(80 / cycle_length))
+    got = lt.cohort(0.0, cycles, cycle_length)
+    exact_rows = np.array([int(Fraction(k) * Fraction(cycle_length).limit_denominator(1000)) for k in range(cycles)])
+    np.testing.assert_allclose(got, -np.expm1(cycle_length * np.log1p(-lt.values[exact_rows])), rtol=1e-12)
+
+
 # --- incremental analysis against brute force ------------------------------------------------
 
 def _brute_force_icers(cost, effect):
@@ -446,10 +456,19 @@ def _brute_force_icers(cost, effect):
                     if chord < c[j]:
                         status[j] = "ED"
     frontier = sorted((j for j in range(n) if status[j] == "ND"), key=lambda j: e[j])
-    icer = [None] * n
+    icer, comparator = [None] * n, [None] * n
     for prev, j in zip(frontier, frontier[1:]):
         icer[j] = float((c[j] - c[prev]) / (e[j] - e[prev]))
-    return status, icer
+        comparator[j] = f"s{prev}"
+    for j in range(n):
+        if status[j] == "D":  # the least costly dominator, then the most effective, then the first
+            who = [i for i in range(n) if i != j and c[i] <= c[j] and e[i] >= e[j] and (c[i] < c[j] or e[i] > e[j] or i < j)]
+            comparator[j] = f"s{min(who, key=lambda i: (c[i], -e[i], i))}"
+        elif status[j] == "ED":  # the frontier strategies either side
+            below = max((i for i in frontier if e[i] < e[j]), key=lambda i: e[i])
+            above = min((i for i in frontier if e[i] > e[j]), key=lambda i: e[i])
+            comparator[j] = f"s{below} and s{above}"
+    return status, icer, comparator
 
 
 values = st.integers(0, 6).map(float)
@@ -462,9 +481,11 @@ def test_icer_table_matches_brute_force_frontier(points):
     cost, effect = [p[0] * 1000 for p in points], [p[1] for p in points]
     names = [f"s{i}" for i in range(len(points))]
     table = cea.icer_table(make_outcomes({"cost": cost, "effect": effect}, names)).set_index("strategy")
-    status, icer = _brute_force_icers(cost, effect)
+    status, icer, comparator = _brute_force_icers(cost, effect)
     for i, name in enumerate(names):
         assert table.loc[name, "status"] == status[i], (name, points)
+        got = table.loc[name, "comparator"]
+        assert (got if isinstance(got, str) else None) == comparator[i], (name, points)
         if icer[i] is None:
             assert np.isnan(table.loc[name, "icer"])
         else:
