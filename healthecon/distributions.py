@@ -1063,6 +1063,8 @@ def as_distribution(value: object, what: str = "parameter") -> Distribution | Di
     """
     if isinstance(value, (Distribution, Dirichlet)):
         return value
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # a 0-d array, e.g. np.array(0.035) or a.sum()
+        value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ParameterError(f"{what}: expected a distribution (e.g. Beta, Gamma) or a number, got {value!r}")
     return Fixed(float(value))

@@ -208,6 +208,18 @@ def test_numpy_scalars_0d_arrays_and_ints_are_accepted(value):
     assert Fixed(value).sample(2, 0).tolist() == [3.0, 3.0]
 
 
+@pytest.mark.parametrize("value", [0.035, 1, np.int64(1), np.float32(0.5), np.array(0.035), np.array(2)])
+def test_plain_numbers_of_any_numeric_type_become_fixed_parameters(value):
+    # a 0-d array (np.array(0.035), or a value computed with numpy) used to be rejected
+    params = Parameters(k=value)
+    assert params["k"] == Fixed(float(value))
+    assert params.sample(3, seed=0)["k"].values.tolist() == [float(value)] * 3
+    with pytest.raises(ParameterError, match="expected a distribution"):
+        Parameters(k=np.array([0.035]))
+    with pytest.raises(ParameterError, match="expected a distribution"):
+        Parameters(k=np.array(True))
+
+
 @pytest.mark.parametrize("dist", [
     Beta(2, 5), Gamma(4, 250), LogNormal(0.1, 0.4), Normal(-3, 2), TruncatedNormal(1, 2, 0, 4),
     Uniform(1, 3), Triangular(0, 1, 4), PERT(0, 2, 10, lam=6), Beta.from_mean_sd(1e-3, 5e-4),
