@@ -74,8 +74,9 @@ __all__ = [
 ]
 
 #: Absolute tolerance on ``|sum of branch probabilities - 1|`` at every chance node, in every
-#: sample. Also the amount by which a complement may fall below 0 (floating-point rounding)
-#: before it is an error.
+#: sample. Also the amount by which a complement (of a chance node or of a Markov leaf's
+#: starting distribution) may fall below 0 before it is an error; a complement between
+#: ``-TOLERANCE`` and 0 is floating-point rounding and is set to 0.
 TOLERANCE = 1e-9
 
 _UNDISCOUNTED = "_undiscounted"
