@@ -163,24 +163,53 @@ _NO_DATE = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationD
 
 
 def _save_figure(fig, formats: Sequence[str], dpi: int) -> dict[str, bytes]:
-    """Save ``fig`` in each format, laying it out and finding its tight box once for all formats.
+    """Save ``fig`` in each format, laying it out and rendering it in Agg only once.
 
     ``savefig(bbox_inches="tight")`` draws a figure twice per format (once to measure it) and
-    re-runs constrained layout on every draw. Here the layout runs once, is then frozen, and the
-    measured box (padded by ``savefig.pad_inches``) is reused, so each format costs one draw.
+    re-runs constrained layout on every draw. Here one Agg draw at ``dpi`` lays the figure out
+    and renders it; the PNG is that image cropped to the tight box (padded by
+    ``savefig.pad_inches``, as ``savefig`` does), and every other format is saved once with
+    the layout frozen and the same box.
     """
     import matplotlib
+    import numpy as np
 
-    fig.draw_without_rendering()  # runs the layout engine once
+    fig.set_dpi(dpi)
+    fig.canvas.draw()  # runs the layout engine and renders at the output resolution
     box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
     with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-        fig.set_layout_engine(None)  # keep the positions just computed; savefig then draws once
+        fig.set_layout_engine(None)  # keep the positions just computed
     files = {}
     for fmt in formats:
+        if fmt == "png":
+            files[fmt] = _crop_png(np.asarray(fig.canvas.buffer_rgba()), box, dpi, fig.get_facecolor())
+            continue
         buffer = io.BytesIO()
         fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches=box, metadata=_NO_DATE.get(fmt))
         files[fmt] = buffer.getvalue()
     return files
+
+
+def _crop_png(rgba, box, dpi: int, facecolor) -> bytes:
+    """PNG bytes of the rendered figure ``rgba`` cut to ``box`` (inches, origin bottom left).
+
+    Parts of the box outside the figure (the padding round an artist at its edge) are filled
+    with the figure's face colour, as ``savefig(bbox_inches="tight")`` would show them.
+    """
+    import numpy as np
+    from PIL import Image
+
+    height, width = rgba.shape[:2]
+    x0, x1 = round(box.x0 * dpi), round(box.x1 * dpi)
+    top, bottom = height - round(box.y1 * dpi), height - round(box.y0 * dpi)  # image rows run downwards
+    out = np.empty((bottom - top, x1 - x0, 4), dtype=np.uint8)
+    out[...] = np.round(np.asarray(facecolor) * 255).astype(np.uint8)
+    src_rows = slice(max(top, 0), min(bottom, height))
+    src_cols = slice(max(x0, 0), min(x1, width))
+    out[src_rows.start - top : src_rows.stop - top, src_cols.start - x0 : src_cols.stop - x0] = rgba[src_rows, src_cols]
+    buffer = io.BytesIO()
+    Image.fromarray(out, "RGBA").save(buffer, format="png", dpi=(dpi, dpi))
+    return buffer.getvalue()
 
 
 def chart_images(reproduction: Reproduction, formats: Sequence[str] = ("png",), dpi: int = 120) -> dict[str, dict[str, bytes]]:
