@@ -2,8 +2,10 @@
 
 ``healthecon reproduce`` runs the worked models (``healthecon.worked``, listed in
 ``healthecon.worked.MODELS``), prints every published figure beside the value the model
-re-derives, with its status (``match`` within the published rounding, or ``mismatch``), the
-PSA interval of probabilistic figures, and each model's notes. With ``--out DIR`` it also
+re-derives, with its status (``match`` within the published rounding, or ``mismatch``), and,
+for probabilistic figures, the PSA interval and the probability a decision rests on (e.g.
+"P(return > £1 per £1) = 0.971", "P(cost-effective at £20,000) = 0.846"), then each model's
+notes. With ``--out DIR`` it also
 writes the tables (CSV), charts (PNG and SVG) and one self-contained HTML report
 (:mod:`healthecon.report`).
 
@@ -64,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=textwrap.fill(
             "Re-derive the published figures of the worked models from their inputs in data/ and print each "
             "beside its published value, with the difference and whether it matches within the published "
-            "rounding. Probabilistic figures show their PSA interval; each model's notes follow the table.",
+            "rounding. Probabilistic figures show their PSA interval and probability (e.g. of a return above "
+            "£1 per £1); each model's notes follow the table.",
             88,
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
