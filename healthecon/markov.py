@@ -130,7 +130,10 @@ class Time:
     in_state
         For a tunnel state's row, its state rewards and the transition rewards from it:
         which cycle of the stay it is (1 for the first cycle after entering; the last tunnel
-        cycle stands for every later one). 1 for other states.
+        cycle stands for every later one). 1 for other states. With tunnels of different
+        lengths a function is called with ``in_state`` up to the longest one, and a state
+        uses the value for ``min(in_state, its own tunnel length)``: write functions that
+        accept every ``in_state`` up to the longest tunnel (e.g. clamp a table index).
     """
 
     __slots__ = ("_cycle", "_years", "_age", "_in_state", "_reads")

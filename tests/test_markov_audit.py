@@ -437,3 +437,32 @@ def test_green_book_schedules_discount_by_model_years_across_bands(method):
     deaths = [[[0.0, 10_000.0], [0.0, 0.0]]] * T
     matrices = [[[0.98, 0.02], [0.0, 1.0]]] * T
     assert out["cost_death"].item() == pytest.approx(ref_transition_total(trace, matrices, deaths, method, L, standard)[0], rel=1e-12)
+
+
+def test_two_tunnels_of_different_lengths_match_hand_expanded_model():
+    pa, pb = [0.1, 0.2], [0.05, 0.1, 0.15, 0.2]
+
+    def transitions(p, s, t):  # the shorter tunnel clamps its index (in_state runs to 4)
+        return {"w": {"w": C, "a": 0.1, "b": 0.15}, "a": {"a": C, "d": pa[min(t.in_state, 2) - 1], "b": 0.05},
+                "b": {"b": C, "d": pb[t.in_state - 1]}, "d": {"d": 1}}
+
+    model = MarkovModel(["w", "a", "b", "d"], ["x"], transitions, start="w", n_cycles=9, tunnels={"a": 2, "b": 4},
+                        correction="trapezoid", discount_effects=0.03,
+                        state_rewards={"qaly": lambda p, s, t: {"w": 1.0, "a": 0.5 + 0.1 * min(t.in_state, 2), "b": 0.4 + 0.1 * t.in_state}},
+                        transition_rewards={"cost_b": {("*", "b"): 100.0}})
+    # hand-expanded: w, a1, a2, b1, b2, b3, b4, d
+    idx = {"w": 0, "a1": 1, "a2": 2, "b1": 3, "b2": 4, "b3": 5, "b4": 6, "d": 7}
+    P = np.zeros((8, 8))
+    P[0, [0, 1, 3]] = [0.75, 0.1, 0.15]
+    for j in (1, 2):
+        P[idx[f"a{j}"], [idx["a2"], idx["d"], idx["b1"]]] = [0.95 - pa[j - 1], pa[j - 1], 0.05]
+    for j in (1, 2, 3, 4):
+        P[idx[f"b{j}"], [idx[f"b{min(j + 1, 4)}"], idx["d"]]] = [1 - pb[j - 1], pb[j - 1]]
+    P[7, 7] = 1
+    trace = ref_trace([1.0] + [0.0] * 7, [P.tolist()] * 9)
+    u = [1.0, 0.6, 0.7, 0.5, 0.6, 0.7, 0.8, 0.0]
+    D = [ref_discount(t, 0.03) for t in range(10)]
+    out = model.run({})
+    assert out["qaly"].item() == pytest.approx(ref_state_total(trace, [u] * 9, "trapezoid", D), rel=1e-12)
+    enter_b = [[[100.0 if j == 3 and i not in (3, 4, 5, 6) else 0.0 for j in range(8)] for i in range(8)]] * 9
+    assert out["cost_b"].item() == pytest.approx(ref_transition_total(trace, [P.tolist()] * 9, enter_b, "trapezoid", 1.0, 0.035)[0], rel=1e-12)
