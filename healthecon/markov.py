@@ -678,7 +678,7 @@ class MarkovModel:
             Parameter draws: an ``xarray.Dataset`` with dimension ``sample`` (from
             ``Parameters.sample`` or ``base_case``), or a mapping of name to array.
         strategies
-            Strategies to run (default all), in the order wanted. The result for a strategy
+            Strategies to run (default all), in the order wanted; a single name may be given. The result for a strategy
             does not depend on which others are run.
         start
             Override the starting distribution for this call (mapping, state name, ``(k,)``
@@ -697,7 +697,7 @@ class MarkovModel:
         """
         p = _Params(draws)
         n = p.n
-        names = list(self.strategies) if strategies is None else list(strategies)
+        names = list(self.strategies) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
         for s in names:
             if s not in self.strategies:
                 raise unknown_name("strategy", s, self.strategies)

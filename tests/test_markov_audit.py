@@ -466,3 +466,11 @@ def test_two_tunnels_of_different_lengths_match_hand_expanded_model():
     assert out["qaly"].item() == pytest.approx(ref_state_total(trace, [u] * 9, "trapezoid", D), rel=1e-12)
     enter_b = [[[100.0 if j == 3 and i not in (3, 4, 5, 6) else 0.0 for j in range(8)] for i in range(8)]] * 9
     assert out["cost_b"].item() == pytest.approx(ref_transition_total(trace, [P.tolist()] * 9, enter_b, "trapezoid", 1.0, 0.035)[0], rel=1e-12)
+
+
+def test_a_single_strategy_name_is_one_strategy_not_its_letters():
+    model = MarkovModel(["a", "b"], ["usual", "new"], {"a": {"a": C, "b": 0.1}, "b": {"b": 1}}, start="a", n_cycles=2,
+                        state_rewards={"ly": {"a": 1}})
+    out = model.run({}, strategies="new")
+    assert out.strategy.values.tolist() == ["new"]
+    assert out["ly"].item() == model.run({})["ly"].sel(strategy="new").item()
