@@ -678,8 +678,8 @@ class MarkovModel:
             Parameter draws: an ``xarray.Dataset`` with dimension ``sample`` (from
             ``Parameters.sample`` or ``base_case``), or a mapping of name to array.
         strategies
-            Strategies to run (default all), in the order wanted; a single name may be given. The result for a strategy
-            does not depend on which others are run.
+            Strategies to run (default all), in the order wanted; a single name may be
+            given. The result for a strategy does not depend on which others are run.
         start
             Override the starting distribution for this call (mapping, state name, ``(k,)``
             or ``(n_samples, k)`` array).
