@@ -17,7 +17,9 @@ parameter's draws, a float array of shape ``(n_samples,)``; entries may be numbe
 arrays. :data:`C` marks the complement, ``1 -`` the rest of the row (as in heemod). ``time``
 has ``cycle`` (1, 2, ...), ``years`` (model time at the start of the cycle), ``age``
 (``start_age + years``) and ``in_state`` (cycles already spent in a tunnel state, 1-based).
-A constant matrix may be given instead of a function.
+A constant matrix may be given instead of a function. Only parameters without a default
+count: ``lambda p, s, k=k: ...`` (the loop-variable idiom) is a function of ``(p, strategy)``
+and keeps its ``k``; give ``time`` without a default to receive it.
 
 A function is called once per strategy if it does not use ``time`` when first called (at
 cycle 1), and once per cycle otherwise; never once per sample. (The model notices what a

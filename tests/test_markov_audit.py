@@ -474,3 +474,14 @@ def test_a_single_strategy_name_is_one_strategy_not_its_letters():
     out = model.run({}, strategies="new")
     assert out.strategy.values.tolist() == ["new"]
     assert out["ly"].item() == model.run({})["ly"].sel(strategy="new").item()
+
+
+def test_parameters_with_defaults_keep_their_value_and_are_not_given_the_time():
+    rewards = {}
+    for k in (1.0, 2.0):  # the loop-variable idiom
+        rewards[f"cost_{int(k)}"] = lambda p, s, k=k: {"a": 100.0 * k}
+    model = MarkovModel(["a", "b"], ["x"], {"a": {"a": C, "b": 0.1}, "b": {"b": 1}}, start="a", n_cycles=3,
+                        correction="end", discount_costs=0, state_rewards=rewards)
+    out = model.run({})
+    assert out["cost_2"].item() == pytest.approx(2 * out["cost_1"].item())
+    assert out["cost_1"].item() == pytest.approx(100 * (0.9 + 0.81 + 0.729))
