@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -162,6 +162,7 @@ def test_from_dataframe_ignores_non_numeric_extra_columns():
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
 
+@settings(max_examples=12)  # each example writes and reads two files
 @given(values=hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 3)), elements=finite),
        labels=st.lists(st.sampled_from(["A", "new drug", "01", "NA", "nan", "None", "1.5", "£ arm", "x,y"]),
                        min_size=3, max_size=3, unique=True))
