@@ -235,3 +235,9 @@ def test_summarise_skips_or_names_variables_with_extra_dims():
     # used to fail inside xarray's transpose with a message about permuted lists
     with pytest.raises(OutcomesError, match=r"outcome 'cost_by_year' has extra dimensions \['year'\]"):
         summarise(out, variables=["cost_by_year"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".nc"])
+def test_number_and_missing_like_strategy_labels_survive_a_round_trip(tmp_path, suffix):
+    out = make_outcomes({"cost": [[1.0, 2.0, 3.0]], "effect": [[0.1, 0.2, 0.3]]}, ["01", "NA", "None"])
+    assert strategies(load(save(out, tmp_path / f"out{suffix}"))) == ["01", "NA", "None"]
