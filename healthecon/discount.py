@@ -79,10 +79,11 @@ class DiscountSchedule:
         if any(b <= a for a, b in zip(starts, starts[1:])):
             raise ParameterError(f"discount schedule {self.name!r}: band start years must increase, got {starts}")
         for start, rate in self.bands:
-            if not np.isfinite(rate) or rate <= -1:
+            if not np.isfinite(rate):
                 raise ParameterError(
-                    f"discount schedule {self.name!r}: rate for the band from year {start} must be finite and > -1, got {rate}"
+                    f"discount schedule {self.name!r}: rate for the band from year {start} must be finite, got {rate}"
                 )
+            _check_rate(rate, f"discount schedule {self.name!r}, band from year {start}")
 
     def factors(self, times: object) -> np.ndarray:
         """Discount factors at ``times`` (years from the start, >= 0)."""
@@ -130,15 +131,31 @@ def discount_factors(times: object, rate: float | DiscountSchedule) -> np.ndarra
     Raises
     ------
     ParameterError
-        If ``rate`` is not finite or is <= -1, or a time is negative or NaN.
+        If ``rate`` is not finite, negative or 1 or more (a percentage typed as a number, such
+        as 3.5 for 3.5%, is caught here rather than discounting at 350% a year), or a time is
+        negative or NaN.
+
+    Examples
+    --------
+    >>> discount_factors(1, 3.5)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: discount rate: expected an annual rate as a fraction in [0, 1), got 3.5 (did you mean 0.035 for 3.5%?)
     """
     if isinstance(rate, DiscountSchedule):
         return rate.factors(times)
     r = float(require_finite(rate, "discount rate"))
-    if r <= -1:
-        raise ParameterError(f"discount rate: expected a rate > -1 (e.g. 0.035 for 3.5%), got {r}")
+    _check_rate(r, "discount rate")
     t = require_nonnegative(times, "discount times")
     return np.power(1.0 + r, -t)
+
+
+def _check_rate(rate: float, what: str) -> None:
+    """Raise unless ``rate`` is an annual rate written as a fraction in [0, 1)."""
+    if 0 <= rate < 1:
+        return
+    hint = f" (did you mean {rate / 100:g} for {rate:g}%?)" if 1 <= rate <= 100 else ""
+    raise ParameterError(f"{what}: expected an annual rate as a fraction in [0, 1), got {rate:g}{hint}")
 
 
 _GB_SOURCE = (

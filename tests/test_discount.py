@@ -67,7 +67,7 @@ def test_schedules_decrease_and_health_is_above_standard(schedule):
     assert np.all(GREEN_BOOK_HEALTH.factors(np.arange(1, 400)) > GREEN_BOOK_STANDARD.factors(np.arange(1, 400)))
 
 
-@given(rate=st.floats(-0.5, 0.5), times=st.lists(st.floats(0, 200), min_size=1, max_size=20))
+@given(rate=st.floats(0, 0.5, exclude_max=True), times=st.lists(st.floats(0, 200), min_size=1, max_size=20))
 def test_constant_rate_is_the_power_formula(rate, times):
     t = np.array(times)
     expected = (1 + rate) ** -t
@@ -132,3 +132,19 @@ def test_constant_rate_equals_year_by_year_product(rate, years):
     for year in range(1, years + 1):
         slow /= 1 + (rate if year <= 10 else rate / 2)
     assert custom.factors(years) == pytest.approx(slow, rel=1e-12)
+
+
+@pytest.mark.parametrize("rate", [3.5, 1.0, 35.0, -0.01])
+def test_a_rate_outside_0_1_is_refused_naming_the_likely_percentage(rate):
+    with pytest.raises(ParameterError, match="expected an annual rate as a fraction in \\[0, 1\\)"):
+        discount_factors([0, 1], rate)
+
+
+def test_a_percentage_gets_a_did_you_mean_hint():
+    with pytest.raises(ParameterError, match="did you mean 0.035 for 3.5%"):
+        discount_factors(1, 3.5)
+
+
+def test_a_schedule_band_written_as_a_percentage_is_refused():
+    with pytest.raises(ParameterError, match="band from year 30.*did you mean 0.03"):
+        DiscountSchedule(((0, 0.035), (30, 3.0)), name="typo")
