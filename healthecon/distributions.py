@@ -93,6 +93,14 @@ def _positive(value: object, what: str) -> float:
     return x
 
 
+def _spread(value: object, what: str, arg: str) -> float:
+    """A standard deviation or standard error ``arg`` passed to method ``what``: a number > 0."""
+    s = _value(value, f"{what}: {arg}")
+    if s <= 0:
+        raise DistributionFitError(f"{what}: {arg}={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
+    return s
+
+
 def _z(level: object, what: str) -> float:
     """Standard normal quantile for a two-sided interval of ``level`` (1.96 for 0.95)."""
     level = _value(level, f"{what}: level")
@@ -336,25 +344,35 @@ class Beta(_Frozen):
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Beta:
         """Method of moments from a mean in (0, 1) and a standard deviation (see class docstring)."""
-        what = "Beta.from_mean_sd"
-        m = _value(mean, f"{what}: mean")
-        s = _value(sd, f"{what}: sd")
-        if not 0 < m < 1:
-            raise DistributionFitError(f"{what}: mean={m:g} is outside (0, 1); a Beta mean must lie strictly between 0 and 1")
-        if s <= 0:
-            raise DistributionFitError(f"{what}: sd={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
-        limit = math.sqrt(m * (1 - m))
-        if s >= limit:
-            raise DistributionFitError(
-                f"{what}: sd={s:g} is too large for mean={m:g}; a Beta needs sd < sqrt(mean * (1 - mean)) = {limit:.4g}"
-            )
-        total = m * (1 - m) / s**2 - 1
-        return cls(m * total, (1 - m) * total, point=point)
+        return cls._from_moments(mean, sd, point, "Beta.from_mean_sd", "sd")
 
     @classmethod
     def from_mean_se(cls, mean: float, se: float, *, point: float | None = None) -> Beta:
-        """Method of moments from a mean and its standard error (the SE is the SD of the parameter)."""
-        return cls.from_mean_sd(mean, se, point=point)
+        """Method of moments from a mean and its standard error (the SE is the SD of the parameter).
+
+        Examples
+        --------
+        >>> Beta.from_mean_se(0.3, 0.5)
+        Traceback (most recent call last):
+        ...
+        healthecon.errors.DistributionFitError: Beta.from_mean_se: se=0.5 is too large for mean=0.3; a Beta needs se < sqrt(mean * (1 - mean)) = 0.4583
+        """
+        return cls._from_moments(mean, se, point, "Beta.from_mean_se", "se")
+
+    @classmethod
+    def _from_moments(cls, mean: object, spread: object, point: float | None, what: str, arg: str) -> Beta:
+        """Method of moments; errors quote ``what`` (the public method called) and ``arg`` (its argument name)."""
+        m = _value(mean, f"{what}: mean")
+        s = _spread(spread, what, arg)
+        if not 0 < m < 1:
+            raise DistributionFitError(f"{what}: mean={m:g} is outside (0, 1); a Beta mean must lie strictly between 0 and 1")
+        limit = math.sqrt(m * (1 - m))
+        if s >= limit:
+            raise DistributionFitError(
+                f"{what}: {arg}={s:g} is too large for mean={m:g}; a Beta needs {arg} < sqrt(mean * (1 - mean)) = {limit:.4g}"
+            )
+        total = m * (1 - m) / s**2 - 1
+        return cls(m * total, (1 - m) * total, point=point)
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Beta:
@@ -365,7 +383,7 @@ class Beta(_Frozen):
         interval will not equal the reported one exactly when the reported one is asymmetric.
         """
         m = _value(mean, "Beta.from_mean_ci: mean")
-        return cls.from_mean_sd(m, _se_from_ci(m, lower, upper, level, "Beta.from_mean_ci"), point=point)
+        return cls._from_moments(m, _se_from_ci(m, lower, upper, level, "Beta.from_mean_ci"), point, "Beta.from_mean_ci", "se (from the interval)")
 
     @classmethod
     def from_ci(cls, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Beta:
@@ -456,25 +474,27 @@ class Gamma(_Frozen):
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Gamma:
         """Method of moments from a mean > 0 and a standard deviation > 0 (see class docstring)."""
-        what = "Gamma.from_mean_sd"
-        m = _value(mean, f"{what}: mean")
-        s = _value(sd, f"{what}: sd")
-        if m <= 0:
-            raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a Gamma")
-        if s <= 0:
-            raise DistributionFitError(f"{what}: sd={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
-        return cls(m**2 / s**2, s**2 / m, point=point)
+        return cls._from_moments(mean, sd, point, "Gamma.from_mean_sd", "sd")
 
     @classmethod
     def from_mean_se(cls, mean: float, se: float, *, point: float | None = None) -> Gamma:
         """Method of moments from a mean and its standard error."""
-        return cls.from_mean_sd(mean, se, point=point)
+        return cls._from_moments(mean, se, point, "Gamma.from_mean_se", "se")
+
+    @classmethod
+    def _from_moments(cls, mean: object, spread: object, point: float | None, what: str, arg: str) -> Gamma:
+        """Method of moments; errors quote ``what`` (the public method called) and ``arg`` (its argument name)."""
+        m = _value(mean, f"{what}: mean")
+        s = _spread(spread, what, arg)
+        if m <= 0:
+            raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a Gamma")
+        return cls(m**2 / s**2, s**2 / m, point=point)
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Gamma:
         """Method of moments with the SE recovered from a CI as ``(upper - lower) / (2 z)`` (Briggs et al. 2006, ch. 4)."""
         m = _value(mean, "Gamma.from_mean_ci: mean")
-        return cls.from_mean_sd(m, _se_from_ci(m, lower, upper, level, "Gamma.from_mean_ci"), point=point)
+        return cls._from_moments(m, _se_from_ci(m, lower, upper, level, "Gamma.from_mean_ci"), point, "Gamma.from_mean_ci", "se (from the interval)")
 
     @classmethod
     def from_ci(cls, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Gamma:
@@ -547,20 +567,22 @@ class LogNormal(_Frozen):
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> LogNormal:
         """Method of moments from a mean > 0 and SD > 0 on the natural scale (see class docstring)."""
-        what = "LogNormal.from_mean_sd"
-        m = _value(mean, f"{what}: mean")
-        s = _value(sd, f"{what}: sd")
-        if m <= 0:
-            raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a LogNormal")
-        if s <= 0:
-            raise DistributionFitError(f"{what}: sd={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
-        var_log = math.log1p((s / m) ** 2)
-        return cls(math.log(m) - var_log / 2, math.sqrt(var_log), point=point)
+        return cls._from_moments(mean, sd, point, "LogNormal.from_mean_sd", "sd")
 
     @classmethod
     def from_mean_se(cls, mean: float, se: float, *, point: float | None = None) -> LogNormal:
         """Method of moments from a mean and its standard error on the natural scale."""
-        return cls.from_mean_sd(mean, se, point=point)
+        return cls._from_moments(mean, se, point, "LogNormal.from_mean_se", "se")
+
+    @classmethod
+    def _from_moments(cls, mean: object, spread: object, point: float | None, what: str, arg: str) -> LogNormal:
+        """Method of moments; errors quote ``what`` (the public method called) and ``arg`` (its argument name)."""
+        m = _value(mean, f"{what}: mean")
+        s = _spread(spread, what, arg)
+        if m <= 0:
+            raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a LogNormal")
+        var_log = math.log1p((s / m) ** 2)
+        return cls(math.log(m) - var_log / 2, math.sqrt(var_log), point=point)
 
     @classmethod
     def from_point_ci(cls, point: float, lower: float, upper: float, *, level: float = 0.95) -> LogNormal:
@@ -626,16 +648,12 @@ class Normal(_Frozen):
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Normal:
         """``Normal(mean, sd)``; an SD <= 0 raises."""
-        what = "Normal.from_mean_sd"
-        s = _value(sd, f"{what}: sd")
-        if s <= 0:
-            raise DistributionFitError(f"{what}: sd={s:g} must be > 0 (use Fixed for a value with no uncertainty)")
-        return cls(_value(mean, f"{what}: mean"), s, point=point)
+        return cls(_value(mean, "Normal.from_mean_sd: mean"), _spread(sd, "Normal.from_mean_sd", "sd"), point=point)
 
     @classmethod
     def from_mean_se(cls, mean: float, se: float, *, point: float | None = None) -> Normal:
         """``Normal(mean, se)``: the standard error of an estimate is the SD of the parameter."""
-        return cls.from_mean_sd(mean, se, point=point)
+        return cls(_value(mean, "Normal.from_mean_se: mean"), _spread(se, "Normal.from_mean_se", "se"), point=point)
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Normal:

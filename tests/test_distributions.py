@@ -297,6 +297,28 @@ def test_impossible_requests_raise_naming_the_value(call, fragments):
         assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "call, method, arg",
+    [
+        (lambda: Gamma.from_mean_se(100, 0), "Gamma.from_mean_se", "se=0"),
+        (lambda: Beta.from_mean_se(0.3, 0), "Beta.from_mean_se", "se=0"),
+        (lambda: LogNormal.from_mean_se(50, -1), "LogNormal.from_mean_se", "se=-1"),
+        (lambda: Normal.from_mean_se(10, 0), "Normal.from_mean_se", "se=0"),
+        (lambda: Beta.from_mean_se(0.3, 0.5), "Beta.from_mean_se", "se=0.5 is too large"),
+        (lambda: Gamma.from_mean_sd(100, 0), "Gamma.from_mean_sd", "sd=0"),
+        (lambda: Beta.from_mean_ci(0.5, -1, 2), "Beta.from_mean_ci", "se (from the interval)=0.76532 is too large"),
+    ],
+)
+def test_fit_errors_name_the_method_called_and_its_argument(call, method, arg):
+    with pytest.raises(DistributionFitError) as info:
+        call()
+    message = str(info.value)
+    assert message.startswith(f"{method}: ")
+    assert arg in message
+    if method.endswith("_se"):
+        assert "sd" not in message.replace("sqrt", "")
+
+
 @given(mean=st.floats(0.01, 0.99), excess=st.floats(1.0, 3.0))
 def test_any_beta_sd_at_or_above_the_limit_raises(mean, excess):
     sd = excess * math.sqrt(mean * (1 - mean))
