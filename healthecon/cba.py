@@ -330,14 +330,118 @@ class Flow:
         object.__setattr__(self, "years", years)
 
 
-def cost(name: str, agency: str, values: Sequence[Value] | Value, **kwargs: object) -> Flow:
-    """A cost :class:`Flow` (``direction="cost"``)."""
-    return Flow(name, "cost", agency, values, **kwargs)  # type: ignore[arg-type]
+def cost(
+    name: str,
+    agency: str,
+    values: Sequence[Value] | Value,
+    *,
+    years: Sequence[int] | None = None,
+    category: str = "economic",
+    quantity: Value = 1.0,
+    discount: Rate | None = None,
+    optimism: bool = True,
+) -> Flow:
+    """A cost: money an agency spends on the scheme, by year.
+
+    Shorthand for ``Flow(name, "cost", agency, values, ...)``; :class:`Flow` has the full
+    rules. Amounts are in constant prices and never negative (a saving is a :func:`benefit`).
+
+    Parameters
+    ----------
+    name
+        Label, unique within the scheme, e.g. ``"reablement team"``.
+    agency
+        Who pays, e.g. ``"council"``, ``"NHS"``, ``"charity"``.
+    values
+        Amount in each year: a number or a parameter name (looked up in the PSA draws) per
+        year; a single number or name means one year.
+    years
+        Years of ``values`` (year 0 = now, undiscounted); default ``0, 1, ..., len(values)-1``.
+    category
+        ``"fiscal_cashable"``, ``"fiscal_non_cashable"``, ``"economic"`` (default) or
+        ``"social"`` (Green Book 2022, para. 6.8-6.11).
+    quantity
+        Multiplier of every year's value (number or parameter name), e.g. staff numbers when
+        ``values`` hold the cost per member of staff. Default 1.
+    discount
+        Rate or :class:`~healthecon.discount.DiscountSchedule` for this cost only; ``None``
+        (default) uses the model's.
+    optimism
+        Whether the model's optimism-bias ``cost_uplift`` applies (default ``True``; set
+        ``False`` for a cost that is already fixed, e.g. a signed contract).
+
+    Returns
+    -------
+    Flow
+        A flow with ``direction="cost"``, for :class:`CBAModel`.
+
+    Examples
+    --------
+    >>> team = cost("reablement team", "council", [40_000.0, 40_000.0], quantity=2, category="fiscal_cashable")
+    >>> team.direction, team.years
+    ('cost', (0, 1))
+    >>> out = CBAModel([team, benefit("care avoided", "council", [0.0, 90_000.0])], discount=0.035).run()
+    >>> round(float(out["cost"].squeeze()), 2)
+    157294.69
+    """
+    return Flow(name, "cost", agency, values, years, category, quantity, discount, optimism)
 
 
-def benefit(name: str, agency: str, values: Sequence[Value] | Value, **kwargs: object) -> Flow:
-    """A benefit :class:`Flow` (``direction="benefit"``); savings are benefits."""
-    return Flow(name, "benefit", agency, values, **kwargs)  # type: ignore[arg-type]
+def benefit(
+    name: str,
+    agency: str,
+    values: Sequence[Value] | Value,
+    *,
+    years: Sequence[int] | None = None,
+    category: str = "economic",
+    quantity: Value = 1.0,
+    discount: Rate | None = None,
+    optimism: bool = True,
+) -> Flow:
+    """A benefit: money an agency saves or gains because of the scheme, by year.
+
+    Shorthand for ``Flow(name, "benefit", agency, values, ...)``; :class:`Flow` has the full
+    rules. Savings (costs avoided) are benefits; amounts are never negative.
+
+    Parameters
+    ----------
+    name
+        Label, unique within the scheme, e.g. ``"emergency bed days avoided"``.
+    agency
+        Who gains, e.g. ``"NHS"``, ``"council"``, ``"individuals"``.
+    values
+        Amount in each year: a number or a parameter name per year (see :func:`cost`).
+    years
+        Years of ``values`` (year 0 = now, undiscounted); default ``0, 1, ..., len(values)-1``.
+    category
+        ``"fiscal_cashable"`` (cash released from budgets), ``"fiscal_non_cashable"``
+        (capacity freed), ``"economic"`` (default) or ``"social"``.
+    quantity
+        Multiplier of every year's value (number or parameter name), e.g. bed days avoided
+        per year when ``values`` hold the unit cost of a bed day. Default 1.
+    discount
+        Rate or schedule for this benefit only, e.g. the Green Book health schedule
+        (1.5%) for QALYs valued in money; ``None`` (default) uses the model's.
+    optimism
+        Whether the model's optimism-bias ``benefit_haircut`` applies (default ``True``).
+
+    Returns
+    -------
+    Flow
+        A flow with ``direction="benefit"``, for :class:`CBAModel`.
+
+    Examples
+    --------
+    >>> beds = benefit("bed days avoided", "NHS", [0.0, 345.0, 345.0], quantity="bed_days", category="fiscal_non_cashable")
+    >>> beds.direction, beds.quantity
+    ('benefit', 'bed_days')
+    >>> from healthecon.params import Parameters
+    >>> draws = Parameters({"bed_days": 120}).base_case()
+    >>> out = CBAModel([cost("team", "NHS", 50_000.0), beds], discount=0.035).run(draws)
+    >>> round(float(out["benefit"].squeeze()), 2)
+    78647.34
+    """
+    return Flow(name, "benefit", agency, values, years, category, quantity, discount, optimism)
 
 
 @dataclass(frozen=True)

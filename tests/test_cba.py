@@ -304,3 +304,17 @@ def test_outcome_set_saves_and_loads_losslessly(tmp_path):
     back = load(save(out, tmp_path / "cba.nc"))
     xr.testing.assert_identical(back, out)
     assert payback_period(back).item() == payback_period(out).item()
+
+
+@pytest.mark.parametrize("helper, direction", [(cost, "cost"), (benefit, "benefit")])
+def test_cost_and_benefit_document_every_argument_with_an_example(helper, direction):
+    import inspect
+
+    doc = inspect.getdoc(helper)
+    params = doc.split("Parameters\n----------\n")[1].split("\n\nReturns")[0]
+    documented = [line for line in params.splitlines() if line and not line.startswith(" ")]
+    signature = list(inspect.signature(helper).parameters)
+    assert documented == signature == ["name", "agency", "values", "years", "category", "quantity", "discount", "optimism"]
+    assert "Flow" in doc and "Examples\n--------\n>>> " in doc
+    made = helper("x", "NHS", [1.0, 2.0], years=[2, 3], category="social", quantity=2, discount=0.015, optimism=False)
+    assert made == Flow("x", direction, "NHS", [1.0, 2.0], [2, 3], "social", 2, 0.015, False)
