@@ -25,9 +25,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 
 import pandas as pd
 from matplotlib.axes import Axes
+
+from .errors import AnalysisError
 
 __all__ = ["Check", "Reproduction", "checks_table", "CHECK_COLUMNS"]
 
@@ -82,20 +85,28 @@ class Check:
     probability_label: str = ""
 
     def __post_init__(self) -> None:
+        where = f"check {self.figure!r} (model {self.model!r})"
+
+        def bad(name: str, expected: str) -> AnalysisError:
+            return AnalysisError(f"{where}, field {name!r}: {expected}, got {getattr(self, name)!r}")
+
+        for name in ("published", "reproduced"):
+            if isinstance(getattr(self, name), bool) or not isinstance(getattr(self, name), Real):
+                raise bad(name, "expected a number")
         if self.comparison not in _COMPARISONS:
-            raise ValueError(f"check {self.figure!r}: comparison must be one of {_COMPARISONS}, got {self.comparison!r}")
-        if self.precision < 0:
-            raise ValueError(f"check {self.figure!r}: precision must be >= 0, got {self.precision}")
+            raise bad("comparison", f"expected one of {_COMPARISONS}")
+        if not isinstance(self.precision, Real) or not self.precision >= 0:
+            raise bad("precision", "expected a number >= 0 (the published rounding unit)")
         if self.interval is not None and not (len(self.interval) == 2 and self.interval[0] <= self.interval[1]):
-            raise ValueError(f"check {self.figure!r}: interval must be (low, high) with low <= high, got {self.interval!r}")
+            raise bad("interval", "expected (low, high) with low <= high")
         if self.probability is not None:
             if not 0.0 <= self.probability <= 1.0:
-                raise ValueError(f"check {self.figure!r}: probability must be in [0, 1], got {self.probability!r}")
+                raise bad("probability", "expected a probability in [0, 1]")
             if not self.probability_label:
-                raise ValueError(f"check {self.figure!r}: a probability needs a probability_label saying what it is, "
-                                 "e.g. 'P(return > £1)'")
+                raise bad("probability_label", f"a probability ({self.probability!r}) needs a label saying what it is, "
+                          "e.g. 'P(return > £1)'")
         elif self.probability_label:
-            raise ValueError(f"check {self.figure!r}: probability_label {self.probability_label!r} given without a probability")
+            raise bad("probability_label", "a label given without a probability")
 
     @property
     def probability_text(self) -> str:

@@ -1,12 +1,14 @@
 """healthecon.reproduction: when a figure matches, what a check carries, and the checks table."""
 
 import math
+import re
 
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from healthecon.errors import AnalysisError
 from healthecon.reproduction import CHECK_COLUMNS, Check, Reproduction, checks_table
 
 
@@ -51,25 +53,35 @@ def test_probability_and_its_label_travel_together():
                   probability_label="P(return > £1 per £1)")
     assert check.probability_text == "P(return > £1 per £1) = 0.836"
     assert Check("m", "f", 1, 1).probability is None and Check("m", "f", 1, 1).probability_text == ""
-    with pytest.raises(ValueError, match="'ratio': a probability needs a probability_label"):
+    with pytest.raises(AnalysisError, match=r"check 'ratio' \(model 'm'\), field 'probability_label': a probability \(0.5\) needs a label"):
         Check("m", "ratio", 1, 1, probability=0.5)
-    with pytest.raises(ValueError, match="probability_label 'P' given without a probability"):
+    with pytest.raises(AnalysisError, match="field 'probability_label': a label given without a probability, got 'P'"):
         Check("m", "ratio", 1, 1, probability_label="P")
 
 
 @pytest.mark.parametrize("probability", [-0.01, 1.01, math.nan])
 def test_a_probability_outside_zero_one_is_rejected_naming_the_figure(probability):
-    with pytest.raises(ValueError, match=r"check 'ratio': probability must be in \[0, 1\]"):
+    with pytest.raises(AnalysisError, match=r"check 'ratio' \(model 'm'\), field 'probability': expected a probability in \[0, 1\]"):
         Check("m", "ratio", 1, 1, probability=probability, probability_label="P(ratio > 1)")
 
 
-def test_other_bad_checks_name_the_figure_and_the_field():
-    with pytest.raises(ValueError, match="check 'f': comparison must be one of"):
-        Check("m", "f", 1, 1, comparison=">=")
-    with pytest.raises(ValueError, match="check 'f': precision must be >= 0"):
-        Check("m", "f", 1, 1, precision=-1)
-    with pytest.raises(ValueError, match=r"check 'f': interval must be \(low, high\)"):
-        Check("m", "f", 1, 1, interval=(2.0, 1.0))
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"comparison": ">="}, r"field 'comparison': expected one of \('=', '>', '<'\), got '>='"),
+        ({"precision": -1}, "field 'precision': expected a number >= 0 (the published rounding unit), got -1"),
+        ({"precision": math.nan}, "field 'precision': expected a number >= 0"),
+        ({"interval": (2.0, 1.0)}, r"field 'interval': expected \(low, high\) with low <= high, got \(2.0, 1.0\)"),
+        ({"published": "1.2"}, "field 'published': expected a number, got '1.2'"),
+        ({"reproduced": None}, "field 'reproduced': expected a number, got None"),
+    ],
+)
+def test_other_bad_checks_raise_a_healthecon_error_naming_the_figure_and_the_field(fields, message):
+    values = {"published": 1, "reproduced": 1} | fields
+    with pytest.raises(AnalysisError) as info:
+        Check("m", "f", **values)
+    assert str(info.value).startswith("check 'f' (model 'm'), field ")
+    assert re.search(message, str(info.value)) or message in str(info.value)
 
 
 def test_checks_table_has_one_row_per_figure_with_numeric_intervals_and_probabilities():
