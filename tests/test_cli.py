@@ -3,6 +3,7 @@
 import base64
 import re
 import sys
+import time
 import types
 
 import matplotlib.pyplot as plt
@@ -12,14 +13,15 @@ from healthecon import cli, worked
 from healthecon.reproduction import Check, Reproduction
 
 
-def fake_module(name, reproduced, *, charts=True, fail=False):
-    """A worked-model module whose reproduce() returns one check (or raises)."""
+def fake_module(name, reproduced, *, charts=True, fail=False, chart_delay=0.0):
+    """A worked-model module whose reproduce() returns one check (or raises); its chart takes chart_delay s."""
 
     def reproduce(draws=10, seed=1):
         if fail:
             raise RuntimeError("input file unreadable")
 
         def chart(ax=None):
+            time.sleep(chart_delay)
             ax = ax or plt.subplots()[1]
             ax.plot([0, 1], [0, reproduced], label="ratio")
             return ax
@@ -150,3 +152,19 @@ def test_progress_bar_goes_to_the_error_stream(fakes):
     assert [r.model for r in reproductions] == ["good", "other"] and failures == {}
     assert set(seconds) == {"good", "other"}
     assert "reproduce: 100%" in err.getvalue() and "2/2" in err.getvalue()
+
+
+def test_run_time_counts_the_charts_and_the_whole_run_not_only_the_models(fakes, tmp_path, capsys):
+    fakes(slow_charts=fake_module("slow_charts", 2.0, chart_delay=0.15))  # drawn for PNG and SVG: >= 0.3 s
+    assert cli.main(["reproduce", "--out", str(tmp_path)]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    found = re.fullmatch(r"time: models (\d+\.\d) s; charts and report (\d+\.\d) s; total (\d+\.\d) s", line)
+    assert found, line
+    models, charts, total = map(float, found.groups())
+    assert models < 0.3 <= charts and total >= models + charts - 0.1
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"run time: models \d+\.\d s; charts and report (\d+\.\d) s; total \d+\.\d s", page)
+    assert float(re.search(r"charts and report (\d+\.\d) s", page).group(1)) >= 0.3
+
+    assert cli.main(["reproduce"]) == 0  # no --out: no charts drawn, none reported
+    assert re.fullmatch(r"time: models \d+\.\d s; total \d+\.\d s", capsys.readouterr().out.splitlines()[-1])
