@@ -94,6 +94,8 @@ __all__ = ["C", "Time", "MarkovModel"]
 
 TOLERANCE = 1e-9
 ANY = "*"
+#: Strings that could be meant as the complement; refused in transition matrices (give ``C``).
+_COMPLEMENT_LOOKALIKES = frozenset({"C", "#"})
 _RESERVED = frozenset({"cost", "trace"})
 
 
@@ -212,6 +214,12 @@ class _Params(Mapping):
             self._cache[name] = arr
         return self._cache[name]
 
+    def lookup(self, name: str, where: str) -> np.ndarray:
+        """``self[name]``, with an :class:`UnknownNameError` saying where the name was used."""
+        if name not in self._source:
+            raise _unknown_in(where, "parameter", name, list(self._source))
+        return self[name]
+
     def __iter__(self):
         return iter(self._source)
 
@@ -255,12 +263,17 @@ class _Reward:
     initial: _Spec | None = None
 
 
-def _as_value(value: object, n: int, where: str) -> float | np.ndarray:
-    """A number or an ``(n,)`` array; NaN raises TransitionError/ModelDefinitionError by caller."""
+def _as_value(value: object, n: int, where: str, p: _Params | None = None) -> float | np.ndarray:
+    """A number or an ``(n,)`` array; a string is a parameter name, looked up in ``p``.
+
+    NaN and range checks are the caller's.
+    """
     if value.__class__ is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
+    if isinstance(value, str) and p is not None:
+        return p.lookup(value, where)
     if isinstance(value, xr.DataArray):
         value = value.values
     arr = as_float_array(value, where)
@@ -274,6 +287,15 @@ def _as_value(value: object, n: int, where: str) -> float | np.ndarray:
 def _unknown_in(where: str, kind: str, name: object, known: Sequence[str]) -> UnknownNameError:
     """An :class:`UnknownNameError` saying where the unknown name was used."""
     return UnknownNameError(f"{where}: {unknown_name(kind, name, known)}")
+
+
+def _refuse_lookalike(name: str, where: str) -> None:
+    """Refuse a transition entry written as a string that could be meant as the complement."""
+    if name in _COMPLEMENT_LOOKALIKES:
+        raise TransitionError(
+            f"{where}: got the string {name!r}; use the object healthecon.markov.C for the complement "
+            f"(a string is a parameter name, and {name!r} is not taken as one here to avoid confusion)"
+        )
 
 
 def _first_sample(bad: np.ndarray | bool) -> str:
@@ -386,6 +408,8 @@ class MarkovModel:
         self._setup_tunnels(dict(tunnels or {}))
         self.rewards = self._collect_rewards(state_rewards or {}, transition_rewards or {}, initial_rewards or {})
         self.start = self._start_vector(start)
+        self._parameters: dict[str, None] = {}
+        self._check_constants()
 
     def __repr__(self) -> str:
         tunnels = f", tunnels={self.tunnels}" if self.tunnels else ""
@@ -446,6 +470,90 @@ class MarkovModel:
                 setattr(reward, slot, _Spec(spec, f"{slot} reward {name!r}", 2 if slot == "initial" else 3))
         return rewards
 
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Names of the parameters read by name (strings) in constant definitions, in order of
+        first use; what functions read is not inspected."""
+        return tuple(self._parameters)
+
+    def _constant(self, value: object, where: str, probability: bool = False) -> None:
+        """Check one entry of a constant definition: note a parameter name, check a number."""
+        if isinstance(value, str):
+            if probability:
+                _refuse_lookalike(value, where)
+            self._parameters.setdefault(value, None)
+            return
+        if value is C:
+            raise ModelDefinitionError(f"{where}: the complement C is only for transition probabilities")
+        arr = as_float_array(value, where)
+        if arr.ndim > 1:
+            raise ShapeError(f"{where}: expected a number, a parameter name or an array of shape (n_samples,), got shape {arr.shape}")
+        n = max(arr.size, 1)
+        if probability:
+            self._probability(arr if arr.ndim else float(arr), where, n, None)
+        elif not np.all(np.isfinite(arr)):
+            bad = ~np.isfinite(arr)
+            raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(arr if arr.ndim else float(arr), bad)}")
+
+    def _check_constants(self) -> None:
+        """Check, when the model is built, what does not depend on the draws: constant
+        matrices (states, shape, probabilities, row sums when every entry of a row is a number)
+        and constant reward mappings (state and strategy names, finite numbers)."""
+        if not callable(self.transitions.value):
+            where = "transitions"
+            rows = self._user_matrix(self.transitions.value, where)
+            for i, row in enumerate(rows):
+                numbers = all(v is C or (isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))) for v in row.values())
+                if numbers:
+                    self._check_row(i, row, where, 1, None)
+                    continue
+                if sum(v is C for v in row.values()) > 1:
+                    self._check_row(i, {j: v for j, v in row.items() if v is C}, where, 1, None)
+                for j, v in row.items():
+                    if v is not C:
+                        self._constant(v, f"{where}, from {self.states[i]!r} to {self.states[j]!r}", probability=True)
+        for name, reward in self.rewards.items():
+            if reward.state is not None and not callable(reward.state.value):
+                self._state_keys(reward.state.value, f"state reward {name!r}", constant=True)
+            if reward.transition is not None and not callable(reward.transition.value):
+                self._transition_keys(reward.transition.value, f"transition reward {name!r}", constant=True)
+            if reward.initial is not None and not callable(reward.initial.value):
+                raw, where = reward.initial.value, f"initial reward {name!r}"
+                if isinstance(raw, Mapping):
+                    self._strategy_keys(raw, where)
+                    for strategy, value in raw.items():
+                        self._constant(value, f"{where}, strategy {strategy!r}")
+                else:
+                    self._constant(raw, where)
+
+    def _state_keys(self, raw: object, where: str, constant: bool = False) -> None:
+        if not isinstance(raw, Mapping):
+            raise ModelDefinitionError(f"{where}: expected a mapping {{state: value per year}}, got {type(raw).__name__}")
+        for state, value in raw.items():
+            if state not in self.states:
+                raise _unknown_in(where, "state", state, self.states)
+            if constant:
+                self._constant(value, f"{where}, state {state!r}")
+
+    def _transition_keys(self, raw: object, where: str, constant: bool = False) -> None:
+        if not isinstance(raw, Mapping):
+            raise ModelDefinitionError(f"{where}: expected a mapping {{(from, to): value}}, got {type(raw).__name__}")
+        for key, value in raw.items():
+            if not (isinstance(key, tuple) and len(key) == 2):
+                raise ModelDefinitionError(f"{where}: keys must be (from_state, to_state) pairs, got {key!r}")
+            source, target = key
+            if target not in self.states:
+                raise _unknown_in(where, "state", target, self.states)
+            if source != ANY and source not in self.states:
+                raise _unknown_in(where, "state", source, [*self.states, ANY])
+            if constant:
+                self._constant(value, f"{where}, from {source!r} to {target!r}")
+
+    def _strategy_keys(self, raw: Mapping, where: str) -> None:
+        for key in raw:
+            if key not in self.strategies:
+                raise _unknown_in(where, "strategy", key, self.strategies)
+
     def _start_vector(self, start: object) -> np.ndarray:
         """Validate a starting distribution; return shape (k,) or (n, k) over user states."""
         where = "starting distribution"
@@ -487,7 +595,7 @@ class MarkovModel:
         stay = f", time in state {step}" if step is not None else ""
         return f"strategy {strategy!r}, cycle {cycle}{stay}"
 
-    def _user_matrix(self, raw: object, where: str, n: int) -> list[dict[int, object]]:
+    def _user_matrix(self, raw: object, where: str) -> list[dict[int, object]]:
         """Parse a user matrix into rows: {to index: value or C}."""
         k = len(self.states)
         rows: list[dict[int, object] | None] = [None] * k
@@ -518,58 +626,68 @@ class MarkovModel:
             raise TransitionError(f"{where}: no row given for from-state {missing[0]!r}; every state needs a row (e.g. {{'{missing[0]}': {{'{missing[0]}': 1}}}} for an absorbing state)")
         return rows  # type: ignore[return-value]
 
-    def _check_rows(self, rows: list[dict[int, object]], where: str, n: int) -> list[dict[int, float | np.ndarray]]:
-        """Validate one user-level matrix and fill complements."""
+    def _check_rows(self, rows: list[dict[int, object]], where: str, p: _Params) -> list[dict[int, float | np.ndarray]]:
+        """Validate one user-level matrix, resolve parameter names and fill complements."""
+        return [self._check_row(i, row, where, p.n, p) for i, row in enumerate(rows)]
+
+    def _check_row(self, i: int, row: dict[int, object], where: str, n: int, p: _Params | None) -> dict[int, float | np.ndarray]:
+        """One row: every entry a probability, at most one complement, the sum 1 (or at most 1 with C).
+
+        With ``p=None`` (a constant matrix checked when the model is built) every entry must
+        be a number or :data:`C`.
+        """
         tol = self.tolerance
-        out = []
-        for i, row in enumerate(rows):
-            source = self.states[i]
-            complement = [j for j, v in row.items() if v is C]
-            if len(complement) > 1:
-                names = ", ".join(repr(self.states[j]) for j in complement)
-                raise TransitionError(f"{where}, from {source!r}: more than one complement (C) in the row (to {names}); at most one is allowed")
-            values: dict[int, float | np.ndarray] = {}
-            total: float | np.ndarray = 0.0
-            for j, v in row.items():
-                if v is C:
-                    continue
-                if isinstance(v, str):
-                    raise TransitionError(f"{where}, from {source!r} to {self.states[j]!r}: got the string {v!r}; use healthecon.markov.C for the complement")
-                label = f"{where}, from {source!r} to {self.states[j]!r}"
-                value = _as_value(v, n, label)
-                scalar = value.__class__ is float
-                lo, hi = (value, value) if scalar else (value.min(), value.max())
-                if not (lo >= 0 and hi <= 1):  # also catches NaN
-                    bad = np.isnan(value)
-                    if np.any(bad):
-                        raise TransitionError(f"{label}: probability is NaN{_first_sample(bad)}")
-                    bad = (np.asarray(value) < 0) | (np.asarray(value) > 1)
-                    raise TransitionError(f"{label}: expected a probability in [0, 1], got {_show(value, bad)}")
-                values[j] = value
-                if total.__class__ is np.ndarray:
-                    total += value
-                else:
-                    total = total + value  # a new array the first time an array is added
-            if complement:
-                j = complement[0]
-                rest = 1.0 - total
-                if (rest if rest.__class__ is float else rest.min()) < -tol:
-                    low = np.asarray(rest) < -tol
-                    raise TransitionError(
-                        f"{where}, from {source!r} to {self.states[j]!r}: the complement (C) is negative: the other "
-                        f"entries of the row sum to {_show(total, low)}, more than 1"
-                    )
-                values[j] = np.maximum(rest, 0.0, out=rest) if rest.__class__ is np.ndarray else max(float(rest), 0.0)
+        source = self.states[i]
+        complement = [j for j, v in row.items() if v is C]
+        if len(complement) > 1:
+            names = ", ".join(repr(self.states[j]) for j in complement)
+            raise TransitionError(f"{where}, from {source!r}: more than one complement (C) in the row (to {names}); at most one is allowed")
+        values: dict[int, float | np.ndarray] = {}
+        total: float | np.ndarray = 0.0
+        for j, v in row.items():
+            if v is C:
+                continue
+            value = self._probability(v, f"{where}, from {source!r} to {self.states[j]!r}", n, p)
+            values[j] = value
+            if total.__class__ is np.ndarray:
+                total += value
             else:
-                lo, hi = (total, total) if total.__class__ is not np.ndarray else (total.min(), total.max())
-                if not (abs(lo - 1.0) <= tol and abs(hi - 1.0) <= tol):
-                    off = np.abs(np.asarray(total) - 1.0) > tol
-                    raise TransitionError(
-                        f"{where}, from {source!r}: row sums to {_show(total, off)}, expected 1 "
-                        f"(absolute tolerance {tol:g}); use C for the complement"
-                    )
-            out.append(values)
-        return out
+                total = total + value  # a new array the first time an array is added
+        if complement:
+            j = complement[0]
+            rest = 1.0 - total
+            if (rest if rest.__class__ is float else rest.min()) < -tol:
+                low = np.asarray(rest) < -tol
+                raise TransitionError(
+                    f"{where}, from {source!r} to {self.states[j]!r}: the complement (C) is negative: the other "
+                    f"entries of the row sum to {_show(total, low)}, more than 1"
+                )
+            values[j] = np.maximum(rest, 0.0, out=rest) if rest.__class__ is np.ndarray else max(float(rest), 0.0)
+        else:
+            lo, hi = (total, total) if total.__class__ is not np.ndarray else (total.min(), total.max())
+            if not (abs(lo - 1.0) <= tol and abs(hi - 1.0) <= tol):
+                off = np.abs(np.asarray(total) - 1.0) > tol
+                raise TransitionError(
+                    f"{where}, from {source!r}: row sums to {_show(total, off)}, expected 1 "
+                    f"(absolute tolerance {tol:g}); use C for the complement"
+                )
+        return values
+
+    @staticmethod
+    def _probability(v: object, label: str, n: int, p: _Params | None) -> float | np.ndarray:
+        """A transition entry: a number, an ``(n,)`` array or a parameter name, in ``[0, 1]``."""
+        if isinstance(v, str):
+            _refuse_lookalike(v, label)
+        value = _as_value(v, n, label, p)
+        scalar = value.__class__ is float
+        lo, hi = (value, value) if scalar else (value.min(), value.max())
+        if not (lo >= 0 and hi <= 1):  # also catches NaN
+            bad = np.isnan(value)
+            if np.any(bad):
+                raise TransitionError(f"{label}: probability is NaN{_first_sample(bad)}")
+            bad = (np.asarray(value) < 0) | (np.asarray(value) > 1)
+            raise TransitionError(f"{label}: expected a probability in [0, 1], got {_show(value, bad)}")
+        return value
 
     def _evaluate(self, spec: _Spec, p: _Params, strategy: str, cycle: int, in_state: int) -> tuple[object, set[str]]:
         reads: set[str] = set()
@@ -584,7 +702,7 @@ class MarkovModel:
             raw, reads = self._evaluate(self.transitions, p, strategy, cycle, step)
             reads_all |= reads
             where = self._where(strategy, cycle, step if "in_state" in reads else None)
-            user.append(self._check_rows(self._user_matrix(raw, where, p.n), where, p.n))
+            user.append(self._check_rows(self._user_matrix(raw, where), where, p))
             if "in_state" not in reads:
                 break
         internal = []
@@ -606,16 +724,12 @@ class MarkovModel:
                 break
         for a, owner in enumerate(self.owner):
             raw = per_step[min(self.tunnel_step[a], len(per_step)) - 1]
-            if not isinstance(raw, Mapping):
-                raise ModelDefinitionError(f"state reward {reward.name!r}: expected a mapping {{state: value per year}}, got {type(raw).__name__}")
-            for state in raw:
-                if state not in self.states:
-                    raise _unknown_in(f"state reward {reward.name!r}, {self._where(strategy, cycle)}", "state", state, self.states)
+            self._state_keys(raw, f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
             state = self.states[owner]
             if state in raw:
                 step = self.tunnel_step[a] if state in self.tunnels else None
                 where = f"state reward {reward.name!r}, {self._where(strategy, cycle, step)}, state {state!r}"
-                value = _as_value(raw[state], p.n, where)
+                value = _as_value(raw[state], p.n, where, p)
                 if np.any(~np.isfinite(value)):
                     raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, ~np.isfinite(value))}")
                 if np.ndim(value) and values.shape[1] == 1:
@@ -639,24 +753,16 @@ class MarkovModel:
                 break
         items = []
         for index, raw in enumerate(per_step):
-            if not isinstance(raw, Mapping):
-                raise ModelDefinitionError(f"transition reward {reward.name!r}: expected a mapping {{(from, to): value}}, got {type(raw).__name__}")
+            self._transition_keys(raw, f"transition reward {reward.name!r}, {self._where(strategy, cycle)}")
             uses = {a for a in range(len(self.internal)) if min(self.tunnel_step[a], len(per_step)) - 1 == index}
             step = index + 1 if "in_state" in reads_all else None
             for key, value in raw.items():
-                if not (isinstance(key, tuple) and len(key) == 2):
-                    raise ModelDefinitionError(f"transition reward {reward.name!r}: keys must be (from_state, to_state) pairs, got {key!r}")
                 source, target = key
-                named = f"transition reward {reward.name!r}, {self._where(strategy, cycle)}"
-                if target not in self.states:
-                    raise _unknown_in(named, "state", target, self.states)
-                if source != ANY and source not in self.states:
-                    raise _unknown_in(named, "state", source, [*self.states, ANY])
                 cols = self.group[target]
                 rows = [a for a in range(len(self.internal)) if a not in cols] if source == ANY else self.group[source]
                 rows = [a for a in rows if a in uses]
                 where = f"transition reward {reward.name!r}, {self._where(strategy, cycle, step)}, from {source!r} to {target!r}"
-                v = _as_value(value, p.n, where)
+                v = _as_value(value, p.n, where, p)
                 if np.any(~np.isfinite(v)):
                     raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(v, ~np.isfinite(v))}")
                 if rows:
@@ -879,13 +985,11 @@ class _Engine:
         spec = reward.initial
         for i, s in enumerate(self.strategies):
             raw = spec(self.p, s, self.model._time(1, 1, set()))
-            if isinstance(raw, Mapping):
-                for key in raw:
-                    if key not in self.model.strategies:
-                        raise unknown_name("strategy", key, self.model.strategies)
-                raw = raw.get(s, 0.0)
             where = f"initial reward {reward.name!r}, strategy {s!r}"
-            value = _as_value(raw, self.n, where)
+            if isinstance(raw, Mapping):
+                self.model._strategy_keys(raw, f"initial reward {reward.name!r}")
+                raw = raw.get(s, 0.0)
+            value = _as_value(raw, self.n, where, self.p)
             if np.any(~np.isfinite(value)):
                 raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, ~np.isfinite(value))}")
             out[i] = value

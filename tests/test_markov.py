@@ -412,15 +412,16 @@ def test_unknown_names():
         failing(lambda m, p: m).run({"q": np.zeros(2)})
     with pytest.raises(UnknownNameError, match=r"unknown state 'ill'"):
         MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"ill": 1}, n_cycles=2)
+    # a function's result is checked when it is evaluated, naming strategy and cycle
     with pytest.raises(UnknownNameError, match=r"state reward 'ly', strategy 'a', cycle 1: unknown state 'sik'"):
         MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"well": 1}, n_cycles=2,
-                    state_rewards={"ly": {"sik": 1}}).run({})
+                    state_rewards={"ly": lambda p, s: {"sik": 1}}).run({})
     with pytest.raises(UnknownNameError, match=r"transition reward 'cost_x', strategy 'a', cycle 1: unknown state 'ill'; expected one of: 'well', 'dead', '\*'"):
         MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"well": 1}, n_cycles=2,
-                    transition_rewards={"cost_x": {("ill", "dead"): 1}}).run({})
-    with pytest.raises(UnknownNameError, match=r"unknown strategy 'b'"):
+                    transition_rewards={"cost_x": lambda p, s: {("ill", "dead"): 1}}).run({})
+    with pytest.raises(UnknownNameError, match=r"initial reward 'cost_x': unknown strategy 'b'; expected one of: 'a'"):
         MarkovModel(["well", "dead"], ["a"], [[C, 0.1], [0, 1]], start={"well": 1}, n_cycles=2,
-                    initial_rewards={"cost_x": {"b": 1}}).run({})
+                    initial_rewards={"cost_x": lambda p, s: {"b": 1}}).run({})
 
 
 def test_shape_errors():
@@ -446,8 +447,8 @@ def test_definition_errors():
         MarkovModel(["a", "b"], ["s"], lambda p: matrix, start={"a": 1}, n_cycles=1)
     with pytest.raises(ModelDefinitionError, match="no start_age"):
         MarkovModel(["a", "b"], ["s"], lambda p, s, t: [[C, 0.001 * t.age], [0, 1]], start={"a": 1}, n_cycles=1).run({})
-    with pytest.raises(TransitionError, match="use healthecon.markov.C"):
-        MarkovModel(["a", "b"], ["s"], [["C", 0.1], [0, 1]], start={"a": 1}, n_cycles=1).run({})
+    with pytest.raises(TransitionError, match="use the object healthecon.markov.C"):
+        MarkovModel(["a", "b"], ["s"], [["C", 0.1], [0, 1]], start={"a": 1}, n_cycles=1)
 
 
 def test_parameters_object_instead_of_draws_is_explained():
@@ -474,3 +475,163 @@ def test_bad_discount_rate_names_which_one():
 
     with pytest.raises(ParameterError, match="discount_effects: discount rate"):
         MarkovModel(["a", "b"], ["s"], [[C, 0.1], [0, 1]], start={"a": 1}, n_cycles=1, discount_effects=-2)
+
+
+# --------------------------------------------------------------------------- parameter names
+def named_model(**kw):
+    """psa_model's model, written with parameter names (strings) wherever possible."""
+    options = dict(
+        start={"well": 1},
+        n_cycles=10,
+        state_rewards={
+            "cost_care": {"well": 100.0, "sick": "c_sick"},
+            "cost_drug": lambda p, s: {"well": 500.0 if s == "new" else 0.0, "sick": 500.0 if s == "new" else 0.0},
+            "qaly": {"well": 0.9, "sick": "u_sick"},
+            "ly": {"well": 1, "sick": 1},
+        },
+    )
+    options.update(kw)
+
+    def transitions(p, strategy):
+        return {
+            "well": {"well": C, "sick": p["p_sick"] * p["rr"] if strategy == "new" else "p_sick", "dead": 0.01},
+            "sick": {"well": 0.1, "sick": C, "dead": "p_die"},
+            "dead": {"dead": 1},
+        }
+
+    return MarkovModel(["well", "sick", "dead"], ["usual", "new", "other"], transitions, **options)
+
+
+def test_parameter_names_give_the_same_results_as_functions():
+    draws = psa_draws(20)
+    expected, got = psa_model().run(draws), named_model().run(draws)
+    for name in ("cost", "cost_care", "qaly", "ly"):
+        assert np.array_equal(got[name].values, expected[name].values), name
+
+
+def test_parameter_names_in_a_constant_matrix_and_every_reward_kind():
+    draws = {"p_sick": np.array([0.1, 0.3]), "u_well": np.array([0.9, 0.8]), "c_death": np.array([1000.0, 2000.0]),
+             "c_drug": np.array([50.0, 70.0]), "C_total": np.array([5.0, 5.0])}
+    names = MarkovModel(
+        ["well", "sick", "dead"], ["usual", "new"],
+        {"well": {"well": C, "sick": "p_sick"}, "sick": {"dead": 1}, "dead": {"dead": 1}},
+        start={"well": 1}, n_cycles=2, correction="end", discount_costs=0, discount_effects=0,
+        state_rewards={"qaly": {"well": "u_well"}},
+        transition_rewards={"cost_death": {("*", "dead"): "c_death"}},
+        initial_rewards={"cost_drug": {"new": "c_drug"}, "cost_admin": "C_total"})
+    assert names.parameters == ("p_sick", "u_well", "c_death", "c_drug", "C_total")
+    out = names.run(draws)
+    p, u = draws["p_sick"], draws["u_well"]
+    assert np.allclose(out["qaly"].sel(strategy="usual").values, u * ((1 - p) + (1 - p) ** 2))
+    # deaths in cycle 2: those who fell sick in cycle 1
+    assert np.allclose(out["cost_death"].sel(strategy="usual").values, p * draws["c_death"])
+    assert np.allclose(out["cost_drug"].values, np.stack([[0, 0], draws["c_drug"]], axis=1))
+    assert np.allclose(out["cost_admin"].values, 5.0)
+    # nested lists take names too; so do the values functions return
+    lists = MarkovModel(["well", "sick", "dead"], ["usual", "new"], [[C, "p_sick", 0], [0, 0, 1], [0, 0, 1]],
+                        start={"well": 1}, n_cycles=2, correction="end", discount_effects=0,
+                        state_rewards={"qaly": lambda p, s: {"well": "u_well"}})
+    assert np.array_equal(lists.run(draws)["qaly"].values, out["qaly"].values)
+
+
+def test_unknown_parameter_names_say_where_and_list_the_known_ones():
+    known = r"expected one of: 'p_sick', 'p_die', 'rr', 'c_sick', 'u_sick'"
+    draws = psa_draws(3)
+    cases = [
+        (dict(state_rewards={"qaly": {"well": "u_wel"}}),
+         r"state reward 'qaly', strategy 'usual', cycle 1, state 'well': unknown parameter 'u_wel'; " + known),
+        (dict(state_rewards={"qaly": lambda p, s: {"sick": "u_sik"}}),
+         r"state reward 'qaly', strategy 'usual', cycle 1, state 'sick': unknown parameter 'u_sik'; " + known),
+        (dict(transition_rewards={"cost_death": {("sick", "dead"): "c_deth"}}),
+         r"transition reward 'cost_death', strategy 'usual', cycle 1, from 'sick' to 'dead': unknown parameter 'c_deth'; " + known),
+        (dict(initial_rewards={"cost_drug": {"new": "c_drg"}}),
+         r"initial reward 'cost_drug', strategy 'new': unknown parameter 'c_drg'; " + known),
+    ]
+    for options, message in cases:
+        with pytest.raises(UnknownNameError, match=message):
+            named_model(**options).run(draws)
+    constant = MarkovModel(["well", "dead"], ["a", "b"], {"well": {"well": C, "dead": "p_dead"}, "dead": {"dead": 1}},
+                           start={"well": 1}, n_cycles=1)
+    with pytest.raises(UnknownNameError, match=r"strategy 'a', cycle 1, from 'well' to 'dead': unknown parameter 'p_dead'; expected one of: 'p_die'"):
+        constant.run({"p_die": np.array([0.1])})
+
+
+def test_parameter_values_are_checked_as_probabilities_and_finite_numbers():
+    model = MarkovModel(["well", "dead"], ["a"], {"well": {"well": C, "dead": "p"}, "dead": {"dead": 1}},
+                        start={"well": 1}, n_cycles=1, state_rewards={"qaly": {"well": "u"}})
+    with pytest.raises(TransitionError, match=r"strategy 'a', cycle 1, from 'well' to 'dead': expected a probability in \[0, 1\], got 1.5 at sample 1"):
+        model.run({"p": np.array([0.1, 1.5]), "u": np.array([1.0, 1.0])})
+    with pytest.raises(ModelDefinitionError, match=r"state reward 'qaly', strategy 'a', cycle 1, state 'well': expected finite numbers, got nan at sample 0"):
+        model.run({"p": np.array([0.1, 0.1]), "u": np.array([np.nan, 1.0])})
+
+
+@pytest.mark.parametrize("lookalike", ["C", "#"])
+def test_complement_lookalike_strings_are_refused_even_if_a_parameter_has_that_name(lookalike):
+    with pytest.raises(TransitionError, match=rf"transitions, from 'well' to 'well': got the string '{lookalike}'; use the object healthecon.markov.C"):
+        MarkovModel(["well", "dead"], ["a"], {"well": {"well": lookalike, "dead": 0.1}, "dead": {"dead": 1}}, start={"well": 1}, n_cycles=1)
+    model = MarkovModel(["well", "dead"], ["a"], lambda p, s: {"well": {"well": lookalike, "dead": 0.1}, "dead": {"dead": 1}},
+                        start={"well": 1}, n_cycles=1)
+    with pytest.raises(TransitionError, match=rf"strategy 'a', cycle 1, from 'well' to 'well': got the string '{lookalike}'"):
+        model.run({"C": np.array([0.9])})
+    # a parameter named C can still be read by a reward or by a function
+    ok = MarkovModel(["well", "dead"], ["a"], lambda p, s: {"well": {"well": C, "dead": p["C"]}, "dead": {"dead": 1}},
+                     start={"well": 1}, n_cycles=1, correction="end", discount_effects=0, state_rewards={"ly": {"well": "C"}})
+    assert ok.run({"C": np.array([0.25])})["ly"].values.tolist() == [[0.75 * 0.25]]
+
+
+# --------------------------------------------------------------------------- checks at construction
+def build(transitions, **kw):
+    return MarkovModel(["well", "sick", "dead"], ["usual", "new"], transitions, start={"well": 1}, n_cycles=2, **kw)
+
+
+GOOD = {"well": {"well": C, "sick": 0.1}, "sick": {"sick": C, "dead": 0.2}, "dead": {"dead": 1}}
+
+
+@pytest.mark.parametrize(
+    ("transitions", "error", "message"),
+    [
+        ({**GOOD, "sik": {"dead": 1}}, UnknownNameError, r"^transitions: unknown state 'sik'; expected one of: 'well', 'sick', 'dead'$"),
+        ({**GOOD, "well": {"well": C, "ded": 0.1}}, UnknownNameError, r"^transitions, from 'well': unknown state 'ded'"),
+        ({"well": GOOD["well"], "sick": GOOD["sick"]}, TransitionError, r"transitions: no row given for from-state 'dead'"),
+        ({**GOOD, "sick": {"sick": 0.5, "dead": 0.4}}, TransitionError, r"transitions, from 'sick': row sums to 0.9, expected 1"),
+        ({**GOOD, "sick": {"sick": C, "dead": 1.2}}, TransitionError, r"transitions, from 'sick' to 'dead': expected a probability in \[0, 1\], got 1.2"),
+        ({**GOOD, "sick": {"sick": C, "dead": float("nan")}}, TransitionError, r"transitions, from 'sick' to 'dead': probability is NaN"),
+        ({**GOOD, "sick": {"sick": C, "dead": C}}, TransitionError, r"transitions, from 'sick': more than one complement \(C\)"),
+        ({**GOOD, "well": {"well": C, "sick": 0.75, "dead": 0.5}}, TransitionError, r"transitions, from 'well' to 'well': the complement \(C\) is negative: the other entries of the row sum to 1.25"),
+        # rows with parameter names: numbers, arrays and C are still checked
+        ({**GOOD, "well": {"well": C, "sick": "p", "dead": -0.1}}, TransitionError, r"transitions, from 'well' to 'dead': expected a probability in \[0, 1\], got -0.1"),
+        ({**GOOD, "well": {"well": C, "sick": "p", "dead": np.array([0.1, 1.1])}}, TransitionError, r"transitions, from 'well' to 'dead': expected a probability in \[0, 1\], got 1.1 at sample 1"),
+        ({**GOOD, "well": {"well": C, "sick": "p", "dead": C}}, TransitionError, r"transitions, from 'well': more than one complement"),
+        ([[C, 0.1, 0], [0, 1], [0, 0, 1]], ShapeError, r"transitions, from 'sick': expected a row of 3 entries"),
+    ],
+)
+def test_a_constant_matrix_is_checked_when_the_model_is_built(transitions, error, message):
+    with pytest.raises(error, match=message):
+        build(transitions)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        (dict(state_rewards={"ly": {"sik": 1}}), UnknownNameError, r"^state reward 'ly': unknown state 'sik'; expected one of: 'well', 'sick', 'dead'$"),
+        (dict(state_rewards={"ly": 1}), ModelDefinitionError, r"state reward 'ly': expected a mapping \{state: value per year\}, got int"),
+        (dict(state_rewards={"qaly": {"well": float("inf")}}), ModelDefinitionError, r"state reward 'qaly', state 'well': expected finite numbers, got inf"),
+        (dict(state_rewards={"qaly": {"well": C}}), ModelDefinitionError, r"state reward 'qaly', state 'well': the complement C is only for transition probabilities"),
+        (dict(transition_rewards={"cost_x": {("ill", "dead"): 1}}), UnknownNameError, r"^transition reward 'cost_x': unknown state 'ill'; expected one of: 'well', 'sick', 'dead', '\*'$"),
+        (dict(transition_rewards={"cost_x": {("well", "ded"): 1}}), UnknownNameError, r"^transition reward 'cost_x': unknown state 'ded'"),
+        (dict(transition_rewards={"cost_x": {"dead": 1}}), ModelDefinitionError, r"transition reward 'cost_x': keys must be \(from_state, to_state\) pairs, got 'dead'"),
+        (dict(transition_rewards={"cost_x": {("*", "dead"): np.nan}}), ModelDefinitionError, r"transition reward 'cost_x', from '\*' to 'dead': expected finite numbers, got nan"),
+        (dict(initial_rewards={"cost_x": {"nwe": 1}}), UnknownNameError, r"^initial reward 'cost_x': unknown strategy 'nwe'; expected one of: 'usual', 'new'$"),
+        (dict(initial_rewards={"cost_x": {"new": "ten"}}, state_rewards={"ly": {"well": [[1]]}}), ShapeError, r"state reward 'ly', state 'well': expected a number, a parameter name or an array"),
+        (dict(initial_rewards={"cost_x": {"new": "ten"}, "cost_y": {"new": [1, "x"]}}), Exception, r"initial reward 'cost_y', strategy 'new': expected a number or an array of numbers"),
+    ],
+)
+def test_constant_reward_mappings_are_checked_when_the_model_is_built(options, error, message):
+    with pytest.raises(error, match=message):
+        build(GOOD, **options)
+
+
+def test_functions_are_still_checked_only_when_run():
+    model = build(lambda p, s: {**GOOD, "sick": {"sick": 0.5, "dead": 0.4}}, state_rewards={"ly": lambda p, s: {"sik": 1}})
+    with pytest.raises(TransitionError, match=r"strategy 'usual', cycle 1, from 'sick': row sums to 0.9"):
+        model.run({})
