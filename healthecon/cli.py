@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shutil
 import sys
 import textwrap
 import time
@@ -93,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--seed", type=int, default=None, metavar="S", help="random seed (default: each model's own)")
     reproduce.add_argument("--out", default=None, metavar="DIR",
                            help="write tables (CSV), charts (PNG, SVG) and report.html to DIR")
+    reproduce.add_argument("--width", type=int, default=None, metavar="W",
+                           help="wrap the table to W columns (default: the terminal's width, or 120; 0: never wrap)")
     reproduce.add_argument("--list", action="store_true", help="list the worked models and exit")
     return parser
 
@@ -175,22 +178,67 @@ def run_models(
     return reproductions, failures, seconds
 
 
-def format_checks(reproductions: Sequence[Reproduction]) -> str:
-    """The published-vs-reproduced table as aligned text, one row per figure."""
+_SHORT_HEADERS = {"difference": "diff"}
+# Columns wrapped, in this order, when the table is wider than the screen, and the narrowest
+# each may become (the interval's narrowest is its longest bound; figure names wrap last).
+_WRAP_ORDER = (("interval", 0), ("probability", 22), ("figure", 20), ("probability", 14))
+
+
+def format_checks(reproductions: Sequence[Reproduction], width: int | None = 120) -> str:
+    """The published-vs-reproduced table as aligned text, one row per figure.
+
+    Long figure names, intervals ("lo to hi") and probabilities wrap onto continuation lines
+    so that every line fits in ``width`` columns (``None`` or 0: no wrapping). The numbers of
+    a row are on its first line. The CSV and HTML outputs keep every cell on one line.
+
+    Examples
+    --------
+    >>> from healthecon.reproduction import Check, Reproduction
+    >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "social value per £1 invested over three years", 4.0,
+    ...     4.0004, 0.01, interval=(3.2172, 5.0475), probability=0.999, probability_label="P(SROI ratio > 1)")])
+    >>> print(format_checks([rep], width=80))
+    model  figure                published  reproduced    diff  status  interval   probability
+    -----  --------------------  ---------  ----------  ------  ------  ---------  --------------
+    demo   social value per £1        4.00      4.0004  0.0004  match   3.2172 to  P(SROI ratio >
+           invested over three                                          5.0475     1) = 0.999
+           years
+    """
     from .report import render_checks
 
     table = render_checks(reproductions).drop(columns="note")
     if table.empty:
         return "(no published figures)"
-    headers = list(table.columns)
+    columns = list(table.columns)
+    headers = [_SHORT_HEADERS.get(c, c) for c in columns]
     rows = [[str(v) for v in row] for row in table.itertuples(index=False)]
-    numeric = {"published", "reproduced", "difference"}
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
 
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if h in numeric else c.ljust(w) for c, w, h in zip(cells, widths, headers)).rstrip()
+    def total() -> int:
+        return sum(widths) + 2 * (len(widths) - 1)
 
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+    for column, floor in _WRAP_ORDER:
+        if not width or total() <= width:
+            break
+        i = columns.index(column)
+        words = [w for r in rows for w in (r[i].split(" to ") if column == "interval" else r[i].split())]
+        longest_word = max([len(h) for h in headers[i].split()] + [len(w) + 3 * (column == "interval") for w in words])
+        widths[i] = max(widths[i] - (total() - width), floor, longest_word)
+
+    numeric = {"published", "reproduced", "difference"}
+
+    def lines(cells: Sequence[str]) -> list[str]:
+        wrapped = [textwrap.wrap(c, w, break_long_words=False, break_on_hyphens=False) or [""] for c, w in zip(cells, widths)]
+        height = max(len(w) for w in wrapped)
+        return [
+            "  ".join((c[k] if k < len(c) else "").rjust(w) if col in numeric else (c[k] if k < len(c) else "").ljust(w)
+                      for c, w, col in zip(wrapped, widths, columns)).rstrip()
+            for k in range(height)
+        ]
+
+    out = [*lines(headers), "  ".join("-" * w for w in widths)]
+    for row in rows:
+        out.extend(lines(row))
+    return "\n".join(out)
 
 
 def _format_notes(reproductions: Sequence[Reproduction]) -> str:
@@ -221,7 +269,8 @@ def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     start = time.perf_counter()
     reproductions, failures, _ = run_models(names, draws=args.draws, seed=args.seed, err=err)
     phases = {"models": time.perf_counter() - start}
-    print(format_checks(reproductions), file=out)
+    width = args.width if args.width is not None else (shutil.get_terminal_size((120, 24)).columns if out.isatty() else 120)
+    print(format_checks(reproductions, width=width), file=out)
     notes = _format_notes(reproductions)
     if notes:
         print("\nNotes\n-----\n" + notes, file=out)

@@ -58,7 +58,7 @@ def test_all_matching_exits_zero_and_prints_the_table(fakes, capsys):
     assert cli.main(["reproduce"]) == 0
     out = capsys.readouterr().out
     header, rule, row = out.splitlines()[:3]
-    assert header.split() == ["model", "figure", "published", "reproduced", "difference", "status", "interval", "probability"]
+    assert header.split() == ["model", "figure", "published", "reproduced", "diff", "status", "interval", "probability"]
     assert re.search(r"good\s+ratio \(£ per £1\)\s+2\.00\s+2\.0040\s+0\.0040\s+match\s+1\.5000 to 2\.5000"
                      r"\s+P\(ratio > 1\) = 0\.963$", row)
     assert "draws=10 seed=1" in out  # the check's note, with the model's own defaults
@@ -136,7 +136,7 @@ def test_out_writes_tables_charts_and_a_self_contained_report(fakes, tmp_path, c
 
 
 def test_reproduce_runs_the_real_worked_models(capsys):
-    assert cli.main(["reproduce", "care_repair", "manchester", "--draws", "200"]) == 0
+    assert cli.main(["reproduce", "care_repair", "manchester", "--draws", "200", "--width", "0"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"care_repair\s+savings to the taxpayer per £1 invested\s+7\.50\s+7\.5000\s+0\.0000\s+match", out)
     assert out.count(" match ") == 4
@@ -168,3 +168,40 @@ def test_run_time_counts_the_charts_and_the_whole_run_not_only_the_models(fakes,
 
     assert cli.main(["reproduce"]) == 0  # no --out: no charts drawn, none reported
     assert re.fullmatch(r"time: models \d+\.\d s; total \d+\.\d s", capsys.readouterr().out.splitlines()[-1])
+
+
+def long_module(name):
+    """A fake model with a long figure name, interval and probability label (a ~190-column row unwrapped)."""
+    figure = "expected cost-benefit ratio by year two: benefit per £1 of one year's investment, all agencies"
+    return types.SimpleNamespace(reproduce=lambda **kw: Reproduction(name, name, checks=[
+        Check(name, figure, 12_000_000, 12_000_000.4, precision=1, interval=(-8_506_048.25, 16_345_497.5),
+              probability=0.991, probability_label="P(return > £1 per £1 across every agency)"),
+        Check(name, "short", 1.0, 1.0, precision=0.1)]))
+
+
+def test_the_table_fits_120_columns_by_default_and_wraps_without_losing_words(fakes, capsys, tmp_path):
+    fakes(care_and_repair_long=long_module("care_and_repair_long"))
+    assert cli.main(["reproduce", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    table = out.split("\n\n")[0].splitlines()
+    assert max(len(line) for line in out.splitlines() if not line.startswith("wrote")) <= 120  # not the tmp path
+    assert len(table) == 2 + 6 + 1  # header, rule, a row wrapped onto 6 lines, the short row on one
+    assert re.match(r"care_and_repair_long\s+expected\s+12,000,000\s+12,000,000\.40\s+0\.40\s+match\s", table[2])
+    words = " ".join(table[2:8]).split()
+    for text in ["expected cost-benefit ratio by year two: benefit per £1 of one year's investment, all agencies",
+                 "-8,506,048.25 to 16,345,497.50", "P(return > £1 per £1 across every agency) = 0.991"]:
+        assert all(word in words for word in text.split())
+    assert re.match(r"care_and_repair_long\s+short\s+1\.0\s+1\.000\s+0\.000\s+match$", table[8])
+    csv = (tmp_path / "checks.csv").read_text(encoding="utf-8")  # the files keep whole cells
+    assert "benefit per £1 of one year's investment, all agencies" in csv and "P(return > £1 per £1 across every agency)" in csv
+    assert "benefit per £1 of one year&#x27;s investment, all agencies" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_width_option_widens_or_turns_off_the_wrapping(fakes, capsys):
+    fakes(lng=long_module("lng"))
+    assert cli.main(["reproduce", "--width", "0"]) == 0
+    table = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    assert len(table) == 4 and len(table[2]) > 160  # one line per figure
+    assert cli.main(["reproduce", "--width", "105"]) == 0
+    table = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    assert len(table) > 4 and max(len(line) for line in table) <= 105
