@@ -189,8 +189,13 @@ def build_outcomes(
     net_ratio: str,
     model: str,
     attrs: Mapping[str, object] | None = None,
+    currency: str = "£",
 ) -> xr.Dataset:
-    """Assemble the money outcome set shared by CBA and SROI (see module docstring)."""
+    """Assemble the money outcome set shared by CBA and SROI (see module docstring).
+
+    Costs and benefits are both in ``currency``, which is therefore also the set's
+    ``effect_unit``.
+    """
     labels = list(lines)
     n = next(iter(lines.values()))[0].values.shape[0]
     meta: dict[str, tuple[str, str, str]] = {}
@@ -255,7 +260,9 @@ def build_outcomes(
              "cost_by_stakeholder": "other", "benefit_by_stakeholder": "other"}
     all_attrs = {"model": model, "ratio": ratio, "net_ratio": net_ratio}
     all_attrs.update(attrs or {})
-    return make_outcomes(values, labels, cost="cost", effect=None, kinds=kinds, attrs=all_attrs)
+    # Money models: benefits are measured in the currency, not in QALYs (make_outcomes' default).
+    return make_outcomes(values, labels, cost="cost", effect=None, kinds=kinds, currency=currency, effect_unit=currency,
+                         attrs=all_attrs)
 
 
 def _require_money(ds: xr.Dataset) -> xr.Dataset:

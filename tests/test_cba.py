@@ -318,3 +318,8 @@ def test_cost_and_benefit_document_every_argument_with_an_example(helper, direct
     assert "Flow" in doc and "Examples\n--------\n>>> " in doc
     made = helper("x", "NHS", [1.0, 2.0], years=[2, 3], category="social", quantity=2, discount=0.015, optimism=False)
     assert made == Flow("x", direction, "NHS", [1.0, 2.0], [2, 3], "social", 2, 0.015, False)
+
+
+def test_the_outcome_set_is_in_money_not_qalys():
+    out = five_years(discount=0.035).run()
+    assert out.attrs["currency"] == "£" and out.attrs["effect_unit"] == "£" and out.attrs["effect"] == ""

@@ -321,3 +321,8 @@ def test_one_way_is_dsa_one_way_over_the_maps_own_fields():
         one_way(model, draws, ranges={("stays at home", "proxy"): (2.0, 1.0)})
     with pytest.raises(ParameterError, match="clashes"):
         one_way(model, draws.assign({"fewer admissions: proxy": ("sample", np.ones(4))}))
+
+
+def test_the_outcome_set_is_in_money_not_qalys():
+    out = SROIModel(three_outcomes(), discount=0.035).run()
+    assert out.attrs["currency"] == "£" and out.attrs["effect_unit"] == "£" and out.attrs["effect"] == ""
