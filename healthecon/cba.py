@@ -33,7 +33,7 @@ Outcome set layout: ``cost``, ``benefit`` (present values), ``npv``, ``bcr``, ``
 ``cost_by_stakeholder`` and ``benefit_by_stakeholder`` (present values, dims ``sample,
 strategy, stakeholder, year``, where a stakeholder is an agency, an SROI stakeholder or a
 funder: who pays and who gains, by year); and ``steps`` (``sample, strategy, step``), the
-waterfall from gross benefits to NPV. The SROI
+waterfall from gross benefits to NPV (:func:`waterfall_steps` names each step). The SROI
 model (:mod:`healthecon.sroi`) emits the same layout, so every function here works for both.
 
 Examples
@@ -581,8 +581,8 @@ class CBAModel:
         step = {
             "gross benefits": gross_benefit,
             "optimism bias (benefits)": benefit_undisc - gross_benefit,
-            "discounting": benefit_pv - benefit_undisc,
-            "costs": -cost_base_pv,
+            "discounting (benefits)": benefit_pv - benefit_undisc,  # benefits only: costs enter as PVs
+            "costs (present value)": -cost_base_pv,
             "optimism bias (costs)": cost_base_pv - cost_pv,
         }
         return out, step
@@ -784,6 +784,25 @@ def waterfall_steps(ds: xr.Dataset, strategy: str | None = None) -> pd.Series:
     The first step is the gross value; each later one is what a deduction removes (negative)
     or adds; they sum to the NPV (checked). :func:`healthecon.plot.money.plot_waterfall`
     draws it.
+
+    A CBA's steps are ``gross benefits`` (undiscounted), ``optimism bias (benefits)``,
+    ``discounting (benefits)`` (what discounting removes from the benefits only),
+    ``costs (present value)`` (the costs, already discounted, before any uplift) and
+    ``optimism bias (costs)``. An SROI's are ``gross value``, ``deadweight``,
+    ``displacement``, ``attribution``, ``drop-off``, ``discounting`` (of the impact) and
+    ``investment`` (its present value).
+
+    Examples
+    --------
+    >>> out = CBAModel([cost("team", "council", [100.0, 100.0]), benefit("beds", "NHS", [0.0, 150.0])],
+    ...                discount=0.035).run()
+    >>> waterfall_steps(out).round(2)
+    gross benefits              150.00
+    optimism bias (benefits)      0.00
+    discounting (benefits)       -5.07
+    costs (present value)      -196.62
+    optimism bias (costs)         0.00
+    Name: scheme, dtype: float64
     """
     _require_money(ds)
     s = _pick(ds, strategy)

@@ -323,3 +323,15 @@ def test_cost_and_benefit_document_every_argument_with_an_example(helper, direct
 def test_the_outcome_set_is_in_money_not_qalys():
     out = five_years(discount=0.035).run()
     assert out.attrs["currency"] == "£" and out.attrs["effect_unit"] == "£" and out.attrs["effect"] == ""
+
+
+def test_waterfall_labels_say_discounting_is_of_benefits_and_costs_are_present_values():
+    out = five_years(discount=0.035, cost_uplift=0.2, benefit_haircut=0.1).run()
+    steps = waterfall_steps(out)
+    assert list(steps.index) == ["gross benefits", "optimism bias (benefits)", "discounting (benefits)",
+                                 "costs (present value)", "optimism bias (costs)"]
+    base = five_years(discount=0.035).run()
+    assert steps["discounting (benefits)"] == pytest.approx(0.9 * (base["benefit"] - base["benefit_undiscounted"]).item())
+    assert steps["costs (present value)"] == pytest.approx(-base["cost"].item())  # discounted, before the uplift
+    labels = [t.get_text() for t in plot_waterfall(out).get_xticklabels()]
+    assert labels == [*steps.index, "net present value"]
