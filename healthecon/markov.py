@@ -13,11 +13,16 @@ Defining a model
 ``transitions`` is a function ``f(p, strategy)`` or ``f(p, strategy, time)`` returning the
 transition matrix, as a mapping ``{from_state: {to_state: probability}}`` (unlisted targets
 are 0; every state needs a row) or a nested ``k x k`` list in state order. ``p[name]`` is the
-parameter's draws, a float array of shape ``(n_samples,)``; entries may be numbers or such
-arrays. :data:`C` marks the complement, ``1 -`` the rest of the row (as in heemod). ``time``
+parameter's draws, a float array of shape ``(n_samples,)``; entries may be numbers, such
+arrays, or a parameter's name (``"p_sick"`` is the same as ``p["p_sick"]``, as in decision
+trees and CBA flows). :data:`C` marks the complement, ``1 -`` the rest of the row (as in
+heemod); it is an object, not a string: the strings ``"C"`` and ``"#"`` are refused in a
+matrix, so a parameter can never be taken for the complement or the complement for a
+parameter. ``time``
 has ``cycle`` (1, 2, ...), ``years`` (model time at the start of the cycle), ``age``
 (``start_age + years``) and ``in_state`` (cycles already spent in a tunnel state, 1-based).
-A constant matrix may be given instead of a function. Only parameters without a default
+A constant matrix may be given instead of a function (``{"well": {"well": C, "sick":
+"p_sick"}, ...}``). Only parameters without a default
 count: ``lambda p, s, k=k: ...`` (the loop-variable idiom) is a function of ``(p, strategy)``
 and keeps its ``k``; give ``time`` without a default to receive it.
 
@@ -30,7 +35,8 @@ arguments, not on a count of calls or on state kept between calls.
 
 Rewards are named; names starting ``cost_`` are costs (``cost_drug``, ``cost_care``),
 others are effects (``ly``, ``qaly``). Each is given as a mapping or a function of
-``(p, strategy[, time])`` returning one:
+``(p, strategy[, time])`` returning one; every value in it is a number, an array of shape
+``(n_samples,)`` or a parameter's name (``{"qaly": {"well": "u_well"}}``):
 
 - ``state_rewards``: ``{state: value per year in the state}`` -- multiplied by the cycle
   length, so an annual cost or a utility is given as such whatever the cycle length, and a
@@ -48,13 +54,19 @@ states.
 
 Validation
 ----------
-Every transition matrix is checked when it is evaluated, raising :class:`TransitionError`
+What does not depend on the draws is checked when the model is built: a constant matrix's
+state names, shape, numbers (each in ``[0, 1]``), complements and, for a row of numbers, its
+sum (a row with parameter names: the numbers must not already pass 1); a constant reward
+mapping's state and strategy names and numbers (finite). Names of parameters are looked up
+in the draws at :meth:`MarkovModel.run` (:attr:`MarkovModel.parameters` lists them).
+Every transition matrix is also checked when it is evaluated, raising :class:`TransitionError`
 naming the strategy, cycle, from-state and to-state and the first bad sample: a NaN, a
 probability outside ``[0, 1]``, a complement below ``-tolerance``, more than one complement in
 a row, or a row without complement whose sum differs from 1 by more than ``tolerance``
 (absolute, default ``1e-9``). A complement between ``-tolerance`` and 0 is floating-point
-rounding and is set to 0. Unknown names raise :class:`UnknownNameError` listing the known
-ones; arrays of the wrong length raise :class:`ShapeError`.
+rounding and is set to 0. Unknown names (of states, strategies, parameters) raise
+:class:`UnknownNameError` saying where the name was used and listing the known ones; arrays
+of the wrong length raise :class:`ShapeError`.
 
 Examples
 --------
@@ -65,10 +77,12 @@ Examples
 ...                               "dead": {"dead": 1}},
 ...     start={"alive": 1}, n_cycles=2, correction="end", discount_costs=0, discount_effects=0,
 ...     state_rewards={"cost_care": {"alive": 100}, "ly": {"alive": 1}},
-...     initial_rewards={"cost_drug": {"new": 50}})
+...     initial_rewards={"cost_drug": {"new": "c_drug"}})
 >>> model
 MarkovModel(states=['alive', 'dead'], strategies=['usual', 'new'], n_cycles=2, cycle_length=1, correction='end', rewards=['cost_care', 'ly', 'cost_drug'])
->>> out = model.run({"p_die": np.array([0.2])})
+>>> model.parameters          # read by name; the function's p["p_die"] is not listed
+('c_drug',)
+>>> out = model.run({"p_die": np.array([0.2]), "c_drug": np.array([50.0])})
 >>> out["ly"].values.round(4).tolist()     # usual: 0.8 + 0.64; new: 0.9 + 0.81
 [[1.44, 1.71]]
 >>> out["cost"].values.round(2).tolist()
@@ -276,12 +290,22 @@ def _as_value(value: object, n: int, where: str, p: _Params | None = None) -> fl
         return p.lookup(value, where)
     if isinstance(value, xr.DataArray):
         value = value.values
-    arr = as_float_array(value, where)
+    arr = _as_numbers(value, where)
     if arr.ndim == 0:
         return float(arr)
     if arr.shape != (n,):
         raise ShapeError(f"{where}: expected a number or an array of shape ({n},) (one per sample), got shape {arr.shape}")
     return arr
+
+
+def _as_numbers(value: object, where: str) -> np.ndarray:
+    """``as_float_array``, with an error saying that a parameter name is also accepted."""
+    try:
+        if value is None:  # numpy would make it NaN
+            raise ParameterError(where)
+        return as_float_array(value, where)
+    except ParameterError:
+        raise ParameterError(f"{where}: expected a number, a parameter name or an array of numbers (one per sample), got {value!r}") from None
 
 
 def _unknown_in(where: str, kind: str, name: object, known: Sequence[str]) -> UnknownNameError:
@@ -356,9 +380,48 @@ class MarkovModel:
     ------
     ModelDefinitionError
         For an inconsistent definition (repeated names, a reward named ``cost``, a bad cycle
-        length or horizon, a starting distribution not summing to 1).
+        length or horizon, a starting distribution not summing to 1, a non-finite reward).
+    TransitionError
+        For a constant matrix with a probability outside ``[0, 1]``, a row not summing to 1,
+        more than one complement in a row, or the string ``"C"``/``"#"`` for the complement.
     UnknownNameError
-        For a state or strategy name that is not defined.
+        For a state or strategy name that is not defined (parameter names are looked up
+        when the model is run).
+
+    Examples
+    --------
+    Probabilities and rewards may name parameters; the constant matrix and the reward
+    mappings are checked here, the names when the model is run:
+
+    >>> import numpy as np
+    >>> model = MarkovModel(
+    ...     ["well", "sick", "dead"], ["usual"],
+    ...     {"well": {"well": C, "sick": "p_sick", "dead": 0.01},
+    ...      "sick": {"sick": C, "dead": "p_die"},
+    ...      "dead": {"dead": 1}},
+    ...     start="well", n_cycles=20, discount_costs=0.035, discount_effects=0.035,
+    ...     state_rewards={"cost_care": {"sick": "c_sick"}, "qaly": {"well": 1, "sick": "u_sick"}})
+    >>> model.parameters
+    ('p_sick', 'p_die', 'c_sick', 'u_sick')
+    >>> draws = {"p_sick": np.array([0.1, 0.2]), "p_die": np.array([0.15, 0.25]),
+    ...          "c_sick": np.array([1500.0, 2500.0]), "u_sick": np.array([0.6, 0.5])}
+    >>> model.run(draws)["qaly"].values.round(3).tolist()
+    [[8.291], [5.161]]
+
+    A state name that is not defined fails when the model is built:
+
+    >>> MarkovModel(["well", "dead"], ["usual"], {"well": {"well": C, "dead": "p_die"}, "dead": {"dead": 1}},
+    ...             start="well", n_cycles=5, state_rewards={"qaly": {"wel": 1}})
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.UnknownNameError: state reward 'qaly': unknown state 'wel'; expected one of: 'well', 'dead'
+
+    and an unknown parameter name when it is run, saying where it was used:
+
+    >>> model.run({"p_sick": 0.1, "p_die": 0.2, "c_sick": 2000.0, "u_sik": 0.6})
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.UnknownNameError: state reward 'qaly', strategy 'usual', cycle 1, state 'sick': unknown parameter 'u_sick'; expected one of: 'p_sick', 'p_die', 'c_sick', 'u_sik'
     """
 
     def __init__(
@@ -485,7 +548,7 @@ class MarkovModel:
             return
         if value is C:
             raise ModelDefinitionError(f"{where}: the complement C is only for transition probabilities")
-        arr = as_float_array(value, where)
+        arr = _as_numbers(value, where)
         if arr.ndim > 1:
             raise ShapeError(f"{where}: expected a number, a parameter name or an array of shape (n_samples,), got shape {arr.shape}")
         n = max(arr.size, 1)
@@ -512,6 +575,13 @@ class MarkovModel:
                 for j, v in row.items():
                     if v is not C:
                         self._constant(v, f"{where}, from {self.states[i]!r} to {self.states[j]!r}", probability=True)
+                # the named parameters are probabilities >= 0, so the numbers alone must not pass 1
+                known = sum(float(v) for v in row.values() if isinstance(v, (int, float, np.number)))
+                if known > 1 + self.tolerance:
+                    raise TransitionError(
+                        f"{where}, from {self.states[i]!r}: the numbers in the row already sum to {known!r}, more than 1 "
+                        f"(absolute tolerance {self.tolerance:g})"
+                    )
         for name, reward in self.rewards.items():
             if reward.state is not None and not callable(reward.state.value):
                 self._state_keys(reward.state.value, f"state reward {name!r}", constant=True)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from healthecon.discount import GREEN_BOOK_HEALTH, discount_factors
-from healthecon.errors import ModelDefinitionError, ShapeError, TransitionError, UnknownNameError
+from healthecon.errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError
 from healthecon.markov import C, MarkovModel
 from healthecon.outcomes import validate_outcomes
 
@@ -471,8 +471,6 @@ def test_markov_model_on_a_decision_tree_leaf():
 
 
 def test_bad_discount_rate_names_which_one():
-    from healthecon.errors import ParameterError
-
     with pytest.raises(ParameterError, match="discount_effects: discount rate"):
         MarkovModel(["a", "b"], ["s"], [[C, 0.1], [0, 1]], start={"a": 1}, n_cycles=1, discount_effects=-2)
 
@@ -602,6 +600,7 @@ GOOD = {"well": {"well": C, "sick": 0.1}, "sick": {"sick": C, "dead": 0.2}, "dea
         ({**GOOD, "well": {"well": C, "sick": "p", "dead": -0.1}}, TransitionError, r"transitions, from 'well' to 'dead': expected a probability in \[0, 1\], got -0.1"),
         ({**GOOD, "well": {"well": C, "sick": "p", "dead": np.array([0.1, 1.1])}}, TransitionError, r"transitions, from 'well' to 'dead': expected a probability in \[0, 1\], got 1.1 at sample 1"),
         ({**GOOD, "well": {"well": C, "sick": "p", "dead": C}}, TransitionError, r"transitions, from 'well': more than one complement"),
+        ({**GOOD, "well": {"well": 0.5, "sick": "p", "dead": 0.75}}, TransitionError, r"transitions, from 'well': the numbers in the row already sum to 1.25, more than 1"),
         ([[C, 0.1, 0], [0, 1], [0, 0, 1]], ShapeError, r"transitions, from 'sick': expected a row of 3 entries"),
     ],
 )
@@ -623,12 +622,20 @@ def test_a_constant_matrix_is_checked_when_the_model_is_built(transitions, error
         (dict(transition_rewards={"cost_x": {("*", "dead"): np.nan}}), ModelDefinitionError, r"transition reward 'cost_x', from '\*' to 'dead': expected finite numbers, got nan"),
         (dict(initial_rewards={"cost_x": {"nwe": 1}}), UnknownNameError, r"^initial reward 'cost_x': unknown strategy 'nwe'; expected one of: 'usual', 'new'$"),
         (dict(initial_rewards={"cost_x": {"new": "ten"}}, state_rewards={"ly": {"well": [[1]]}}), ShapeError, r"state reward 'ly', state 'well': expected a number, a parameter name or an array"),
-        (dict(initial_rewards={"cost_x": {"new": "ten"}, "cost_y": {"new": [1, "x"]}}), Exception, r"initial reward 'cost_y', strategy 'new': expected a number or an array of numbers"),
+        (dict(initial_rewards={"cost_x": {"new": "ten"}, "cost_y": {"new": [1, "x"]}}), ParameterError, r"initial reward 'cost_y', strategy 'new': expected a number, a parameter name or an array of numbers \(one per sample\), got \[1, 'x'\]"),
     ],
 )
 def test_constant_reward_mappings_are_checked_when_the_model_is_built(options, error, message):
     with pytest.raises(error, match=message):
         build(GOOD, **options)
+
+
+def test_a_function_returning_something_else_is_told_what_is_accepted():
+    model = build(GOOD, state_rewards={"qaly": lambda p, s: {"well": None}})
+    with pytest.raises(ParameterError, match=r"state reward 'qaly', strategy 'usual', cycle 1, state 'well': expected a number, a parameter name or an array of numbers \(one per sample\), got None"):
+        model.run({})
+    with pytest.raises(ParameterError, match=r"state reward 'qaly', state 'well': expected a number, a parameter name .*, got None"):
+        build(GOOD, state_rewards={"qaly": {"well": None}})
 
 
 def test_functions_are_still_checked_only_when_run():
