@@ -67,3 +67,19 @@ def test_twoway_map_is_the_optimal_grid():
     assert ax.get_title() == "Optimal strategy at £20,000 per QALY"
     with pytest.raises(AnalysisError, match="dsa.two_way"):
         plot_twoway(xr.Dataset())
+
+
+@pytest.mark.parametrize("outcome", ["nmb", "icer"])
+def test_tornado_legend_covers_no_bar_and_no_value_label(outcome):
+    table = one_way(Toy(), BASE, ranges={"c_new": (2000.0, 4000.0), "gain": (0.02, 0.2)}, outcome=outcome,
+                    wtp=20000, strategy="new")
+    ax = plot_tornado(table)
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    drawn = [bar.get_window_extent(renderer) for container in ax.containers for bar in container]
+    drawn += [text.get_window_extent(renderer) for text in ax.texts]
+    assert len(drawn) == 8
+    assert not any(legend.overlaps(box) for box in drawn)
+    figure = ax.figure.bbox
+    assert figure.x0 <= legend.x0 and legend.x1 <= figure.x1 and figure.y0 <= legend.y0 and legend.y1 <= figure.y1

@@ -82,6 +82,7 @@ def plot_tornado(
     -------
     matplotlib.axes.Axes
         Bars of the low values are ``ax.containers[0]``, of the high values ``ax.containers[1]``.
+        The legend is outside the axes, on the right, so it never covers a bar or its label.
     """
     needed = ("low", "high", "outcome_base", "outcome_low", "outcome_high", "swing")
     missing = [c for c in needed if c not in table.columns]
@@ -90,7 +91,7 @@ def plot_tornado(
     if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1):
         raise AnalysisError(f"plot_tornado: top must be a whole number >= 1, got {top!r}")
     shown = table.sort_values("swing", ascending=False, kind="stable").iloc[:top]
-    ax = get_ax(ax, figsize=(7.2, 1.4 + 0.45 * len(shown)))
+    ax = get_ax(ax, figsize=(8.8, 1.6 + 0.45 * len(shown)))  # wide enough for the legend at the right
     base = float(shown["outcome_base"].iloc[0]) if len(shown) else 0.0
     y = np.arange(len(shown))[::-1]
     low, high = shown["outcome_low"].to_numpy(float), shown["outcome_high"].to_numpy(float)
@@ -117,8 +118,9 @@ def plot_tornado(
     if money:
         ax.xaxis.set_major_formatter(money_formatter(attrs.get("currency", "£")))
     ax.grid(False, axis="y")
-    finish(ax, title="One-way sensitivity analysis")
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    finish(ax, title="One-way sensitivity analysis", legend=False)
+    # Outside the axes, at the top right: inside, it covered the bottom bars and their labels.
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
     return ax
 
 
