@@ -55,7 +55,7 @@ def test_expected_values_and_pathway_payoffs_with_draws():
     assert len(expected) == 8  # every chance node (the first of each strategy carries its EV)
     payoffs = texts(ax, "payoff")
     assert "A: C$16.10  utility 1" in payoffs  # pathway totals: the drug cost accrues on the way
-    assert "E: C$1,172  utility -0.3" in payoffs
+    assert "E: C$1,172.26  utility -0.3" in payoffs  # pennies throughout: every amount is below 10,000
     probabilities = texts(ax, "probability")
     assert "# = 0.442" in probabilities and "0.558" in probabilities
 
@@ -109,7 +109,7 @@ def test_small_trees(leaves):
     tree = DecisionTree(Decision({f"s{i}": Terminal(cost=i) for i in range(leaves)}))
     ax = plot_tree(tree, make_draws())
     assert len(markers(ax, "terminal")) == leaves
-    assert texts(ax, "payoff") == [f"£{i:.2f}" for i in range(leaves)]
+    assert texts(ax, "payoff") == [f"£{i}" for i in range(leaves)]  # whole amounts: no pennies
 
 
 def test_chosen_variables_are_shown_and_unknown_ones_named():
@@ -126,6 +126,17 @@ def test_later_decisions_are_drawn_once_with_values_only_where_they_do_not_depen
     expected = texts(ax, "expected")
     # "test" depends on the later choices: no single value; each dig node has one.
     assert not any(text.startswith("EV £50") for text in expected)
-    assert "EV £300  benefit £1,750" in expected  # dig now: 0.7 * 2500
-    assert "EV £350  benefit £2,188" in expected  # dig after a positive test: 0.875 * 2500, cost 50 + 300
-    assert "£50.00  benefit £1,000" in texts(ax, "payoff")  # test, positive, sell
+    assert "EV £300.00  benefit £1,750.00" in expected  # dig now: 0.7 * 2500
+    assert "EV £350.00  benefit £2,187.50" in expected  # dig after a positive test: 0.875 * 2500, cost 50 + 300
+    assert "£50.00  benefit £1,000.00" in texts(ax, "payoff")  # test, positive, sell
+
+
+@pytest.mark.parametrize("costs, expected", [
+    ((0.0, 21_752.4), ["£0", "£21,752"]),  # a large amount: whole pounds everywhere, no "£0.00" beside it
+    ((0.0, 17.5), ["£0.00", "£17.50"]),  # all small, with pennies: pennies everywhere
+    ((3.0, 9_999.0), ["£3", "£9,999"]),  # whole amounts: no ".00"
+])
+def test_one_money_format_per_chart(costs, expected):
+    tree = DecisionTree(Decision({f"s{i}": Terminal(cost=c) for i, c in enumerate(costs)}))
+    ax = plot_tree(tree, make_draws())
+    assert texts(ax, "payoff") == expected

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 
 from ..errors import unknown_name
 from ..tree import DecisionTree, Node, Terminal, _is_complement, is_cost
-from ._style import get_ax, strategy_colors
+from ._style import get_ax, money_formatter, strategy_colors
 
 __all__ = ["plot_tree"]
 
@@ -38,13 +38,27 @@ def _spec(value: object) -> str:
     return f"{float(arr):.4g}" if arr.ndim == 0 else f"array{arr.shape}"
 
 
-def _format(name: str, value: float, currency: str) -> str:
+def _is_money(name: str) -> bool:
+    return is_cost(name) or name.startswith("benefit")
+
+
+def _money_decimals(frames: list[pd.DataFrame], shown: list[str]) -> int:
+    """One money format per chart: pennies only when every amount shown is small (below 10,000)
+    and some amount has pennies; otherwise whole units (no "£0.00" beside "£21,752")."""
+    money = [v for v in shown if _is_money(v)]
+    values = np.concatenate([np.abs(f[money].to_numpy(float)).ravel() for f in frames]) if money else np.array([])
+    values = values[np.isfinite(values)]
+    if values.size == 0 or values.max() >= 10_000:
+        return 0
+    return 2 if np.any(np.abs(values - np.round(values)) >= 0.005) else 0
+
+
+def _format(name: str, value: float, currency: str, decimals: int) -> str:
     if not np.isfinite(value):
         return f"{name} –"
-    if is_cost(name) or name.startswith("benefit"):
-        sign = "-" if value < 0 else ""
+    if _is_money(name):
         label = "" if name == "cost" else f"{name.removeprefix('cost_')} "
-        return f"{label}{sign}{currency}{abs(value):,.{0 if abs(value) >= 100 else 2}f}"
+        return label + money_formatter(currency, decimals)(value, None)
     return f"{name} {value:.3g}" if abs(value) < 10 else f"{name} {value:,.2f}"
 
 
@@ -121,6 +135,7 @@ def plot_tree(
             if name not in outcomes:
                 raise unknown_name("outcome", name, outcomes)
         nodes, paths = _by_path(nodes, outcomes), _by_path(paths, outcomes)
+        decimals = _money_decimals([nodes, paths], shown)
     colors = strategy_colors([b.label for b in tree.root.branches])
     fan = 0.22
     by_kind: dict[str, list[tuple[float, float]]] = {k: [] for k in _MARKERS}
@@ -129,7 +144,7 @@ def plot_tree(
         row = nodes.loc[key]
         if row[shown].isna().all():  # depends on a later decision: no single value
             return ""
-        return "EV " + "  ".join(_format(v, float(row[v]), tree.currency) for v in shown)
+        return "EV " + "  ".join(_format(v, float(row[v]), tree.currency, decimals) for v in shown)
 
     for path, branch, node in tree.walk():
         key = path if branch is not None else ()
@@ -156,7 +171,8 @@ def plot_tree(
                 text = written
             ax.text(start, y - 0.08, text, ha="left", va="top", fontsize=_FONT, color="0.25", gid="probability")
         if isinstance(node, Terminal):
-            ax.text(x + 0.1, y, _terminal_text(node, joined, paths, shown if paths is not None else None, tree.currency),
+            ax.text(x + 0.1, y, _terminal_text(node, joined, paths, shown if paths is not None else None, tree.currency,
+                                               decimals if paths is not None else 0),
                     ha="left", va="center", fontsize=_FONT, gid="payoff")
         else:  # expected values (or, without draws, the node's own rewards) under the probability
             below = -4 - (_FONT + 3) * (branch.probability is not None)
@@ -195,7 +211,7 @@ def _by_path(frame: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
 
 
 def _terminal_text(node: Terminal, path: str, paths: pd.DataFrame | None, shown: list[str] | None,
-                   currency: str) -> str:
+                   currency: str, decimals: int) -> str:
     name = f"{node.name}: " if node.name else ""
     markov = ""
     if node.markov is not None:
@@ -206,7 +222,7 @@ def _terminal_text(node: Terminal, path: str, paths: pd.DataFrame | None, shown:
         markov = f"  → Markov ({strategy}{start}{delay})"
     if paths is not None and shown is not None:
         row = paths.loc[path]
-        payoff = "  ".join(_format(v, float(row[v]), currency) for v in shown)
+        payoff = "  ".join(_format(v, float(row[v]), currency, decimals) for v in shown)
     else:
         payoff = ", ".join(f"{k} = {_spec(v)}" for k, v in node.payoffs.items())
     return f"{name}{payoff}{markov}"
