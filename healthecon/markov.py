@@ -549,9 +549,9 @@ class MarkovModel:
         if value is C:
             raise ModelDefinitionError(f"{where}: the complement C is only for transition probabilities")
         arr = _as_numbers(value, where)
-        if arr.ndim > 1:
+        if arr.ndim > 1 or arr.shape == (0,):
             raise ShapeError(f"{where}: expected a number, a parameter name or an array of shape (n_samples,), got shape {arr.shape}")
-        n = max(arr.size, 1)
+        n = arr.size
         if probability:
             self._probability(arr if arr.ndim else float(arr), where, n, None)
         elif not np.all(np.isfinite(arr)):

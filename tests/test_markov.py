@@ -622,6 +622,7 @@ def test_a_constant_matrix_is_checked_when_the_model_is_built(transitions, error
         (dict(transition_rewards={"cost_x": {("*", "dead"): np.nan}}), ModelDefinitionError, r"transition reward 'cost_x', from '\*' to 'dead': expected finite numbers, got nan"),
         (dict(initial_rewards={"cost_x": {"nwe": 1}}), UnknownNameError, r"^initial reward 'cost_x': unknown strategy 'nwe'; expected one of: 'usual', 'new'$"),
         (dict(initial_rewards={"cost_x": {"new": "ten"}}, state_rewards={"ly": {"well": [[1]]}}), ShapeError, r"state reward 'ly', state 'well': expected a number, a parameter name or an array"),
+        (dict(transition_rewards={"cost_x": {("*", "dead"): []}}), ShapeError, r"transition reward 'cost_x', from '\*' to 'dead': expected a number, a parameter name or an array of shape \(n_samples,\), got shape \(0,\)"),
         (dict(initial_rewards={"cost_x": {"new": "ten"}, "cost_y": {"new": [1, "x"]}}), ParameterError, r"initial reward 'cost_y', strategy 'new': expected a number, a parameter name or an array of numbers \(one per sample\), got \[1, 'x'\]"),
     ],
 )
