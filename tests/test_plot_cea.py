@@ -130,3 +130,32 @@ def test_frontier_plot_from_an_imported_table():
     assert {t.get_text() for t in ax.texts} == set(frame["strategy"])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Efficiency frontier", "Non-dominated",
                                                                      "Extendedly dominated", "Dominated"]
+
+
+def _visible_tick_labels(axis, renderer):
+    lo, hi = sorted(axis.get_view_interval())
+    ticks = [t for t in axis.get_major_ticks() if lo - 1e-9 <= t.get_loc() <= hi + 1e-9 and t.label1.get_text()]
+    return [t.label1.get_text() for t in ticks], [t.label1.get_window_extent(renderer) for t in ticks]
+
+
+def test_expected_loss_ticks_stay_apart_and_compact_in_a_narrow_panel(psa):
+    import itertools
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3.5, 3), layout="constrained")
+    plot_expected_loss(psa, WTP, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts, boxes = _visible_tick_labels(ax.xaxis, renderer)
+    assert 3 <= len(texts) <= 5 and all(t == "$0" or t.endswith("k") for t in texts), texts
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2)), texts
+    y_texts, _ = _visible_tick_labels(ax.yaxis, renderer)
+    assert len(y_texts) <= 6
+    plt.close(fig)
+
+    wide = plot_expected_loss(psa, WTP)  # the default size keeps full labels
+    wide.figure.canvas.draw()
+    texts, _ = _visible_tick_labels(wide.xaxis, wide.figure.canvas.get_renderer())
+    assert "$20,000" in texts
+    plt.close(wide.figure)

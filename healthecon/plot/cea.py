@@ -28,6 +28,7 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Ellipse
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from .. import cea
 from ..errors import AnalysisError
@@ -37,6 +38,63 @@ from ._style import finish, get_ax, money_formatter, strategy_colors, wtp_label
 __all__ = ["plot_ce_plane", "plot_frontier", "plot_ceac", "plot_ceaf", "plot_expected_loss"]
 
 _FRONTIER_STYLE = {"color": "0.55", "linewidth": 7, "alpha": 0.35, "solid_capstyle": "butt", "zorder": 1}
+
+
+#: Axes narrower than this (inches) get fewer ticks and compact money labels ("£10k").
+_NARROW_INCHES = 4.0
+
+
+def _axis_inches(axis) -> float:
+    """Length of ``axis`` (an XAxis or YAxis) on the figure, in inches, as currently laid out."""
+    box = axis.axes.get_position()
+    width, height = axis.axes.figure.get_size_inches()
+    return box.width * width if axis.axis_name == "x" else box.height * height
+
+
+def _compact_money(value: float, currency: str) -> str:
+    """``£950``, ``£10k``, ``£12.5k``, ``£1.2M``: short labels for narrow axes.
+
+    Examples
+    --------
+    >>> [_compact_money(v, "£") for v in (0, 950, 10_000, 12_500, -30_000, 1_250_000)]
+    ['£0', '£950', '£10k', '£12.5k', '-£30k', '£1.25M']
+    """
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    for step, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if size >= step:
+            return f"{sign}{currency}{size / step:.3g}{suffix}"
+    return f"{sign}{currency}{size:,.0f}" if round(size) else f"{currency}0"
+
+
+class _MoneyTicks(Formatter):
+    """``£10,000`` on wide axes; compact ``£10k`` when the axis is narrow (decided at draw time)."""
+
+    def __init__(self, currency: str) -> None:
+        self.currency = currency
+        self.full = money_formatter(currency)
+
+    def __call__(self, x: float, pos: object = None) -> str:
+        if self.axis is not None and _axis_inches(self.axis) < _NARROW_INCHES:
+            return _compact_money(x, self.currency)
+        return self.full(x, pos)
+
+
+class _MoneyLocator(MaxNLocator):
+    """Matplotlib's default tick choice, but at most 4 intervals on a narrow axis."""
+
+    def __init__(self) -> None:
+        super().__init__(nbins="auto", steps=[1, 2, 2.5, 5, 10])
+
+    def __call__(self) -> np.ndarray:
+        narrow = self.axis is not None and _axis_inches(self.axis) < _NARROW_INCHES
+        self.set_params(nbins=4 if narrow else "auto")
+        return super().__call__()
+
+
+def _money_axis(axis, currency: str) -> None:
+    axis.set_major_locator(_MoneyLocator())
+    axis.set_major_formatter(_MoneyTicks(currency))
 
 
 def _units(outcomes: xr.Dataset) -> tuple[str, str]:
@@ -204,7 +262,7 @@ def plot_frontier(outcomes: xr.Dataset, *, cost: str | None = None, effect: str 
 def _wtp_axis(ax: Axes, outcomes: xr.Dataset) -> None:
     currency, unit = _units(outcomes)
     ax.set_xlabel(wtp_label(currency, unit))
-    ax.xaxis.set_major_formatter(money_formatter(currency))
+    _money_axis(ax.xaxis, currency)
 
 
 def plot_ceac(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *, frontier: bool = True,
@@ -304,6 +362,6 @@ def plot_expected_loss(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.n
     for name in strategies(outcomes):
         ax.plot(grid, loss.sel({STRATEGY: name}).values, color=colors[name], linewidth=1.8, label=name, zorder=2)
     ax.set_ylabel(f"Expected loss per person ({currency})")
-    ax.yaxis.set_major_formatter(money_formatter(currency))
+    _money_axis(ax.yaxis, currency)
     _wtp_axis(ax, outcomes)
     return finish(ax)
