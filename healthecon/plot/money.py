@@ -5,7 +5,9 @@ The plotted numbers are those of :mod:`healthecon.cba` (``waterfall_steps``, ``c
 
 - :func:`plot_waterfall`: from gross value to net present value, one floating bar per
   deduction (deadweight, displacement, attribution, drop-off and discounting for SROI, as in
-  the Cabinet Office SROI guide 2012, Stage 4-5; optimism bias, discounting and costs for CBA).
+  the Cabinet Office SROI guide 2012, Stage 4-5; for CBA, optimism bias, "discounting
+  (benefits)", "costs (present value)" and the costs' optimism bias: discounting there is of
+  the benefits only, the costs entering already discounted).
 - :func:`plot_cashflows`: benefits (above zero) and costs (below) by year, stacked by agency
   or stakeholder, with the cumulative net as a line; the year where it crosses zero is the
   payback year.
