@@ -360,8 +360,8 @@ def _evaluate(imap: ImpactMap, draws, n: int, years: np.ndarray, factors: np.nda
         lines.append(Line(f"investment: {i.funder} (year {i.year})", i.funder, "cost", "economic", values, factors))
     steps = {"gross value": gross}
     steps.update({k.replace("_", "-"): -v for k, v in removed.items()})
-    steps["discounting"] = pv - undiscounted
-    steps["investment"] = -invest
+    steps["discounting (impact)"] = pv - undiscounted
+    steps["investment (present value)"] = -invest
     return lines, steps
 
 

@@ -107,13 +107,13 @@ weaker effect Usual care     19950.01    6.77    115386.78     True
         "  SROI ratio (PV impact / PV investment), per £1: £1.80",
         "P(SROI ratio > 1) = 0.998, P(SROI ratio > 2) = 0.277",
         """\
-gross value     495,600
-deadweight     -141,120
-displacement     -4,200
-attribution     -69,048
-drop-off        -53,631
-discounting     -11,202
-investment     -120,000""",
+gross value                   495,600
+deadweight                   -141,120
+displacement                   -4,200
+attribution                   -69,048
+drop-off                      -53,631
+discounting (impact)          -11,202
+investment (present value)   -120,000""",
         "   improved wellbeing       proxy 1,500.000        1.563         2.044",
     ), images=("sroi.png",)),
     "cba_example.py": Expected((

@@ -69,7 +69,7 @@ def test_waterfall_steps_by_hand():
     assert steps["displacement"] == pytest.approx(-(1000 * 0.25))
     assert steps["attribution"] == pytest.approx(-(4000 * 0.1 * 3 + 5000 * 0.4 * 2))
     assert steps["drop-off"] == pytest.approx(-((3600 * 3 - (3600 + 3240 + 2916)) + 1500))
-    assert steps["discounting"] == 0.0
+    assert steps["discounting (impact)"] == 0.0
     assert steps.sum() == pytest.approx(float(out["npv"].squeeze()))
 
 
