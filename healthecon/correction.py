@@ -109,12 +109,42 @@ def resolve(method: Correction, n_cycles: int | None = None) -> str | np.ndarray
     Accepted names are :data:`METHODS` and the aliases ``"life-table"`` (trapezoid) and
     ``"Simpson1/3"`` (case-insensitive).
 
+    Parameters
+    ----------
+    method
+        A correction name, or a sequence of custom point weights on the trace points
+        ``0..n_cycles`` (e.g. a DARTH ``gen_wcc`` vector).
+    n_cycles
+        Number of cycles ``T``; when given, custom weights must have ``T + 1`` entries.
+
+    Returns
+    -------
+    str or numpy.ndarray
+        The canonical name (one of :data:`METHODS` other than the alias ``"none"``), or the
+        custom weights as a float array.
+
     Raises
     ------
     ModelDefinitionError
         For an unknown name, or custom weights that are not finite.
     ShapeError
         If custom weights do not have ``n_cycles + 1`` entries.
+
+    Examples
+    --------
+    Names are matched case-insensitively and aliases map to their canonical name:
+
+    >>> resolve("Life-Table"), resolve("none")
+    ('trapezoid', 'end')
+
+    Custom point weights for a 2-cycle model (three trace points) are checked and returned:
+
+    >>> resolve([0.5, 1, 0.5], n_cycles=2).tolist()
+    [0.5, 1.0, 0.5]
+    >>> resolve("midpoint")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ModelDefinitionError: unknown within-cycle correction 'midpoint'; expected one of: ...
     """
     if isinstance(method, str):
         key = method.strip().lower()
@@ -174,10 +204,34 @@ def cycle_weights(method: Correction, n_cycles: int) -> tuple[np.ndarray, np.nda
     matches. Point-based methods (``"half-cycle"``, ``"simpson"``, custom weights) put point
     0's weight on cycle 1's start and every later point's weight on the cycle ending there.
 
+    Parameters
+    ----------
+    method
+        A correction name (see :func:`resolve`) or ``n_cycles + 1`` custom point weights.
+    n_cycles
+        Number of cycles ``T`` (a whole number >= 1).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(a, b)``, each of shape ``(n_cycles,)``: the weights on each cycle's start-of-cycle
+        and end-of-cycle membership.
+
     Raises
     ------
     ModelDefinitionError
         If ``n_cycles`` < 1 or the method is unknown.
+    ShapeError
+        If custom weights do not have ``n_cycles + 1`` entries.
+
+    Examples
+    --------
+    TreeAge's half-cycle correction over 3 cycles halves the start of cycle 1 and the end of
+    cycle 3:
+
+    >>> a, b = cycle_weights("half-cycle", 3)
+    >>> a.tolist(), b.tolist()
+    ([0.5, 0.0, 0.0], [1.0, 1.0, 0.5])
     """
     if int(n_cycles) != n_cycles or n_cycles < 1:
         raise ModelDefinitionError(f"number of cycles: expected a whole number >= 1, got {n_cycles!r}")
@@ -230,10 +284,36 @@ def integrate(points: object, method: Correction, axis: int = -1) -> np.ndarray:
     method
         A correction name or custom point weights.
 
+    axis
+        The axis of ``points`` that runs over the trace points (default the last).
+
     Returns
     -------
     numpy.ndarray
-        ``sum_t w_t x_t`` along ``axis`` with the method's point weights.
+        ``sum_t w_t x_t`` along ``axis`` with the method's point weights (a 0-d array for
+        a 1-D input).
+
+    Raises
+    ------
+    ShapeError
+        If ``points`` has fewer than 2 trace points along ``axis``, or custom weights do not
+        match their number.
+    ModelDefinitionError
+        If the method is unknown.
+
+    Examples
+    --------
+    Discounted QALY flows at trace points 0, 1, 2 for two strategies (rows), already
+    multiplied by the utilities and discount factors; the half-cycle correction gives each
+    strategy's total QALYs:
+
+    >>> import numpy as np
+    >>> qalys = np.array([[0.85, 0.68, 0.54],    # usual care
+    ...                   [0.85, 0.75, 0.66]])   # new drug
+    >>> integrate(qalys, "half-cycle").round(3).tolist()
+    [1.375, 1.505]
+    >>> integrate(qalys, "end").round(3).tolist()
+    [1.22, 1.41]
     """
     x = as_float_array(points, "trace points")
     n_points = x.shape[axis]
