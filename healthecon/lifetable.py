@@ -69,6 +69,32 @@ class LifeTable:
         Default for :meth:`probability`: apply the last row beyond its band instead of raising.
     name
         Label used in error messages, e.g. ``"ONS 2020-22 England, females"``.
+
+    Raises
+    ------
+    ParameterError
+        If ``kind`` is unknown, the ages are empty or not strictly increasing, ``ages`` and
+        ``values`` differ in length, a probability lies outside [0, 1], a rate is negative,
+        or ``period`` or ``last_width`` is not positive.
+
+    Examples
+    --------
+    Five-year bands of annual probabilities of death (``qx``) for men aged 60-79, the last
+    band ending at 80:
+
+    >>> lt = LifeTable([60, 65, 70, 75], [0.011, 0.017, 0.027, 0.045], name="men 60-79")
+    >>> lt
+    LifeTable('men 60-79', 4 rows, ages 60 to 80, kind='probability')
+    >>> lt.probability([62, 71.5]).round(4)
+    array([0.011, 0.027])
+
+    Monthly background mortality for a 70-year-old, and the annual probability at 82 using
+    the last row for older ages:
+
+    >>> round(lt.probability(70, cycle_length=1 / 12), 5)
+    0.00228
+    >>> lt.probability(82, extend_last=True)
+    0.045
     """
 
     def __init__(
