@@ -66,6 +66,30 @@ class DiscountSchedule:
         A label for tables and reports.
     source
         Where the rates come from.
+
+    Raises
+    ------
+    ParameterError
+        If the first band does not start at year 0, the start years do not increase, or a
+        rate is not a finite fraction in [0, 1) (3.5 typed for 3.5% is caught here).
+
+    Examples
+    --------
+    A two-band schedule: 3.5% for years 0-30, then 3.0%. Present value of £12,000 a year
+    paid at the start of years 1-3, and of a £1m cost in year 40:
+
+    >>> import numpy as np
+    >>> schedule = DiscountSchedule(((0, 0.035), (30, 0.030)), name="3.5% then 3.0%")
+    >>> schedule.factors([0, 10, 30, 40]).round(4)
+    array([1.    , 0.7089, 0.3563, 0.2651])
+    >>> round(float((12_000 * schedule.factors([0, 1, 2])).sum()), 2)
+    34796.33
+    >>> schedule.rate_at(31)
+    0.03
+    >>> DiscountSchedule(((0, 3.5),), name="typo")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: discount schedule 'typo', band from year 0: expected an annual rate as a fraction in [0, 1), got 3.5 (did you mean 0.035 for 3.5%?)
     """
 
     bands: tuple[tuple[float, float], ...]
