@@ -291,6 +291,36 @@ def one_way(
         For an unknown parameter, strategy or outcome.
     ParameterError
         If ``low > high`` or a bound lies outside the parameter's distribution's support.
+    AnalysisError
+        If a parameter has no range, ``outcome`` needs ``wtp`` or a comparator it lacks, or
+        ``model`` has no ``strategies`` and ``run``.
+
+    Examples
+    --------
+    A virtual ward (£600 a patient) against usual care, where a readmission costs £3,500:
+    the incremental net monetary benefit at £20,000 per QALY with each parameter at its
+    low and high value.
+
+    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
+    >>> from healthecon.params import Parameters
+    >>> ward = DecisionTree(Decision({
+    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
+    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
+    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
+    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
+    ... }))
+    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> table = one_way(ward, params, ranges={"p_home": (0.65, 0.85), "c_ward": (400, 900)}, wtp=20_000)
+    >>> table[["low", "high", "outcome_low", "outcome_high"]]
+                  low    high  outcome_low  outcome_high
+    parameter
+    p_home       0.65    0.85       -325.0         775.0
+    c_ward     400.00  900.00        425.0         -75.0
+    >>> table[["optimal_low", "optimal_high"]]
+                optimal_low  optimal_high
+    parameter
+    p_home       usual care  virtual ward
+    c_ward     virtual ward    usual care
     """
     base = _base_case(params)
     bounds = _ranges(params, base, parameters, ranges, level)
@@ -370,6 +400,41 @@ def two_way(
         ``net_benefit`` with dims ``(x, y, strategy)`` (named after the parameters) and
         ``optimal`` (x, y), the label of the strategy with the highest net benefit. Attrs
         ``x``, ``y``, their base-case values ``x_base`` and ``y_base``, ``wtp``, ``kind``, ``currency``, ``effect_unit``, ``strategies``.
+
+    Raises
+    ------
+    AnalysisError
+        If ``x`` and ``y`` are the same parameter, a grid size is below 2, or a parameter has
+        no range.
+    UnknownNameError
+        For an unknown parameter.
+    ParameterError
+        If a bound lies outside the parameter's distribution's support.
+
+    Examples
+    --------
+    Which of usual care and a virtual ward is optimal as the chance of going home within
+    7 days and the ward's cost per patient vary together:
+
+    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
+    >>> from healthecon.params import Parameters
+    >>> ward = DecisionTree(Decision({
+    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
+    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
+    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
+    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
+    ... }))
+    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> grid = two_way(ward, params, "p_home", "c_ward", wtp=20_000,
+    ...                ranges={"p_home": (0.6, 0.9), "c_ward": (400, 1_200)}, size=5)
+    >>> grid["optimal"].to_pandas()
+    c_ward        400.0         600.0         800.0         1000.0        1200.0
+    p_home
+    0.600     usual care    usual care    usual care    usual care    usual care
+    0.675   virtual ward    usual care    usual care    usual care    usual care
+    0.750   virtual ward  virtual ward  virtual ward    usual care    usual care
+    0.825   virtual ward  virtual ward  virtual ward  virtual ward  virtual ward
+    0.900   virtual ward  virtual ward  virtual ward  virtual ward  virtual ward
     """
     if x == y:
         raise AnalysisError(f"two_way: x and y are both {x!r}; choose two different parameters")
@@ -400,6 +465,39 @@ class Threshold:
     ``table`` has one row per change: ``value`` (the parameter's threshold value), ``below``
     and ``above`` (the optimal strategy just below and above it). ``message`` says it in words,
     including when there is no change in range.
+
+    Attributes
+    ----------
+    parameter
+        The parameter varied.
+    bounds
+        The ``(low, high)`` range searched.
+    wtp
+        The willingness-to-pay threshold.
+    table
+        One row per change of the optimal strategy (columns ``value``, ``below``, ``above``).
+    message
+        The result in words (also ``str(result)``).
+
+    Examples
+    --------
+    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
+    >>> from healthecon.params import Parameters
+    >>> ward = DecisionTree(Decision({
+    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
+    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
+    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
+    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
+    ... }))
+    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> result = threshold(ward, params, "c_ward", wtp=20_000, bounds=(400, 1_500))
+    >>> result.values
+    (825.0...,)
+    >>> result.table
+       value         below       above
+    0  825.0  virtual ward  usual care
+    >>> threshold(ward, params, "c_ward", wtp=20_000, bounds=(400, 800)).table.empty
+    True
     """
 
     parameter: str
@@ -462,6 +560,35 @@ def threshold(
     Threshold
         Threshold values with the strategies optimal either side, and a message (which says
         so when the decision does not change in range).
+
+    Raises
+    ------
+    ParameterError
+        If the range is a single value or lies outside the parameter's distribution's support.
+    UnknownNameError
+        For an unknown parameter or strategy.
+    AnalysisError
+        If the parameter has no range or ``grid`` is below 2.
+
+    Examples
+    --------
+    The most a virtual ward may cost per patient and still be cost-effective at £20,000
+    per QALY:
+
+    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
+    >>> from healthecon.params import Parameters
+    >>> ward = DecisionTree(Decision({
+    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
+    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
+    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
+    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
+    ... }))
+    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> print(threshold(ward, params, "c_ward", wtp=20_000, bounds=(400, 1_500)))
+    c_ward = 825 at WTP £20,000 per QALY: 'virtual ward' is optimal below and 'usual care' above
+    >>> print(threshold(ward, params, "c_ward", wtp=20_000, bounds=(400, 800)))
+    no threshold for c_ward in [400, 800] at WTP £20,000 per QALY: 'virtual ward' is optimal throughout
+    (its net-benefit lead over the next best ranges from 25 to 425)
     """
     base = _base_case(params)
     low, high = _ranges(params, base, [parameter], None if bounds is None else {parameter: bounds}, level)[parameter]
@@ -531,6 +658,34 @@ def scenarios(
     pandas.DataFrame
         Index ``(scenario, strategy)``; columns ``cost``, ``effect`` and, with ``wtp``,
         ``net_benefit`` and ``optimal`` (True for each scenario's best strategy; ties go to the first).
+
+    Raises
+    ------
+    AnalysisError
+        If a scenario is named ``base_name``.
+    UnknownNameError
+        For an unknown parameter in a scenario.
+    ParameterError
+        If a scenario value is not finite or lies outside the parameter's distribution's support.
+
+    Examples
+    --------
+    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
+    >>> from healthecon.params import Parameters
+    >>> ward = DecisionTree(Decision({
+    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
+    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
+    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
+    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
+    ... }))
+    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> scenarios(ward, params, {"pessimistic": {"p_home": 0.65, "c_ward": 900.0}}, wtp=20_000)
+                                cost  effect  net_benefit  optimal
+    scenario    strategy
+    base case   usual care    1400.0   0.760      13800.0    False
+                virtual ward  1475.0   0.775      14025.0     True
+    pessimistic usual care    1400.0   0.760      13800.0     True
+                virtual ward  2125.0   0.765      13175.0    False
     """
     base = _base_case(params)
     if base_name in named:
