@@ -70,7 +70,44 @@ __all__ = [
 
 
 def make_rng(seed: object) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from an int seed or an existing Generator (returned as is)."""
+    """A ``numpy.random.Generator`` from an int seed or an existing Generator (returned as is).
+
+    Every sampling function in healthecon takes its ``rng`` through this, so a PSA is
+    reproducible from one integer seed, and one Generator can be shared by several calls to
+    draw independent streams in sequence.
+
+    Parameters
+    ----------
+    seed
+        A non-negative int (passed to ``numpy.random.default_rng``) or a
+        ``numpy.random.Generator``.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A new PCG64 generator seeded with ``seed``, or ``seed`` itself if it is a Generator.
+
+    Raises
+    ------
+    ParameterError
+        If ``seed`` is negative, a bool, a float or any other type.
+
+    Examples
+    --------
+    The same seed gives the same draws of a drug cost; passing a Generator continues its
+    stream:
+
+    >>> cost = Gamma.from_mean_sd(1000, 500)
+    >>> cost.sample(3, make_rng(1)).round(2)
+    array([1092.25, 1084.12, 1421.97])
+    >>> rng = make_rng(2026)
+    >>> make_rng(rng) is rng
+    True
+    >>> make_rng(1.5)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: seed: expected a non-negative int or a numpy.random.Generator, got 1.5
+    """
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -162,6 +199,27 @@ class Distribution(ABC):
 
     Subclasses define ``mean``, ``sd``, ``support``, ``_sample``, ``_ppf``, ``_cdf`` and
     ``_describe``. ``point`` is the base-case value: the mean unless a point was given.
+    Distributions are immutable once built; :class:`Dirichlet` (multivariate) is not a
+    subclass.
+
+    Examples
+    --------
+    Code written against the interface works for any family, e.g. a parameter table for a
+    report with the base case and 95% interval of each input:
+
+    >>> inputs = {
+    ...     "p_response": Beta.from_mean_sd(0.3, 0.1),
+    ...     "cost_drug": Gamma.from_mean_sd(1000, 500),
+    ...     "u_response": Fixed(0.8),
+    ... }
+    >>> all(isinstance(d, Distribution) for d in inputs.values())
+    True
+    >>> for name, d in inputs.items():
+    ...     low, high = d.interval(0.95)
+    ...     print(f"{name:<11} {d.describe():<26} {d.point:7.1f}  ({low:.1f} to {high:.1f})")
+    p_response  Beta(α=6, β=14)                0.3  (0.1 to 0.5)
+    cost_drug   Gamma(shape=4, scale=250)   1000.0  (272.5 to 2191.8)
+    u_response  Fixed(0.8)                     0.8  (0.8 to 0.8)
     """
 
     _point: float | None = None
