@@ -304,6 +304,29 @@ class Flow:
         in money); ``None`` uses the model's.
     optimism
         Whether the model's optimism-bias uplift (costs) or haircut (benefits) applies.
+
+    Raises
+    ------
+    ModelDefinitionError
+        For an empty name or agency, an unknown direction or category, a negative year or
+        a year given twice.
+    ShapeError
+        If ``values`` and ``years`` differ in length.
+
+    Examples
+    --------
+    120 emergency bed days avoided a year for the NHS, at £345 a day, from year 1; usually
+    written with :func:`benefit`, which builds the same flow:
+
+    >>> beds = Flow("bed days avoided", "benefit", "NHS", [345.0, 345.0], years=[1, 2], quantity=120,
+    ...             category="fiscal_non_cashable")
+    >>> beds.years, beds.values
+    ((1, 2), (345.0, 345.0))
+    >>> beds == benefit("bed days avoided", "NHS", [345.0, 345.0], years=[1, 2], quantity=120,
+    ...                 category="fiscal_non_cashable")
+    True
+    >>> round(float(CBAModel([cost("discharge team", "NHS", 60_000.0), beds], discount=0.035).run()["npv"].squeeze()), 2)
+    18647.34
     """
 
     name: str
@@ -474,6 +497,31 @@ class CBAModel:
         Last year of the appraisal; a flow after it is an error. Default: the last flow year.
     agencies
         If given, the only agency names allowed (catches typos such as ``"NSH"``).
+
+    Raises
+    ------
+    ModelDefinitionError
+        For a scheme with no flows or no cost, a repeated scheme or flow name, a flow beyond
+        the horizon, or an agency not in ``agencies``.
+
+    Examples
+    --------
+    Two schemes a council might fund, each against its own counterfactual, with the Green
+    Book's 41% optimism-bias uplift for outsourced services on their costs:
+
+    >>> schemes = CBAModel({
+    ...     "reablement": [cost("reablement team", "council", [120_000.0]),
+    ...                    benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0])],
+    ...     "telecare": [cost("alarms and monitoring", "council", [40_000.0]),
+    ...                  benefit("falls admissions avoided", "NHS", [0.0, 25_000.0, 25_000.0])],
+    ... }, discount=0.035, cost_uplift=0.41)
+    >>> schemes.strategies
+    ('reablement', 'telecare')
+    >>> schemes.run()[["npv", "bcr"]].isel(sample=0, drop=True).to_pandas().round(2)
+                    npv   bcr
+    strategy
+    reablement  1772.48  1.01
+    telecare   -8907.64  0.84
     """
 
     flows: Sequence[Flow] | Mapping[str, Sequence[Flow]]
@@ -634,10 +682,34 @@ def payback_period(ds: xr.Dataset) -> xr.DataArray:
     ``inf``. (Cabinet Office SROI guide 2012, section 5.5, and Green Book 2022 use the same
     idea; the SROI guide computes it in months from an average annual impact.)
 
+    Parameters
+    ----------
+    ds
+        A CBA or SROI outcome set (:meth:`CBAModel.run`, :meth:`healthecon.sroi.SROIModel.run`).
+
     Returns
     -------
     xarray.DataArray
         Dims ``(sample, strategy)``.
+
+    Raises
+    ------
+    OutcomesError
+        If ``ds`` is not a CBA or SROI outcome set.
+
+    Examples
+    --------
+    A council reablement team (£120,000 a year for two years) that avoids home care for the
+    council and bed days for the NHS:
+
+    >>> model = CBAModel([
+    ...     cost("reablement team", "council", [120_000.0, 120_000.0], category="fiscal_cashable"),
+    ...     benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0], category="fiscal_cashable"),
+    ...     benefit("bed days avoided", "NHS", [0.0, 60_000.0, 60_000.0], category="fiscal_non_cashable"),
+    ... ], name="reablement", discount=0.035)
+    >>> out = model.run()
+    >>> payback_period(out).round(2).values
+    array([[1.65]])
     """
     _require_money(ds)
     pv = ds["flows_pv"]
@@ -662,6 +734,39 @@ def switching_values(ds: xr.Dataset) -> pd.DataFrame:
     ``1 - PV(costs) / PV(benefits)``; ``cost_rise``: the fraction by which costs could rise,
     ``PV(benefits) / PV(costs) - 1`` (Green Book 2022, para. 5.78). Negative values mean the
     scheme does not break even at the mean.
+
+    Parameters
+    ----------
+    ds
+        A CBA or SROI outcome set.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``strategy``; columns ``benefit_fall`` and ``cost_rise`` (fractions).
+
+    Raises
+    ------
+    OutcomesError
+        If ``ds`` is not a CBA or SROI outcome set.
+
+    Examples
+    --------
+    A council reablement team (£120,000 a year for two years) that avoids home care for the
+    council and bed days for the NHS:
+
+    >>> model = CBAModel([
+    ...     cost("reablement team", "council", [120_000.0, 120_000.0], category="fiscal_cashable"),
+    ...     benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0], category="fiscal_cashable"),
+    ...     benefit("bed days avoided", "NHS", [0.0, 60_000.0, 60_000.0], category="fiscal_non_cashable"),
+    ... ], name="reablement", discount=0.035)
+    >>> out = model.run()
+    >>> switching_values(out).round(3)
+                benefit_fall  cost_rise
+    strategy
+    reablement         0.172      0.208
+
+    Benefits could fall by 17.2%, or costs rise by 20.8%, before the NPV reaches zero.
     """
     _require_money(ds)
     c = ds["cost"].mean(SAMPLE).values
@@ -678,6 +783,43 @@ def summary(ds: xr.Dataset, level: float = 0.95, target: float = 1.0) -> pd.Data
     ``gross_return_per_1`` (benefit / cost, with interval), ``net_roi`` (with interval),
     ``p_npv_positive``, ``p_ratio_above_target``, ``payback_years`` (median; ``inf`` if the
     median draw never pays back), ``target``.
+
+    Parameters
+    ----------
+    ds
+        A CBA or SROI outcome set (one sample for a deterministic run, or PSA draws).
+    level
+        Width of the percentile intervals (0.95: 2.5th to 97.5th percentiles).
+    target
+        Return per £1 for ``p_ratio_above_target``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy, the columns above.
+
+    Raises
+    ------
+    OutcomesError
+        If ``ds`` is not a CBA or SROI outcome set.
+    AnalysisError
+        If ``level`` is not in (0, 1).
+
+    Examples
+    --------
+    A council reablement team (£120,000 a year for two years) that avoids home care for the
+    council and bed days for the NHS:
+
+    >>> model = CBAModel([
+    ...     cost("reablement team", "council", [120_000.0, 120_000.0], category="fiscal_cashable"),
+    ...     benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0], category="fiscal_cashable"),
+    ...     benefit("bed days avoided", "NHS", [0.0, 60_000.0, 60_000.0], category="fiscal_non_cashable"),
+    ... ], name="reablement", discount=0.035)
+    >>> out = model.run()
+    >>> summary(out)[["pv_benefit", "pv_cost", "npv", "gross_return_per_1", "payback_years"]].round(2)
+                pv_benefit    pv_cost       npv  gross_return_per_1  payback_years
+    strategy
+    reablement   284954.14  235942.03  49012.11                1.21           1.65
     """
     _require_money(ds)
     if not 0 < level < 1:
@@ -713,6 +855,58 @@ def format_summary(ds: xr.Dataset, level: float = 0.95, target: float = 1.0) -> 
     labelled as the guide names them: the SROI ratio and the net SROI ratio (Cabinet Office
     2012, section 5.3). With more than one sample, intervals and the probabilities
     ``P(NPV > 0)`` and ``P(ratio > target)`` are added.
+
+    The same function is :func:`healthecon.sroi.format_summary`.
+
+    Parameters
+    ----------
+    ds
+        A CBA or SROI outcome set.
+    level
+        Width of the intervals printed for PSA results.
+    target
+        Return per £1 for ``P(ratio > target)``.
+
+    Returns
+    -------
+    str
+        Four lines per strategy (five with PSA).
+
+    Raises
+    ------
+    OutcomesError
+        If ``ds`` is not a CBA or SROI outcome set.
+    AnalysisError
+        If ``level`` is not in (0, 1).
+
+    Examples
+    --------
+    A reablement team whose yearly home-care saving is uncertain (mean £90,000, SD £20,000),
+    500 PSA draws:
+
+    >>> from healthecon.params import Parameters
+    >>> from healthecon.distributions import Gamma
+    >>> params = Parameters(saving=Gamma.from_mean_sd(90_000, 20_000))
+    >>> model = CBAModel([cost("reablement team", "council", [120_000.0]),
+    ...                   benefit("home care avoided", "council", [0.0, "saving", "saving"])],
+    ...                  name="reablement", discount=0.035)
+    >>> print(format_summary(model.run(params.sample(500, seed=7))))
+    reablement: PV benefits £173,230.68, PV costs £120,000.00, NPV £53,230.68 (95% interval -£15,864.84 to £132,171.31)
+      gross return per £1 (benefit / cost): £1.44 (95% interval £0.87 to £2.10)
+      net ROI ((benefit - cost) / cost): 44.4% (95% interval -13.2% to 110.1%)
+      P(NPV > 0) = 0.942; P(return per £1 > 1) = 0.942
+      payback: 1.4 years (median)
+
+    An SROI outcome set is labelled in the guide's words:
+
+    >>> from healthecon.sroi import ImpactMap, Outcome, Investment, SROIModel
+    >>> falls = ImpactMap([Outcome("fewer falls", "older people", quantity=40, proxy=1_000.0, duration=2)],
+    ...                   [Investment("council", 30_000.0)], name="falls service")
+    >>> print(format_summary(SROIModel(falls, discount=0.0).run()))
+    falls service: PV impact £80,000.00, PV investment £30,000.00, NPV £50,000.00
+      SROI ratio (PV impact / PV investment), per £1: £2.67
+      net SROI ratio ((PV impact - PV investment) / PV investment): 166.7%
+      payback: 0.8 years
     """
     table = summary(ds, level, target)
     cur = ds.attrs.get("currency", "£")
@@ -769,12 +963,87 @@ def party_table(ds: xr.Dataset, strategy: str | None = None, discounted: bool = 
     """Who pays and who gains: mean (present) value of costs, benefits and net, by agency.
 
     For an SROI outcome set the parties are stakeholders (benefits) and funders (investment).
+
+    Parameters
+    ----------
+    ds
+        A CBA or SROI outcome set.
+    strategy
+        Which strategy; required when ``ds`` has more than one.
+    discounted
+        Present values (default) or undiscounted totals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``party``; columns ``cost``, ``benefit`` and ``net`` (benefit - cost).
+
+    Raises
+    ------
+    OutcomesError
+        If ``ds`` is not a CBA or SROI outcome set.
+    AnalysisError, UnknownNameError
+        If ``strategy`` is needed but not given, or unknown.
+
+    Examples
+    --------
+    A council reablement team (£120,000 a year for two years) that avoids home care for the
+    council and bed days for the NHS:
+
+    >>> model = CBAModel([
+    ...     cost("reablement team", "council", [120_000.0, 120_000.0], category="fiscal_cashable"),
+    ...     benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0], category="fiscal_cashable"),
+    ...     benefit("bed days avoided", "NHS", [0.0, 60_000.0, 60_000.0], category="fiscal_non_cashable"),
+    ... ], name="reablement", discount=0.035)
+    >>> out = model.run()
+    >>> party_table(out).round(2)
+                  cost    benefit        net
+    party
+    NHS           0.00  113981.66  113981.66
+    council  235942.03  170972.48  -64969.54
+
+    The council pays and is £64,970 out of pocket; the NHS gains.
     """
     return _grouped(ds, strategy, "party", discounted)
 
 
 def category_table(ds: xr.Dataset, strategy: str | None = None, discounted: bool = True) -> pd.DataFrame:
-    """Mean (present) value by kind: fiscal cashable, fiscal non-cashable, economic, social."""
+    """Mean (present) value by kind: fiscal cashable, fiscal non-cashable, economic, social.
+
+    Parameters
+    ----------
+    ds, strategy, discounted
+        As for :func:`party_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``category``; columns ``cost``, ``benefit`` and ``net``.
+
+    Raises
+    ------
+    OutcomesError
+        If ``ds`` is not a CBA or SROI outcome set.
+    AnalysisError, UnknownNameError
+        If ``strategy`` is needed but not given, or unknown.
+
+    Examples
+    --------
+    A council reablement team (£120,000 a year for two years) that avoids home care for the
+    council and bed days for the NHS:
+
+    >>> model = CBAModel([
+    ...     cost("reablement team", "council", [120_000.0, 120_000.0], category="fiscal_cashable"),
+    ...     benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0], category="fiscal_cashable"),
+    ...     benefit("bed days avoided", "NHS", [0.0, 60_000.0, 60_000.0], category="fiscal_non_cashable"),
+    ... ], name="reablement", discount=0.035)
+    >>> out = model.run()
+    >>> category_table(out).round(2)
+                              cost    benefit        net
+    category
+    fiscal_cashable      235942.03  170972.48  -64969.54
+    fiscal_non_cashable       0.00  113981.66  113981.66
+    """
     return _grouped(ds, strategy, "category", discounted)
 
 
@@ -818,6 +1087,56 @@ def cashflows(ds: xr.Dataset, strategy: str | None = None, by: str = "party", di
     """Mean cash flow by year and ``by`` (``"party"`` or ``"category"``): costs negative.
 
     Index: year; columns: ``(direction, group)``.
+
+    Parameters
+    ----------
+    ds
+        A CBA or SROI outcome set.
+    strategy
+        Which strategy; required when ``ds`` has more than one.
+    by
+        ``"party"`` (agency, stakeholder or funder) or ``"category"``.
+    discounted
+        Present values instead of undiscounted amounts (default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; one column per ``(direction, group)``, costs negative;
+        :func:`healthecon.plot.money.plot_cashflows` draws it.
+
+    Raises
+    ------
+    OutcomesError
+        If ``ds`` is not a CBA or SROI outcome set.
+    AnalysisError, UnknownNameError
+        For an unknown ``by``, or a ``strategy`` needed but not given, or unknown.
+
+    Examples
+    --------
+    A council reablement team (£120,000 a year for two years) that avoids home care for the
+    council and bed days for the NHS:
+
+    >>> model = CBAModel([
+    ...     cost("reablement team", "council", [120_000.0, 120_000.0], category="fiscal_cashable"),
+    ...     benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0], category="fiscal_cashable"),
+    ...     benefit("bed days avoided", "NHS", [0.0, 60_000.0, 60_000.0], category="fiscal_non_cashable"),
+    ... ], name="reablement", discount=0.035)
+    >>> out = model.run()
+    >>> cashflows(out)
+    direction      cost  benefit
+    party       council  council      NHS
+    year
+    0         -120000.0      0.0      0.0
+    1         -120000.0  90000.0  60000.0
+    2               0.0  90000.0  60000.0
+    >>> cashflows(out, by="category", discounted=True).round(2)
+    direction             cost          benefit
+    category   fiscal_cashable  fiscal_cashable  fiscal_non_cashable
+    year
+    0               -120000.00             0.00                 0.00
+    1               -115942.03         86956.52             57971.01
+    2                     0.00         84015.96             56010.64
     """
     _require_money(ds)
     if by not in ("party", "category"):
