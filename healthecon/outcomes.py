@@ -154,6 +154,29 @@ def make_outcomes(
         or a default variable is missing.
     ShapeError
         If arrays do not match the strategies.
+
+    Examples
+    --------
+    Discounted costs (£) and QALYs from three PSA samples (rows) of two strategies
+    (columns); ``cost*`` variables are recognised as costs, ``effect`` names the QALYs:
+
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> out.sizes["sample"], out.attrs["currency"], out["qaly"].attrs["kind"]
+    (3, '£', 'effect')
+
+    A deterministic (base-case) run is one row per outcome:
+
+    >>> base = make_outcomes({"cost": [1200.0, 4600.0], "qaly": [6.1, 6.5]},
+    ...                      strategies=["usual care", "new drug"], effect="qaly")
+    >>> base["cost"].values
+    array([[1200., 4600.]])
+    >>> make_outcomes({"cost": [1200.0, 4600.0, 900.0]}, ["usual care", "new drug"], effect=None)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ShapeError: outcome 'cost': expected shape (n_samples, 2) for strategies ['usual care', 'new drug'], got (3,)
     """
     labels = require_unique(strategies, "strategies", OutcomesError)
     if not labels:
@@ -189,11 +212,40 @@ def make_outcomes(
 def validate_outcomes(ds: xr.Dataset) -> xr.Dataset:
     """Check that ``ds`` is a well-formed outcome set and return it unchanged.
 
+    Use it on an outcome set built or edited by hand (e.g. with xarray) before analysing it.
+
+    Parameters
+    ----------
+    ds
+        The dataset to check.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds`` itself, so calls can be chained.
+
     Raises
     ------
     OutcomesError
         Naming the first problem found: a missing dimension or default variable, or a
         non-finite value (with its outcome, strategy and sample).
+
+    Examples
+    --------
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> validate_outcomes(out) is out
+    True
+
+    Masking the new drug's costs above £5,000 leaves a NaN, which is reported by location:
+
+    >>> edited = out.assign(cost=out["cost"].where(out["cost"] < 5000))
+    >>> validate_outcomes(edited)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.OutcomesError: outcome 'cost' is not finite at sample 1, strategy 'new drug': got nan
     """
     if not isinstance(ds, xr.Dataset):
         raise OutcomesError(f"expected an outcome set (xarray.Dataset), got {type(ds).__name__}")
@@ -218,12 +270,52 @@ def validate_outcomes(ds: xr.Dataset) -> xr.Dataset:
 
 
 def strategies(ds: xr.Dataset) -> list[str]:
-    """Strategy labels of an outcome set, in order."""
+    """Strategy labels of an outcome set, in order.
+
+    Parameters
+    ----------
+    ds
+        An outcome set.
+
+    Returns
+    -------
+    list of str
+        The labels of the ``strategy`` dimension.
+
+    Examples
+    --------
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> strategies(out)
+    ['usual care', 'new drug']
+    """
     return [str(s) for s in ds[STRATEGY].values]
 
 
 def n_samples(ds: xr.Dataset) -> int:
-    """Number of PSA samples (1 for a deterministic run)."""
+    """Number of PSA samples (1 for a deterministic run).
+
+    Parameters
+    ----------
+    ds
+        An outcome set.
+
+    Returns
+    -------
+    int
+        The size of the ``sample`` dimension.
+
+    Examples
+    --------
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> n_samples(out)
+    3
+    """
     return int(ds.sizes[SAMPLE])
 
 
@@ -253,13 +345,73 @@ def cost_effect(
         An outcome set.
     cost, effect
         Variable names; default to ``ds.attrs["cost"]`` and ``ds.attrs["effect"]``.
+
+    Returns
+    -------
+    tuple of xarray.DataArray
+        ``(cost, effect)``, each transposed to ``(sample, strategy)``.
+
+    Raises
+    ------
+    OutcomesError
+        If the outcome set is malformed, has no default variable and none is named, or the
+        variable has dimensions other than ``sample`` and ``strategy``.
+    UnknownNameError
+        If a named variable is not in the outcome set.
+
+    Examples
+    --------
+    The incremental cost-effectiveness ratio of the new drug from the expected values:
+
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> cost, qaly = cost_effect(out)
+    >>> cost.mean("sample").values, qaly.mean("sample").values.round(3)
+    (array([1200., 4600.]), array([6.067, 6.5  ]))
+    >>> means = (cost.mean("sample"), qaly.mean("sample"))
+    >>> d_cost, d_qaly = (x.sel(strategy="new drug") - x.sel(strategy="usual care") for x in means)
+    >>> print(f"ICER £{float(d_cost / d_qaly):,.0f} per QALY")
+    ICER £7,846 per QALY
     """
     validate_outcomes(ds)
     return _variable(ds, cost, "cost"), _variable(ds, effect, "effect")
 
 
 def select_strategies(ds: xr.Dataset, names: Sequence[str]) -> xr.Dataset:
-    """Keep only the named strategies, in the order given; unknown names raise."""
+    """Keep only the named strategies, in the order given; unknown names raise.
+
+    Parameters
+    ----------
+    ds
+        An outcome set.
+    names
+        Strategy labels to keep, in the order wanted.
+
+    Returns
+    -------
+    xarray.Dataset
+        The outcome set restricted to (and reordered as) ``names``.
+
+    Raises
+    ------
+    UnknownNameError
+        If a name is not a strategy of ``ds``; the message lists the strategies.
+
+    Examples
+    --------
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> strategies(select_strategies(out, ["new drug", "usual care"]))
+    ['new drug', 'usual care']
+    >>> select_strategies(out, ["new"])
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.UnknownNameError: unknown strategy 'new'; expected one of: 'usual care', 'new drug'
+    """
     known = strategies(ds)
     for name in names:
         if name not in known:
@@ -273,6 +425,38 @@ def require_aligned(ds: xr.Dataset, draws: xr.Dataset) -> None:
     Value-of-information and other regression analyses pair each outcome sample with the
     parameter draw that produced it; mismatched sample counts are an error, never silently
     recycled or truncated.
+
+    Parameters
+    ----------
+    ds
+        An outcome set.
+    draws
+        Parameter draws with a ``sample`` dimension (one variable per parameter).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    OutcomesError
+        If ``draws`` has no ``sample`` dimension.
+    ShapeError
+        If the numbers of samples differ.
+
+    Examples
+    --------
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> import xarray as xr
+    >>> draws = xr.Dataset({"p_response": ("sample", [0.30, 0.25, 0.35])})
+    >>> require_aligned(out, draws)
+    >>> require_aligned(out, draws.isel(sample=[0, 1]))
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ShapeError: outcomes have 3 samples but parameter draws have 2: they must match one-to-one
     """
     n_out, n_par = ds.sizes.get(SAMPLE), draws.sizes.get(SAMPLE)
     if n_par is None:
@@ -284,10 +468,40 @@ def require_aligned(ds: xr.Dataset, draws: xr.Dataset) -> None:
 def summarise(ds: xr.Dataset, level: float = 0.95, variables: Sequence[str] | None = None) -> pd.DataFrame:
     """Mean and percentile interval of each outcome, by strategy.
 
+    Parameters
+    ----------
+    ds
+        An outcome set.
+    level
+        Probability held by the equal-tailed percentile interval (0.95 for 2.5% to 97.5%).
+    variables
+        Outcomes to summarise; default every variable with dims ``(sample, strategy)`` only.
+
     Returns
     -------
     pandas.DataFrame
         Index ``(variable, strategy)``; columns ``mean``, ``lower``, ``upper``.
+
+    Raises
+    ------
+    OutcomesError
+        If ``level`` is not in (0, 1) or a named variable has extra dimensions.
+    UnknownNameError
+        If a named variable is not in the outcome set.
+
+    Examples
+    --------
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> summarise(out).round(1)
+                            mean   lower   upper
+    variable strategy
+    cost     usual care   1200.0   915.0  1485.0
+             new drug     4600.0  4215.0  5070.0
+    qaly     usual care      6.1     5.8     6.3
+             new drug        6.5     6.4     6.6
     """
     if not 0 < level < 1:
         raise OutcomesError(f"level: expected a number in (0, 1), got {level}")
@@ -387,7 +601,34 @@ def from_dataframe(
 
 
 def to_dataframe(ds: xr.Dataset) -> pd.DataFrame:
-    """The long table (one row per sample and strategy) of the (sample, strategy) outcomes."""
+    """The long table (one row per sample and strategy) of the (sample, strategy) outcomes.
+
+    The inverse of :func:`from_dataframe`; use it to hand results to Excel or R.
+
+    Parameters
+    ----------
+    ds
+        An outcome set.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``sample``, ``strategy`` and one per outcome variable with dims
+        ``(sample, strategy)`` (variables with extra dimensions are left out).
+
+    Examples
+    --------
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> to_dataframe(out).head(4)
+       sample    strategy    cost  qaly
+    0       0  usual care  1200.0   6.1
+    1       0    new drug  4500.0   6.5
+    2       1  usual care  1500.0   5.8
+    3       1    new drug  5100.0   6.4
+    """
     names = [n for n, v in ds.data_vars.items() if set(v.dims) == {SAMPLE, STRATEGY}]
     return ds[names].transpose(SAMPLE, STRATEGY).to_dataframe().reset_index()[[SAMPLE, STRATEGY, *names]]
 
@@ -403,6 +644,39 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     attributes (in a first comment line); floats are written with full precision, so
     :func:`load` returns identical numbers. Variables with extra dimensions (e.g. ``year``)
     need NetCDF.
+
+    Parameters
+    ----------
+    ds
+        An outcome set (validated first).
+    path
+        File name ending in ``.nc`` or ``.csv``; an existing file is overwritten.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    OutcomesError
+        If ``ds`` is not a valid outcome set, the suffix is neither ``.nc`` nor ``.csv``, or a
+        variable with extra dimensions is saved as CSV.
+
+    Examples
+    --------
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save(out, Path(folder) / "psa.csv")
+    ...     print(path.name)
+    ...     print(path.read_text(encoding="utf-8").splitlines()[1:3])
+    psa.csv
+    ['sample,strategy,cost,qaly', '0,usual care,1200,6.0999999999999996']
     """
     path = Path(path)
     validate_outcomes(ds)
@@ -423,7 +697,41 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
 
 
 def load(path: str | PathLike[str]) -> xr.Dataset:
-    """Load an outcome set written by :func:`save` (or any long CSV of outcomes)."""
+    """Load an outcome set written by :func:`save` (or any long CSV of outcomes).
+
+    Parameters
+    ----------
+    path
+        A ``.nc`` file written by :func:`save`, or a ``.csv`` long table (columns
+        ``strategy``, optionally ``sample``, ``cost``, ``effect`` and other outcomes, with or
+        without the metadata line :func:`save` writes).
+
+    Returns
+    -------
+    xarray.Dataset
+        The validated outcome set, with its variable kinds and attributes restored.
+
+    Raises
+    ------
+    OutcomesError
+        If the suffix is neither ``.nc`` nor ``.csv``, or the table is not a complete,
+        finite outcome set (see :func:`from_dataframe`).
+
+    Examples
+    --------
+    A save-and-load round trip returns the same numbers, kinds and attributes:
+
+    >>> out = make_outcomes(
+    ...     {"cost": [[1200.0, 4500.0], [1500.0, 5100.0], [900.0, 4200.0]],
+    ...      "qaly": [[6.1, 6.5], [5.8, 6.4], [6.3, 6.6]]},
+    ...     strategies=["usual care", "new drug"], effect="qaly")
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     back = load(save(out, Path(folder) / "psa.csv"))
+    >>> back.identical(out), strategies(back), back.attrs["effect"]
+    (True, ['usual care', 'new drug'], 'qaly')
+    """
     path = Path(path)
     if path.suffix == ".nc":
         with xr.open_dataset(path, engine="h5netcdf") as opened:
