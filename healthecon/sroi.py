@@ -130,12 +130,36 @@ class Outcome:
         use a shorter duration instead).
     indicator, proxy_source
         Documentation carried into tables (the guide asks for both).
+    category
+        ``"social"`` (default), ``"economic"``, ``"fiscal_cashable"`` or ``"fiscal_non_cashable"``.
 
     Any of ``quantity``, ``proxy`` and the four deductions may name a parameter, so PSA can
     put a distribution on it; ``duration`` and ``start_year`` shape the time profile and are
     fixed whole numbers (compare scenarios with different maps instead).
-    category
-        ``"social"`` (default), ``"economic"``, ``"fiscal_cashable"`` or ``"fiscal_non_cashable"``.
+
+    Raises
+    ------
+    ModelDefinitionError
+        For an empty name or stakeholder, an unknown category, or a duration or start year
+        that is not a whole number in range.
+    ParameterError
+        For a negative quantity, a deduction outside [0, 1] or a drop-off of 1 or more.
+
+    Examples
+    --------
+    40 older people a year avoid a fall, valued at £1,000 each (the proxy and its source
+    recorded), for three years; a quarter would have avoided it anyway (deadweight), a fifth
+    of the credit goes to other services (attribution), and the effect halves each year:
+
+    >>> falls = Outcome("fewer falls", "older people", quantity=40, proxy=1_000.0, duration=3,
+    ...                 deadweight=0.25, attribution=0.2, drop_off=0.5,
+    ...                 indicator="falls recorded by the GP", proxy_source="PSSRU Unit Costs 2023")
+    >>> falls.start_year, falls.last_year
+    (1, 3)
+    >>> Outcome("fewer falls", "older people", quantity=40, proxy=1_000.0, deadweight=1.2)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: outcome 'fewer falls', field 'deadweight': ...
     """
 
     name: str
@@ -188,7 +212,31 @@ def _check_field(outcome: str, name: str, values: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Investment:
-    """An input: ``amount`` (number or parameter name, >= 0) from ``funder`` in ``year``."""
+    """An input: ``amount`` (number or parameter name, >= 0) from ``funder`` in ``year``.
+
+    Parameters
+    ----------
+    funder
+        Who pays, e.g. ``"council"``, ``"NHS trust"``, ``"National Lottery"``.
+    amount
+        The amount (number >= 0, or a parameter name for PSA).
+    year
+        When it is paid (whole number >= 0; default 0, the start, not discounted).
+
+    Raises
+    ------
+    ModelDefinitionError
+        For an empty funder or a year that is not a whole number >= 0.
+    ParameterError
+        For a negative or non-finite amount.
+
+    Examples
+    --------
+    >>> Investment("council", 30_000.0)
+    Investment(funder='council', amount=30000.0, year=0)
+    >>> Investment("NHS trust", 10_000.0, year=1).year
+    1
+    """
 
     funder: str
     amount: Value
@@ -217,6 +265,33 @@ class ImpactMap:
         year any outcome or investment occurs.
     name
         Label (the strategy name in outcome sets).
+
+    Raises
+    ------
+    ModelDefinitionError
+        For no outcomes or no investment, a repeated outcome name, or an outcome or
+        investment beyond ``horizon``.
+    UnknownNameError
+        For an outcome whose stakeholder is not in ``stakeholders``.
+
+    Examples
+    --------
+    A falls service funded by the council and an NHS trust, with benefits to older people
+    and to their family carers:
+
+    >>> falls = ImpactMap(
+    ...     outcomes=[Outcome("fewer falls", "older people", 40, 1_000.0, duration=3, deadweight=0.25,
+    ...                       attribution=0.2, drop_off=0.5),
+    ...               Outcome("carers' wellbeing", "family carers", 25, 500.0, duration=2, attribution=0.3)],
+    ...     investment=[Investment("council", 30_000.0), Investment("NHS trust", 10_000.0)],
+    ...     stakeholders=["older people", "family carers"], name="falls service")
+    >>> falls.last_year
+    3
+    >>> ImpactMap([Outcome("fewer falls", "older poeple", 40, 1_000.0)], [Investment("council", 30_000.0)],
+    ...           stakeholders=["older people", "family carers"])
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.UnknownNameError: outcome 'fewer falls', field 'stakeholder': unknown stakeholder 'older poeple'...
     """
 
     outcomes: Sequence[Outcome]
@@ -282,6 +357,40 @@ class SROIModel:
     discount
         Annual rate or :class:`~healthecon.discount.DiscountSchedule`; default 0.035 (the
         Green Book rate recommended by the guide, section 5.2).
+
+    Raises
+    ------
+    ModelDefinitionError
+        If a value of ``maps`` is not an :class:`ImpactMap`.
+
+    Examples
+    --------
+    A council's falls service beside a charity's befriending scheme, discounted at 3.5%:
+
+    >>> model = SROIModel({
+    ...     "falls service": ImpactMap([Outcome("fewer falls", "older people", 40, 1_000.0, duration=2,
+    ...                                         deadweight=0.25)], [Investment("council", 30_000.0)]),
+    ...     "befriending": ImpactMap([Outcome("less loneliness", "older people", 60, 400.0, attribution=0.3)],
+    ...                              [Investment("charity", 12_000.0)]),
+    ... })
+    >>> model.strategies
+    ('falls service', 'befriending')
+    >>> model.run()[["sroi_ratio", "npv"]].isel(sample=0, drop=True).to_pandas().round(2)
+                   sroi_ratio       npv
+    strategy
+    falls service        1.90  26990.83
+    befriending          1.35   4231.88
+
+    PSA: name a parameter in any numeric field and run on draws (here deadweight ~ Beta(25, 75),
+    mean 25%):
+
+    >>> from healthecon.params import Parameters
+    >>> from healthecon.distributions import Beta
+    >>> falls = SROIModel(ImpactMap([Outcome("fewer falls", "older people", 40, 1_000.0, duration=2,
+    ...                                      deadweight="deadweight")], [Investment("council", 30_000.0)]))
+    >>> ratio = falls.run(Parameters(deadweight=Beta(25, 75)).sample(1000, seed=3))["sroi_ratio"]
+    >>> ratio.quantile([0.025, 0.5, 0.975]).values.round(2)
+    array([1.65, 1.91, 2.1 ])
     """
 
     maps: ImpactMap | Mapping[str, ImpactMap]
@@ -517,6 +626,35 @@ def impact_map_from_frames(outcomes: pd.DataFrame, investment: pd.DataFrame, *, 
     displacement, attribution, drop_off, category`` (optional; blanks take the defaults).
     Investment columns: ``funder, amount`` and optional ``year``. Numeric cells may be
     numbers, percentages (``"25%"``) or parameter names.
+
+    Parameters
+    ----------
+    outcomes, investment
+        The two tables, e.g. read from a spreadsheet or built in code.
+    name, stakeholders, horizon
+        As for :class:`ImpactMap`.
+
+    Returns
+    -------
+    ImpactMap
+
+    Raises
+    ------
+    ModelDefinitionError
+        For a missing column, an empty outcome cell, or anything :class:`ImpactMap` rejects.
+    ParameterError
+        For an empty required cell or a cell that is neither a number, a percentage nor a
+        parameter name (the message names the table, row and column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> outcomes = pd.DataFrame({"Outcome": ["fewer falls"], "Stakeholder": ["older people"], "Quantity": [40],
+    ...                          "Proxy": ["£1,000"], "Duration": [2], "Deadweight": ["25%"]})
+    >>> investment = pd.DataFrame({"funder": ["council"], "amount": [30_000]})
+    >>> falls = impact_map_from_frames(outcomes, investment, name="falls service")
+    >>> falls.outcomes[0].proxy, falls.outcomes[0].deadweight, falls.investment[0].year
+    (1000.0, 0.25, 0)
     """
     rows = _frame_rows(outcomes, _REQUIRED, "outcomes")
     made = []
@@ -554,6 +692,49 @@ def read_impact_map(path: str | PathLike[str], investment: str | PathLike[str] |
     For CSV, ``path`` holds the outcomes and ``investment`` the investment table (required).
     Reading only parses cells (openpyxl with formulas read as their cached values, never
     evaluated; pandas' CSV reader); nothing in the file is executed.
+
+    Parameters
+    ----------
+    path
+        An ``.xlsx``/``.xlsm`` workbook, or the outcomes ``.csv``.
+    investment
+        The investment ``.csv`` (CSV only).
+    name
+        Label of the map (default: the file name without its suffix).
+    stakeholders, horizon
+        As for :class:`ImpactMap`.
+
+    Returns
+    -------
+    ImpactMap
+
+    Raises
+    ------
+    ModelDefinitionError
+        For a missing sheet or investment file, an unsupported suffix, or a table
+        :func:`impact_map_from_frames` rejects.
+    ParameterError
+        For a cell that is neither a number, a percentage nor a parameter name.
+
+    Examples
+    --------
+    A round trip through a workbook in a temporary directory:
+
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> falls = ImpactMap([Outcome("fewer falls", "older people", 40, 1_000.0, duration=2, deadweight=0.25)],
+    ...                   [Investment("council", 30_000.0)], name="falls service")
+    >>> book = write_impact_map(falls, folder / "falls_service.xlsx")
+    >>> read_impact_map(book, name="falls service") == falls
+    True
+
+    and through two CSV files (outcomes, investment):
+
+    >>> outcomes_csv = write_impact_map(falls, folder / "falls.csv")
+    >>> again = read_impact_map(outcomes_csv, folder / "falls_investment.csv")
+    >>> again.name, again.outcomes == falls.outcomes
+    ('falls', True)
+    >>> shutil.rmtree(folder)
     """
     path = Path(path)
     label = name or path.stem
@@ -578,6 +759,34 @@ def impact_map_frames(imap: ImpactMap, results: xr.Dataset | None = None) -> dic
 
     With ``results`` (the model's outcome set), the outcomes table gains the mean present
     value of each outcome and the undiscounted total, and a ``results`` table is added.
+
+    Parameters
+    ----------
+    imap
+        The impact map.
+    results
+        Optional outcome set of :meth:`SROIModel.run` for this map.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``"outcomes"`` (columns as read by :func:`impact_map_from_frames`, plus
+        ``value_undiscounted`` and ``present_value`` with ``results``), ``"investment"``
+        and, with ``results``, ``"results"`` (:func:`healthecon.cba.summary` of the map).
+
+    Examples
+    --------
+    >>> falls = ImpactMap([Outcome("fewer falls", "older people", 40, 1_000.0, duration=2, deadweight=0.25)],
+    ...                   [Investment("council", 30_000.0)], name="falls service")
+    >>> tables = impact_map_frames(falls, SROIModel(falls).run())
+    >>> list(tables)
+    ['outcomes', 'investment', 'results']
+    >>> tables["outcomes"][["outcome", "quantity", "proxy", "deadweight", "value_undiscounted", "present_value"]].round(2)
+           outcome  quantity   proxy  deadweight  value_undiscounted  present_value
+    0  fewer falls        40  1000.0        0.25             60000.0       56990.83
+    >>> tables["results"][["strategy", "npv", "gross_return_per_1"]].round(2)
+            strategy       npv  gross_return_per_1
+    0  falls service  26990.83                 1.9
     """
     rows = []
     for o in imap.outcomes:
@@ -604,6 +813,40 @@ def write_impact_map(imap: ImpactMap, path: str | PathLike[str], results: xr.Dat
 
     For CSV, the outcomes go to ``path`` and the other tables to ``<stem>_investment.csv``
     and ``<stem>_results.csv`` beside it.
+
+    Parameters
+    ----------
+    imap
+        The impact map.
+    path
+        Where to write: ``.xlsx`` or ``.csv``.
+    results
+        Optional outcome set of :meth:`SROIModel.run`, written as a ``results`` table and
+        as value columns of the outcomes (see :func:`impact_map_frames`).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ModelDefinitionError
+        For a suffix other than ``.xlsx`` or ``.csv``.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> falls = ImpactMap([Outcome("fewer falls", "older people", 40, 1_000.0, duration=2, deadweight=0.25)],
+    ...                   [Investment("council", 30_000.0)], name="falls service")
+    >>> write_impact_map(falls, folder / "falls.csv", SROIModel(falls).run()).name
+    'falls.csv'
+    >>> sorted(p.name for p in folder.iterdir())
+    ['falls.csv', 'falls_investment.csv', 'falls_results.csv']
+    >>> write_impact_map(falls, folder / "falls.xlsx").name
+    'falls.xlsx'
+    >>> shutil.rmtree(folder)
     """
     path = Path(path)
     tables = impact_map_frames(imap, results)
