@@ -57,8 +57,12 @@ Validation
 What does not depend on the draws is checked when the model is built: a constant matrix's
 state names, shape, numbers (each in ``[0, 1]``), complements and, for a row of numbers, its
 sum (a row with parameter names: the numbers must not already pass 1); a constant reward
-mapping's state and strategy names and numbers (finite). Names of parameters are looked up
-in the draws at :meth:`MarkovModel.run` (:attr:`MarkovModel.parameters` lists them).
+mapping's state and strategy names and numbers (finite); the starting distribution's states,
+proportions and complement (with parameter names: the numbers must not already pass 1).
+Names of parameters are looked up in the draws at :meth:`MarkovModel.run`
+(:attr:`MarkovModel.parameters` lists them), where a starting distribution naming them is
+checked per sample, raising :class:`ModelDefinitionError` naming the state and the first bad
+sample (a proportion outside ``[0, 1]``, a negative complement, a sum other than 1).
 Every transition matrix is also checked when it is evaluated, raising :class:`TransitionError`
 naming the strategy, cycle, from-state and to-state and the first bad sample: a NaN, a
 probability outside ``[0, 1]``, a complement below ``-tolerance``, more than one complement in
@@ -313,10 +317,10 @@ def _unknown_in(where: str, kind: str, name: object, known: Sequence[str]) -> Un
     return UnknownNameError(f"{where}: {unknown_name(kind, name, known)}")
 
 
-def _refuse_lookalike(name: str, where: str) -> None:
+def _refuse_lookalike(name: str, where: str, error: type[ModelDefinitionError] = TransitionError) -> None:
     """Refuse a transition entry written as a string that could be meant as the complement."""
     if name in _COMPLEMENT_LOOKALIKES:
-        raise TransitionError(
+        raise error(
             f"{where}: got the string {name!r}; use the object healthecon.markov.C for the complement "
             f"(a string is a parameter name, and {name!r} is not taken as one here to avoid confusion)"
         )
@@ -334,6 +338,41 @@ def _show(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
     return f"{float(value[int(np.argmax(bad))])!r}{_first_sample(bad)}"
 
 
+def _in_sample(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
+    """The first bad value, and its sample if there is one per sample (as tree.py words it)."""
+    if np.ndim(value) == 0:
+        return f"{float(value):.12g}"
+    i = int(np.argmax(bad))
+    return f"{float(value[i]):.12g} in sample {i}"
+
+
+def _check_proportion(value: float | np.ndarray, label: str) -> None:
+    """Raise :class:`ModelDefinitionError` unless every value is a proportion in ``[0, 1]``."""
+    arr = np.asarray(value)
+    bad = ~((arr >= 0) & (arr <= 1))  # also NaN
+    if bad.any():
+        raise ModelDefinitionError(f"{label}: expected a proportion in [0, 1], got {_in_sample(arr, bad)}")
+
+
+def _complement_of(total: float | np.ndarray, label: str, tol: float) -> float | np.ndarray:
+    """``1 - total`` for the starting state taking :data:`C`; a shortfall within ``tol`` is 0."""
+    rest = 1.0 - np.asarray(total)
+    bad = rest < -tol
+    if bad.any():
+        raise ModelDefinitionError(
+            f"{label}: the complement is negative ({_in_sample(rest, bad)}): the other states sum to "
+            f"{_in_sample(np.asarray(total), bad)}, more than 1 (tolerance {tol:g})"
+        )
+    rest = np.maximum(rest, 0.0)
+    return float(rest) if rest.ndim == 0 else rest
+
+
+def _check_start_sum(total: float | np.ndarray, where: str, tol: float) -> None:
+    off = np.abs(np.asarray(total) - 1.0) > tol
+    if off.any():
+        raise ModelDefinitionError(f"{where}: proportions sum to {_in_sample(np.asarray(total), off)}, expected 1 (tolerance {tol:g})")
+
+
 class MarkovModel:
     """A Markov cohort model: states, strategies, transitions, rewards, time horizon.
 
@@ -348,8 +387,12 @@ class MarkovModel:
         matrix, or a constant matrix (see the module docstring for the format and :data:`C`).
     start
         Starting distribution: ``{state: proportion}`` (unlisted states 0), a state name (the
-        whole cohort starts there) or an array in state order; must sum to 1. :meth:`run` can
-        override it per call.
+        whole cohort starts there) or an array in state order (``(k,)``, or ``(n_samples, k)``
+        for one distribution per sample); must sum to 1. A proportion in the mapping may be a
+        number, an ``(n_samples,)`` array or a parameter's name, and one state may take
+        :data:`C`, the rest (``{"well": "p_cured", "sick": C}``, as in
+        :class:`~healthecon.tree.MarkovLeaf`); names are looked up, and every sample checked,
+        when the model is run. :meth:`run` can override it per call.
     n_cycles
         Number of cycles (the time horizon is ``n_cycles * cycle_length`` years).
     cycle_length
@@ -380,7 +423,10 @@ class MarkovModel:
     ------
     ModelDefinitionError
         For an inconsistent definition (repeated names, a reward named ``cost``, a bad cycle
-        length or horizon, a starting distribution not summing to 1, a non-finite reward).
+        length or horizon, a starting proportion outside ``[0, 1]``, a starting distribution
+        not summing to 1 or whose complement is negative, a non-finite reward). A starting
+        distribution naming parameters is checked per sample by :meth:`run`, naming the state
+        and the first bad sample.
     TransitionError
         For a constant matrix with a probability outside ``[0, 1]``, a row not summing to 1,
         more than one complement in a row, or the string ``"C"``/``"#"`` for the complement.
@@ -470,9 +516,9 @@ class MarkovModel:
         self.transitions = _Spec(transitions, "transitions")
         self._setup_tunnels(dict(tunnels or {}))
         self.rewards = self._collect_rewards(state_rewards or {}, transition_rewards or {}, initial_rewards or {})
-        self.start = self._start_vector(start)
         self._parameters: dict[str, None] = {}
         self._check_constants()
+        self.start = self._start_vector(start)
 
     def __repr__(self) -> str:
         tunnels = f", tunnels={self.tunnels}" if self.tunnels else ""
@@ -624,34 +670,79 @@ class MarkovModel:
             if key not in self.strategies:
                 raise _unknown_in(where, "strategy", key, self.strategies)
 
-    def _start_vector(self, start: object) -> np.ndarray:
-        """Validate a starting distribution; return shape (k,) or (n, k) over user states."""
+    def _start_vector(self, start: object, p: _Params | None = None) -> np.ndarray | dict[str, object]:
+        """Validate a starting distribution; return shape ``(k,)`` or ``(n, k)`` over user states.
+
+        A mapping may name parameters and take :data:`C` for the rest. Without draws
+        (``p=None``, when the model is built) such a mapping is checked as far as it can be
+        (state names, numbers, complements) and returned as ``{state: value}``, to be resolved
+        by :meth:`run`; with draws, every sample's proportions are checked.
+        """
         where = "starting distribution"
         if isinstance(start, str):
             start = {start: 1.0}
         if isinstance(start, Mapping):
-            vec = np.zeros(len(self.states))
-            for state, value in start.items():
-                if state not in self.states:
-                    raise unknown_name("state", state, self.states)
-                vec[self.states.index(state)] = float(value)
-        else:
-            vec = as_float_array(start, where)
-            if vec.ndim not in (1, 2) or vec.shape[-1] != len(self.states):
-                raise ShapeError(
-                    f"{where}: expected {len(self.states)} proportions (states {list(self.states)}) "
-                    f"or an (n_samples, {len(self.states)}) array, got shape {vec.shape}"
+            return self._start_mapping(start, where, p)
+        vec = as_float_array(start, where)
+        if vec.ndim not in (1, 2) or vec.shape[-1] != len(self.states):
+            raise ShapeError(
+                f"{where}: expected {len(self.states)} proportions (states {list(self.states)}) "
+                f"or an (n_samples, {len(self.states)}) array, got shape {vec.shape}"
+            )
+        for k, state in enumerate(self.states):
+            _check_proportion(vec[..., k], f"{where}, state {state!r}")
+        _check_start_sum(vec.sum(-1), where, self.tolerance)
+        return vec
+
+    def _start_mapping(self, start: Mapping, where: str, p: _Params | None) -> np.ndarray | dict[str, object]:
+        """``{state: proportion}``: numbers, ``(n,)`` arrays, parameter names or one :data:`C`."""
+        entries: dict[int, object] = {}
+        for state, value in start.items():
+            if state not in self.states:
+                raise _unknown_in(where, "state", state, self.states)
+            label = f"{where}, state {state!r}"
+            if value is C:
+                entries[self.states.index(state)] = C
+                continue
+            if isinstance(value, str):
+                _refuse_lookalike(value, label, ModelDefinitionError)
+                if p is None:
+                    self._parameters.setdefault(value, None)
+                    entries[self.states.index(state)] = value
+                    continue
+                value = p.lookup(value, label)
+            arr = _as_numbers(value.values if isinstance(value, xr.DataArray) else value, label)
+            if arr.ndim > 1 or arr.shape == (0,) or (p is not None and arr.ndim == 1 and arr.shape != (p.n,)):
+                shape = f"({p.n},)" if p is not None else "(n_samples,)"
+                raise ShapeError(f"{label}: expected a number, a parameter name or an array of shape {shape}, got shape {arr.shape}")
+            _check_proportion(arr, label)
+            entries[self.states.index(state)] = float(arr) if arr.ndim == 0 else arr
+        complements = [k for k, v in entries.items() if v is C]
+        if len(complements) > 1:
+            names = ", ".join(repr(self.states[k]) for k in complements)
+            raise ModelDefinitionError(f"{where}: more than one state takes the complement C ({names}); at most one may")
+        numbers = [v for v in entries.values() if v is not C and not isinstance(v, str)]
+        lengths = {v.shape[0] for v in numbers if isinstance(v, np.ndarray)}
+        if len(lengths) > 1:
+            raise ShapeError(f"{where}: arrays have different lengths {sorted(lengths)} (one value per sample)")
+        total = sum(numbers, 0.0)
+        if len(numbers) < len(entries) - len(complements):  # names: resolved when the model is run
+            known = np.asarray(total)
+            if np.any(known > 1 + self.tolerance):
+                raise ModelDefinitionError(
+                    f"{where}: the numbers already sum to {_in_sample(known, known > 1 + self.tolerance)}, more than 1 "
+                    f"(tolerance {self.tolerance:g})"
                 )
-        bad = ~np.isfinite(vec) | (vec < 0) | (vec > 1)
-        if bad.any():
-            index = tuple(np.argwhere(bad)[0])
-            state = self.states[index[-1]]
-            raise ModelDefinitionError(f"{where}: state {state!r}: expected a proportion in [0, 1], got {vec[index]!r}")
-        total = vec.sum(-1)
-        off = np.abs(total - 1) > self.tolerance
-        if np.any(off):
-            got = float(np.atleast_1d(total)[np.argmax(np.atleast_1d(off))])
-            raise ModelDefinitionError(f"{where}: proportions must sum to 1 (tolerance {self.tolerance:g}), got {got!r}")
+            return {self.states[k]: v for k, v in entries.items()}
+        if complements:
+            k = complements[0]
+            entries[k] = _complement_of(total, f"{where}, state {self.states[k]!r}", self.tolerance)
+        shape = (lengths.pop(),) if lengths else ()
+        vec = np.zeros(shape + (len(self.states),))
+        for k, value in entries.items():
+            vec[..., k] = value
+        if not complements:
+            _check_start_sum(vec.sum(-1), where, self.tolerance)
         return vec
 
     # ----------------------------------------------------------------------------- evaluation
@@ -859,8 +950,9 @@ class MarkovModel:
             Strategies to run (default all), in the order wanted; a single name may be
             given. The result for a strategy does not depend on which others are run.
         start
-            Override the starting distribution for this call (mapping, state name, ``(k,)``
-            or ``(n_samples, k)`` array).
+            Override the starting distribution for this call: a mapping (numbers, arrays,
+            parameter names, :data:`C` for the rest), a state name, a ``(k,)`` or an
+            ``(n_samples, k)`` array; as the model's ``start``.
         trace
             ``True`` adds ``trace`` (sample, strategy, cycle, state): memory ``8 n S (T+1) k``
             bytes; ``"mean"`` adds the mean over samples (strategy, cycle, state); ``False``
@@ -882,7 +974,9 @@ class MarkovModel:
         require_unique(names, "strategies", ModelDefinitionError)
         if trace not in (False, True, "mean"):
             raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
-        start_vec = self.start if start is None else self._start_vector(start)
+        start_vec = self.start if start is None else self._start_vector(start, p)
+        if isinstance(start_vec, dict):  # the model's start names parameters
+            start_vec = self._start_vector(start_vec, p)
         if start_vec.ndim == 2 and start_vec.shape[0] != n:
             raise ShapeError(f"starting distribution: has {start_vec.shape[0]} rows but the draws have {n} samples")
         engine = _Engine(self, p, names, start_vec, trace)

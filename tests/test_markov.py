@@ -437,7 +437,7 @@ def test_shape_errors():
 
 def test_definition_errors():
     matrix = [[C, 0.1], [0, 1]]
-    with pytest.raises(ModelDefinitionError, match="proportions must sum to 1"):
+    with pytest.raises(ModelDefinitionError, match=r"^starting distribution: proportions sum to 0.9, expected 1 \(tolerance 1e-09\)$"):
         MarkovModel(["a", "b"], ["s"], matrix, start={"a": 0.5, "b": 0.4}, n_cycles=1)
     with pytest.raises(ModelDefinitionError, match="reward name 'cost' is reserved"):
         MarkovModel(["a", "b"], ["s"], matrix, start={"a": 1}, n_cycles=1, state_rewards={"cost": {"a": 1}})
@@ -643,3 +643,92 @@ def test_functions_are_still_checked_only_when_run():
     model = build(lambda p, s: {**GOOD, "sick": {"sick": 0.5, "dead": 0.4}}, state_rewards={"ly": lambda p, s: {"sik": 1}})
     with pytest.raises(TransitionError, match=r"strategy 'usual', cycle 1, from 'sick': row sums to 0.9"):
         model.run({})
+
+
+# --------------------------------------------------------------------------- starting distribution with names
+def cured_model(start, **kw):
+    """Well/sick/dead; the cohort's ly over 1 cycle ('end' correction) is the share not dead."""
+    return MarkovModel(["well", "sick", "dead"], ["a"], {"well": {"well": 1}, "sick": {"sick": C, "dead": 0.5}, "dead": {"dead": 1}},
+                       start=start, n_cycles=1, correction="end", discount_effects=0,
+                       state_rewards={"ly": {"well": 1, "sick": 1}}, **kw)
+
+
+def test_start_accepts_parameter_names_and_the_complement_like_a_tree_leaf():
+    model = cured_model({"well": "p_cured", "sick": C})
+    assert model.parameters == ("p_cured",)
+    draws = {"p_cured": np.array([0.2, 0.6])}
+    # ly = p_cured + (1 - p_cured) * 0.5
+    assert model.run(draws)["ly"].values[:, 0].tolist() == pytest.approx([0.6, 0.8])
+    # the same start given to run(), and with an array or a number
+    fixed = cured_model("well")
+    assert fixed.run(draws, start={"well": "p_cured", "sick": C})["ly"].values[:, 0].tolist() == pytest.approx([0.6, 0.8])
+    assert fixed.run(draws, start={"well": np.array([0.2, 0.6]), "sick": C})["ly"].values[:, 0].tolist() == pytest.approx([0.6, 0.8])
+    assert fixed.run(draws, start={"well": 0.25, "sick": C})["ly"].values[:, 0].tolist() == pytest.approx([0.625, 0.625])
+    # a per-sample mapping without names is resolved when the model is built
+    arrays = cured_model({"well": np.array([0.2, 0.6]), "sick": np.array([0.8, 0.4])})
+    assert arrays.start.shape == (2, 3)
+    assert arrays.run(draws)["ly"].values[:, 0].tolist() == pytest.approx([0.6, 0.8])
+    # names and numbers together, no complement: checked per sample when run
+    mixed = cured_model({"well": "p_cured", "sick": 0.4})
+    assert mixed.run({"p_cured": np.array([0.6])})["ly"].item() == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    ("start", "draws", "error", "message"),
+    [
+        ({"well": "p_cured", "sick": C}, {"p_cured": np.array([0.2, 1.2])}, ModelDefinitionError,
+         r"^starting distribution, state 'well': expected a proportion in \[0, 1\], got 1.2 in sample 1$"),
+        ({"well": "p_cured", "sick": C}, {"p_cured": np.array([np.nan, 0.2])}, ModelDefinitionError,
+         r"^starting distribution, state 'well': expected a proportion in \[0, 1\], got nan in sample 0$"),
+        ({"well": "p_cured", "sick": "p_sick", "dead": C}, {"p_cured": np.array([0.5, 0.7]), "p_sick": np.array([0.5, 0.4])},
+         ModelDefinitionError,
+         r"^starting distribution, state 'dead': the complement is negative \(-0.1 in sample 1\): the other states sum to 1.1 in sample 1, more than 1 \(tolerance 1e-09\)$"),
+        ({"well": "p_cured", "sick": 0.4}, {"p_cured": np.array([0.6, 0.5])}, ModelDefinitionError,
+         r"^starting distribution: proportions sum to 0.9 in sample 1, expected 1 \(tolerance 1e-09\)$"),
+        ({"well": "p_cure", "sick": C}, {"p_cured": np.array([0.5])}, UnknownNameError,
+         r"^starting distribution, state 'well': unknown parameter 'p_cure'; expected one of: 'p_cured'$"),
+        ({"well": "p_cured", "sick": C}, {"p_cured": np.array([[0.5, 0.5]])}, ShapeError, r"parameter 'p_cured': expected shape"),
+    ],
+)
+def test_a_start_naming_parameters_is_checked_per_sample_when_run(start, draws, error, message):
+    model = cured_model(start)
+    with pytest.raises(error, match=message):
+        model.run(draws)
+    with pytest.raises(error, match=message):
+        cured_model("well").run(draws, start=start)
+
+
+@pytest.mark.parametrize(
+    ("start", "error", "message"),
+    [
+        ({"well": "p", "sick": C, "dead": C}, ModelDefinitionError,
+         r"^starting distribution: more than one state takes the complement C \('sick', 'dead'\); at most one may$"),
+        ({"well": "p", "sick": 0.75, "dead": 0.5}, ModelDefinitionError,
+         r"^starting distribution: the numbers already sum to 1.25, more than 1 \(tolerance 1e-09\)$"),
+        ({"well": "p", "sick": -0.1}, ModelDefinitionError, r"^starting distribution, state 'sick': expected a proportion in \[0, 1\], got -0.1$"),
+        ({"well": 0.75, "sick": 0.5, "dead": C}, ModelDefinitionError,
+         r"^starting distribution, state 'dead': the complement is negative \(-0.25\): the other states sum to 1.25, more than 1"),
+        ({"well": np.array([0.2, 1.5]), "sick": C}, ModelDefinitionError,
+         r"^starting distribution, state 'well': expected a proportion in \[0, 1\], got 1.5 in sample 1$"),
+        ({"well": np.array([0.2, 0.5]), "sick": np.array([0.8, 0.4])}, ModelDefinitionError,
+         r"^starting distribution: proportions sum to 0.9 in sample 1, expected 1"),
+        ({"well": np.array([0.2, 0.5]), "sick": np.array([0.8, 0.4, 0.0])}, ShapeError,
+         r"^starting distribution: arrays have different lengths \[2, 3\]"),
+        ({"well": "p", "sick": [[0.5]]}, ShapeError, r"^starting distribution, state 'sick': expected a number, a parameter name or an array of shape \(n_samples,\)"),
+        ({"wel": "p", "sick": C}, UnknownNameError, r"^starting distribution: unknown state 'wel'; expected one of: 'well', 'sick', 'dead'$"),
+        ({"well": "C"}, ModelDefinitionError, r"^starting distribution, state 'well': got the string 'C'; use the object healthecon.markov.C"),
+        (np.array([[1.0, 0, 0], [0.5, 0.6, 0]]), ModelDefinitionError,
+         r"^starting distribution: proportions sum to 1.1 in sample 1, expected 1 \(tolerance 1e-09\)$"),
+    ],
+)
+def test_a_start_is_checked_as_far_as_it_can_be_when_the_model_is_built(start, error, message):
+    with pytest.raises(error, match=message):
+        cured_model(start)
+
+
+def test_a_per_sample_start_must_match_the_draws():
+    model = cured_model({"well": np.array([0.2, 0.6]), "sick": C})
+    with pytest.raises(ShapeError, match=r"starting distribution: has 2 rows but the draws have 3 samples"):
+        model.run({"x": np.zeros(3)})
+    with pytest.raises(ShapeError, match=r"starting distribution, state 'well': expected a number, a parameter name or an array of shape \(3,\)"):
+        cured_model("well").run({"x": np.zeros(3)}, start={"well": np.array([0.2, 0.6]), "sick": C})
