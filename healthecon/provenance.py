@@ -144,6 +144,24 @@ def find_seeds(seeds: str | os.PathLike[str] | None = None) -> Path | None:
 
     Looks at ``seeds`` if given, else ``$HEALTHECON_SEEDS``, else ``../shared/seeds`` beside
     the repository (for an editable install) and beside the working directory.
+
+    Parameters
+    ----------
+    seeds
+        A directory to use; ``None`` (default) searches the places above.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The directory, or ``None`` when it does not exist (the seed-text check of
+        :func:`load_inputs` is then skipped, and says so).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     find_seeds(folder) == pathlib.Path(folder), find_seeds(pathlib.Path(folder) / "missing")
+    (True, None)
     """
     if seeds is not None:
         path = Path(seeds)
@@ -270,6 +288,38 @@ class Inputs(Mapping[str, float]):
     seed_check
         What the seed-text check did: how many quotes were found in the seed lines, or why
         the check was skipped.
+
+    Made by :func:`load_inputs`, which checks every row first.
+
+    Parameters
+    ----------
+    rows
+        The checked rows (the eight :data:`COLUMNS`, as strings).
+    file, seed_check
+        As the attributes.
+
+    Examples
+    --------
+    A local reablement business case: one published figure and one assumption.
+
+    >>> import io
+    >>> text = '''name,value,unit,kind,source,location,quote,note
+    ... c_team,120000,GBP per year,published,Reablement business case 2024,table 3,"the team costs £120,000 a year",
+    ... care_saved,90000,GBP per year,assumed,local estimate,finance team,,three-quarters of last year's home-care underspend
+    ... '''
+    >>> inputs = load_inputs(io.StringIO(text), seeds=False)
+    >>> inputs
+    Inputs('<stream>', 2 rows)
+    >>> dict(inputs)
+    {'c_team': 120000.0, 'care_saved': 90000.0}
+    >>> inputs.kind("care_saved"), inputs.cite("c_team")
+    ('assumed', 'Reablement business case 2024, table 3')
+    >>> inputs.of_kind("assumed")
+    {'care_saved': 90000.0}
+    >>> inputs["c_tem"]
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.UnknownNameError: unknown input in <stream> 'c_tem'; expected one of: 'c_team', 'care_saved'
     """
 
     def __init__(self, rows: pd.DataFrame, file: str, seed_check: str) -> None:
@@ -341,7 +391,19 @@ class Inputs(Mapping[str, float]):
 
 
 def available_inputs() -> list[str]:
-    """Names of the installed data files (``chss``, ``popp``, ...), sorted."""
+    """Names of the installed data files (``chss``, ``popp``, ...), sorted.
+
+    Returns
+    -------
+    list of str
+        Names to pass to :func:`load_inputs`.
+
+    Examples
+    --------
+    >>> names = available_inputs()
+    >>> "popp" in names, "chss" in names, names == sorted(names)
+    (True, True, True)
+    """
     return sorted(
         entry.name.removesuffix(".csv") for entry in resources.files(_PACKAGE).iterdir() if entry.name.endswith(".csv")
     )
@@ -373,6 +435,23 @@ def load_inputs(
     ProvenanceError
         When a row fails a check (see :func:`validate_rows`); the message names the file,
         the row and the input.
+    UnknownNameError
+        For an installed data file that does not exist.
+
+    Examples
+    --------
+    The inputs of the Partnerships for Older People Projects (POPP) evaluation, installed
+    with the package:
+
+    >>> popp = load_inputs("popp", seeds=False)
+    >>> popp["bcr"], popp.kind("bcr")
+    (1.2, 'published')
+    >>> popp.rows.loc["bcr", "quote"]
+    'for every extra £1 spent on the POPP services, there has been approximately a £1.20 additional benefit...'
+    >>> popp.of_kind("assumed")
+    {'cost_per_bed_day': 273.0, 'interval_level': 0.95}
+    >>> popp.seed_check
+    'seed-text check not requested'
     """
     if isinstance(name_or_path, io.IOBase):
         file = getattr(name_or_path, "name", "<stream>")
