@@ -70,6 +70,30 @@ class Check:
         Where the published figure is (seed file and line).
     note
         Anything a reader needs to interpret the comparison.
+
+    Raises
+    ------
+    AnalysisError
+        For a published or reproduced value that is not a number, an unknown comparison, a
+        negative precision, an interval with low > high, a probability outside [0, 1], or a
+        probability without its label (or a label without a probability).
+
+    Examples
+    --------
+    The POPP evaluation's "approximately a £1.20 additional benefit" per £1, reproduced as
+    £1.2004 from 5,000 PSA draws:
+
+    >>> check = Check("popp", "return per £1 (bed-day savings / cost)", published=1.20, reproduced=1.2004,
+    ...               precision=0.01, interval=(0.80, 1.60), probability=0.972,
+    ...               probability_label="P(return > £1)", source="seeds/000_dd7df95bd4ae58ba.txt lines 278-279")
+    >>> check.status, round(check.difference, 4), check.probability_text
+    ('match', 0.0004, 'P(return > £1) = 0.972')
+    >>> Check("popp", "return per £1", published=1.20, reproduced=1.26, precision=0.01).status
+    'mismatch'
+    >>> Check("chss", "P(cost-effective at £20,000)", published=0.80, reproduced=0.84, probability=0.84)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.AnalysisError: check 'P(cost-effective at £20,000)' (model 'chss'), field 'probability_label': ...
     """
 
     model: str
@@ -150,6 +174,31 @@ class Reproduction:
         ``"ceac"``), saved as PNG and SVG.
     notes
         Caveats printed with the results (what was assumed, contrary evidence).
+
+    Examples
+    --------
+    What a worked model returns: its checks, a table, a chart and a caveat.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> per_agency = pd.DataFrame({"cost": [60.0e6, 0.0], "benefit": [0.0, 72.0e6]}, index=["DH grant", "NHS"])
+    >>> def draw_per_agency(ax=None):
+    ...     ax = ax or plt.subplots()[1]
+    ...     ax.bar(per_agency.index, per_agency["benefit"] - per_agency["cost"])
+    ...     ax.set_ylabel("Net (£)")
+    ...     return ax
+    >>> popp = Reproduction(
+    ...     "popp", "Partnerships for Older People Projects: return per £1",
+    ...     checks=[Check("popp", "return per £1", 1.20, 1.2004, precision=0.01)],
+    ...     tables={"per_agency": per_agency}, charts={"per_agency": draw_per_agency},
+    ...     notes=["bed days are valued at an assumed £273 each"])
+    >>> popp.ok
+    True
+    >>> ax = popp.charts["per_agency"](None)
+    >>> len(ax.patches), ax.get_ylabel()
+    (2, 'Net (£)')
+    >>> plt.close(ax.figure)
     """
 
     model: str
