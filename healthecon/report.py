@@ -27,6 +27,7 @@ import base64
 import html
 import io
 import math
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -38,7 +39,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .reproduction import Check, Reproduction, checks_table
+from .reproduction import Chart, Check, Reproduction, checks_table
 
 __all__ = [
     "format_value",
@@ -48,6 +49,9 @@ __all__ = [
     "render_html",
     "write_report",
     "write_outputs",
+    "write_workbook",
+    "write_excel",
+    "number_format",
     "format_timings",
 ]
 
@@ -219,10 +223,25 @@ def chart_images(reproduction: Reproduction, formats: Sequence[str] = ("png",), 
 
     Each chart is drawn once on a new figure, laid out once, saved in each format and closed
     (also when saving fails). SVG keeps its text as text (``svg.fonttype: none``).
+
+    Examples
+    --------
+    >>> from healthecon.reproduction import Reproduction
+    >>> def line(ax=None):
+    ...     ax = ax or plt.subplots()[1]
+    ...     ax.plot([0, 1], [0, 2])
+    ...     return ax
+    >>> images = chart_images(Reproduction("demo", "Demo", charts={"line": line}), formats=("png", "svg"), dpi=50)
+    >>> images["line"]["png"][:4], b"<svg" in images["line"]["svg"], plt.get_fignums()
+    (b'\\x89PNG', True, [])
     """
+    return _draw_charts(reproduction.charts, formats, dpi)
+
+
+def _draw_charts(charts: Mapping[str, Chart], formats: Sequence[str], dpi: int) -> dict[str, dict[str, bytes]]:
     images: dict[str, dict[str, bytes]] = {}
     with plt.rc_context(_SAVE_RC):
-        for name, chart in reproduction.charts.items():
+        for name, chart in charts.items():
             fig = chart(None).figure
             try:
                 images[name] = _save_figure(fig, formats, dpi)
@@ -235,6 +254,14 @@ def provenance_table(model: str) -> pd.DataFrame | None:
     """The rows of ``data/<model>.csv`` (installed as ``healthecon.data``), or None if absent.
 
     Read as plain CSV text for display; validation is :mod:`healthecon.provenance`'s job.
+
+    Examples
+    --------
+    >>> inputs = provenance_table("derby")
+    >>> {"name", "kind"} <= set(inputs.columns), sorted(set(inputs["kind"]))
+    (True, ['assumed', 'derived', 'published'])
+    >>> provenance_table("no_such_model") is None
+    True
     """
     source = resources.files("healthecon.data").joinpath(f"{model}.csv")
     if not source.is_file():
@@ -322,6 +349,7 @@ def render_html(
     title: str = "healthecon: published figures reproduced",
     run_info: Mapping[str, object] | None = None,
     images: Mapping[str, Mapping[str, Mapping[str, bytes]]] | None = None,
+    workbook: str | None = None,
 ) -> str:
     """Render one self-contained HTML page for the given reproductions.
 
@@ -336,11 +364,25 @@ def render_html(
     images
         Pre-rendered chart images, ``{model: {chart: {"png": bytes}}}``; charts are drawn
         here when not given.
+    workbook
+        Address of the Excel workbook written beside the page (e.g. ``"report.xlsx"``), linked
+        under the title; no link when None.
 
     Returns
     -------
     str
         The HTML document; images are embedded as base64 PNG, so the file stands alone.
+
+    Examples
+    --------
+    >>> from healthecon.reproduction import Check, Reproduction
+    >>> rep = Reproduction("demo", "Demo <scheme>", checks=[Check("demo", "ratio", 2.0, 2.3, 0.01)],
+    ...                    tables={"summary": pd.DataFrame({"npv": [1500.0]})})
+    >>> page = render_html([rep], run_info={"draws": 100}, workbook="report.xlsx")
+    >>> "1 of 1 published figures NOT reproduced" in page, "Demo &lt;scheme&gt;" in page, "draws: 100" in page
+    (True, True, True)
+    >>> '<a href="report.xlsx">' in page, "Table: summary" in page
+    (True, True)
     """
     if images is None:
         images = {rep.model: chart_images(rep) for rep in reproductions}
@@ -356,10 +398,13 @@ def render_html(
     meta = " · ".join(f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in info.items())
     contents = " · ".join(f'<a href="#{html.escape(r.model)}">{html.escape(r.title)}</a>' for r in reproductions)
     sections = "\n".join(_model_section(rep, images.get(rep.model, {})) for rep in reproductions)
+    link = "" if workbook is None else (
+        f'<p>The same tables and charts as an Excel workbook, for a business case: '
+        f'<a href="{html.escape(workbook)}">{html.escape(workbook)}</a>.</p>\n')
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
-        f"<h1>{html.escape(title)}</h1><p class=\"meta\">{meta}</p>\n{verdict}\n"
+        f"<h1>{html.escape(title)}</h1><p class=\"meta\">{meta}</p>\n{verdict}\n{link}"
         "<h2>Published figures and their reproduction</h2>\n"
         "<p>A figure matches when the reproduced value is within half the published rounding unit "
         "(for example ±0.005 for “£6.74”), or on the stated side of a bound (“more than 80%”).</p>\n"
@@ -373,11 +418,383 @@ def write_report(
     path: str | PathLike[str],
     **options: object,
 ) -> Path:
-    """Write :func:`render_html` to ``path`` (UTF-8) and return the path."""
+    """Write :func:`render_html` to ``path`` (UTF-8; its folder is created) and return the path.
+
+    ``options`` are passed to :func:`render_html`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from healthecon.reproduction import Check, Reproduction
+    >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "ratio", 2.0, 2.001, 0.01)])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_report([rep], f"{folder}/out/report.html", title="Demo report")
+    ...     print(path.name, "<title>Demo report</title>" in path.read_text(encoding="utf-8"))
+    report.html True
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_html(reproductions, **options), encoding="utf-8")  # type: ignore[arg-type]
     return target
+
+
+# --- Excel workbook ---------------------------------------------------------------------------
+
+#: Characters Excel forbids in sheet names, and its limit on their length.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_MAX = 31
+#: Text a spreadsheet would read as the start of a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_PROBABILITY_FORMAT = _RATIO_FORMAT = "0.000"
+_EFFECT_FORMAT = "#,##0.000"
+_INTEGER_FORMAT = "#,##0"
+_SUFFIXES = re.compile(r"(_(lower|upper|low|high|base|mean|median|undiscounted|discounted))+$")
+_MONEY_NAMES = {"cost", "costs", "benefit", "benefits", "net", "net_benefit", "npv", "nmb", "inb", "nhb_cost", "saving",
+                "savings", "value", "price", "unit_cost", "wtp", "icer", "pv_cost", "pv_benefit", "cost_per_bed_day"}
+_EFFECT_NAMES = {"effect", "qaly", "qalys", "ly", "lys", "life_years"}
+_PROBABILITY_WORDS = {"probability", "share", "deadweight", "attribution", "drop-off", "displacement"}
+_RATIO_WORDS = {"ratio", "bcr", "roi", "sroi_ratio", "net_roi", "return", "return_per_1", "gross_return_per_1"}
+_CURVE_TABLES = re.compile(r"ceac|ceaf|acceptab")
+_THRESHOLD_NAMES = {"wtp", "threshold", "lambda"}
+
+
+def _money_format(currency: str, values: pd.Series) -> str:
+    """``"£"#,##0``, with pence when every amount is under 10 (a unit cost of £2.35)."""
+    numbers = pd.to_numeric(values, errors="coerce").abs()
+    numbers = numbers[numbers < math.inf]  # finite amounts only (NaN compares False too)
+    small = len(numbers) > 0 and bool((numbers < 10).all())
+    return f'"{currency}"#,##0' + (".00" if small else "")
+
+
+def number_format(table_name: str, column: object, values: pd.Series, attrs: Mapping[str, object] | None = None,
+                  currency: str = "£") -> str:
+    """The Excel number format of a numeric column, from what its name and the table say it is.
+
+    Probabilities (``p_*``, ``probability``, ``share``, deadweight, attribution, drop-off; every
+    column of a CEAC or acceptability curve but its threshold) and ratios (``bcr``, ``roi``, ``sroi_ratio``,
+    ``return per £1``) read ``0.000``; money (``cost``, ``benefit``, ``npv``, ``nmb``, ``icer``,
+    ``wtp``, incremental ``inc_*`` and interval ``*_lower``/``*_upper`` variants, and any header
+    naming the currency, e.g. ``"saving (£)"``) reads ``"£"#,##0``; health effects (QALYs,
+    life-years) ``#,##0.000``; a one-way table's outcome columns follow its ``attrs["units"]``.
+    ``currency`` is the table's ``attrs["currency"]`` when it has one. Other whole numbers read
+    ``#,##0`` and other numbers Excel's ``General`` (shown as stored).
+
+    Examples
+    --------
+    >>> values = pd.Series([1000.0, 15886.0])
+    >>> number_format("icer", "inc_cost", values), number_format("icer", "icer", values, {"currency": "€"})
+    ('"£"#,##0', '"€"#,##0')
+    >>> number_format("summary", "p_cost_effective", values), number_format("x", "gross_return_per_1", values)
+    ('0.000', '0.000')
+    >>> number_format("one_way", "outcome_low", values, {"units": "per £1"}), number_format("x", "saving (£)", values)
+    ('0.000', '"£"#,##0')
+    >>> number_format("ceac", "usual care", values), number_format("x", "bed days", pd.Series([3, 4]))
+    ('0.000', '#,##0')
+    """
+    attrs = attrs or {}
+    currency = str(attrs.get("currency") or currency)
+    text = str(column).strip().lower()
+    base = _SUFFIXES.sub("", text.removeprefix("inc_"))
+    first = re.split(r"[\s(:,]", text, maxsplit=1)[0]
+    words = set(re.split(r"[^a-z0-9_£-]+", text))
+    if (re.match(r"p(_|\(|$)", text) or first in _PROBABILITY_WORDS or "probability" in words
+            or (_CURVE_TABLES.search(table_name.lower()) and base not in _THRESHOLD_NAMES)):
+        return _PROBABILITY_FORMAT
+    if base in _RATIO_WORDS or words & _RATIO_WORDS or "per £1" in text or f"per {currency.lower()}1" in text:
+        return _RATIO_FORMAT
+    if base.startswith("outcome") or base == "swing":
+        units = str(attrs.get("units", ""))
+        if units.startswith("per"):
+            return _RATIO_FORMAT
+        if units in (currency, "£"):
+            return _money_format(currency, values)
+    if (base in _MONEY_NAMES or re.match(r"(cost|benefit)s?[_:]", base) or currency.lower() in text
+            or "£" in text):
+        return _money_format(currency, values)
+    if base in _EFFECT_NAMES or base.startswith("qaly"):
+        return _EFFECT_FORMAT
+    if pd.api.types.is_integer_dtype(values):
+        return _INTEGER_FORMAT
+    return "General"
+
+
+class _SheetNames:
+    """Valid, unique (ignoring case, as Excel does) sheet names of at most 31 characters."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def __call__(self, wanted: str) -> str:
+        name = _SHEET_FORBIDDEN.sub("_", str(wanted)).strip("' ") or "sheet"
+        candidate, k = name[:_SHEET_MAX].rstrip("' "), 1
+        while candidate.lower() in self._used or candidate.lower() == "history":  # "History" is reserved
+            k += 1
+            suffix = f" ({k})"
+            candidate = name[: _SHEET_MAX - len(suffix)].rstrip("' ") + suffix
+        self._used.add(candidate.lower())
+        return candidate
+
+
+def _put(sheet, row: int, column: int, value: object, number_format_: str | None = None):
+    """Write one cell: numbers as numbers, NaN as blank, and every text as text, never a formula."""
+    cell = sheet.cell(row=row, column=column)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return cell
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar to Python
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        text = str(value)
+        cell.value = text
+        cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+        if text.startswith(_FORMULA_START):
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return cell
+    if isinstance(value, float) and math.isinf(value):  # Excel has no infinity: show it as the CSV does
+        return _put(sheet, row, column, "inf" if value > 0 else "-inf")
+    cell.value = value
+    if number_format_:
+        cell.number_format = number_format_
+    return cell
+
+
+def _display_width(value: object, fmt: str | None) -> int:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        decimals = 3 if "0.000" in (fmt or "") else (2 if ".00" in (fmt or "") else (0 if "#,##0" in (fmt or "") else 4))
+        return len(f"{value:,.{decimals}f}") + 1
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _fit_columns(sheet, widths: Sequence[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+
+
+def _frame_sheet(book, title: str, frame: pd.DataFrame, formats: Sequence[str | None], n_frozen_columns: int = 0,
+                 row_formats: Sequence[Sequence[str | None]] | None = None) -> None:
+    """A sheet of ``frame``: bold header, frozen header row (and index columns), filters, fitted widths."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    bold = Font(bold=True)
+    widths = [_display_width(c, None) for c in frame.columns]
+    for j, column in enumerate(frame.columns, start=1):
+        _put(sheet, 1, j, str(column)).font = bold
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        for j, value in enumerate(row, start=1):
+            fmt = row_formats[i - 2][j - 1] if row_formats is not None else formats[j - 1]
+            cell = _put(sheet, i, j, value, fmt)
+            widths[j - 1] = max(widths[j - 1], _display_width(cell.value, fmt) if cell.value is not None else 0)
+    sheet.freeze_panes = f"{get_column_letter(n_frozen_columns + 1)}2"
+    if len(frame.columns):
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+    _fit_columns(sheet, widths)
+
+
+def _table_sheet(book, title: str, name: str, table: pd.DataFrame, currency: str,
+                 formats: Mapping[str, str] | None = None) -> None:
+    """One analysis table, laid out as its CSV is (a named index becomes the first columns)."""
+    indexed = _has_named_index(table)
+    frame = table.reset_index() if indexed else table
+    chosen = []
+    for column in frame.columns:
+        if formats and str(column) in formats:
+            chosen.append(formats[str(column)])
+        elif pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+            chosen.append(number_format(name, column, frame[column], table.attrs, currency))
+        else:
+            chosen.append(None)
+    _frame_sheet(book, title, frame, chosen, n_frozen_columns=table.index.nlevels if indexed else 0)
+
+
+def _chart_sheet(book, title: str, images: Mapping[str, Mapping[str, bytes]], max_width: int = 720) -> None:
+    """The charts as PNG images, one below another, each under its name."""
+    from openpyxl.drawing.image import Image
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(title)
+    row = 1
+    for name, files in images.items():
+        _put(sheet, row, 1, name).font = Font(bold=True)
+        image = Image(io.BytesIO(files["png"]))
+        if image.width > max_width:
+            image.height, image.width = round(image.height * max_width / image.width), max_width
+        sheet.add_image(image, f"A{row + 1}")
+        row += math.ceil(image.height / 20) + 3  # default rows are 20 px high
+
+
+def _checks_frame(reproductions: Sequence[Reproduction]) -> tuple[pd.DataFrame, list[list[str | None]]]:
+    """The checks table with numbers as numbers (a bound, ">0.8", stays text) and each row's formats."""
+    frame = checks_table(reproductions)
+    checks = [c for rep in reproductions for c in rep.checks]
+    frame["published"] = [c.published if c.comparison == "=" else text for c, text in zip(checks, frame["published"])]
+    frame["note"] = [c.note for c in checks]
+    formats = []
+    for check in checks:
+        decimals = max(0, math.ceil(-math.log10(check.precision)) + 2) if check.precision > 0 else 4
+        published = "#,##0" + ("." + "0" * (decimals - 2) if decimals > 2 else "")
+        figure = "#,##0" + ("." + "0" * decimals if decimals else "")
+        formats.append([{"published": published, "probability": _PROBABILITY_FORMAT}.get(c, figure)
+                        if c in ("published", "reproduced", "difference", "interval_low", "interval_high", "probability")
+                        else None for c in frame.columns])
+    return frame, formats
+
+
+def _save_book(book, path: str | PathLike[str]) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
+
+
+def _new_book():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    return book
+
+
+def write_excel(
+    tables: Mapping[str, pd.DataFrame],
+    path: str | PathLike[str],
+    charts: Mapping[str, Chart] | None = None,
+    *,
+    currency: str = "£",
+    number_formats: Mapping[str, Mapping[str, str]] | None = None,
+    dpi: int = 120,
+) -> Path:
+    """Write analysis tables, and optionally charts, to an Excel workbook for a business case.
+
+    Each table gets a sheet (named after its key, cut to Excel's 31 characters, forbidden
+    characters replaced, made unique), laid out as its CSV would be: a named index becomes the
+    first columns. Numbers are stored as numbers with the formats of :func:`number_format`
+    (money ``"£"#,##0``, probabilities and ratios ``0.000``), the header row (and index columns)
+    frozen, filters on, columns fitted to their contents. Text is always stored as text, so a
+    name beginning with ``=``, ``+``, ``-`` or ``@`` is never run as a formula. Charts (functions
+    that draw on an optional Axes, as :mod:`healthecon.plot` functions do) are drawn and inserted
+    as PNG images on a last sheet, ``charts``.
+
+    Parameters
+    ----------
+    tables
+        ``{sheet name: table}``, e.g. ``{"ICER": cea.icer_table(out)}``.
+    path
+        The ``.xlsx`` file to write (its folder is created).
+    charts
+        ``{chart name: draw(ax=None) -> Axes}``, e.g. ``{"CEAC": lambda ax: plot_ceac(out, wtp, ax=ax)}``.
+    currency
+        The currency of money columns when a table's ``attrs`` do not name one.
+    number_formats
+        ``{sheet name: {column: Excel format}}`` overriding the formats chosen for those columns.
+    dpi
+        Resolution of the chart images.
+
+    Returns
+    -------
+    Path
+        The workbook written.
+
+    Examples
+    --------
+    An ICER table and a CEAC, from a script:
+
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from openpyxl import load_workbook
+    >>> from healthecon import cea
+    >>> from healthecon.outcomes import make_outcomes
+    >>> from healthecon.plot import plot_ceac
+    >>> rng = np.random.default_rng(1)
+    >>> out = make_outcomes({"cost": rng.normal([[1000.0, 15886.0]], 500, (200, 2)),
+    ...                      "qaly": rng.normal([[5.0, 6.0]], 0.3, (200, 2))},
+    ...                     strategies=["usual care", "new"], effect="qaly")
+    >>> wtp = np.arange(0, 50001, 1000)
+    >>> curve = cea.ceac(out, wtp)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_excel({"ICER": cea.icer_table(out), "CEAC": curve.to_pandas()}, f"{folder}/case.xlsx",
+    ...                        charts={"CEAC": lambda ax: plot_ceac(out, wtp, ax=ax)})
+    ...     book = load_workbook(path)
+    ...     print(book.sheetnames, book["ICER"]["B1"].value, book["ICER"]["B2"].number_format,
+    ...           book["CEAC"]["B2"].number_format, len(book["charts"]._images))
+    ['ICER', 'CEAC', 'charts'] cost "£"#,##0 0.000 1
+    """
+    book = _new_book()
+    names = _SheetNames()
+    for name, table in tables.items():
+        _table_sheet(book, names(name), str(name), table, currency, (number_formats or {}).get(name))
+    images = _draw_charts(charts or {}, ("png",), dpi)
+    if images:
+        _chart_sheet(book, names("charts"), images)
+    return _save_book(book, path)
+
+
+def write_workbook(
+    reproductions: Sequence[Reproduction],
+    path: str | PathLike[str],
+    *,
+    images: Mapping[str, Mapping[str, Mapping[str, bytes]]] | None = None,
+    currency: str = "£",
+) -> Path:
+    """Write the reproductions to one Excel workbook, the HTML report's companion for a business case.
+
+    Sheets: ``Published vs reproduced`` (one row per figure: published, reproduced, difference,
+    status, the PSA interval ends, the probability and its label, source and note; numbers to
+    two digits beyond the published rounding), then for each model one sheet per table
+    (``"<model> <table>"``, formatted as :func:`write_excel` does) and a ``"<model> charts"``
+    sheet with its charts as PNG images.
+
+    Parameters
+    ----------
+    reproductions
+        What the worked models returned.
+    path
+        The ``.xlsx`` file to write.
+    images
+        Pre-rendered charts, ``{model: {chart: {"png": bytes}}}`` (as :func:`write_outputs`
+        has them); drawn here when not given.
+    currency
+        The currency of money columns when a table's ``attrs`` do not name one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from openpyxl import load_workbook
+    >>> from healthecon.reproduction import Check, Reproduction
+    >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "ICER (£ per QALY)", 13886, 13885.96, 1)],
+    ...                    tables={"icer": pd.DataFrame({"strategy": ["new"], "icer": [13885.96]})})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     book = load_workbook(write_workbook([rep], f"{folder}/report.xlsx"))
+    ...     checks = book["Published vs reproduced"]
+    ...     print(book.sheetnames, checks["D2"].value, checks["D2"].number_format, book["demo icer"]["B2"].value)
+    ['Published vs reproduced', 'demo icer'] 13885.96 #,##0.00 13885.96
+    """
+    book = _new_book()
+    names = _SheetNames()
+    frame, row_formats = _checks_frame(reproductions)
+    _frame_sheet(book, names("Published vs reproduced"), frame, [None] * len(frame.columns), n_frozen_columns=2,
+                 row_formats=row_formats)
+    _highlight_mismatches(book.worksheets[0], list(frame.columns).index("status") + 1, len(frame))
+    for rep in reproductions:
+        for name, table in rep.tables.items():
+            _table_sheet(book, names(f"{rep.model} {name}"), name, table, currency)
+        pngs = chart_images(rep) if images is None else images.get(rep.model, {})
+        if pngs:
+            _chart_sheet(book, names(f"{rep.model} charts"), pngs)
+    return _save_book(book, path)
+
+
+def _highlight_mismatches(sheet, column: int, n_rows: int) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    for row in range(2, n_rows + 2):
+        cell = sheet.cell(row=row, column=column)
+        if cell.value == "mismatch":
+            cell.font = Font(bold=True, color="B00020")
+            cell.fill = PatternFill("solid", fgColor="FBE3E6")
 
 
 def format_timings(phases: Mapping[str, float], total: float | None = None) -> str:
@@ -400,14 +817,17 @@ def write_outputs(
     *,
     run_info: Mapping[str, object] | None = None,
     report_name: str = "report.html",
+    workbook_name: str | None = "report.xlsx",
     progress: bool | None = False,
     timings: Mapping[str, float] | None = None,
     started: float | None = None,
 ) -> list[Path]:
-    """Write every table (CSV), chart (PNG and SVG), the checks table and the HTML report.
+    """Write every table (CSV), chart (PNG and SVG), the checks table, the workbook and the HTML report.
 
-    Layout: ``<directory>/checks.csv``, ``<directory>/<report_name>``, and per model
-    ``<directory>/<model>/<table>.csv``, ``<directory>/<model>/<chart>.png`` and ``.svg``.
+    Layout: ``<directory>/checks.csv``, ``<directory>/<workbook_name>`` (:func:`write_workbook`;
+    none when ``workbook_name`` is None), ``<directory>/<report_name>`` (linking to the
+    workbook), and per model ``<directory>/<model>/<table>.csv``,
+    ``<directory>/<model>/<chart>.png`` and ``.svg``.
 
     ``progress`` shows a bar on stderr while charts are drawn (None: only on a terminal).
 
@@ -419,7 +839,22 @@ def write_outputs(
     Returns
     -------
     list of Path
-        Every file written.
+        Every file written, the HTML report last.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from healthecon.reproduction import Check, Reproduction
+    >>> def line(ax=None):
+    ...     ax = ax or plt.subplots()[1]
+    ...     ax.plot([0, 1], [0, 2])
+    ...     return ax
+    >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "ratio", 2.0, 2.001, 0.01)],
+    ...                    tables={"summary": pd.DataFrame({"npv": [1500.0]})}, charts={"line": line})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = write_outputs([rep], folder, run_info={"seed": 1})
+    ...     print(sorted(path.relative_to(folder).as_posix() for path in written))
+    ['checks.csv', 'demo/line.png', 'demo/line.svg', 'demo/summary.csv', 'report.html', 'report.xlsx']
     """
     from tqdm import tqdm
 
@@ -445,9 +880,12 @@ def write_outputs(
     checks = root / "checks.csv"
     checks_table(reproductions).to_csv(checks, index=False)
     written.append(checks)
+    if workbook_name is not None:
+        written.append(write_workbook(reproductions, root / workbook_name, images=images))
     if timings is not None or started is not None:
         now = time.perf_counter()
         run_info = {**(run_info or {}), "run time": format_timings(
             {**(timings or {}), "charts and report": now - begun}, None if started is None else now - started)}
-    written.append(write_report(reproductions, root / report_name, run_info=run_info, images=images))
+    written.append(write_report(reproductions, root / report_name, run_info=run_info, images=images,
+                                workbook=workbook_name))
     return written

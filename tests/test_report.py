@@ -89,7 +89,10 @@ def test_write_outputs_writes_every_file(tmp_path):
     tables = {"named": pd.DataFrame({"x": [1.5]}, index=pd.Index(["a"], name="row")), "plain": pd.DataFrame({"y": [2]})}
     written = report.write_outputs([rep(tables=tables, charts={"line": line_chart})], tmp_path, run_info={"seed": 1})
     names = sorted(p.relative_to(tmp_path).as_posix() for p in written)
-    assert names == ["checks.csv", "derby/line.png", "derby/line.svg", "derby/named.csv", "derby/plain.csv", "report.html"]
+    assert names == ["checks.csv", "derby/line.png", "derby/line.svg", "derby/named.csv", "derby/plain.csv", "report.html",
+                     "report.xlsx"]
+    assert written[-1].name == "report.html"
+    assert '<a href="report.xlsx">' in (tmp_path / "report.html").read_text(encoding="utf-8")
     assert (tmp_path / "derby" / "named.csv").read_text() == "row,x\na,1.5\n"
     assert (tmp_path / "derby" / "plain.csv").read_text() == "y\n2\n"
     assert "seed: 1" in (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -160,3 +163,133 @@ def test_tornado_axis_names_ratio_outcomes_as_a_reader_would(outcome, label):
     ax = plot_tornado(table)
     assert ax.get_xlabel() == f"{label}\nscheme"
     plt.close(ax.figure)
+
+
+# --- Excel workbook ---------------------------------------------------------------------------
+
+
+def all_cells(book):
+    return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def sheet_frame(sheet):
+    """A sheet read back as a DataFrame (header row, then values; empty cells as NaN)."""
+    rows = list(sheet.iter_rows(values_only=True))
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def business_case_rep(figure="SROI ratio"):
+    icer = pd.DataFrame({"strategy": ["usual care", "new"], "cost": [1000.0, 15886.0], "effect": [5.0, 6.0],
+                         "inc_cost": [float("nan"), 14886.0], "icer": [float("nan"), 14886.0]})
+    icer.attrs = {"currency": "£", "effect_unit": "QALY"}
+    ceac = pd.DataFrame({"usual care": [1.0, 0.25], "new": [0.0, 0.75]}, index=pd.Index([0.0, 20000.0], name="wtp"))
+    per_party = pd.DataFrame({"cost": [100.0, 50.0], "benefit": [400.0, 20.0], "net": [300.0, -30.0]},
+                             index=pd.Index(["=HYPERLINK(\"http://x\")", "+council"], name="party"))
+    r = rep(tables={"icer": icer, "ceac": ceac, "per_party": per_party}, charts={"line": line_chart})
+    r.checks.append(Check("derby", figure, 0.8, 0.84, comparison=">", interval=(0.7, 0.9), probability=0.84,
+                          probability_label="P(ratio > 1)", note="@note"))
+    return r
+
+
+@pytest.fixture
+def written_book(tmp_path):
+    from openpyxl import load_workbook
+
+    report.write_outputs([business_case_rep("=1+1 figure")], tmp_path)
+    return tmp_path, load_workbook(tmp_path / "report.xlsx")
+
+
+def test_workbook_has_the_checks_then_one_sheet_per_table_and_the_charts(written_book):
+    _, book = written_book
+    assert book.sheetnames == ["Published vs reproduced", "derby icer", "derby ceac", "derby per_party", "derby charts"]
+    checks = sheet_frame(book["Published vs reproduced"])
+    assert list(checks.columns) == ["model", "figure", "published", "reproduced", "difference", "status", "interval_low",
+                                    "interval_high", "probability", "probability_label", "source", "note"]
+    assert checks["published"].tolist() == [4.0, ">0.8"]  # a bound keeps its side, as text
+    assert checks["interval_low"].tolist() == [3.2, 0.7] and checks["probability"].tolist()[1] == 0.84
+    assert checks["probability_label"].tolist()[1] == "P(ratio > 1)" and checks["note"].tolist() == ["n & m", "@note"]
+    assert book["Published vs reproduced"]["D2"].number_format == "#,##0.0000"  # two digits beyond 0.01
+    assert book["Published vs reproduced"]["I3"].number_format == "0.000"
+    assert len(book["derby charts"]._images) == 1
+
+
+def test_workbook_numbers_are_numbers_equal_to_the_csv(written_book):
+    folder, book = written_book
+    for name in ("icer", "ceac", "per_party"):
+        csv = pd.read_csv(folder / "derby" / f"{name}.csv")
+        sheet = sheet_frame(book[f"derby {name}"])
+        assert list(sheet.columns) == list(csv.columns)
+        for column in csv.columns:
+            if pd.api.types.is_numeric_dtype(csv[column]):
+                j = sheet.columns.get_loc(column) + 1
+                (cells,) = book[f"derby {name}"].iter_cols(min_col=j, max_col=j, min_row=2)
+                assert all(c.data_type == "n" for c in cells if c.value is not None), (name, column)
+                pd.testing.assert_series_equal(sheet[column].astype(float), csv[column].astype(float), check_names=False)
+            else:
+                assert sheet[column].tolist() == csv[column].tolist()
+    checks = sheet_frame(book["Published vs reproduced"])
+    csv = pd.read_csv(folder / "checks.csv")
+    for column in ("reproduced", "difference", "interval_low", "interval_high", "probability"):
+        pd.testing.assert_series_equal(checks[column].astype(float), csv[column], check_names=False)
+
+
+def test_workbook_number_formats_headers_and_widths(written_book):
+    _, book = written_book
+    icer, ceac, party = book["derby icer"], book["derby ceac"], book["derby per_party"]
+    assert icer["B1"].value == "cost" and icer["B2"].number_format == '"£"#,##0'
+    assert icer["E3"].number_format == '"£"#,##0' and icer["C2"].number_format == "#,##0.000"
+    assert icer["D2"].value is None  # NaN is a blank cell, not text
+    assert ceac["A2"].number_format == '"£"#,##0' and ceac["B3"].number_format == "0.000"
+    assert party["D3"].value == -30.0 and party["D3"].number_format == '"£"#,##0'
+    for sheet in (icer, ceac, party):
+        assert sheet.freeze_panes in ("A2", "B2") and sheet["A1"].font.b
+    assert party.freeze_panes == "B2"  # the header row and the index column stay in view
+    assert party.column_dimensions["A"].width >= len('=HYPERLINK("http://x")')
+
+
+def test_workbook_has_no_formula_and_text_that_looks_like_one_stays_text(written_book):
+    _, book = written_book
+    cells = all_cells(book)
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value: c for c in cells if isinstance(c.value, str)}
+    for text in ("=1+1 figure", '=HYPERLINK("http://x")', "+council", "@note"):
+        assert texts[text].data_type == "s" and texts[text].quotePrefix, text
+
+
+def test_workbook_sheet_names_are_valid_unique_and_short(tmp_path):
+    from openpyxl import load_workbook
+
+    long = "a table with a name far longer than Excel allows: [draft] / v2?"
+    tables = {long: pd.DataFrame({"x": [1]}), long + " again": pd.DataFrame({"x": [2]}), "History": pd.DataFrame({"x": [3]}),
+              "CHARTS": pd.DataFrame({"x": [4]})}
+    book = load_workbook(report.write_excel(tables, tmp_path / "t.xlsx", charts={"line": line_chart}))
+    names = book.sheetnames
+    assert all(len(n) <= 31 and not set("[]:*?/\\") & set(n) for n in names)
+    assert len({n.lower() for n in names}) == len(names) == 5
+    assert [book[n]["A2"].value for n in names[:4]] == [1, 2, 3, 4]
+    assert names[0] == "a table with a name far longer" and names[1].endswith(" (2)") and names[4] == "charts (2)"
+    assert plt.get_fignums() == []
+
+
+def test_write_excel_overrides_formats_and_keeps_infinity_readable(tmp_path):
+    from openpyxl import load_workbook
+
+    table = pd.DataFrame({"admissions": [3, 4], "icer": [float("inf"), 2.5], "weird": [0.1, 0.2]})
+    book = load_workbook(report.write_excel({"t": table}, tmp_path / "t.xlsx", currency="€",
+                                            number_formats={"t": {"weird": "0.0%"}}))
+    sheet = book["t"]
+    assert sheet["A2"].number_format == "#,##0" and sheet["C2"].number_format == "0.0%"
+    assert sheet["B2"].value == "inf" and sheet["B3"].value == 2.5 and sheet["B3"].number_format == '"€"#,##0.00'
+    assert "charts" not in book.sheetnames
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "attrs", "expected"),
+    [("summary", "npv_lower", {}, '"£"#,##0'), ("summary", "net_roi", {}, "0.000"), ("x", "p_return_above_1", {}, "0.000"),
+     ("x", "share (assumed)", {}, "0.000"), ("x", "benefit per £1, undiscounted", {}, "0.000"),
+     ("x", "cost: economic", {}, '"£"#,##0'), ("one_way", "outcome_low", {"units": "£"}, '"£"#,##0'),
+     ("one_way", "base", {"units": "£"}, "General"), ("x", "inc_effect", {}, "#,##0.000"),
+     ("x", "net (difference in differences)", {}, "General"), ("acceptability", "scheme", {}, "0.000")],
+)
+def test_number_format_reads_the_unit_from_names_and_attrs(table, column, attrs, expected):
+    assert report.number_format(table, column, pd.Series([1500.5, 2000.25]), attrs) == expected
