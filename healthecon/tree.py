@@ -110,7 +110,30 @@ def _kind(name: str) -> str:
 class Branch(NamedTuple):
     """A branch of a decision or chance node: its label, probability and subtree.
 
-    Decision branches have no probability (``None``).
+    Decision branches have no probability (``None``). Nodes build their branches from plain
+    tuples, so a Branch is mostly met when reading a tree (``node.branches``,
+    :meth:`DecisionTree.walk`); one may also be passed where a tuple is expected.
+
+    Parameters
+    ----------
+    label
+        The branch label (a strategy or choice under a decision, an event under a chance node).
+    probability
+        A number, a parameter name, a callable of the parameter namespace, :data:`C` for
+        the complement, or ``None`` on a decision's branch.
+    node
+        The subtree the branch leads to.
+
+    Examples
+    --------
+    >>> response = Chance([("responds", "p_resp", Terminal("responder", qaly=0.9)),
+    ...                    ("no response", C, Terminal("non-responder", qaly=0.5))], cost_drug=500)
+    >>> response.branches[1]
+    Branch(label='no response', probability=C, node=Terminal('non-responder', qaly=0.5))
+    >>> [(b.label, b.probability) for b in response.branches]
+    [('responds', 'p_resp'), ('no response', C)]
+    >>> Decision([Branch("drug", None, response), ("no drug", Terminal(qaly=0.6))]).branches[1]
+    Branch(label='no drug', probability=None, node=Terminal(qaly=0.6))
     """
 
     label: str
@@ -155,7 +178,28 @@ class Terminal(Node):
         Optional :class:`MarkovLeaf`: the pathway continues in a Markov model whose
         discounted totals are added to the pathway's payoff.
     **payoffs
-        Rewards accrued here (``cost=...``, ``qaly=...``).
+        Rewards accrued here (``cost=...``, ``qaly=...``): numbers, parameter names, or
+        callables of the parameter namespace.
+
+    Raises
+    ------
+    TreeError
+        If ``name`` is not a non-empty string or ``markov`` is not a :class:`MarkovLeaf`.
+        Reward names and values are checked when the tree is built (:class:`DecisionTree`).
+
+    Examples
+    --------
+    A hospital admission for flu costing £2,500, whose QALYs depend on a sampled QALY loss:
+
+    >>> admitted = Terminal("admitted", cost=2500, qaly=lambda p: 0.7 - p.qaly_loss)
+    >>> admitted.name, admitted.payoffs["cost"]
+    ('admitted', 2500)
+    >>> import xarray as xr
+    >>> tree = DecisionTree(Decision({"antivirals": Chance([("admitted", 0.1, admitted),
+    ...                                                     ("recovers at home", C, Terminal(qaly=0.8))])}))
+    >>> tree.run(xr.Dataset({"qaly_loss": ("sample", [0.1, 0.2])}))["qaly"].values.round(3)
+    array([[0.78],
+           [0.77]])
     """
 
     kind = "terminal"
@@ -192,7 +236,38 @@ class Chance(Node):
     name
         Optional node name (shown on drawings).
     **payoffs
-        Rewards accrued on reaching this node.
+        Rewards accrued on reaching this node (e.g. the drug cost paid by everyone treated).
+
+    Raises
+    ------
+    TreeError
+        If ``branches`` is not a sequence of 3-tuples, or ``name`` is not a non-empty
+        string. Probabilities are checked (in [0, 1], summing to 1 in every sample) when the
+        tree is run.
+
+    Examples
+    --------
+    Response to a £500 drug, with the response probability read from the draws and
+    non-response as the complement:
+
+    >>> import xarray as xr
+    >>> treat = Chance([("responds", "p_resp", Terminal("responder", qaly=0.9)),
+    ...                 ("no response", C, Terminal("non-responder", qaly=0.5))], cost=500)
+    >>> treat
+    Chance(cost=500, branches=['responds', 'no response'])
+    >>> tree = DecisionTree(Decision({"drug": treat, "no drug": Terminal(qaly=0.6)}))
+    >>> out = tree.run(xr.Dataset({"p_resp": ("sample", [0.6, 0.8])}))
+    >>> out["qaly"].values.round(3)
+    array([[0.74, 0.6 ],
+           [0.82, 0.6 ]])
+
+    Probabilities that do not sum to 1 are reported with the node and sample at fault:
+
+    >>> typo = Chance([("responds", 0.3, Terminal(qaly=0.9)), ("no response", 0.6, Terminal(qaly=0.5))])
+    >>> DecisionTree(Decision({"drug": typo})).run(xr.Dataset(coords={"sample": [0]}))
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.TreeError: node 'drug': branch probabilities sum to 0.9 in sample 0, expected 1 (tolerance 1e-09); use C for a complement branch
     """
 
     kind = "chance"
@@ -224,6 +299,33 @@ class Decision(Node):
         it defaults to ``"decision"``).
     **payoffs
         Rewards accrued on reaching the decision (at the root: common to every strategy).
+
+    Raises
+    ------
+    TreeError
+        If ``branches`` is neither a mapping nor a sequence of ``(choice, subtree)`` pairs,
+        or ``name`` is not a non-empty string; repeated choices are caught when the tree is
+        built (:class:`DecisionTree`).
+
+    Examples
+    --------
+    Screening (£40 a test) against no screening; after a positive test a second decision,
+    treat (£3,000) or watchful waiting (£800), gives two screening strategies:
+
+    >>> import xarray as xr
+    >>> after_positive = Decision({"treat": Terminal(cost=3000, qaly=7.5),
+    ...                            "watch": Terminal(cost=800, qaly=7.0)}, name="after positive")
+    >>> tree = DecisionTree(Decision({
+    ...     "no screening": Chance([("disease", 0.1, Terminal(cost=5000, qaly=6.0)),
+    ...                             ("healthy", C, Terminal(qaly=9.0))]),
+    ...     "screen": Chance([("positive", 0.12, after_positive),
+    ...                       ("negative", C, Terminal(qaly=8.9))], cost=40),
+    ... }, name="screening"))
+    >>> tree.strategies
+    ('no screening', 'screen (after positive: treat)', 'screen (after positive: watch)')
+    >>> out = tree.run(xr.Dataset(coords={"sample": [0]}))
+    >>> out["cost"].values, out["qaly"].values.round(3)
+    (array([[500., 400., 136.]]), array([[8.7  , 8.732, 8.672]]))
     """
 
     kind = "decision"
@@ -271,6 +373,37 @@ class MarkovLeaf:
     discounting (the tree phase is taken to be short; Briggs et al. 2006, ch. 2-3, on
     combining a short-term tree with a long-term Markov model). Leaves sharing a model and
     starting distribution share one model run, for all the strategies they need.
+
+    The strategy, start and delay are checked against the model when the tree is built:
+    :class:`DecisionTree` raises :class:`~healthecon.errors.UnknownNameError` for an unknown
+    strategy or state and :class:`~healthecon.errors.TreeError` for a bad delay.
+
+    Examples
+    --------
+    Surgery (£6,000) cures 80% of patients, who start a two-year follow-up model well; the
+    others start it sick. Medical management starts half the cohort in each state.
+    Discounting is off here to keep the arithmetic visible:
+
+    >>> import xarray as xr
+    >>> from healthecon.markov import MarkovModel
+    >>> follow_up = MarkovModel(
+    ...     ["well", "sick"], ["follow-up"],
+    ...     transitions={"well": {"well": C, "sick": 0.1}, "sick": {"sick": 1}},
+    ...     start={"well": 1}, n_cycles=2, correction="end", discount_costs=0, discount_effects=0,
+    ...     state_rewards={"cost_care": {"sick": 1000}, "qaly": {"well": 0.9, "sick": 0.5}})
+    >>> tree = DecisionTree(Decision({
+    ...     "surgery": Chance([
+    ...         ("cured", "p_cure", Terminal(markov=MarkovLeaf(follow_up, start="well"))),
+    ...         ("not cured", C, Terminal(markov=MarkovLeaf(follow_up, start="sick")))],
+    ...         cost_surgery=6000),
+    ...     "medical": Terminal(markov=MarkovLeaf(follow_up, start={"well": 0.5, "sick": C})),
+    ... }))
+    >>> out = tree.run(xr.Dataset({"p_cure": ("sample", [0.8])}))
+    >>> out[["cost", "cost_surgery", "cost_care", "qaly"]].to_dataframe().round(4)
+                      cost  cost_surgery  cost_care    qaly
+    sample strategy
+    0      surgery  6632.0        6000.0      632.0  1.5472
+           medical  1145.0           0.0     1145.0  1.3420
     """
 
     model: Any
@@ -388,6 +521,31 @@ class DecisionTree:
         a Markov leaf with a bad delay.
     UnknownNameError
         If a Markov leaf names a strategy or starting state its model does not have.
+
+    Examples
+    --------
+    Antivirals for flu (£30 a course) against no treatment, over two PSA samples: the
+    probability of admission is read from the draws and the QALYs of an admission (£2,500)
+    depend on a sampled QALY loss:
+
+    >>> import xarray as xr
+    >>> admitted = Terminal("admitted", cost=2500, qaly=lambda p: 0.7 - p.qaly_loss)
+    >>> tree = DecisionTree(Decision({
+    ...     "no treatment": Chance([("admitted", "p_admit", admitted),
+    ...                             ("recovers at home", C, Terminal("home", qaly=0.8))]),
+    ...     "antivirals": Chance([("admitted", lambda p: p.p_admit * 0.6, admitted),
+    ...                           ("recovers at home", C, Terminal("home", qaly=0.8))], cost=30),
+    ... }, name="flu"))
+    >>> tree
+    DecisionTree('flu', strategies=['no treatment', 'antivirals'])
+    >>> tree.parameters, tree.rewards      # parameters read by name; callables are not inspected
+    (('p_admit',), ('cost', 'qaly'))
+    >>> draws = xr.Dataset({"p_admit": ("sample", [0.05, 0.10]), "qaly_loss": ("sample", [0.1, 0.2])})
+    >>> out = tree.run(draws)
+    >>> out["cost"].values, out["qaly"].values.round(3)
+    (array([[125., 105.],
+           [250., 180.]]), array([[0.79 , 0.794],
+           [0.77 , 0.782]]))
     """
 
     def __init__(self, root: Decision, *, effect: str | None = None, currency: str = "£", effect_unit: str = "QALY") -> None:
