@@ -6,7 +6,8 @@ re-derives, with its status (``match`` within the published rounding, or ``misma
 for probabilistic figures, the PSA interval and the probability a decision rests on (e.g.
 "P(return > £1 per £1) = 0.971", "P(cost-effective at £20,000) = 0.846"), then each model's
 notes. With ``--out DIR`` it also
-writes the tables (CSV), charts (PNG and SVG) and one self-contained HTML report
+writes the tables (CSV), charts (PNG and SVG), one self-contained HTML report and an Excel
+workbook of the same checks, tables and charts for a business case, ``DIR/report.xlsx``
 (:mod:`healthecon.report`).
 
 Exit codes: 0 every figure matches; 1 at least one figure does not match; 2 the command line
@@ -93,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="PSA draws per model (default: each model's own)")
     reproduce.add_argument("--seed", type=int, default=None, metavar="S", help="random seed (default: each model's own)")
     reproduce.add_argument("--out", default=None, metavar="DIR",
-                           help="write tables (CSV), charts (PNG, SVG) and report.html to DIR")
+                           help="write tables (CSV), charts (PNG, SVG), report.html and report.xlsx (an Excel "
+                                "workbook of the checks, every table and the charts, for a business case) to DIR")
     reproduce.add_argument("--width", type=int, default=None, metavar="W",
                            help="wrap the table to W columns (default: the terminal's width, or 120; 0: never wrap)")
     reproduce.add_argument("--list", action="store_true", help="list the worked models and exit")
@@ -299,7 +301,8 @@ def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         written = write_outputs(reproductions, args.out, run_info=run_info, progress=None, timings=phases,
                                 started=_started())
         phases["charts and report"] = time.perf_counter() - charts_start
-        print(f"wrote {len(written)} files to {args.out} (report: {written[-1]})", file=out)
+        workbook = next(path for path in written if path.suffix == ".xlsx")
+        print(f"wrote {len(written)} files to {args.out} (report: {written[-1]}; workbook: {workbook})", file=out)
     print(f"time: {format_timings(phases, time.perf_counter() - _started())}", file=out)
     if failures:
         return EXIT_FAILED

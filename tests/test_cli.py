@@ -108,6 +108,7 @@ def test_version_and_help(capsys):
     assert cli.main(["reproduce", "--help"]) == 0
     out = capsys.readouterr().out
     assert "--draws N" in out and "--out DIR" in out and "exit codes" in out
+    assert "report.xlsx" in out and "Excel" in out
     assert cli.main([]) == 2  # no command: help, and a usage exit code
 
 
@@ -132,7 +133,22 @@ def test_out_writes_tables_charts_and_a_self_contained_report(fakes, tmp_path, c
     assert "src=\"http" not in page and "<script" not in page  # nothing fetched from elsewhere
     assert "note of good &lt;b&gt;not bold&lt;/b&gt;" in page
     assert "<th>probability</th>" in page and "P(ratio &gt; 1) = 0.963" in page
-    assert "wrote" in capsys.readouterr().out
+    assert '<a href="report.xlsx">' in page
+    assert f"workbook: {tmp_path / 'report.xlsx'}" in capsys.readouterr().out
+
+
+def test_out_writes_an_excel_workbook_of_the_checks_tables_and_charts(fakes, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    fakes(good=fake_module("good", 2.0), bad=fake_module("bad", 2.5))
+    assert cli.main(["reproduce", "--out", str(tmp_path)]) == 1
+    book = load_workbook(tmp_path / "report.xlsx")
+    assert book.sheetnames == ["Published vs reproduced", "good numbers", "good charts", "bad numbers", "bad charts"]
+    checks = book["Published vs reproduced"]
+    assert [c.value for c in checks["D"][1:]] == [2.0, 2.5] and checks["F3"].value == "mismatch"
+    assert [c.value for c in checks["I"][1:]] == [0.9625, 0.9625] and checks["I2"].number_format == "0.000"
+    assert [c.value for c in book["good numbers"]["A"]] == ["a", 1.0, 2.0]
+    assert all(len(book[f"{m} charts"]._images) == 1 for m in ("good", "bad"))
 
 
 def test_reproduce_runs_the_real_worked_models(capsys):
