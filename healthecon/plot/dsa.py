@@ -83,6 +83,38 @@ def plot_tornado(
     matplotlib.axes.Axes
         Bars of the low values are ``ax.containers[0]``, of the high values ``ax.containers[1]``.
         The legend is outside the axes, on the right, so it never covers a bar or its label.
+
+    Raises
+    ------
+    AnalysisError
+        If ``table`` lacks the columns of :func:`healthecon.dsa.one_way`, or ``top`` is not a
+        whole number >= 1.
+
+    Examples
+    --------
+    A virtual ward against usual care: how the incremental net monetary benefit at £20,000
+    per QALY moves with the chance of going home within 7 days and the ward's cost:
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
+    >>> from healthecon.params import Parameters
+    >>> from healthecon import dsa
+    >>> ward = DecisionTree(Decision({
+    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
+    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
+    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
+    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
+    ... }))
+    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> table = dsa.one_way(ward, params, ranges={"p_home": (0.65, 0.85), "c_ward": (400, 900)}, wtp=20_000)
+    >>> ax = plot_tornado(table)
+    >>> len(ax.containers[0]), [label.get_text().splitlines() for label in ax.get_yticklabels()]
+    (2, [['p_home', '(base 0.75)'], ['c_ward', '(base 600)']])
+    >>> print(ax.get_xlabel())
+    Incremental net monetary benefit (£)
+    virtual ward vs usual care, £20,000 per QALY
+    >>> plt.close(ax.figure)
     """
     needed = ("low", "high", "outcome_base", "outcome_low", "outcome_high", "swing")
     missing = [c for c in needed if c not in table.columns]
@@ -139,6 +171,35 @@ def plot_twoway(result: xr.Dataset, *, ax: Axes | None = None) -> Axes:
     matplotlib.axes.Axes
         The map is ``ax.collections[0]``: its array holds each grid cell's strategy index
         (the order of ``result.attrs["strategies"]``), ``y`` along rows and ``x`` along columns.
+
+    Raises
+    ------
+    AnalysisError
+        If ``result`` is not the Dataset of :func:`healthecon.dsa.two_way`.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
+    >>> from healthecon.params import Parameters
+    >>> from healthecon import dsa
+    >>> ward = DecisionTree(Decision({
+    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
+    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
+    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
+    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
+    ... }))
+    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> grid = dsa.two_way(ward, params, "p_home", "c_ward", wtp=20_000,
+    ...                    ranges={"p_home": (0.6, 0.9), "c_ward": (400, 1_200)}, size=5)
+    >>> ax = plot_twoway(grid)
+    >>> cells = ax.collections[0].get_array()
+    >>> cells.shape, int(cells.sum())  # 5 x 5 cells, 14 of them where the virtual ward (index 1) is optimal
+    ((5, 5), 14)
+    >>> ax.get_xlabel(), ax.get_ylabel(), ax.get_title()
+    ('p_home', 'c_ward', 'Optimal strategy at £20,000 per QALY')
+    >>> plt.close(ax.figure)
     """
     if not isinstance(result, xr.Dataset) or "optimal" not in result or "x" not in result.attrs:
         raise AnalysisError("plot_twoway: expected the Dataset returned by dsa.two_way")
