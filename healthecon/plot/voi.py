@@ -130,6 +130,38 @@ def plot_evppi(
     Returns
     -------
     matplotlib.axes.Axes
+        One bar per parameter in ``ax.patches``, largest EVPPI at the top.
+
+    Raises
+    ------
+    AnalysisError
+        If ``table`` lacks the ``evppi`` or ``se`` column, or ``top`` is not a whole number >= 1.
+
+    Examples
+    --------
+    Which uncertainty is worth resolving before commissioning a virtual ward: the chance of
+    going home within 7 days, or the ward's cost per patient (500 PSA draws)?
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
+    >>> from healthecon.params import Parameters
+    >>> from healthecon.distributions import Beta, Gamma
+    >>> from healthecon.voi import evppi_ranking
+    >>> ward = DecisionTree(Decision({
+    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
+    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
+    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
+    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
+    ... }))
+    >>> draws = Parameters(p_home=Beta(75, 25), c_ward=Gamma.from_mean_sd(600, 150)).sample(500, seed=1)
+    >>> ranking = evppi_ranking(ward.run(draws), draws, wtp=20_000)
+    >>> ax = plot_evppi(ranking)
+    >>> len(ax.patches), [label.get_text() for label in ax.get_yticklabels()]
+    (2, ['p_home', 'c_ward'])
+    >>> ax.get_xlabel()
+    'EVPPI per person (£) at £20,000 per QALY'
+    >>> plt.close(ax.figure)
     """
     for column in ("evppi", "se"):
         if column not in table.columns:
