@@ -131,11 +131,45 @@ def plot_cashflows(
         Draw the cumulative net flow as a line (it crosses zero in the payback year when
         ``discounted=True``).
 
+    strategy
+        Which strategy, when the outcome set has several.
+    ax
+        Axes to draw on (a new figure if ``None``).
+
     Returns
     -------
     matplotlib.axes.Axes
-        One bar container per column of :func:`healthecon.cba.cashflows` (in its order) in
-        ``ax.containers``; the cumulative line, if drawn, is ``ax.get_lines()[0]``.
+        One bar container per non-zero column of :func:`healthecon.cba.cashflows` (in its
+        order) in ``ax.containers``; the cumulative line, if drawn, is ``ax.get_lines()[0]``.
+
+    Raises
+    ------
+    OutcomesError
+        If ``outcomes`` is not a CBA or SROI outcome set.
+    AnalysisError, UnknownNameError
+        For an unknown ``by``, or a ``strategy`` needed but not given, or unknown.
+
+    Examples
+    --------
+    A council reablement team (£120,000 a year for two years) that avoids home care for the
+    council and bed days for the NHS, in present values:
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from healthecon.cba import CBAModel, cost, benefit
+    >>> model = CBAModel([
+    ...     cost("reablement team", "council", [120_000.0, 120_000.0], category="fiscal_cashable"),
+    ...     benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0], category="fiscal_cashable"),
+    ...     benefit("bed days avoided", "NHS", [0.0, 60_000.0, 60_000.0], category="fiscal_non_cashable"),
+    ... ], name="reablement", discount=0.035)
+    >>> ax = plot_cashflows(model.run(), discounted=True)
+    >>> [len(bars) for bars in ax.containers]  # council pays, council gains, NHS gains; years 0-2
+    [3, 3, 3]
+    >>> ax.get_lines()[0].get_ydata().round(2)  # cumulative net: the last value is the NPV
+    array([-120000.  ,  -91014.49,   49012.11])
+    >>> ax.get_ylabel()
+    'Present value (£, mean)'
+    >>> plt.close(ax.figure)
     """
     table = cba.cashflows(outcomes, strategy, by=by, discounted=discounted)
     table = table.loc[:, (table != 0).any(axis=0)]
