@@ -16,9 +16,10 @@ are 0; every state needs a row) or a nested ``k x k`` list in state order. ``p[n
 parameter's draws, a float array of shape ``(n_samples,)``; entries may be numbers, such
 arrays, or a parameter's name (``"p_sick"`` is the same as ``p["p_sick"]``, as in decision
 trees and CBA flows). :data:`C` marks the complement, ``1 -`` the rest of the row (as in
-heemod); it is an object, not a string: the strings ``"C"`` and ``"#"`` are refused in a
-matrix, so a parameter can never be taken for the complement or the complement for a
-parameter. ``time``
+heemod); the string ``"#"`` (TreeAge's notation, also accepted by decision trees) means the
+same. The string ``"C"`` is refused in a matrix: it could be a parameter's name, so rather than
+guess, the model asks for the object :data:`C` (``from healthecon.markov import C``); a
+parameter named ``C`` can still be read by a function (``p["C"]``) or a reward. ``time``
 has ``cycle`` (1, 2, ...), ``years`` (model time at the start of the cycle), ``age``
 (``start_age + years``) and ``in_state`` (cycles already spent in a tunnel state, 1-based).
 A constant matrix may be given instead of a function (``{"well": {"well": C, "sick":
@@ -112,8 +113,11 @@ __all__ = ["C", "Time", "MarkovModel"]
 
 TOLERANCE = 1e-9
 ANY = "*"
-#: Strings that could be meant as the complement; refused in transition matrices (give ``C``).
-_COMPLEMENT_LOOKALIKES = frozenset({"C", "#"})
+#: The complement written as a string, as in TreeAge (and decision trees): same as ``C``.
+_COMPLEMENT_STRING = "#"
+#: Strings that could be meant as the complement or as a parameter; refused in transition
+#: matrices and starting distributions (give ``C`` or ``"#"``).
+_COMPLEMENT_LOOKALIKES = frozenset({"C"})
 _RESERVED = frozenset({"cost", "trace"})
 
 
@@ -135,7 +139,13 @@ class _Complement:
 
 
 C = _Complement()
-"""Complement marker for a transition entry: whatever remains of the row (heemod's ``C``)."""
+"""Complement marker for a transition entry: whatever remains of the row (heemod's ``C``;
+the string ``"#"``, TreeAge's, is accepted too)."""
+
+
+def _is_complement(value: object) -> bool:
+    """Whether ``value`` is the complement: :data:`C` or the string ``"#"``."""
+    return value is C or (isinstance(value, str) and value == _COMPLEMENT_STRING)
 
 
 class Time:
@@ -321,8 +331,8 @@ def _refuse_lookalike(name: str, where: str, error: type[ModelDefinitionError] =
     """Refuse a transition entry written as a string that could be meant as the complement."""
     if name in _COMPLEMENT_LOOKALIKES:
         raise error(
-            f"{where}: got the string {name!r}; use the object healthecon.markov.C for the complement "
-            f"(a string is a parameter name, and {name!r} is not taken as one here to avoid confusion)"
+            f"{where}: got the string {name!r}; use the object healthecon.markov.C (or the string '#') for the "
+            f"complement (a string is a parameter name, and {name!r} is not taken as one here to avoid confusion)"
         )
 
 
@@ -390,7 +400,7 @@ class MarkovModel:
         whole cohort starts there) or an array in state order (``(k,)``, or ``(n_samples, k)``
         for one distribution per sample); must sum to 1. A proportion in the mapping may be a
         number, an ``(n_samples,)`` array or a parameter's name, and one state may take
-        :data:`C`, the rest (``{"well": "p_cured", "sick": C}``, as in
+        :data:`C` (or ``"#"``), the rest (``{"well": "p_cured", "sick": C}``, as in
         :class:`~healthecon.tree.MarkovLeaf`); names are looked up, and every sample checked,
         when the model is run. :meth:`run` can override it per call.
     n_cycles
@@ -429,7 +439,8 @@ class MarkovModel:
         and the first bad sample.
     TransitionError
         For a constant matrix with a probability outside ``[0, 1]``, a row not summing to 1,
-        more than one complement in a row, or the string ``"C"``/``"#"`` for the complement.
+        more than one complement in a row, or the string ``"C"`` for the complement (write
+        :data:`C` or ``"#"``).
     UnknownNameError
         For a state or strategy name that is not defined (parameter names are looked up
         when the model is run).
@@ -587,13 +598,13 @@ class MarkovModel:
 
     def _constant(self, value: object, where: str, probability: bool = False) -> None:
         """Check one entry of a constant definition: note a parameter name, check a number."""
+        if _is_complement(value):
+            raise ModelDefinitionError(f"{where}: the complement ({value!r}) is only for transition probabilities")
         if isinstance(value, str):
             if probability:
                 _refuse_lookalike(value, where)
             self._parameters.setdefault(value, None)
             return
-        if value is C:
-            raise ModelDefinitionError(f"{where}: the complement C is only for transition probabilities")
         arr = _as_numbers(value, where)
         if arr.ndim > 1 or arr.shape == (0,):
             raise ShapeError(f"{where}: expected a number, a parameter name or an array of shape (n_samples,), got shape {arr.shape}")
@@ -701,7 +712,7 @@ class MarkovModel:
             if state not in self.states:
                 raise _unknown_in(where, "state", state, self.states)
             label = f"{where}, state {state!r}"
-            if value is C:
+            if _is_complement(value):
                 entries[self.states.index(state)] = C
                 continue
             if isinstance(value, str):
@@ -770,7 +781,7 @@ class MarkovModel:
                 for target, value in row.items():
                     if target not in self.states:
                         raise _unknown_in(f"{where}, from {source!r}", "state", target, self.states)
-                    parsed[self.states.index(target)] = value
+                    parsed[self.states.index(target)] = C if _is_complement(value) else value
                 rows[self.states.index(source)] = parsed
         else:
             if isinstance(raw, np.ndarray):
@@ -781,7 +792,7 @@ class MarkovModel:
                 row = list(row) if isinstance(row, (Sequence, np.ndarray)) else None
                 if row is None or len(row) != k:
                     raise ShapeError(f"{where}, from {self.states[i]!r}: expected a row of {k} entries")
-                rows[i] = {j: v for j, v in enumerate(row)}
+                rows[i] = {j: C if _is_complement(v) else v for j, v in enumerate(row)}
         missing = [self.states[i] for i, r in enumerate(rows) if r is None]
         if missing:
             raise TransitionError(f"{where}: no row given for from-state {missing[0]!r}; every state needs a row (e.g. {{'{missing[0]}': {{'{missing[0]}': 1}}}} for an absorbing state)")

@@ -563,9 +563,9 @@ def test_parameter_values_are_checked_as_probabilities_and_finite_numbers():
         model.run({"p": np.array([0.1, 0.1]), "u": np.array([np.nan, 1.0])})
 
 
-@pytest.mark.parametrize("lookalike", ["C", "#"])
+@pytest.mark.parametrize("lookalike", ["C"])
 def test_complement_lookalike_strings_are_refused_even_if_a_parameter_has_that_name(lookalike):
-    with pytest.raises(TransitionError, match=rf"transitions, from 'well' to 'well': got the string '{lookalike}'; use the object healthecon.markov.C"):
+    with pytest.raises(TransitionError, match=rf"transitions, from 'well' to 'well': got the string '{lookalike}'; use the object healthecon.markov.C \(or the string '#'\)"):
         MarkovModel(["well", "dead"], ["a"], {"well": {"well": lookalike, "dead": 0.1}, "dead": {"dead": 1}}, start={"well": 1}, n_cycles=1)
     model = MarkovModel(["well", "dead"], ["a"], lambda p, s: {"well": {"well": lookalike, "dead": 0.1}, "dead": {"dead": 1}},
                         start={"well": 1}, n_cycles=1)
@@ -615,7 +615,8 @@ def test_a_constant_matrix_is_checked_when_the_model_is_built(transitions, error
         (dict(state_rewards={"ly": {"sik": 1}}), UnknownNameError, r"^state reward 'ly': unknown state 'sik'; expected one of: 'well', 'sick', 'dead'$"),
         (dict(state_rewards={"ly": 1}), ModelDefinitionError, r"state reward 'ly': expected a mapping \{state: value per year\}, got int"),
         (dict(state_rewards={"qaly": {"well": float("inf")}}), ModelDefinitionError, r"state reward 'qaly', state 'well': expected finite numbers, got inf"),
-        (dict(state_rewards={"qaly": {"well": C}}), ModelDefinitionError, r"state reward 'qaly', state 'well': the complement C is only for transition probabilities"),
+        (dict(state_rewards={"qaly": {"well": C}}), ModelDefinitionError, r"state reward 'qaly', state 'well': the complement \(C\) is only for transition probabilities"),
+        (dict(state_rewards={"qaly": {"well": "#"}}), ModelDefinitionError, r"state reward 'qaly', state 'well': the complement \('#'\) is only for transition probabilities"),
         (dict(transition_rewards={"cost_x": {("ill", "dead"): 1}}), UnknownNameError, r"^transition reward 'cost_x': unknown state 'ill'; expected one of: 'well', 'sick', 'dead', '\*'$"),
         (dict(transition_rewards={"cost_x": {("well", "ded"): 1}}), UnknownNameError, r"^transition reward 'cost_x': unknown state 'ded'"),
         (dict(transition_rewards={"cost_x": {"dead": 1}}), ModelDefinitionError, r"transition reward 'cost_x': keys must be \(from_state, to_state\) pairs, got 'dead'"),
@@ -732,3 +733,39 @@ def test_a_per_sample_start_must_match_the_draws():
         model.run({"x": np.zeros(3)})
     with pytest.raises(ShapeError, match=r"starting distribution, state 'well': expected a number, a parameter name or an array of shape \(3,\)"):
         cured_model("well").run({"x": np.zeros(3)}, start={"well": np.array([0.2, 0.6]), "sick": C})
+
+
+# --------------------------------------------------------------------------- "#" for the complement (TreeAge)
+def test_the_string_hash_is_the_complement_as_in_trees():
+    def ly(transitions, **kw):
+        model = MarkovModel(["well", "sick", "dead"], ["a"], transitions, start={"well": 1}, n_cycles=3, correction="end",
+                            discount_effects=0, state_rewards={"ly": {"well": 1, "sick": 1}}, **kw)
+        return model.run({"p": np.array([0.1, 0.3])})["ly"].values[:, 0]
+
+    with_c = ly({"well": {"well": C, "sick": "p"}, "sick": {"sick": C, "dead": 0.2}, "dead": {"dead": 1}})
+    constant = ly({"well": {"well": "#", "sick": "p"}, "sick": {"sick": "#", "dead": 0.2}, "dead": {"dead": 1}})
+    nested = ly([["#", "p", 0], [0, "#", 0.2], [0, 0, 1]])
+    function = ly(lambda p, s: {"well": {"well": "#", "sick": p["p"]}, "sick": {"sick": "#", "dead": 0.2}, "dead": {"dead": 1}})
+    np.testing.assert_array_equal(constant, with_c)
+    np.testing.assert_array_equal(nested, with_c)
+    np.testing.assert_array_equal(function, with_c)
+    # "#" is not a parameter name; a start may take it too
+    model = MarkovModel(["well", "dead"], ["a"], {"well": {"well": "#", "dead": "p"}, "dead": {"dead": "#"}},
+                        start={"well": "q", "dead": "#"}, n_cycles=1, correction="end", discount_effects=0, state_rewards={"ly": {"well": 1}})
+    assert model.parameters == ("p", "q")
+    assert model.run({"p": np.array([0.5]), "q": np.array([0.5])})["ly"].item() == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(
+    ("transitions", "message"),
+    [
+        ({**GOOD, "sick": {"sick": "#", "dead": C}}, r"^transitions, from 'sick': more than one complement \(C\) in the row \(to 'sick', 'dead'\)"),
+        ({**GOOD, "sick": {"sick": "#", "dead": "#"}}, r"^transitions, from 'sick': more than one complement \(C\)"),
+        ({**GOOD, "well": {"well": "#", "sick": 0.75, "dead": 0.5}}, r"^transitions, from 'well' to 'well': the complement \(C\) is negative: the other entries of the row sum to 1.25"),
+    ],
+)
+def test_hash_complements_are_checked_like_c(transitions, message):
+    with pytest.raises(TransitionError, match=message):
+        build(transitions)
+    with pytest.raises(TransitionError, match=message.replace("^transitions", "^strategy 'usual', cycle 1")):
+        build(lambda p, s: transitions).run({})
