@@ -641,8 +641,9 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     """Save an outcome set losslessly: ``.nc`` as NetCDF4, ``.csv`` as a long table.
 
     The CSV form keeps the (sample, strategy) variables, their kinds and the dataset
-    attributes (in a first comment line); floats are written with full precision, so
-    :func:`load` returns identical numbers. Variables with extra dimensions (e.g. ``year``)
+    attributes (in a first comment line); each float is written as the shortest decimal
+    that reads back as the same number (``6.1``, not ``6.0999999999999996``), so
+    :func:`load` returns identical numbers and the file stays readable in Excel. Variables with extra dimensions (e.g. ``year``)
     need NetCDF.
 
     Parameters
@@ -676,7 +677,7 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     ...     print(path.name)
     ...     print(path.read_text(encoding="utf-8").splitlines()[1:3])
     psa.csv
-    ['sample,strategy,cost,qaly', '0,usual care,1200,6.0999999999999996']
+    ['sample,strategy,cost,qaly', '0,usual care,1200,6.1']
     """
     path = Path(path)
     validate_outcomes(ds)
@@ -690,7 +691,7 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
                 "kinds": {n: v.attrs.get("kind", "other") for n, v in ds.data_vars.items()}}
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.write(_CSV_HEADER + json.dumps(meta) + "\n")
-            to_dataframe(ds).to_csv(handle, index=False, float_format="%.17g")
+            to_dataframe(ds).to_csv(handle, index=False)
     else:
         raise OutcomesError(f"cannot save outcomes to {path.name!r}: use a .nc or .csv file name")
     return path
