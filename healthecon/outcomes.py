@@ -677,7 +677,7 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     ...     print(path.name)
     ...     print(path.read_text(encoding="utf-8").splitlines()[1:3])
     psa.csv
-    ['sample,strategy,cost,qaly', '0,usual care,1200,6.1']
+    ['sample,strategy,cost,qaly', '0,usual care,1200.0,6.1']
     """
     path = Path(path)
     validate_outcomes(ds)
