@@ -450,8 +450,10 @@ _PROBABILITY_FORMAT = _RATIO_FORMAT = "0.000"
 _EFFECT_FORMAT = "#,##0.000"
 _INTEGER_FORMAT = "#,##0"
 _SUFFIXES = re.compile(r"(_(lower|upper|low|high|base|mean|median|undiscounted|discounted))+$")
-_MONEY_NAMES = {"cost", "costs", "benefit", "benefits", "net", "net_benefit", "npv", "nmb", "inb", "nhb_cost", "saving",
-                "savings", "value", "price", "unit_cost", "wtp", "icer", "pv_cost", "pv_benefit", "cost_per_bed_day"}
+#: Words that make a column money wherever they stand in its name (``cost_per_bed_day``,
+#: ``published_icer``, ``inc_nmb_lower``); "net" only on its own or as ``net_benefit``.
+_MONEY_WORDS = {"cost", "costs", "benefit", "benefits", "npv", "nmb", "inb", "saving", "savings", "price", "wtp", "icer"}
+_MONEY_NAMES = {"net", "net_benefit", "net_monetary_benefit"}
 _EFFECT_NAMES = {"effect", "qaly", "qalys", "ly", "lys", "life_years"}
 _PROBABILITY_WORDS = {"probability", "share", "deadweight", "attribution", "drop-off", "displacement"}
 _RATIO_WORDS = {"ratio", "bcr", "roi", "sroi_ratio", "net_roi", "return", "return_per_1", "gross_return_per_1"}
@@ -473,9 +475,10 @@ def number_format(table_name: str, column: object, values: pd.Series, attrs: Map
 
     Probabilities (``p_*``, ``probability``, ``share``, deadweight, attribution, drop-off; every
     column of a CEAC or acceptability curve but its threshold) and ratios (``bcr``, ``roi``, ``sroi_ratio``,
-    ``return per £1``) read ``0.000``; money (``cost``, ``benefit``, ``npv``, ``nmb``, ``icer``,
-    ``wtp``, incremental ``inc_*`` and interval ``*_lower``/``*_upper`` variants, and any header
-    naming the currency, e.g. ``"saving (£)"``) reads ``"£"#,##0``; health effects (QALYs,
+    ``return per £1``) read ``0.000``; money (a name with the word ``cost``, ``benefit``,
+    ``npv``, ``nmb``, ``inb``, ``saving``, ``price``, ``icer`` or ``wtp`` in it, e.g.
+    ``inc_cost_lower`` or ``cost_per_bed_day``; ``net``; any header naming the currency, e.g.
+    ``"saving (£)"``) reads ``"£"#,##0`` (``"£"#,##0.00`` when every amount is under 10); health effects (QALYs,
     life-years) ``#,##0.000``; a one-way table's outcome columns follow its ``attrs["units"]``.
     ``currency`` is the table's ``attrs["currency"]`` when it has one. Other whole numbers read
     ``#,##0`` and other numbers Excel's ``General`` (shown as stored).
@@ -497,7 +500,7 @@ def number_format(table_name: str, column: object, values: pd.Series, attrs: Map
     text = str(column).strip().lower()
     base = _SUFFIXES.sub("", text.removeprefix("inc_"))
     first = re.split(r"[\s(:,]", text, maxsplit=1)[0]
-    words = set(re.split(r"[^a-z0-9_£-]+", text))
+    words = set(re.split(r"[^a-z0-9£-]+", text))
     if (re.match(r"p(_|\(|$)", text) or first in _PROBABILITY_WORDS or "probability" in words
             or (_CURVE_TABLES.search(table_name.lower()) and base not in _THRESHOLD_NAMES)):
         return _PROBABILITY_FORMAT
@@ -509,8 +512,7 @@ def number_format(table_name: str, column: object, values: pd.Series, attrs: Map
             return _RATIO_FORMAT
         if units in (currency, "£"):
             return _money_format(currency, values)
-    if (base in _MONEY_NAMES or re.match(r"(cost|benefit)s?[_:]", base) or currency.lower() in text
-            or "£" in text):
+    if base in _MONEY_NAMES or words & _MONEY_WORDS or (currency and currency.lower() in text) or "£" in text:
         return _money_format(currency, values)
     if base in _EFFECT_NAMES or base.startswith("qaly"):
         return _EFFECT_FORMAT

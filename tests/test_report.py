@@ -289,7 +289,9 @@ def test_write_excel_overrides_formats_and_keeps_infinity_readable(tmp_path):
      ("x", "share (assumed)", {}, "0.000"), ("x", "benefit per £1, undiscounted", {}, "0.000"),
      ("x", "cost: economic", {}, '"£"#,##0'), ("one_way", "outcome_low", {"units": "£"}, '"£"#,##0'),
      ("one_way", "base", {"units": "£"}, "General"), ("x", "inc_effect", {}, "#,##0.000"),
-     ("x", "net (difference in differences)", {}, "General"), ("acceptability", "scheme", {}, "0.000")],
+     ("x", "net (difference in differences)", {}, "General"), ("acceptability", "scheme", {}, "0.000"),
+     ("x", "published_icer", {}, '"£"#,##0'), ("x", "cost_per_bed_day", {}, '"£"#,##0'), ("x", "se_ratio", {}, "0.000"),
+     ("x", "value", {}, "General"), ("x", "p_cost_effective", {}, "0.000"), ("x", "inc_nmb_upper", {}, '"£"#,##0')],
 )
 def test_number_format_reads_the_unit_from_names_and_attrs(table, column, attrs, expected):
     assert report.number_format(table, column, pd.Series([1500.5, 2000.25]), attrs) == expected
