@@ -70,8 +70,11 @@ probability outside ``[0, 1]``, a complement below ``-tolerance``, more than one
 a row, or a row without complement whose sum differs from 1 by more than ``tolerance``
 (absolute, default ``1e-9``). A complement between ``-tolerance`` and 0 is floating-point
 rounding and is set to 0. Unknown names (of states, strategies, parameters) raise
-:class:`UnknownNameError` saying where the name was used and listing the known ones; arrays
-of the wrong length raise :class:`ShapeError`.
+:class:`UnknownNameError` saying where the name was used and listing the known ones; that
+includes a parameter a function reads (``p["x"]``), named with the function's role
+(``transitions``, ``state reward 'qaly'``, ...), strategy and cycle, the original error
+chained (``p.get("x", default)`` and ``"x" in p`` work as for any mapping). Other errors raised
+by a function pass through unchanged. Arrays of the wrong length raise :class:`ShapeError`.
 
 Examples
 --------
@@ -208,6 +211,19 @@ class Time:
 _NOT_THE_CLOCK = frozenset({"in_state", "_in_state", "_reads", "__class__"})
 
 
+class _MissingParameter(UnknownNameError, KeyError):
+    """``p[name]`` for a name not in the draws.
+
+    A ``KeyError`` too, so ``p.get(name, default)`` works; carries the namespace it came
+    from, so the engine re-raises (with where the function was called) only the lookup
+    failures of the namespace it passed, not an error the user's code raised itself.
+    """
+
+    def __init__(self, params: _Params, name: str, known: Sequence[str]):
+        super().__init__(str(unknown_name("parameter", name, known)))
+        self.params, self.name, self.known = params, name, known
+
+
 class _Params(Mapping):
     """Read-only view of the draws: ``p[name]`` is a float array of shape ``(n,)``."""
 
@@ -232,7 +248,7 @@ class _Params(Mapping):
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._cache:
             if name not in self._source:
-                raise unknown_name("parameter", name, list(self._source))
+                raise _MissingParameter(self, name, list(self._source))
             value = self._source[name]
             arr = as_float_array(value.values if isinstance(value, xr.DataArray) else value, f"parameter {name!r}")
             if arr.ndim == 0:
@@ -248,6 +264,9 @@ class _Params(Mapping):
             raise _unknown_in(where, "parameter", name, list(self._source))
         return self[name]
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._source
+
     def __iter__(self):
         return iter(self._source)
 
@@ -261,6 +280,7 @@ class _Spec:
     def __init__(self, value: object, what: str, max_args: int = 3):
         self.what = what
         self.value = value
+        self.per_cycle = max_args == 3  # an initial reward (max 2 arguments) is at time 0
         self.takes_time = False
         if callable(value):
             try:
@@ -279,7 +299,22 @@ class _Spec:
     def __call__(self, p: _Params, strategy: str, time: Time) -> object:
         if not callable(self.value):
             return self.value
-        return self.value(p, strategy, time) if self.takes_time else self.value(p, strategy)
+        try:
+            return self.value(p, strategy, time) if self.takes_time else self.value(p, strategy)
+        except _MissingParameter as err:
+            if err.params is not p:  # not a lookup in the draws this call was given
+                raise
+            raise self._missing(err, strategy, time) from err
+
+    def _missing(self, err: _MissingParameter, strategy: str, time: Time) -> UnknownNameError:
+        """Where the function read a parameter that is not in the draws."""
+        where = f"{self.what}, strategy {strategy!r}"
+        if self.per_cycle:
+            cycle, step = object.__getattribute__(time, "_cycle"), object.__getattribute__(time, "_in_state")
+            where = f"{self.what}, {MarkovModel._where(strategy, cycle, step if step > 1 else None)}"
+        name = getattr(self.value, "__name__", None)
+        function = "the function" if name in (None, "<lambda>") else f"the function {name}()"
+        return UnknownNameError(f"{where}: {function} reads p[{err.name!r}]: {unknown_name('parameter', err.name, err.known)}")
 
 
 @dataclass
@@ -479,6 +514,15 @@ class MarkovModel:
     Traceback (most recent call last):
     ...
     healthecon.errors.UnknownNameError: state reward 'qaly', strategy 'usual', cycle 1, state 'sick': unknown parameter 'u_sick'; expected one of: 'p_sick', 'p_die', 'c_sick', 'u_sik'
+
+    as is a parameter a function reads:
+
+    >>> def transitions(p, strategy):
+    ...     return {"well": {"well": C, "dead": p["p_dead"]}, "dead": {"dead": 1}}
+    >>> MarkovModel(["well", "dead"], ["usual"], transitions, start="well", n_cycles=5).run({"p_die": 0.1})
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.UnknownNameError: transitions, strategy 'usual', cycle 1: the function transitions() reads p['p_dead']: unknown parameter 'p_dead'; expected one of: 'p_die'
     """
 
     def __init__(

@@ -769,3 +769,84 @@ def test_hash_complements_are_checked_like_c(transitions, message):
         build(transitions)
     with pytest.raises(TransitionError, match=message.replace("^transitions", "^strategy 'usual', cycle 1")):
         build(lambda p, s: transitions).run({})
+
+
+# --------------------------------------------------------------------------- a parameter read by a function, missing
+READ_KNOWN = r"; expected one of: 'p_sick', 'p_die'$"
+
+
+def reads(**kw):
+    return MarkovModel(["well", "sick", "dead"], ["usual", "new"], kw.pop("transitions", lambda p, s: GOOD), start={"well": 1},
+                       n_cycles=4, **kw)
+
+
+def sick_probability(p, strategy):
+    return {**GOOD, "well": {"well": C, "sick": p["p_sik"]}}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (dict(transitions=lambda p, s: {**GOOD, "sick": {"sick": C, "dead": p["p_ded"]}}),
+         r"^transitions, strategy 'usual', cycle 1: the function reads p\['p_ded'\]: unknown parameter 'p_ded'"),
+        (dict(transitions=sick_probability),
+         r"^transitions, strategy 'usual', cycle 1: the function sick_probability\(\) reads p\['p_sik'\]: unknown parameter 'p_sik'"),
+        # only the new strategy reads it, from cycle 3
+        (dict(transitions=lambda p, s, t: {**GOOD, "sick": {"sick": C, "dead": p["p_late"] if s == "new" and t.cycle >= 3 else 0.1}}),
+         r"^transitions, strategy 'new', cycle 3: the function reads p\['p_late'\]: unknown parameter 'p_late'"),
+        (dict(transitions=lambda p, s, t: {**GOOD, "sick": {"sick": C, "dead": p["p_post"] if t.in_state == 2 else 0.1}}, tunnels={"sick": 2}),
+         r"^transitions, strategy 'usual', cycle 1, time in state 2: the function reads p\['p_post'\]: unknown parameter 'p_post'"),
+        (dict(state_rewards={"qaly": lambda p, s: {"well": 1, "sick": p["u_sick"]}}),
+         r"^state reward 'qaly', strategy 'usual', cycle 1: the function reads p\['u_sick'\]: unknown parameter 'u_sick'"),
+        (dict(state_rewards={"cost_care": lambda p, s, t: {"sick": p["c_sick"] * t.cycle}}),
+         r"^state reward 'cost_care', strategy 'usual', cycle 1: the function reads p\['c_sick'\]: unknown parameter 'c_sick'"),
+        (dict(transition_rewards={"cost_death": lambda p, s: {("*", "dead"): p["c_death"]}}),
+         r"^transition reward 'cost_death', strategy 'usual', cycle 1: the function reads p\['c_death'\]: unknown parameter 'c_death'"),
+        (dict(initial_rewards={"cost_drug": lambda p, s: {"new": p["c_drug"]}}),
+         r"^initial reward 'cost_drug', strategy 'usual': the function reads p\['c_drug'\]: unknown parameter 'c_drug'"),
+    ],
+)
+def test_a_parameter_a_function_reads_but_the_draws_lack_is_reported_where_it_was_read(options, message):
+    with pytest.raises(UnknownNameError, match=message + READ_KNOWN) as caught:
+        reads(**options).run({"p_sick": np.array([0.1, 0.2]), "p_die": np.array([0.2, 0.3])})
+    assert isinstance(caught.value.__cause__, UnknownNameError)  # the original lookup failure, chained
+    assert "unknown parameter" in str(caught.value.__cause__)
+
+
+def test_only_the_draws_lookup_failure_is_reworded():
+    draws = {"p_sick": np.array([0.1])}
+    own = {"a": 1}
+
+    def users_own_key_error(p, s):
+        return {**GOOD, "well": {"well": C, "sick": own["b"]}}
+
+    with pytest.raises(KeyError) as caught:
+        reads(transitions=users_own_key_error).run(draws)
+    assert type(caught.value) is KeyError and caught.value.args == ("b",)
+
+    def users_own_error(p, s):
+        raise ValueError("bad input table")
+
+    with pytest.raises(ValueError, match=r"^bad input table$"):
+        reads(state_rewards={"qaly": users_own_error}).run(draws)
+    # another model's unknown name, raised inside a function, is that model's error, not this one's
+    inner = reads(state_rewards={"qaly": lambda p, s: {"well": p["u_well"]}})
+
+    def runs_another_model(p, s):
+        inner.run({"p_sick": p["p_sick"]})
+        return {"well": 1}
+
+    with pytest.raises(UnknownNameError, match=r"^state reward 'qaly', strategy 'usual', cycle 1: the function reads p\['u_well'\]: unknown parameter 'u_well'; expected one of: 'p_sick'$") as caught:
+        reads(state_rewards={"ly": runs_another_model}).run(draws)
+    assert "'ly'" not in str(caught.value)
+
+
+def test_functions_may_ask_whether_a_parameter_is_given():
+    def transitions(p, s):
+        die = p.get("p_die", 0.2)
+        return {**GOOD, "sick": {"sick": C, "dead": p["p_die"] if "p_die" in p else die}}
+
+    model = reads(transitions=transitions, correction="end", discount_effects=0, state_rewards={"ly": {"well": 1, "sick": 1}})
+    default = model.run({"p_sick": np.array([0.1])})["ly"].values
+    given_ = model.run({"p_die": np.array([0.2])})["ly"].values
+    np.testing.assert_allclose(default, given_)
