@@ -857,7 +857,7 @@ def write_impact_map(imap: ImpactMap, path: str | PathLike[str], results: xr.Dat
     elif path.suffix.lower() == ".csv":
         for sheet, frame in tables.items():
             target = path if sheet == "outcomes" else path.with_name(f"{path.stem}_{sheet}.csv")
-            frame.to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.17g")
+            frame.to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL)
     else:
         raise ModelDefinitionError(f"cannot write an impact map to {path.name!r}: use .xlsx or .csv")
     return path
