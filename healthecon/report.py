@@ -567,15 +567,24 @@ def _display_width(value: object, fmt: str | None) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
+_MAX_WIDTH = 60
+
+
 def _fit_columns(sheet, widths: Sequence[int]) -> None:
+    """Fit each column to its longest cell, at most 60 characters; longer text wraps within it."""
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
+    wrap = Alignment(wrap_text=True, vertical="top")
     for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), _MAX_WIDTH)
+        if width + 2 > _MAX_WIDTH:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = wrap
 
 
 def _frame_sheet(book, title: str, frame: pd.DataFrame, formats: Sequence[str | None], n_frozen_columns: int = 0,
-                 row_formats: Sequence[Sequence[str | None]] | None = None) -> None:
+                 row_formats: Sequence[Sequence[str | None]] | None = None):
     """A sheet of ``frame``: bold header, frozen header row (and index columns), filters, fitted widths."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -594,6 +603,30 @@ def _frame_sheet(book, title: str, frame: pd.DataFrame, formats: Sequence[str | 
     if len(frame.columns):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
     _fit_columns(sheet, widths)
+    return sheet
+
+
+def _inputs_sheet(book, title: str, inputs: pd.DataFrame) -> None:
+    """A model's inputs and their provenance, rows shaded by kind as in the HTML report.
+
+    A column whose every entry reads as a number (the ``value`` column) is stored as numbers.
+    """
+    from openpyxl.styles import PatternFill
+
+    frame = inputs.copy()
+    for column in frame.columns:
+        try:
+            frame[column] = pd.to_numeric(frame[column])
+        except (ValueError, TypeError):
+            continue
+    sheet = _frame_sheet(book, title, frame, [None] * len(frame.columns), n_frozen_columns=1)
+    if "kind" not in frame.columns:
+        return
+    for row, kind in enumerate(frame["kind"], start=2):
+        if kind in _KIND_COLOURS:
+            fill = PatternFill("solid", fgColor=_KIND_COLOURS[kind].lstrip("#").upper())
+            for (cell,) in sheet.iter_cols(min_row=row, max_row=row):
+                cell.fill = fill
 
 
 def _table_sheet(book, title: str, name: str, table: pd.DataFrame, currency: str,
@@ -746,8 +779,10 @@ def write_workbook(
     Sheets: ``Published vs reproduced`` (one row per figure: published, reproduced, difference,
     status, the PSA interval ends, the probability and its label, source and note; numbers to
     two digits beyond the published rounding), then for each model one sheet per table
-    (``"<model> <table>"``, formatted as :func:`write_excel` does) and a ``"<model> charts"``
-    sheet with its charts as PNG images.
+    (``"<model> <table>"``, formatted as :func:`write_excel` does), a ``"<model> inputs"``
+    sheet with every input and its provenance (rows shaded green if published, blue if
+    derived, amber if assumed, as in the HTML report), and a ``"<model> charts"`` sheet with
+    its charts as PNG images.
 
     Parameters
     ----------
@@ -783,6 +818,9 @@ def write_workbook(
     for rep in reproductions:
         for name, table in rep.tables.items():
             _table_sheet(book, names(f"{rep.model} {name}"), name, table, currency)
+        inputs = provenance_table(rep.model)
+        if inputs is not None:
+            _inputs_sheet(book, names(f"{rep.model} inputs"), inputs)
         pngs = chart_images(rep) if images is None else images.get(rep.model, {})
         if pngs:
             _chart_sheet(book, names(f"{rep.model} charts"), pngs)

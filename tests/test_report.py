@@ -201,7 +201,8 @@ def written_book(tmp_path):
 
 def test_workbook_has_the_checks_then_one_sheet_per_table_and_the_charts(written_book):
     _, book = written_book
-    assert book.sheetnames == ["Published vs reproduced", "derby icer", "derby ceac", "derby per_party", "derby charts"]
+    assert book.sheetnames == ["Published vs reproduced", "derby icer", "derby ceac", "derby per_party", "derby inputs",
+                               "derby charts"]
     checks = sheet_frame(book["Published vs reproduced"])
     assert list(checks.columns) == ["model", "figure", "published", "reproduced", "difference", "status", "interval_low",
                                     "interval_high", "probability", "probability_label", "source", "note"]
@@ -295,3 +296,17 @@ def test_write_excel_overrides_formats_and_keeps_infinity_readable(tmp_path):
 )
 def test_number_format_reads_the_unit_from_names_and_attrs(table, column, attrs, expected):
     assert report.number_format(table, column, pd.Series([1500.5, 2000.25]), attrs) == expected
+
+
+def test_workbook_inputs_sheet_keeps_the_provenance_with_values_as_numbers(written_book):
+    _, book = written_book
+    inputs = sheet_frame(book["derby inputs"])
+    expected = report.provenance_table("derby")
+    assert list(inputs.columns) == list(expected.columns)
+    assert inputs["value"].tolist() == [float(v) for v in expected["value"]]
+    assert inputs["quote"].fillna("").tolist() == expected["quote"].tolist()  # an empty quote is a blank cell
+    sheet = book["derby inputs"]
+    kinds = {row[3].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
+    assert kinds == {"published": "00E6F2EA", "derived": "00E8EEF8", "assumed": "00FDF0DC"}
+    quote = list(sheet.iter_cols(min_col=7, max_col=7, min_row=2))[0]
+    assert sheet.column_dimensions["G"].width == 60 and all(c.alignment.wrap_text for c in quote)
