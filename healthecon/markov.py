@@ -169,6 +169,37 @@ class Time:
         lengths a function is called with ``in_state`` up to the longest one, and a state
         uses the value for ``min(in_state, its own tunnel length)``: write functions that
         accept every ``in_state`` up to the longest tunnel (e.g. clamp a table index).
+
+    Examples
+    --------
+    Six-monthly cycles from age 60, background mortality rising with age, and a higher risk of
+    death in the first cycle after a heart attack than in later ones (a tunnel of 2 cycles).
+    The list records the calls only to show what the function sees; a real function must not
+    depend on such state:
+
+    >>> calls = []
+    >>> def transitions(p, strategy, time):
+    ...     calls.append((time.cycle, time.years, time.age, time.in_state))
+    ...     background = 0.001 * (time.age - 50)            # per six-month cycle
+    ...     after_mi = 0.15 if time.in_state == 1 else 0.03  # first cycle after the event, later
+    ...     return {"well": {"well": C, "post_mi": 0.05, "dead": background},
+    ...             "post_mi": {"post_mi": C, "dead": background + after_mi},
+    ...             "dead": {"dead": 1}}
+    >>> model = MarkovModel(["well", "post_mi", "dead"], ["usual"], transitions, start="well",
+    ...                     n_cycles=3, cycle_length=0.5, start_age=60, tunnels={"post_mi": 2})
+    >>> _ = model.run({})
+    >>> for cycle, years, age, in_state in calls:
+    ...     print(f"cycle {cycle}: years {years}, age {age}, in_state {in_state}")
+    cycle 1: years 0.0, age 60.0, in_state 1
+    cycle 1: years 0.0, age 60.0, in_state 2
+    cycle 2: years 0.5, age 60.5, in_state 1
+    cycle 2: years 0.5, age 60.5, in_state 2
+    cycle 3: years 1.0, age 61.0, in_state 1
+    cycle 3: years 1.0, age 61.0, in_state 2
+
+    The function reads the clock (``age``), so it is called every cycle; it reads
+    ``in_state``, so once per tunnel cycle (``in_state`` 1: the first cycle in ``post_mi``;
+    2: every later one). A function of ``(p, strategy)`` is called once per strategy.
     """
 
     __slots__ = ("_cycle", "_years", "_age", "_in_state", "_reads")

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from healthecon.discount import GREEN_BOOK_HEALTH, discount_factors
 from healthecon.errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError
-from healthecon.markov import C, MarkovModel
+from healthecon.markov import C, MarkovModel, Time
 from healthecon.outcomes import validate_outcomes
 
 # --------------------------------------------------------------------------- hand-worked
@@ -850,3 +850,17 @@ def test_functions_may_ask_whether_a_parameter_is_given():
     default = model.run({"p_sick": np.array([0.1])})["ly"].values
     given_ = model.run({"p_die": np.array([0.2])})["ly"].values
     np.testing.assert_allclose(default, given_)
+
+
+def test_time_seen_by_a_function_monthly_cycles_with_a_tunnel():
+    seen = set()
+
+    def transitions(p, s, t):
+        seen.add((t.cycle, t.years, t.age, t.in_state))
+        return {"well": {"well": C, "post": 0.1}, "post": {"post": C, "well": 0.5 if t.in_state < 3 else 0.2}}
+
+    MarkovModel(["well", "post"], ["a"], transitions, start="well", n_cycles=24, cycle_length=1 / 12, start_age=45.5,
+                tunnels={"post": 3}).run({})
+    expected = {(c, (c - 1) * (1 / 12), 45.5 + (c - 1) * (1 / 12), k) for c in range(1, 25) for k in (1, 2, 3)}
+    assert seen == expected
+    assert repr(Time(2, 0.5, None, 3)) == "Time(cycle=2, years=0.5, age=None, in_state=3)"
