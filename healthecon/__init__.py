@@ -20,12 +20,12 @@ Examples
 Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.dsa`,
 :mod:`~healthecon.sroi`, :mod:`~healthecon.cba`, :mod:`~healthecon.outcomes`,
 :mod:`~healthecon.discount`, :mod:`~healthecon.rates`, :mod:`~healthecon.correction`,
-:mod:`~healthecon.provenance`, :mod:`~healthecon.plot`.
+:mod:`~healthecon.provenance`, :mod:`~healthecon.report`, :mod:`~healthecon.plot`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, sroi, voi
+from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -45,6 +45,7 @@ from .lifetable import LifeTable
 from .markov import C, MarkovModel
 from .outcomes import load, make_outcomes, save
 from .params import Parameters
+from .report import write_excel
 from .plot import *  # noqa: F403 - the plot_* functions are part of the top-level API
 from .plot import __all__ as _plot_all
 from .sroi import ImpactMap, SROIModel
@@ -96,8 +97,10 @@ __all__ = [
     "plot",
     "provenance",
     "rates",
+    "report",
     "save",
     "sroi",
     "voi",
+    "write_excel",
     *_plot_all,
 ]
