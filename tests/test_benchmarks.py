@@ -20,7 +20,7 @@ BENCHMARKS = sorted((ROOT / "benchmarks").glob("*.py"))
 AGREEMENT = {
     "markov_psa.py": "results agree (rtol 1e-10) : True",
     "cea_curves.py": "500 samples x 4 strategies x 101 thresholds; results agree with both baselines",
-    "voi_evppi.py": "EVPI equals plain numpy; spline EVPPI agrees with the per-threshold cubic (2% or £0.50)",
+    "voi_evppi.py": "GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)",
 }
 
 

@@ -116,6 +116,42 @@ def test_evppi_of_all_parameters_equals_evpi_for_a_deterministic_model():
     assert full.attrs["method"] == "gp"
 
 
+def test_gp_evppi_of_all_parameters_equals_evpi_at_several_sample_sizes():
+    # the inducing-point (subset) posterior mean must not lose accuracy when n >> gp_fit_samples
+    for n in (300, 3000):
+        out, draws = toy_psa(n=n, seed=5, noise=0.0)
+        wtp = [10000, 20000, 30000]
+        full = evppi(out, draws, ["p", "q", "c"], wtp, method="gp", gp_fit_samples=100, se_draws=20)
+        np.testing.assert_allclose(full["evppi"].values, evpi(out, wtp).values, rtol=0.01, atol=0.1)
+        assert float(full["r2"].min()) > 0.999
+
+
+def test_gp_evppi_matches_the_spline_and_the_value_on_the_same_samples():
+    # effect depends on p * q: the exact EVPPI of (p, q) on these samples uses the true
+    # E[INB | p, q] = wtp (0.25 p q - 0.04) - 500 (toy_psa: E[c] = 500)
+    out, draws = toy_psa(n=2000, seed=3, noise=0.02)
+    wtp = np.array([10000.0, 20000.0, 30000.0])
+    p, q = draws["p"].values, draws["q"].values
+    inb = wtp * (0.25 * p * q - 0.04)[:, None] - 500
+    oracle = np.maximum(inb, 0).mean(axis=0) - np.maximum(inb.mean(axis=0), 0)
+    gp = evppi(out, draws, ["p", "q"], wtp, method="gp", se_draws=50)
+    spline = evppi(out, draws, ["p", "q"], wtp, method="spline", se_draws=50)
+    se = np.hypot(gp["se"].values, spline["se"].values)
+    assert (np.abs(gp["evppi"].values - spline["evppi"].values) < 3 * se).all()
+    assert (np.abs(gp["evppi"].values - oracle) < 3 * gp["se"].values).all()
+    assert (gp["se"].values > 0).all()
+
+
+def test_gp_with_every_sample_in_the_subset_is_the_exact_gp():
+    # gp_fit_samples >= n: no low-rank approximation; a larger n uses the subset as inducing
+    # points and agrees with the exact GP fitted to all samples within the standard error
+    out, draws = toy_psa(n=400, seed=2, noise=0.02)
+    exact = evppi(out, draws, ["p", "q"], 25000, method="gp", gp_fit_samples=400)
+    low_rank = evppi(out, draws, ["p", "q"], 25000, method="gp", gp_fit_samples=150)
+    assert abs(float(exact["evppi"][0]) - float(low_rank["evppi"][0])) < 2 * float(exact["se"][0])
+    assert exact["edf"].min() > 1 and (exact["r2"] <= 1).all()
+
+
 def test_evppi_one_parameter_that_determines_everything_equals_evpi():
     rng = np.random.default_rng(1)
     p = rng.beta(20, 80, 1000)
@@ -259,7 +295,8 @@ def test_evppi_matches_the_analytic_value_within_its_standard_error():
     # E[INB | p] = 7500 p - 1700 and E[INB] = -200 < 0: EVPPI(p) = E_p[max(0, 7500 p - 1700)]
     exact = integrate.quad(lambda p: max(0.0, 7500 * p - 1700) * stats.beta(20, 80).pdf(p), 0, 1, points=[1700 / 7500])[0]
     out, draws = toy_psa(n=2000, seed=3, noise=0.02)
-    result = evppi(out, draws, "p", 30000)
-    estimate, se = float(result["evppi"][0]), float(result["se"][0])
-    assert abs(estimate - exact) < 3 * se
-    assert 0.05 * exact < se < 0.3 * exact
+    for method in ("spline", "gp"):
+        result = evppi(out, draws, "p", 30000, method=method)
+        estimate, se = float(result["evppi"][0]), float(result["se"][0])
+        assert abs(estimate - exact) < 3 * se, method
+        assert 0.05 * exact < se < 0.3 * exact, method
