@@ -1,10 +1,6 @@
-"""Test configuration: a headless plotting backend and reproducible hypothesis runs."""
+"""Test configuration: reproducible hypothesis runs (plotting set-up is in ../conftest.py)."""
 
-import matplotlib
-import pytest
 from hypothesis import HealthCheck, settings
-
-matplotlib.use("Agg")
 
 # Derandomised so that CI runs the same examples every time; no deadline because a shared
 # 2-core CI machine makes per-example timings meaningless.
@@ -13,11 +9,3 @@ settings.register_profile(
 )
 settings.load_profile("healthecon")
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    """Close every figure a test opened, so memory does not grow across the suite."""
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
