@@ -1,4 +1,4 @@
-"""Regressions found by a first-user walk-through (fresh clone, README, own models)."""
+"""Regressions found by the first-user walk-through (fresh clone, README, own models), through the top-level API."""
 
 import numpy as np
 import pytest
