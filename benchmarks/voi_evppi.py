@@ -103,9 +103,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"evppi (spline, 100 SE draws): {t_se:5.1f} ms")
     # The outcomes are an exact function of (p, c, u): the GP EVPPI of all three is the EVPI.
     gp = lambda se: voi.evppi(out, draws, ["p", "c", "u"], grid, method="gp", se_draws=se)  # noqa: E731
-    check(gp(0)["evppi"].values, baseline_evpi(cost, effect, grid), "GP EVPPI of (p, c, u) against EVPI", rtol=0.01, atol=0.5)
-    t_gp, t_gp_se = best_time(lambda: gp(0), repeat), best_time(lambda: gp(100), repeat)
-    print(f"evppi (GP, 3 parameters, 300-sample subset, no SE): {t_gp:8.1f} ms   with 100 SE draws {t_gp_se:8.1f} ms")
+    start = time.perf_counter()
+    fitted = gp(0)["evppi"].values
+    t_gp = (time.perf_counter() - start) * 1000
+    check(fitted, baseline_evpi(cost, effect, grid), "GP EVPPI of (p, c, u) against EVPI", rtol=0.01, atol=0.5)
+    if args.quick:
+        print(f"evppi (GP, 3 parameters, 300-sample subset, no SE): {t_gp:8.1f} ms")
+    else:
+        t_gp, t_gp_se = min(t_gp, best_time(lambda: gp(0), repeat - 1)), best_time(lambda: gp(100), repeat)
+        print(f"evppi (GP, 3 parameters, 300-sample subset, no SE): {t_gp:8.1f} ms   with 100 SE draws {t_gp_se:8.1f} ms")
     print("EVPI equals plain numpy; spline EVPPI agrees with the per-threshold cubic (2% or £0.50)")
     print("GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)")
 
