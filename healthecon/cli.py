@@ -55,7 +55,13 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``healthecon`` command."""
+    """The argument parser of the ``healthecon`` command.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["reproduce", "chss", "--draws", "1000", "--seed", "7"])
+    >>> args.models, args.draws, args.seed
+    (['chss'], 1000, 7)"""
     parser = argparse.ArgumentParser(
         prog="healthecon",
         description="Economic evaluation for health and social care: cost-effectiveness, SROI and cost-benefit / ROI.",
@@ -160,6 +166,12 @@ def run_models(
     (reproductions, failures, seconds)
         The reproductions that ran, ``{model: error message}`` for those that failed, and
         the seconds each model took.
+
+    Examples
+    --------
+    >>> reps, failures, seconds = run_models(["popp"], draws=2000, seed=1, progress=False)
+    >>> [c.status for c in reps[0].checks], failures
+    (['match', 'match', 'match', 'match'], {})
     """
     from tqdm import tqdm
 
@@ -310,7 +322,22 @@ def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``healthecon`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the ``healthecon`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Exit codes: 0 every published figure reproduced, 1 a figure mismatched, 2 a usage error
+    (e.g. an unknown model name), 3 a model failed to run.
+
+    Examples
+    --------
+    >>> main(["reproduce", "--list"])
+    chss
+    popp
+    croydon
+    derby
+    care_repair
+    airedale
+    manchester
+    0"""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -20,7 +20,14 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 
 
 def get_ax(ax: Axes | None = None, figsize: tuple[float, float] = (6.4, 4.4)) -> Axes:
-    """Return ``ax``, or a new Axes on a new figure of ``figsize`` inches."""
+    """Return ``ax``, or a new Axes on a new figure of ``figsize`` inches.
+
+    Examples
+    --------
+    >>> ax = get_ax()
+    >>> get_ax(ax) is ax, ax.figure.get_size_inches().tolist()
+    (True, [6.4, 4.4])
+    """
     if ax is not None:
         return ax
     _, new_ax = plt.subplots(figsize=figsize, layout="constrained")
@@ -47,17 +54,38 @@ def money_formatter(currency: str = "£", decimals: int = 0) -> FuncFormatter:
 
 
 def strategy_colors(names: Sequence[str]) -> dict[str, str]:
-    """A fixed colour per strategy, in order."""
+    """A fixed colour per strategy, in order (Okabe-Ito palette, repeating after eight).
+
+    Examples
+    --------
+    >>> strategy_colors(["usual care", "new drug"])
+    {'usual care': '#0072B2', 'new drug': '#E69F00'}
+    """
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 def wtp_label(currency: str = "£", effect_unit: str = "QALY") -> str:
-    """Axis label for a willingness-to-pay threshold, e.g. ``Willingness to pay (£ per QALY)``."""
+    """Axis label for a willingness-to-pay threshold.
+
+    Examples
+    --------
+    >>> wtp_label("£", "life-year")
+    'Willingness to pay (£ per life-year)'
+    """
     return f"Willingness to pay ({currency} per {effect_unit})"
 
 
 def finish(ax: Axes, title: str | None = None, legend: bool = True) -> Axes:
-    """Apply the common finish: title, light grid, no top/right spines, legend if labelled."""
+    """Apply the common finish: title, light grid, no top/right spines, legend if labelled.
+
+    Examples
+    --------
+    >>> ax = get_ax()
+    >>> _ = ax.plot([0, 1], [0, 1], label="new drug")
+    >>> ax = finish(ax, title="CEAC")
+    >>> ax.get_title(), ax.spines["top"].get_visible(), ax.get_legend() is not None
+    ('CEAC', False, True)
+    """
     if title:
         ax.set_title(title)
     ax.grid(True, color="0.9", linewidth=0.8)
