@@ -65,6 +65,26 @@ def _wtp_grid(wtp: float | Sequence[float] | np.ndarray, kind: str = "monetary")
     return grid
 
 
+def net_benefit_values(cost: np.ndarray, effect: np.ndarray, grid: np.ndarray, kind: str = "monetary") -> np.ndarray:
+    r"""The arithmetic of :func:`net_benefit` on plain arrays, for callers that already hold
+    validated costs and effects (e.g. the metamodel fits of :mod:`healthecon.voi`).
+
+    ``cost`` and ``effect`` have the same shape ``(..., strategy)``; ``grid`` is a checked 1-D
+    array of thresholds. Returns shape ``(..., strategy, wtp)``: :math:`\lambda E - C`
+    (``"monetary"``) or :math:`E - C / \lambda` (``"health"``).
+
+    Examples
+    --------
+    >>> net_benefit_values(np.array([[100.0, 300.0]]), np.array([[1.0, 1.1]]), np.array([1000.0, 5000.0]))
+    array([[[ 900., 4900.],
+            [ 800., 5200.]]])
+    """
+    cost, effect = cost[..., None], effect[..., None]
+    if kind == "monetary":
+        return effect * grid - cost
+    return effect - cost / grid
+
+
 def net_benefit(
     outcomes: xr.Dataset,
     wtp: float | Sequence[float] | np.ndarray,
@@ -117,11 +137,7 @@ def net_benefit(
         raise AnalysisError(f"kind: expected one of {_KINDS}, got {kind!r}")
     grid = _wtp_grid(wtp, kind)
     c, e = cost_effect(outcomes, cost, effect)
-    c_values, e_values = c.values[:, :, None], e.values[:, :, None]
-    if kind == "monetary":
-        values = e_values * grid - c_values
-    else:
-        values = e_values - c_values / grid
+    values = net_benefit_values(c.values, e.values, grid, kind)
     currency = outcomes.attrs.get("currency", "")
     unit = outcomes.attrs.get("effect_unit", "")
     return xr.DataArray(

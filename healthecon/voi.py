@@ -82,10 +82,10 @@ from scipy import linalg, optimize
 from scipy.interpolate import BSpline
 
 from ._validate import require_nonnegative, require_positive
-from .cea import WTP, net_benefit
+from .cea import WTP, net_benefit, net_benefit_values
 from .discount import DiscountSchedule, discount_factors
 from .errors import AnalysisError, ShapeError, unknown_name
-from .outcomes import SAMPLE, STRATEGY, cost_effect, make_outcomes, require_aligned, strategies
+from .outcomes import SAMPLE, STRATEGY, cost_effect, require_aligned, strategies
 
 __all__ = [
     "evpi",
@@ -557,15 +557,13 @@ def _metamodel_voi(
             raise AnalysisError(f"gp_fit_samples: expected a whole number >= 10, got {gp_fit_samples!r}")
         smoothers = _gp_smoothers(x, inc, int(gp_fit_samples), rng)
 
+    grid = nb_full[WTP].values
+
     def fitted_nb(inc_cost: np.ndarray, inc_effect: np.ndarray) -> np.ndarray:
-        """NB of fitted increments (..., n, d-1) through cea.net_benefit: shape (..., n, d, w)."""
-        lead = inc_cost.shape[:-2]
-        zeros = np.zeros(lead + (n, 1))
-        fitted = make_outcomes(
-            {"cost": np.concatenate([zeros, inc_cost], axis=-1).reshape(-1, d),
-             "effect": np.concatenate([zeros, inc_effect], axis=-1).reshape(-1, d)},
-            labels, currency=outcomes.attrs.get("currency", "£"), effect_unit=outcomes.attrs.get("effect_unit", "QALY"))
-        return net_benefit(fitted, wtp, kind=kind).values.reshape(lead + (n, d, -1))
+        """NB of fitted increments (..., n, d-1), the reference strategy at 0: shape (..., n, d, w)."""
+        zeros = np.zeros(inc_cost.shape[:-1] + (1,))
+        return net_benefit_values(np.concatenate([zeros, inc_cost], axis=-1),
+                                  np.concatenate([zeros, inc_effect], axis=-1), grid, kind)
 
     fit = np.column_stack([s.fitted for s in smoothers])
     value = _expected_loss_of_best_mean(fitted_nb(fit[:, : d - 1], fit[:, d - 1 :]))
