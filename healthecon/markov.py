@@ -941,36 +941,45 @@ class MarkovModel:
         value = spec(p, strategy, self._time(cycle, in_state, reads))
         return value, reads
 
-    def _transition_rows(self, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[list[dict[int, object]], set[str]]:
-        """Internal rows {internal to-index: value} for one strategy and cycle; and what was read."""
-        user: list[list[dict[int, object]]] = []
+    def _per_tunnel_step(self, spec: _Spec, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[object, set[str]]], set[str]]:
+        """Call ``spec`` with time in state 1, 2, ... ``steps``; stop after the first call that
+        does not read ``time.in_state`` (its value then holds for every later step).
+
+        Returns each call's ``(value, what it read)`` and the union of what was read.
+        """
+        calls: list[tuple[object, set[str]]] = []
         reads_all: set[str] = set()
         for step in range(1, steps + 1):
-            raw, reads = self._evaluate(self.transitions, p, strategy, cycle, step)
+            raw, reads = self._evaluate(spec, p, strategy, cycle, step)
+            calls.append((raw, reads))
             reads_all |= reads
-            where = self._where(strategy, cycle, step if "in_state" in reads else None)
-            user.append(self._check_rows(self._user_matrix(raw, where), where, p))
             if "in_state" not in reads:
                 break
+        return calls, reads_all
+
+    def _step_index(self, a: int, n_steps: int) -> int:
+        """Which of ``n_steps`` per-step values internal state ``a`` takes: its time in state, capped."""
+        return min(self.tunnel_step[a], n_steps) - 1
+
+    def _transition_rows(self, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[list[dict[int, object]], set[str]]:
+        """Internal rows {internal to-index: value} for one strategy and cycle; and what was read."""
+        calls, reads_all = self._per_tunnel_step(self.transitions, p, strategy, cycle, steps)
+        user: list[list[dict[int, object]]] = []
+        for step, (raw, reads) in enumerate(calls, start=1):
+            where = self._where(strategy, cycle, step if "in_state" in reads else None)
+            user.append(self._check_rows(self._user_matrix(raw, where), where, p))
         internal = []
         for a, owner in enumerate(self.owner):
-            step = min(self.tunnel_step[a], len(user)) - 1
-            internal.append({int(self.dest[a, c]): v for c, v in user[step][owner].items()})
+            internal.append({int(self.dest[a, c]): v for c, v in user[self._step_index(a, len(user))][owner].items()})
         return internal, reads_all
 
     def _state_values(self, reward: _Reward, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[np.ndarray, set[str]]:
         """Per-cycle state reward values over internal states, shape (K, n or 1)."""
         values = np.zeros((len(self.internal), 1))
-        reads_all: set[str] = set()
-        per_step = []
-        for step in range(1, steps + 1):
-            raw, reads = self._evaluate(reward.state, p, strategy, cycle, step)
-            reads_all |= reads
-            per_step.append(raw)
-            if "in_state" not in reads:
-                break
+        calls, reads_all = self._per_tunnel_step(reward.state, p, strategy, cycle, steps)
+        per_step = [raw for raw, _ in calls]
         for a, owner in enumerate(self.owner):
-            raw = per_step[min(self.tunnel_step[a], len(per_step)) - 1]
+            raw = per_step[self._step_index(a, len(per_step))]
             self._state_keys(raw, f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
             state = self.states[owner]
             if state in raw:
@@ -990,18 +999,11 @@ class MarkovModel:
         A function reading ``time.in_state`` is evaluated for every tunnel cycle, and each
         internal from-row takes the value for its own time in state (1 outside tunnels).
         """
-        per_step: list[object] = []
-        reads_all: set[str] = set()
-        for step in range(1, steps + 1):
-            raw, reads = self._evaluate(reward.transition, p, strategy, cycle, step)
-            reads_all |= reads
-            per_step.append(raw)
-            if "in_state" not in reads:
-                break
+        calls, reads_all = self._per_tunnel_step(reward.transition, p, strategy, cycle, steps)
         items = []
-        for index, raw in enumerate(per_step):
+        for index, (raw, _) in enumerate(calls):
             self._transition_keys(raw, f"transition reward {reward.name!r}, {self._where(strategy, cycle)}")
-            uses = {a for a in range(len(self.internal)) if min(self.tunnel_step[a], len(per_step)) - 1 == index}
+            uses = {a for a in range(len(self.internal)) if self._step_index(a, len(calls)) == index}
             step = index + 1 if "in_state" in reads_all else None
             for key, value in raw.items():
                 source, target = key
