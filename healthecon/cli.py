@@ -5,25 +5,10 @@
 re-derives, with its status (``match`` within the published rounding, or ``mismatch``), and,
 for probabilistic figures, the PSA interval and the probability a decision rests on (e.g.
 "P(return > £1 per £1) = 0.971", "P(cost-effective at £20,000) = 0.846"), then each model's
-notes. With ``--out DIR`` it also
-writes the tables (CSV), charts (PNG and SVG), one self-contained HTML report and an Excel
-workbook of the same checks, tables and charts for a business case, ``DIR/report.xlsx``
-(:mod:`healthecon.report`).
-
-Exit codes: 0 every figure matches; 1 at least one figure does not match; 2 the command line
-is wrong (e.g. an unknown model name); 3 a model failed to run.
-
-Examples
---------
->>> main(["reproduce", "--list"])
-chss
-popp
-croydon
-derby
-care_repair
-airedale
-manchester
-0
+notes. With ``--out DIR`` it also writes the tables (CSV), charts (PNG and SVG), one
+self-contained HTML report and an Excel workbook of the same checks, tables and charts for a
+business case, ``DIR/report.xlsx`` (:mod:`healthecon.report`). :func:`main` lists the exit
+codes and shows an example.
 """
 
 from __future__ import annotations
