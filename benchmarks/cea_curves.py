@@ -18,23 +18,12 @@ Exits with status 1 if the results disagree.
 
 from __future__ import annotations
 
-import argparse
-import time
-
 import numpy as np
 
 from healthecon import cea
 from healthecon.outcomes import make_outcomes
 
-
-def best_time(func, repeat: int = 7) -> float:
-    """Best wall time of ``repeat`` calls, in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
+from _harness import best_ms, parse_args  # benchmarks/ is on sys.path when a script runs
 
 
 def baseline_broadcast(cost: np.ndarray, effect: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -56,18 +45,8 @@ def baseline_loop(cost: np.ndarray, effect: np.ndarray, grid: np.ndarray) -> tup
     return share, loss
 
 
-def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n_samples", type=int, nargs="?", default=10_000, help="PSA samples (default 10,000)")
-    parser.add_argument("--quick", action="store_true", help="500 samples, one repeat: a smoke test")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.n_samples = min(args.n_samples, 500)
-    return args
-
-
 def main(argv: list[str] | None = None) -> None:
-    args = parse(argv)
+    args = parse_args(argv, __doc__.splitlines()[0], quick_samples=500)
     n, repeat = args.n_samples, 1 if args.quick else 7
     rng = np.random.default_rng(20261123)
     cost = rng.gamma(100.0, [10.0, 40.0, 60.0, 90.0], size=(n, 4))
@@ -85,13 +64,13 @@ def main(argv: list[str] | None = None) -> None:
         if not (np.array_equal(share, b_share) and np.allclose(loss, b_loss, rtol=1e-12, atol=1e-9) and same_frontier):
             raise SystemExit(f"healthecon's CEAC, expected loss or CEAF differ from the {name} baseline")
     print(f"{n:,} samples x 4 strategies x {grid.size} thresholds; results agree with both baselines")
-    t_broadcast = best_time(lambda: baseline_broadcast(cost, effect, grid), repeat)
-    t_loop = best_time(lambda: baseline_loop(cost, effect, grid), repeat)
+    t_broadcast = best_ms(lambda: baseline_broadcast(cost, effect, grid), repeat)
+    t_loop = best_ms(lambda: baseline_loop(cost, effect, grid), repeat)
     print(f"{'':28s}{'ms':>8s}{'vs broadcast':>14s}{'vs loop':>10s}")
     print(f"{'numpy broadcast baseline':28s}{t_broadcast:8.1f}{1:14.2f}{t_broadcast / t_loop:10.2f}")
     print(f"{'numpy loop baseline':28s}{t_loop:8.1f}{t_loop / t_broadcast:14.2f}{1:10.2f}")
     for name, func in (("cea.ceac", cea.ceac), ("cea.expected_loss", cea.expected_loss), ("cea.ceaf", cea.ceaf)):
-        t = best_time(lambda func=func: func(out, grid), repeat)
+        t = best_ms(lambda func=func: func(out, grid), repeat)
         print(f"{name:28s}{t:8.1f}{t / t_broadcast:14.2f}{t / t_loop:10.2f}")
 
 

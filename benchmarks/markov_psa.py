@@ -18,9 +18,7 @@ Exits with status 1 if the results disagree.
 
 from __future__ import annotations
 
-import argparse
 import os
-import time
 import tracemalloc
 
 import numpy as np
@@ -31,6 +29,8 @@ from healthecon.distributions import Beta, Gamma, LogNormal
 from healthecon.lifetable import LifeTable
 from healthecon.markov import C, MarkovModel
 from healthecon.params import Parameters
+
+from _harness import best_of, parse_args  # benchmarks/ is on sys.path when a script runs
 
 N_CYCLES, START_AGE, RATE = 75, 25, 0.035
 STATES = ["healthy", "sick", "sicker", "dead"]
@@ -138,21 +138,6 @@ def baseline(draws):
     return cost, qaly
 
 
-def timed(fn, *args, repeat=5):
-    """Best wall-clock and best CPU (process) time of ``repeat`` runs, and the last result.
-
-    CPU time is reported too because the benchmark machine's cores are shared: wall time
-    then includes waiting for a core, CPU time does not.
-    """
-    wall, cpu, result = np.inf, np.inf, None
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = fn(*args)
-        wall = min(wall, time.perf_counter() - start)
-        cpu = min(cpu, time.process_time() - start_cpu)
-    return wall, cpu, result
-
-
 def peak_memory(fn, *args):
     tracemalloc.start()
     fn(*args)
@@ -161,22 +146,12 @@ def peak_memory(fn, *args):
     return peak / 2**20
 
 
-def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n_samples", type=int, nargs="?", default=10_000, help="PSA samples (default 10,000)")
-    parser.add_argument("--quick", action="store_true", help="200 samples, one repeat: a smoke test")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.n_samples = min(args.n_samples, 200)
-    return args
-
-
 def main(argv: list[str] | None = None) -> None:
-    args = parse(argv)
+    args = parse_args(argv, __doc__.splitlines()[0], quick_samples=200)
     n, repeat = args.n_samples, 1 if args.quick else 5
     draws = PARAMS.sample(n, seed=2024)
-    ours_t, ours_cpu, out = timed(MODEL.run, draws, repeat=repeat)
-    base_t, base_cpu, (cost, qaly) = timed(baseline, draws, repeat=repeat)
+    ours_t, ours_cpu, out = best_of(lambda: MODEL.run(draws), repeat)
+    base_t, base_cpu, (cost, qaly) = best_of(lambda: baseline(draws), repeat)
     agree = np.allclose(out["cost"].values, cost, rtol=1e-10) and np.allclose(out["qaly"].values, qaly, rtol=1e-10)
     print(f"Markov PSA: {len(STATES)} states, {len(STRATEGIES)} strategies, {N_CYCLES} cycles, {n:,} samples")
     print(f"load average (1 min)       : {os.getloadavg()[0]:8.2f} on {os.cpu_count()} cores")

@@ -22,24 +22,13 @@ disagree.
 
 from __future__ import annotations
 
-import argparse
-import time
-
 import numpy as np
 import xarray as xr
 
 from healthecon import voi
 from healthecon.outcomes import make_outcomes
 
-
-def best_time(func, repeat: int = 3) -> float:
-    """Best wall time of ``repeat`` calls, in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
+from _harness import best_ms, best_of, parse_args  # benchmarks/ is on sys.path when a script runs
 
 
 def psa(n: int):
@@ -74,43 +63,32 @@ def check(ours: np.ndarray, theirs: np.ndarray, what: str, rtol: float, atol: fl
         raise SystemExit(f"{what}: healthecon and the plain-numpy baseline disagree (largest difference {worst:.3g})")
 
 
-def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n_samples", type=int, nargs="?", default=10_000, help="PSA samples (default 10,000)")
-    parser.add_argument("--quick", action="store_true", help="500 samples, one repeat: a smoke test")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.n_samples = min(args.n_samples, 500)
-    return args
-
-
 def main(argv: list[str] | None = None) -> None:
-    args = parse(argv)
+    args = parse_args(argv, __doc__.splitlines()[0], quick_samples=500)
     n, repeat = args.n_samples, 1 if args.quick else 3
     out, draws, cost, effect, p = psa(n)
     grid = np.linspace(0, 50_000, 51)
     check(voi.evpi(out, grid).values, baseline_evpi(cost, effect, grid), "EVPI", rtol=1e-10, atol=1e-8)
-    t_evpi = best_time(lambda: voi.evpi(out, grid), repeat)
-    t_base = best_time(lambda: baseline_evpi(cost, effect, grid), repeat)
+    t_evpi = best_ms(lambda: voi.evpi(out, grid), repeat)
+    t_base = best_ms(lambda: baseline_evpi(cost, effect, grid), repeat)
     print(f"{n:,} samples x 3 strategies x {grid.size} thresholds")
     print(f"evpi:                      {t_evpi:8.1f} ms   plain numpy {t_base:8.1f} ms   ratio {t_evpi / t_base:5.2f}")
     fitted = voi.evppi(out, draws, "p", grid, se_draws=0)["evppi"].values
     check(fitted, baseline_evppi(cost, effect, p, grid), "EVPPI of p", rtol=0.02, atol=0.5)
-    t_fit = best_time(lambda: voi.evppi(out, draws, "p", grid, se_draws=0), repeat)
-    t_se = best_time(lambda: voi.evppi(out, draws, "p", grid, se_draws=100), repeat)
-    t_loop = best_time(lambda: baseline_evppi(cost, effect, p, grid), repeat)
+    t_fit = best_ms(lambda: voi.evppi(out, draws, "p", grid, se_draws=0), repeat)
+    t_se = best_ms(lambda: voi.evppi(out, draws, "p", grid, se_draws=100), repeat)
+    t_loop = best_ms(lambda: baseline_evppi(cost, effect, p, grid), repeat)
     print(f"evppi (spline, no SE):     {t_fit:8.1f} ms   per-threshold cubic {t_loop:8.1f} ms   ratio {t_fit / t_loop:5.2f}")
     print(f"evppi (spline, 100 SE draws): {t_se:5.1f} ms")
     # The outcomes are an exact function of (p, c, u): the GP EVPPI of all three is the EVPI.
     gp = lambda se: voi.evppi(out, draws, ["p", "c", "u"], grid, method="gp", se_draws=se)  # noqa: E731
-    start = time.perf_counter()
-    fitted = gp(0)["evppi"].values
-    t_gp = (time.perf_counter() - start) * 1000
+    t_gp, _, first = best_of(lambda: gp(0), 1)
+    t_gp, fitted = t_gp * 1000, first["evppi"].values
     check(fitted, baseline_evpi(cost, effect, grid), "GP EVPPI of (p, c, u) against EVPI", rtol=0.01, atol=0.5)
     if args.quick:
         print(f"evppi (GP, 3 parameters, 300-sample subset, no SE): {t_gp:8.1f} ms")
     else:
-        t_gp, t_gp_se = min(t_gp, best_time(lambda: gp(0), repeat - 1)), best_time(lambda: gp(100), repeat)
+        t_gp, t_gp_se = min(t_gp, best_ms(lambda: gp(0), repeat - 1)), best_ms(lambda: gp(100), repeat)
         print(f"evppi (GP, 3 parameters, 300-sample subset, no SE): {t_gp:8.1f} ms   with 100 SE draws {t_gp_se:8.1f} ms")
     print("EVPI equals plain numpy; spline EVPPI agrees with the per-threshold cubic (2% or £0.50)")
     print("GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)")

@@ -8,13 +8,14 @@ which is tested by corrupting the baseline.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = sorted((ROOT / "benchmarks").glob("*.py"))
+BENCHMARKS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_"))  # _harness.py is shared plumbing
 
 # What each benchmark prints when healthecon and its baseline agree.
 AGREEMENT = {
@@ -26,6 +27,8 @@ AGREEMENT = {
 
 def load(script: Path):
     """The benchmark as a module (not run), so that its baseline can be replaced."""
+    if str(script.parent) not in sys.path:  # as when the script is run: its folder holds _harness.py
+        sys.path.insert(0, str(script.parent))
     spec = importlib.util.spec_from_file_location(f"benchmark_{script.stem}", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
