@@ -414,6 +414,13 @@ def _show(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
     return f"{float(value[int(np.argmax(bad))])!r}{_first_sample(bad)}"
 
 
+def _require_finite(value: float | np.ndarray, where: str) -> None:
+    """Raise :class:`ModelDefinitionError` naming ``where`` and the first non-finite value (and its sample)."""
+    bad = ~np.isfinite(value)
+    if np.any(bad):
+        raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, bad)}")
+
+
 def _in_sample(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
     """The first bad value, and its sample if there is one per sample (as tree.py words it)."""
     if np.ndim(value) == 0:
@@ -686,9 +693,8 @@ class MarkovModel:
         n = arr.size
         if probability:
             self._probability(arr if arr.ndim else float(arr), where, n, None)
-        elif not np.all(np.isfinite(arr)):
-            bad = ~np.isfinite(arr)
-            raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(arr if arr.ndim else float(arr), bad)}")
+        else:
+            _require_finite(arr, where)
 
     def _check_constants(self) -> None:
         """Check, when the model is built, what does not depend on the draws: constant
@@ -986,8 +992,7 @@ class MarkovModel:
                 step = self.tunnel_step[a] if state in self.tunnels else None
                 where = f"state reward {reward.name!r}, {self._where(strategy, cycle, step)}, state {state!r}"
                 value = _as_value(raw[state], p.n, where, p)
-                if np.any(~np.isfinite(value)):
-                    raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, ~np.isfinite(value))}")
+                _require_finite(value, where)
                 if np.ndim(value) and values.shape[1] == 1:
                     values = np.repeat(values, p.n, axis=1)
                 values[a] = value
@@ -1012,8 +1017,7 @@ class MarkovModel:
                 rows = [a for a in rows if a in uses]
                 where = f"transition reward {reward.name!r}, {self._where(strategy, cycle, step)}, from {source!r} to {target!r}"
                 v = _as_value(value, p.n, where, p)
-                if np.any(~np.isfinite(v)):
-                    raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(v, ~np.isfinite(v))}")
+                _require_finite(v, where)
                 if rows:
                     items.append((rows, cols, v))
         return items, reads_all
@@ -1242,8 +1246,7 @@ class _Engine:
                 self.model._strategy_keys(raw, f"initial reward {reward.name!r}")
                 raw = raw.get(s, 0.0)
             value = _as_value(raw, self.n, where, self.p)
-            if np.any(~np.isfinite(value)):
-                raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, ~np.isfinite(value))}")
+            _require_finite(value, where)
             out[i] = value
         return out
 
