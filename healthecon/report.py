@@ -39,6 +39,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ._spreadsheet import put_cell
 from .reproduction import Chart, Check, Reproduction, checks_table
 
 __all__ = [
@@ -443,8 +444,6 @@ def write_report(
 #: Characters Excel forbids in sheet names, and its limit on their length.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SHEET_MAX = 31
-#: Text a spreadsheet would read as the start of a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _PROBABILITY_FORMAT = _RATIO_FORMAT = "0.000"
 _EFFECT_FORMAT = "#,##0.000"
@@ -538,28 +537,6 @@ class _SheetNames:
         return candidate
 
 
-def _put(sheet, row: int, column: int, value: object, number_format_: str | None = None):
-    """Write one cell: numbers as numbers, NaN as blank, and every text as text, never a formula."""
-    cell = sheet.cell(row=row, column=column)
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
-        return cell
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()  # numpy scalar to Python
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        text = str(value)
-        cell.value = text
-        cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-        if text.startswith(_FORMULA_START):
-            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-        return cell
-    if isinstance(value, float) and math.isinf(value):  # Excel has no infinity: show it as the CSV does
-        return _put(sheet, row, column, "inf" if value > 0 else "-inf")
-    cell.value = value
-    if number_format_:
-        cell.number_format = number_format_
-    return cell
-
-
 def _display_width(value: object, fmt: str | None) -> int:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         decimals = 3 if "0.000" in (fmt or "") else (2 if ".00" in (fmt or "") else (0 if "#,##0" in (fmt or "") else 4))
@@ -593,11 +570,11 @@ def _frame_sheet(book, title: str, frame: pd.DataFrame, formats: Sequence[str | 
     bold = Font(bold=True)
     widths = [_display_width(c, None) for c in frame.columns]
     for j, column in enumerate(frame.columns, start=1):
-        _put(sheet, 1, j, str(column)).font = bold
+        put_cell(sheet, 1, j, str(column)).font = bold
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         for j, value in enumerate(row, start=1):
             fmt = row_formats[i - 2][j - 1] if row_formats is not None else formats[j - 1]
-            cell = _put(sheet, i, j, value, fmt)
+            cell = put_cell(sheet, i, j, value, fmt)
             widths[j - 1] = max(widths[j - 1], _display_width(cell.value, fmt) if cell.value is not None else 0)
     sheet.freeze_panes = f"{get_column_letter(n_frozen_columns + 1)}2"
     if len(frame.columns):
@@ -653,7 +630,7 @@ def _chart_sheet(book, title: str, images: Mapping[str, Mapping[str, bytes]], ma
     sheet = book.create_sheet(title)
     row = 1
     for name, files in images.items():
-        _put(sheet, row, 1, name).font = Font(bold=True)
+        put_cell(sheet, row, 1, name).font = Font(bold=True)
         image = Image(io.BytesIO(files["png"]))
         if image.width > max_width:
             image.height, image.width = round(image.height * max_width / image.width), max_width

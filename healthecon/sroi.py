@@ -70,6 +70,7 @@ import pandas as pd
 import xarray as xr
 
 from . import dsa
+from ._spreadsheet import write_frames
 from ._validate import require_nonnegative, require_probability, require_unique
 from .cba import (
     CATEGORIES,
@@ -851,9 +852,7 @@ def write_impact_map(imap: ImpactMap, path: str | PathLike[str], results: xr.Dat
     path = Path(path)
     tables = impact_map_frames(imap, results)
     if path.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for sheet, frame in tables.items():
-                frame.to_excel(writer, sheet_name=sheet, index=False)
+        write_frames(tables, path)  # text stays text: a name such as "=1+1" never becomes a formula
     elif path.suffix.lower() == ".csv":
         for sheet, frame in tables.items():
             target = path if sheet == "outcomes" else path.with_name(f"{path.stem}_{sheet}.csv")

@@ -326,3 +326,14 @@ def test_one_way_is_dsa_one_way_over_the_maps_own_fields():
 def test_the_outcome_set_is_in_money_not_qalys():
     out = SROIModel(three_outcomes(), discount=0.035).run()
     assert out.attrs["currency"] == "£" and out.attrs["effect_unit"] == "£" and out.attrs["effect"] == ""
+
+
+def test_an_impact_map_written_to_excel_keeps_formula_like_text_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    imap = ImpactMap([Outcome("=1+1", "older people", 40, 1_000.0, duration=2, proxy_source='=HYPERLINK("http://x","y")')],
+                     [Investment("council", 30_000.0)], name="falls")
+    path = write_impact_map(imap, tmp_path / "map.xlsx")
+    cells = [c for sheet in load_workbook(path) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert read_impact_map(path).outcomes[0].name == "=1+1"

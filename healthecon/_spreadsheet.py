@@ -1,0 +1,81 @@
+"""Writing cells to Excel workbooks safely, shared by every writer in healthecon.
+
+Numbers are stored as numbers and NaN as a blank cell; every text is stored as text, never a
+formula, so a table cell such as ``=HYPERLINK(...)`` taken from a user's data cannot run when
+the workbook is opened (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+__all__ = ["FORMULA_START", "put_cell", "write_frames"]
+
+#: Text a spreadsheet would read as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def put_cell(sheet, row: int, column: int, value: object, number_format: str | None = None):
+    """Write one cell of an openpyxl worksheet and return it.
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> sheet = Workbook().active
+    >>> cell = put_cell(sheet, 1, 1, "=1+1")
+    >>> cell.value, cell.data_type, cell.quotePrefix
+    ('=1+1', 's', True)
+    >>> put_cell(sheet, 1, 2, float("nan")).value is None, put_cell(sheet, 1, 3, 2.5).value
+    (True, 2.5)
+    """
+    cell = sheet.cell(row=row, column=column)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return cell
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar to Python
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        text = str(value)
+        cell.value = text
+        cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+        if text.startswith(FORMULA_START):
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return cell
+    if isinstance(value, float) and math.isinf(value):  # Excel has no infinity: show it as the CSV does
+        return put_cell(sheet, row, column, "inf" if value > 0 else "-inf")
+    cell.value = value
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def write_frames(frames: Mapping[str, pd.DataFrame], path: str | PathLike[str]) -> Path:
+    """Write each table to a sheet of its name (bold header row, no index), through :func:`put_cell`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from openpyxl import load_workbook
+    >>> path = write_frames({"outcomes": pd.DataFrame({"name": ["=1+1"], "quantity": [40]})},
+    ...                     pathlib.Path(tempfile.mkdtemp()) / "map.xlsx")
+    >>> [[c.value for c in row] for row in load_workbook(path)["outcomes"].iter_rows()]
+    [['name', 'quantity'], ['=1+1', 40]]
+    """
+    path = Path(path)
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in frames.items():
+        sheet = book.create_sheet(name)
+        for j, column in enumerate(frame.columns, start=1):
+            put_cell(sheet, 1, j, str(column)).font = Font(bold=True)
+        for i, row in enumerate(frame.itertuples(index=False), start=2):
+            for j, value in enumerate(row, start=1):
+                put_cell(sheet, i, j, value)
+    book.save(path)
+    return path
