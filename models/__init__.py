@@ -122,17 +122,23 @@ def ratio_check(
     source: str,
     what: str = "ratio",
     label: str | None = None,
+    *,
+    basis: str,
+    assumptions: str,
 ):
     """A :class:`~healthecon.reproduction.Check` of a published ratio, with its PSA.
 
     ``reproduced`` is the deterministic value at the published inputs; ``interval`` the 95%
     percentile interval of the PSA draws (uncertainty on the *assumed* inputs only);
     ``probability`` the share of draws above 1, labelled ``label`` (default
-    ``"P(<what> > 1)"``); the note gives the PSA mean.
+    ``"P(<what> > 1)"``); the note gives the PSA mean. ``basis`` says what the match proves
+    (:data:`healthecon.reproduction.BASES`) and ``assumptions`` which assumed spreads the
+    interval and probability rest on.
 
     Examples
     --------
-    >>> c = ratio_check("demo", "ratio", 2.0, 0.01, 2.0, [1.5, 2.0, 2.5, 0.9], "demo line 1")
+    >>> c = ratio_check("demo", "ratio", 2.0, 0.01, 2.0, [1.5, 2.0, 2.5, 0.9], "demo line 1",
+    ...                 basis="calibrated", assumptions="assumed 30% spreads")
     >>> c.status, c.probability_text, c.note
     ('match', 'P(ratio > 1) = 0.750', 'PSA over the assumed inputs (4 draws): mean 1.725')
     """
@@ -142,7 +148,8 @@ def ratio_check(
     note = f"PSA over the assumed inputs ({draws.size:,} draws): mean {draws.mean():.4g}"
     return Check(model, figure, published=published, reproduced=float(deterministic), precision=precision,
                  interval=psa_interval(draws), source=source, note=note,
-                 probability=float((draws > 1).mean()), probability_label=label or f"P({what} > 1)")
+                 probability=float((draws > 1).mean()), probability_label=label or f"P({what} > 1)",
+                 basis=basis, assumptions=assumptions)
 
 
 def run_psa(model, params, draws: int, seed: int):

@@ -164,13 +164,17 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     base, psa = run_psa(cbam, params, draws, seed)
     saving = float(base["benefit"].squeeze()) - float(base["cost"].squeeze()) + values["ccg_spend"]
     psa_saving = psa["benefit"].values.ravel() - psa["cost"].values.ravel() + values["ccg_spend"]
+    psa_assumptions = (f"an assumed standard error of {values['sd_reduction']:g} on each published reduction and a "
+                       f"{values['cv_unit_cost']:.0%} coefficient of variation on each unit cost (no intervals published)")
     checks = [
         ratio_check(NAME, "return per £1 spent by the CCG", values["roi"], 0.01, float(base["bcr"].squeeze()),
-                    psa["bcr"].values.ravel(), SOURCE, label="P(return > £1 per £1)"),
+                    psa["bcr"].values.ravel(), SOURCE, label="P(return > £1 per £1)", basis="calibrated",
+                    assumptions=psa_assumptions),
         Check(NAME, "incremental difference in costs (£)", values["incremental_saving"], saving, precision=100_000,
               interval=psa_interval(psa_saving), source=SOURCE,
               note="Published as 'almost £1.2 million' (rounded to £0.1m); read as the gross saving to the CCG.",
-              probability=float((psa_saving > 0).mean()), probability_label="P(saving > £0)"),
+              probability=float((psa_saving > 0).mean()), probability_label="P(saving > £0)",
+              basis="input", assumptions=psa_assumptions),
     ]
     years, homes = values["evaluation_years"], values["homes_intervention"]
     did, uncontrolled = baseline, baseline_events(values, net=False)

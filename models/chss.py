@@ -279,26 +279,35 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
          "inb_mean": [wtp * inc_ly - inc_cost, wtp_upper * inc_ly - inc_cost]}
     ).set_index("wtp")
 
+    assumed_ses = (f"assumed standard errors £{inputs['se_inc_cost']:g} (cost) and {inputs['se_inc_ly']:g} life-years, "
+                   f"correlation {inputs['rho']:g}, calibrated to 'more than 80%' (none published)")
     checks = [
         Check(MODEL, "ICER, CHSS vs usual care (£ per life-year)", inputs["icer"], base_icer, precision=1,
               interval=icer_interval, source=SOURCE,
-              note="from the unrounded life-year gain 575 / 13,886; 575 / 0.04 would give £14,375"
+              note="from the unrounded life-year gain 575 / 13,886, itself solved from this ICER; 575 / 0.04 would give £14,375"
                    + ("" if icer_interval else "; no ICER interval: some PSA draws lose life-years"),
-              probability=float(p_psa[0]), probability_label=f"P(cost-effective at £{wtp:,.0f})"),
+              probability=float(p_psa[0]), probability_label=f"P(cost-effective at £{wtp:,.0f})",
+              basis="calibrated", assumptions=assumed_ses),
         Check(MODEL, "incremental cost (£ per resident)", inputs["inc_cost"], float(base["cost"].sel(strategy="CHSS")[0]),
-              precision=1, interval=(float(row["inc_cost_lower"]), float(row["inc_cost_upper"])), source=SOURCE),
+              precision=1, interval=(float(row["inc_cost_lower"]), float(row["inc_cost_upper"])), source=SOURCE,
+              basis="input", assumptions=assumed_ses),
         Check(MODEL, "incremental life-years per resident", inputs["inc_ly_rounded"], float(base["ly"].sel(strategy="CHSS")[0]),
               precision=0.01, interval=(float(row["inc_effect_lower"]), float(row["inc_effect_upper"])), source=SOURCE,
-              note="0.041409 unrounded; published to two decimals"),
+              note="575 / 13,886 = 0.041409 from the published cost and ICER, against the 0.04 published to two decimals: "
+                   "the three published figures could have disagreed",
+              basis="consistency", assumptions=assumed_ses),
         Check(MODEL, "ICER, DAWN alone (£ per life-year)", inputs["icer_dawn"], float(components["icer"].iloc[1]),
-              precision=1, source=SOURCE, note="per-arm costs derived under the assumption that both arms share the pooled life-year gain"),
+              precision=1, source=SOURCE, note="per-arm costs derived from this ICER under the assumption that both arms share "
+                                               "the pooled life-year gain", basis="calibrated"),
         Check(MODEL, "ICER, BRIghTER alone (£ per life-year)", inputs["icer_brighter"], float(components["icer"].iloc[2]),
-              precision=1, source=SOURCE, note="the abstract labels this 'DAWN' a second time: a typo for BRIghTER"),
+              precision=1, source=SOURCE, note="per-arm costs derived from this ICER (same assumption); the abstract labels it "
+                                               "'DAWN' a second time: a typo for BRIghTER", basis="calibrated"),
         Check(MODEL, f"P(cost-effective) at £{wtp:,.0f} per life-year", inputs["p_ce_wtp"], float(p_psa[0]), comparison=">",
               interval=proportion_interval(float(p_psa[0]), draws), source=SOURCE,
               note=f"PSA of {draws:,} draws (interval: Monte Carlo 95%); normal-theory value {p_exact[0]:.3f}; "
                    "the standard errors are calibrated assumptions",
-              probability=float(p_psa[1]), probability_label=f"P(cost-effective at £{wtp_upper:,.0f})"),
+              probability=float(p_psa[1]), probability_label=f"P(cost-effective at £{wtp_upper:,.0f})",
+              basis="calibrated", assumptions=assumed_ses),
     ]
     notes = [
         "Life-years, not QALYs: the NICE £20,000-£30,000 range is a cost-per-QALY threshold; the abstract (line 67) says quality of life was not included.",

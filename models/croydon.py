@@ -231,18 +231,22 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
     blend = (ratios["business case"] - ratios["ICN"]) / (ratios["LIFE"] - ratios["ICN"])
 
     seed_lines = {"ICN": "line 1351", "LIFE": "line 1352"}
+    psa_assumptions = (f"assumed spreads: a {inputs['activity_cv']:.0%} coefficient of variation on each activity line and "
+                       f"{inputs['unit_cost_cv']:.0%} on each unit cost (no intervals published)")
     checks = [
         Check(MODEL, f"{scheme} benefit per £1 spent", inputs[f"bcr_{SCHEMES[scheme]}"], float(bcr[scheme]), precision=0.01,
               interval=intervals[scheme], source=f"{SOURCE}, {seed_lines[scheme]}", note=f"net ROI {float(bcr[scheme]) - 1:.0%}",
-              probability=float(p_above[scheme]), probability_label=RETURN_ABOVE_1)
+              probability=float(p_above[scheme]), probability_label=RETURN_ABOVE_1, basis="calibrated",
+              assumptions=psa_assumptions)
         for scheme in ("ICN", "LIFE")
     ] + [
         Check(MODEL, "business case investment (£)", inputs["bc_investment"], float(base["cost"].sel({STRATEGY: "business case"})[0]),
-              precision=1e6, source=f"{SOURCE}, line 1654"),
+              precision=1e6, source=f"{SOURCE}, line 1654", basis="input"),
         Check(MODEL, "business case saving (£)", inputs["bc_saving"], float(base["benefit"].sel({STRATEGY: "business case"})[0]),
               precision=1e6, interval=psa_interval(psa["benefit"].sel({STRATEGY: "business case"}).values),
               source=f"{SOURCE}, line 1654", note="gross return £1.50 per £1, net ROI 50%, net saving £4m",
-              probability=float(p_above["business case"]), probability_label=RETURN_ABOVE_1),
+              probability=float(p_above["business case"]), probability_label=RETURN_ABOVE_1, basis="input",
+              assumptions=psa_assumptions),
     ]
     notes = [
         "Two conventions: 'gross return per £1' is benefit / cost (the published £1.44 and £2.67); 'net ROI' is (benefit - cost) / cost. "

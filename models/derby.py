@@ -138,7 +138,10 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     base, psa = run_psa(model, params, draws, seed)
     check = ratio_check(NAME, f"social value per £1.00 invested ({_years(values)}-year forecast)", values["sroi_ratio"],
                         0.01, float(base["sroi_ratio"].squeeze()), psa["sroi_ratio"].values.ravel(), SOURCE,
-                        what="SROI ratio")
+                        what="SROI ratio", basis="calibrated",
+                        assumptions=f"assumed deductions with SD {values['sd_adjustment']:g} each and an SD of "
+                                    f"£{values['sd_cost_per_coordinator_year']:,.0f} on the assumed £"
+                                    f"{values['cost_per_coordinator_year']:,.0f} a coordinator-year (no uncertainty published)")
     gross = gross_values(values)
     table = pd.DataFrame(
         {

@@ -104,7 +104,9 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
     checks = [
         ratio_check(NAME, figure, values[published], 0.01, float(base["bcr"].sel(strategy=strategy).squeeze()),
                     psa["bcr"].sel(strategy=strategy).values, f"seeds/002_887e750fede6152a.txt {lines}",
-                    label="P(benefit > £1 per £1)")
+                    label="P(benefit > £1 per £1)", basis="calibrated",
+                    assumptions=f"assumed component split and a {values['cv_benefit']:.0%} coefficient of variation on each "
+                                "component's benefit (no uncertainty published)")
         for strategy, (_, published, figure, lines) in ANALYSES.items()
     ]
     green_book = model(0.035).run(params.base_case())
