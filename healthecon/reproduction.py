@@ -43,7 +43,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
 
@@ -222,6 +222,10 @@ class Reproduction:
         ``"ceac"``), saved as PNG and SVG.
     notes
         Caveats printed with the results (what was assumed, contrary evidence).
+    inputs
+        The inputs the figures were computed from, if kept: a
+        :class:`healthecon.provenance.Inputs` also says which of them the model read
+        (:meth:`~healthecon.provenance.Inputs.unread`).
 
     Examples
     --------
@@ -255,6 +259,7 @@ class Reproduction:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    inputs: Mapping[str, float] | None = None
 
     @property
     def ok(self) -> bool:

@@ -10,27 +10,21 @@ import numpy as np
 MODELS: tuple[str, ...] = ("chss", "popp", "croydon", "derby", "care_repair", "airedale", "manchester")
 
 
-def read_inputs(name: str, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Values of ``data/<name>.csv`` with ``overrides`` (local figures) replacing some of them.
+def read_inputs(name: str, overrides: Mapping[str, float] | None = None):
+    """The checked inputs of ``data/<name>.csv`` with ``overrides`` (local figures) replacing some.
 
-    Raises :class:`~healthecon.errors.UnknownNameError` naming an override that is not an
-    input of the file, so a typo never passes silently.
+    A :class:`healthecon.provenance.Inputs` (it records which inputs the model reads). Raises
+    :class:`~healthecon.errors.UnknownNameError` naming an override that is not an input of
+    the file, so a typo never passes silently.
 
     Examples
     --------
     >>> read_inputs("manchester", {"investment": 2e6})["investment"]
     2000000.0
     """
-    from healthecon.errors import unknown_name
-    from healthecon.provenance import load_inputs
+    from healthecon.worked.seeds import worked_inputs
 
-    inputs = load_inputs(name)
-    values = dict(inputs)
-    for key, value in (overrides or {}).items():
-        if key not in values:
-            raise unknown_name(f"input of data/{name}.csv", key, values)
-        values[key] = float(value)
-    return values
+    return worked_inputs(name, overrides)
 
 
 def require_shares(values: Mapping[str, float], names: Sequence[str], what: str) -> np.ndarray:

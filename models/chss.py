@@ -38,17 +38,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import xarray as xr
+from healthecon.worked import chart, proportion_interval, psa_interval, run_psa
+from healthecon.worked.seeds import worked_inputs
 from scipy import stats
 
 from healthecon import cea, dsa
-from healthecon._validate import require_finite, require_nonnegative, require_positive, require_probability
+from healthecon._validate import (
+    require_finite,
+    require_nonnegative,
+    require_positive,
+    require_probability,
+)
 from healthecon.distributions import Normal
-from healthecon.errors import ModelDefinitionError, ParameterError, ProvenanceError, unknown_name
+from healthecon.errors import (
+    ModelDefinitionError,
+    ParameterError,
+    ProvenanceError,
+    unknown_name,
+)
 from healthecon.outcomes import make_outcomes
 from healthecon.params import Parameters
-from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
-from healthecon.worked import chart, proportion_interval, psa_interval, run_psa
 
 __all__ = [
     "MODEL",
@@ -236,7 +246,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
 
     ``draws`` defaults to 5,000, the study's number of bootstrap replicates.
     """
-    inputs = load_inputs(MODEL)
+    inputs = worked_inputs(MODEL)
     inc_cost = inputs["inc_cost_community"] + inputs["inc_cost_hospital"]
     if not np.isclose(inc_cost, inputs["inc_cost"]):
         raise ProvenanceError(
@@ -310,6 +320,10 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
               basis="calibrated", assumptions=assumed_ses),
     ]
     notes = [
+        "What the ledger can show: only the headline figures are published (seed 000 lines 50-71, re-read for issue 10): no "
+        "community/hospital split, no per-arm costs or life-years, no confidence intervals, no probability at £30,000. So the "
+        "life-year rounding is the one check that could fail; the pooled ICER also lies between the two component ICERs "
+        "(£2,081 < £13,886 < £14,837), as a mediant of positive increments must.",
         "Life-years, not QALYs: the NICE £20,000-£30,000 range is a cost-per-QALY threshold; the abstract (line 67) says quality of life was not included.",
         f"The published 0.04 life-years is rounded: 575 / 0.04 = £14,375. The model carries 575 / 13,886 = {inc_ly:.6f}.",
         "BRIghTER's ICER (£14,837) is attributed to 'DAWN' in the abstract, a typo: DAWN's own ICER (£2,081) is in the same sentence.",
@@ -321,7 +335,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         f"{draws:,} samples (seed {seed}) from normal increments with the assumed standard errors instead.",
         "The community/hospital split of the £575 and the per-arm costs are assumptions (data/chss.csv); the headline depends only on the total.",
         "Observational evidence (propensity-score matching): residual confounding is possible.",
-        inputs.seed_check,
+        inputs.quote_check,
     ]
     ceac_frame = curve.to_pandas()
 
@@ -339,6 +353,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         model=MODEL,
         title=TITLE,
         checks=checks,
+        inputs=inputs,
         tables={"study_design": study, "icer": table, "components": components, "p_cost_effective": probabilities,
                 "pairwise": pair, "ceac": ceac_frame, "one_way": one_way},
         charts={"ce_plane": chart(plot_ce_plane, psa, "usual care", wtp=[wtp, wtp_upper], ellipse=0.95),

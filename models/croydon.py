@@ -37,16 +37,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import xarray as xr
+from healthecon.worked import chart, psa_interval, run_psa
+from healthecon.worked.seeds import worked_inputs
 
 from healthecon import cba, dsa
-from healthecon._validate import require_nonnegative, require_positive, require_probability
+from healthecon._validate import (
+    require_nonnegative,
+    require_positive,
+    require_probability,
+)
 from healthecon.distributions import Gamma
 from healthecon.errors import ModelDefinitionError, ProvenanceError, unknown_name
 from healthecon.outcomes import SAMPLE, STRATEGY
 from healthecon.params import Parameters
-from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
-from healthecon.worked import chart, psa_interval, run_psa
 
 __all__ = [
     "MODEL",
@@ -182,7 +186,7 @@ def _money(value: float) -> str:
 
 def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
     """Re-derive both published ratios and the business case from ``data/croydon.csv``."""
-    inputs = load_inputs(MODEL)
+    inputs = worked_inputs(MODEL)
     units = {k: inputs[line.unit_cost] for k, line in LINES.items()}
     spend = {"ICN": inputs["cost_icn"], "LIFE": inputs["cost_life"], "business case": inputs["bc_investment"]}
     if not np.isclose(spend["ICN"] + spend["LIFE"], inputs["bc_investment"]):
@@ -265,7 +269,7 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         f"{draws:,} draws, seed {seed}); the chance of a return above £1 per £1 is shown beside each figure.",
         "Unit costs are at 2023/24 prices (PSSRU Unit Costs 2024; NCC 2020/21 for the bed day), while the study is from 2018: the ratios "
         "are reproduced, but the implied activity should be read at today's prices.",
-        inputs.seed_check,
+        inputs.quote_check,
     ]
 
     from healthecon.plot.dsa import plot_tornado
@@ -275,6 +279,7 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         model=MODEL,
         title=TITLE,
         checks=checks,
+        inputs=inputs,
         tables={"summary": cba.summary(psa), "conventions": conventions, "per_agency": per_agency(base),
                 "benefit_lines": lines, "admissions_scenario": scenario_table,
                 "one_way_icn": one_way["ICN"], "one_way_life": one_way["LIFE"]},
