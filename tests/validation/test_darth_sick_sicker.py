@@ -36,6 +36,17 @@ def darth_wcc(n_cycles: int) -> np.ndarray:
     return weights
 
 
+def cost(params, strategy):
+    """Annual state costs: care plus treatment A ($12,000) and/or B ($13,000) in S1 and S2."""
+    treatment = {"Standard of care": 0, "Strategy A": 12_000, "Strategy B": 13_000, "Strategy AB": 25_000}[strategy]
+    return {"H": 2_000, "S1": 4_000 + treatment, "S2": 15_000 + treatment}
+
+
+def qaly(params, strategy):
+    """Utilities: treatment A raises S1 from 0.75 to 0.95."""
+    return {"H": 1.0, "S1": 0.95 if strategy in ("Strategy A", "Strategy AB") else 0.75, "S2": 0.5}
+
+
 def sick_sicker() -> he.MarkovModel:
     r_hd, r_hs1, r_s1h, r_s1s2 = 0.002, 0.15, 0.5, 0.105
     p = {name: he.rates.rate_to_prob(rate, 1.0) for name, rate in
@@ -51,13 +62,6 @@ def sick_sicker() -> he.MarkovModel:
             "S2": {"S2": 1 - p["S2D"], "D": p["S2D"]},
             "D": {"D": 1.0},
         }
-
-    def cost(params, strategy):
-        treatment = {"Standard of care": 0, "Strategy A": 12_000, "Strategy B": 13_000, "Strategy AB": 25_000}[strategy]
-        return {"H": 2_000, "S1": 4_000 + treatment, "S2": 15_000 + treatment}
-
-    def qaly(params, strategy):
-        return {"H": 1.0, "S1": 0.95 if strategy in ("Strategy A", "Strategy AB") else 0.75, "S2": 0.5}
 
     return he.MarkovModel(
         states=["H", "S1", "S2", "D"], strategies=["Standard of care", "Strategy A", "Strategy B", "Strategy AB"],

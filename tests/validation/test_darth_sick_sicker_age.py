@@ -25,7 +25,7 @@ not weight it by the within-cycle correction. docs/validation.md gives the diffe
 import pytest
 
 import healthecon as he
-from test_darth_sick_sicker import N_CYCLES, darth_wcc
+from test_darth_sick_sicker import N_CYCLES, cost, darth_wcc, qaly
 
 # US life table 2015 (Human Mortality Database via DARTH), all-cause mortality rate, ages 25..99
 MORTALITY = [
@@ -59,13 +59,6 @@ def sick_sicker_by_age() -> he.MarkovModel:
             "S2": {"S2": 1 - p_s2d, "D": p_s2d},
             "D": {"D": 1.0},
         }
-
-    def cost(params, strategy):
-        treatment = {"Standard of care": 0, "Strategy A": 12_000, "Strategy B": 13_000, "Strategy AB": 25_000}[strategy]
-        return {"H": 2_000, "S1": 4_000 + treatment, "S2": 15_000 + treatment}
-
-    def qaly(params, strategy):
-        return {"H": 1.0, "S1": 0.95 if strategy in ("Strategy A", "Strategy AB") else 0.75, "S2": 0.5}
 
     return he.MarkovModel(
         states=["H", "S1", "S2", "D"], strategies=list(PUBLISHED), transitions=transitions, start={"H": 1.0},
