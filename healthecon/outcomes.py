@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ._compat import EXACT_FLOAT_CSV
 from ._validate import require_unique
 from .errors import OutcomesError, ShapeError, unknown_name
 
@@ -748,7 +749,7 @@ def load(path: str | PathLike[str]) -> xr.Dataset:
     # strategy labels are text: "01" or "NA" must not become 1 or NaN
     header = pd.read_csv(path, skiprows=skip, nrows=0).columns
     frame = pd.read_csv(path, skiprows=skip, dtype={"strategy": str}, keep_default_na=False,
-                        na_values={c: _NA_VALUES for c in header if c != "strategy"})
+                        na_values={c: _NA_VALUES for c in header if c != "strategy"}, **EXACT_FLOAT_CSV)
     attrs = dict(meta["attrs"])
     cost, effect = attrs.pop("cost", "cost"), attrs.pop("effect", "effect") or None
     currency, unit = attrs.pop("currency", "£"), attrs.pop("effect_unit", "QALY")

@@ -48,6 +48,7 @@ import pandas as pd
 import xarray as xr
 from scipy import special
 
+from ._compat import EXACT_FLOAT_CSV
 from ._validate import as_float_array, require_unique
 from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, _numeric_column, _row_indices, as_distribution, fit
 from .errors import DistributionFitError, ParameterError, ShapeError, unknown_name
@@ -332,7 +333,7 @@ class Parameters:
     @classmethod
     def from_csv(cls, path: str | PathLike) -> Parameters:
         """:meth:`from_table` on a CSV file (read as data only; nothing in it is executed)."""
-        return cls.from_table(pd.read_csv(path, skipinitialspace=True))
+        return cls.from_table(pd.read_csv(path, skipinitialspace=True, **EXACT_FLOAT_CSV))
 
     def to_table(self) -> pd.DataFrame:
         """The parameter sheet that :meth:`from_table` reads back to the same distributions.

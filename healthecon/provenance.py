@@ -1,27 +1,29 @@
-"""Load worked-model inputs from CSV files in which every number carries its provenance.
+"""Inputs whose every number carries its provenance: read, check and track a provenance CSV.
 
-Each data file (``data/<name>.csv``, installed as the package ``healthecon.data``) has the
-columns ``name, value, unit, kind, source, location, quote, note``:
+A provenance file has the columns ``name, value, unit, kind, source, location, quote, note``:
 
 ``kind``
-    ``published`` (quoted from a document), ``derived`` (computed from published figures: the
-    ``note`` shows the arithmetic) or ``assumed`` (the source is silent: the ``note`` says
-    why this value was chosen).
+    ``published`` (quoted from the document the study published: the ``quote`` states the
+    value), ``external`` (a reference figure from outside the study, such as a unit cost from
+    the PSSRU *Unit Costs of Health and Social Care* or the NHS National Cost Collection: the
+    ``source`` names the publication with its year and the ``location`` its table),
+    ``derived`` (computed from other rows: the ``note`` shows the arithmetic) or ``assumed``
+    (the sources are silent: the ``note`` says why this value was chosen).
 ``source``, ``location``
-    The document and where in it, e.g. ``seeds/000_dd7df95bd4ae58ba.txt`` and
-    ``lines 50-71``, or an external table (``PSSRU Unit Costs 2023``, ``table 7.1``).
+    The document and where in it, e.g. ``Tsiachristas et al. 2017`` and ``p. 3``, or an
+    external table (``PSSRU Unit Costs of Health and Social Care 2024``, ``table 6.1.1``).
 ``quote``
-    For a published figure, the words of the source that state it. The value must appear in
-    the quote in one of its usual written forms: ``13886`` as "13,886", ``0.8`` as "80%" or
-    "80 per cent", ``1.2`` as "£1.20", ``60000000`` as "£60m" or "£60 million", ``20000``
-    as "£20.000" (a continental thousands separator).
+    For a published figure, the words of the source that state it (for an external one, the
+    table row, if given). The value must appear in the quote in one of its usual written
+    forms: ``13886`` as "13,886", ``0.8`` as "80%" or "80 per cent", ``1.2`` as "£1.20",
+    ``60000000`` as "£60m" or "£60 million", ``20000`` as "£20.000" (a continental thousands
+    separator).
 
 :func:`load_inputs` parses a file with pandas only (nothing in it is ever executed), checks
-every row and returns a read-only mapping ``name -> value`` that also gives the full rows.
-When the seed documents are present (``../shared/seeds`` beside the repository, or the
-directory named by the environment variable ``HEALTHECON_SEEDS``), the quote of every
-published row whose location gives seed lines is also looked up in those lines of the seed
-text; when they are absent that check is skipped and :attr:`Inputs.seed_check` says so.
+every row (:func:`validate_rows`) and returns :class:`Inputs`, a read-only mapping
+``name -> value`` that also gives the full rows and records which inputs a model read, so an
+assumed input that nothing reads can be found (:meth:`Inputs.unread`). A caller that keeps
+the source documents can pass ``check_row`` to look each quote up in them.
 
 The provenance rules follow the project standard (docs/contributing.md) and the transparency
 requirements of the Cabinet Office *Guide to Social Return on Investment* (2012, stage 3:
@@ -32,15 +34,18 @@ Examples
 --------
 >>> import io
 >>> text = '''name,value,unit,kind,source,location,quote,note
-... icer,13886,GBP per life-year,published,seeds/000_dd7df95bd4ae58ba.txt,lines 50-71,"resulting to an ICER of £13,886",
-... inc_cost,575,GBP,published,seeds/000_dd7df95bd4ae58ba.txt,lines 50-71,"The CHSS resulted to £575 higher costs",
-... inc_ly,0.041408,life-years,derived,seeds/000_dd7df95bd4ae58ba.txt,lines 50-71,,inc_cost / icer = 575 / 13886
+... icer,13886,GBP per life-year,published,Tsiachristas et al. 2017,Results,"resulting to an ICER of £13,886",
+... inc_cost,575,GBP,published,Tsiachristas et al. 2017,Results,"The CHSS resulted to £575 higher costs",
+... inc_ly,0.041408,life-years,derived,Tsiachristas et al. 2017,Results,,inc_cost / icer = 575 / 13886
+... bed_day,345,GBP,external,NHS National Cost Collection 2020/21,standard bed day,,values a bed day saved
 ... '''
->>> inputs = load_inputs(io.StringIO(text), seeds=False)
+>>> inputs = load_inputs(io.StringIO(text))
 >>> inputs["icer"], round(inputs["inc_ly"], 4)
 (13886.0, 0.0414)
->>> inputs.rows.loc["inc_cost", "kind"]
-'published'
+>>> inputs.rows.loc["bed_day", "kind"]
+'external'
+>>> inputs.unread()
+['inc_cost', 'bed_day']
 >>> inputs["icer"] = 1
 Traceback (most recent call last):
 ...
@@ -53,9 +58,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterator, Mapping
-from functools import lru_cache
-from importlib import resources
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -67,17 +70,20 @@ __all__ = [
     "COLUMNS",
     "KINDS",
     "Inputs",
+    "RowCheck",
     "load_inputs",
-    "available_inputs",
     "validate_rows",
     "written_values",
-    "find_seeds",
+    "quote_in_text",
 ]
 
 COLUMNS = ("name", "value", "unit", "kind", "source", "location", "quote", "note")
-KINDS = ("published", "derived", "assumed")
+KINDS = ("published", "external", "derived", "assumed")
 
-_PACKAGE = "healthecon.data"
+#: ``check_row(where, row) -> bool``: given the row's place ("file row 3 ('x')") and the row
+#: (a named tuple of :data:`COLUMNS`), raise :class:`~healthecon.errors.ProvenanceError` if
+#: the row contradicts its source, and return True when a quote was looked up in it.
+RowCheck = Callable[[str, object], bool]
 
 # A number as written in prose: optional £/$/€, digits with comma (or continental dot)
 # thousands separators, optional decimals, then an optional scale or percent word.
@@ -100,7 +106,8 @@ _SCALES = {
 # Arithmetic in a derived row's note: an operator between two operands. A bare hyphen is
 # not arithmetic ("cost-effective"), so minus must be spaced or written as a true minus sign.
 _ARITHMETIC = re.compile(r"[\w)\]]\s*(?:[=*/×÷+−]|\s-\s)\s*[\w(\[£$€.]")
-_SEED_LINES = re.compile(r"^lines?\s+(\d+)(?:\s*[-–]\s*(\d+))?$", re.IGNORECASE)
+# An external figure's source names the edition or price year of the publication.
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def written_values(text: str) -> list[float]:
@@ -139,64 +146,45 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(table)).strip().lower()
 
 
-def find_seeds(seeds: str | os.PathLike[str] | None = None) -> Path | None:
-    """The directory holding the seed documents, or None when it cannot be found.
+def quote_in_text(quote: str, text: str) -> bool:
+    """True when ``quote`` appears in ``text``, ignoring case, spacing, line breaks and curly quotes.
 
-    Looks at ``seeds`` if given, else ``$HEALTHECON_SEEDS``, else ``../shared/seeds`` beside
-    the repository (for an editable install) and beside the working directory.
-
-    Parameters
-    ----------
-    seeds
-        A directory to use; ``None`` (default) searches the places above.
-
-    Returns
-    -------
-    pathlib.Path or None
-        The directory, or ``None`` when it does not exist (the seed-text check of
-        :func:`load_inputs` is then skipped, and says so).
+    A quote may skip words with "..." (or "…"): its parts must then appear in order.
 
     Examples
     --------
-    >>> import pathlib, tempfile
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     find_seeds(folder) == pathlib.Path(folder), find_seeds(pathlib.Path(folder) / "missing")
-    (True, None)
+    >>> quote_in_text("resulted to £575 ... ICER of £13,886", "The CHSS resulted to £575 higher\\ncosts, an ICER of £13,886.")
+    True
+    >>> quote_in_text("ICER of £13,886 ... resulted", "The CHSS resulted to £575 higher costs, an ICER of £13,886.")
+    False
     """
-    if seeds is not None:
-        path = Path(seeds)
-        return path if path.is_dir() else None
-    candidates = []
-    if os.environ.get("HEALTHECON_SEEDS"):
-        candidates.append(Path(os.environ["HEALTHECON_SEEDS"]))
-    candidates.append(Path(__file__).resolve().parents[1].parent / "shared" / "seeds")
-    candidates.append(Path.cwd().parent / "shared" / "seeds")
-    for path in candidates:
-        if path.is_dir():
-            return path
-    return None
-
-
-@lru_cache(maxsize=16)
-def _seed_lines(path: Path) -> tuple[str, ...]:
-    return tuple(path.read_text(encoding="utf-8").splitlines())
+    passage = _normalise(text)
+    position = 0
+    for part in re.split(r"\.\.\.|…", quote):
+        part = _normalise(part)
+        if not part:
+            continue
+        found = passage.find(part, position)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 def _where(file: str, index: int, name: str) -> str:
     return f"{file} row {index + 1} ({name!r})" if name else f"{file} row {index + 1}"
 
 
-def validate_rows(rows: pd.DataFrame, file: str = "<inputs>", seeds: Path | None = None) -> int:
-    """Check every row's provenance; return how many quotes were found in the seed text.
+def validate_rows(rows: pd.DataFrame, file: str = "<inputs>", check_row: RowCheck | None = None) -> int:
+    """Check every row's provenance; return how many quotes ``check_row`` looked up.
 
     ``rows`` holds the eight :data:`COLUMNS` as strings (as :func:`load_inputs` reads them).
     Raises :class:`~healthecon.errors.ProvenanceError` naming ``file``, the 1-based data row
     and the row's name, for: a missing column, an empty name, a duplicate name, a value that
-    is not a finite number, an unknown kind, an empty source or location, a seed-document
-    location that is not ``line N`` or ``lines N-M``, a published value
-    absent from its quote, a derived row whose note shows no arithmetic, an assumed row whose
-    note gives no reason, and (when ``seeds`` is a directory) a published quote absent from
-    the seed lines its location names.
+    is not a finite number, an unknown kind, an empty source or location, a published value
+    absent from its quote, an external value whose source names no year (or whose quote, if
+    given, does not state it), a derived row whose note shows no arithmetic, an assumed row
+    whose note gives no reason, and whatever ``check_row`` (called on every row) rejects.
 
     Examples
     --------
@@ -205,7 +193,12 @@ def validate_rows(rows: pd.DataFrame, file: str = "<inputs>", seeds: Path | None
     >>> validate_rows(rows, "demo.csv")
     Traceback (most recent call last):
     ...
-    healthecon.errors.ProvenanceError: demo.csv row 1 ('x'): unknown kind 'guessed'; expected one of 'published', 'derived', 'assumed'
+    healthecon.errors.ProvenanceError: demo.csv row 1 ('x'): unknown kind 'guessed'; expected one of 'published', 'external', 'derived', 'assumed'
+    >>> rows.loc[0, ["kind", "source", "location"]] = ["external", "PSSRU Unit Costs", "table 6.1.1"]
+    >>> validate_rows(rows, "demo.csv")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ProvenanceError: demo.csv row 1 ('x'): external value needs the year of its source ...
     """
     missing = [c for c in COLUMNS if c not in rows.columns]
     if missing:
@@ -232,50 +225,28 @@ def validate_rows(rows: pd.DataFrame, file: str = "<inputs>", seeds: Path | None
         for column in ("source", "location"):
             if not str(getattr(row, column)).strip():
                 raise ProvenanceError(f"{where}: missing {column} (every row must say where its value comes from)")
-        if str(row.source).strip().startswith("seeds/") and not _SEED_LINES.match(str(row.location).strip()):
-            raise ProvenanceError(f"{where}: location {row.location!r} of a seed document must read 'line N' or 'lines N-M'")
         note = str(row.note).strip()
         quote = str(row.quote).strip()
-        if kind == "published":
-            if not _quote_states(quote, value):
+        if kind == "published" and not _quote_states(quote, value):
+            raise ProvenanceError(
+                f"{where}: published value {value:g} does not appear in its quote {quote!r} "
+                "(allowed forms include 13,886 / 80% / £1.20 / £60m)"
+            )
+        if kind == "external":
+            if not _YEAR.search(str(row.source)):
                 raise ProvenanceError(
-                    f"{where}: published value {value:g} does not appear in its quote {quote!r} "
-                    "(allowed forms include 13,886 / 80% / £1.20 / £60m)"
+                    f"{where}: external value needs the year of its source (edition or price year), e.g. "
+                    f"'PSSRU Unit Costs of Health and Social Care 2024'; got source {str(row.source).strip()!r}"
                 )
-            if seeds is not None and _check_seed_quote(where, row, quote, seeds):
-                checked += 1
+            if quote and not _quote_states(quote, value):
+                raise ProvenanceError(f"{where}: external value {value:g} does not appear in its quoted table row {quote!r}")
         elif kind == "derived" and not _ARITHMETIC.search(note):
             raise ProvenanceError(f"{where}: derived value needs its arithmetic in note (e.g. 'a / b = 575 / 13886'), got {note!r}")
         elif kind == "assumed" and len(note.split()) < 3:
             raise ProvenanceError(f"{where}: assumed value needs a reason in note (why this value was chosen), got {note!r}")
+        if check_row is not None and check_row(where, row):
+            checked += 1
     return checked
-
-
-def _check_seed_quote(where: str, row: object, quote: str, seeds: Path) -> bool:
-    source = str(row.source).strip()  # type: ignore[attr-defined]
-    location = str(row.location).strip()  # type: ignore[attr-defined]
-    lines = _SEED_LINES.match(location)
-    if not source.startswith("seeds/") or lines is None:
-        return False
-    path = seeds / source.removeprefix("seeds/")
-    if not path.is_file():
-        raise ProvenanceError(f"{where}: source {source!r} not found in the seed directory {seeds}")
-    text = _seed_lines(path)
-    first = int(lines.group(1))
-    last = int(lines.group(2) or first)
-    if not 1 <= first <= last <= len(text):
-        raise ProvenanceError(f"{where}: location {location!r} is outside {source} ({len(text)} lines)")
-    passage = _normalise(" ".join(text[first - 1 : last]))
-    position = 0
-    for part in re.split(r"\.\.\.|…", quote):
-        part = _normalise(part)
-        if not part:
-            continue
-        found = passage.find(part, position)
-        if found < 0:
-            raise ProvenanceError(f"{where}: quote {part!r} not found in {source} {location}")
-        position = found + len(part)
-    return True
 
 
 class Inputs(Mapping[str, float]):
@@ -285,17 +256,19 @@ class Inputs(Mapping[str, float]):
     ----------
     file
         Where the inputs were read from.
-    seed_check
-        What the seed-text check did: how many quotes were found in the seed lines, or why
-        the check was skipped.
+    quote_check
+        What the quote check did: how many quotes were found in their sources, or why the
+        check was not made.
 
-    Made by :func:`load_inputs`, which checks every row first.
+    Made by :func:`load_inputs`, which checks every row first. Every value read by name
+    (``inputs["c_team"]``) is recorded, so :meth:`unread` lists what a model never used;
+    copying the mapping (``dict(inputs)``) reads every value.
 
     Parameters
     ----------
     rows
         The checked rows (the eight :data:`COLUMNS`, as strings).
-    file, seed_check
+    file, quote_check
         As the attributes.
 
     Examples
@@ -307,9 +280,14 @@ class Inputs(Mapping[str, float]):
     ... c_team,120000,GBP per year,published,Reablement business case 2024,table 3,"the team costs £120,000 a year",
     ... care_saved,90000,GBP per year,assumed,local estimate,finance team,,three-quarters of last year's home-care underspend
     ... '''
-    >>> inputs = load_inputs(io.StringIO(text), seeds=False)
+    >>> inputs = load_inputs(io.StringIO(text))
     >>> inputs
     Inputs('<stream>', 2 rows)
+    >>> inputs["c_team"], inputs.unread()
+    (120000.0, ['care_saved'])
+    >>> local = inputs.updated({"care_saved": 75_000})
+    >>> local["care_saved"], inputs["care_saved"], inputs.unread()
+    (75000.0, 90000.0, [])
     >>> dict(inputs)
     {'c_team': 120000.0, 'care_saved': 90000.0}
     >>> inputs.kind("care_saved"), inputs.cite("c_team")
@@ -322,17 +300,21 @@ class Inputs(Mapping[str, float]):
     healthecon.errors.UnknownNameError: unknown input in <stream> 'c_tem'; expected one of: 'c_team', 'care_saved'
     """
 
-    def __init__(self, rows: pd.DataFrame, file: str, seed_check: str) -> None:
+    def __init__(self, rows: pd.DataFrame, file: str, quote_check: str) -> None:
         self._rows = rows.set_index("name", drop=True)
         self._values = MappingProxyType({n: float(v) for n, v in zip(rows["name"], rows["value"])})
+        self._read: set[str] = set()
         self.file = file
-        self.seed_check = seed_check
+        self.quote_check = quote_check
+
+    def _require(self, name: str) -> None:
+        if name not in self._values:
+            raise unknown_name(f"input in {self.file}", name, self._values)
 
     def __getitem__(self, name: str) -> float:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise unknown_name(f"input in {self.file}", name, self._values) from None
+        self._require(name)
+        self._read.add(name)
+        return self._values[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -351,13 +333,13 @@ class Inputs(Mapping[str, float]):
         return rows
 
     def kind(self, name: str) -> str:
-        """``published``, ``derived`` or ``assumed``."""
-        self[name]
+        """One of :data:`KINDS`: ``published``, ``external``, ``derived`` or ``assumed``."""
+        self._require(name)
         return str(self._rows.at[name, "kind"])
 
     def cite(self, name: str) -> str:
         """``"<source>, <location>"`` for one input, for tables and notes."""
-        self[name]
+        self._require(name)
         return f"{self._rows.at[name, 'source']}, {self._rows.at[name, 'location']}"
 
     def check_derived(self, name: str, value: float, rtol: float = 1e-9) -> float:
@@ -370,7 +352,7 @@ class Inputs(Mapping[str, float]):
         --------
         >>> import io
         >>> rows = "name,value,unit,kind,source,location,quote,note\\nhalf,0.5,,derived,doc,p. 1,,half = 1 / 2\\n"
-        >>> load_inputs(io.StringIO(rows), seeds=False).check_derived("half", 1 / 3)
+        >>> load_inputs(io.StringIO(rows)).check_derived("half", 1 / 3)
         Traceback (most recent call last):
         ...
         healthecon.errors.ProvenanceError: <stream> row 'half': derived value 0.5 does not match its arithmetic, which gives 0.333333
@@ -389,41 +371,52 @@ class Inputs(Mapping[str, float]):
             raise unknown_name("kind", kind, KINDS)
         return {n: self._values[n] for n in self._rows.index[self._rows["kind"] == kind]}
 
+    def updated(self, values: Mapping[str, float]) -> Inputs:
+        """The same inputs with some values replaced (local figures), sharing this record of reads.
 
-def available_inputs() -> list[str]:
-    """Names of the installed data files (``chss``, ``popp``, ...), sorted.
+        Raises :class:`~healthecon.errors.UnknownNameError` for a name that is not an input,
+        so a typo never passes silently. The provenance rows keep their kind and source: the
+        replaced values are the caller's.
+        """
+        for name in values:
+            self._require(name)
+        rows = self._rows.reset_index()
+        for name, value in values.items():
+            rows.loc[rows["name"] == name, "value"] = repr(float(value))
+        other = Inputs(rows, self.file, self.quote_check)
+        other._read = self._read
+        return other
 
-    Returns
-    -------
-    list of str
-        Names to pass to :func:`load_inputs`.
+    def unread(self, kind: str | None = None) -> list[str]:
+        """Names of the inputs (of ``kind``, if given) never read by name, in file order.
 
-    Examples
-    --------
-    >>> names = available_inputs()
-    >>> "popp" in names, "chss" in names, names == sorted(names)
-    (True, True, True)
-    """
-    return sorted(
-        entry.name.removesuffix(".csv") for entry in resources.files(_PACKAGE).iterdir() if entry.name.endswith(".csv")
-    )
+        An assumed input that no model reads is a claim nobody uses: a worked model's test
+        fails on it.
+        """
+        if kind is not None and kind not in KINDS:
+            raise unknown_name("kind", kind, KINDS)
+        names = self._rows.index if kind is None else self._rows.index[self._rows["kind"] == kind]
+        return [n for n in names if n not in self._read]
 
 
 def load_inputs(
-    name_or_path: str | os.PathLike[str] | io.TextIOBase,
+    path_or_stream: str | os.PathLike[str] | io.TextIOBase,
     *,
-    seeds: str | os.PathLike[str] | bool | None = None,
+    check_row: RowCheck | None = None,
+    checked_against: str = "",
 ) -> Inputs:
-    """Read and check one data file.
+    """Read and check one provenance file.
 
     Parameters
     ----------
-    name_or_path
-        The name of an installed data file (``"chss"`` reads ``healthecon.data/chss.csv``),
-        a path to a CSV file, or an open text stream.
-    seeds
-        Where the seed documents are. None (default) looks for them (:func:`find_seeds`);
-        False skips the seed-text check.
+    path_or_stream
+        A path to a CSV file, or an open text stream.
+    check_row
+        Called on every row after the checks of :func:`validate_rows`, e.g. to look each
+        quote up in a local copy of its source; returns True when it checked a quote.
+    checked_against
+        What ``check_row`` compares with, for :attr:`Inputs.quote_check` (e.g. "the seed text
+        at ../shared/seeds").
 
     Returns
     -------
@@ -433,53 +426,33 @@ def load_inputs(
     Raises
     ------
     ProvenanceError
-        When a row fails a check (see :func:`validate_rows`); the message names the file,
-        the row and the input.
-    UnknownNameError
-        For an installed data file that does not exist.
+        When a row fails a check (see :func:`validate_rows`), naming the file, the row and the
+        input, or when the file does not exist.
 
     Examples
     --------
-    The inputs of the Partnerships for Older People Projects (POPP) evaluation, installed
-    with the package:
-
-    >>> popp = load_inputs("popp", seeds=False)
-    >>> popp["bcr"], popp.kind("bcr")
-    (1.2, 'published')
-    >>> popp.rows.loc["bcr", "quote"]
-    'for every extra £1 spent on the POPP services, there has been approximately a £1.20 additional benefit...'
-    >>> popp.of_kind("assumed")
-    {'cost_per_bed_day': 273.0, 'interval_level': 0.95}
-    >>> popp.seed_check
-    'seed-text check not requested'
+    >>> import io
+    >>> rows = "name,value,unit,kind,source,location,quote,note\\nk,3,,assumed,assumption,none,,chosen because three is enough\\n"
+    >>> inputs = load_inputs(io.StringIO(rows))
+    >>> inputs.of_kind("assumed"), inputs.quote_check
+    ({'k': 3.0}, 'quotes were not checked against their sources')
     """
-    if isinstance(name_or_path, io.IOBase):
-        file = getattr(name_or_path, "name", "<stream>")
-        handle = name_or_path
-        rows = _read(handle, file)
-    elif isinstance(name_or_path, str) and re.fullmatch(r"[A-Za-z0-9_]+", name_or_path):
-        resource = resources.files(_PACKAGE) / f"{name_or_path}.csv"
-        if not resource.is_file():
-            raise unknown_name("data file", name_or_path, available_inputs())
-        file = f"data/{name_or_path}.csv"
-        with resource.open("r", encoding="utf-8") as handle:
-            rows = _read(handle, file)
+    if isinstance(path_or_stream, io.IOBase):
+        file = getattr(path_or_stream, "name", "<stream>")
+        rows = _read(path_or_stream, file)
     else:
-        path = Path(name_or_path)
+        path = Path(path_or_stream)
         if not path.is_file():
             raise ProvenanceError(f"data file {str(path)!r} not found")
         file = str(path)
         with path.open("r", encoding="utf-8") as handle:
             rows = _read(handle, file)
-    seed_dir = None if seeds is False else find_seeds(None if seeds in (None, True) else seeds)  # type: ignore[arg-type]
-    checked = validate_rows(rows, file, seed_dir)
-    if seeds is False:
-        seed_check = "seed-text check not requested"
-    elif seed_dir is None:
-        seed_check = "seed documents not found (../shared/seeds or $HEALTHECON_SEEDS): quotes were not checked against the seed text"
+    checked = validate_rows(rows, file, check_row)
+    if check_row is None:
+        quote_check = "quotes were not checked against their sources"
     else:
-        seed_check = f"{checked} published quote(s) found in the seed text at {seed_dir}"
-    return Inputs(rows, file, seed_check)
+        quote_check = f"{checked} quote(s) found in {checked_against or 'their sources'}"
+    return Inputs(rows, file, quote_check)
 
 
 def _read(handle: object, file: str) -> pd.DataFrame:

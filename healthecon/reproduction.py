@@ -1,10 +1,28 @@
-"""Records of a worked model's reproduction of published figures.
+"""Records of a model's reproduction of published figures, and what each match proves.
 
-A worked model (``models/*.py``, installed as ``healthecon.worked``) returns a
-:class:`Reproduction`: each published figure beside the value the model re-derives
-(:class:`Check`), the tables and charts a business case would carry, and the caveats a
-reader must see. ``healthecon reproduce`` prints the checks of every model as one table and
-writes the tables and charts to disk.
+A model that rebuilds published results (the worked models in ``models/*.py``, installed as
+``healthecon.worked``, or a user's own) returns a :class:`Reproduction`: each published figure
+beside the value the model computes (:class:`Check`), the tables and charts a business case
+would carry, and the caveats a reader must see. ``healthecon reproduce`` prints the checks of
+every model as one table and writes the tables and charts to disk.
+
+A match proves more or less depending on how the figure was reached, so every check states
+its **basis** (:data:`BASES`):
+
+``re-derived``
+    computed from published inputs that do not contain the figure: the match could have failed
+    and is evidence that model and source agree;
+``consistency``
+    follows from other published figures (e.g. a rounded effect implied by a cost and an ICER)
+    and could fail: evidence that the published figures agree with each other;
+``calibrated``
+    an unpublished input (a breakdown, a standard error) was solved so that this figure holds:
+    a match by construction, which shows only that the model carries the figure;
+``input``
+    a published input shown back.
+
+A probability or interval that rests on assumed inputs (standard errors, spreads) says so in
+``assumptions``. :func:`ledger_summary` counts the checks by basis for the one-line summary.
 
 Examples
 --------
@@ -18,12 +36,14 @@ Examples
 ...               probability=0.972, probability_label="P(return > £1)")
 >>> ratio.probability_text
 'P(return > £1) = 0.972'
+>>> Check("chss", "incremental cost", 575, 575.0, precision=1, basis="input").basis
+'input'
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
 
@@ -32,9 +52,12 @@ from matplotlib.axes import Axes
 
 from .errors import AnalysisError
 
-__all__ = ["Check", "Reproduction", "checks_table", "CHECK_COLUMNS"]
+__all__ = ["Check", "Reproduction", "checks_table", "ledger_summary", "BASES", "CHECK_COLUMNS"]
 
 _COMPARISONS = ("=", ">", "<")
+
+#: What a match proves, from most to least (see the module docstring).
+BASES = ("re-derived", "consistency", "calibrated", "input")
 
 
 @dataclass(frozen=True)
@@ -70,13 +93,24 @@ class Check:
         Where the published figure is (seed file and line).
     note
         Anything a reader needs to interpret the comparison.
+    basis
+        What the match proves, one of :data:`BASES`: ``"re-derived"`` (default: computed from
+        published inputs that do not contain the figure), ``"consistency"`` (follows from other
+        published figures and could fail), ``"calibrated"`` (an unpublished input was solved so
+        that this figure holds: a match by construction) or ``"input"`` (a published input
+        shown back).
+    assumptions
+        For an interval or probability that rests on assumed inputs (standard errors, spreads
+        that were not published), what they are, e.g. "assumed standard errors £150 and 0.010
+        life-years". Empty when the interval and probability rest on published figures only
+        (or there are none).
 
     Raises
     ------
     AnalysisError
         For a published or reproduced value that is not a number, an unknown comparison, a
-        negative precision, an interval with low > high, a probability outside [0, 1], or a
-        probability without its label (or a label without a probability).
+        negative precision, an interval with low > high, a probability outside [0, 1], a
+        probability without its label (or a label without a probability), or an unknown basis.
 
     Examples
     --------
@@ -85,9 +119,12 @@ class Check:
 
     >>> check = Check("popp", "return per £1 (bed-day savings / cost)", published=1.20, reproduced=1.2004,
     ...               precision=0.01, interval=(0.80, 1.60), probability=0.972,
-    ...               probability_label="P(return > £1)", source="seeds/000_dd7df95bd4ae58ba.txt lines 278-279")
+    ...               probability_label="P(return > £1)", source="seeds/000_dd7df95bd4ae58ba.txt lines 278-279",
+    ...               basis="calibrated", assumptions="the range read as a 95% normal interval")
     >>> check.status, round(check.difference, 4), check.probability_text
     ('match', 0.0004, 'P(return > £1) = 0.972')
+    >>> check.basis, check.by_construction
+    ('calibrated', True)
     >>> Check("popp", "return per £1", published=1.20, reproduced=1.26, precision=0.01).status
     'mismatch'
     >>> Check("chss", "P(cost-effective at £20,000)", published=0.80, reproduced=0.84, probability=0.84)
@@ -107,6 +144,8 @@ class Check:
     note: str = ""
     probability: float | None = None
     probability_label: str = ""
+    basis: str = "re-derived"
+    assumptions: str = ""
 
     def __post_init__(self) -> None:
         where = f"check {self.figure!r} (model {self.model!r})"
@@ -131,6 +170,15 @@ class Check:
                           "e.g. 'P(return > £1)'")
         elif self.probability_label:
             raise bad("probability_label", "a label given without a probability")
+        if self.basis not in BASES:
+            raise bad("basis", f"expected one of {BASES} (what the match proves)")
+        if not isinstance(self.assumptions, str):
+            raise bad("assumptions", "expected text saying which assumed inputs the interval or probability rests on")
+
+    @property
+    def by_construction(self) -> bool:
+        """True when the match cannot fail: the figure was calibrated to or is a published input."""
+        return self.basis in ("calibrated", "input")
 
     @property
     def probability_text(self) -> str:
@@ -174,6 +222,10 @@ class Reproduction:
         ``"ceac"``), saved as PNG and SVG.
     notes
         Caveats printed with the results (what was assumed, contrary evidence).
+    inputs
+        The inputs the figures were computed from, if kept: a
+        :class:`healthecon.provenance.Inputs` also says which of them the model read
+        (:meth:`~healthecon.provenance.Inputs.unread`).
 
     Examples
     --------
@@ -207,6 +259,7 @@ class Reproduction:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    inputs: Mapping[str, float] | None = None
 
     @property
     def ok(self) -> bool:
@@ -215,7 +268,7 @@ class Reproduction:
 
 
 CHECK_COLUMNS = ("model", "figure", "published", "reproduced", "difference", "status", "interval_low", "interval_high",
-                 "probability", "probability_label", "source")
+                 "probability", "probability_label", "source", "basis", "assumptions")
 
 
 def checks_table(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
@@ -223,14 +276,19 @@ def checks_table(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
 
     ``published`` is text (a bound keeps its side, ">0.8"); the interval ends and the
     probability are numbers, NaN when the figure has none, so the CSV can be reused.
+    ``basis`` says what each match proves (:data:`BASES`) and ``assumptions`` what the
+    interval and probability rest on, when assumed.
 
     Examples
     --------
     >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "ratio", 1.2, 1.2004, 0.01, interval=(0.8, 1.6),
-    ...                                              probability=0.97, probability_label="P(ratio > 1)")])
+    ...                                              probability=0.97, probability_label="P(ratio > 1)",
+    ...                                              basis="calibrated", assumptions="assumed 20% spreads")])
     >>> row = checks_table([rep]).iloc[0]
     >>> row["status"], float(row["interval_low"]), float(row["probability"]), row["probability_label"]
     ('match', 0.8, 0.97, 'P(ratio > 1)')
+    >>> row["basis"], row["assumptions"]
+    ('calibrated', 'assumed 20% spreads')
     """
     rows = []
     for rep in reproductions:
@@ -248,6 +306,56 @@ def checks_table(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
                     "probability": math.nan if c.probability is None else float(c.probability),
                     "probability_label": c.probability_label,
                     "source": c.source,
+                    "basis": c.basis,
+                    "assumptions": c.assumptions,
                 }
             )
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
+
+
+_BASIS_WORDS = {
+    "re-derived": ("re-derived", "re-derived"),
+    "consistency": ("consistency check", "consistency checks"),
+    "calibrated": ("calibrated", "calibrated"),
+    "input": ("input shown", "inputs shown"),
+}
+
+
+def ledger_summary(reproductions: Sequence[Reproduction], failed: int | None = None) -> str:
+    """The one-line summary of a reproduction ledger: figures counted by basis, and mismatches.
+
+    Bases with no figure are left out; ``failed`` (models that raised instead of returning a
+    reproduction), when given, is added at the end.
+
+    Parameters
+    ----------
+    reproductions
+        The reproductions whose checks are counted.
+    failed
+        The number of models that failed to run, or None to leave it out.
+
+    Returns
+    -------
+    str
+        E.g. "21 figures: 1 consistency check, 13 calibrated, 7 inputs shown; 0 mismatched".
+
+    Examples
+    --------
+    >>> checks = [Check("a", "ICER", 13886, 13886.0, 1, basis="calibrated"),
+    ...           Check("a", "cost", 575, 575.0, 1, basis="input"),
+    ...           Check("a", "life-years", 0.04, 0.0414, 0.01, basis="consistency"),
+    ...           Check("b", "ratio", 1.2, 1.3, 0.01, basis="re-derived")]
+    >>> ledger_summary([Reproduction("a", "A", checks=checks[:3]), Reproduction("b", "B", checks=checks[3:])])
+    '4 figures: 1 re-derived, 1 consistency check, 1 calibrated, 1 input shown; 1 mismatched'
+    >>> ledger_summary([], failed=1)
+    '0 figures; 0 mismatched; 1 model(s) failed'
+    """
+    checks = [c for rep in reproductions for c in rep.checks]
+    counts = {basis: sum(c.basis == basis for c in checks) for basis in BASES}
+    parts = [f"{n} {_BASIS_WORDS[basis][n != 1]}" for basis, n in counts.items() if n]
+    mismatched = sum(c.status != "match" for c in checks)
+    line = f"{len(checks)} figure{'s' if len(checks) != 1 else ''}" + (": " + ", ".join(parts) if parts else "")
+    line += f"; {mismatched} mismatched"
+    if failed is not None:
+        line += f"; {failed} model(s) failed"
+    return line

@@ -10,27 +10,21 @@ import numpy as np
 MODELS: tuple[str, ...] = ("chss", "popp", "croydon", "derby", "care_repair", "airedale", "manchester")
 
 
-def read_inputs(name: str, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Values of ``data/<name>.csv`` with ``overrides`` (local figures) replacing some of them.
+def read_inputs(name: str, overrides: Mapping[str, float] | None = None):
+    """The checked inputs of ``data/<name>.csv`` with ``overrides`` (local figures) replacing some.
 
-    Raises :class:`~healthecon.errors.UnknownNameError` naming an override that is not an
-    input of the file, so a typo never passes silently.
+    A :class:`healthecon.provenance.Inputs` (it records which inputs the model reads). Raises
+    :class:`~healthecon.errors.UnknownNameError` naming an override that is not an input of
+    the file, so a typo never passes silently.
 
     Examples
     --------
     >>> read_inputs("manchester", {"investment": 2e6})["investment"]
     2000000.0
     """
-    from healthecon.errors import unknown_name
-    from healthecon.provenance import load_inputs
+    from healthecon.worked.seeds import worked_inputs
 
-    inputs = load_inputs(name)
-    values = dict(inputs)
-    for key, value in (overrides or {}).items():
-        if key not in values:
-            raise unknown_name(f"input of data/{name}.csv", key, values)
-        values[key] = float(value)
-    return values
+    return worked_inputs(name, overrides)
 
 
 def require_shares(values: Mapping[str, float], names: Sequence[str], what: str) -> np.ndarray:
@@ -122,17 +116,23 @@ def ratio_check(
     source: str,
     what: str = "ratio",
     label: str | None = None,
+    *,
+    basis: str,
+    assumptions: str,
 ):
     """A :class:`~healthecon.reproduction.Check` of a published ratio, with its PSA.
 
     ``reproduced`` is the deterministic value at the published inputs; ``interval`` the 95%
     percentile interval of the PSA draws (uncertainty on the *assumed* inputs only);
     ``probability`` the share of draws above 1, labelled ``label`` (default
-    ``"P(<what> > 1)"``); the note gives the PSA mean.
+    ``"P(<what> > 1)"``); the note gives the PSA mean. ``basis`` says what the match proves
+    (:data:`healthecon.reproduction.BASES`) and ``assumptions`` which assumed spreads the
+    interval and probability rest on.
 
     Examples
     --------
-    >>> c = ratio_check("demo", "ratio", 2.0, 0.01, 2.0, [1.5, 2.0, 2.5, 0.9], "demo line 1")
+    >>> c = ratio_check("demo", "ratio", 2.0, 0.01, 2.0, [1.5, 2.0, 2.5, 0.9], "demo line 1",
+    ...                 basis="calibrated", assumptions="assumed 30% spreads")
     >>> c.status, c.probability_text, c.note
     ('match', 'P(ratio > 1) = 0.750', 'PSA over the assumed inputs (4 draws): mean 1.725')
     """
@@ -142,7 +142,8 @@ def ratio_check(
     note = f"PSA over the assumed inputs ({draws.size:,} draws): mean {draws.mean():.4g}"
     return Check(model, figure, published=published, reproduced=float(deterministic), precision=precision,
                  interval=psa_interval(draws), source=source, note=note,
-                 probability=float((draws > 1).mean()), probability_label=label or f"P({what} > 1)")
+                 probability=float((draws > 1).mean()), probability_label=label or f"P({what} > 1)",
+                 basis=basis, assumptions=assumptions)
 
 
 def run_psa(model, params, draws: int, seed: int):

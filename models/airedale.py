@@ -41,12 +41,21 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import xarray as xr
+from healthecon.worked import (
+    money_reproduction,
+    psa_interval,
+    ratio_check,
+    read_inputs,
+    run_psa,
+    tornado_table,
+    uncertain,
+)
 
 from healthecon import cba
 from healthecon.distributions import Beta, Gamma
 from healthecon.params import Parameters
+from healthecon.provenance import Inputs
 from healthecon.reproduction import Check, Reproduction
-from healthecon.worked import money_reproduction, psa_interval, ratio_check, read_inputs, run_psa, tornado_table, uncertain
 
 __all__ = ["EVENTS", "inputs", "baseline_events", "parameters", "with_avoided", "TelemedicineModel", "model", "reproduce"]
 
@@ -60,7 +69,7 @@ EVENTS: dict[str, tuple[str, str]] = {
 }
 
 
-def inputs(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+def inputs(overrides: Mapping[str, float] | None = None) -> Inputs:
     """The inputs of ``data/airedale.csv``, with ``overrides`` replacing any of them."""
     return read_inputs(NAME, overrides)
 
@@ -164,13 +173,17 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     base, psa = run_psa(cbam, params, draws, seed)
     saving = float(base["benefit"].squeeze()) - float(base["cost"].squeeze()) + values["ccg_spend"]
     psa_saving = psa["benefit"].values.ravel() - psa["cost"].values.ravel() + values["ccg_spend"]
+    psa_assumptions = (f"an assumed standard error of {values['sd_reduction']:g} on each published reduction and a "
+                       f"{values['cv_unit_cost']:.0%} coefficient of variation on each unit cost (no intervals published)")
     checks = [
         ratio_check(NAME, "return per £1 spent by the CCG", values["roi"], 0.01, float(base["bcr"].squeeze()),
-                    psa["bcr"].values.ravel(), SOURCE, label="P(return > £1 per £1)"),
+                    psa["bcr"].values.ravel(), SOURCE, label="P(return > £1 per £1)", basis="calibrated",
+                    assumptions=psa_assumptions),
         Check(NAME, "incremental difference in costs (£)", values["incremental_saving"], saving, precision=100_000,
               interval=psa_interval(psa_saving), source=SOURCE,
               note="Published as 'almost £1.2 million' (rounded to £0.1m); read as the gross saving to the CCG.",
-              probability=float((psa_saving > 0).mean()), probability_label="P(saving > £0)"),
+              probability=float((psa_saving > 0).mean()), probability_label="P(saving > £0)",
+              basis="input", assumptions=psa_assumptions),
     ]
     years, homes = values["evaluation_years"], values["homes_intervention"]
     did, uncontrolled = baseline, baseline_events(values, net=False)
@@ -191,8 +204,8 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         index=pd.Index([EVENTS[k][0] for k in EVENTS], name="relative reduction"),
     )
     effects["net (difference in differences)"] = effects["telemedicine homes"] - effects["comparison homes"]
-    null = dict(values, reduction_admissions_intervention=values["reduction_admissions_control"],
-                reduction_ae_intervention=values["reduction_ae_control"])
+    null = values.updated({"reduction_admissions_intervention": values["reduction_admissions_control"],
+                           "reduction_ae_intervention": values["reduction_ae_control"]})
     scenario_runs = {
         "as published": base,
         "no effect beyond the comparison homes (as in the Whole Systems Demonstrator)":
@@ -205,6 +218,8 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     one_way = tornado_table(cbam, params, "bcr")
     million = f"£{values['incremental_saving'] / 1e6:.1f}m"
     notes = [
+        "The seeds publish no baseline activity, unit cost or CCG spend (seed 004 lines 209-235, re-read for issue 10), so the "
+        "£6.74 is calibrated (the CCG spend is solved from it) and the £1.2m is an input shown back.",
         f"Published: the ratio, the ~{million}, {homes:.0f} vs {values['homes_control']:.0f} homes and the four "
         f"reductions (table 'effects'). Derived: CCG spend £{values['ccg_spend']:,.0f} = {million} / {values['roi']:.2f}, "
         f"valid only if {million} is the gross saving (net of spend it would be "
@@ -221,6 +236,8 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         "The Whole Systems Demonstrator trial (>6,000 patients, seed 004 line 168) found telehealth and telecare did "
         "not significantly reduce service use: see the 'scenarios' table.",
     ]
-    return money_reproduction(NAME, "Airedale telemedicine in care homes: return per £1 to the CCG", checks,
+    rep = money_reproduction(NAME, "Airedale telemedicine in care homes: return per £1 to the CCG", checks,
                               {"effects": effects, "implied_baseline_activity": implied, "scenarios": scenarios},
                               notes, base, psa, one_way)
+    rep.inputs = values  # what the figures were computed from, and which inputs were read
+    return rep

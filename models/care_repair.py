@@ -32,12 +32,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
+from healthecon.worked import (
+    money_reproduction,
+    ratio_check,
+    read_inputs,
+    require_shares,
+    run_psa,
+    tornado_table,
+    uncertain,
+)
 
 from healthecon import cba
 from healthecon.distributions import Gamma
 from healthecon.params import Parameters
+from healthecon.provenance import Inputs
 from healthecon.reproduction import Reproduction
-from healthecon.worked import money_reproduction, ratio_check, read_inputs, require_shares, run_psa, tornado_table, uncertain
 
 __all__ = ["LINES", "inputs", "parameters", "model", "reproduce"]
 
@@ -53,7 +62,7 @@ LINES: dict[str, tuple[str, str]] = {
 }
 
 
-def inputs(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+def inputs(overrides: Mapping[str, float] | None = None) -> Inputs:
     """The inputs of ``data/care_repair.csv``, with ``overrides`` replacing any of them."""
     values = read_inputs(NAME, overrides)
     require_shares(values, [f"share_{k}" for k in LINES], "savings shares")
@@ -101,7 +110,9 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
     base, psa = run_psa(cbam, params, draws, seed)
     ratio = float(base["bcr"].squeeze())
     check = ratio_check(NAME, "savings to the taxpayer per £1 invested", values["savings_per_pound"], 0.01, ratio,
-                        psa["bcr"].values.ravel(), SOURCE, label="P(savings > £1 per £1)")
+                        psa["bcr"].values.ravel(), SOURCE, label="P(savings > £1 per £1)", basis="calibrated",
+                        assumptions=f"assumed savings split and a {values['cv_savings']:.0%} coefficient of variation on "
+                                    "each savings line (no uncertainty published)")
     savings = {key: float(base["flows"].sel(line=label).sum()) for key, (label, _) in LINES.items()}
     breakdown = pd.DataFrame(
         {
@@ -125,5 +136,7 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
         f"{activity['quantity'][1]:.0f} resident-weeks of residential care to reach £7.50 "
         "per £1 (2023/24 unit costs): compare with local activity before relying on the ratio.",
     ]
-    return money_reproduction(NAME, "Care & Repair (Wales): savings per £1", [check],
+    rep = money_reproduction(NAME, "Care & Repair (Wales): savings per £1", [check],
                               {"breakdown": breakdown, "implied_activity": activity}, notes, base, psa, one_way)
+    rep.inputs = values  # what the figures were computed from, and which inputs were read
+    return rep

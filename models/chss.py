@@ -38,17 +38,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import xarray as xr
+from healthecon.worked import chart, proportion_interval, psa_interval, run_psa
+from healthecon.worked.seeds import worked_inputs
 from scipy import stats
 
 from healthecon import cea, dsa
-from healthecon._validate import require_finite, require_nonnegative, require_positive, require_probability
+from healthecon._validate import (
+    require_finite,
+    require_nonnegative,
+    require_positive,
+    require_probability,
+)
 from healthecon.distributions import Normal
-from healthecon.errors import ModelDefinitionError, ParameterError, ProvenanceError, unknown_name
+from healthecon.errors import (
+    ModelDefinitionError,
+    ParameterError,
+    ProvenanceError,
+    unknown_name,
+)
 from healthecon.outcomes import make_outcomes
 from healthecon.params import Parameters
-from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
-from healthecon.worked import chart, proportion_interval, psa_interval, run_psa
 
 __all__ = [
     "MODEL",
@@ -236,7 +246,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
 
     ``draws`` defaults to 5,000, the study's number of bootstrap replicates.
     """
-    inputs = load_inputs(MODEL)
+    inputs = worked_inputs(MODEL)
     inc_cost = inputs["inc_cost_community"] + inputs["inc_cost_hospital"]
     if not np.isclose(inc_cost, inputs["inc_cost"]):
         raise ProvenanceError(
@@ -279,28 +289,41 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
          "inb_mean": [wtp * inc_ly - inc_cost, wtp_upper * inc_ly - inc_cost]}
     ).set_index("wtp")
 
+    assumed_ses = (f"assumed standard errors £{inputs['se_inc_cost']:g} (cost) and {inputs['se_inc_ly']:g} life-years, "
+                   f"correlation {inputs['rho']:g}, calibrated to 'more than 80%' (none published)")
     checks = [
         Check(MODEL, "ICER, CHSS vs usual care (£ per life-year)", inputs["icer"], base_icer, precision=1,
               interval=icer_interval, source=SOURCE,
-              note="from the unrounded life-year gain 575 / 13,886; 575 / 0.04 would give £14,375"
+              note="from the unrounded life-year gain 575 / 13,886, itself solved from this ICER; 575 / 0.04 would give £14,375"
                    + ("" if icer_interval else "; no ICER interval: some PSA draws lose life-years"),
-              probability=float(p_psa[0]), probability_label=f"P(cost-effective at £{wtp:,.0f})"),
+              probability=float(p_psa[0]), probability_label=f"P(cost-effective at £{wtp:,.0f})",
+              basis="calibrated", assumptions=assumed_ses),
         Check(MODEL, "incremental cost (£ per resident)", inputs["inc_cost"], float(base["cost"].sel(strategy="CHSS")[0]),
-              precision=1, interval=(float(row["inc_cost_lower"]), float(row["inc_cost_upper"])), source=SOURCE),
+              precision=1, interval=(float(row["inc_cost_lower"]), float(row["inc_cost_upper"])), source=SOURCE,
+              basis="input", assumptions=assumed_ses),
         Check(MODEL, "incremental life-years per resident", inputs["inc_ly_rounded"], float(base["ly"].sel(strategy="CHSS")[0]),
               precision=0.01, interval=(float(row["inc_effect_lower"]), float(row["inc_effect_upper"])), source=SOURCE,
-              note="0.041409 unrounded; published to two decimals"),
+              note="575 / 13,886 = 0.041409 from the published cost and ICER, against the 0.04 published to two decimals: "
+                   "the three published figures could have disagreed",
+              basis="consistency", assumptions=assumed_ses),
         Check(MODEL, "ICER, DAWN alone (£ per life-year)", inputs["icer_dawn"], float(components["icer"].iloc[1]),
-              precision=1, source=SOURCE, note="per-arm costs derived under the assumption that both arms share the pooled life-year gain"),
+              precision=1, source=SOURCE, note="per-arm costs derived from this ICER under the assumption that both arms share "
+                                               "the pooled life-year gain", basis="calibrated"),
         Check(MODEL, "ICER, BRIghTER alone (£ per life-year)", inputs["icer_brighter"], float(components["icer"].iloc[2]),
-              precision=1, source=SOURCE, note="the abstract labels this 'DAWN' a second time: a typo for BRIghTER"),
+              precision=1, source=SOURCE, note="per-arm costs derived from this ICER (same assumption); the abstract labels it "
+                                               "'DAWN' a second time: a typo for BRIghTER", basis="calibrated"),
         Check(MODEL, f"P(cost-effective) at £{wtp:,.0f} per life-year", inputs["p_ce_wtp"], float(p_psa[0]), comparison=">",
               interval=proportion_interval(float(p_psa[0]), draws), source=SOURCE,
               note=f"PSA of {draws:,} draws (interval: Monte Carlo 95%); normal-theory value {p_exact[0]:.3f}; "
                    "the standard errors are calibrated assumptions",
-              probability=float(p_psa[1]), probability_label=f"P(cost-effective at £{wtp_upper:,.0f})"),
+              probability=float(p_psa[1]), probability_label=f"P(cost-effective at £{wtp_upper:,.0f})",
+              basis="calibrated", assumptions=assumed_ses),
     ]
     notes = [
+        "What the ledger can show: only the headline figures are published (seed 000 lines 50-71, re-read for issue 10): no "
+        "community/hospital split, no per-arm costs or life-years, no confidence intervals, no probability at £30,000. So the "
+        "life-year rounding is the one check that could fail; the pooled ICER also lies between the two component ICERs "
+        "(£2,081 < £13,886 < £14,837), as a mediant of positive increments must.",
         "Life-years, not QALYs: the NICE £20,000-£30,000 range is a cost-per-QALY threshold; the abstract (line 67) says quality of life was not included.",
         f"The published 0.04 life-years is rounded: 575 / 0.04 = £14,375. The model carries 575 / 13,886 = {inc_ly:.6f}.",
         "BRIghTER's ICER (£14,837) is attributed to 'DAWN' in the abstract, a typo: DAWN's own ICER (£2,081) is in the same sentence.",
@@ -312,7 +335,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         f"{draws:,} samples (seed {seed}) from normal increments with the assumed standard errors instead.",
         "The community/hospital split of the £575 and the per-arm costs are assumptions (data/chss.csv); the headline depends only on the total.",
         "Observational evidence (propensity-score matching): residual confounding is possible.",
-        inputs.seed_check,
+        inputs.quote_check,
     ]
     ceac_frame = curve.to_pandas()
 
@@ -330,6 +353,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         model=MODEL,
         title=TITLE,
         checks=checks,
+        inputs=inputs,
         tables={"study_design": study, "icer": table, "components": components, "p_cost_effective": probabilities,
                 "pairwise": pair, "ceac": ceac_frame, "one_way": one_way},
         charts={"ce_plane": chart(plot_ce_plane, psa, "usual care", wtp=[wtp, wtp_upper], ellipse=0.95),

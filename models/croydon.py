@@ -37,16 +37,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import xarray as xr
+from healthecon.worked import chart, psa_interval, run_psa
+from healthecon.worked.seeds import worked_inputs
 
 from healthecon import cba, dsa
-from healthecon._validate import require_nonnegative, require_positive, require_probability
+from healthecon._validate import (
+    require_nonnegative,
+    require_positive,
+    require_probability,
+)
 from healthecon.distributions import Gamma
 from healthecon.errors import ModelDefinitionError, ProvenanceError, unknown_name
 from healthecon.outcomes import SAMPLE, STRATEGY
 from healthecon.params import Parameters
-from healthecon.provenance import load_inputs
 from healthecon.reproduction import Check, Reproduction
-from healthecon.worked import chart, psa_interval, run_psa
 
 __all__ = [
     "MODEL",
@@ -182,7 +186,7 @@ def _money(value: float) -> str:
 
 def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
     """Re-derive both published ratios and the business case from ``data/croydon.csv``."""
-    inputs = load_inputs(MODEL)
+    inputs = worked_inputs(MODEL)
     units = {k: inputs[line.unit_cost] for k, line in LINES.items()}
     spend = {"ICN": inputs["cost_icn"], "LIFE": inputs["cost_life"], "business case": inputs["bc_investment"]}
     if not np.isclose(spend["ICN"] + spend["LIFE"], inputs["bc_investment"]):
@@ -231,18 +235,22 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
     blend = (ratios["business case"] - ratios["ICN"]) / (ratios["LIFE"] - ratios["ICN"])
 
     seed_lines = {"ICN": "line 1351", "LIFE": "line 1352"}
+    psa_assumptions = (f"assumed spreads: a {inputs['activity_cv']:.0%} coefficient of variation on each activity line and "
+                       f"{inputs['unit_cost_cv']:.0%} on each unit cost (no intervals published)")
     checks = [
         Check(MODEL, f"{scheme} benefit per £1 spent", inputs[f"bcr_{SCHEMES[scheme]}"], float(bcr[scheme]), precision=0.01,
               interval=intervals[scheme], source=f"{SOURCE}, {seed_lines[scheme]}", note=f"net ROI {float(bcr[scheme]) - 1:.0%}",
-              probability=float(p_above[scheme]), probability_label=RETURN_ABOVE_1)
+              probability=float(p_above[scheme]), probability_label=RETURN_ABOVE_1, basis="calibrated",
+              assumptions=psa_assumptions)
         for scheme in ("ICN", "LIFE")
     ] + [
         Check(MODEL, "business case investment (£)", inputs["bc_investment"], float(base["cost"].sel({STRATEGY: "business case"})[0]),
-              precision=1e6, source=f"{SOURCE}, line 1654"),
+              precision=1e6, source=f"{SOURCE}, line 1654", basis="input"),
         Check(MODEL, "business case saving (£)", inputs["bc_saving"], float(base["benefit"].sel({STRATEGY: "business case"})[0]),
               precision=1e6, interval=psa_interval(psa["benefit"].sel({STRATEGY: "business case"}).values),
               source=f"{SOURCE}, line 1654", note="gross return £1.50 per £1, net ROI 50%, net saving £4m",
-              probability=float(p_above["business case"]), probability_label=RETURN_ABOVE_1),
+              probability=float(p_above["business case"]), probability_label=RETURN_ABOVE_1, basis="input",
+              assumptions=psa_assumptions),
     ]
     notes = [
         "Two conventions: 'gross return per £1' is benefit / cost (the published £1.44 and £2.67); 'net ROI' is (benefit - cost) / cost. "
@@ -261,7 +269,7 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         f"{draws:,} draws, seed {seed}); the chance of a return above £1 per £1 is shown beside each figure.",
         "Unit costs are at 2023/24 prices (PSSRU Unit Costs 2024; NCC 2020/21 for the bed day), while the study is from 2018: the ratios "
         "are reproduced, but the implied activity should be read at today's prices.",
-        inputs.seed_check,
+        inputs.quote_check,
     ]
 
     from healthecon.plot.dsa import plot_tornado
@@ -271,6 +279,7 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         model=MODEL,
         title=TITLE,
         checks=checks,
+        inputs=inputs,
         tables={"summary": cba.summary(psa), "conventions": conventions, "per_agency": per_agency(base),
                 "benefit_lines": lines, "admissions_scenario": scenario_table,
                 "one_way_icn": one_way["ICN"], "one_way_life": one_way["LIFE"]},

@@ -35,13 +35,22 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from healthecon.worked import (
+    money_reproduction,
+    ratio_check,
+    read_inputs,
+    require_shares,
+    run_psa,
+    tornado_table,
+    uncertain,
+)
 
 from healthecon import cba, sroi
 from healthecon.discount import discount_factors
 from healthecon.distributions import Beta, Gamma
 from healthecon.params import Parameters
+from healthecon.provenance import Inputs
 from healthecon.reproduction import Reproduction
-from healthecon.worked import money_reproduction, ratio_check, read_inputs, require_shares, run_psa, tornado_table, uncertain
 
 __all__ = ["OUTCOMES", "ADJUSTMENTS", "inputs", "gross_values", "parameters", "impact_map", "reproduce"]
 
@@ -61,7 +70,7 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
 ADJUSTMENTS = ("deadweight", "attribution", "drop_off")
 
 
-def inputs(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+def inputs(overrides: Mapping[str, float] | None = None) -> Inputs:
     """The inputs of ``data/derby.csv``, with ``overrides`` replacing any of them."""
     values = read_inputs(NAME, overrides)
     require_shares(values, [f"share_{k}" for k in OUTCOMES], "social value shares")
@@ -138,7 +147,10 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
     base, psa = run_psa(model, params, draws, seed)
     check = ratio_check(NAME, f"social value per £1.00 invested ({_years(values)}-year forecast)", values["sroi_ratio"],
                         0.01, float(base["sroi_ratio"].squeeze()), psa["sroi_ratio"].values.ravel(), SOURCE,
-                        what="SROI ratio")
+                        what="SROI ratio", basis="calibrated",
+                        assumptions=f"assumed deductions with SD {values['sd_adjustment']:g} each and an SD of "
+                                    f"£{values['sd_cost_per_coordinator_year']:,.0f} on the assumed £"
+                                    f"{values['cost_per_coordinator_year']:,.0f} a coordinator-year (no uncertainty published)")
     gross = gross_values(values)
     table = pd.DataFrame(
         {
@@ -159,6 +171,8 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         "A forecast SROI values outcomes expected, not observed; the Cabinet Office guide (2012, section 5.4) asks "
         "for sensitivity analysis of exactly these deductions, which the PSA interval provides.",
     ]
-    return money_reproduction(NAME, "Derby Local Area Coordination: forecast SROI", [check],
+    rep = money_reproduction(NAME, "Derby Local Area Coordination: forecast SROI", [check],
                               {"impact_map": table, "per_stakeholder": per_stakeholder}, notes, base, psa, one_way,
                               cashflows=True)
+    rep.inputs = values  # what the figures were computed from, and which inputs were read
+    return rep

@@ -33,12 +33,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
+from healthecon.worked import (
+    money_reproduction,
+    ratio_check,
+    read_inputs,
+    require_shares,
+    run_psa,
+    tornado_table,
+    uncertain,
+)
 
 from healthecon import cba
 from healthecon.distributions import Gamma
 from healthecon.params import Parameters
+from healthecon.provenance import Inputs
 from healthecon.reproduction import Reproduction
-from healthecon.worked import money_reproduction, ratio_check, read_inputs, require_shares, run_psa, tornado_table, uncertain
 
 __all__ = ["COMPONENTS", "ANALYSES", "inputs", "parameters", "model", "reproduce"]
 
@@ -63,7 +72,7 @@ ANALYSES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
 }
 
 
-def inputs(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+def inputs(overrides: Mapping[str, float] | None = None) -> Inputs:
     """The inputs of ``data/manchester.csv``, with ``overrides`` replacing any of them."""
     values = read_inputs(NAME, overrides)
     require_shares(values, [f"share_{k}" for k in COMPONENTS], "benefit shares")
@@ -104,7 +113,9 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
     checks = [
         ratio_check(NAME, figure, values[published], 0.01, float(base["bcr"].sel(strategy=strategy).squeeze()),
                     psa["bcr"].sel(strategy=strategy).values, f"seeds/002_887e750fede6152a.txt {lines}",
-                    label="P(benefit > £1 per £1)")
+                    label="P(benefit > £1 per £1)", basis="calibrated",
+                    assumptions=f"assumed component split and a {values['cv_benefit']:.0%} coefficient of variation on each "
+                                "component's benefit (no uncertainty published)")
         for strategy, (_, published, figure, lines) in ANALYSES.items()
     ]
     green_book = model(0.035).run(params.base_case())
@@ -128,6 +139,8 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
         "The year-2 figure is a forecast ('expected'), not an observed result; the KPIs beside it (e.g. 97% "
         "'deflection') are not costed in the source.",
     ]
-    return money_reproduction(NAME, "Manchester Living Longer Living Better: cost-benefit by year", checks,
+    rep = money_reproduction(NAME, "Manchester Living Longer Living Better: cost-benefit by year", checks,
                               {"discounting_scenario": scenario, "cash_flows_years_1_2": flows}, notes, base, psa,
                               one_way, two_years, one_way_name="one_way_years_1_2", cashflows=True)
+    rep.inputs = values  # what the figures were computed from, and which inputs were read
+    return rep

@@ -121,8 +121,9 @@ def test_out_writes_tables_charts_and_a_self_contained_report(fakes, tmp_path, c
     fakes(good=fake_module("good", 2.0))
     assert cli.main(["reproduce", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "checks.csv").read_text().splitlines() == [
-        "model,figure,published,reproduced,difference,status,interval_low,interval_high,probability,probability_label,source",
-        "good,ratio (£ per £1),2,2.0,0.0,match,1.5,2.5,0.9625,P(ratio > 1),test",
+        "model,figure,published,reproduced,difference,status,interval_low,interval_high,probability,probability_label,source,"
+        "basis,assumptions",
+        "good,ratio (£ per £1),2,2.0,0.0,match,1.5,2.5,0.9625,P(ratio > 1),test,re-derived,",
     ]
     assert (tmp_path / "good" / "numbers.csv").read_text() == "a\n1.0\n2.0\n"
     assert (tmp_path / "good" / "line.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

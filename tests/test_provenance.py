@@ -6,14 +6,13 @@ import textwrap
 import pytest
 
 from healthecon.errors import ProvenanceError, UnknownNameError
-from healthecon.provenance import available_inputs, load_inputs, written_values
+from healthecon.provenance import load_inputs, quote_in_text, written_values
 
 HEADER = "name,value,unit,kind,source,location,quote,note\n"
-SEED = "seeds/000_dd7df95bd4ae58ba.txt"
 
 
 def _load(rows: str, **kwargs):
-    return load_inputs(io.StringIO(HEADER + textwrap.dedent(rows)), seeds=kwargs.pop("seeds", False), **kwargs)
+    return load_inputs(io.StringIO(HEADER + textwrap.dedent(rows)), **kwargs)
 
 
 def test_good_rows_give_a_read_only_mapping_with_rows():
@@ -64,7 +63,8 @@ def test_published_value_accepts_usual_written_forms(value, quote):
         ("x,abc,,assumed,doc,p. 1,,a reason given here\n", r"value 'abc' is not a number"),
         ("x,nan,,assumed,doc,p. 1,,a reason given here\n", r"value 'nan' is not a finite number"),
         (",1,,assumed,doc,p. 1,,a reason given here\n", r"row 1: empty name"),
-        ("x,1,,assumed,seeds/000_dd7df95bd4ae58ba.txt,p. 3,,a reason given here\n", r"must read 'line N' or 'lines N-M'"),
+        ("x,792,,external,PSSRU Unit Costs of Health and Social Care,table 6.1.1,,\n", r"external value needs the year"),
+        ("x,792,,external,PSSRU Unit Costs 2024,table 6.1.1,short stay £795,\n", r"external value 792 does not appear"),
     ],
 )
 def test_each_bad_row_raises_naming_the_row(row, message):
@@ -82,19 +82,14 @@ def test_error_names_the_file(tmp_path):
     path = tmp_path / "local.csv"
     path.write_text(HEADER + "x,1,,assumed,doc,p. 1,,no\n", encoding="utf-8")
     with pytest.raises(ProvenanceError, match=r"local\.csv row 1 \('x'\)"):
-        load_inputs(path, seeds=False)
+        load_inputs(path)
 
 
 def test_missing_and_unexpected_columns():
     with pytest.raises(ProvenanceError, match=r"missing column\(s\) \['note'\]"):
-        load_inputs(io.StringIO("name,value,unit,kind,source,location,quote\n"), seeds=False)
+        load_inputs(io.StringIO("name,value,unit,kind,source,location,quote\n"))
     with pytest.raises(ProvenanceError, match=r"unexpected column\(s\) \['formula'\]"):
-        load_inputs(io.StringIO(HEADER.strip() + ",formula\n"), seeds=False)
-
-
-def test_unknown_installed_file_lists_the_known_ones():
-    with pytest.raises(UnknownNameError, match="unknown data file 'chs'.*'chss'"):
-        load_inputs("chs")
+        load_inputs(io.StringIO(HEADER.strip() + ",formula\n"))
 
 
 def test_missing_path():
@@ -107,48 +102,56 @@ def test_nothing_in_a_file_is_executed():
     assert inputs.rows.loc["x", "quote"].startswith("__import__")
 
 
-@pytest.fixture
-def seeds(tmp_path):
-    directory = tmp_path / "seeds"
-    directory.mkdir()
-    (directory / "000_dd7df95bd4ae58ba.txt").write_text(
-        "title\nThe CHSS resulted to £575 higher\ncosts and an ICER of £13,886.\n", encoding="utf-8"
-    )
-    return directory
+def test_quotes_are_found_in_text_across_line_breaks_and_in_order_around_an_ellipsis():
+    text = "title\nThe CHSS resulted to £575 higher\ncosts and an ICER of £13,886.\n"
+    assert quote_in_text("resulted to £575 higher costs", text)
+    assert quote_in_text("The CHSS resulted ... ICER of £13,886", text)
+    assert not quote_in_text("ICER of £13,886 ... The CHSS", text)
+    assert not quote_in_text("resulted to £576", text)
 
 
-def test_quote_is_found_in_the_seed_lines_across_a_line_break(seeds):
-    inputs = _load(f'c,575,,published,{SEED},lines 2-3,"resulted to £575 higher costs",\n', seeds=seeds)
-    assert inputs.seed_check.startswith("1 published quote(s) found")
+def test_a_row_check_sees_every_row_and_counts_the_quotes_it_found():
+    seen = []
+
+    def check(where, row):
+        seen.append((where, row.kind))
+        return row.kind == "published"
+
+    inputs = _load('c,575,,published,doc,p. 1,"£575 higher",\nk,3,,assumed,assumption,none,,chosen because three is enough\n',
+                   check_row=check, checked_against="the report")
+    assert seen == [("<stream> row 1 ('c')", "published"), ("<stream> row 2 ('k')", "assumed")]
+    assert inputs.quote_check == "1 quote(s) found in the report"
+    assert _load("k,3,,assumed,assumption,none,,chosen because three is enough\n").quote_check == (
+        "quotes were not checked against their sources")
 
 
-def test_quote_with_an_ellipsis_matches_its_parts_in_order(seeds):
-    _load(f'c,13886,,published,{SEED},lines 2-3,"The CHSS resulted ... ICER of £13,886",\n', seeds=seeds)
+def test_external_unit_costs_are_their_own_kind_with_the_year_of_their_source():
+    inputs = _load('admission,792,GBP,external,PSSRU Unit Costs of Health and Social Care 2024,table 6.1.1,'
+                   '"Non-elective inpatient stays, short stay: £792",\n'
+                   'bed_day,345,GBP,external,NHS National Cost Collection 2020/21,standard bed day,,\n')
+    assert inputs.of_kind("external") == {"admission": 792.0, "bed_day": 345.0}
+    assert inputs.kind("bed_day") == "external" and inputs.of_kind("published") == {}
 
 
-def test_quote_absent_from_the_seed_lines_raises(seeds):
-    with pytest.raises(ProvenanceError, match=r"row 1 \('c'\): quote .*not found in seeds/000_dd7df95bd4ae58ba.txt line 3"):
-        _load(f'c,575,,published,{SEED},line 3,"resulted to £575 higher",\n', seeds=seeds)
-
-
-def test_location_outside_the_seed_raises(seeds):
-    with pytest.raises(ProvenanceError, match="outside"):
-        _load(f'c,575,,published,{SEED},lines 2-30,"£575",\n', seeds=seeds)
-
-
-def test_absent_seeds_are_skipped_and_said(tmp_path):
-    row = f'c,575,,published,{SEED},line 3,"a quote that is nowhere: £575",\n'
-    inputs = _load(row, seeds=tmp_path / "absent")
-    assert "not found" in inputs.seed_check and "not checked" in inputs.seed_check
+def test_inputs_record_what_was_read_and_overrides_share_the_record():
+    inputs = _load("a,1,,assumed,doc,p. 1,,a reason given here\nb,2,,assumed,doc,p. 1,,a reason given here\n"
+                   "c,3,,derived,doc,p. 1,,c = a + b\n")
+    assert inputs.unread() == ["a", "b", "c"] and inputs.unread("assumed") == ["a", "b"]
+    inputs.kind("a"), inputs.cite("a"), inputs.of_kind("assumed")  # looking at provenance is not reading
+    assert inputs.unread("assumed") == ["a", "b"]
+    local = inputs.updated({"b": 20})
+    assert (local["b"], inputs["b"]) == (20.0, 2.0)
+    assert inputs.unread() == ["a", "c"] == local.unread()
+    assert inputs.unread("derived") == ["c"] and inputs.unread("published") == []
+    with pytest.raises(UnknownNameError, match="'bb'"):
+        inputs.updated({"bb": 1})
+    with pytest.raises(UnknownNameError, match="unknown kind 'guessed'"):
+        inputs.unread("guessed")
 
 
 def test_written_values_scales():
     assert written_values("£1.6bn and 3k") == [1.6, 1.6e9, 3.0, 3000.0]
     assert written_values("cost-effective") == []
-
-
-def test_installed_files_are_listed():
-    assert {"chss", "popp", "croydon"} <= set(available_inputs())
 
 
 def test_check_derived_accepts_matching_arithmetic_and_rejects_the_rest():

@@ -205,7 +205,8 @@ def test_workbook_has_the_checks_then_one_sheet_per_table_and_the_charts(written
                                "derby charts"]
     checks = sheet_frame(book["Published vs reproduced"])
     assert list(checks.columns) == ["model", "figure", "published", "reproduced", "difference", "status", "interval_low",
-                                    "interval_high", "probability", "probability_label", "source", "note"]
+                                    "interval_high", "probability", "probability_label", "source", "basis", "assumptions",
+                                    "note"]
     assert checks["published"].tolist() == [4.0, ">0.8"]  # a bound keeps its side, as text
     assert checks["interval_low"].tolist() == [3.2, 0.7] and checks["probability"].tolist()[1] == 0.84
     assert checks["probability_label"].tolist()[1] == "P(ratio > 1)" and checks["note"].tolist() == ["n & m", "@note"]

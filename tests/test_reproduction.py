@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from healthecon.errors import AnalysisError
-from healthecon.reproduction import CHECK_COLUMNS, Check, Reproduction, checks_table
+from healthecon.reproduction import BASES, CHECK_COLUMNS, Check, Reproduction, checks_table, ledger_summary
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_checks_table_has_one_row_per_figure_with_numeric_intervals_and_probabil
     table = checks_table(reps)
     assert tuple(table.columns) == CHECK_COLUMNS == (
         "model", "figure", "published", "reproduced", "difference", "status", "interval_low", "interval_high",
-        "probability", "probability_label", "source")
+        "probability", "probability_label", "source", "basis", "assumptions")
     assert table["model"].tolist() == ["a", "a", "b"]
     assert table["published"].tolist() == ["1.2", ">0.8", "8e+06"]
     assert table["status"].tolist() == ["match", "mismatch", "match"]
@@ -105,6 +105,29 @@ def test_checks_table_has_one_row_per_figure_with_numeric_intervals_and_probabil
     assert table.loc[1:, ["interval_low", "interval_high", "probability"]].isna().all().all()
     assert table["probability_label"].tolist() == ["P(ratio > 1)", "", ""]
     assert pd.api.types.is_float_dtype(table["probability"])
+    assert table["basis"].tolist() == ["re-derived"] * 3 and table["assumptions"].tolist() == ["", "", ""]
+
+
+def test_basis_is_one_of_four_and_says_whether_the_match_could_fail():
+    assert BASES == ("re-derived", "consistency", "calibrated", "input")
+    could_fail = {b: not Check("m", "f", 1, 1, basis=b).by_construction for b in BASES}
+    assert could_fail == {"re-derived": True, "consistency": True, "calibrated": False, "input": False}
+    with pytest.raises(AnalysisError, match=r"field 'basis': expected one of .*'calibrated'.*, got 'reproduced'"):
+        Check("m", "f", 1, 1, basis="reproduced")
+    with pytest.raises(AnalysisError, match="field 'assumptions'"):
+        Check("m", "f", 1, 1, assumptions=None)
+
+
+def test_ledger_summary_counts_figures_by_basis_and_mismatches():
+    def rep(*bases, status_ok=True):
+        return Reproduction("m", "M", checks=[Check("m", f"f{i}", 1.0, 1.0 if status_ok else 2.0, 0.01, basis=b)
+                                              for i, b in enumerate(bases)])
+    ledger = [rep("consistency", "calibrated", "calibrated", "input"), rep(*["calibrated"] * 11, *["input"] * 6)]
+    assert ledger_summary(ledger) == "21 figures: 1 consistency check, 13 calibrated, 7 inputs shown; 0 mismatched"
+    assert ledger_summary(ledger, failed=0) == ("21 figures: 1 consistency check, 13 calibrated, 7 inputs shown; "
+                                                "0 mismatched; 0 model(s) failed")
+    assert ledger_summary([rep("re-derived", status_ok=False)]) == "1 figure: 1 re-derived; 1 mismatched"
+    assert ledger_summary([rep("input", "input")]) == "2 figures: 2 inputs shown; 0 mismatched"
 
 
 def test_empty_and_ok():

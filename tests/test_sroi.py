@@ -69,7 +69,7 @@ def test_waterfall_steps_by_hand():
     assert steps["displacement"] == pytest.approx(-(1000 * 0.25))
     assert steps["attribution"] == pytest.approx(-(4000 * 0.1 * 3 + 5000 * 0.4 * 2))
     assert steps["drop-off"] == pytest.approx(-((3600 * 3 - (3600 + 3240 + 2916)) + 1500))
-    assert steps["discounting (impact)"] == 0.0
+    assert steps["discounting (impact)"] == pytest.approx(0.0, abs=1e-9)
     assert steps.sum() == pytest.approx(float(out["npv"].squeeze()))
 
 
@@ -310,8 +310,8 @@ def test_one_way_is_dsa_one_way_over_the_maps_own_fields():
     draws = draws_of(4, p=[400.0, 500.0, 600.0, 500.0])
     table = one_way(model, draws, fields=("proxy", "attribution"), change=0.1)
     assert table.attrs["outcome"] == "sroi_ratio" and table.attrs["units"] == "per £1"
-    assert table.loc["stays at home: proxy", ["base", "low", "high"]].tolist() == [500.0, 450.0, 550.0]
-    assert table.loc["carer back at work: attribution", ["low", "high"]].tolist() == [0.0, 0.0]
+    assert table.loc["stays at home: proxy", ["base", "low", "high"]].tolist() == pytest.approx([500.0, 450.0, 550.0], rel=1e-12)
+    assert table.loc["carer back at work: attribution", ["low", "high"]].tolist() == pytest.approx([0.0, 0.0], abs=1e-12)
     for label, row in table.iterrows():
         outcome, field = label.split(": ")
         for end in ("low", "high"):

@@ -20,7 +20,7 @@ rep = rep_fixture(care_repair, draws=400, seed=11)
 def test_savings_per_pound_reproduces_published_750(rep):
     check = rep.checks[0]
     assert check.published == 7.50
-    assert round(check.reproduced, 2) == 7.50
+    assert check.reproduced == pytest.approx(7.50, abs=0.005)
     assert check.status == "match"
     assert check.source == "seeds/000_dd7df95bd4ae58ba.txt line 239"
 

@@ -14,21 +14,21 @@ rep = rep_fixture(popp)
 
 def test_return_120_per_pound(rep):
     check = find_check(rep, "savings on emergency bed days")
-    assert round(check.reproduced, 2) == 1.20
+    assert check.reproduced == pytest.approx(1.20, abs=0.005)
     low, high = check.interval
     assert low == pytest.approx(0.80, abs=0.03) and high == pytest.approx(1.60, abs=0.03)
 
 
 def test_return_120_per_month_wording(rep):
-    assert round(find_check(rep, "same ratio, 'per month'").reproduced, 2) == 1.20
+    assert find_check(rep, "same ratio, 'per month'").reproduced == pytest.approx(1.20, abs=0.005)
 
 
 def test_range_low_080(rep):
-    assert round(find_check(rep, "range, low").reproduced, 2) == 0.80
+    assert find_check(rep, "range, low").reproduced == pytest.approx(0.80, abs=0.005)
 
 
 def test_range_high_160(rep):
-    assert round(find_check(rep, "range, high").reproduced, 2) == 1.60
+    assert find_check(rep, "range, high").reproduced == pytest.approx(1.60, abs=0.005)
 
 
 def test_probability_of_return_above_one_under_both_readings(rep):
