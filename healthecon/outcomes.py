@@ -40,7 +40,7 @@ import pandas as pd
 import xarray as xr
 
 from ._validate import require_unique
-from .errors import OutcomesError, ShapeError, unknown_name
+from .errors import AnalysisError, OutcomesError, ShapeError, unknown_name
 
 __all__ = [
     "SAMPLE",
@@ -56,8 +56,9 @@ __all__ = [
     "summarise",
     "from_dataframe",
     "to_dataframe",
-    "save",
-    "load",
+    "save_outcomes",
+    "load_outcomes",
+    "pick_strategy",
 ]
 
 SAMPLE = "sample"
@@ -292,6 +293,47 @@ def strategies(ds: xr.Dataset) -> list[str]:
     ['usual care', 'new drug']
     """
     return [str(s) for s in ds[STRATEGY].values]
+
+
+def pick_strategy(ds: xr.Dataset, strategy: str | None = None) -> str:
+    """The strategy an analysis of one strategy works on: ``strategy``, or the only one.
+
+    Parameters
+    ----------
+    ds
+        An outcome set.
+    strategy
+        A strategy label, or ``None`` when ``ds`` has exactly one strategy.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    AnalysisError
+        If ``strategy`` is ``None`` and ``ds`` has several strategies.
+    UnknownNameError
+        If ``strategy`` is not in ``ds``.
+
+    Examples
+    --------
+    >>> out = make_outcomes({"cost": [[1.0, 2.0]], "qaly": [[0.5, 0.6]]}, strategies=["a", "b"], effect="qaly")
+    >>> pick_strategy(out, "b")
+    'b'
+    >>> pick_strategy(out)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.AnalysisError: outcome set has strategies ['a', 'b']: name one with strategy=
+    """
+    names = strategies(ds)
+    if strategy is None:
+        if len(names) != 1:
+            raise AnalysisError(f"outcome set has strategies {names}: name one with strategy=")
+        return names[0]
+    if strategy not in names:
+        raise unknown_name("strategy", strategy, names)
+    return strategy
 
 
 def n_samples(ds: xr.Dataset) -> int:
@@ -637,13 +679,13 @@ _CSV_HEADER = "# healthecon outcomes "
 _NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A", "-NaN", "-nan", "<NA>", "None"]
 
 
-def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
+def save_outcomes(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     """Save an outcome set losslessly: ``.nc`` as NetCDF4, ``.csv`` as a long table.
 
     The CSV form keeps the (sample, strategy) variables, their kinds and the dataset
     attributes (in a first comment line); each float is written as the shortest decimal
     that reads back as the same number (``6.1``, not ``6.0999999999999996``), so
-    :func:`load` returns identical numbers and the file stays readable in Excel. Variables with extra dimensions (e.g. ``year``)
+    :func:`load_outcomes` returns identical numbers and the file stays readable in Excel. Variables with extra dimensions (e.g. ``year``)
     need NetCDF.
 
     Parameters
@@ -673,7 +715,7 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     >>> import tempfile
     >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     path = save(out, Path(folder) / "psa.csv")
+    ...     path = save_outcomes(out, Path(folder) / "psa.csv")
     ...     print(path.name)
     ...     print(path.read_text(encoding="utf-8").splitlines()[1:3])
     psa.csv
@@ -697,15 +739,15 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     return path
 
 
-def load(path: str | PathLike[str]) -> xr.Dataset:
-    """Load an outcome set written by :func:`save` (or any long CSV of outcomes).
+def load_outcomes(path: str | PathLike[str]) -> xr.Dataset:
+    """Load an outcome set written by :func:`save_outcomes` (or any long CSV of outcomes).
 
     Parameters
     ----------
     path
-        A ``.nc`` file written by :func:`save`, or a ``.csv`` long table (columns
+        A ``.nc`` file written by :func:`save_outcomes`, or a ``.csv`` long table (columns
         ``strategy``, optionally ``sample``, ``cost``, ``effect`` and other outcomes, with or
-        without the metadata line :func:`save` writes).
+        without the metadata line :func:`save_outcomes` writes).
 
     Returns
     -------
@@ -729,7 +771,7 @@ def load(path: str | PathLike[str]) -> xr.Dataset:
     >>> import tempfile
     >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     back = load(save(out, Path(folder) / "psa.csv"))
+    ...     back = load_outcomes(save_outcomes(out, Path(folder) / "psa.csv"))
     >>> back.identical(out), strategies(back), back.attrs["effect"]
     (True, ['usual care', 'new drug'], 'qaly')
     """

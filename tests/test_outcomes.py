@@ -12,11 +12,11 @@ from healthecon.errors import OutcomesError, ShapeError, UnknownNameError
 from healthecon.outcomes import (
     cost_effect,
     from_dataframe,
-    load,
+    load_outcomes,
     make_outcomes,
     n_samples,
     require_aligned,
-    save,
+    save_outcomes,
     select_strategies,
     strategies,
     summarise,
@@ -174,7 +174,7 @@ def test_csv_and_netcdf_round_trips_are_bit_exact(tmp_path_factory, values, labe
                         attrs={"model": "test", "seed": 7})
     folder = tmp_path_factory.mktemp("rt")
     for suffix in (".csv", ".nc"):
-        back = load(save(out, folder / f"out{suffix}"))
+        back = load_outcomes(save_outcomes(out, folder / f"out{suffix}"))
         assert strategies(back) == labels
         for name in out.data_vars:
             assert back[name].values.tobytes() == out[name].values.tobytes()
@@ -188,25 +188,25 @@ def test_netcdf_round_trip_keeps_year_and_stakeholder_dims(tmp_path):
                          coords={"year": [0, 1, 2, 3], "stakeholder": ["NHS", "council", "people"]})
     out = make_outcomes({"cost": rng.normal(size=(5, 2)), "benefit": rng.normal(size=(5, 2)), "cost_flows": flows},
                         ["do nothing", "programme"], effect="benefit", kinds={"benefit": "benefit"})
-    back = load(save(out, tmp_path / "out.nc"))
+    back = load_outcomes(save_outcomes(out, tmp_path / "out.nc"))
     xr.testing.assert_identical(back, out)
     assert back["cost_flows"].values.tobytes() == flows.values.tobytes()
     assert back["stakeholder"].values.tolist() == ["NHS", "council", "people"]
     with pytest.raises(OutcomesError, match=r"\['cost_flows'\] have extra dimensions and cannot be saved as CSV: use .nc"):
-        save(out, tmp_path / "out.csv")
+        save_outcomes(out, tmp_path / "out.csv")
 
 
 def test_save_and_load_reject_other_suffixes(tmp_path):
     with pytest.raises(OutcomesError, match="use a .nc or .csv"):
-        save(_two(), tmp_path / "out.xlsx")
+        save_outcomes(_two(), tmp_path / "out.xlsx")
     with pytest.raises(OutcomesError, match="use a .nc or .csv"):
-        load(tmp_path / "out.parquet")
+        load_outcomes(tmp_path / "out.parquet")
 
 
 def test_load_plain_long_csv_from_another_tool(tmp_path):
     path = tmp_path / "treeage.csv"
     path.write_text("sample,strategy,cost,effect\n0,A,1.5,0.1\n0,B,2.5,0.2\n1,A,1.0,0.3\n1,B,3.0,0.4\n")
-    out = load(path)
+    out = load_outcomes(path)
     np.testing.assert_array_equal(out["cost"].values, [[1.5, 2.5], [1.0, 3.0]])
 
 
@@ -240,4 +240,4 @@ def test_summarise_skips_or_names_variables_with_extra_dims():
 @pytest.mark.parametrize("suffix", [".csv", ".nc"])
 def test_number_and_missing_like_strategy_labels_survive_a_round_trip(tmp_path, suffix):
     out = make_outcomes({"cost": [[1.0, 2.0, 3.0]], "effect": [[0.1, 0.2, 0.3]]}, ["01", "NA", "None"])
-    assert strategies(load(save(out, tmp_path / f"out{suffix}"))) == ["01", "NA", "None"]
+    assert strategies(load_outcomes(save_outcomes(out, tmp_path / f"out{suffix}"))) == ["01", "NA", "None"]

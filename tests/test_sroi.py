@@ -7,19 +7,17 @@ import xarray as xr
 from hypothesis import given
 from hypothesis import strategies as st
 
-from healthecon.cba import acceptability, party_table, payback_period, summary, waterfall_steps
+from healthecon.appraisal import acceptability, headline_table, party_table, payback_period, waterfall_steps
 from healthecon.discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD
+from healthecon.dsa import one_way_impact_map
 from healthecon.errors import ModelDefinitionError, ParameterError, UnknownNameError
 from healthecon.sroi import (
     ImpactMap,
     Investment,
     Outcome,
     SROIModel,
-    impact_map_from_frames,
-    one_way,
-    read_impact_map,
-    write_impact_map,
 )
+from healthecon.sroi_io import impact_map_from_frames, read_impact_map, write_impact_map
 
 
 def three_outcomes(**changes):
@@ -184,12 +182,12 @@ def test_psa_probability_of_ratio_above_targets():
     curve = acceptability(out, [1.0, 1.2, 1.5])
     expected = [(draws["proxy"].values / 100 > t).mean() for t in (1.0, 1.2, 1.5)]
     np.testing.assert_allclose(curve.values[:, 0], expected)
-    assert summary(out, target=1.2).loc["s", "p_ratio_above_target"] == pytest.approx(expected[1])
+    assert headline_table(out, target=1.2).loc["s", "p_ratio_above_target"] == pytest.approx(expected[1])
 
 
 def test_one_way_ranks_fields_and_reproduces_hand_values():
     model = SROIModel(three_outcomes(), discount=0.0)
-    table = one_way(model, change=0.2)
+    table = one_way_impact_map(model, change=0.2)
     assert set(table["field"]) == {"proxy", "deadweight", "displacement", "attribution", "drop_off"}
     assert len(table) == 15 and (table["swing"].diff().dropna() <= 0).all()
     row = table[(table["outcome"] == "fewer admissions") & (table["field"] == "proxy")].iloc[0]
@@ -276,7 +274,7 @@ def test_several_maps_are_strategies():
 
 def test_one_way_explicit_ranges():
     model = SROIModel(three_outcomes(), discount=0.0)
-    table = one_way(model, fields=("proxy",), ranges={"displacement": (0.0, 0.5),
+    table = one_way_impact_map(model, fields=("proxy",), ranges={"displacement": (0.0, 0.5),
                                                       ("fewer admissions", "proxy"): (500.0, 2000.0)})
     row = table[(table["outcome"] == "stays at home") & (table["field"] == "displacement")].iloc[0]
     assert (row["low"], row["high"]) == (0.0, 0.5)
@@ -286,15 +284,15 @@ def test_one_way_explicit_ranges():
     row = table[(table["outcome"] == "fewer admissions") & (table["field"] == "proxy")].iloc[0]
     assert row["outcome_high"] - base == pytest.approx(4500 * 1.0 / 10_000)
     with pytest.raises(ParameterError, match="outcome 'stays at home', field 'deadweight'"):
-        one_way(model, ranges={"deadweight": (0.0, 1.2)})
+        one_way_impact_map(model, ranges={"deadweight": (0.0, 1.2)})
     with pytest.raises(UnknownNameError, match="'fewer admisions'"):
-        one_way(model, ranges={("fewer admisions", "proxy"): (1.0, 2.0)})
+        one_way_impact_map(model, ranges={("fewer admisions", "proxy"): (1.0, 2.0)})
 
 
 def test_one_way_table_draws_as_a_tornado():
     from healthecon.plot.dsa import plot_tornado
 
-    table = one_way(SROIModel(three_outcomes(), discount=0.0), change=0.2)
+    table = one_way_impact_map(SROIModel(three_outcomes(), discount=0.0), change=0.2)
     ax = plot_tornado(table, top=4)
     low_bars, high_bars = ax.containers[0], ax.containers[1]
     base = table["outcome_base"].iloc[0]
@@ -308,7 +306,7 @@ def test_one_way_is_dsa_one_way_over_the_maps_own_fields():
     named = three_outcomes().replace_outcome("stays at home", proxy="p")
     model = SROIModel(named, discount=0.035)
     draws = draws_of(4, p=[400.0, 500.0, 600.0, 500.0])
-    table = one_way(model, draws, fields=("proxy", "attribution"), change=0.1)
+    table = one_way_impact_map(model, draws, fields=("proxy", "attribution"), change=0.1)
     assert table.attrs["outcome"] == "sroi_ratio" and table.attrs["units"] == "per £1"
     assert table.loc["stays at home: proxy", ["base", "low", "high"]].tolist() == [500.0, 450.0, 550.0]
     assert table.loc["carer back at work: attribution", ["low", "high"]].tolist() == [0.0, 0.0]
@@ -318,9 +316,9 @@ def test_one_way_is_dsa_one_way_over_the_maps_own_fields():
             changed = SROIModel(named.replace_outcome(outcome, **{field: row[end]}), discount=0.035)
             assert row[f"outcome_{end}"] == ratio(changed.run(draws_of(1, p=[500.0])))  # same run, bit for bit
     with pytest.raises(ParameterError, match="'stays at home: proxy': low 2 is greater than high 1"):
-        one_way(model, draws, ranges={("stays at home", "proxy"): (2.0, 1.0)})
+        one_way_impact_map(model, draws, ranges={("stays at home", "proxy"): (2.0, 1.0)})
     with pytest.raises(ParameterError, match="clashes"):
-        one_way(model, draws.assign({"fewer admissions: proxy": ("sample", np.ones(4))}))
+        one_way_impact_map(model, draws.assign({"fewer admissions: proxy": ("sample", np.ones(4))}))
 
 
 def test_the_outcome_set_is_in_money_not_qalys():
