@@ -152,6 +152,8 @@ class Flow:
         if not isinstance(self.agency, str) or not self.agency:
             raise ModelDefinitionError(f"{what}, field 'agency': expected a non-empty name, got {self.agency!r}")
         values = tuple(self.values) if not isinstance(self.values, (str, int, float)) else (self.values,)
+        if not values:
+            raise ModelDefinitionError(f"{what}, field 'values': no amounts given; expected one amount per year")
         years = tuple(range(len(values))) if self.years is None else tuple(self.years)
         if len(years) != len(values):
             raise ShapeError(f"{what}: mismatched lengths: values has {len(values)}, years has {len(years)}")
@@ -337,6 +339,8 @@ class CBAModel:
 
     def __post_init__(self) -> None:
         raw = self.flows if isinstance(self.flows, Mapping) else {self.name: self.flows}
+        if not raw:
+            raise ModelDefinitionError("CBAModel: no schemes given; expected a list of flows or a mapping of scheme name to flows")
         require_unique(list(raw), "CBA schemes", ModelDefinitionError)
         schemes: dict[str, tuple[Flow, ...]] = {}
         known = None if self.agencies is None else require_unique(self.agencies, "agencies", ModelDefinitionError)

@@ -42,6 +42,7 @@ __all__ = [
     "CATEGORIES",
     "DIRECTIONS",
     "Line",
+    "MAX_YEAR",
     "Rate",
     "Value",
     "build_outcomes",
@@ -97,14 +98,44 @@ def resolve_value(value: Value, draws: xr.Dataset | None, n: int, what: str) -> 
     return np.full(n, float(arr))
 
 
+#: The largest year offset (or duration) a money model accepts. Years count from the start of
+#: the appraisal (year 0 = now); a number as large as a calendar year (2024) is refused rather
+#: than read as 2,024 years from now, which would discount it to nothing.
+MAX_YEAR = 500
+
+
 def require_year(value: object, what: str, minimum: int = 0) -> int:
-    """An integer year >= ``minimum`` (whole numbers given as floats are accepted)."""
+    """An integer year offset in ``[minimum, MAX_YEAR]`` (whole numbers given as floats are accepted).
+
+    Raises
+    ------
+    ModelDefinitionError
+        For anything else; a calendar year (e.g. 2024) gets a message saying that years count
+        from the start of the appraisal.
+
+    Examples
+    --------
+    >>> require_year(3.0, "flow 'beds', field 'years'")
+    3
+    >>> require_year(2024, "flow 'beds', field 'years'")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ModelDefinitionError: flow 'beds', field 'years': 2024 looks like a calendar year, ...
+    """
+    if isinstance(value, bool):
+        raise ModelDefinitionError(f"{what}: expected a whole number of years, got {value!r}")
     try:
         as_float = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ModelDefinitionError(f"{what}: expected a whole number of years, got {value!r}") from None
     if not np.isfinite(as_float) or as_float != int(as_float) or as_float < minimum:
         raise ModelDefinitionError(f"{what}: expected a whole number of years >= {minimum}, got {value!r}")
+    if as_float > MAX_YEAR:
+        raise ModelDefinitionError(
+            f"{what}: {value!r} looks like a calendar year, but years here count from the start of the appraisal "
+            f"(year 0 = now, undiscounted; at most {MAX_YEAR}): subtract the first year, e.g. 2025 in an appraisal "
+            f"starting in 2024 is year 1"
+        )
     return int(as_float)
 
 
@@ -198,7 +229,7 @@ def build_outcomes(
             i = int(np.argmax(bad))
             raise ModelDefinitionError(
                 f"strategy {strategy!r}: the present value of costs/investment is {cost_pv[i, j]!r} in "
-                f"sample {i}; a return per £1 needs a positive cost"
+                f"sample {i} ({int(bad.sum())} of {bad.size} samples); a return per £1 needs a positive cost"
             )
     dims4 = (SAMPLE, STRATEGY, LINE, YEAR)
     line_coords = {

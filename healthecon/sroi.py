@@ -400,6 +400,8 @@ class SROIModel:
 
     def __post_init__(self) -> None:
         maps = {self.maps.name: self.maps} if isinstance(self.maps, ImpactMap) else dict(self.maps)
+        if not maps:
+            raise ModelDefinitionError("SROIModel: no impact maps given; expected an ImpactMap or a mapping of name to map")
         require_unique(list(maps), "SROI strategies", ModelDefinitionError)
         for name, imap in maps.items():
             if not isinstance(imap, ImpactMap):

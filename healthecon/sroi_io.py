@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._spreadsheet import write_frames
+from ._spreadsheet import csv_safe_text, csv_text_back, write_frames
 from .appraisal import headline_table
 from .errors import ModelDefinitionError, ParameterError
 from .flows import Value
@@ -78,7 +78,13 @@ def _frame_rows(frame: pd.DataFrame, required: Sequence[str], table: str) -> lis
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (isinstance(value, str) and not value.strip())
+    """A numeric cell with nothing in it (spaces count as nothing)."""
+    return _missing(value) or (isinstance(value, str) and not value.strip())
+
+
+def _missing(value: object) -> bool:
+    """A text cell with nothing in it: any text, even spaces, is kept as written (a name ImpactMap accepts)."""
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
 
 
 def impact_map_from_frames(outcomes: pd.DataFrame, investment: pd.DataFrame, *, name: str = "SROI",
@@ -125,8 +131,10 @@ def impact_map_from_frames(outcomes: pd.DataFrame, investment: pd.DataFrame, *, 
     for i, row in enumerate(rows, start=1):
         label = row.get("outcome")
         what = f"outcomes table, row {i} (outcome {label!r})"
-        if _blank(label):
+        if _missing(label):
             raise ModelDefinitionError(f"outcomes table, row {i}: the 'outcome' cell is empty")
+        if _missing(row["stakeholder"]):
+            raise ModelDefinitionError(f"{what}, column 'stakeholder': the cell is empty")
         kwargs: dict[str, object] = {}
         for col in NUMERIC_FIELDS:
             if col in row and not _blank(row[col]):
@@ -137,12 +145,14 @@ def impact_map_from_frames(outcomes: pd.DataFrame, investment: pd.DataFrame, *, 
             if col in row and not _blank(row[col]):
                 kwargs[col] = _cell(row[col], f"{what}, column {col!r}")
         for col in ("indicator", "proxy_source", "category"):
-            if col in row and not _blank(row[col]):
+            if col in row and not _missing(row[col]):
                 kwargs[col] = str(row[col])
         made.append(Outcome(str(label), str(row["stakeholder"]), **kwargs))  # type: ignore[arg-type]
     inv = []
     for i, row in enumerate(_frame_rows(investment, ("funder", "amount"), "investment"), start=1):
         what = f"investment table, row {i} (funder {row.get('funder')!r})"
+        if _missing(row["funder"]):
+            raise ModelDefinitionError(f"investment table, row {i}: the 'funder' cell is empty")
         year = 0 if _blank(row.get("year")) else _cell(row["year"], f"{what}, column 'year'")
         inv.append(Investment(str(row["funder"]), _cell(row["amount"], f"{what}, column 'amount'"), year))  # type: ignore[arg-type]
     return ImpactMap(made, inv, stakeholders=stakeholders, horizon=horizon, name=name)
@@ -203,7 +213,7 @@ def read_impact_map(path: str | PathLike[str], investment: str | PathLike[str] |
     path = Path(path)
     label = name or path.stem
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+        sheets = _read_workbook(path)
         lower = {k.strip().lower(): v for k, v in sheets.items()}
         for sheet in ("outcomes", "investment"):
             if sheet not in lower:
@@ -213,9 +223,44 @@ def read_impact_map(path: str | PathLike[str], investment: str | PathLike[str] |
     if path.suffix.lower() == ".csv":
         if investment is None:
             raise ModelDefinitionError(f"{path.name}: a CSV impact map needs the investment table as a second CSV file")
-        frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in (path, Path(investment))]
+        frames = [_read_csv(p) for p in (path, Path(investment))]
         return impact_map_from_frames(*frames, name=label, stakeholders=stakeholders, horizon=horizon)
     raise ModelDefinitionError(f"cannot read an impact map from {path.name!r}: use .xlsx or .csv")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Every cell as the text written (no "NA" -> NaN, no "01" -> 1), with :func:`csv_safe_text` undone."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ModelDefinitionError(f"{path.name}: byte {err.object[err.start]:#04x} is not UTF-8 text; save the "
+                                   f"file as 'CSV UTF-8'") from None
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise ModelDefinitionError(f"{path.name}: not a readable CSV table ({err})") from None
+    return frame.map(csv_text_back)
+
+
+def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
+    """Each sheet as a table of the cells' own values: text stays text ("01", "TRUE", "NA"), numbers
+    stay numbers. Formulas are never evaluated: a formula cell reads as its cached value (openpyxl's
+    ``data_only``), or blank if the file has none."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError) as err:
+        raise ModelDefinitionError(f"{path.name}: not a readable Excel workbook ({err})") from None
+    try:
+        sheets = {}
+        for sheet in book.worksheets:
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            while rows and all(v is None for v in rows[-1]):
+                rows.pop()
+            header = [str(v).strip() if v is not None else f"column {j + 1}" for j, v in enumerate(rows[0])] if rows else []
+            sheets[sheet.title] = pd.DataFrame([r[: len(header)] for r in rows[1:]], columns=header, dtype=object)
+        return sheets
+    finally:
+        book.close()
 
 
 def impact_map_frames(imap: ImpactMap, results: xr.Dataset | None = None) -> dict[str, pd.DataFrame]:
@@ -319,7 +364,8 @@ def write_impact_map(imap: ImpactMap, path: str | PathLike[str], results: xr.Dat
     elif path.suffix.lower() == ".csv":
         for sheet, frame in tables.items():
             target = path if sheet == "outcomes" else path.with_name(f"{path.stem}_{sheet}.csv")
-            frame.to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL)
+            safe = frame.map(lambda v: csv_safe_text(v) if isinstance(v, str) else v)  # OWASP: no formula
+            safe.to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL)
     else:
         raise ModelDefinitionError(f"cannot write an impact map to {path.name!r}: use .xlsx or .csv")
     return path

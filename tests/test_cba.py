@@ -271,3 +271,19 @@ def test_waterfall_labels_say_discounting_is_of_benefits_and_costs_are_present_v
     base = five_years(discount=0.035).run()
     assert steps["discounting (benefits)"] == pytest.approx(0.9 * (base["benefit"] - base["benefit_undiscounted"]).item())
     assert steps["costs (present value)"] == pytest.approx(-base["cost"].item())  # discounted, before the uplift
+
+
+# ---- issue 11: calendar years, empty input ----------------------------------------------------
+def test_a_calendar_year_is_refused_with_the_reason():
+    # was: PV costs £0.00 ... payback 0.0 years (2024 read as 2,024 years from now)
+    with pytest.raises(ModelDefinitionError, match=r"flow 'team', field 'years': 2024 looks like a calendar year.*year 0 = now"):
+        cost_flow("team", "council", [100.0], years=[2024])
+    with pytest.raises(ModelDefinitionError, match="calendar year"):
+        CBAModel([cost_flow("c", "NHS", [1.0])], horizon=2030)
+
+
+def test_empty_models_and_flows_get_healthecon_errors():
+    with pytest.raises(ModelDefinitionError, match="no schemes given"):
+        CBAModel({})
+    with pytest.raises(ModelDefinitionError, match="flow 'beds', field 'values': no amounts given"):
+        benefit_flow("beds", "NHS", [])

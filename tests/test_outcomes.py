@@ -241,3 +241,133 @@ def test_summarise_skips_or_names_variables_with_extra_dims():
 def test_number_and_missing_like_strategy_labels_survive_a_round_trip(tmp_path, suffix):
     out = make_outcomes({"cost": [[1.0, 2.0, 3.0]], "effect": [[0.1, 0.2, 0.3]]}, ["01", "NA", "None"])
     assert strategies(load_outcomes(save_outcomes(out, tmp_path / f"out{suffix}"))) == ["01", "NA", "None"]
+
+
+# --- issue 11: files that lie, attack or come from elsewhere --------------------------------------
+
+def _saved_csv(tmp_path, out=None):
+    return save_outcomes(out if out is not None else _two(), tmp_path / "psa.csv")
+
+
+def _edit_first_line(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    first, rest = text.split("\n", 1)
+    assert old in first
+    path.write_text(first.replace(old, new) + "\n" + rest, encoding="utf-8")
+
+
+def test_a_metadata_line_that_swaps_cost_and_effect_is_refused(tmp_path):
+    path = _saved_csv(tmp_path)
+    _edit_first_line(path, '"cost": "cost", "effect": "qaly"', '"cost": "qaly", "effect": "cost"')
+    with pytest.raises(OutcomesError, match=r"psa.csv, line 1 .*'qaly' as the cost variable but gives it kind 'effect'"):
+        load_outcomes(path)
+    # swapping the kinds as well does not help: the name 'cost' says what it is
+    _edit_first_line(path, '"kinds": {"cost": "cost", "qaly": "effect"}', '"kinds": {"cost": "effect", "qaly": "cost"}')
+    with pytest.raises(OutcomesError, match=r"variable 'cost' is named as a cost but given kind 'effect'"):
+        load_outcomes(path)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("{not json", "not valid JSON"),
+    ('{"attrs": {}}', "exactly the keys 'attrs' and 'kinds'"),
+    ('{"attrs": [], "kinds": {}}', "'attrs' must map names"),
+    ('{"attrs": {"cost": 3}, "kinds": {}}', r"attrs\['cost'\] must be text"),
+    ('{"attrs": {}, "kinds": {"cost": "money"}}', "'kinds' must map variable names"),
+    ('{"attrs": {}, "kinds": {"price": "cost"}}', "'price', which is not a column"),
+    ('{"attrs": {"cost": "price"}, "kinds": {}}', "names 'price' as the cost variable, but there is no such column"),
+])
+def test_a_malformed_metadata_line_is_a_healthecon_error_naming_the_line(tmp_path, line, message):
+    path = _saved_csv(tmp_path)
+    text = path.read_text(encoding="utf-8").split("\n", 1)[1]
+    path.write_text("# healthecon outcomes " + line + "\n" + text, encoding="utf-8")
+    with pytest.raises(OutcomesError, match=r"psa.csv, line 1") as err:
+        load_outcomes(path)
+    assert __import__("re").search(message, str(err.value))
+
+
+def test_a_cp1252_csv_says_which_encoding_and_reads_with_it(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("strategy,cost,effect\nA £ plan,1.5,0.1\nB,2.5,0.2\n".encode("cp1252"))
+    with pytest.raises(OutcomesError, match=r"excel.csv, line 2: byte 0xa3 is not valid utf-8.*encoding='cp1252'"):
+        load_outcomes(path)
+    assert strategies(load_outcomes(path, encoding="cp1252")) == ["A £ plan", "B"]
+
+
+def test_a_netcdf3_file_is_read(tmp_path):
+    out = _two()
+    path = tmp_path / "classic.nc"
+    out.to_netcdf(path, engine="scipy")  # NetCDF3 (classic); was OSError: file signature not found
+    back = load_outcomes(path)
+    np.testing.assert_array_equal(back["cost"].values, out["cost"].values)
+    assert strategies(back) == ["usual care", "new"]
+
+
+def test_a_file_that_is_not_netcdf_is_a_healthecon_error(tmp_path):
+    path = tmp_path / "fake.nc"
+    path.write_text("sample,strategy\n")
+    with pytest.raises(OutcomesError, match="fake.nc: not a NetCDF file"):
+        load_outcomes(path)
+
+
+def _secret(tmp_path):
+    secret = tmp_path / "secret.bin"
+    np.arange(4, dtype="<f8").tofile(secret)
+    return secret
+
+
+@pytest.mark.parametrize("trick", ["external storage", "external link", "virtual dataset"])
+def test_netcdf_that_reads_other_files_is_refused(tmp_path, trick):
+    h5py = pytest.importorskip("h5py")
+    path = save_outcomes(_two(), tmp_path / "psa.nc")
+    secret = _secret(tmp_path)
+    with h5py.File(path, "a") as f:
+        del f["cost"]
+        if trick == "external storage":
+            f.create_dataset("cost", shape=(2, 2), dtype="<f8", external=[(str(secret), 0, 32)])
+        elif trick == "external link":
+            other = tmp_path / "other.h5"
+            with h5py.File(other, "w") as g:
+                g["cost"] = np.ones((2, 2))
+            f["cost"] = h5py.ExternalLink(str(other), "/cost")
+        else:
+            layout = h5py.VirtualLayout(shape=(2, 2), dtype="<f8")
+            other = tmp_path / "other.h5"
+            with h5py.File(other, "w") as g:
+                g["data"] = np.ones((2, 2))
+            layout[:] = h5py.VirtualSource(str(other), "data", shape=(2, 2))
+            f.create_virtual_dataset("cost", layout)
+    with pytest.raises(OutcomesError, match=r"psa.nc: object '/cost' .*(external|virtual)"):
+        load_outcomes(path)
+
+
+def test_csv_injection_is_neutralised_and_undone(tmp_path):
+    names = ["=cmd|' /C calc'!A0", "+SUM(1)", "-2+3", "@A1", "'quoted", "plain"]
+    out = make_outcomes({"cost": np.ones((1, 6)), "qaly": np.ones((1, 6))}, strategies=names, effect="qaly")
+    path = save_outcomes(out, tmp_path / "psa.csv")
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))[1:]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert strategies(load_outcomes(path)) == names
+
+
+def test_a_nul_in_a_name_is_refused_before_writing(tmp_path):
+    out = make_outcomes({"cost": [[1.0, 2.0]], "qaly": [[1.0, 2.0]]}, strategies=["a\x00b", "c"], effect="qaly")
+    for suffix in (".nc", ".csv"):
+        with pytest.raises(OutcomesError, match=r"strategy 'a\\x00b' holds a NUL character"):
+            save_outcomes(out, tmp_path / f"psa{suffix}")
+
+
+def test_loading_outcomes_never_runs_code(tmp_path):
+    marker = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    path = tmp_path / "evil.csv"
+    path.write_text('# healthecon outcomes {"attrs": {"note": "' + payload.replace('"', "'") + '"}, "kinds": {}}\n'
+                    f"sample,strategy,cost,effect\n0,\"{payload}\",1.0,2.0\n")
+    out = load_outcomes(path)
+    assert strategies(out) == [payload] and not marker.exists()
+    nc = tmp_path / "evil.nc"
+    out.attrs["note"] = payload
+    save_outcomes(out, nc)
+    assert load_outcomes(nc).attrs["note"] == payload and not marker.exists()

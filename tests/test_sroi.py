@@ -335,3 +335,82 @@ def test_an_impact_map_written_to_excel_keeps_formula_like_text_as_text(tmp_path
     cells = [c for sheet in load_workbook(path) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert read_impact_map(path).outcomes[0].name == "=1+1"
+
+
+# ---- issue 11: calendar years, empty models, exact and safe round trips ----------------------
+def test_a_calendar_start_year_is_refused_with_the_reason():
+    # was: an SROI ratio of 3.2e-30 (2025 read as 2,025 years from now)
+    with pytest.raises(ModelDefinitionError, match=r"outcome 'x', field 'start_year': 2025 looks like a calendar year"):
+        Outcome("x", "people", 1, 100.0, duration=3, start_year=2025)
+    with pytest.raises(ModelDefinitionError, match="calendar year"):
+        Investment("council", 1.0, year=2024)
+
+
+def test_an_sroi_model_of_no_maps_is_refused():
+    with pytest.raises(ModelDefinitionError, match="no impact maps given"):
+        SROIModel({}).run()
+
+
+TRICKY = ["01", "1e5", "TRUE", "NA", "None", "#N/A", "=cmd|' /C calc'!A0", "+1", "-2", "@x", "'quoted", "''", "  ",
+          " padded ", "line\nbreak", "comma, here", 'say "hi"', "£1,000", "25%"]
+
+
+def tricky_map():
+    outcomes = [Outcome(name, TRICKY[(i + 1) % len(TRICKY)], 10 + i, -50.0 if i % 3 == 0 else 1.5 * i + 0.1, duration=2,
+                        indicator=TRICKY[(i + 2) % len(TRICKY)], proxy_source=TRICKY[(i + 3) % len(TRICKY)])
+                for i, name in enumerate(TRICKY)]
+    return ImpactMap(outcomes, [Investment(name, 1000.0 + i, year=i % 2) for i, name in enumerate(TRICKY[:6])],
+                     name="tricky")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_impact_map_round_trips_exactly_with_text_that_looks_like_numbers_or_missing(tmp_path, suffix):
+    imap = tricky_map()
+    path = write_impact_map(imap, tmp_path / f"map{suffix}")
+    back = read_impact_map(path, tmp_path / "map_investment.csv" if suffix == ".csv" else None, name="tricky")
+    assert back == imap
+
+
+def test_impact_map_csv_never_holds_a_formula(tmp_path):
+    imap = ImpactMap([Outcome("=cmd|' /C calc'!A0", "@SUM(A1)", 1, 10.0, indicator="+1", proxy_source="-2+3")],
+                     [Investment("=HYPERLINK(\"x\")", 1.0)])
+    write_impact_map(imap, tmp_path / "m.csv")
+    import csv
+
+    for file in ("m.csv", "m_investment.csv"):
+        with open(tmp_path / file, newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in row), row
+                assert not any(cell.startswith("-") and not cell.lstrip("-").replace(".", "").isdigit() for cell in row)
+    assert read_impact_map(tmp_path / "m.csv", tmp_path / "m_investment.csv", name="SROI") == imap
+
+
+def test_impact_map_excel_with_a_control_character_says_where(tmp_path):
+    from healthecon.errors import HealthEconError
+
+    imap = ImpactMap([Outcome("falls\x01", "older people", 1, 10.0)], [Investment("council", 1.0)])
+    with pytest.raises(HealthEconError, match=r"sheet 'outcomes', cell A2: .*control character '\\x01'"):
+        write_impact_map(imap, tmp_path / "m.xlsx")
+
+
+def test_loading_an_impact_map_never_runs_code(tmp_path):
+    marker = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    (tmp_path / "o.csv").write_text(f"outcome,stakeholder,quantity,proxy\n\"{payload}\",people,1,{payload!r}\n")
+    (tmp_path / "i.csv").write_text("funder,amount\ncouncil,1\n")
+    with pytest.raises(ParameterError, match="expected a number, a percentage or a parameter name"):
+        read_impact_map(tmp_path / "o.csv", tmp_path / "i.csv")
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "outcomes"
+    sheet.append(["outcome", "stakeholder", "quantity", "proxy"])
+    sheet.append(["=WEBSERVICE(\"http://example.invalid\")", "people", 1, "=1+1"])  # formulas, no cached values
+    investment = book.create_sheet("investment")
+    investment.append(["funder", "amount"])
+    investment.append(["council", 1])
+    book.save(tmp_path / "m.xlsx")
+    with pytest.raises(ModelDefinitionError, match="the 'outcome' cell is empty"):  # a formula is never evaluated
+        read_impact_map(tmp_path / "m.xlsx")
+    assert not marker.exists()
