@@ -89,6 +89,10 @@ def put_cell(sheet, row: int, column: int, value: object, number_format: str | N
     if isinstance(value, float) and math.isinf(value):  # Excel has no infinity: show it as the CSV does
         return put_cell(sheet, row, column, "inf" if value > 0 else "-inf")
     cell.value = value
+    if isinstance(value, float) and float(f"{value:.16g}") != value:
+        # openpyxl writes numbers with 16 significant digits, which loses the last digit of some
+        # doubles; the shortest repr (up to 17 digits) is what reads back as the same number.
+        cell._value = repr(value)
     if number_format:
         cell.number_format = number_format
     return cell

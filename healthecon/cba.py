@@ -398,12 +398,13 @@ class CBAModel:
         )
         lines: dict[str, list[Line]] = {}
         steps: dict[str, dict[str, np.ndarray]] = {}
-        for scheme in names:
-            lines[scheme], steps[scheme] = self._scheme(scheme, draws, n, years, uplift, haircut)
-        return build_outcomes(
-            lines, steps, years, ratio="bcr", net_ratio="net_roi", model="cba",
-            attrs={"discount": rate_label(self.discount)},
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # build_outcomes reports an overflow by line
+            for scheme in names:
+                lines[scheme], steps[scheme] = self._scheme(scheme, draws, n, years, uplift, haircut)
+            return build_outcomes(
+                lines, steps, years, ratio="bcr", net_ratio="net_roi", model="cba",
+                attrs={"discount": rate_label(self.discount)},
+            )
 
     def _scheme(self, scheme, draws, n, years, uplift, haircut):
         gross_benefit = np.zeros(n)

@@ -81,9 +81,21 @@ def net_benefit_values(cost: np.ndarray, effect: np.ndarray, grid: np.ndarray, k
             [ 800., 5200.]]])
     """
     cost, effect = cost[..., None], effect[..., None]
-    if kind == "monetary":
-        return effect * grid - cost
-    return effect - cost / grid
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = effect * grid - cost if kind == "monetary" else effect - cost / grid
+    # Means over samples (CEAC, EVPI) must not overflow either: every |value| times the number of
+    # samples has to stay within floating point, or E[max NB] - max E[NB] turns into inf - inf = NaN.
+    limit = np.finfo(float).max / max(1, values.shape[-3] if values.ndim >= 3 else 1)
+    bad = ~(np.abs(values) < limit)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise AnalysisError(
+            f"net benefit at willingness to pay {float(grid[index[-1]]):g} is {float(values[index])!r} "
+            f"(position {index} of sample, strategy, wtp; {int(bad.sum())} of {bad.size} values): costs, effects "
+            f"or the threshold are so large that the {'sums' if np.isfinite(values[index]) else 'products'} "
+            f"overflow floating point; express costs in thousands or check the inputs"
+        )
+    return values
 
 
 def net_benefit(

@@ -219,10 +219,23 @@ def build_outcomes(
             k = names.index(item.label)
             flows[:, j, k, :] += item.values
             flows_pv[:, j, k, :] += item.values * item.factors
+    for j, strategy in enumerate(labels):
+        bad = ~np.isfinite(flows_pv[:, j]).all(axis=(1, 2))
+        if bad.any():
+            k = int(np.argwhere(~np.isfinite(flows_pv[int(np.argmax(bad)), j]))[0][0])
+            raise ModelDefinitionError(
+                f"strategy {strategy!r}, line {names[k]!r}: an amount overflows floating point in {int(bad.sum())} of "
+                f"{n} samples (amount x quantity beyond 1.8e308); check the units of its values and quantity"
+            )
     direction = np.array([meta[name][1] for name in names])
     is_cost = direction == "cost"
     cost_pv = row_sum(flows_pv[:, :, is_cost, :], 2)
     benefit_pv = row_sum(flows_pv[:, :, ~is_cost, :], 2)
+    for label, total in (("costs", cost_pv), ("benefits", benefit_pv), ("net present value", benefit_pv - cost_pv)):
+        if not np.isfinite(total).all():
+            j = int(np.argwhere(~np.isfinite(total))[0][1])
+            raise ModelDefinitionError(f"strategy {labels[j]!r}: the present value of {label} overflows floating "
+                                       f"point; check the units of the amounts")
     for j, strategy in enumerate(labels):
         bad = cost_pv[:, j] <= 0
         if bad.any():

@@ -740,7 +740,7 @@ def save_outcomes(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
         table.columns = [csv_safe_text(str(c)) for c in table.columns]
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.write(_CSV_HEADER + json.dumps(meta) + "\n")
-            table.to_csv(handle, index=False)
+            table.to_csv(handle, index=False, lineterminator="\r\n")  # RFC 4180: a lone CR in a name is quoted
     else:
         raise OutcomesError(f"cannot save outcomes to {path.name!r}: use a .nc or .csv file name")
     return path

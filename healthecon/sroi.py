@@ -430,10 +430,11 @@ class SROIModel:
         years = np.arange(last + 1)
         factors = discount_factors(years, self.discount)
         lines, steps = {}, {}
-        for s in names:
-            lines[s], steps[s] = _evaluate(self.by_name[s], draws, n, years, factors)
-        return build_outcomes(lines, steps, years, ratio="sroi_ratio", net_ratio="net_sroi", model="sroi",
-                              attrs={"discount": rate_label(self.discount)})
+        with np.errstate(over="ignore", invalid="ignore"):  # build_outcomes reports an overflow by line
+            for s in names:
+                lines[s], steps[s] = _evaluate(self.by_name[s], draws, n, years, factors)
+            return build_outcomes(lines, steps, years, ratio="sroi_ratio", net_ratio="net_sroi", model="sroi",
+                                  attrs={"discount": rate_label(self.discount)})
 
 
 def _evaluate(imap: ImpactMap, draws, n: int, years: np.ndarray, factors: np.ndarray):

@@ -365,7 +365,8 @@ def write_impact_map(imap: ImpactMap, path: str | PathLike[str], results: xr.Dat
         for sheet, frame in tables.items():
             target = path if sheet == "outcomes" else path.with_name(f"{path.stem}_{sheet}.csv")
             safe = frame.map(lambda v: csv_safe_text(v) if isinstance(v, str) else v)  # OWASP: no formula
-            safe.to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL)
+            # CRLF line ends (RFC 4180), so that a text holding a lone CR is quoted and reads back whole
+            safe.to_csv(target, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     else:
         raise ModelDefinitionError(f"cannot write an impact map to {path.name!r}: use .xlsx or .csv")
     return path
