@@ -10,6 +10,7 @@ spreadsheet would read as a formula is prefixed with an apostrophe (the OWASP ru
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
@@ -75,11 +76,11 @@ def put_cell(sheet, row: int, column: int, value: object, number_format: str | N
         value = value.item()  # numpy scalar to Python
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         text = str(value)
-        bad = ILLEGAL_CHARACTERS_RE.search(text)
+        bad = ILLEGAL_CHARACTERS_RE.search(text) or re.search("\r", text)  # XML reads a CR back as LF
         if bad:
             raise HealthEconError(
                 f"sheet {sheet.title!r}, cell {cell.coordinate}: the text {text!r} holds the control character "
-                f"{bad.group()!r}, which an Excel file cannot store; remove it from the name or label"
+                f"{bad.group()!r}, which an Excel file cannot store exactly; remove it from the name or label"
             )
         cell.value = text
         cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
