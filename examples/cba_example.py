@@ -24,9 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from healthecon import dsa, optimism  # noqa: E402
-from healthecon.cba import (  # noqa: E402
-    CBAModel, benefit, category_table, cost, format_summary, party_table, switching_values,
-)
+from healthecon.appraisal import category_table, format_headlines, party_table, switching_values  # noqa: E402
+from healthecon.cba import CBAModel, benefit_flow, cost_flow  # noqa: E402
 from healthecon.discount import GREEN_BOOK_STANDARD  # noqa: E402
 from healthecon.distributions import Beta, Gamma  # noqa: E402
 from healthecon.params import Parameters  # noqa: E402
@@ -44,13 +43,13 @@ PARAMS = Parameters(
 YEARS = [1, 2, 3, 4, 5]
 MODEL = CBAModel(
     [
-        cost("set-up", "council", [120_000.0], category="fiscal_cashable"),
-        cost("home-from-hospital team", "council", [250_000.0] * 5, years=YEARS, category="fiscal_cashable"),
-        benefit("bed days avoided", "NHS", ["bed_day_cost"] * 5, years=YEARS, quantity="bed_days",
+        cost_flow("set-up", "council", [120_000.0], category="fiscal_cashable"),
+        cost_flow("home-from-hospital team", "council", [250_000.0] * 5, years=YEARS, category="fiscal_cashable"),
+        benefit_flow("bed days avoided", "NHS", ["bed_day_cost"] * 5, years=YEARS, quantity="bed_days",
                 category="fiscal_non_cashable"),
-        benefit("care packages avoided", "council", ["package_cost"] * 5, years=YEARS, quantity="packages",
+        benefit_flow("care packages avoided", "council", ["package_cost"] * 5, years=YEARS, quantity="packages",
                 category="fiscal_cashable"),
-        benefit("unpaid care avoided", "individuals", ["unpaid_care"] * 5, years=YEARS, category="social"),
+        benefit_flow("unpaid care avoided", "individuals", ["unpaid_care"] * 5, years=YEARS, category="social"),
     ],
     name="home from hospital",
     discount=GREEN_BOOK_STANDARD,
@@ -63,9 +62,9 @@ def main(output: Path) -> None:
     base = MODEL.run(PARAMS.base_case())
     psa = MODEL.run(PARAMS.sample(5_000, seed=7))
     print("Base case")
-    print(format_summary(base))
+    print(format_headlines(base))
     print("\nProbabilistic (5,000 draws)")
-    print(format_summary(psa))
+    print(format_headlines(psa))
     with pd.option_context("display.float_format", "{:,.0f}".format, "display.width", 120):
         print("\nWho pays, who gains (present values, base case)")
         print(party_table(base))

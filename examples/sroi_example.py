@@ -22,11 +22,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from healthecon.cba import acceptability, format_summary, party_table, waterfall_steps  # noqa: E402
+from healthecon.appraisal import acceptability, format_headlines, party_table, waterfall_steps  # noqa: E402
+from healthecon.dsa import one_way_impact_map  # noqa: E402
 from healthecon.distributions import Beta, Gamma  # noqa: E402
 from healthecon.params import Parameters  # noqa: E402
 from healthecon.plot.money import plot_acceptability, plot_waterfall  # noqa: E402
-from healthecon.sroi import ImpactMap, Investment, Outcome, SROIModel, one_way  # noqa: E402
+from healthecon.sroi import ImpactMap, Investment, Outcome, SROIModel  # noqa: E402
 
 PARAMS = Parameters(
     proxy_wellbeing=Gamma.from_mean_sd(1_500, 400),   # £ per person, wellbeing valuation
@@ -59,9 +60,9 @@ def main(output: Path) -> None:
     base = model.run(PARAMS.base_case())
     psa = model.run(PARAMS.sample(5_000, seed=2024))
     print("Base case")
-    print(format_summary(base))
+    print(format_headlines(base))
     print("\nProbabilistic (5,000 draws)")
-    print(format_summary(psa, target=2.0))
+    print(format_headlines(psa, target=2.0))
     prob = acceptability(psa, [1.0, 2.0]).sel(strategy="social prescribing").values
     print(f"P(SROI ratio > 1) = {prob[0]:.3f}, P(SROI ratio > 2) = {prob[1]:.3f}")
     with pd.option_context("display.float_format", "{:,.0f}".format, "display.width", 120):
@@ -71,7 +72,7 @@ def main(output: Path) -> None:
         print(waterfall_steps(base).to_string())
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
         print("\nOne-way sensitivity of the SROI ratio (each field -20% / +20%), largest first")
-        table = one_way(model, PARAMS.base_case(), change=0.2)
+        table = one_way_impact_map(model, PARAMS.base_case(), change=0.2)
         print(table.head(6)[["outcome", "field", "base", "outcome_low", "outcome_high"]].to_string(index=False))
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), layout="constrained")

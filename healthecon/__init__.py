@@ -18,7 +18,9 @@ Examples
 0.7
 
 Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.dsa`,
-:mod:`~healthecon.sroi`, :mod:`~healthecon.cba`, :mod:`~healthecon.outcomes`,
+:mod:`~healthecon.sroi`, :mod:`~healthecon.sroi_io`, :mod:`~healthecon.cba`,
+:mod:`~healthecon.flows`, :mod:`~healthecon.appraisal`, :mod:`~healthecon.outcomes`,
+:mod:`~healthecon.examples`, :mod:`~healthecon.formatting`,
 :mod:`~healthecon.discount`, :mod:`~healthecon.rates`, :mod:`~healthecon.correction`,
 :mod:`~healthecon.provenance`, :mod:`~healthecon.report`, :mod:`~healthecon.plot`.
 """
@@ -26,6 +28,7 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 from importlib.metadata import PackageNotFoundError, version
 
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
+from . import appraisal, examples, flows, formatting, sroi_io
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -43,7 +46,7 @@ from .distributions import (
 )
 from .lifetable import LifeTable
 from .markov import C, MarkovModel
-from .outcomes import load, make_outcomes, save
+from .outcomes import load_outcomes, make_outcomes, save_outcomes
 from .params import Parameters
 from .report import write_excel
 from .plot import *  # noqa: F403 - the plot_* functions are part of the top-level API
@@ -83,6 +86,7 @@ __all__ = [
     "Triangular",
     "TruncatedNormal",
     "Uniform",
+    "appraisal",
     "cba",
     "cea",
     "correction",
@@ -90,7 +94,10 @@ __all__ = [
     "discount_factors",
     "dsa",
     "errors",
-    "load",
+    "examples",
+    "flows",
+    "formatting",
+    "load_outcomes",
     "make_outcomes",
     "optimism",
     "outcomes",
@@ -98,8 +105,9 @@ __all__ = [
     "provenance",
     "rates",
     "report",
-    "save",
+    "save_outcomes",
     "sroi",
+    "sroi_io",
     "voi",
     "write_excel",
     *_plot_all,

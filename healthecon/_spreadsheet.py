@@ -1,25 +1,59 @@
-"""Writing cells to Excel workbooks safely, shared by every writer in healthecon.
+"""Writing cells to Excel workbooks and CSV files safely, shared by every writer in healthecon.
 
 Numbers are stored as numbers and NaN as a blank cell; every text is stored as text, never a
 formula, so a table cell such as ``=HYPERLINK(...)`` taken from a user's data cannot run when
-the workbook is opened (OWASP "CSV injection").
+the workbook is opened (OWASP "CSV injection"). In CSV, where a cell has no type, text that a
+spreadsheet would read as a formula is prefixed with an apostrophe (the OWASP rule,
+:func:`csv_safe_text`) and :func:`csv_text_back` removes it on reading, so round trips are exact.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-__all__ = ["FORMULA_START", "put_cell", "write_frames"]
+from .errors import HealthEconError
+
+__all__ = ["FORMULA_START", "csv_safe_text", "csv_text_back", "put_cell", "write_frames"]
 
 #: Text a spreadsheet would read as the start of a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED = FORMULA_START + ("'",)
+
+
+def csv_safe_text(text: str) -> str:
+    """Text for a CSV cell: an apostrophe before text a spreadsheet would read as a formula (OWASP).
+
+    Text that already starts with an apostrophe gets one more, so :func:`csv_text_back` can
+    undo every case exactly.
+
+    Examples
+    --------
+    >>> csv_safe_text("=cmd|' /C calc'!A0"), csv_safe_text("older people"), csv_safe_text("'quoted")
+    ("'=cmd|' /C calc'!A0", 'older people', "''quoted")
+    >>> all(csv_text_back(csv_safe_text(s)) == s for s in ["=1+1", "-5", "'", "''x", "'hello", "@a", "plain"])
+    True
+    """
+    return "'" + text if text.startswith(_ESCAPED) else text
+
+
+def csv_text_back(text: str) -> str:
+    """Undo :func:`csv_safe_text`: drop an apostrophe that precedes a formula character or another apostrophe.
+
+    Examples
+    --------
+    >>> csv_text_back("'=1+1"), csv_text_back("'hello")
+    ('=1+1', "'hello")
+    """
+    return text[1:] if text.startswith("'") and text[1:].startswith(_ESCAPED) else text
 
 
 def put_cell(sheet, row: int, column: int, value: object, number_format: str | None = None):
@@ -42,6 +76,12 @@ def put_cell(sheet, row: int, column: int, value: object, number_format: str | N
         value = value.item()  # numpy scalar to Python
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         text = str(value)
+        bad = ILLEGAL_CHARACTERS_RE.search(text) or re.search("\r", text)  # XML reads a CR back as LF
+        if bad:
+            raise HealthEconError(
+                f"sheet {sheet.title!r}, cell {cell.coordinate}: the text {text!r} holds the control character "
+                f"{bad.group()!r}, which an Excel file cannot store exactly; remove it from the name or label"
+            )
         cell.value = text
         cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
         if text.startswith(FORMULA_START):
@@ -50,6 +90,10 @@ def put_cell(sheet, row: int, column: int, value: object, number_format: str | N
     if isinstance(value, float) and math.isinf(value):  # Excel has no infinity: show it as the CSV does
         return put_cell(sheet, row, column, "inf" if value > 0 else "-inf")
     cell.value = value
+    if isinstance(value, float) and float(f"{value:.16g}") != value:
+        # openpyxl writes numbers with 16 significant digits, which loses the last digit of some
+        # doubles; the shortest repr (up to 17 digits) is what reads back as the same number.
+        cell._value = repr(value)
     if number_format:
         cell.number_format = number_format
     return cell

@@ -36,7 +36,8 @@ def _first_bad(values: np.ndarray, bad: np.ndarray) -> str:
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     where = "" if values.ndim == 0 else f" at index {index if len(index) > 1 else index[0]}"
     value = float(values[index]) if values.ndim else float(values)
-    return f"{value!r}{where}"
+    count = int(bad.sum())
+    return f"{value!r}{where}" + (f" ({count} of {values.size} values are bad)" if count > 1 else "")
 
 
 def require_finite(values: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
@@ -64,12 +65,16 @@ def require_probability(values: object, what: str, error: type[Exception] = Para
     >>> require_probability(1.2, "parameter 'p_death'")
     Traceback (most recent call last):
     ...
-    healthecon.errors.ParameterError: parameter 'p_death': expected a probability in [0, 1], got 1.2
+    healthecon.errors.ParameterError: parameter 'p_death': expected a probability in [0, 1], got 1.2; a value above 1 is usually a rate or a percentage given as a probability: convert a rate with healthecon.rates.rate_to_prob, and divide a percentage by 100
     """
     arr = require_finite(values, what, error)
     bad = (arr < 0) | (arr > 1)
     if bad.any():
-        raise error(f"{what}: expected a probability in [0, 1], got {_first_bad(arr, bad)}")
+        hint = ""
+        if (arr > 1).any():
+            hint = ("; a value above 1 is usually a rate or a percentage given as a probability: convert a rate "
+                    "with healthecon.rates.rate_to_prob, and divide a percentage by 100")
+        raise error(f"{what}: expected a probability in [0, 1], got {_first_bad(arr, bad)}{hint}")
     return arr
 
 

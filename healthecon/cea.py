@@ -29,6 +29,7 @@ import xarray as xr
 
 from ._validate import require_finite
 from .errors import AnalysisError, unknown_name
+from .formatting import format_money
 from .outcomes import SAMPLE, STRATEGY, cost_effect, strategies
 
 __all__ = [
@@ -80,9 +81,21 @@ def net_benefit_values(cost: np.ndarray, effect: np.ndarray, grid: np.ndarray, k
             [ 800., 5200.]]])
     """
     cost, effect = cost[..., None], effect[..., None]
-    if kind == "monetary":
-        return effect * grid - cost
-    return effect - cost / grid
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = effect * grid - cost if kind == "monetary" else effect - cost / grid
+    # Means over samples (CEAC, EVPI) must not overflow either: every |value| times the number of
+    # samples has to stay within floating point, or E[max NB] - max E[NB] turns into inf - inf = NaN.
+    limit = np.finfo(float).max / max(1, values.shape[-3] if values.ndim >= 3 else 1)
+    bad = ~(np.abs(values) < limit)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise AnalysisError(
+            f"net benefit at willingness to pay {float(grid[index[-1]]):g} is {float(values[index])!r} "
+            f"(position {index} of sample, strategy, wtp; {int(bad.sum())} of {bad.size} values): costs, effects "
+            f"or the threshold are so large that the {'sums' if np.isfinite(values[index]) else 'products'} "
+            f"overflow floating point; express costs in thousands or check the inputs"
+        )
+    return values
 
 
 def net_benefit(
@@ -332,14 +345,6 @@ def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None
     return table
 
 
-def _money(value: float, currency: str, decimals: int = 0) -> str:
-    if not np.isfinite(value):
-        return "—"
-    rounded = round(float(value), decimals)
-    sign = "-" if rounded < 0 else ""
-    return f"{sign}{currency}{abs(rounded):,.{decimals}f}"
-
-
 def format_icer_table(table: pd.DataFrame, *, currency: str | None = None, effect_unit: str | None = None,
                       effect_decimals: int = 3, cost_decimals: int = 0) -> pd.DataFrame:
     """Format an :func:`icer_table` for a report: currency, units and plain-English status.
@@ -384,11 +389,11 @@ def format_icer_table(table: pd.DataFrame, *, currency: str | None = None, effec
         return "—" if not np.isfinite(value) else f"{value:,.{effect_decimals}f}"
 
     formatted = pd.DataFrame({
-        "Cost": [_money(v, currency, cost_decimals) for v in table["cost"]],
+        "Cost": [format_money(v, currency, decimals=cost_decimals, missing="—") for v in table["cost"]],
         unit: [number(v) for v in table["effect"]],
-        "Incremental cost": [_money(v, currency, cost_decimals) for v in table["inc_cost"]],
+        "Incremental cost": [format_money(v, currency, decimals=cost_decimals, missing="—") for v in table["inc_cost"]],
         f"Incremental {unit}": [number(v) for v in table["inc_effect"]],
-        f"ICER ({currency} per {unit})": [_money(v, currency, cost_decimals) for v in table["icer"]],
+        f"ICER ({currency} per {unit})": [format_money(v, currency, decimals=cost_decimals, missing="—") for v in table["icer"]],
         "Status": [status(row) for _, row in table.iterrows()],
     }, index=pd.Index(table["strategy"], name="Strategy"))
     return formatted

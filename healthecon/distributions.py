@@ -115,6 +115,10 @@ def make_rng(seed: object) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
+#: log of the largest float: a LogNormal whose 1-in-10^15 upper quantile (meanlog + 8 sdlog) passes it would draw inf.
+_LOG_MAX_FLOAT = math.log(np.finfo(float).max)
+
+
 def _value(value: object, what: str) -> float:
     """A finite scalar, or DistributionFitError naming ``what`` and the value."""
     arr = require_finite(value, what, DistributionFitError)
@@ -266,7 +270,14 @@ class Distribution(ABC):
 
         ``rng`` is an int seed or a ``numpy.random.Generator``.
         """
-        return np.asarray(self._sample(_n(n), make_rng(rng)), dtype=float)
+        draws = np.asarray(self._sample(_n(n), make_rng(rng)), dtype=float)
+        bad = ~np.isfinite(draws)
+        if bad.any():
+            raise DistributionFitError(
+                f"{self.describe()}: {int(bad.sum())} of {draws.size} draws are not finite (first {draws[bad][0]!r}); "
+                f"the distribution reaches beyond floating point"
+            )
+        return draws
 
     def ppf(self, q: object) -> float | np.ndarray:
         """Quantile function (inverse CDF), vectorised over ``q`` in [0, 1]."""
@@ -429,7 +440,13 @@ class Beta(_Frozen):
             raise DistributionFitError(
                 f"{what}: {arg}={s:g} is too large for mean={m:g}; a Beta needs {arg} < sqrt(mean * (1 - mean)) = {limit:.4g}"
             )
-        total = m * (1 - m) / s**2 - 1
+        # s / s when s**2 underflows to 0 (an sd of 1e-200), so that the check below names the problem
+        total = (m * (1 - m) / s**2 if s**2 > 0 else m * (1 - m) / s / s) - 1
+        if not math.isfinite(total) or not math.isfinite(m * total):
+            raise DistributionFitError(
+                f"{what}: {arg}={s:g} is too small for mean={m:g}: alpha + beta would be {total:g}, beyond floating "
+                f"point; for a value with no uncertainty use Fixed({m:g})"
+            )
         return cls(m * total, (1 - m) * total, point=point)
 
     @classmethod
@@ -486,6 +503,16 @@ class Beta(_Frozen):
                 "(with 0 events or all events, add a prior, e.g. Beta(events + 1, total - events + 1))"
             )
         return cls(r, n - r, point=point)
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        """scipy's quantile; where it fails (NaN when alpha + beta is huge, e.g. an sd of 1e-10),
+        the normal approximation with the Beta's mean and sd, which is accurate to O(1 / sqrt(alpha + beta))."""
+        values = np.asarray(self._frozen.ppf(q), dtype=float)
+        failed = np.isnan(values) & ~np.isnan(q)
+        if failed.any():
+            approx = np.clip(self.mean + self.sd * special.ndtri(q), 0.0, 1.0)
+            values = np.where(failed, approx, values)
+        return values
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.beta(self.alpha, self.beta, size=n)
@@ -546,7 +573,16 @@ class Gamma(_Frozen):
         s = _spread(spread, what, arg)
         if m <= 0:
             raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a Gamma")
-        return cls(m**2 / s**2, s**2 / m, point=point)
+        if m**2 > 0 and s**2 > 0:
+            shape, scale = m**2 / s**2, s**2 / m
+        else:  # the squares underflow (e.g. mean and sd of 1e-300): the same moments, computed as ratios
+            shape, scale = (m / s) ** 2, s * (s / m)
+        if not (math.isfinite(shape) and math.isfinite(scale) and shape > 0 and scale > 0):
+            raise DistributionFitError(
+                f"{what}: mean={m:g} and {arg}={s:g} give shape={shape:g}, scale={scale:g}, beyond floating point; "
+                f"for a value with no uncertainty use Fixed({m:g})"
+            )
+        return cls(shape, scale, point=point)
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Gamma:
@@ -619,6 +655,12 @@ class LogNormal(_Frozen):
     def __init__(self, meanlog: float, sdlog: float, *, point: float | None = None) -> None:
         self.meanlog = _value(meanlog, "LogNormal: meanlog")
         self.sdlog = _positive(sdlog, "LogNormal: sdlog")
+        if self.meanlog + 8 * self.sdlog >= _LOG_MAX_FLOAT:
+            raise DistributionFitError(
+                f"LogNormal: meanlog={self.meanlog:g}, sdlog={self.sdlog:g} give values beyond the largest float "
+                f"(exp(meanlog + 8 sdlog) overflows). meanlog is the mean of log(X): if {self.meanlog:g} is the mean "
+                f"on the natural scale, use LogNormal.from_mean_sd(mean, sd)"
+            )
         self._frozen = stats.lognorm(self.sdlog, scale=math.exp(self.meanlog))
         self._finish(point)
 
@@ -788,6 +830,11 @@ class Uniform(_Frozen):
         self.upper = _value(upper, "Uniform: upper")
         if self.lower >= self.upper:
             raise DistributionFitError(f"Uniform: lower={self.lower:g} must be below upper={self.upper:g}")
+        if not math.isfinite(self.upper - self.lower):
+            raise DistributionFitError(
+                f"Uniform: the width upper - lower = {self.upper:g} - ({self.lower:g}) overflows floating point; "
+                f"give a narrower range"
+            )
         self._frozen = stats.uniform(self.lower, self.upper - self.lower)
         self._finish(point)
 
@@ -1143,6 +1190,7 @@ def as_distribution(value: object, what: str = "parameter") -> Distribution | Di
         value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ParameterError(f"{what}: expected a distribution (e.g. Beta, Gamma) or a number, got {value!r}")
+    require_finite(value, f"{what} (a fixed value)")
     return Fixed(float(value))
 
 

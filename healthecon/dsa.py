@@ -1,5 +1,9 @@
 """Deterministic sensitivity analysis: one-way (tornado), two-way, threshold and scenarios.
 
+:func:`one_way` varies named parameters; :func:`one_way_impact_map` varies the fields of an
+SROI impact map (its proxies and deductions, usually plain numbers) through it. May import:
+:mod:`healthecon.cea`, :mod:`healthecon.outcomes`, the model modules' public names.
+
 Works on any model with ``strategies`` and ``run(draws)`` (Markov, decision tree, SROI, CBA or
 your own). Every analysis builds one parameter Dataset whose ``sample`` rows are the
 deterministic runs it needs (the base case, each parameter at its low and its high value, each
@@ -56,10 +60,12 @@ from scipy.optimize import brentq
 
 from .cea import net_benefit
 from .errors import AnalysisError, ParameterError, unknown_name
+from .flows import resolve_value
 from .outcomes import SAMPLE, STRATEGY, cost_effect
 from .outcomes import strategies as strategy_labels
+from .sroi import DEDUCTIONS, NUMERIC_FIELDS, SROIModel
 
-__all__ = ["one_way", "two_way", "threshold", "scenarios", "Threshold"]
+__all__ = ["one_way", "one_way_impact_map", "two_way", "threshold", "scenarios", "Threshold"]
 
 
 class _First:
@@ -266,7 +272,7 @@ def one_way(
         ``"nmb"`` (net monetary benefit, needs ``wtp``), ``"nhb"``, ``"icer"``, ``"cost"``,
         ``"effect"``, or any outcome variable: for a CBA or SROI model, ``"npv"``,
         ``"benefit"``, the return per £1 (``"bcr"``, ``"sroi_ratio"``) or the net return
-        (``"net_roi"``, ``"net_sroi"``). :func:`healthecon.sroi.one_way` varies an impact
+        (``"net_roi"``, ``"net_sroi"``). :func:`one_way_impact_map` varies an impact
         map's own fields (numbers, not parameters) and calls this.
     wtp
         Willingness-to-pay threshold for net benefit and the optimal strategy.
@@ -297,19 +303,12 @@ def one_way(
 
     Examples
     --------
-    A virtual ward (£600 a patient) against usual care, where a readmission costs £3,500:
-    the incremental net monetary benefit at £20,000 per QALY with each parameter at its
+    A virtual ward (£600 a patient) against usual care, where a readmission costs £3,500
+    (:func:`healthecon.examples.virtual_ward`): the incremental net monetary benefit at £20,000 per QALY with each parameter at its
     low and high value.
 
-    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
-    >>> from healthecon.params import Parameters
-    >>> ward = DecisionTree(Decision({
-    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
-    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
-    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
-    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
-    ... }))
-    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> from healthecon.examples import virtual_ward
+    >>> ward, params = virtual_ward()
     >>> table = one_way(ward, params, ranges={"p_home": (0.65, 0.85), "c_ward": (400, 900)}, wtp=20_000)
     >>> table[["low", "high", "outcome_low", "outcome_high"]]
                   low    high  outcome_low  outcome_high
@@ -356,6 +355,99 @@ def one_way(
         "level": level, "currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", ""),
         "optimal_base": base_optimal if wtp is not None else None,
     }
+    return table
+
+
+def one_way_impact_map(
+    model: SROIModel,
+    draws: xr.Dataset | None = None,
+    *,
+    fields: Sequence[str] = ("proxy",) + DEDUCTIONS,
+    change: float = 0.2,
+    ranges: Mapping[str | tuple[str, str], tuple[float, float]] | None = None,
+    strategy: str | None = None,
+) -> pd.DataFrame:
+    """One-way sensitivity of the SROI ratio to each outcome's proxy and deductions (tornado data).
+
+    The guide (section 5.4) asks which assumptions the ratio is most sensitive to; those
+    assumptions are usually plain numbers in the impact map, not parameters with
+    distributions. This varies the map's own fields: each field of each outcome is set in turn
+    to ``base * (1 - change)`` and ``base * (1 + change)`` (deductions are capped to stay
+    valid: at most 1, drop-off below 1; the capped value is reported, never hidden), all else
+    at base. A field given as a parameter name takes its base value as the mean of ``draws``
+    (use ``Parameters.base_case()``). To vary named parameters over their distributions'
+    intervals instead, call :func:`one_way` with ``outcome="sroi_ratio"``.
+
+    ``ranges`` sets explicit ``(low, high)`` values instead, keyed by field (every outcome,
+    e.g. ``{"deadweight": (0.0, 0.5)}``) or by ``(outcome, field)``; a zero deduction has no
+    relative range, so give it an explicit one. Explicit values are validated like any
+    other (a deadweight of 1.2 is an error).
+
+    Each varied field becomes a parameter named ``"<outcome>: <field>"`` of a copy of the
+    map, and :func:`one_way` evaluates every low and high value in one
+    vectorised run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`one_way` table of ``outcome="sroi_ratio"`` (the
+        strategy's own ratio), indexed ``"<outcome>: <field>"``, with the columns ``outcome``
+        and ``field`` added; :func:`healthecon.plot.dsa.plot_tornado` draws it.
+
+    Examples
+    --------
+    The falls service of :func:`healthecon.examples.falls_service`, undiscounted:
+
+    >>> from healthecon.examples import falls_service
+    >>> from healthecon.sroi import SROIModel
+    >>> one_way_impact_map(SROIModel(falls_service(), discount=0.0), fields=("proxy", "deadweight"))[["low", "high", "outcome_low", "outcome_high"]]
+                               low    high  outcome_low  outcome_high
+    parameter
+    fewer falls: proxy       800.0  1200.0     1.600000      2.400000
+    fewer falls: deadweight    0.2     0.3     2.133333      1.866667
+    """
+    name = strategy or model.strategies[0]
+    if name not in model.by_name:
+        raise unknown_name("strategy", name, model.strategies)
+    if not 0 < change < 1:
+        raise ParameterError(f"change: expected a fraction in (0, 1), got {change}")
+    imap = model.by_name[name]
+    ranges = dict(ranges or {})
+    for f in list(fields) + [k if isinstance(k, str) else k[1] for k in ranges]:
+        if f not in NUMERIC_FIELDS:
+            raise unknown_name("outcome field", f, NUMERIC_FIELDS)
+    outcome_names = [o.name for o in imap.outcomes]
+    for k in ranges:
+        if not isinstance(k, str) and k[0] not in outcome_names:
+            raise unknown_name("outcome", k[0], outcome_names)
+    fields = list(dict.fromkeys(list(fields) + [k if isinstance(k, str) else k[1] for k in ranges]))
+
+    base = draws.mean(SAMPLE).expand_dims({SAMPLE: [0]}) if draws is not None else xr.Dataset(coords={SAMPLE: [0]})
+    varied, bounds, labels = {}, {}, {}
+    for o in imap.outcomes:
+        for f in fields:
+            parameter = f"{o.name}: {f}"
+            if parameter in base.data_vars:
+                raise ParameterError(f"parameter {parameter!r} in draws clashes with the name one_way_impact_map gives outcome "
+                                     f"{o.name!r}, field {f!r}; rename the parameter")
+            value = float(resolve_value(getattr(o, f), base, 1, f"outcome {o.name!r}, field {f!r}")[0])
+            explicit = ranges.get((o.name, f), ranges.get(f))
+            if explicit is not None:
+                low, high = (float(v) for v in explicit)
+            else:
+                low, high = sorted((value * (1 - change), value * (1 + change)))
+                if f in DEDUCTIONS:
+                    high = min(high, 1.0 if f != "drop_off" else float(np.nextafter(1.0, 0)))
+            base[parameter] = ("sample", [value])
+            bounds[parameter], labels[parameter] = (low, high), (o.name, f)
+            varied.setdefault(o.name, {})[f] = parameter
+    for outcome, changes in varied.items():
+        imap = imap.replace_outcome(outcome, **changes)
+    table = one_way(SROIModel({name: imap}, discount=model.discount), base, list(bounds), bounds,
+                        outcome="sroi_ratio", strategy=name, comparator=None)
+    table.insert(0, "field", [labels[p][1] for p in table.index])
+    table.insert(0, "outcome", [labels[p][0] for p in table.index])
+    table.attrs["change"] = change
     return table
 
 
@@ -416,15 +508,8 @@ def two_way(
     Which of usual care and a virtual ward is optimal as the chance of going home within
     7 days and the ward's cost per patient vary together:
 
-    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
-    >>> from healthecon.params import Parameters
-    >>> ward = DecisionTree(Decision({
-    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
-    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
-    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
-    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
-    ... }))
-    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> from healthecon.examples import virtual_ward
+    >>> ward, params = virtual_ward()
     >>> grid = two_way(ward, params, "p_home", "c_ward", wtp=20_000,
     ...                ranges={"p_home": (0.6, 0.9), "c_ward": (400, 1_200)}, size=5)
     >>> grid["optimal"].to_pandas()
@@ -481,15 +566,8 @@ class Threshold:
 
     Examples
     --------
-    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
-    >>> from healthecon.params import Parameters
-    >>> ward = DecisionTree(Decision({
-    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
-    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
-    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
-    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
-    ... }))
-    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> from healthecon.examples import virtual_ward
+    >>> ward, params = virtual_ward()
     >>> result = threshold(ward, params, "c_ward", wtp=20_000, bounds=(400, 1_500))
     >>> result.values
     (825.0...,)
@@ -575,15 +653,8 @@ def threshold(
     The most a virtual ward may cost per patient and still be cost-effective at £20,000
     per QALY:
 
-    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
-    >>> from healthecon.params import Parameters
-    >>> ward = DecisionTree(Decision({
-    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
-    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
-    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
-    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
-    ... }))
-    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> from healthecon.examples import virtual_ward
+    >>> ward, params = virtual_ward()
     >>> print(threshold(ward, params, "c_ward", wtp=20_000, bounds=(400, 1_500)))
     c_ward = 825 at WTP £20,000 per QALY: 'virtual ward' is optimal below and 'usual care' above
     >>> print(threshold(ward, params, "c_ward", wtp=20_000, bounds=(400, 800)))
@@ -670,15 +741,8 @@ def scenarios(
 
     Examples
     --------
-    >>> from healthecon.tree import DecisionTree, Decision, Chance, Terminal, C
-    >>> from healthecon.params import Parameters
-    >>> ward = DecisionTree(Decision({
-    ...     "usual care": Chance([("home in 7 days", 0.6, Terminal(qaly=0.80)),
-    ...                           ("readmitted", C, Terminal(qaly=0.70, cost=3_500))]),
-    ...     "virtual ward": Chance([("home in 7 days", "p_home", Terminal(qaly=0.80)),
-    ...                             ("readmitted", C, Terminal(qaly=0.70, cost=3_500))], cost="c_ward"),
-    ... }))
-    >>> params = Parameters(p_home=0.75, c_ward=600.0)
+    >>> from healthecon.examples import virtual_ward
+    >>> ward, params = virtual_ward()
     >>> scenarios(ward, params, {"pessimistic": {"p_home": 0.65, "c_ward": 900.0}}, wtp=20_000)
                                 cost  effect  net_benefit  optimal
     scenario    strategy

@@ -30,6 +30,7 @@ array([110., 255.])
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping, Sequence
 from os import PathLike
@@ -40,8 +41,9 @@ import pandas as pd
 import xarray as xr
 
 from ._compat import EXACT_FLOAT_CSV
+from ._spreadsheet import csv_safe_text, csv_text_back
 from ._validate import require_unique
-from .errors import OutcomesError, ShapeError, unknown_name
+from .errors import AnalysisError, OutcomesError, ShapeError, unknown_name
 
 __all__ = [
     "SAMPLE",
@@ -57,8 +59,9 @@ __all__ = [
     "summarise",
     "from_dataframe",
     "to_dataframe",
-    "save",
-    "load",
+    "save_outcomes",
+    "load_outcomes",
+    "pick_strategy",
 ]
 
 SAMPLE = "sample"
@@ -266,7 +269,8 @@ def validate_outcomes(ds: xr.Dataset) -> xr.Dataset:
         if bad.any():
             where = dict(zip(da.dims, np.argwhere(bad)[0]))
             parts = [f"{dim} {_plain(da[dim].values[i])!r}" if dim in da.coords else f"{dim} {int(i)}" for dim, i in where.items()]
-            raise OutcomesError(f"outcome {name!r} is not finite at {', '.join(parts)}: got {values[bad][0]}")
+            count = f" ({int(bad.sum())} of {bad.size} values are not finite)" if bad.sum() > 1 else ""
+            raise OutcomesError(f"outcome {name!r} is not finite at {', '.join(parts)}: got {values[bad][0]}{count}")
     return ds
 
 
@@ -293,6 +297,47 @@ def strategies(ds: xr.Dataset) -> list[str]:
     ['usual care', 'new drug']
     """
     return [str(s) for s in ds[STRATEGY].values]
+
+
+def pick_strategy(ds: xr.Dataset, strategy: str | None = None) -> str:
+    """The strategy an analysis of one strategy works on: ``strategy``, or the only one.
+
+    Parameters
+    ----------
+    ds
+        An outcome set.
+    strategy
+        A strategy label, or ``None`` when ``ds`` has exactly one strategy.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    AnalysisError
+        If ``strategy`` is ``None`` and ``ds`` has several strategies.
+    UnknownNameError
+        If ``strategy`` is not in ``ds``.
+
+    Examples
+    --------
+    >>> out = make_outcomes({"cost": [[1.0, 2.0]], "qaly": [[0.5, 0.6]]}, strategies=["a", "b"], effect="qaly")
+    >>> pick_strategy(out, "b")
+    'b'
+    >>> pick_strategy(out)
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.AnalysisError: outcome set has strategies ['a', 'b']: name one with strategy=
+    """
+    names = strategies(ds)
+    if strategy is None:
+        if len(names) != 1:
+            raise AnalysisError(f"outcome set has strategies {names}: name one with strategy=")
+        return names[0]
+    if strategy not in names:
+        raise unknown_name("strategy", strategy, names)
+    return strategy
 
 
 def n_samples(ds: xr.Dataset) -> int:
@@ -638,13 +683,13 @@ _CSV_HEADER = "# healthecon outcomes "
 _NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A", "-NaN", "-nan", "<NA>", "None"]
 
 
-def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
+def save_outcomes(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     """Save an outcome set losslessly: ``.nc`` as NetCDF4, ``.csv`` as a long table.
 
     The CSV form keeps the (sample, strategy) variables, their kinds and the dataset
     attributes (in a first comment line); each float is written as the shortest decimal
     that reads back as the same number (``6.1``, not ``6.0999999999999996``), so
-    :func:`load` returns identical numbers and the file stays readable in Excel. Variables with extra dimensions (e.g. ``year``)
+    :func:`load_outcomes` returns identical numbers and the file stays readable in Excel. Variables with extra dimensions (e.g. ``year``)
     need NetCDF.
 
     Parameters
@@ -674,7 +719,7 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     >>> import tempfile
     >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     path = save(out, Path(folder) / "psa.csv")
+    ...     path = save_outcomes(out, Path(folder) / "psa.csv")
     ...     print(path.name)
     ...     print(path.read_text(encoding="utf-8").splitlines()[1:3])
     psa.csv
@@ -682,6 +727,7 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     """
     path = Path(path)
     validate_outcomes(ds)
+    _require_no_nul(ds)
     if path.suffix == ".nc":
         ds.to_netcdf(path, engine="h5netcdf")
     elif path.suffix == ".csv":
@@ -690,23 +736,29 @@ def save(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
             raise OutcomesError(f"variables {extra} have extra dimensions and cannot be saved as CSV: use .nc")
         meta = {"attrs": {k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))},
                 "kinds": {n: v.attrs.get("kind", "other") for n, v in ds.data_vars.items()}}
+        table = to_dataframe(ds)
+        table[STRATEGY] = [csv_safe_text(s) for s in table[STRATEGY]]  # OWASP: text never becomes a formula
+        table.columns = [csv_safe_text(str(c)) for c in table.columns]
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.write(_CSV_HEADER + json.dumps(meta) + "\n")
-            to_dataframe(ds).to_csv(handle, index=False)
+            table.to_csv(handle, index=False, lineterminator="\r\n")  # RFC 4180: a lone CR in a name is quoted
     else:
         raise OutcomesError(f"cannot save outcomes to {path.name!r}: use a .nc or .csv file name")
     return path
 
 
-def load(path: str | PathLike[str]) -> xr.Dataset:
-    """Load an outcome set written by :func:`save` (or any long CSV of outcomes).
+def load_outcomes(path: str | PathLike[str], *, encoding: str = "utf-8") -> xr.Dataset:
+    """Load an outcome set written by :func:`save_outcomes` (or any long CSV of outcomes).
 
     Parameters
     ----------
     path
-        A ``.nc`` file written by :func:`save`, or a ``.csv`` long table (columns
+        A ``.nc`` file written by :func:`save_outcomes`, or a ``.csv`` long table (columns
         ``strategy``, optionally ``sample``, ``cost``, ``effect`` and other outcomes, with or
-        without the metadata line :func:`save` writes).
+        without the metadata line :func:`save_outcomes` writes).
+    encoding
+        Text encoding of a CSV file: UTF-8 (with or without a byte-order mark) by default;
+        ``"cp1252"`` for a CSV saved by Excel on Windows as "CSV" rather than "CSV UTF-8".
 
     Returns
     -------
@@ -717,7 +769,11 @@ def load(path: str | PathLike[str]) -> xr.Dataset:
     ------
     OutcomesError
         If the suffix is neither ``.nc`` nor ``.csv``, or the table is not a complete,
-        finite outcome set (see :func:`from_dataframe`).
+        finite outcome set (see :func:`from_dataframe`); if the CSV's metadata line is
+        malformed or disagrees with its data (e.g. names the effect as the cost); if the CSV is
+        not in ``encoding``; or if a NetCDF/HDF5 file reaches outside itself (external links,
+        external storage or virtual datasets, which could read another file's bytes in as
+        outcomes). Loading parses data only: nothing in a file is executed.
 
     Examples
     --------
@@ -730,31 +786,157 @@ def load(path: str | PathLike[str]) -> xr.Dataset:
     >>> import tempfile
     >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     back = load(save(out, Path(folder) / "psa.csv"))
+    ...     back = load_outcomes(save_outcomes(out, Path(folder) / "psa.csv"))
     >>> back.identical(out), strategies(back), back.attrs["effect"]
     (True, ['usual care', 'new drug'], 'qaly')
     """
     path = Path(path)
     if path.suffix == ".nc":
-        with xr.open_dataset(path, engine="h5netcdf") as opened:
-            ds = opened.load()
+        ds = _open_netcdf(path)
         ds = ds.assign_coords({STRATEGY: [str(s) for s in ds[STRATEGY].values]})
         return validate_outcomes(ds)
     if path.suffix != ".csv":
         raise OutcomesError(f"cannot load outcomes from {path.name!r}: use a .nc or .csv file")
-    with path.open(encoding="utf-8") as handle:
-        first = handle.readline()
-    meta = json.loads(first[len(_CSV_HEADER):]) if first.startswith(_CSV_HEADER) else {"attrs": {}, "kinds": {}}
-    skip = 1 if first.startswith(_CSV_HEADER) else 0
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        hint = (" It looks like a CSV saved by Excel on Windows: load it with encoding='cp1252', or save it as "
+                "'CSV UTF-8'." if encoding.lower() in ("utf-8", "utf8") else "")
+        raise OutcomesError(f"{path.name}, line {line}: byte {raw[err.start]:#04x} is not valid {encoding} text.{hint}") from None
+    except LookupError:
+        raise OutcomesError(f"load_outcomes: unknown encoding {encoding!r}") from None
+    first = text.split("\n", 1)[0]
+    has_meta = first.startswith(_CSV_HEADER)
+    meta = _read_meta(first[len(_CSV_HEADER):], path.name) if has_meta else {"attrs": {}, "kinds": {}}
+    body = text.split("\n", 1)[1] if has_meta and "\n" in text else ("" if has_meta else text)
     # strategy labels are text: "01" or "NA" must not become 1 or NaN
-    header = pd.read_csv(path, skiprows=skip, nrows=0).columns
-    frame = pd.read_csv(path, skiprows=skip, dtype={"strategy": str}, keep_default_na=False,
-                        na_values={c: _NA_VALUES for c in header if c != "strategy"}, **EXACT_FLOAT_CSV)
+    try:
+        header = [csv_text_back(c) for c in pd.read_csv(io.StringIO(body), nrows=0).columns]
+        frame = pd.read_csv(io.StringIO(body), dtype={csv_safe_text(STRATEGY): str}, keep_default_na=False,
+                            na_values={csv_safe_text(c): _NA_VALUES for c in header if c != STRATEGY},
+                            **EXACT_FLOAT_CSV)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
+        raise OutcomesError(f"{path.name}: not a readable CSV table ({err})") from None
+    frame.columns = header
+    if STRATEGY in frame.columns:
+        frame[STRATEGY] = [csv_text_back(s) for s in frame[STRATEGY]]
     attrs = dict(meta["attrs"])
     cost, effect = attrs.pop("cost", "cost"), attrs.pop("effect", "effect") or None
     currency, unit = attrs.pop("currency", "£"), attrs.pop("effect_unit", "QALY")
+    if has_meta:
+        _check_meta(meta, cost, effect, list(frame.columns), path.name)
     ds = from_dataframe(frame, cost=cost, effect=effect, currency=currency, effect_unit=unit)
     for name, kind in meta["kinds"].items():
         ds[name].attrs["kind"] = kind
     ds.attrs.update(attrs)
     return ds
+
+
+def _read_meta(text: str, file: str) -> dict:
+    """The metadata line of a saved CSV, checked for shape (a JSON object of attrs and kinds)."""
+    where = f"{file}, line 1 (the '{_CSV_HEADER.strip()}' metadata line)"
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise OutcomesError(f"{where}: not valid JSON ({err.msg} at column {err.colno + len(_CSV_HEADER)})") from None
+    if not isinstance(meta, dict) or set(meta) != {"attrs", "kinds"}:
+        raise OutcomesError(f"{where}: expected a JSON object with exactly the keys 'attrs' and 'kinds', got {text.strip()!r}")
+    attrs, kinds = meta["attrs"], meta["kinds"]
+    if not isinstance(attrs, dict) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                              for v in attrs.values()):
+        raise OutcomesError(f"{where}: 'attrs' must map names to text or numbers, got {attrs!r}")
+    for key in ("cost", "effect", "currency", "effect_unit"):
+        if key in attrs and not isinstance(attrs[key], str):
+            raise OutcomesError(f"{where}: attrs[{key!r}] must be text, got {attrs[key]!r}")
+    if not isinstance(kinds, dict) or not all(isinstance(k, str) and v in KINDS for k, v in kinds.items()):
+        raise OutcomesError(f"{where}: 'kinds' must map variable names to one of {KINDS}, got {kinds!r}")
+    return meta
+
+
+def _check_meta(meta: dict, cost: str, effect: str | None, columns: list[str], file: str) -> None:
+    """The metadata must agree with the data: named variables exist, and the kinds match the roles and names."""
+    where = f"{file}, line 1 (metadata)"
+    kinds = meta["kinds"]
+    for name in kinds:
+        if name not in columns:
+            raise OutcomesError(f"{where}: gives a kind for {name!r}, which is not a column (columns: {columns})")
+    roles = [("cost", cost, ("cost",))] + ([("effect", effect, ("effect", "benefit"))] if effect else [])
+    for role, name, allowed in roles:
+        if name not in columns:
+            raise OutcomesError(f"{where}: names {name!r} as the {role} variable, but there is no such column")
+        if kinds and kinds.get(name) not in allowed:
+            raise OutcomesError(f"{where}: names {name!r} as the {role} variable but gives it kind {kinds.get(name)!r}: "
+                                f"the line was edited or the columns swapped; refusing to guess which is right")
+    for name, kind in kinds.items():
+        said_by_name = _guess_kind(name, "\0", None)  # what the name alone says: cost*, benefit*, or nothing
+        if said_by_name != "other" and kind != said_by_name and not (said_by_name == "benefit" and kind == "effect"):
+            raise OutcomesError(f"{where}: variable {name!r} is named as a {said_by_name} but given kind {kind!r}: "
+                                f"the metadata disagrees with the data; refusing to guess which is right")
+
+
+def _require_no_nul(ds: xr.Dataset) -> None:
+    """NetCDF and CSV cannot hold a NUL character in a name: say where it is."""
+    texts = [("strategy", s) for s in strategies(ds)] + [("variable", str(n)) for n in ds.data_vars]
+    texts += [(f"attribute {k!r}", v) for k, v in ds.attrs.items() if isinstance(v, str)]
+    for what, text in texts:
+        if "\x00" in text:
+            raise OutcomesError(f"{what} {text!r} holds a NUL character (\\x00), which a saved file cannot store; remove it")
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _open_netcdf(path: Path) -> xr.Dataset:
+    """Read a NetCDF file into memory, refusing HDF5 features that reach outside the file.
+
+    NetCDF3 (classic) files are read by scipy's reader. NetCDF4 files are HDF5 files: before
+    xarray opens one, every object is inspected with h5py and the file is refused if it uses an
+    external link, external raw storage or a virtual dataset, any of which makes the HDF5
+    library read another file's bytes as if they were this file's data.
+    """
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(8)
+    except OSError as err:
+        raise OutcomesError(f"cannot read {path}: {err.strerror or err}") from None
+    if start[:3] == b"CDF":
+        engine = "scipy"
+    else:
+        _require_self_contained_hdf5(path)
+        engine = "h5netcdf"
+    try:
+        with xr.open_dataset(path, engine=engine) as opened:
+            return opened.load()
+    except (OSError, ValueError, TypeError, KeyError) as err:
+        raise OutcomesError(f"{path.name}: not a readable NetCDF outcome set ({type(err).__name__}: {err})") from None
+
+
+def _require_self_contained_hdf5(path: Path) -> None:
+    import h5py
+
+    try:
+        handle = h5py.File(path, "r")
+    except OSError:
+        raise OutcomesError(f"{path.name}: not a NetCDF file (neither NetCDF3 nor NetCDF4/HDF5)") from None
+    with handle:
+        def inspect(group, prefix: str) -> None:
+            for name in group:
+                link = group.get(name, getlink=True)
+                where = f"{path.name}: object '{prefix}{name}'"
+                if isinstance(link, h5py.ExternalLink):
+                    raise OutcomesError(f"{where} is an external link to {link.filename!r}; refusing a file that "
+                                        f"reads from other files")
+                if isinstance(link, h5py.SoftLink):
+                    continue  # a link inside the file: its target is inspected where it lives
+                obj = group[name]
+                if isinstance(obj, h5py.Dataset):
+                    if obj.is_virtual:
+                        raise OutcomesError(f"{where} is a virtual dataset mapping other files; refusing it")
+                    if obj.external:
+                        raise OutcomesError(f"{where} stores its data in external file(s) "
+                                            f"{[e[0] for e in obj.external]}; refusing it")
+                elif isinstance(obj, h5py.Group):
+                    inspect(obj, f"{prefix}{name}/")
+        inspect(handle, "/")

@@ -124,8 +124,16 @@ def _latin_hypercube(dist: AnyDistribution, n: int, rng: np.random.Generator) ->
     (McKay, Beckman & Conover, *Technometrics* 21:239-245, 1979). A Dirichlet stratifies the
     Gamma(alpha_i, 1) variables it normalises."""
     if isinstance(dist, Dirichlet):
-        gammas = np.column_stack([special.gammaincinv(a, _inside_unit((rng.permutation(n) + rng.random(n)) / n)) for a in dist.alpha])
-        return gammas / gammas.sum(axis=1, keepdims=True)
+        strata = [_inside_unit((rng.permutation(n) + rng.random(n)) / n) for _ in dist.alpha]
+        gammas = np.column_stack([special.gammaincinv(a, u) for a, u in zip(dist.alpha, strata)])
+        total = gammas.sum(axis=1, keepdims=True)
+        lost = total[:, 0] == 0  # every Gamma quantile underflowed (alphas <= ~0.01): normalise on the log scale
+        if lost.any():
+            # log of the Gamma(a) quantile as x -> 0, where P(a, x) ~ x**a / Gamma(a + 1)
+            logs = np.column_stack([(np.log(u[lost]) + special.gammaln(a + 1)) / a for a, u in zip(dist.alpha, strata)])
+            weights = np.exp(logs - logs.max(axis=1, keepdims=True))
+            gammas[lost], total[lost] = weights, weights.sum(axis=1, keepdims=True)
+        return gammas / total
     return np.asarray(dist.ppf(_inside_unit((rng.permutation(n) + rng.random(n)) / n)), dtype=float)
 
 

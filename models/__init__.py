@@ -168,9 +168,9 @@ def money_reproduction(
     """The :class:`~healthecon.reproduction.Reproduction` of a money (CBA or SROI) worked model.
 
     ``tables`` are the model's own; the one-way table (when there is one) and the PSA summary
-    (:func:`healthecon.cba.summary`) follow them, and the charts are :func:`money_charts`.
+    (:func:`healthecon.appraisal.headline_table`) follow them, and the charts are :func:`money_charts`.
     """
-    from healthecon import cba
+    from healthecon import appraisal
     from healthecon.reproduction import Reproduction
 
     extra = {} if one_way is None else {one_way_name: one_way}
@@ -178,7 +178,7 @@ def money_reproduction(
         model=name,
         title=title,
         checks=list(checks),
-        tables={**tables, **extra, "psa_summary": cba.summary(psa)},
+        tables={**tables, **extra, "psa_summary": appraisal.headline_table(psa)},
         charts=money_charts(base, psa, one_way, strategy, cashflows=cashflows),
         notes=list(notes),
     )

@@ -138,11 +138,11 @@ class TelemedicineModel:
 
     def __init__(self, baseline: Mapping[str, float]) -> None:
         self.baseline = dict(baseline)
-        flows = [cba.cost("telemedicine service (CCG spend)", "CCG", ["ccg_spend"])]
+        flows = [cba.cost_flow("telemedicine service (CCG spend)", "CCG", ["ccg_spend"])]
         for key, (label, unit_cost) in EVENTS.items():
-            flows.append(cba.benefit(f"{label} avoided", "CCG", [unit_cost], quantity=f"avoided_{key}",
+            flows.append(cba.benefit_flow(f"{label} avoided", "CCG", [unit_cost], quantity=f"avoided_{key}",
                                      category="fiscal_non_cashable"))
-            flows.append(cba.cost(f"{label} added", "CCG", [unit_cost], quantity=f"added_{key}"))
+            flows.append(cba.cost_flow(f"{label} added", "CCG", [unit_cost], quantity=f"added_{key}"))
         self.cba = cba.CBAModel(flows, name="telemedicine vs none", discount=0.0)
 
     @property

@@ -81,8 +81,8 @@ def parameters(values: Mapping[str, float]) -> Parameters:
 
 def model() -> cba.CBAModel:
     """The one-period cost-benefit model: the investment against four savings lines."""
-    flows = [cba.cost("Care & Repair services", "Care & Repair", ["investment"])]
-    flows += [cba.benefit(label, agency, [f"saving_{key}"], category="fiscal_non_cashable")
+    flows = [cba.cost_flow("Care & Repair services", "Care & Repair", ["investment"])]
+    flows += [cba.benefit_flow(label, agency, [f"saving_{key}"], category="fiscal_non_cashable")
               for key, (label, agency) in LINES.items()]
     return cba.CBAModel(flows, name="Care & Repair", discount=0.0)
 

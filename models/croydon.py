@@ -40,14 +40,11 @@ import xarray as xr
 from healthecon.worked import chart, psa_interval, run_psa
 from healthecon.worked.seeds import worked_inputs
 
-from healthecon import cba, dsa
-from healthecon._validate import (
-    require_nonnegative,
-    require_positive,
-    require_probability,
-)
+from healthecon import appraisal, cba, dsa
+from healthecon._validate import require_nonnegative, require_positive, require_probability
 from healthecon.distributions import Gamma
 from healthecon.errors import ModelDefinitionError, ProvenanceError, unknown_name
+from healthecon.flows import Value
 from healthecon.outcomes import SAMPLE, STRATEGY
 from healthecon.params import Parameters
 from healthecon.reproduction import Check, Reproduction
@@ -115,7 +112,7 @@ def activity_for_ratio(ratio: float, spend: float, shares: Mapping[str, float], 
     return {k: total * float(shares[k]) / float(require_positive(unit_costs[k], f"unit cost of {k!r}")) for k in LINES}
 
 
-def scheme_flows(spend: cba.Value, nhs_share: float, activity: Mapping[str, cba.Value], unit_costs: Mapping[str, cba.Value]) -> list[cba.Flow]:
+def scheme_flows(spend: Value, nhs_share: float, activity: Mapping[str, Value], unit_costs: Mapping[str, Value]) -> list[cba.Flow]:
     """Flows of one scheme: its spend split between NHS and council, and one benefit per line.
 
     ``activity`` and ``unit_costs`` map each line of :data:`LINES` to a number or the name of
@@ -127,11 +124,11 @@ def scheme_flows(spend: cba.Value, nhs_share: float, activity: Mapping[str, cba.
     if isinstance(spend, str):
         raise ModelDefinitionError("spend: expected a number (the budget), got a parameter name")
     flows = [
-        cba.cost("spend (NHS)", "NHS", [float(spend) * share], category="fiscal_cashable"),
-        cba.cost("spend (council)", "council", [float(spend) * (1 - share)], category="fiscal_cashable"),
+        cba.cost_flow("spend (NHS)", "NHS", [float(spend) * share], category="fiscal_cashable"),
+        cba.cost_flow("spend (council)", "council", [float(spend) * (1 - share)], category="fiscal_cashable"),
     ]
     for key, line in LINES.items():
-        flows.append(cba.benefit(line.label, line.party, [unit_costs[key]], quantity=activity[key], category=line.category))
+        flows.append(cba.benefit_flow(line.label, line.party, [unit_costs[key]], quantity=activity[key], category=line.category))
     return flows
 
 
@@ -144,7 +141,7 @@ def per_agency(outcomes: xr.Dataset) -> pd.DataFrame:
     """Mean cost, benefit, net, gross return per £1 and net ROI for each scheme and agency."""
     frames = []
     for scheme in outcomes[STRATEGY].values:
-        table = cba.party_table(outcomes, str(scheme))
+        table = appraisal.party_table(outcomes, str(scheme))
         table.insert(0, "scheme", str(scheme))
         frames.append(table)
     out = pd.concat(frames).reset_index().set_index(["scheme", "party"])
@@ -179,11 +176,6 @@ def parameters(activity: Mapping[str, Mapping[str, float]], unit_costs: Mapping[
     return Parameters(named)
 
 
-
-def _money(value: float) -> str:
-    return f"£{value / 1e6:,.2f}m" if abs(value) >= 1e5 else f"£{value:,.0f}"
-
-
 def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
     """Re-derive both published ratios and the business case from ``data/croydon.csv``."""
     inputs = worked_inputs(MODEL)
@@ -212,7 +204,7 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         for s in ("ICN", "LIFE")
     }
     intervals = {s: psa_interval(psa["bcr"].sel({STRATEGY: s}).values) for s in SCHEMES}
-    p_above = cba.acceptability(psa, [1.0]).isel(target=0).to_pandas()
+    p_above = appraisal.acceptability(psa, [1.0]).isel(target=0).to_pandas()
 
     lines = pd.DataFrame(
         [
@@ -280,7 +272,7 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         title=TITLE,
         checks=checks,
         inputs=inputs,
-        tables={"summary": cba.summary(psa), "conventions": conventions, "per_agency": per_agency(base),
+        tables={"summary": appraisal.headline_table(psa), "conventions": conventions, "per_agency": per_agency(base),
                 "benefit_lines": lines, "admissions_scenario": scenario_table,
                 "one_way_icn": one_way["ICN"], "one_way_life": one_way["LIFE"]},
         charts={"tornado_life": chart(plot_tornado, one_way["LIFE"]),

@@ -45,7 +45,7 @@ from healthecon.worked import (
     uncertain,
 )
 
-from healthecon import cba, sroi
+from healthecon import appraisal, sroi
 from healthecon.discount import discount_factors
 from healthecon.distributions import Beta, Gamma
 from healthecon.params import Parameters
@@ -161,7 +161,7 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
             **{f"{a.replace('_', '-')} (assumed)": [values[f"{a}_{k}"] for k in OUTCOMES] for a in ADJUSTMENTS},
         }
     )
-    per_stakeholder = cba.party_table(base)
+    per_stakeholder = appraisal.party_table(base)
     one_way = tornado_table(model, params, "sroi_ratio")
     notes = [
         f"Only the ratio, the {_years(values)}-year forecast and the {values['coordinators']:.0f} coordinators are "

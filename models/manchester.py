@@ -43,7 +43,7 @@ from healthecon.worked import (
     uncertain,
 )
 
-from healthecon import cba
+from healthecon import appraisal, cba
 from healthecon.distributions import Gamma
 from healthecon.params import Parameters
 from healthecon.provenance import Inputs
@@ -93,8 +93,8 @@ def model(discount: float) -> cba.CBAModel:
     """One scheme per published analysis (see :data:`ANALYSES`), discounted at ``discount``."""
     schemes = {}
     for strategy, (years, *_rest) in ANALYSES.items():
-        flows = [cba.cost("LLLB investment (one year)", "NHS and council", ["investment"])]
-        flows += [cba.benefit(label, "NHS and council", [f"{y}_{key}" for y in years], category="fiscal_non_cashable")
+        flows = [cba.cost_flow("LLLB investment (one year)", "NHS and council", ["investment"])]
+        flows += [cba.benefit_flow(label, "NHS and council", [f"{y}_{key}" for y in years], category="fiscal_non_cashable")
                   for key, label in COMPONENTS.items()]
         schemes[strategy] = flows
     return cba.CBAModel(schemes, discount=discount)
@@ -125,7 +125,7 @@ def reproduce(draws: int = 5000, seed: int = 2018, overrides: Mapping[str, float
             "benefit per £1, discounted at 3.5% (Green Book)": green_book["bcr"].squeeze("sample").to_series(),
         }
     )
-    flows = cba.cashflows(base, strategy="updated, years 1-2", by="category")
+    flows = appraisal.cashflows(base, strategy="updated, years 1-2", by="category")
     flows.columns = [f"{direction}: {group}" for direction, group in flows.columns]
     two_years = "updated, years 1-2"
     one_way = tornado_table(cbam, params, "bcr", two_years)

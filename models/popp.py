@@ -33,15 +33,11 @@ from healthecon.worked import money_charts, psa_interval, run_psa
 from healthecon.worked.seeds import worked_inputs
 from scipy import stats
 
-from healthecon import cba
-from healthecon._validate import (
-    require_finite,
-    require_nonnegative,
-    require_positive,
-    require_probability,
-)
+from healthecon import appraisal, cba
+from healthecon._validate import require_finite, require_nonnegative, require_positive, require_probability
 from healthecon.distributions import Normal
 from healthecon.errors import ParameterError
+from healthecon.flows import Value
 from healthecon.params import Parameters
 from healthecon.reproduction import Check, Reproduction
 
@@ -100,7 +96,7 @@ def se_from_range(low: float, high: float, level: float) -> float:
     return (hi - lo) / (2 * float(stats.norm.ppf((1 + lv) / 2)))
 
 
-def return_model(spend: cba.Value, cost_per_bed_day: cba.Value, bed_days_averted: cba.Value, *, name: str = "POPP",
+def return_model(spend: Value, cost_per_bed_day: Value, bed_days_averted: Value, *, name: str = "POPP",
                  payer: str = PAYER) -> cba.CBAModel:
     """A one-period return model: extra spend against emergency bed days averted.
 
@@ -115,8 +111,8 @@ def return_model(spend: cba.Value, cost_per_bed_day: cba.Value, bed_days_averted
     """
     return cba.CBAModel(
         [
-            cba.cost("extra POPP spend", payer, [spend], category="fiscal_cashable"),
-            cba.benefit("emergency bed days averted", "NHS", [cost_per_bed_day], quantity=bed_days_averted,
+            cba.cost_flow("extra POPP spend", payer, [spend], category="fiscal_cashable"),
+            cba.benefit_flow("emergency bed days averted", "NHS", [cost_per_bed_day], quantity=bed_days_averted,
                         category="fiscal_non_cashable"),
         ],
         name=name,
@@ -157,7 +153,7 @@ def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
     ratio = float(base["bcr"].squeeze())
     psa_ratio = psa["bcr"].values.ravel()
     interval = psa_interval(psa_ratio)
-    p_psa = float(cba.acceptability(psa, [1.0]).values.squeeze())
+    p_psa = float(appraisal.acceptability(psa, [1.0]).values.squeeze())
 
     readings = []
     for level in (inputs["interval_level"], 0.90):
@@ -214,7 +210,7 @@ def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
         title=TITLE,
         checks=checks,
         inputs=inputs,
-        tables={"summary": cba.summary(psa), "per_agency": cba.party_table(base), "range_readings": readings_table,
+        tables={"summary": appraisal.headline_table(psa), "per_agency": appraisal.party_table(base), "range_readings": readings_table,
                 "bed_day_decomposition": decomposition},
         charts=money_charts(base, psa),
         notes=notes,

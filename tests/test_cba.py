@@ -7,35 +7,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from healthecon import optimism
-from healthecon.cba import (
-    CBAModel,
-    Flow,
+from healthecon.appraisal import (
     acceptability,
-    benefit,
     cashflows,
     category_table,
-    cost,
-    format_summary,
+    format_headlines,
+    headline_table,
     party_table,
     payback_period,
-    present_value,
-    summary,
     switching_values,
     waterfall_steps,
 )
+from healthecon.cba import CBAModel, Flow, benefit_flow, cost_flow
+from healthecon.flows import present_value
 from healthecon.discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD
 from healthecon.errors import AnalysisError, ModelDefinitionError, ParameterError, ShapeError, UnknownNameError
-
-
-def five_years(**kwargs):
-    flows = [
-        cost("set-up", "council", [50_000.0]),
-        cost("running", "council", [20_000.0] * 4, years=[1, 2, 3, 4]),
-        benefit("bed days avoided", "NHS", [0.0, 300.0, 300.0, 300.0, 300.0], quantity=100, category="fiscal_non_cashable"),
-        benefit("care packages avoided", "council", [10_000.0] * 4, years=[1, 2, 3, 4], category="fiscal_cashable"),
-        benefit("police call-outs", "police", [5_000.0] * 3, years=[2, 3, 4], category="economic"),
-    ]
-    return CBAModel(flows, name="scheme", **kwargs)
+from money_models import draws_of, five_years
 
 
 def test_five_year_cba_by_hand():
@@ -75,7 +62,7 @@ def test_green_book_schedule_equals_3_5_percent_within_30_years():
 
 
 def test_flow_specific_schedule():
-    flows = [cost("c", "NHS", [100.0]), benefit("qalys valued", "individuals", [0.0, 0.0, 60_000.0], quantity=0.01,
+    flows = [cost_flow("c", "NHS", [100.0]), benefit_flow("qalys valued", "individuals", [0.0, 0.0, 60_000.0], quantity=0.01,
                                                  discount=GREEN_BOOK_HEALTH, category="social")]
     out = CBAModel(flows, discount=0.035).run()
     assert out["benefit"].item() == pytest.approx(600 * 1.015**-2)
@@ -92,14 +79,14 @@ def test_optimism_bias_uplift_and_haircut():
     assert steps["optimism bias (benefits)"] == pytest.approx(-0.1 * 175_000)
     assert steps["gross benefits"] == 175_000
     assert steps.sum() == pytest.approx(ob["npv"].item())
-    exempt = CBAModel([cost("c", "NHS", [100.0], optimism=False), cost("d", "NHS", [100.0])], cost_uplift=0.5).run()
+    exempt = CBAModel([cost_flow("c", "NHS", [100.0], optimism=False), cost_flow("d", "NHS", [100.0])], cost_uplift=0.5).run()
     assert exempt["cost"].item() == pytest.approx(250.0)
 
 
 @given(k=st.floats(0, 10), rate=st.floats(0, 0.1))
 def test_npv_is_linear_in_benefits(k, rate):
     # one vectorised run: the benefit scaled by 0, 1 and k in three samples
-    model = CBAModel([cost("c", "NHS", [100.0, 50.0]), benefit("b", "NHS", [0.0, 80.0, 90.0], quantity="scale")],
+    model = CBAModel([cost_flow("c", "NHS", [100.0, 50.0]), benefit_flow("b", "NHS", [0.0, 80.0, 90.0], quantity="scale")],
                      discount=rate)
     zero, one, kk = model.run(draws_of(3, scale=[0.0, 1.0, k]))["npv"].values[:, 0]
     assert kk - zero == pytest.approx(k * (one - zero), rel=1e-9, abs=1e-9)
@@ -109,25 +96,20 @@ def test_npv_is_linear_in_benefits(k, rate):
        rate=st.floats(0, 0.1))
 def test_gross_return_is_net_roi_plus_one(pairs, rate):
     c, b = (np.array(v) for v in zip(*pairs))
-    out = CBAModel([cost("c", "NHS", ["c"]), benefit("b", "NHS", [0.0, "b"])], discount=rate).run(
+    out = CBAModel([cost_flow("c", "NHS", ["c"]), benefit_flow("b", "NHS", [0.0, "b"])], discount=rate).run(
         draws_of(len(pairs), c=c, b=b))
     np.testing.assert_allclose(out["bcr"].values, out["net_roi"].values + 1, rtol=1e-12, atol=1e-12)
-    table = summary(out)
+    table = headline_table(out)
     assert table["gross_return_per_1"].iloc[0] == pytest.approx(table["net_roi"].iloc[0] + 1)
-
-
-def draws_of(n, **columns):
-    return xr.Dataset({k: ("sample", np.asarray(v, dtype=float)) for k, v in columns.items()},
-                      coords={"sample": np.arange(n)})
 
 
 def test_psa_with_zero_variance_reproduces_the_deterministic_result_exactly():
     n = 5
-    named = CBAModel([cost("set-up", "council", ["setup"]),
-                      benefit("bed days avoided", "NHS", [0.0, "bed_cost", 300.0], quantity="bed_days")],
+    named = CBAModel([cost_flow("set-up", "council", ["setup"]),
+                      benefit_flow("bed days avoided", "NHS", [0.0, "bed_cost", 300.0], quantity="bed_days")],
                      discount=0.035, cost_uplift="ob")
-    plain = CBAModel([cost("set-up", "council", [1000.0]),
-                      benefit("bed days avoided", "NHS", [0.0, 300.0, 300.0], quantity=3)],
+    plain = CBAModel([cost_flow("set-up", "council", [1000.0]),
+                      benefit_flow("bed days avoided", "NHS", [0.0, 300.0, 300.0], quantity=3)],
                      discount=0.035, cost_uplift=0.24)
     psa = named.run(draws_of(n, setup=[1000.0] * n, bed_cost=[300.0] * n, bed_days=[3.0] * n, ob=[0.24] * n))
     det = plain.run()
@@ -140,9 +122,9 @@ def long_scheme(named: bool, discount) -> CBAModel:
     def v(name, value):
         return name if named else value
 
-    flows = [cost(f"cost {k}", "council", [v(f"c{k}", 1000.0 + 37.3 * k)] * (45 - 2 * k), years=range(2 * k, 45),
+    flows = [cost_flow(f"cost {k}", "council", [v(f"c{k}", 1000.0 + 37.3 * k)] * (45 - 2 * k), years=range(2 * k, 45),
                   quantity=v(f"qc{k}", 1.5 + k)) for k in range(6)]
-    flows += [benefit(f"benefit {k}", ("NHS", "police")[k % 2], [v(f"b{k}", 2345.678 / (k + 1))] * (44 - k),
+    flows += [benefit_flow(f"benefit {k}", ("NHS", "police")[k % 2], [v(f"b{k}", 2345.678 / (k + 1))] * (44 - k),
                       years=range(1 + k, 45), category="fiscal_cashable") for k in range(6)]
     return CBAModel(flows, discount=discount, cost_uplift=v("ob", 0.24), benefit_haircut=v("hc", 0.1))
 
@@ -181,10 +163,10 @@ def test_psa_probabilities_and_intervals():
     rng = np.random.default_rng(11)
     n = 4000
     bcr = rng.normal(1.20, 0.204, n)  # POPP: £1.20 per £1, range 0.80-1.60 read as a 95% interval
-    out = CBAModel([cost("POPP services", "council", [1.0]),
-                    benefit("emergency bed days", "NHS", ["bcr"], category="fiscal_non_cashable")]).run(
+    out = CBAModel([cost_flow("POPP services", "council", [1.0]),
+                    benefit_flow("emergency bed days", "NHS", ["bcr"], category="fiscal_non_cashable")]).run(
         draws_of(n, bcr=np.clip(bcr, 0, None)))
-    table = summary(out)
+    table = headline_table(out)
     assert table["p_npv_positive"].iloc[0] == pytest.approx((bcr > 1).mean())
     assert table["p_npv_positive"].iloc[0] == pytest.approx(0.836, abs=0.02)
     lo, hi = np.percentile(out["bcr"].values, [2.5, 97.5])
@@ -192,24 +174,24 @@ def test_psa_probabilities_and_intervals():
     assert table["gross_return_per_1_upper"].iloc[0] == pytest.approx(hi)
     curve = acceptability(out, np.linspace(0.5, 2, 16))
     assert (np.diff(curve.values[:, 0]) <= 0).all()
-    text = format_summary(out)
+    text = format_headlines(out)
     assert "gross return per £1 (benefit / cost): £1.20" in text
     assert "net ROI ((benefit - cost) / cost): 20." in text and "P(NPV > 0) = 0.8" in text
 
 
 def test_switching_values():
-    out = CBAModel([cost("c", "NHS", [100.0]), benefit("b", "NHS", [150.0])]).run()
+    out = CBAModel([cost_flow("c", "NHS", [100.0]), benefit_flow("b", "NHS", [150.0])]).run()
     sv = switching_values(out)
     assert sv.loc["scheme", "benefit_fall"] == pytest.approx(1 / 3)
     assert sv.loc["scheme", "cost_rise"] == pytest.approx(0.5)
 
 
 def test_several_schemes():
-    flows = {"ICN": [cost("ICN team", "NHS", [100.0]), benefit("admissions avoided", "NHS", [144.0])],
-             "LIFE": [cost("LIFE team", "council", [100.0]), benefit("packages avoided", "council", [267.0])]}
+    flows = {"ICN": [cost_flow("ICN team", "NHS", [100.0]), benefit_flow("admissions avoided", "NHS", [144.0])],
+             "LIFE": [cost_flow("LIFE team", "council", [100.0]), benefit_flow("packages avoided", "council", [267.0])]}
     out = CBAModel(flows, discount=0.0).run()
     np.testing.assert_allclose(out["bcr"].values[0], [1.44, 2.67])
-    assert "ICN: " in format_summary(out) and "LIFE: " in format_summary(out)
+    assert "ICN: " in format_headlines(out) and "LIFE: " in format_headlines(out)
     with pytest.raises(AnalysisError, match="name one"):
         party_table(out)
     assert CBAModel(flows).run(strategies=["LIFE"])["strategy"].values.tolist() == ["LIFE"]
@@ -219,71 +201,27 @@ def test_several_schemes():
 
 def test_validation_names_the_flow_and_field():
     with pytest.raises(ShapeError, match="flow 'b': mismatched lengths: values has 2, years has 3"):
-        benefit("b", "NHS", [1.0, 2.0], years=[0, 1, 2])
+        benefit_flow("b", "NHS", [1.0, 2.0], years=[0, 1, 2])
     with pytest.raises(ModelDefinitionError, match="flow 'b', field 'category'"):
-        benefit("b", "NHS", [1.0], category="cashable")
+        benefit_flow("b", "NHS", [1.0], category="cashable")
     with pytest.raises(ModelDefinitionError, match="flow 'b', field 'years'"):
-        benefit("b", "NHS", [1.0], years=[-1])
+        benefit_flow("b", "NHS", [1.0], years=[-1])
     with pytest.raises(ModelDefinitionError, match="flow 'b', field 'direction'"):
         Flow("b", "saving", "NHS", [1.0])
     with pytest.raises(ModelDefinitionError, match="flow 'b', field 'years': year 5 is beyond the horizon"):
-        CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [1.0], years=[5])], horizon=3)
+        CBAModel([cost_flow("c", "NHS", [1.0]), benefit_flow("b", "NHS", [1.0], years=[5])], horizon=3)
     with pytest.raises(UnknownNameError, match="flow 'b', field 'agency'.*'NSH'"):
-        CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NSH", [1.0])], agencies=["NHS", "council"])
+        CBAModel([cost_flow("c", "NHS", [1.0]), benefit_flow("b", "NSH", [1.0])], agencies=["NHS", "council"])
     with pytest.raises(ParameterError, match="flow 'b', year 0"):
-        CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [-1.0])]).run()
+        CBAModel([cost_flow("c", "NHS", [1.0]), benefit_flow("b", "NHS", [-1.0])]).run()
     with pytest.raises(ParameterError, match="benefit_haircut"):
-        CBAModel([cost("c", "NHS", [1.0])], benefit_haircut=1.5).run()
+        CBAModel([cost_flow("c", "NHS", [1.0])], benefit_haircut=1.5).run()
     with pytest.raises(ParameterError, match="cost_uplift"):
-        CBAModel([cost("c", "NHS", [1.0])], cost_uplift=-0.1).run()
+        CBAModel([cost_flow("c", "NHS", [1.0])], cost_uplift=-0.1).run()
     with pytest.raises(ModelDefinitionError, match="no cost flow"):
-        CBAModel([benefit("b", "NHS", [1.0])])
+        CBAModel([benefit_flow("b", "NHS", [1.0])])
     with pytest.raises(UnknownNameError, match="flow 'b', year 1.*'unit_cost'"):
-        CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [0.0, "unit_cost"])]).run(draws_of(2, other=[1, 2]))
-
-
-# ---- plots: check the plotted data against the analysed numbers ------------------------------
-from healthecon.plot.money import plot_acceptability, plot_cashflows, plot_waterfall  # noqa: E402
-
-
-def test_plot_waterfall_draws_the_steps():
-    out = five_years(discount=0.035, cost_uplift=0.2, benefit_haircut=0.1).run()
-    steps = waterfall_steps(out)
-    ax = plot_waterfall(out)
-    bars = ax.patches
-    assert len(bars) == len(steps) + 1
-    ends = np.cumsum(steps.to_numpy())
-    starts = np.concatenate([[0.0], ends[:-1]])
-    for i, bar in enumerate(bars[1:-1], start=1):
-        assert bar.get_height() == pytest.approx(abs(steps.iloc[i]))
-        assert bar.get_y() == pytest.approx(min(starts[i], ends[i]))
-    assert bars[0].get_height() == pytest.approx(steps.iloc[0])
-    npv = out["npv"].item()  # negative here: the total bar hangs below zero
-    assert npv < 0
-    assert (bars[-1].get_y(), bars[-1].get_height()) == (pytest.approx(npv), pytest.approx(-npv))
-    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "net present value"
-
-
-def test_plot_cashflows_bars_sum_to_the_net_flow_each_year():
-    out = five_years(discount=0.035).run()
-    ax = plot_cashflows(out)
-    heights = np.array([[bar.get_height() for bar in container] for container in ax.containers])
-    expected = cashflows(out)
-    np.testing.assert_allclose(heights.sum(axis=0), expected.sum(axis=1).to_numpy())
-    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), np.cumsum(expected.sum(axis=1).to_numpy()))
-    labels = {t.get_text() for t in ax.get_legend().get_texts()}
-    assert {"council (pays)", "NHS (gains)", "police (gains)"} <= labels
-
-
-def test_plot_acceptability_draws_the_probabilities():
-    rng = np.random.default_rng(5)
-    out = CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", ["r"])], name="s").run(
-        draws_of(500, r=rng.gamma(20, 0.06, 500)))
-    targets = np.linspace(0.5, 2.0, 7)
-    ax = plot_acceptability(out, targets)
-    line = ax.get_lines()[0]
-    np.testing.assert_allclose(line.get_xdata(), targets)
-    np.testing.assert_allclose(line.get_ydata(), acceptability(out, targets).values[:, 0])
+        CBAModel([cost_flow("c", "NHS", [1.0]), benefit_flow("b", "NHS", [0.0, "unit_cost"])]).run(draws_of(2, other=[1, 2]))
 
 
 def test_by_stakeholder_breakdowns_add_up():
@@ -298,15 +236,15 @@ def test_by_stakeholder_breakdowns_add_up():
 
 
 def test_outcome_set_saves_and_loads_losslessly(tmp_path):
-    from healthecon.outcomes import load, save
+    from healthecon.outcomes import load_outcomes, save_outcomes
 
     out = five_years(discount=GREEN_BOOK_STANDARD, cost_uplift=0.1).run()
-    back = load(save(out, tmp_path / "cba.nc"))
+    back = load_outcomes(save_outcomes(out, tmp_path / "cba.nc"))
     xr.testing.assert_identical(back, out)
     assert payback_period(back).item() == payback_period(out).item()
 
 
-@pytest.mark.parametrize("helper, direction", [(cost, "cost"), (benefit, "benefit")])
+@pytest.mark.parametrize("helper, direction", [(cost_flow, "cost"), (benefit_flow, "benefit")])
 def test_cost_and_benefit_document_every_argument_with_an_example(helper, direction):
     import inspect
 
@@ -333,5 +271,19 @@ def test_waterfall_labels_say_discounting_is_of_benefits_and_costs_are_present_v
     base = five_years(discount=0.035).run()
     assert steps["discounting (benefits)"] == pytest.approx(0.9 * (base["benefit"] - base["benefit_undiscounted"]).item())
     assert steps["costs (present value)"] == pytest.approx(-base["cost"].item())  # discounted, before the uplift
-    labels = [t.get_text() for t in plot_waterfall(out).get_xticklabels()]
-    assert labels == [*steps.index, "net present value"]
+
+
+# ---- issue 11: calendar years, empty input ----------------------------------------------------
+def test_a_calendar_year_is_refused_with_the_reason():
+    # was: PV costs £0.00 ... payback 0.0 years (2024 read as 2,024 years from now)
+    with pytest.raises(ModelDefinitionError, match=r"flow 'team', field 'years': 2024 looks like a calendar year.*year 0 = now"):
+        cost_flow("team", "council", [100.0], years=[2024])
+    with pytest.raises(ModelDefinitionError, match="calendar year"):
+        CBAModel([cost_flow("c", "NHS", [1.0])], horizon=2030)
+
+
+def test_empty_models_and_flows_get_healthecon_errors():
+    with pytest.raises(ModelDefinitionError, match="no schemes given"):
+        CBAModel({})
+    with pytest.raises(ModelDefinitionError, match="flow 'beds', field 'values': no amounts given"):
+        benefit_flow("beds", "NHS", [])

@@ -218,7 +218,7 @@ def test_threshold_cost_is_where_the_icer_equals_wtp(gain, wtp):
 
 
 def money_models():
-    from healthecon.cba import CBAModel, benefit, cost
+    from healthecon.cba import CBAModel, benefit_flow, cost_flow
     from healthecon.sroi import ImpactMap, Investment, Outcome, SROIModel
 
     def imap(name, proxy):
@@ -226,8 +226,8 @@ def money_models():
                          [Investment("council", "inv")], name=name)
 
     sroi_model = SROIModel({"small": imap("small", 500.0), "big": imap("big", "proxy")}, discount=0.035)
-    cba_model = CBAModel({"a": [cost("team", "council", ["inv"]), benefit("beds", "NHS", [0.0, "proxy", "proxy"])],
-                          "b": [cost("team", "council", [2000.0]), benefit("beds", "NHS", [0.0, 1500.0, 1500.0])]})
+    cba_model = CBAModel({"a": [cost_flow("team", "council", ["inv"]), benefit_flow("beds", "NHS", [0.0, "proxy", "proxy"])],
+                          "b": [cost_flow("team", "council", [2000.0]), benefit_flow("beds", "NHS", [0.0, 1500.0, 1500.0])]})
     params = Parameters(proxy=Gamma.from_mean_sd(1000.0, 200.0), dw=Beta.from_mean_sd(0.3, 0.1),
                         inv=Gamma.from_mean_sd(20_000.0, 3_000.0))
     return sroi_model, cba_model, params

@@ -12,11 +12,11 @@ from healthecon.errors import OutcomesError, ShapeError, UnknownNameError
 from healthecon.outcomes import (
     cost_effect,
     from_dataframe,
-    load,
+    load_outcomes,
     make_outcomes,
     n_samples,
     require_aligned,
-    save,
+    save_outcomes,
     select_strategies,
     strategies,
     summarise,
@@ -174,7 +174,7 @@ def test_csv_and_netcdf_round_trips_are_bit_exact(tmp_path_factory, values, labe
                         attrs={"model": "test", "seed": 7})
     folder = tmp_path_factory.mktemp("rt")
     for suffix in (".csv", ".nc"):
-        back = load(save(out, folder / f"out{suffix}"))
+        back = load_outcomes(save_outcomes(out, folder / f"out{suffix}"))
         assert strategies(back) == labels
         for name in out.data_vars:
             assert back[name].values.tobytes() == out[name].values.tobytes()
@@ -188,25 +188,25 @@ def test_netcdf_round_trip_keeps_year_and_stakeholder_dims(tmp_path):
                          coords={"year": [0, 1, 2, 3], "stakeholder": ["NHS", "council", "people"]})
     out = make_outcomes({"cost": rng.normal(size=(5, 2)), "benefit": rng.normal(size=(5, 2)), "cost_flows": flows},
                         ["do nothing", "programme"], effect="benefit", kinds={"benefit": "benefit"})
-    back = load(save(out, tmp_path / "out.nc"))
+    back = load_outcomes(save_outcomes(out, tmp_path / "out.nc"))
     xr.testing.assert_identical(back, out)
     assert back["cost_flows"].values.tobytes() == flows.values.tobytes()
     assert back["stakeholder"].values.tolist() == ["NHS", "council", "people"]
     with pytest.raises(OutcomesError, match=r"\['cost_flows'\] have extra dimensions and cannot be saved as CSV: use .nc"):
-        save(out, tmp_path / "out.csv")
+        save_outcomes(out, tmp_path / "out.csv")
 
 
 def test_save_and_load_reject_other_suffixes(tmp_path):
     with pytest.raises(OutcomesError, match="use a .nc or .csv"):
-        save(_two(), tmp_path / "out.xlsx")
+        save_outcomes(_two(), tmp_path / "out.xlsx")
     with pytest.raises(OutcomesError, match="use a .nc or .csv"):
-        load(tmp_path / "out.parquet")
+        load_outcomes(tmp_path / "out.parquet")
 
 
 def test_load_plain_long_csv_from_another_tool(tmp_path):
     path = tmp_path / "treeage.csv"
     path.write_text("sample,strategy,cost,effect\n0,A,1.5,0.1\n0,B,2.5,0.2\n1,A,1.0,0.3\n1,B,3.0,0.4\n")
-    out = load(path)
+    out = load_outcomes(path)
     np.testing.assert_array_equal(out["cost"].values, [[1.5, 2.5], [1.0, 3.0]])
 
 
@@ -240,4 +240,134 @@ def test_summarise_skips_or_names_variables_with_extra_dims():
 @pytest.mark.parametrize("suffix", [".csv", ".nc"])
 def test_number_and_missing_like_strategy_labels_survive_a_round_trip(tmp_path, suffix):
     out = make_outcomes({"cost": [[1.0, 2.0, 3.0]], "effect": [[0.1, 0.2, 0.3]]}, ["01", "NA", "None"])
-    assert strategies(load(save(out, tmp_path / f"out{suffix}"))) == ["01", "NA", "None"]
+    assert strategies(load_outcomes(save_outcomes(out, tmp_path / f"out{suffix}"))) == ["01", "NA", "None"]
+
+
+# --- issue 11: files that lie, attack or come from elsewhere --------------------------------------
+
+def _saved_csv(tmp_path, out=None):
+    return save_outcomes(out if out is not None else _two(), tmp_path / "psa.csv")
+
+
+def _edit_first_line(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    first, rest = text.split("\n", 1)
+    assert old in first
+    path.write_text(first.replace(old, new) + "\n" + rest, encoding="utf-8")
+
+
+def test_a_metadata_line_that_swaps_cost_and_effect_is_refused(tmp_path):
+    path = _saved_csv(tmp_path)
+    _edit_first_line(path, '"cost": "cost", "effect": "qaly"', '"cost": "qaly", "effect": "cost"')
+    with pytest.raises(OutcomesError, match=r"psa.csv, line 1 .*'qaly' as the cost variable but gives it kind 'effect'"):
+        load_outcomes(path)
+    # swapping the kinds as well does not help: the name 'cost' says what it is
+    _edit_first_line(path, '"kinds": {"cost": "cost", "qaly": "effect"}', '"kinds": {"cost": "effect", "qaly": "cost"}')
+    with pytest.raises(OutcomesError, match=r"variable 'cost' is named as a cost but given kind 'effect'"):
+        load_outcomes(path)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("{not json", "not valid JSON"),
+    ('{"attrs": {}}', "exactly the keys 'attrs' and 'kinds'"),
+    ('{"attrs": [], "kinds": {}}', "'attrs' must map names"),
+    ('{"attrs": {"cost": 3}, "kinds": {}}', r"attrs\['cost'\] must be text"),
+    ('{"attrs": {}, "kinds": {"cost": "money"}}', "'kinds' must map variable names"),
+    ('{"attrs": {}, "kinds": {"price": "cost"}}', "'price', which is not a column"),
+    ('{"attrs": {"cost": "price"}, "kinds": {}}', "names 'price' as the cost variable, but there is no such column"),
+])
+def test_a_malformed_metadata_line_is_a_healthecon_error_naming_the_line(tmp_path, line, message):
+    path = _saved_csv(tmp_path)
+    text = path.read_text(encoding="utf-8").split("\n", 1)[1]
+    path.write_text("# healthecon outcomes " + line + "\n" + text, encoding="utf-8")
+    with pytest.raises(OutcomesError, match=r"psa.csv, line 1") as err:
+        load_outcomes(path)
+    assert __import__("re").search(message, str(err.value))
+
+
+def test_a_cp1252_csv_says_which_encoding_and_reads_with_it(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("strategy,cost,effect\nA £ plan,1.5,0.1\nB,2.5,0.2\n".encode("cp1252"))
+    with pytest.raises(OutcomesError, match=r"excel.csv, line 2: byte 0xa3 is not valid utf-8.*encoding='cp1252'"):
+        load_outcomes(path)
+    assert strategies(load_outcomes(path, encoding="cp1252")) == ["A £ plan", "B"]
+
+
+def test_a_netcdf3_file_is_read(tmp_path):
+    out = _two()
+    path = tmp_path / "classic.nc"
+    out.to_netcdf(path, engine="scipy")  # NetCDF3 (classic); was OSError: file signature not found
+    back = load_outcomes(path)
+    np.testing.assert_array_equal(back["cost"].values, out["cost"].values)
+    assert strategies(back) == ["usual care", "new"]
+
+
+def test_a_file_that_is_not_netcdf_is_a_healthecon_error(tmp_path):
+    path = tmp_path / "fake.nc"
+    path.write_text("sample,strategy\n")
+    with pytest.raises(OutcomesError, match="fake.nc: not a NetCDF file"):
+        load_outcomes(path)
+
+
+def _secret(tmp_path):
+    secret = tmp_path / "secret.bin"
+    np.arange(4, dtype="<f8").tofile(secret)
+    return secret
+
+
+@pytest.mark.parametrize("trick", ["external storage", "external link", "virtual dataset"])
+def test_netcdf_that_reads_other_files_is_refused(tmp_path, trick):
+    h5py = pytest.importorskip("h5py")
+    path = save_outcomes(_two(), tmp_path / "psa.nc")
+    secret = _secret(tmp_path)
+    with h5py.File(path, "a") as f:
+        del f["cost"]
+        if trick == "external storage":
+            f.create_dataset("cost", shape=(2, 2), dtype="<f8", external=[(str(secret), 0, 32)])
+        elif trick == "external link":
+            other = tmp_path / "other.h5"
+            with h5py.File(other, "w") as g:
+                g["cost"] = np.ones((2, 2))
+            f["cost"] = h5py.ExternalLink(str(other), "/cost")
+        else:
+            layout = h5py.VirtualLayout(shape=(2, 2), dtype="<f8")
+            other = tmp_path / "other.h5"
+            with h5py.File(other, "w") as g:
+                g["data"] = np.ones((2, 2))
+            layout[:] = h5py.VirtualSource(str(other), "data", shape=(2, 2))
+            f.create_virtual_dataset("cost", layout)
+    with pytest.raises(OutcomesError, match=r"psa.nc: object '/cost' .*(external|virtual)"):
+        load_outcomes(path)
+
+
+def test_csv_injection_is_neutralised_and_undone(tmp_path):
+    names = ["=cmd|' /C calc'!A0", "+SUM(1)", "-2+3", "@A1", "'quoted", "plain"]
+    out = make_outcomes({"cost": np.ones((1, 6)), "qaly": np.ones((1, 6))}, strategies=names, effect="qaly")
+    path = save_outcomes(out, tmp_path / "psa.csv")
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))[1:]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert strategies(load_outcomes(path)) == names
+
+
+def test_a_nul_in_a_name_is_refused_before_writing(tmp_path):
+    out = make_outcomes({"cost": [[1.0, 2.0]], "qaly": [[1.0, 2.0]]}, strategies=["a\x00b", "c"], effect="qaly")
+    for suffix in (".nc", ".csv"):
+        with pytest.raises(OutcomesError, match=r"strategy 'a\\x00b' holds a NUL character"):
+            save_outcomes(out, tmp_path / f"psa{suffix}")
+
+
+def test_loading_outcomes_never_runs_code(tmp_path):
+    marker = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    path = tmp_path / "evil.csv"
+    path.write_text('# healthecon outcomes {"attrs": {"note": "' + payload.replace('"', "'") + '"}, "kinds": {}}\n'
+                    f"sample,strategy,cost,effect\n0,\"{payload}\",1.0,2.0\n")
+    out = load_outcomes(path)
+    assert strategies(out) == [payload] and not marker.exists()
+    nc = tmp_path / "evil.nc"
+    out.attrs["note"] = payload
+    save_outcomes(out, nc)
+    assert load_outcomes(nc).attrs["note"] == payload and not marker.exists()

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import matplotlib
-import pytest
 
 matplotlib.use("Agg")
 

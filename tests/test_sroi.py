@@ -7,19 +7,17 @@ import xarray as xr
 from hypothesis import given
 from hypothesis import strategies as st
 
-from healthecon.cba import acceptability, party_table, payback_period, summary, waterfall_steps
+from healthecon.appraisal import acceptability, headline_table, party_table, payback_period, waterfall_steps
 from healthecon.discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD
+from healthecon.dsa import one_way_impact_map
 from healthecon.errors import ModelDefinitionError, ParameterError, UnknownNameError
 from healthecon.sroi import (
     ImpactMap,
     Investment,
     Outcome,
     SROIModel,
-    impact_map_from_frames,
-    one_way,
-    read_impact_map,
-    write_impact_map,
 )
+from healthecon.sroi_io import impact_map_from_frames, read_impact_map, write_impact_map
 
 
 def three_outcomes(**changes):
@@ -184,12 +182,12 @@ def test_psa_probability_of_ratio_above_targets():
     curve = acceptability(out, [1.0, 1.2, 1.5])
     expected = [(draws["proxy"].values / 100 > t).mean() for t in (1.0, 1.2, 1.5)]
     np.testing.assert_allclose(curve.values[:, 0], expected)
-    assert summary(out, target=1.2).loc["s", "p_ratio_above_target"] == pytest.approx(expected[1])
+    assert headline_table(out, target=1.2).loc["s", "p_ratio_above_target"] == pytest.approx(expected[1])
 
 
 def test_one_way_ranks_fields_and_reproduces_hand_values():
     model = SROIModel(three_outcomes(), discount=0.0)
-    table = one_way(model, change=0.2)
+    table = one_way_impact_map(model, change=0.2)
     assert set(table["field"]) == {"proxy", "deadweight", "displacement", "attribution", "drop_off"}
     assert len(table) == 15 and (table["swing"].diff().dropna() <= 0).all()
     row = table[(table["outcome"] == "fewer admissions") & (table["field"] == "proxy")].iloc[0]
@@ -276,7 +274,7 @@ def test_several_maps_are_strategies():
 
 def test_one_way_explicit_ranges():
     model = SROIModel(three_outcomes(), discount=0.0)
-    table = one_way(model, fields=("proxy",), ranges={"displacement": (0.0, 0.5),
+    table = one_way_impact_map(model, fields=("proxy",), ranges={"displacement": (0.0, 0.5),
                                                       ("fewer admissions", "proxy"): (500.0, 2000.0)})
     row = table[(table["outcome"] == "stays at home") & (table["field"] == "displacement")].iloc[0]
     assert (row["low"], row["high"]) == (0.0, 0.5)
@@ -286,15 +284,15 @@ def test_one_way_explicit_ranges():
     row = table[(table["outcome"] == "fewer admissions") & (table["field"] == "proxy")].iloc[0]
     assert row["outcome_high"] - base == pytest.approx(4500 * 1.0 / 10_000)
     with pytest.raises(ParameterError, match="outcome 'stays at home', field 'deadweight'"):
-        one_way(model, ranges={"deadweight": (0.0, 1.2)})
+        one_way_impact_map(model, ranges={"deadweight": (0.0, 1.2)})
     with pytest.raises(UnknownNameError, match="'fewer admisions'"):
-        one_way(model, ranges={("fewer admisions", "proxy"): (1.0, 2.0)})
+        one_way_impact_map(model, ranges={("fewer admisions", "proxy"): (1.0, 2.0)})
 
 
 def test_one_way_table_draws_as_a_tornado():
     from healthecon.plot.dsa import plot_tornado
 
-    table = one_way(SROIModel(three_outcomes(), discount=0.0), change=0.2)
+    table = one_way_impact_map(SROIModel(three_outcomes(), discount=0.0), change=0.2)
     ax = plot_tornado(table, top=4)
     low_bars, high_bars = ax.containers[0], ax.containers[1]
     base = table["outcome_base"].iloc[0]
@@ -308,7 +306,7 @@ def test_one_way_is_dsa_one_way_over_the_maps_own_fields():
     named = three_outcomes().replace_outcome("stays at home", proxy="p")
     model = SROIModel(named, discount=0.035)
     draws = draws_of(4, p=[400.0, 500.0, 600.0, 500.0])
-    table = one_way(model, draws, fields=("proxy", "attribution"), change=0.1)
+    table = one_way_impact_map(model, draws, fields=("proxy", "attribution"), change=0.1)
     assert table.attrs["outcome"] == "sroi_ratio" and table.attrs["units"] == "per £1"
     assert table.loc["stays at home: proxy", ["base", "low", "high"]].tolist() == pytest.approx([500.0, 450.0, 550.0], rel=1e-12)
     assert table.loc["carer back at work: attribution", ["low", "high"]].tolist() == pytest.approx([0.0, 0.0], abs=1e-12)
@@ -318,9 +316,9 @@ def test_one_way_is_dsa_one_way_over_the_maps_own_fields():
             changed = SROIModel(named.replace_outcome(outcome, **{field: row[end]}), discount=0.035)
             assert row[f"outcome_{end}"] == ratio(changed.run(draws_of(1, p=[500.0])))  # same run, bit for bit
     with pytest.raises(ParameterError, match="'stays at home: proxy': low 2 is greater than high 1"):
-        one_way(model, draws, ranges={("stays at home", "proxy"): (2.0, 1.0)})
+        one_way_impact_map(model, draws, ranges={("stays at home", "proxy"): (2.0, 1.0)})
     with pytest.raises(ParameterError, match="clashes"):
-        one_way(model, draws.assign({"fewer admissions: proxy": ("sample", np.ones(4))}))
+        one_way_impact_map(model, draws.assign({"fewer admissions: proxy": ("sample", np.ones(4))}))
 
 
 def test_the_outcome_set_is_in_money_not_qalys():
@@ -337,3 +335,82 @@ def test_an_impact_map_written_to_excel_keeps_formula_like_text_as_text(tmp_path
     cells = [c for sheet in load_workbook(path) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert read_impact_map(path).outcomes[0].name == "=1+1"
+
+
+# ---- issue 11: calendar years, empty models, exact and safe round trips ----------------------
+def test_a_calendar_start_year_is_refused_with_the_reason():
+    # was: an SROI ratio of 3.2e-30 (2025 read as 2,025 years from now)
+    with pytest.raises(ModelDefinitionError, match=r"outcome 'x', field 'start_year': 2025 looks like a calendar year"):
+        Outcome("x", "people", 1, 100.0, duration=3, start_year=2025)
+    with pytest.raises(ModelDefinitionError, match="calendar year"):
+        Investment("council", 1.0, year=2024)
+
+
+def test_an_sroi_model_of_no_maps_is_refused():
+    with pytest.raises(ModelDefinitionError, match="no impact maps given"):
+        SROIModel({}).run()
+
+
+TRICKY = ["01", "1e5", "TRUE", "NA", "None", "#N/A", "=cmd|' /C calc'!A0", "+1", "-2", "@x", "'quoted", "''", "  ",
+          " padded ", "line\nbreak", "comma, here", 'say "hi"', "£1,000", "25%"]
+
+
+def tricky_map():
+    outcomes = [Outcome(name, TRICKY[(i + 1) % len(TRICKY)], 10 + i, -50.0 if i % 3 == 0 else 1.5 * i + 0.1, duration=2,
+                        indicator=TRICKY[(i + 2) % len(TRICKY)], proxy_source=TRICKY[(i + 3) % len(TRICKY)])
+                for i, name in enumerate(TRICKY)]
+    return ImpactMap(outcomes, [Investment(name, 1000.0 + i, year=i % 2) for i, name in enumerate(TRICKY[:6])],
+                     name="tricky")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_impact_map_round_trips_exactly_with_text_that_looks_like_numbers_or_missing(tmp_path, suffix):
+    imap = tricky_map()
+    path = write_impact_map(imap, tmp_path / f"map{suffix}")
+    back = read_impact_map(path, tmp_path / "map_investment.csv" if suffix == ".csv" else None, name="tricky")
+    assert back == imap
+
+
+def test_impact_map_csv_never_holds_a_formula(tmp_path):
+    imap = ImpactMap([Outcome("=cmd|' /C calc'!A0", "@SUM(A1)", 1, 10.0, indicator="+1", proxy_source="-2+3")],
+                     [Investment("=HYPERLINK(\"x\")", 1.0)])
+    write_impact_map(imap, tmp_path / "m.csv")
+    import csv
+
+    for file in ("m.csv", "m_investment.csv"):
+        with open(tmp_path / file, newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in row), row
+                assert not any(cell.startswith("-") and not cell.lstrip("-").replace(".", "").isdigit() for cell in row)
+    assert read_impact_map(tmp_path / "m.csv", tmp_path / "m_investment.csv", name="SROI") == imap
+
+
+def test_impact_map_excel_with_a_control_character_says_where(tmp_path):
+    from healthecon.errors import HealthEconError
+
+    imap = ImpactMap([Outcome("falls\x01", "older people", 1, 10.0)], [Investment("council", 1.0)])
+    with pytest.raises(HealthEconError, match=r"sheet 'outcomes', cell A2: .*control character '\\x01'"):
+        write_impact_map(imap, tmp_path / "m.xlsx")
+
+
+def test_loading_an_impact_map_never_runs_code(tmp_path):
+    marker = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    (tmp_path / "o.csv").write_text(f"outcome,stakeholder,quantity,proxy\n\"{payload}\",people,1,{payload!r}\n")
+    (tmp_path / "i.csv").write_text("funder,amount\ncouncil,1\n")
+    with pytest.raises(ParameterError, match="expected a number, a percentage or a parameter name"):
+        read_impact_map(tmp_path / "o.csv", tmp_path / "i.csv")
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "outcomes"
+    sheet.append(["outcome", "stakeholder", "quantity", "proxy"])
+    sheet.append(["=WEBSERVICE(\"http://example.invalid\")", "people", 1, "=1+1"])  # formulas, no cached values
+    investment = book.create_sheet("investment")
+    investment.append(["funder", "amount"])
+    investment.append(["council", 1])
+    book.save(tmp_path / "m.xlsx")
+    with pytest.raises(ModelDefinitionError, match="the 'outcome' cell is empty"):  # a formula is never evaluated
+        read_impact_map(tmp_path / "m.xlsx")
+    assert not marker.exists()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from worked_helpers import assert_probability, find_check, rep_fixture
+from worked_helpers import find_check, rep_fixture
 
 from healthecon import cea
 from healthecon.errors import ModelDefinitionError, ParameterError, ProvenanceError

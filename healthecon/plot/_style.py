@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from ..formatting import format_money
+
 __all__ = ["get_ax", "money_formatter", "strategy_colors", "wtp_label", "finish"]
 
 # Colour-blind-safe palette (Okabe & Ito, 2008), in a fixed order so a strategy keeps its
@@ -34,8 +36,10 @@ def get_ax(ax: Axes | None = None, figsize: tuple[float, float] = (6.4, 4.4)) ->
     return new_ax
 
 
-def money_formatter(currency: str = "£", decimals: int = 0) -> FuncFormatter:
-    """Tick formatter writing ``-£1,250`` style labels.
+def money_formatter(currency: str = "£", decimals: int = 0, *, compact: bool = False) -> FuncFormatter:
+    """Tick formatter writing ``-£1,250`` style labels (``£1.25m`` with ``compact=True``).
+
+    The text is :func:`healthecon.formatting.format_money`'s, so axes, tables and reports agree.
 
     Examples
     --------
@@ -43,14 +47,10 @@ def money_formatter(currency: str = "£", decimals: int = 0) -> FuncFormatter:
     '-£1,250'
     >>> money_formatter()(-0.2, None)
     '£0'
+    >>> money_formatter(compact=True)(1_250_000.0, None)
+    '£1.25m'
     """
-
-    def fmt(value: float, _pos: object) -> str:
-        value = round(value, decimals)
-        sign = "-" if value < 0 else ""
-        return f"{sign}{currency}{abs(value):,.{decimals}f}"
-
-    return FuncFormatter(fmt)
+    return FuncFormatter(lambda value, _pos: format_money(value, currency, decimals=decimals, compact=compact))
 
 
 def strategy_colors(names: Sequence[str]) -> dict[str, str]:

@@ -51,32 +51,16 @@ def _axis_inches(axis) -> float:
     return box.width * width if axis.axis_name == "x" else box.height * height
 
 
-def _compact_money(value: float, currency: str) -> str:
-    """``£950``, ``£10k``, ``£12.5k``, ``£1.2M``: short labels for narrow axes.
-
-    Examples
-    --------
-    >>> [_compact_money(v, "£") for v in (0, 950, 10_000, 12_500, -30_000, 1_250_000)]
-    ['£0', '£950', '£10k', '£12.5k', '-£30k', '£1.25M']
-    """
-    sign = "-" if value < 0 else ""
-    size = abs(value)
-    for step, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if size >= step:
-            return f"{sign}{currency}{size / step:.3g}{suffix}"
-    return f"{sign}{currency}{size:,.0f}" if round(size) else f"{currency}0"
-
-
 class _MoneyTicks(Formatter):
     """``£10,000`` on wide axes; compact ``£10k`` when the axis is narrow (decided at draw time)."""
 
     def __init__(self, currency: str) -> None:
-        self.currency = currency
         self.full = money_formatter(currency)
+        self.compact = money_formatter(currency, compact=True)
 
     def __call__(self, x: float, pos: object = None) -> str:
         if self.axis is not None and _axis_inches(self.axis) < _NARROW_INCHES:
-            return _compact_money(x, self.currency)
+            return self.compact(x, pos)
         return self.full(x, pos)
 
 

@@ -1,6 +1,6 @@
 """Plots for cost-benefit / ROI and SROI outcome sets: waterfall, cash flows, acceptability.
 
-The plotted numbers are those of :mod:`healthecon.cba` (``waterfall_steps``, ``cashflows``,
+The plotted numbers are those of :mod:`healthecon.appraisal` (``waterfall_steps``, ``cashflows``,
 ``acceptability``), unchanged, so tests and readers can check a figure against its table.
 
 - :func:`plot_waterfall`: from gross value to net present value, one floating bar per
@@ -26,9 +26,9 @@ import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
 
-from .. import cba
+from .. import appraisal
 from ..errors import AnalysisError
-from ..outcomes import STRATEGY, strategies
+from ..outcomes import STRATEGY, pick_strategy, strategies
 from ._style import PALETTE, finish, get_ax, money_formatter, strategy_colors
 
 __all__ = ["plot_waterfall", "plot_cashflows", "plot_acceptability"]
@@ -49,7 +49,7 @@ def plot_waterfall(
     Parameters
     ----------
     data
-        A CBA/SROI outcome set (its :func:`healthecon.cba.waterfall_steps` are drawn) or a
+        A CBA/SROI outcome set (its :func:`healthecon.appraisal.waterfall_steps` are drawn) or a
         Series of signed steps whose first entry is the starting total.
     strategy
         Which strategy, when the outcome set has several.
@@ -69,7 +69,7 @@ def plot_waterfall(
     >>> [(round(float(p.get_y()), 1), round(float(p.get_height()), 1)) for p in ax.patches]
     [(0.0, 100.0), (80.0, 20.0), (30.0, 50.0), (0.0, 30.0)]
     """
-    steps = cba.waterfall_steps(data, strategy) if isinstance(data, xr.Dataset) else pd.Series(data, dtype=float)
+    steps = appraisal.waterfall_steps(data, strategy) if isinstance(data, xr.Dataset) else pd.Series(data, dtype=float)
     if steps.empty:
         raise AnalysisError("plot_waterfall: no steps to draw")
     currency = data.attrs.get("currency", "£") if isinstance(data, xr.Dataset) else "£"
@@ -139,7 +139,7 @@ def plot_cashflows(
     Returns
     -------
     matplotlib.axes.Axes
-        One bar container per non-zero column of :func:`healthecon.cba.cashflows` (in its
+        One bar container per non-zero column of :func:`healthecon.appraisal.cashflows` (in its
         order) in ``ax.containers``; the cumulative line, if drawn, is ``ax.get_lines()[0]``.
 
     Raises
@@ -151,18 +151,12 @@ def plot_cashflows(
 
     Examples
     --------
-    A council reablement team (£120,000 a year for two years) that avoids home care for the
-    council and bed days for the NHS, in present values:
+    The reablement example (:func:`healthecon.examples.reablement`) in present values:
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
-    >>> from healthecon.cba import CBAModel, cost, benefit
-    >>> model = CBAModel([
-    ...     cost("reablement team", "council", [120_000.0, 120_000.0], category="fiscal_cashable"),
-    ...     benefit("home care avoided", "council", [0.0, 90_000.0, 90_000.0], category="fiscal_cashable"),
-    ...     benefit("bed days avoided", "NHS", [0.0, 60_000.0, 60_000.0], category="fiscal_non_cashable"),
-    ... ], name="reablement", discount=0.035)
-    >>> ax = plot_cashflows(model.run(), discounted=True)
+    >>> from healthecon.examples import reablement
+    >>> ax = plot_cashflows(reablement().run(), discounted=True)
     >>> [len(bars) for bars in ax.containers]  # council pays, council gains, NHS gains; years 0-2
     [3, 3, 3]
     >>> ax.get_lines()[0].get_ydata().round(2)  # cumulative net: the last value is the NPV
@@ -171,7 +165,7 @@ def plot_cashflows(
     'Present value (£, mean)'
     >>> plt.close(ax.figure)
     """
-    table = cba.cashflows(outcomes, strategy, by=by, discounted=discounted)
+    table = appraisal.cashflows(outcomes, strategy, by=by, discounted=discounted)
     table = table.loc[:, (table != 0).any(axis=0)]
     currency = outcomes.attrs.get("currency", "£")
     years = table.index.to_numpy()
@@ -198,7 +192,7 @@ def plot_cashflows(
     ax.set_xticks(years)
     ax.yaxis.set_major_formatter(money_formatter(currency))
     ax.set_ylabel(f"{'Present value' if discounted else 'Cash flow'} ({currency}, mean)")
-    name = cba._pick(outcomes, strategy)
+    name = pick_strategy(outcomes, strategy)
     finish(ax, title=f"{'Discounted c' if discounted else 'C'}ash flows by year\n{name}", legend=False)
     ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax
@@ -225,21 +219,21 @@ def plot_acceptability(
     -------
     matplotlib.axes.Axes
         ``ax.get_lines()`` hold the curves (x = targets, y = probabilities from
-        :func:`healthecon.cba.acceptability`) in strategy order; a dashed line marks £1.
+        :func:`healthecon.appraisal.acceptability`) in strategy order; a dashed line marks £1.
 
     Examples
     --------
-    >>> from healthecon.cba import CBAModel, cost, benefit
-    >>> out = CBAModel([cost("c", "NHS", [1.0]), benefit("b", "NHS", [1.5])], name="s").run()
+    >>> from healthecon.cba import CBAModel, benefit_flow, cost_flow
+    >>> out = CBAModel([cost_flow("c", "NHS", [1.0]), benefit_flow("b", "NHS", [1.5])], name="s").run()
     >>> ax = plot_acceptability(out, [1.0, 2.0])
     >>> ax.get_lines()[0].get_ydata().tolist()
     [1.0, 0.0]
     """
-    name = cba._ratio_name(outcomes, variable)
+    name = appraisal.ratio_variable(outcomes, variable)
     if targets is None:
         top = float(np.percentile(outcomes[name].values, 97.5))
         targets = np.linspace(0.0, 1.5 * max(top, 1.0), 101)
-    curves = cba.acceptability(outcomes, targets, variable=name)
+    curves = appraisal.acceptability(outcomes, targets, variable=name)
     currency = outcomes.attrs.get("currency", "£")
     colors = strategy_colors(strategies(outcomes))
     ax = get_ax(ax)
