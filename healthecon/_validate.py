@@ -32,15 +32,18 @@ def as_float_array(values: object, what: str) -> np.ndarray:
         raise ParameterError(f"{what}: expected a number or an array of numbers, got {values!r}") from err
 
 
-def _first_bad(values: np.ndarray, bad: np.ndarray) -> str:
+def _first_bad(values: np.ndarray, bad: np.ndarray, index_name: str = "index") -> str:
     index = tuple(int(i) for i in np.argwhere(bad)[0])
-    where = "" if values.ndim == 0 else f" at index {index if len(index) > 1 else index[0]}"
+    where = "" if values.ndim == 0 else f" at {index_name} {index if len(index) > 1 else index[0]}"
     value = float(values[index]) if values.ndim else float(values)
     return f"{value!r}{where}"
 
 
-def require_finite(values: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+def require_finite(values: object, what: str, error: type[Exception] = ParameterError, *, index_name: str = "index") -> np.ndarray:
     """Return ``values`` as a float array, raising if any element is NaN or infinite.
+
+    The message names ``what`` and the first bad value with its position, called
+    ``index_name`` (``"sample"`` for one value per PSA sample).
 
     Examples
     --------
@@ -52,7 +55,7 @@ def require_finite(values: object, what: str, error: type[Exception] = Parameter
     arr = as_float_array(values, what)
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise error(f"{what}: expected finite numbers, got {_first_bad(arr, bad)}")
+        raise error(f"{what}: expected finite numbers, got {_first_bad(arr, bad, index_name)}")
     return arr
 
 

@@ -242,7 +242,7 @@ def test_complement_within_tolerance_is_zero_and_beyond_is_an_error():
     assert paths["probability"].tolist() == [0.33, 0.56, 0.11, 0.0]
     over = DecisionTree(Decision({"x": Chance([("a", 0.6, Terminal(q=1)), ("b", 0.4 + 1e-6, Terminal(q=2)),
                                                ("c", C, Terminal(q=4))])}))
-    with pytest.raises(TreeError, match=r"node 'x': the complement is negative \(-\S+\) in sample 0: the other (branches|states) sum to 1\.000001"):
+    with pytest.raises(TreeError, match=r"node 'x': the complement is negative \(-\S+ in sample 0\): the other (branches|states) sum to 1\.000001"):
         over.run(xr.Dataset(coords={"sample": [0]}))
 
 
@@ -258,7 +258,7 @@ def test_markov_start_complement_within_tolerance_is_zero_and_beyond_is_an_error
     expected = model.run(draws)["ly"].item()  # every state is alive and absorbing
     assert tree.run(draws)["ly"].item() == pytest.approx(expected, rel=1e-12)
     bad = DecisionTree(Decision({"x": Terminal(markov=MarkovLeaf(model, start={"a": 0.6, "b": 0.4 + 1e-6, "d": C}))}))
-    with pytest.raises(TreeError, match=r"node 'x', Markov start 'd': the complement is negative \(-\S+\) in sample 0: the other (branches|states) sum to 1\.000001"):
+    with pytest.raises(TreeError, match=r"node 'x', Markov start 'd': the complement is negative \(-\S+ in sample 0\): the other (branches|states) sum to 1\.000001"):
         bad.run(draws)
 
 
