@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence, Sized
 
 import numpy as np
+import pandas as pd
 
 from .errors import ParameterError, ShapeError
 
@@ -21,6 +22,8 @@ __all__ = [
     "require_positive",
     "require_same_length",
     "require_unique",
+    "float_or_array",
+    "numeric_column",
 ]
 
 
@@ -123,3 +126,37 @@ def require_unique(names: Sequence[str], what: str, error: type[Exception] = Par
             raise error(f"{what}: name {name!r} is given more than once")
         seen.add(name)
     return names
+
+
+def float_or_array(values: object) -> float | np.ndarray:
+    """A 0-d result as a Python float, anything else as a float array.
+
+    Examples
+    --------
+    >>> float_or_array(np.float64(0.5)), float_or_array([0.5, 1.0])
+    (0.5, array([0.5, 1. ]))
+    """
+    values = np.asarray(values, dtype=float)
+    return float(values) if values.ndim == 0 else values
+
+
+def numeric_column(frame: pd.DataFrame, column: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+    """A table column as finite floats, or ``error`` naming the column, data row and cell.
+
+    Examples
+    --------
+    >>> numeric_column(pd.DataFrame({"age": [40, "forty"]}), "age", "life table")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: life table: column 'age', data row 2: expected a finite number, got 'forty'
+    """
+    if column not in frame.columns:
+        raise error(f"{what}: no column {column!r}; columns are {list(frame.columns)}")
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.argmax(bad))
+        cell = frame[column].iloc[row]
+        cell = cell.item() if isinstance(cell, np.generic) else cell
+        raise error(f"{what}: column {column!r}, data row {row + 1}: expected a finite number, got {cell!r}")
+    return values
