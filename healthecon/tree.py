@@ -57,7 +57,7 @@ import pandas as pd
 import xarray as xr
 
 from .errors import TreeError, UnknownNameError, unknown_name
-from .modeldef import C, Complement, is_complement, is_cost
+from .modeldef import C, Complement, is_complement, is_cost, refuse_boolean
 from .modeldef import TOLERANCE as TOLERANCE  # the tolerance on branch sums and complements, in every sample
 from .outcomes import make_outcomes
 from .tree_engine import PATH_SEPARATOR, UNDISCOUNTED, Rollback, node_id, roll_back
@@ -464,15 +464,19 @@ class DecisionTree:
     def _note_value(self, value: object, path: tuple[str, ...], what: str) -> None:
         if is_complement(value):
             return
-        if isinstance(value, (bool, np.bool_)):
-            raise TreeError(f"{node_id(path)}, {what}: expected a number, got the boolean {value!r}")
+        refuse_boolean(value, f"{node_id(path)}, {what}", TreeError)
         if isinstance(value, str):
             self._parameters.setdefault(value, path + (what,))
         elif not (callable(value) or isinstance(value, (int, float, np.ndarray, np.number))):
             raise TreeError(f"{node_id(path)}, {what}: expected a number, a parameter name or a callable, got {value!r}")
 
-    def _check(self, node: Node, path: tuple[str, ...], *, is_root: bool = False) -> None:
+    def _check(self, node: Node, path: tuple[str, ...], *, is_root: bool = False, above: frozenset[int] = frozenset()) -> None:
         where = node_id(path)
+        if id(node) in above:
+            raise TreeError(
+                f"{where}: this {node.kind} node is placed inside its own subtree (a cycle), so its pathways would never "
+                "end; a tree's pathways end at terminal nodes (model recurring events with a Markov model on a MarkovLeaf)"
+            )
         for reward, value in node.payoffs.items():
             if not reward.isidentifier() or keyword.iskeyword(reward) or reward in _RESERVED:
                 raise TreeError(f"{where}: {reward!r} cannot name a reward (reserved or not an identifier)")
@@ -485,6 +489,11 @@ class DecisionTree:
         if isinstance(node, Terminal):
             if node.markov is not None:
                 self._check_markov(node.markov, path)
+            elif not node.payoffs:
+                raise TreeError(
+                    f"{where}: terminal node has no payoff; give its rewards (Terminal(cost=..., qaly=...)) or a "
+                    "MarkovLeaf, or state a zero payoff as such (Terminal(cost=0, qaly=0))"
+                )
             return
         if not isinstance(node, (Chance, Decision)):
             raise TreeError(f"{where}: expected a Decision, Chance or Terminal node, got {type(node).__name__}")
@@ -509,7 +518,7 @@ class DecisionTree:
                 self._note_value(branch.probability, child_path, "probability")
             if not isinstance(branch.node, Node):
                 raise TreeError(f"{node_id(child_path)}: subtree must be a Decision, Chance or Terminal node, got {branch.node!r}")
-            self._check(branch.node, child_path)
+            self._check(branch.node, child_path, above=above | {id(node)})
 
     def _strategy_policies(self) -> dict[str, tuple[str, dict[tuple[str, ...], str]]]:
         """Strategy label -> (root choice, {path of a later decision: its choice})."""

@@ -109,7 +109,7 @@ def lib_value(spec):
 def build(node):
     rewards = {name: lib_value(v) for name, v in node["rewards"].items()}
     if node["type"] == "terminal":
-        return Terminal(**rewards)
+        return Terminal(**(rewards or {"cost": 0}))  # a pathway without payoff is stated as zero
     if node["type"] == "decision":
         return Decision({label: build(child) for label, _, child in node["branches"]}, name=node["name"], **rewards)
     return Chance([(label, lib_value(p), build(child)) for label, p, child in node["branches"]], **rewards)
