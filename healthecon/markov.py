@@ -12,9 +12,9 @@ Defining a model
 ----------------
 ``transitions`` is a function ``f(p, strategy)`` or ``f(p, strategy, time)`` returning the
 transition matrix, as a mapping ``{from_state: {to_state: probability}}`` (unlisted targets
-are 0; every state needs a row) or a nested ``k x k`` list in state order. ``p[name]`` is the
-parameter's draws, a float array of shape ``(n_samples,)``; entries may be numbers, such
-arrays, or a parameter's name (``"p_sick"`` is the same as ``p["p_sick"]``, as in decision
+are 0; every state needs a row) or a nested ``k x k`` list in state order. ``p[name]`` (or
+``p.name``; :class:`healthecon.modeldef.ParameterView`) is the parameter's draws, a float
+array of shape ``(n_samples,)``; entries may be numbers, such arrays, or a parameter's name (``"p_sick"`` is the same as ``p["p_sick"]``, as in decision
 trees and CBA flows). :data:`C` marks the complement, ``1 -`` the rest of the row (as in
 heemod); the string ``"#"`` (TreeAge's notation, also accepted by decision trees) means the
 same. The string ``"C"`` is refused in a matrix: it could be a parameter's name, so rather than
@@ -75,6 +75,13 @@ includes a parameter a function reads (``p["x"]``), named with the function's ro
 (``transitions``, ``state reward 'qaly'``, ...), strategy and cycle, the original error
 chained (``p.get("x", default)`` and ``"x" in p`` work as for any mapping). Other errors raised
 by a function pass through unchanged. Arrays of the wrong length raise :class:`ShapeError`.
+
+The rules of :mod:`healthecon.modeldef` apply, as in decision trees: a boolean (``True``, or
+an array from a comparison such as ``p["age"] > 60``) is refused where a probability or a
+reward is expected, naming where; the state reward ``qaly`` holds utilities (values per year
+in the state), so a value above 1 is a :class:`ModelDefinitionError` and one below 0 (a
+state worse than death) runs with a warning. Functions may read a parameter as ``p["x"]``
+or ``p.x``.
 
 Examples
 --------

@@ -14,8 +14,9 @@ Costs and effects ("rewards": ``cost``, ``cost_drug``, ``qaly``, ``ly``, any nam
 any node, as keyword arguments, and accumulate along a pathway: the payoff of a pathway is
 the sum of the rewards of every node on it (Briggs, Claxton & Sculpher 2006, ch. 2, "the
 decision tree"). Every probability and reward is a number, the name of a parameter in the
-draws, or a callable of the parameter namespace (``lambda p: p.c_visit * 3``) returning a
-number or an array of shape ``(n_samples,)``.
+draws, or a callable of the parameter namespace (``lambda p: p.c_visit * 3`` or
+``p["c_visit"]``; :class:`healthecon.modeldef.ParameterView`) returning a number or an array
+of shape ``(n_samples,)``. The roll-back itself is :mod:`healthecon.tree_engine`.
 
 The expected value of a strategy is the probability-weighted sum over its pathways (roll
 back; Briggs et al. 2006, ch. 2; Drummond et al. 2015, ch. 9)::
@@ -156,7 +157,11 @@ class Terminal(Node):
     ------
     TreeError
         If ``name`` is not a non-empty string or ``markov`` is not a :class:`MarkovLeaf`.
-        Reward names and values are checked when the tree is built (:class:`DecisionTree`).
+        Reward names and values are checked when the tree is built (:class:`DecisionTree`),
+        where a terminal with neither a payoff nor a Markov leaf is an error: a pathway
+        whose payoff really is nothing says so (``Terminal(cost=0, qaly=0)``), so that a
+        forgotten payoff never counts silently as £0 and 0 QALY. Rewards on the nodes
+        before it still count.
 
     Examples
     --------
@@ -415,8 +420,9 @@ class DecisionTree:
     TreeError
         Naming the node at fault, if the tree is malformed: a node without branches, a
         repeated branch label at a node, more than one complement at a node, a reward with
-        a reserved or invalid name, a probability, reward or subtree of the wrong type, or
-        a Markov leaf with a bad delay.
+        a reserved or invalid name, a probability, reward or subtree of the wrong type (a
+        boolean is not a number), a terminal without payoff (see :class:`Terminal`), a node
+        placed inside its own subtree (a cycle), or a Markov leaf with a bad delay.
     UnknownNameError
         If a Markov leaf names a strategy or starting state its model does not have.
 

@@ -1,4 +1,4 @@
-"""Independent audit of the Markov engine against a slow, textbook reference.
+"""The Markov cohort engine (healthecon.markov_engine) against a slow, textbook reference.
 
 Everything here is recomputed with plain Python loops over cycles, samples and states,
 written from the formulas (Briggs, Claxton & Sculpher 2006, ch. 2-3: ``m_t = m_{t-1} P_t``;

@@ -1,4 +1,4 @@
-"""Independent audit of decision-tree roll-back against a hand enumeration of pathways.
+"""Decision-tree roll-back (healthecon.tree_engine) against a hand enumeration of pathways.
 
 Random trees (hypothesis) are described by plain nested specs; the library tree is built from
 the spec, and the reference enumerates every pathway of every strategy from the same spec
