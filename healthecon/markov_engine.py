@@ -34,8 +34,10 @@ class CohortEngine:
     builds the outcome set.
     """
 
-    def __init__(self, model: MarkovModel, p: ParameterView, strategies: list[str], start: np.ndarray, trace: bool | str):
+    def __init__(self, model: MarkovModel, p: ParameterView, strategies: list[str], start: np.ndarray, trace: bool | str,
+                 undiscounted: bool = True):
         self.model, self.p, self.strategies, self.trace = model, p, strategies, trace
+        self.undiscounted = undiscounted
         self.n, self.S, self.K = p.n, len(strategies), len(model.internal)
         T, L = model.n_cycles, model.cycle_length
         m0 = np.zeros((self.S, self.K, self.n))
@@ -128,8 +130,10 @@ class CohortEngine:
         kinds = {name: r.kind for name, r in model.rewards.items()}
         total = {name: np.zeros((S, n)) for name in model.rewards}
         undisc = {name: np.zeros((S, n)) for name in model.rewards}
-        # weighted sums of the trace for time-constant rewards, one per distinct weight vector
-        needed = {"undiscounted"} | {kinds[name] for name in self.static_state}
+        # weighted sums of the trace for time-constant rewards, one per distinct weight vector,
+        # over the internal states [lo, hi) that carry a time-constant reward (skip the rest:
+        # the dead state, usually), accumulated once per cycle
+        needed = ({"undiscounted"} if self.undiscounted else set()) | {kinds[name] for name in self.static_state}
         classes: list[np.ndarray] = []
         slot: dict[str, int] = {}
         for cls in ("undiscounted", "cost", "effect"):
@@ -140,10 +144,13 @@ class CohortEngine:
             slot[cls] = same[0] if same else len(classes)
             if not same:
                 classes.append(w)
-        point = np.stack(classes)  # (classes, T+1)
+        point = np.stack(classes) if classes else np.zeros((0, T + 1))  # (classes, T+1)
+        rewarded = np.flatnonzero(np.any([np.any(v != 0, axis=(0, 2)) for v in self.static_state.values()], axis=0)) \
+            if self.static_state else np.zeros(0, dtype=int)
+        lo, hi = (int(rewarded[0]), int(rewarded[-1]) + 1) if rewarded.size else (0, 0)
         m = self.m0
-        occupancy = point[:, 0, None, None, None] * m[None]
-        scratch = np.empty_like(m)
+        occupancy = point[:, 0, None, None, None] * m[None, :, lo:hi]  # (classes, S, hi - lo, n)
+        scratch = np.empty_like(occupancy[0])
         store = None
         if self.trace is True:
             store = np.empty((T + 1, S, len(model.states), n))
@@ -177,14 +184,16 @@ class CohortEngine:
                 total[name] += self.a[t - 1] * d[t - 1] * before + self.b[t - 1] * d[t] * after
                 undisc[name] += self.a[t - 1] * before + self.b[t - 1] * after
             m, new = new, m
-            for c in range(len(point)):
-                np.multiply(m, point[c, t], out=scratch)
-                occupancy[c] += scratch
+            if hi > lo:
+                for c in range(len(point)):
+                    np.multiply(m[:, lo:hi], point[c, t], out=scratch)
+                    occupancy[c] += scratch
             self._store(store, t, m)
         for name, values in self.static_state.items():
-            values = np.broadcast_to(values, (S, K, n))
+            values = np.broadcast_to(values, (S, K, n))[:, lo:hi]
             total[name] += np.einsum("skn,skn->sn", occupancy[slot[kinds[name]]], values)
-            undisc[name] += np.einsum("skn,skn->sn", occupancy[slot["undiscounted"]], values)
+            if self.undiscounted:
+                undisc[name] += np.einsum("skn,skn->sn", occupancy[slot["undiscounted"]], values)
         for name, reward in model.rewards.items():
             if reward.initial is not None:
                 value = model.initial_values(reward, self.p, self.strategies)
@@ -241,9 +250,11 @@ class CohortEngine:
         for name in costs + effects:
             values[name] = total[name].T
             out_kinds[name] = out_kinds[f"{name}_undiscounted"] = kinds[name]
-        values["cost_undiscounted"] = sum((undisc[c] for c in costs), np.zeros((self.S, self.n))).T
-        for name in costs + effects:
-            values[f"{name}_undiscounted"] = undisc[name].T
+        out_kinds = {k: v for k, v in out_kinds.items() if k in values or k.endswith("_undiscounted") and self.undiscounted}
+        if self.undiscounted:
+            values["cost_undiscounted"] = sum((undisc[c] for c in costs), np.zeros((self.S, self.n))).T
+            for name in costs + effects:
+                values[f"{name}_undiscounted"] = undisc[name].T
         effect = "qaly" if "qaly" in effects else (effects[0] if effects else None)
         unit = {"qaly": "QALY", "ly": "life-year", "lys": "life-year", "life_years": "life-year"}.get(effect or "", effect or "")
         attrs = {
@@ -273,3 +284,4 @@ def _stack(per: Iterable[np.ndarray]) -> np.ndarray:
 
 def _describe_rate(rate: float | DiscountSchedule) -> str | float:
     return rate.name if isinstance(rate, DiscountSchedule) else float(rate)
+
