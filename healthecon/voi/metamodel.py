@@ -9,6 +9,7 @@ Strong et al. 2015).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ from ..cea import WTP, net_benefit, net_benefit_values
 from ..errors import AnalysisError, ShapeError, unknown_name
 from ..outcomes import SAMPLE, STRATEGY, cost_effect, strategies
 from . import gp, spline
-from .perfect import expected_loss_of_best_mean
+from .perfect import expected_loss_of_best_mean, opportunity_loss
 
 __all__ = ["METHODS", "metamodel_voi", "regressors", "parameter_names"]
 
@@ -99,8 +100,10 @@ def metamodel_voi(
                                   np.concatenate([zeros, inc_effect], axis=-1), grid, kind)
 
     fit = np.column_stack([s.fitted for s in smoothers])
-    value = expected_loss_of_best_mean(fitted_nb(fit[:, : d - 1], fit[:, d - 1 :]))
-    se = np.full_like(value, np.nan)
+    loss = opportunity_loss(fitted_nb(fit[:, : d - 1], fit[:, d - 1 :]))  # (n, w)
+    value = loss.mean(axis=0)
+    se_sampling = loss.std(axis=0, ddof=1) / np.sqrt(n)
+    se_fit = np.full_like(value, np.nan)
     if se_draws:
         if isinstance(se_draws, bool) or not isinstance(se_draws, (int, np.integer)) or se_draws < 2:
             raise AnalysisError(f"se_draws: expected 0 (no standard error) or a whole number >= 2, got {se_draws!r}")
@@ -111,7 +114,15 @@ def metamodel_voi(
             expected_loss_of_best_mean(fitted_nb(chunk[..., : d - 1], chunk[..., d - 1 :]))
             for chunk in (sims[i : i + block] for i in range(0, se_draws, block))
         ]
-        se = np.concatenate(values).std(axis=0, ddof=1)
+        se_fit = np.concatenate(values).std(axis=0, ddof=1)
+    se = np.sqrt(se_fit**2 + se_sampling**2)
+    above = value - total > 2 * se  # False where se is NaN (no standard-error draws)
+    if above.any():
+        i = int(np.argmax(above))
+        warnings.warn(
+            f"{name} ({value[i]:.4g}) exceeds the EVPI ({total[i]:.4g}) by more than two standard errors "
+            f"({se[i]:.3g}) at willingness to pay {grid[i]:g}: the metamodel overfits or there are too few "
+            "samples (use more PSA samples, or a smaller basis_size)", UserWarning, stacklevel=3)
     r2 = np.array([s.r2 for s in smoothers]).reshape(2, d - 1).T
     edf = np.array([s.edf for s in smoothers]).reshape(2, d - 1).T
     compared = labels[1:]
@@ -121,7 +132,12 @@ def metamodel_voi(
     return xr.Dataset(
         {
             name: xr.DataArray(value, dims=(WTP,), coords=coords, attrs=attrs),
-            "se": xr.DataArray(se, dims=(WTP,), coords=coords, attrs=attrs),
+            "se": xr.DataArray(se, dims=(WTP,), coords=coords, attrs=attrs | {
+                "description": "standard error: metamodel fit and Monte Carlo sampling combined, sqrt(se_fit^2 + se_sampling^2)"}),
+            "se_fit": xr.DataArray(se_fit, dims=(WTP,), coords=coords, attrs=attrs | {
+                "description": "standard error of the metamodel fit (posterior draws; NaN with se_draws=0)"}),
+            "se_sampling": xr.DataArray(se_sampling, dims=(WTP,), coords=coords, attrs=attrs | {
+                "description": "Monte Carlo standard error of the mean over the PSA sample"}),
             "evpi": xr.DataArray(total, dims=(WTP,), coords=coords, attrs=attrs),
             "r2": xr.DataArray(r2, dims=(STRATEGY, "quantity"), coords=fit_coords),
             "edf": xr.DataArray(edf, dims=(STRATEGY, "quantity"), coords=fit_coords),

@@ -75,10 +75,20 @@ def evppi(
     Returns
     -------
     xarray.Dataset
-        ``evppi`` (wtp), its standard error ``se`` (wtp), ``evpi`` (wtp) for comparison, and
+        ``evppi`` (wtp), its standard error ``se`` (wtp) with its two parts, ``se_fit`` (the
+        metamodel's fit, from posterior draws; NaN, and so ``se``, with ``se_draws=0``) and
+        ``se_sampling`` (the Monte Carlo error of the PSA sample: the standard deviation of
+        the per-sample opportunity loss over ``sqrt(n)``), ``se = sqrt(se_fit**2 +
+        se_sampling**2)``; ``evpi`` (wtp) for comparison; and
         the metamodel diagnostics ``r2`` and ``edf`` (effective degrees of freedom) by
         compared strategy and quantity (incremental cost, incremental effect). Attrs name the
         parameters, method, reference strategy and units.
+
+    Warns
+    -----
+    UserWarning
+        If the estimate exceeds the EVPI by more than two standard errors (a metamodel that
+        overfits, or too few samples).
 
     Raises
     ------

@@ -16,7 +16,7 @@ from ..cea import WTP, net_benefit
 from ..discount import DiscountSchedule, discount_factors
 from ..errors import AnalysisError, ShapeError
 
-__all__ = ["evpi", "population_evpi", "expected_loss_of_best_mean", "wtp_result"]
+__all__ = ["evpi", "population_evpi", "expected_loss_of_best_mean", "opportunity_loss", "wtp_result"]
 
 
 def expected_loss_of_best_mean(nb: np.ndarray) -> np.ndarray:
@@ -27,9 +27,19 @@ def expected_loss_of_best_mean(nb: np.ndarray) -> np.ndarray:
     (Briggs et al. 2006, section 7.2) and is a mean of non-negative numbers, so it is never
     negative through rounding and is exactly 0 when one strategy is best in every sample.
     """
+    return opportunity_loss(nb).mean(axis=-2)
+
+
+def opportunity_loss(nb: np.ndarray) -> np.ndarray:
+    """Per-sample loss of the strategy with the highest expected net benefit, ``(..., n, w)``.
+
+    ``max_d NB_d - NB_{d*}`` with ``d*`` the strategy of highest mean (ties to the first);
+    its mean is :func:`expected_loss_of_best_mean` and its standard deviation over
+    ``sqrt(n)`` the Monte Carlo standard error of that mean.
+    """
     best = nb.mean(axis=-3).argmax(axis=-2)  # (..., w)
     chosen = np.take_along_axis(nb, best[..., None, None, :], axis=-2)[..., 0, :]
-    return (nb.max(axis=-2) - chosen).mean(axis=-2)
+    return nb.max(axis=-2) - chosen
 
 
 def evpi(
