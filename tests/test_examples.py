@@ -100,7 +100,7 @@ At £30,000 per QALY the optimal strategy is Multifactorial (probability 0.45)""
 weaker effect Usual care     19950.01    6.77    115386.78     True
               New treatment  25287.31    6.99    114602.38    False""",
         "EVPI per person at £20,000: £348.70",
-        "hr_treatment  334.13  14.38           0.96",
+        "hr_treatment  334.13  36.86           0.96",  # se: fit and PSA sampling error (issue 15)
     ), images=("tornado.png",)),
     "sroi_example.py": Expected((
         "social prescribing: PV impact £216,399.65, PV investment £120,000.00, NPV £96,399.65",
