@@ -357,3 +357,16 @@ def test_evppi_above_evpi_beyond_its_standard_error_warns():
     out = make_outcomes({"cost": np.column_stack([np.zeros(200), -inb]), "qaly": np.zeros((200, 2))}, ["A", "B"], effect="qaly")
     with pytest.warns(UserWarning, match=r"evppi \(7\.19\d*\) exceeds the EVPI \(0\) by more than two standard errors \(3\.41\)"):
         evppi(out, xr.Dataset({"theta": ("sample", theta)}), "theta", 20000, method="spline", se_draws=30)
+
+
+def test_population_evppi_over_a_range_of_thresholds_in_one_call():
+    out, draws = linear_normal_psa(2000, seed=4)
+    grid = [10000, 20000, 30000]
+    result = evppi(out, draws, "theta", grid, se_draws=10)
+    population = population_evpi(result, 1000, 10, 0.035)
+    people = population_evpi(1.0, 1000, 10, 0.035)
+    for name in ("evppi", "se", "se_fit", "se_sampling", "evpi"):
+        np.testing.assert_allclose(population[name].values, result[name].values * people, rtol=1e-12)
+        assert population[name].attrs["per"] == "population"
+    assert population.attrs["population"] == pytest.approx(people)
+    xr.testing.assert_equal(population["r2"], result["r2"])

@@ -100,7 +100,7 @@ def wtp_result(values: np.ndarray, nb: xr.DataArray, name: str, **attrs: object)
 
 
 def population_evpi(
-    evpi: xr.DataArray | float,
+    evpi: xr.DataArray | xr.Dataset | float,
     incidence: float | Sequence[float] | np.ndarray,
     horizon: int,
     discount_rate: float | DiscountSchedule = 0.035,
@@ -119,8 +119,9 @@ def population_evpi(
     Parameters
     ----------
     evpi
-        Per-person value: a number or the result of :func:`evpi`, :func:`evppi` (its
-        ``evppi`` variable) or :func:`evsi`.
+        Per-person value: a number, the result of :func:`evpi`, or the whole Dataset of
+        :func:`evppi` or :func:`evsi` over a grid of thresholds (its value, standard errors
+        and EVPI are all scaled, in one call; the metamodel diagnostics are kept).
     incidence
         People per year facing the decision: one number for every year, or one per year
         (length ``horizon``).
@@ -133,7 +134,7 @@ def population_evpi(
 
     Returns
     -------
-    xarray.DataArray or float
+    xarray.DataArray, xarray.Dataset or float
         Same shape as ``evpi``; a DataArray gets attrs ``per = "population"``,
         ``population`` (the discounted number of people), ``horizon`` and ``discount_rate``.
 
@@ -164,9 +165,17 @@ def population_evpi(
         raise ShapeError(f"incidence: expected one number or {horizon} (one per year of the horizon), got shape {people.shape}")
     years = np.arange(1, horizon + 1) - (1 if timing == "start" else 0)
     population = float(np.sum(people * discount_factors(years, discount_rate)))
+    rate = discount_rate.name if isinstance(discount_rate, DiscountSchedule) else float(discount_rate)
+    if isinstance(evpi, xr.Dataset):  # an evppi/evsi result: every per-person value over the thresholds at once
+        scaled_set = evpi.copy()
+        for key, var in evpi.data_vars.items():
+            if var.dims == (WTP,):
+                scaled_set[key] = population_evpi(var, incidence, horizon, discount_rate, timing=timing)
+        scaled_set.attrs = dict(evpi.attrs) | {"per": "population", "population": population, "horizon": int(horizon),
+                                               "discount_rate": rate, "timing": timing}
+        return scaled_set
     if not isinstance(evpi, xr.DataArray):
         return float(require_nonnegative(evpi, "evpi", AnalysisError)) * population
-    rate = discount_rate.name if isinstance(discount_rate, DiscountSchedule) else float(discount_rate)
     scaled = evpi * population
     scaled.attrs = dict(evpi.attrs) | {"per": "population", "population": population, "horizon": int(horizon),
                                        "discount_rate": rate, "timing": timing}
