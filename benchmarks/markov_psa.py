@@ -19,6 +19,7 @@ Exits with status 1 if the results disagree.
 from __future__ import annotations
 
 import os
+import time
 import tracemalloc
 
 import numpy as np
@@ -30,7 +31,7 @@ from healthecon.lifetable import LifeTable
 from healthecon.markov import C, MarkovModel
 from healthecon.params import Parameters
 
-from _harness import best_of, parse_args  # benchmarks/ is on sys.path when a script runs
+from _harness import parse_args  # benchmarks/ is on sys.path when a script runs
 
 N_CYCLES, START_AGE, RATE = 75, 25, 0.035
 STATES = ["healthy", "sick", "sicker", "dead"]
@@ -98,15 +99,21 @@ MODEL = MarkovModel(
 )
 
 
-def baseline(draws):
-    """Plain numpy: (sample, strategy, state, state) matrices, einsum per cycle."""
-    p = {name: draws[name].values for name in draws.data_vars}
-    n, S, K = draws.sizes["sample"], len(STRATEGIES), len(STATES)
+def point_weights():
+    """Half-cycle weights times discount factors on each trace point (cycle 0..T)."""
     a, b = cycle_weights("half-cycle", N_CYCLES)
     d = discount_factors(np.arange(N_CYCLES + 1), RATE)
     point = np.zeros(N_CYCLES + 1)
     point[1:] += b * d[1:]
     point[:-1] += a * d[:-1]
+    return point
+
+
+def einsum_loop(draws):
+    """Plain numpy: (sample, strategy, state, state) matrices, einsum per cycle."""
+    p = {name: draws[name].values for name in draws.data_vars}
+    n, S, K = draws.sizes["sample"], len(STRATEGIES), len(STATES)
+    point = point_weights()
     cost_v = np.zeros((n, S, K))
     qaly_v = np.zeros((n, S, K))
     for j, s in enumerate(STRATEGIES):
@@ -138,7 +145,35 @@ def baseline(draws):
     return cost, qaly
 
 
+def best_loop(draws):
+    """The best hand-written numpy loop: every strategy and sample in one contiguous vector per
+    state, only the non-zero flows updated, weighted occupancy accumulated once per cycle."""
+    p = {name: draws[name].values for name in draws.data_vars}
+    n, S = draws.sizes["sample"], len(STRATEGIES)
+    point = point_weights()
+    m = np.zeros((3, S, n))  # healthy, sick, sicker: the dead state carries no reward
+    m[0] = 1.0
+    occupancy = point[0] * m
+    hs1, s1h, s1s2, s1d, s2d = (np.empty((S, n)) for _ in range(5))
+    for t in range(1, N_CYCLES + 1):
+        q = LIFE_TABLE.probability(START_AGE + t - 1)
+        for j, s in enumerate(STRATEGIES):
+            p_s1s2, s1d[j], s2d[j] = sick_probabilities(p, s, q)
+            hs1[j], s1h[j], s1s2[j] = p["p_hs1"] * (1 - q), p["p_s1h"] * (1 - s1d[j]), p_s1s2 * (1 - s1d[j])
+        to_sick, to_healthy, to_sicker = m[0] * hs1, m[1] * s1h, m[1] * s1s2
+        m[0] += to_healthy - to_sick - m[0] * q
+        m[1] += to_sick - to_healthy - to_sicker - m[1] * s1d
+        m[2] += to_sicker - m[2] * s2d
+        occupancy += point[t] * m
+    cost_v = [p["c_h"] + 0 * TREATMENT_COST["soc"]] + [np.stack([p[c] + TREATMENT_COST[s] for s in STRATEGIES]) for c in ("c_s1", "c_s2")]
+    qaly_v = [p["u_h"], np.stack([utilities(p, s)["sick"] for s in STRATEGIES]), p["u_s2"]]
+    cost = sum(occupancy[k] * cost_v[k] for k in range(3))
+    qaly = sum(occupancy[k] * qaly_v[k] for k in range(3))
+    return cost.T, qaly.T
+
+
 def peak_memory(fn, *args):
+    """Peak memory (MiB) that ``fn(*args)`` allocates beyond what exists before the call."""
     tracemalloc.start()
     fn(*args)
     peak = tracemalloc.get_traced_memory()[1]
@@ -146,23 +181,49 @@ def peak_memory(fn, *args):
     return peak / 2**20
 
 
+def median_of(func, repeat):
+    """Median wall time (s) of ``repeat`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), result
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv, __doc__.splitlines()[0], quick_samples=200)
-    n, repeat = args.n_samples, 1 if args.quick else 5
+    n, repeat = args.n_samples, 1 if args.quick else (5 if args.n_samples <= 100_000 else 3)
     draws = PARAMS.sample(n, seed=2024)
-    ours_t, ours_cpu, out = best_of(lambda: MODEL.run(draws), repeat)
-    base_t, base_cpu, (cost, qaly) = best_of(lambda: baseline(draws), repeat)
-    agree = np.allclose(out["cost"].values, cost, rtol=1e-10) and np.allclose(out["qaly"].values, qaly, rtol=1e-10)
+    base = PARAMS.base_case()
+    runs = {"healthecon": lambda d: MODEL.run(d), "einsum loop": einsum_loop, "best numpy loop": best_loop}
+    times, results, single = {}, {}, {}
+    for _ in range(repeat):  # interleaved, so that a change in the machine's load hits all three
+        for name, fn in runs.items():
+            t, results[name] = median_of(lambda: fn(draws), 1)
+            times.setdefault(name, []).append(t)
+    for name, fn in runs.items():
+        single[name] = median_of(lambda: fn(base), 1 if args.quick else 21)[0]
+    ours = results["healthecon"]
+    agree = all(
+        np.allclose(ours["cost"].values, cost, rtol=1e-12, atol=0) and np.allclose(ours["qaly"].values, qaly, rtol=1e-12, atol=0)
+        for name, (cost, qaly) in ((k, v) for k, v in results.items() if k != "healthecon")
+    )
+    median = {name: float(np.median(t)) for name, t in times.items()}
     print(f"Markov PSA: {len(STATES)} states, {len(STRATEGIES)} strategies, {N_CYCLES} cycles, {n:,} samples")
-    print(f"load average (1 min)       : {os.getloadavg()[0]:8.2f} on {os.cpu_count()} cores")
-    print(f"healthecon MarkovModel.run : {ours_t:8.3f} s wall, {ours_cpu:6.3f} s CPU (best of {repeat})")
-    print(f"plain-numpy einsum baseline: {base_t:8.3f} s wall, {base_cpu:6.3f} s CPU (best of {repeat})")
-    print(f"ratio (ours / baseline)    : {ours_t / base_t:8.2f} wall, {ours_cpu / base_cpu:6.2f} CPU")
-    print(f"results agree (rtol 1e-10) : {agree}")
+    print(f"load average (1 min)       : {os.getloadavg()[0]:8.2f} on {os.cpu_count()} cores; medians of {repeat} interleaved runs")
+    for name in runs:
+        print(f"{name:<27}: {median[name] * 1000:9.1f} ms   base case {single[name] * 1000:7.2f} ms")
+    for name in ("einsum loop", "best numpy loop"):
+        print(f"ratio healthecon / {name:<16}: {median['healthecon'] / median[name]:6.2f} PSA, "
+              f"{single['healthecon'] / single[name]:6.2f} base case")
+    print(f"results agree (rtol 1e-12) : {agree}")
     if not agree:
-        raise SystemExit("healthecon and the plain-numpy baseline disagree on cost or QALYs")
-    print(f"peak memory, healthecon    : {peak_memory(MODEL.run, draws):8.1f} MiB")
-    print(f"peak memory, baseline      : {peak_memory(baseline, draws):8.1f} MiB")
+        raise SystemExit("healthecon and the plain-numpy baselines disagree on cost or QALYs")
+    memory = {name: peak_memory(fn, draws) for name, fn in runs.items()}
+    for name in runs:
+        print(f"peak memory, {name:<15}: {memory[name]:8.1f} MiB")
+    print(f"memory ratio healthecon / best numpy loop: {memory['healthecon'] / memory['best numpy loop']:6.2f}")
 
 
 if __name__ == "__main__":

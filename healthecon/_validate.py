@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence, Sized
 
 import numpy as np
+import pandas as pd
 
 from .errors import ParameterError, ShapeError
 
@@ -21,6 +22,8 @@ __all__ = [
     "require_positive",
     "require_same_length",
     "require_unique",
+    "float_or_array",
+    "numeric_column",
 ]
 
 
@@ -32,16 +35,19 @@ def as_float_array(values: object, what: str) -> np.ndarray:
         raise ParameterError(f"{what}: expected a number or an array of numbers, got {values!r}") from err
 
 
-def _first_bad(values: np.ndarray, bad: np.ndarray) -> str:
+def _first_bad(values: np.ndarray, bad: np.ndarray, index_name: str = "index") -> str:
     index = tuple(int(i) for i in np.argwhere(bad)[0])
-    where = "" if values.ndim == 0 else f" at index {index if len(index) > 1 else index[0]}"
+    where = "" if values.ndim == 0 else f" at {index_name} {index if len(index) > 1 else index[0]}"
     value = float(values[index]) if values.ndim else float(values)
     count = int(bad.sum())
     return f"{value!r}{where}" + (f" ({count} of {values.size} values are bad)" if count > 1 else "")
 
 
-def require_finite(values: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+def require_finite(values: object, what: str, error: type[Exception] = ParameterError, *, index_name: str = "index") -> np.ndarray:
     """Return ``values`` as a float array, raising if any element is NaN or infinite.
+
+    The message names ``what`` and the first bad value with its position, called
+    ``index_name`` (``"sample"`` for one value per PSA sample).
 
     Examples
     --------
@@ -53,7 +59,7 @@ def require_finite(values: object, what: str, error: type[Exception] = Parameter
     arr = as_float_array(values, what)
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise error(f"{what}: expected finite numbers, got {_first_bad(arr, bad)}")
+        raise error(f"{what}: expected finite numbers, got {_first_bad(arr, bad, index_name)}")
     return arr
 
 
@@ -125,3 +131,37 @@ def require_unique(names: Sequence[str], what: str, error: type[Exception] = Par
             raise error(f"{what}: name {name!r} is given more than once")
         seen.add(name)
     return names
+
+
+def float_or_array(values: object) -> float | np.ndarray:
+    """A 0-d result as a Python float, anything else as a float array.
+
+    Examples
+    --------
+    >>> float_or_array(np.float64(0.5)), float_or_array([0.5, 1.0])
+    (0.5, array([0.5, 1. ]))
+    """
+    values = np.asarray(values, dtype=float)
+    return float(values) if values.ndim == 0 else values
+
+
+def numeric_column(frame: pd.DataFrame, column: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+    """A table column as finite floats, or ``error`` naming the column, data row and cell.
+
+    Examples
+    --------
+    >>> numeric_column(pd.DataFrame({"age": [40, "forty"]}), "age", "life table")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: life table: column 'age', data row 2: expected a finite number, got 'forty'
+    """
+    if column not in frame.columns:
+        raise error(f"{what}: no column {column!r}; columns are {list(frame.columns)}")
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.argmax(bad))
+        cell = frame[column].iloc[row]
+        cell = cell.item() if isinstance(cell, np.generic) else cell
+        raise error(f"{what}: column {column!r}, data row {row + 1}: expected a finite number, got {cell!r}")
+    return values

@@ -41,9 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ._validate import as_float_array, require_finite
+from ._validate import as_float_array, float_or_array, numeric_column, require_finite
 from .errors import DistributionFitError, ParameterError, unknown_name
-from .rates import _float_or_array
 
 __all__ = [
     "Distribution",
@@ -281,14 +280,14 @@ class Distribution(ABC):
 
     def ppf(self, q: object) -> float | np.ndarray:
         """Quantile function (inverse CDF), vectorised over ``q`` in [0, 1]."""
-        return _float_or_array(self._ppf(_q(q)))
+        return float_or_array(self._ppf(_q(q)))
 
     def cdf(self, x: object) -> float | np.ndarray:
         """Cumulative distribution function, vectorised over ``x`` (which may be +-inf, not NaN)."""
         x = as_float_array(x, "cdf: x")
         if np.isnan(x).any():
             raise ParameterError("cdf: x: expected numbers, got nan")
-        return _float_or_array(self._cdf(x))
+        return float_or_array(self._cdf(x))
 
     def interval(self, level: float = 0.95) -> tuple[float, float]:
         """Equal-tailed interval holding ``level`` of the probability, e.g. the 95% interval."""
@@ -995,7 +994,7 @@ class Empirical(Distribution):
     @classmethod
     def from_csv(cls, path: str | PathLike, column: str, *, point: float | None = None) -> Empirical:
         """Read the draws from one numeric column of a CSV file (numbers only; nothing is executed)."""
-        values = _numeric_column(pd.read_csv(path), column, f"Empirical.from_csv: {path}", DistributionFitError)
+        values = numeric_column(pd.read_csv(path), column, f"Empirical.from_csv: {path}", DistributionFitError)
         return cls(values, point=point)
 
     def __len__(self) -> int:
@@ -1014,7 +1013,7 @@ class Empirical(Distribution):
         return float(self._sorted[0]), float(self._sorted[-1])
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        return self.draws[_row_indices(n, self.draws.size, rng)]
+        return self.draws[row_indices(n, self.draws.size, rng)]
 
     def _ppf(self, q: np.ndarray) -> np.ndarray:
         return np.quantile(self._sorted, q, method="inverted_cdf")
@@ -1029,21 +1028,7 @@ class Empirical(Distribution):
         return (self.draws.tobytes(), self._point)
 
 
-def _numeric_column(frame: pd.DataFrame, column: object, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
-    """A table column as finite floats, or ``error`` naming the column, data row and cell."""
-    if column not in frame.columns:
-        raise error(f"{what}: no column {column!r}; columns are {list(frame.columns)}")
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = int(np.argmax(bad))
-        cell = frame[column].iloc[row]
-        cell = cell.item() if isinstance(cell, np.generic) else cell
-        raise error(f"{what}: column {column!r}, data row {row + 1}: expected a finite number, got {cell!r}")
-    return values
-
-
-def _row_indices(n: int, rows: int, rng: np.random.Generator) -> np.ndarray:
+def row_indices(n: int, rows: int, rng: np.random.Generator) -> np.ndarray:
     """Rows ``0..rows-1`` in order when ``n == rows``, else ``n`` rows drawn with replacement."""
     return np.arange(rows) if n == rows else rng.integers(0, rows, size=n)
 

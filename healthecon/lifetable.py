@@ -38,10 +38,16 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from ._validate import require_finite, require_nonnegative, require_positive, require_probability, require_same_length
+from ._validate import (
+    float_or_array,
+    numeric_column,
+    require_finite,
+    require_nonnegative,
+    require_positive,
+    require_probability,
+    require_same_length,
+)
 from .errors import ParameterError
-from .distributions import _numeric_column
-from .rates import _float_or_array
 
 __all__ = ["LifeTable"]
 
@@ -145,7 +151,7 @@ class LifeTable:
     ) -> LifeTable:
         """Build from two columns of a ``pandas.DataFrame`` (e.g. ``age`` and ``qx``)."""
         name = str(options.pop("name", "life table"))
-        columns = {column: _numeric_column(frame, column, name) for column in (age, value)}
+        columns = {column: numeric_column(frame, column, name) for column in (age, value)}
         return cls(columns[age], columns[value], kind=kind, period=period, name=name, **options)  # type: ignore[arg-type]
 
     @classmethod
@@ -158,7 +164,7 @@ class LifeTable:
 
     def rate(self, age: object, *, extend_last: bool | None = None) -> float | np.ndarray:
         """Mortality rate per year at each ``age`` (any array shape)."""
-        return _float_or_array(self.rates[self._rows(age, extend_last)])
+        return float_or_array(self.rates[self._rows(age, extend_last)])
 
     def probability(self, age: object, cycle_length: float = 1.0, *, extend_last: bool | None = None) -> float | np.ndarray:
         """Probability of death within one cycle starting at each ``age``.
@@ -170,7 +176,7 @@ class LifeTable:
         cycle_length = require_positive(cycle_length, f"{self.name}: cycle_length")
         # inline rather than rates.rate_to_prob: a row with q = 1 has an infinite rate, and
         # exp(-inf) = 0 gives probability 1 exactly
-        return _float_or_array(-np.expm1(-self.rates[rows] * cycle_length))
+        return float_or_array(-np.expm1(-self.rates[rows] * cycle_length))
 
     def cohort(self, start_age: object, cycles: int, cycle_length: float = 1.0, *, extend_last: bool | None = None) -> np.ndarray:
         """Probability of death in each model cycle ``1..cycles`` for a cohort starting at ``start_age``.

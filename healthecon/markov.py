@@ -12,9 +12,9 @@ Defining a model
 ----------------
 ``transitions`` is a function ``f(p, strategy)`` or ``f(p, strategy, time)`` returning the
 transition matrix, as a mapping ``{from_state: {to_state: probability}}`` (unlisted targets
-are 0; every state needs a row) or a nested ``k x k`` list in state order. ``p[name]`` is the
-parameter's draws, a float array of shape ``(n_samples,)``; entries may be numbers, such
-arrays, or a parameter's name (``"p_sick"`` is the same as ``p["p_sick"]``, as in decision
+are 0; every state needs a row) or a nested ``k x k`` list in state order. ``p[name]`` (or
+``p.name``; :class:`healthecon.modeldef.ParameterView`) is the parameter's draws, a float
+array of shape ``(n_samples,)``; entries may be numbers, such arrays, or a parameter's name (``"p_sick"`` is the same as ``p["p_sick"]``, as in decision
 trees and CBA flows). :data:`C` marks the complement, ``1 -`` the rest of the row (as in
 heemod); the string ``"#"`` (TreeAge's notation, also accepted by decision trees) means the
 same. The string ``"C"`` is refused in a matrix: it could be a parameter's name, so rather than
@@ -76,6 +76,13 @@ includes a parameter a function reads (``p["x"]``), named with the function's ro
 chained (``p.get("x", default)`` and ``"x" in p`` work as for any mapping). Other errors raised
 by a function pass through unchanged. Arrays of the wrong length raise :class:`ShapeError`.
 
+The rules of :mod:`healthecon.modeldef` apply, as in decision trees: a boolean (``True``, or
+an array from a comparison such as ``p["age"] > 60``) is refused where a probability or a
+reward is expected, naming where; the state reward ``qaly`` holds utilities (values per year
+in the state), so a value above 1 is a :class:`ModelDefinitionError` and one below 0 (a
+state worse than death) runs with a warning. Functions may read a parameter as ``p["x"]``
+or ``p.x``.
+
 Examples
 --------
 >>> import numpy as np
@@ -100,55 +107,38 @@ MarkovModel(states=['alive', 'dead'], strategies=['usual', 'new'], n_cycles=2, c
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
 from . import correction as _correction
-from ._validate import as_float_array, require_unique
+from ._validate import as_float_array, require_finite, require_unique
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
-from .outcomes import SAMPLE, STRATEGY, make_outcomes
+from .markov_engine import CohortEngine
+from .modeldef import (
+    TOLERANCE,
+    UTILITY,
+    C,
+    MissingParameter,
+    ParameterView,
+    check_utility,
+    first_bad,
+    is_complement,
+    is_cost,
+    refuse_boolean,
+)
+from .modeldef import complement as _complement
 
-__all__ = ["C", "Time", "MarkovModel"]
+__all__ = ["C", "Time", "MarkovModel", "Reward"]
 
-TOLERANCE = 1e-9
 ANY = "*"
-#: The complement written as a string, as in TreeAge (and decision trees): same as ``C``.
-_COMPLEMENT_STRING = "#"
 #: Strings that could be meant as the complement or as a parameter; refused in transition
 #: matrices and starting distributions (give ``C`` or ``"#"``).
 _COMPLEMENT_LOOKALIKES = frozenset({"C"})
 _RESERVED = frozenset({"cost", "trace"})
-
-
-class _Complement:
-    """The complement marker: ``1 -`` the sum of the other entries of the row."""
-
-    _instance: _Complement | None = None
-
-    def __new__(cls) -> _Complement:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "C"
-
-    def __reduce__(self) -> str:
-        return "C"
-
-
-C = _Complement()
-"""Complement marker for a transition entry: whatever remains of the row (heemod's ``C``;
-the string ``"#"``, TreeAge's, is accepted too)."""
-
-
-def _is_complement(value: object) -> bool:
-    """Whether ``value`` is the complement: :data:`C` or the string ``"#"``."""
-    return value is C or (isinstance(value, str) and value == _COMPLEMENT_STRING)
 
 
 class Time:
@@ -242,69 +232,6 @@ class Time:
 _NOT_THE_CLOCK = frozenset({"in_state", "_in_state", "_reads", "__class__"})
 
 
-class _MissingParameter(UnknownNameError, KeyError):
-    """``p[name]`` for a name not in the draws.
-
-    A ``KeyError`` too, so ``p.get(name, default)`` works; carries the namespace it came
-    from, so the engine re-raises (with where the function was called) only the lookup
-    failures of the namespace it passed, not an error the user's code raised itself.
-    """
-
-    def __init__(self, params: _Params, name: str, known: Sequence[str]):
-        super().__init__(str(unknown_name("parameter", name, known)))
-        self.params, self.name, self.known = params, name, known
-
-
-class _Params(Mapping):
-    """Read-only view of the draws: ``p[name]`` is a float array of shape ``(n,)``."""
-
-    def __init__(self, draws: xr.Dataset | Mapping[str, object]):
-        self._cache: dict[str, np.ndarray] = {}
-        if hasattr(draws, "sample") and hasattr(draws, "base_case"):
-            raise ShapeError("parameter draws: got a Parameters object; pass params.sample(n, seed) or params.base_case()")
-        if isinstance(draws, xr.Dataset):
-            if SAMPLE not in draws.dims:
-                raise ShapeError(f"parameter draws have no 'sample' dimension (dims: {list(draws.dims)})")
-            self.n = int(draws.sizes[SAMPLE])
-            self._source: Mapping[str, object] = draws.data_vars
-        elif isinstance(draws, Mapping):
-            lengths = {np.size(v) for v in draws.values() if np.ndim(v) > 0}
-            if len(lengths) > 1:
-                raise ShapeError(f"parameter draws: arrays have different lengths {sorted(lengths)}")
-            self.n = lengths.pop() if lengths else 1
-            self._source = draws
-        else:
-            raise ShapeError(f"parameter draws: expected an xarray.Dataset or a mapping, got {type(draws).__name__}")
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        if name not in self._cache:
-            if name not in self._source:
-                raise _MissingParameter(self, name, list(self._source))
-            value = self._source[name]
-            arr = as_float_array(value.values if isinstance(value, xr.DataArray) else value, f"parameter {name!r}")
-            if arr.ndim == 0:
-                arr = np.full(self.n, float(arr))
-            if arr.shape != (self.n,):
-                raise ShapeError(f"parameter {name!r}: expected shape ({self.n},) (one value per sample), got {arr.shape}")
-            self._cache[name] = arr
-        return self._cache[name]
-
-    def lookup(self, name: str, where: str) -> np.ndarray:
-        """``self[name]``, with an :class:`UnknownNameError` saying where the name was used."""
-        if name not in self._source:
-            raise _unknown_in(where, "parameter", name, list(self._source))
-        return self[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._source
-
-    def __iter__(self):
-        return iter(self._source)
-
-    def __len__(self) -> int:
-        return len(self._source)
-
-
 class _Spec:
     """A user value: a constant, or a function of ``(p, strategy[, time])``."""
 
@@ -327,17 +254,17 @@ class _Spec:
                 raise ModelDefinitionError(f"{what}: a function must take {expected}, got {len(params)} arguments")
             self.takes_time = len(params) == 3
 
-    def __call__(self, p: _Params, strategy: str, time: Time) -> object:
+    def __call__(self, p: ParameterView, strategy: str, time: Time) -> object:
         if not callable(self.value):
             return self.value
         try:
             return self.value(p, strategy, time) if self.takes_time else self.value(p, strategy)
-        except _MissingParameter as err:
+        except MissingParameter as err:
             if err.params is not p:  # not a lookup in the draws this call was given
                 raise
             raise self._missing(err, strategy, time) from err
 
-    def _missing(self, err: _MissingParameter, strategy: str, time: Time) -> UnknownNameError:
+    def _missing(self, err: MissingParameter, strategy: str, time: Time) -> UnknownNameError:
         """Where the function read a parameter that is not in the draws."""
         where = f"{self.what}, strategy {strategy!r}"
         if self.per_cycle:
@@ -349,7 +276,7 @@ class _Spec:
 
 
 @dataclass
-class _Reward:
+class Reward:
     name: str
     kind: str  # "cost" or "effect"
     state: _Spec | None = None
@@ -357,7 +284,7 @@ class _Reward:
     initial: _Spec | None = None
 
 
-def _as_value(value: object, n: int, where: str, p: _Params | None = None) -> float | np.ndarray:
+def _as_value(value: object, n: int, where: str, p: ParameterView | None = None) -> float | np.ndarray:
     """A number or an ``(n,)`` array; a string is a parameter name, looked up in ``p``.
 
     NaN and range checks are the caller's.
@@ -383,6 +310,7 @@ def _as_numbers(value: object, where: str) -> np.ndarray:
     try:
         if value is None:  # numpy would make it NaN
             raise ParameterError(where)
+        refuse_boolean(value, where)
         return as_float_array(value, where)
     except ParameterError:
         raise ParameterError(f"{where}: expected a number, a parameter name or an array of numbers (one per sample), got {value!r}") from None
@@ -414,46 +342,18 @@ def _show(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
     return f"{float(value[int(np.argmax(bad))])!r}{_first_sample(bad)}"
 
 
-def _require_finite(value: float | np.ndarray, where: str) -> None:
-    """Raise :class:`ModelDefinitionError` naming ``where`` and the first non-finite value (and its sample)."""
-    bad = ~np.isfinite(value)
-    if np.any(bad):
-        raise ModelDefinitionError(f"{where}: expected finite numbers, got {_show(value, bad)}")
-
-
-def _in_sample(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
-    """The first bad value, and its sample if there is one per sample (as tree.py words it)."""
-    if np.ndim(value) == 0:
-        return f"{float(value):.12g}"
-    i = int(np.argmax(bad))
-    return f"{float(value[i]):.12g} in sample {i}"
-
-
 def _check_proportion(value: float | np.ndarray, label: str) -> None:
     """Raise :class:`ModelDefinitionError` unless every value is a proportion in ``[0, 1]``."""
     arr = np.asarray(value)
     bad = ~((arr >= 0) & (arr <= 1))  # also NaN
     if bad.any():
-        raise ModelDefinitionError(f"{label}: expected a proportion in [0, 1], got {_in_sample(arr, bad)}")
-
-
-def _complement_of(total: float | np.ndarray, label: str, tol: float) -> float | np.ndarray:
-    """``1 - total`` for the starting state taking :data:`C`; a shortfall within ``tol`` is 0."""
-    rest = 1.0 - np.asarray(total)
-    bad = rest < -tol
-    if bad.any():
-        raise ModelDefinitionError(
-            f"{label}: the complement is negative ({_in_sample(rest, bad)}): the other states sum to "
-            f"{_in_sample(np.asarray(total), bad)}, more than 1 (tolerance {tol:g})"
-        )
-    rest = np.maximum(rest, 0.0)
-    return float(rest) if rest.ndim == 0 else rest
+        raise ModelDefinitionError(f"{label}: expected a proportion in [0, 1], got {first_bad(arr, bad)}")
 
 
 def _check_start_sum(total: float | np.ndarray, where: str, tol: float) -> None:
     off = np.abs(np.asarray(total) - 1.0) > tol
     if off.any():
-        raise ModelDefinitionError(f"{where}: proportions sum to {_in_sample(np.asarray(total), off)}, expected 1 (tolerance {tol:g})")
+        raise ModelDefinitionError(f"{where}: proportions sum to {first_bad(np.asarray(total), off)}, expected 1 (tolerance {tol:g})")
 
 
 class MarkovModel:
@@ -653,8 +553,8 @@ class MarkovModel:
                 else:
                     self.dest[a, c] = cells[0]
 
-    def _collect_rewards(self, state: Mapping, transition: Mapping, initial: Mapping) -> dict[str, _Reward]:
-        rewards: dict[str, _Reward] = {}
+    def _collect_rewards(self, state: Mapping, transition: Mapping, initial: Mapping) -> dict[str, Reward]:
+        rewards: dict[str, Reward] = {}
         for slot, specs in (("state", state), ("transition", transition), ("initial", initial)):
             if not isinstance(specs, Mapping):
                 raise ModelDefinitionError(f"{slot}_rewards: expected a mapping of reward name to values, got {type(specs).__name__}")
@@ -667,8 +567,8 @@ class MarkovModel:
                         "rewards, 'trace' the state trace, '_undiscounted' the undiscounted totals); "
                         "name cost categories like 'cost_drug'"
                     )
-                kind = "cost" if name.startswith("cost_") else "effect"
-                reward = rewards.setdefault(name, _Reward(name, kind))
+                kind = "cost" if is_cost(name) else "effect"
+                reward = rewards.setdefault(name, Reward(name, kind))
                 setattr(reward, slot, _Spec(spec, f"{slot} reward {name!r}", 2 if slot == "initial" else 3))
         return rewards
 
@@ -680,7 +580,7 @@ class MarkovModel:
 
     def _constant(self, value: object, where: str, probability: bool = False) -> None:
         """Check one entry of a constant definition: note a parameter name, check a number."""
-        if _is_complement(value):
+        if is_complement(value):
             raise ModelDefinitionError(f"{where}: the complement ({value!r}) is only for transition probabilities")
         if isinstance(value, str):
             if probability:
@@ -694,7 +594,7 @@ class MarkovModel:
         if probability:
             self._probability(arr if arr.ndim else float(arr), where, n, None)
         else:
-            _require_finite(arr, where)
+            require_finite(arr, where, ModelDefinitionError, index_name="sample")
 
     def _check_constants(self) -> None:
         """Check, when the model is built, what does not depend on the draws: constant
@@ -762,7 +662,7 @@ class MarkovModel:
             if key not in self.strategies:
                 raise _unknown_in(where, "strategy", key, self.strategies)
 
-    def _start_vector(self, start: object, p: _Params | None = None) -> np.ndarray | dict[str, object]:
+    def _start_vector(self, start: object, p: ParameterView | None = None) -> np.ndarray | dict[str, object]:
         """Validate a starting distribution; return shape ``(k,)`` or ``(n, k)`` over user states.
 
         A mapping may name parameters and take :data:`C` for the rest. Without draws
@@ -786,14 +686,14 @@ class MarkovModel:
         _check_start_sum(vec.sum(-1), where, self.tolerance)
         return vec
 
-    def _start_mapping(self, start: Mapping, where: str, p: _Params | None) -> np.ndarray | dict[str, object]:
+    def _start_mapping(self, start: Mapping, where: str, p: ParameterView | None) -> np.ndarray | dict[str, object]:
         """``{state: proportion}``: numbers, ``(n,)`` arrays, parameter names or one :data:`C`."""
         entries: dict[int, object] = {}
         for state, value in start.items():
             if state not in self.states:
                 raise _unknown_in(where, "state", state, self.states)
             label = f"{where}, state {state!r}"
-            if _is_complement(value):
+            if is_complement(value):
                 entries[self.states.index(state)] = C
                 continue
             if isinstance(value, str):
@@ -822,13 +722,13 @@ class MarkovModel:
             known = np.asarray(total)
             if np.any(known > 1 + self.tolerance):
                 raise ModelDefinitionError(
-                    f"{where}: the numbers already sum to {_in_sample(known, known > 1 + self.tolerance)}, more than 1 "
+                    f"{where}: the numbers already sum to {first_bad(known, known > 1 + self.tolerance)}, more than 1 "
                     f"(tolerance {self.tolerance:g})"
                 )
             return {self.states[k]: v for k, v in entries.items()}
         if complements:
             k = complements[0]
-            entries[k] = _complement_of(total, f"{where}, state {self.states[k]!r}", self.tolerance)
+            entries[k] = _complement(total, f"{where}, state {self.states[k]!r}", "states", self.tolerance)
         shape = (lengths.pop(),) if lengths else ()
         vec = np.zeros(shape + (len(self.states),))
         for k, value in entries.items():
@@ -862,7 +762,7 @@ class MarkovModel:
                 for target, value in row.items():
                     if target not in self.states:
                         raise _unknown_in(f"{where}, from {source!r}", "state", target, self.states)
-                    parsed[self.states.index(target)] = C if _is_complement(value) else value
+                    parsed[self.states.index(target)] = C if is_complement(value) else value
                 rows[self.states.index(source)] = parsed
         else:
             if isinstance(raw, np.ndarray):
@@ -873,17 +773,17 @@ class MarkovModel:
                 row = list(row) if isinstance(row, (Sequence, np.ndarray)) else None
                 if row is None or len(row) != k:
                     raise ShapeError(f"{where}, from {self.states[i]!r}: expected a row of {k} entries")
-                rows[i] = {j: C if _is_complement(v) else v for j, v in enumerate(row)}
+                rows[i] = {j: C if is_complement(v) else v for j, v in enumerate(row)}
         missing = [self.states[i] for i, r in enumerate(rows) if r is None]
         if missing:
             raise TransitionError(f"{where}: no row given for from-state {missing[0]!r}; every state needs a row (e.g. {{'{missing[0]}': {{'{missing[0]}': 1}}}} for an absorbing state)")
         return rows  # type: ignore[return-value]
 
-    def _check_rows(self, rows: list[dict[int, object]], where: str, p: _Params) -> list[dict[int, float | np.ndarray]]:
+    def _check_rows(self, rows: list[dict[int, object]], where: str, p: ParameterView) -> list[dict[int, float | np.ndarray]]:
         """Validate one user-level matrix, resolve parameter names and fill complements."""
         return [self._check_row(i, row, where, p.n, p) for i, row in enumerate(rows)]
 
-    def _check_row(self, i: int, row: dict[int, object], where: str, n: int, p: _Params | None) -> dict[int, float | np.ndarray]:
+    def _check_row(self, i: int, row: dict[int, object], where: str, n: int, p: ParameterView | None) -> dict[int, float | np.ndarray]:
         """One row: every entry a probability, at most one complement, the sum 1 (or at most 1 with C).
 
         With ``p=None`` (a constant matrix checked when the model is built) every entry must
@@ -908,14 +808,7 @@ class MarkovModel:
                 total = total + value  # a new array the first time an array is added
         if complement:
             j = complement[0]
-            rest = 1.0 - total
-            if (rest if rest.__class__ is float else rest.min()) < -tol:
-                low = np.asarray(rest) < -tol
-                raise TransitionError(
-                    f"{where}, from {source!r} to {self.states[j]!r}: the complement (C) is negative: the other "
-                    f"entries of the row sum to {_show(total, low)}, more than 1"
-                )
-            values[j] = np.maximum(rest, 0.0, out=rest) if rest.__class__ is np.ndarray else max(float(rest), 0.0)
+            values[j] = _complement(total, f"{where}, from {source!r} to {self.states[j]!r}", "entries of the row", tol, TransitionError)
         else:
             lo, hi = (total, total) if total.__class__ is not np.ndarray else (total.min(), total.max())
             if not (abs(lo - 1.0) <= tol and abs(hi - 1.0) <= tol):
@@ -927,7 +820,7 @@ class MarkovModel:
         return values
 
     @staticmethod
-    def _probability(v: object, label: str, n: int, p: _Params | None) -> float | np.ndarray:
+    def _probability(v: object, label: str, n: int, p: ParameterView | None) -> float | np.ndarray:
         """A transition entry: a number, an ``(n,)`` array or a parameter name, in ``[0, 1]``."""
         if isinstance(v, str):
             _refuse_lookalike(v, label)
@@ -942,12 +835,12 @@ class MarkovModel:
             raise TransitionError(f"{label}: expected a probability in [0, 1], got {_show(value, bad)}")
         return value
 
-    def _evaluate(self, spec: _Spec, p: _Params, strategy: str, cycle: int, in_state: int) -> tuple[object, set[str]]:
+    def _evaluate(self, spec: _Spec, p: ParameterView, strategy: str, cycle: int, in_state: int) -> tuple[object, set[str]]:
         reads: set[str] = set()
         value = spec(p, strategy, self._time(cycle, in_state, reads))
         return value, reads
 
-    def _per_tunnel_step(self, spec: _Spec, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[object, set[str]]], set[str]]:
+    def _per_tunnel_step(self, spec: _Spec, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[object, set[str]]], set[str]]:
         """Call ``spec`` with time in state 1, 2, ... ``steps``; stop after the first call that
         does not read ``time.in_state`` (its value then holds for every later step).
 
@@ -967,7 +860,7 @@ class MarkovModel:
         """Which of ``n_steps`` per-step values internal state ``a`` takes: its time in state, capped."""
         return min(self.tunnel_step[a], n_steps) - 1
 
-    def _transition_rows(self, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[list[dict[int, object]], set[str]]:
+    def transition_rows(self, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[list[dict[int, object]], set[str]]:
         """Internal rows {internal to-index: value} for one strategy and cycle; and what was read."""
         calls, reads_all = self._per_tunnel_step(self.transitions, p, strategy, cycle, steps)
         user: list[list[dict[int, object]]] = []
@@ -979,7 +872,7 @@ class MarkovModel:
             internal.append({int(self.dest[a, c]): v for c, v in user[self._step_index(a, len(user))][owner].items()})
         return internal, reads_all
 
-    def _state_values(self, reward: _Reward, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[np.ndarray, set[str]]:
+    def state_values(self, reward: Reward, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[np.ndarray, set[str]]:
         """Per-cycle state reward values over internal states, shape (K, n or 1)."""
         values = np.zeros((len(self.internal), 1))
         calls, reads_all = self._per_tunnel_step(reward.state, p, strategy, cycle, steps)
@@ -992,13 +885,15 @@ class MarkovModel:
                 step = self.tunnel_step[a] if state in self.tunnels else None
                 where = f"state reward {reward.name!r}, {self._where(strategy, cycle, step)}, state {state!r}"
                 value = _as_value(raw[state], p.n, where, p)
-                _require_finite(value, where)
+                require_finite(value, where, ModelDefinitionError, index_name="sample")
+                if reward.name == UTILITY:
+                    check_utility(value, where)
                 if np.ndim(value) and values.shape[1] == 1:
                     values = np.repeat(values, p.n, axis=1)
                 values[a] = value
         return values * self.cycle_length, reads_all
 
-    def _transition_values(self, reward: _Reward, p: _Params, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[list[int], list[int], object]], set[str]]:
+    def transition_values(self, reward: Reward, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[list[int], list[int], object]], set[str]]:
         """``(internal from-rows, internal to-columns, value)`` items; and what the function read.
 
         A function reading ``time.in_state`` is evaluated for every tunnel cycle, and each
@@ -1017,10 +912,24 @@ class MarkovModel:
                 rows = [a for a in rows if a in uses]
                 where = f"transition reward {reward.name!r}, {self._where(strategy, cycle, step)}, from {source!r} to {target!r}"
                 v = _as_value(value, p.n, where, p)
-                _require_finite(v, where)
+                require_finite(v, where, ModelDefinitionError, index_name="sample")
                 if rows:
                     items.append((rows, cols, v))
         return items, reads_all
+
+    def initial_values(self, reward: Reward, p: ParameterView, strategies: Sequence[str]) -> np.ndarray:
+        """One-off values at time 0 of an initial reward, shape ``(len(strategies), n)``."""
+        out = np.zeros((len(strategies), p.n))
+        for i, s in enumerate(strategies):
+            raw = reward.initial(p, s, self._time(1, 1, set()))
+            where = f"initial reward {reward.name!r}, strategy {s!r}"
+            if isinstance(raw, Mapping):
+                self._strategy_keys(raw, f"initial reward {reward.name!r}")
+                raw = raw.get(s, 0.0)
+            value = _as_value(raw, p.n, where, p)
+            require_finite(value, where, ModelDefinitionError, index_name="sample")
+            out[i] = value
+        return out
 
     # ----------------------------------------------------------------------------- running
     def run(
@@ -1030,6 +939,7 @@ class MarkovModel:
         strategies: Sequence[str] | None = None,
         start: str | Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
         trace: bool | str = False,
+        undiscounted: bool = True,
     ) -> xr.Dataset:
         """Run the cohort for every sample and strategy; return an outcome set.
 
@@ -1049,6 +959,9 @@ class MarkovModel:
             ``True`` adds ``trace`` (sample, strategy, cycle, state): memory ``8 n S (T+1) k``
             bytes; ``"mean"`` adds the mean over samples (strategy, cycle, state); ``False``
             (default) keeps only running totals.
+        undiscounted
+            Also return the undiscounted totals (``<name>_undiscounted``, ``cost_undiscounted``;
+            default). ``False`` skips them (a little faster; e.g. for threshold searches).
 
         Returns
         -------
@@ -1057,7 +970,7 @@ class MarkovModel:
             ``cost_*`` rewards), ``<name>_undiscounted`` and ``cost_undiscounted``; attrs
             ``cost="cost"``, ``effect`` (``qaly`` if defined, else the first effect).
         """
-        p = _Params(draws)
+        p = ParameterView(draws)
         n = p.n
         names = list(self.strategies) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
         for s in names:
@@ -1071,263 +984,4 @@ class MarkovModel:
             start_vec = self._start_vector(start_vec, p)
         if start_vec.ndim == 2 and start_vec.shape[0] != n:
             raise ShapeError(f"starting distribution: has {start_vec.shape[0]} rows but the draws have {n} samples")
-        engine = _Engine(self, p, names, start_vec, trace)
-        return engine.run()
-
-
-class _Engine:
-    """One run: the cohort loop over cycles with arrays (strategy, state, sample)."""
-
-    def __init__(self, model: MarkovModel, p: _Params, strategies: list[str], start: np.ndarray, trace: bool | str):
-        self.model, self.p, self.strategies, self.trace = model, p, strategies, trace
-        self.n, self.S, self.K = p.n, len(strategies), len(model.internal)
-        T, L = model.n_cycles, model.cycle_length
-        m0 = np.zeros((self.S, self.K, self.n))
-        user = start if start.ndim == 2 else np.broadcast_to(start, (self.n, len(model.states)))
-        for k, state in enumerate(model.states):
-            m0[:, model.group[state][0], :] = user[:, k]
-        self.m0 = m0
-        a, b = _correction.cycle_weights(model.correction, T)
-        self.a, self.b = a, b
-        times = np.arange(T + 1) * L
-        self.discount = {
-            "cost": discount_factors(times, model.discount_costs),
-            "effect": discount_factors(times, model.discount_effects),
-        }
-        # combined weight on each trace point, for rewards whose values do not change with time
-        self.point = {}
-        for kind, d in self.discount.items():
-            w = np.zeros(T + 1)
-            w[1:] += b * d[1:]
-            w[:-1] += a * d[:-1]
-            self.point[kind] = w
-        w = np.zeros(T + 1)
-        w[1:] += b
-        w[:-1] += a
-        self.point["undiscounted"] = w
-        offset = _correction.transition_timing(model.correction)
-        ttimes = (np.arange(1, T + 1) - 1 + offset) * L
-        self.transition_discount = {
-            "cost": discount_factors(ttimes, model.discount_costs),
-            "effect": discount_factors(ttimes, model.discount_effects),
-        }
-
-    # --- evaluation with caching of time-independent pieces ---------------------------------
-    def _prepare(self) -> None:
-        model, p = self.model, self.p
-        steps = model.max_tunnel
-        self.rows: list[list[dict[int, object]]] = []
-        self.rows_dynamic: list[bool] = []
-        for s in self.strategies:
-            rows, reads = model._transition_rows(p, s, 1, steps)
-            self.rows.append(rows)
-            self.rows_dynamic.append("time" in reads)
-        # state rewards: static values (S, K, n|1) or dynamic
-        self.static_state: dict[str, np.ndarray] = {}
-        self.dynamic_state: dict[str, list[np.ndarray]] = {}
-        self.dynamic_state_flags: dict[str, list[bool]] = {}
-        self.transition_items: dict[str, list] = {}
-        self.transition_flags: dict[str, list[bool]] = {}
-        for name, reward in model.rewards.items():
-            if reward.state is not None:
-                per, flags = [], []
-                for s in self.strategies:
-                    v, reads = model._state_values(reward, p, s, 1, steps)
-                    per.append(v)
-                    flags.append("time" in reads)
-                if any(flags):
-                    self.dynamic_state[name], self.dynamic_state_flags[name] = per, flags
-                else:
-                    self.static_state[name] = _stack(per)
-            if reward.transition is not None:
-                per, flags = [], []
-                for s in self.strategies:
-                    items, reads = model._transition_values(reward, p, s, 1, steps)
-                    per.append(items)
-                    flags.append("time" in reads)
-                self.transition_items[name], self.transition_flags[name] = per, flags
-
-    def _refresh(self, cycle: int) -> None:
-        """Re-evaluate time-dependent transitions and rewards for ``cycle`` (> 1)."""
-        model, p, steps = self.model, self.p, self.model.max_tunnel
-        for i, s in enumerate(self.strategies):
-            if self.rows_dynamic[i]:
-                self.rows[i] = model._transition_rows(p, s, cycle, steps)[0]
-        for name, flags in self.dynamic_state_flags.items():
-            reward = model.rewards[name]
-            for i, s in enumerate(self.strategies):
-                if flags[i]:
-                    self.dynamic_state[name][i] = model._state_values(reward, p, s, cycle, steps)[0]
-        for name, flags in self.transition_flags.items():
-            reward = model.rewards[name]
-            for i, s in enumerate(self.strategies):
-                if flags[i]:
-                    self.transition_items[name][i] = model._transition_values(reward, p, s, cycle, steps)[0]
-
-    # --- the loop -------------------------------------------------------------------------
-    def run(self) -> xr.Dataset:
-        model = self.model
-        T, S, K, n = model.n_cycles, self.S, self.K, self.n
-        self._prepare()
-        kinds = {name: r.kind for name, r in model.rewards.items()}
-        total = {name: np.zeros((S, n)) for name in model.rewards}
-        undisc = {name: np.zeros((S, n)) for name in model.rewards}
-        # weighted sums of the trace for time-constant rewards, one per distinct weight vector
-        needed = {"undiscounted"} | {kinds[name] for name in self.static_state}
-        classes: list[np.ndarray] = []
-        slot: dict[str, int] = {}
-        for cls in ("undiscounted", "cost", "effect"):
-            if cls not in needed:
-                continue
-            w = self.point[cls]
-            same = [i for i, other in enumerate(classes) if np.array_equal(other, w)]
-            slot[cls] = same[0] if same else len(classes)
-            if not same:
-                classes.append(w)
-        point = np.stack(classes)  # (classes, T+1)
-        m = self.m0
-        occupancy = point[:, 0, None, None, None] * m[None]
-        scratch = np.empty_like(m)
-        store = None
-        if self.trace is True:
-            store = np.empty((T + 1, S, len(model.states), n))
-        elif self.trace == "mean":
-            store = np.empty((T + 1, S, len(model.states)))
-        self._store(store, 0, m)
-        new = np.empty_like(m)
-        tmp = np.empty(n)
-        for t in range(1, T + 1):
-            if t > 1:
-                self._refresh(t)
-            # one-off transition rewards use m_{t-1} and this cycle's probabilities
-            for name, per in self.transition_items.items():
-                d = self.transition_discount[kinds[name]][t - 1]
-                for i in range(S):
-                    for rows, cols, value in per[i]:
-                        flow = self._flow(m[i], self.rows[i], rows, cols)
-                        amount = flow * value
-                        total[name][i] += d * amount
-                        undisc[name][i] += amount
-            # propagate: m_t[j] = sum_i m_{t-1}[i] P[i, j]
-            for i in range(S):
-                self._propagate(m[i], new[i], self.rows[i], tmp)
-            # time-dependent state rewards: cycle t's value on both ends of the cycle
-            for name, per in self.dynamic_state.items():
-                kind = kinds[name]
-                values = _stack(per)
-                before = np.einsum("skn,skn->sn", m, np.broadcast_to(values, m.shape))
-                after = np.einsum("skn,skn->sn", new, np.broadcast_to(values, m.shape))
-                d = self.discount[kind]
-                total[name] += self.a[t - 1] * d[t - 1] * before + self.b[t - 1] * d[t] * after
-                undisc[name] += self.a[t - 1] * before + self.b[t - 1] * after
-            m, new = new, m
-            for c in range(len(point)):
-                np.multiply(m, point[c, t], out=scratch)
-                occupancy[c] += scratch
-            self._store(store, t, m)
-        for name, values in self.static_state.items():
-            values = np.broadcast_to(values, (S, K, n))
-            total[name] += np.einsum("skn,skn->sn", occupancy[slot[kinds[name]]], values)
-            undisc[name] += np.einsum("skn,skn->sn", occupancy[slot["undiscounted"]], values)
-        for name, reward in model.rewards.items():
-            if reward.initial is not None:
-                value = self._initial(reward)
-                total[name] += value
-                undisc[name] += value
-        return self._outcomes(total, undisc, kinds, store)
-
-    def _initial(self, reward: _Reward) -> np.ndarray:
-        out = np.zeros((self.S, self.n))
-        spec = reward.initial
-        for i, s in enumerate(self.strategies):
-            raw = spec(self.p, s, self.model._time(1, 1, set()))
-            where = f"initial reward {reward.name!r}, strategy {s!r}"
-            if isinstance(raw, Mapping):
-                self.model._strategy_keys(raw, f"initial reward {reward.name!r}")
-                raw = raw.get(s, 0.0)
-            value = _as_value(raw, self.n, where, self.p)
-            _require_finite(value, where)
-            out[i] = value
-        return out
-
-    @staticmethod
-    def _propagate(m: np.ndarray, new: np.ndarray, rows: list[dict[int, object]], tmp: np.ndarray) -> None:
-        """``new[j] = sum_i m[i] P[i, j]`` over the non-zero entries only (matrices are sparse)."""
-        written = [False] * len(new)
-        for source, row in enumerate(rows):
-            ms = m[source]
-            for target, value in row.items():
-                if value.__class__ is float and value == 0.0:
-                    continue
-                if written[target]:
-                    np.multiply(ms, value, out=tmp)
-                    new[target] += tmp
-                else:
-                    np.multiply(ms, value, out=new[target])
-                    written[target] = True
-        for target, done in enumerate(written):
-            if not done:
-                new[target] = 0.0
-
-    @staticmethod
-    def _flow(m: np.ndarray, rows: list[dict[int, object]], sources: list[int], targets: list[int]) -> np.ndarray:
-        flow = 0.0
-        for a in sources:
-            row = rows[a]
-            prob = sum((row[b] for b in targets if b in row), 0.0)
-            if np.ndim(prob) or prob != 0.0:
-                flow = flow + m[a] * prob
-        return np.broadcast_to(flow, m.shape[1:])
-
-    def _store(self, store: np.ndarray | None, t: int, m: np.ndarray) -> None:
-        if store is None:
-            return
-        user = self._user_states(m)
-        store[t] = user if store.ndim == 4 else user.mean(-1)
-
-    def _user_states(self, m: np.ndarray) -> np.ndarray:
-        if len(self.model.internal) == len(self.model.states):
-            return m
-        return np.stack([m[:, self.model.group[s]].sum(1) for s in self.model.states], axis=1)
-
-    def _outcomes(self, total: dict, undisc: dict, kinds: dict, store: np.ndarray | None) -> xr.Dataset:
-        model = self.model
-        costs = [name for name, kind in kinds.items() if kind == "cost"]
-        effects = [name for name, kind in kinds.items() if kind == "effect"]
-        values: dict[str, np.ndarray] = {"cost": sum((total[c] for c in costs), np.zeros((self.S, self.n))).T}
-        out_kinds = {"cost": "cost", "cost_undiscounted": "cost"}
-        for name in costs + effects:
-            values[name] = total[name].T
-            out_kinds[name] = out_kinds[f"{name}_undiscounted"] = kinds[name]
-        values["cost_undiscounted"] = sum((undisc[c] for c in costs), np.zeros((self.S, self.n))).T
-        for name in costs + effects:
-            values[f"{name}_undiscounted"] = undisc[name].T
-        effect = "qaly" if "qaly" in effects else (effects[0] if effects else None)
-        unit = {"qaly": "QALY", "ly": "life-year", "lys": "life-year", "life_years": "life-year"}.get(effect or "", effect or "")
-        attrs = {
-            "model": model.name,
-            "correction": model.correction if isinstance(model.correction, str) else "custom weights",
-            "cycle_length": model.cycle_length,
-            "n_cycles": model.n_cycles,
-            "discount_costs": _describe_rate(model.discount_costs),
-            "discount_effects": _describe_rate(model.discount_effects),
-        }
-        ds = make_outcomes(values, self.strategies, effect=effect, kinds=out_kinds, currency=model.currency, effect_unit=unit, attrs=attrs)
-        if store is not None:
-            coords = {STRATEGY: self.strategies, "cycle": np.arange(model.n_cycles + 1), "state": list(model.states)}
-            if store.ndim == 4:
-                data = xr.DataArray(store.transpose(3, 1, 0, 2), dims=(SAMPLE, STRATEGY, "cycle", "state"), coords={SAMPLE: ds[SAMPLE].values, **coords})
-            else:
-                data = xr.DataArray(store.transpose(1, 0, 2), dims=(STRATEGY, "cycle", "state"), coords=coords)
-            ds["trace"] = data.assign_attrs(kind="other", description="state membership (proportion of the cohort) at the end of each cycle; cycle 0 is the start")
-        return ds
-
-
-def _stack(per: Iterable[np.ndarray]) -> np.ndarray:
-    per = list(per)
-    width = max(v.shape[-1] for v in per)
-    return np.stack([np.broadcast_to(v, v.shape[:-1] + (width,)) for v in per])
-
-
-def _describe_rate(rate: float | DiscountSchedule) -> str | float:
-    return rate.name if isinstance(rate, DiscountSchedule) else float(rate)
+        return CohortEngine(self, p, names, start_vec, trace, bool(undiscounted)).run()

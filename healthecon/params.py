@@ -49,8 +49,8 @@ import xarray as xr
 from scipy import special
 
 from ._compat import EXACT_FLOAT_CSV
-from ._validate import as_float_array, require_unique
-from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, _numeric_column, _row_indices, as_distribution, fit
+from ._validate import as_float_array, numeric_column, require_unique
+from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, as_distribution, fit, row_indices
 from .errors import DistributionFitError, ParameterError, ShapeError, unknown_name
 
 __all__ = ["Parameters"]
@@ -145,7 +145,7 @@ class _Joint:
 
     def draw(self, n: int, base: int, dists: Mapping[str, AnyDistribution]) -> dict[str, np.ndarray]:
         rows = len(dists[self.names[0]])  # type: ignore[arg-type]
-        index = _row_indices(n, rows, _stream(base, "joint:" + "|".join(self.names)))
+        index = row_indices(n, rows, _stream(base, "joint:" + "|".join(self.names)))
         return {name: dists[name].draws[index] for name in self.names}  # type: ignore[union-attr]
 
 
@@ -253,7 +253,7 @@ class Parameters:
         dists: dict[str, AnyDistribution] = {}
         for column in frame.columns:
             name = _check_name(column)
-            dists[name] = Empirical(_numeric_column(frame, column, "Parameters.from_draws"))
+            dists[name] = Empirical(numeric_column(frame, column, "Parameters.from_draws"))
         joints = (_Joint(tuple(dists)),) if len(dists) > 1 else ()
         return cls._make(dists, (), joints)
 

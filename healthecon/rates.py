@@ -30,7 +30,7 @@ import numpy as np
 
 from collections.abc import Mapping
 
-from ._validate import require_nonnegative, require_positive, require_probability
+from ._validate import float_or_array, require_nonnegative, require_positive, require_probability
 from .errors import ParameterError
 
 __all__ = [
@@ -44,12 +44,6 @@ __all__ = [
     "apply_hr",
     "competing_rates_to_probs",
 ]
-
-
-def _float_or_array(values: np.ndarray) -> float | np.ndarray:
-    """A 0-d result as a Python float, anything else as an array."""
-    values = np.asarray(values, dtype=float)
-    return float(values) if values.ndim == 0 else values
 
 
 def _below_one(prob: np.ndarray, what: str) -> None:
@@ -76,7 +70,7 @@ def rate_to_prob(rate: object, cycle_length: object = 1.0) -> float | np.ndarray
     """
     rate = require_nonnegative(rate, "rate_to_prob: rate")
     cycle_length = require_positive(cycle_length, "rate_to_prob: cycle_length")
-    return _float_or_array(-np.expm1(-rate * cycle_length))
+    return float_or_array(-np.expm1(-rate * cycle_length))
 
 
 def prob_to_rate(prob: object, period: object = 1.0) -> float | np.ndarray:
@@ -95,7 +89,7 @@ def prob_to_rate(prob: object, period: object = 1.0) -> float | np.ndarray:
     prob = require_probability(prob, "prob_to_rate: prob")
     _below_one(prob, "prob_to_rate: prob")
     period = require_positive(period, "prob_to_rate: period")
-    return _float_or_array(-np.log1p(-prob) / period)
+    return float_or_array(-np.log1p(-prob) / period)
 
 
 def convert_prob(prob: object, from_period: object, to_period: object) -> float | np.ndarray:
@@ -115,7 +109,7 @@ def convert_prob(prob: object, from_period: object, to_period: object) -> float 
     prob = require_probability(prob, "convert_prob: prob")
     ratio = require_positive(to_period, "convert_prob: to_period") / require_positive(from_period, "convert_prob: from_period")
     with np.errstate(divide="ignore"):  # log1p(-1) = -inf gives probability 1 exactly
-        return _float_or_array(-np.expm1(ratio * np.log1p(-prob)))
+        return float_or_array(-np.expm1(ratio * np.log1p(-prob)))
 
 
 def prob_to_odds(prob: object) -> float | np.ndarray:
@@ -128,7 +122,7 @@ def prob_to_odds(prob: object) -> float | np.ndarray:
     """
     prob = require_probability(prob, "prob_to_odds: prob")
     _below_one(prob, "prob_to_odds: prob")
-    return _float_or_array(prob / (1.0 - prob))
+    return float_or_array(prob / (1.0 - prob))
 
 
 def odds_to_prob(odds: object) -> float | np.ndarray:
@@ -140,7 +134,7 @@ def odds_to_prob(odds: object) -> float | np.ndarray:
     0.2
     """
     odds = require_nonnegative(odds, "odds_to_prob: odds")
-    return _float_or_array(odds / (1.0 + odds))
+    return float_or_array(odds / (1.0 + odds))
 
 
 def apply_rr(prob: object, rr: object) -> float | np.ndarray:
@@ -172,7 +166,7 @@ def apply_rr(prob: object, rr: object) -> float | np.ndarray:
             f"apply_rr: prob {p_b[index]:g} times rr {rr_b[index]:g} gives {res_b[index]:g}, above 1{where}; "
             "a relative risk cannot be applied to this baseline (use apply_or or apply_hr)"
         )
-    return _float_or_array(result)
+    return float_or_array(result)
 
 
 def apply_or(prob: object, odds_ratio: object) -> float | np.ndarray:
@@ -190,7 +184,7 @@ def apply_or(prob: object, odds_ratio: object) -> float | np.ndarray:
     """
     prob = require_probability(prob, "apply_or: prob")
     odds_ratio = require_positive(odds_ratio, "apply_or: odds_ratio")
-    return _float_or_array(prob * odds_ratio / (1.0 - prob + prob * odds_ratio))
+    return float_or_array(prob * odds_ratio / (1.0 - prob + prob * odds_ratio))
 
 
 def apply_hr(prob: object, hr: object) -> float | np.ndarray:
@@ -212,7 +206,7 @@ def apply_hr(prob: object, hr: object) -> float | np.ndarray:
     # p (1e-12 at hr 0.5 gave 5.0004e-13); p = 1 with hr = 0 stays 1 - 1 ** 0 = 0
     with np.errstate(divide="ignore", invalid="ignore"):
         log_survival = np.where(hr == 0, -0.0, hr * np.log1p(-prob))  # -0.0: the result is +0.0
-    return _float_or_array(-np.expm1(log_survival))
+    return float_or_array(-np.expm1(log_survival))
 
 
 def competing_rates_to_probs(rates: Mapping[str, object], cycle_length: object = 1.0) -> dict[str, float | np.ndarray]:
@@ -238,4 +232,4 @@ def competing_rates_to_probs(rates: Mapping[str, object], cycle_length: object =
     total = sum(arrays.values())
     leave = -np.expm1(-total * cycle_length)
     safe_total = np.where(total > 0, total, 1.0)  # no cause has a positive rate: every probability is 0
-    return {cause: _float_or_array(leave * rate / safe_total) for cause, rate in arrays.items()}
+    return {cause: float_or_array(leave * rate / safe_total) for cause, rate in arrays.items()}

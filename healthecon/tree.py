@@ -14,8 +14,9 @@ Costs and effects ("rewards": ``cost``, ``cost_drug``, ``qaly``, ``ly``, any nam
 any node, as keyword arguments, and accumulate along a pathway: the payoff of a pathway is
 the sum of the rewards of every node on it (Briggs, Claxton & Sculpher 2006, ch. 2, "the
 decision tree"). Every probability and reward is a number, the name of a parameter in the
-draws, or a callable of the parameter namespace (``lambda p: p.c_visit * 3``) returning a
-number or an array of shape ``(n_samples,)``.
+draws, or a callable of the parameter namespace (``lambda p: p.c_visit * 3`` or
+``p["c_visit"]``; :class:`healthecon.modeldef.ParameterView`) returning a number or an array
+of shape ``(n_samples,)``. The roll-back itself is :mod:`healthecon.tree_engine`.
 
 The expected value of a strategy is the probability-weighted sum over its pathways (roll
 back; Briggs et al. 2006, ch. 2; Drummond et al. 2015, ch. 9)::
@@ -49,18 +50,18 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._validate import as_float_array, require_finite, require_probability
-from .discount import discount_factors
-from .errors import ShapeError, TreeError, UnknownNameError, unknown_name
-from .markov import C as _markov_C
-from .outcomes import SAMPLE, STRATEGY, make_outcomes
+from .errors import TreeError, UnknownNameError, unknown_name
+from .modeldef import C, Complement, is_complement, is_cost, refuse_boolean
+from .modeldef import TOLERANCE as TOLERANCE  # the tolerance on branch sums and complements, in every sample
+from .outcomes import make_outcomes
+from .tree_engine import PATH_SEPARATOR, UNDISCOUNTED, Rollback, node_id, roll_back
 
 __all__ = [
     "C",
@@ -73,38 +74,9 @@ __all__ = [
     "DecisionTree",
 ]
 
-#: Absolute tolerance on ``|sum of branch probabilities - 1|`` at every chance node, in every
-#: sample. Also the amount by which a complement (of a chance node or of a Markov leaf's
-#: starting distribution) may fall below 0 before it is an error; a complement between
-#: ``-TOLERANCE`` and 0 is floating-point rounding and is set to 0.
-TOLERANCE = 1e-9
-
-_UNDISCOUNTED = "_undiscounted"
 _RESERVED = frozenset({"strategy", "path", "terminal", "probability", "name", "markov"})
-_SEP = " > "
-
-
-#: The complement probability of a chance node: what remains after its other branches
-#: (TreeAge's ``#``; the string ``"#"`` also works). It is the same object as
-#: :data:`healthecon.markov.C`, so one import serves a hybrid model.
-C = _markov_C
-_Complement = type(C)
 
 Value = Union[float, int, str, Callable[[Any], Any], np.ndarray]
-
-
-def _is_complement(value: object) -> bool:
-    return value is C or (isinstance(value, str) and value == "#")
-
-
-def is_cost(name: str) -> bool:
-    """Whether a reward is a cost: ``cost`` or ``cost_<category>`` (docs/architecture.md)."""
-    return name == "cost" or name.startswith("cost_")
-
-
-def _kind(name: str) -> str:
-    """Kind of a tree reward in the outcome set: ``cost*``, ``benefit*`` (money), else effect."""
-    return "cost" if is_cost(name) else "benefit" if name.startswith("benefit") else "effect"
 
 
 class Branch(NamedTuple):
@@ -137,7 +109,7 @@ class Branch(NamedTuple):
     """
 
     label: str
-    probability: Value | _Complement | None
+    probability: Value | Complement | None
     node: Node
 
 
@@ -185,7 +157,11 @@ class Terminal(Node):
     ------
     TreeError
         If ``name`` is not a non-empty string or ``markov`` is not a :class:`MarkovLeaf`.
-        Reward names and values are checked when the tree is built (:class:`DecisionTree`).
+        Reward names and values are checked when the tree is built (:class:`DecisionTree`),
+        where a terminal with neither a payoff nor a Markov leaf is an error: a pathway
+        whose payoff really is nothing says so (``Terminal(cost=0, qaly=0)``), so that a
+        forgotten payoff never counts silently as £0 and 0 QALY. Rewards on the nodes
+        before it still count.
 
     Examples
     --------
@@ -416,87 +392,14 @@ class MarkovLeaf:
         """The model strategy the pathway continues in."""
         return self.strategy if self.strategy is not None else self.model.strategies[0]
 
-    def _key(self) -> tuple[object, ...]:
+    def key(self) -> tuple[object, ...]:
+        """Leaves with equal keys share one model run: the model and the starting distribution."""
         start = self.start
         if isinstance(start, Mapping):
-            start = tuple((k, v if isinstance(v, (str, int, float, _Complement)) else ("id", id(v))) for k, v in start.items())
+            start = tuple((k, v if isinstance(v, (str, int, float, Complement)) else ("id", id(v))) for k, v in start.items())
         elif not isinstance(start, (str, type(None))):
             start = ("id", id(start))
         return (id(self.model), start)
-
-
-class _Params:
-    """The parameter namespace given to callables: ``p.name`` or ``p["name"]`` is an array."""
-
-    def __init__(self, arrays: Mapping[str, np.ndarray], n: int, where: str) -> None:
-        object.__setattr__(self, "_arrays", arrays)
-        object.__setattr__(self, "n", n)
-        object.__setattr__(self, "_where", where)
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        try:
-            return self._arrays[name]
-        except KeyError:
-            raise UnknownNameError(f"{self._where}: {unknown_name('parameter', name, list(self._arrays))}") from None
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self[name]
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._arrays
-
-    def __dir__(self) -> list[str]:
-        return sorted(self._arrays)
-
-
-@dataclass
-class _Leaf:
-    strategy: str
-    path: tuple[str, ...]
-    node: Terminal
-    probability: np.ndarray
-    tree_values: dict[str, np.ndarray]
-    values: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-@dataclass
-class _Visit:
-    strategy: str
-    path: tuple[str, ...]
-    node: Node
-    branch_probability: np.ndarray | None
-    reach: np.ndarray
-
-
-def _delay_factor(link: MarkovLeaf, name: str, kinds: Mapping[str, str]) -> float:
-    """Discount factor at ``link.delay`` for a discounted Markov outcome; 1 if undiscounted."""
-    if not link.delay or name.endswith(_UNDISCOUNTED):
-        return 1.0
-    rate = {"cost": link.model.discount_costs, "effect": link.model.discount_effects}.get(kinds.get(name, "other"))
-    return 1.0 if rate is None else float(discount_factors(link.delay, rate))
-
-
-def _complement(total: np.ndarray, where: str, others: str) -> np.ndarray:
-    """``1 - total``, where a shortfall within :data:`TOLERANCE` (floating-point rounding) is 0.
-
-    Raises TreeError naming the first sample where the other entries sum to more than
-    ``1 + TOLERANCE``.
-    """
-    rest = 1.0 - total
-    bad = rest < -TOLERANCE
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise TreeError(
-            f"{where}: the complement is negative ({float(rest[i]):.12g}) in sample {i}: the other {others} sum to "
-            f"{float(total[i]):.12g}, more than 1 (tolerance {TOLERANCE})"
-        )
-    return np.maximum(rest, 0.0)
-
-
-def _node_id(path: tuple[str, ...]) -> str:
-    return f"node {_SEP.join(path)!r}"
 
 
 class DecisionTree:
@@ -517,8 +420,9 @@ class DecisionTree:
     TreeError
         Naming the node at fault, if the tree is malformed: a node without branches, a
         repeated branch label at a node, more than one complement at a node, a reward with
-        a reserved or invalid name, a probability, reward or subtree of the wrong type, or
-        a Markov leaf with a bad delay.
+        a reserved or invalid name, a probability, reward or subtree of the wrong type (a
+        boolean is not a number), a terminal without payoff (see :class:`Terminal`), a node
+        placed inside its own subtree (a cycle), or a Markov leaf with a bad delay.
     UnknownNameError
         If a Markov leaf names a strategy or starting state its model does not have.
 
@@ -564,29 +468,38 @@ class DecisionTree:
 
     # ------------------------------------------------------------------ structure
     def _note_value(self, value: object, path: tuple[str, ...], what: str) -> None:
-        if _is_complement(value):
+        if is_complement(value):
             return
-        if isinstance(value, (bool, np.bool_)):
-            raise TreeError(f"{_node_id(path)}, {what}: expected a number, got the boolean {value!r}")
+        refuse_boolean(value, f"{node_id(path)}, {what}", TreeError)
         if isinstance(value, str):
             self._parameters.setdefault(value, path + (what,))
         elif not (callable(value) or isinstance(value, (int, float, np.ndarray, np.number))):
-            raise TreeError(f"{_node_id(path)}, {what}: expected a number, a parameter name or a callable, got {value!r}")
+            raise TreeError(f"{node_id(path)}, {what}: expected a number, a parameter name or a callable, got {value!r}")
 
-    def _check(self, node: Node, path: tuple[str, ...], *, is_root: bool = False) -> None:
-        where = _node_id(path)
+    def _check(self, node: Node, path: tuple[str, ...], *, is_root: bool = False, above: frozenset[int] = frozenset()) -> None:
+        where = node_id(path)
+        if id(node) in above:
+            raise TreeError(
+                f"{where}: this {node.kind} node is placed inside its own subtree (a cycle), so its pathways would never "
+                "end; a tree's pathways end at terminal nodes (model recurring events with a Markov model on a MarkovLeaf)"
+            )
         for reward, value in node.payoffs.items():
             if not reward.isidentifier() or keyword.iskeyword(reward) or reward in _RESERVED:
                 raise TreeError(f"{where}: {reward!r} cannot name a reward (reserved or not an identifier)")
-            if reward.endswith(_UNDISCOUNTED):
+            if reward.endswith(UNDISCOUNTED):
                 raise TreeError(f"{where}: reward {reward!r}: the suffix '_undiscounted' is reserved for Markov outcomes")
-            if _is_complement(value):
+            if is_complement(value):
                 raise TreeError(f"{where}: reward {reward!r} cannot be the complement C")
             self._note_value(value, path, reward)
             self._rewards.setdefault(reward, None)
         if isinstance(node, Terminal):
             if node.markov is not None:
                 self._check_markov(node.markov, path)
+            elif not node.payoffs:
+                raise TreeError(
+                    f"{where}: terminal node has no payoff; give its rewards (Terminal(cost=..., qaly=...)) or a "
+                    "MarkovLeaf, or state a zero payoff as such (Terminal(cost=0, qaly=0))"
+                )
             return
         if not isinstance(node, (Chance, Decision)):
             raise TreeError(f"{where}: expected a Decision, Chance or Terminal node, got {type(node).__name__}")
@@ -594,24 +507,24 @@ class DecisionTree:
             raise TreeError(f"{where}: {node.kind} node has no branches")
         labels = [b.label for b in node.branches]
         for label in labels:
-            if not isinstance(label, str) or not label or _SEP in label:
-                raise TreeError(f"{where}: branch labels must be non-empty strings without {_SEP!r}, got {label!r}")
+            if not isinstance(label, str) or not label or PATH_SEPARATOR in label:
+                raise TreeError(f"{where}: branch labels must be non-empty strings without {PATH_SEPARATOR!r}, got {label!r}")
             if labels.count(label) > 1:
                 what = "strategy" if is_root else "choice" if isinstance(node, Decision) else "branch label"
                 raise TreeError(f"{where}: {what} {label!r} is used by more than one branch, so its pathways would be ambiguous")
         if isinstance(node, Chance):
-            complements = [b.label for b in node.branches if _is_complement(b.probability)]
+            complements = [b.label for b in node.branches if is_complement(b.probability)]
             if len(complements) > 1:
                 raise TreeError(f"{where}: more than one complement branch ({complements}); at most one may take C")
         for branch in node.branches:
             child_path = path[1:] + (branch.label,) if is_root else path + (branch.label,)
             if isinstance(node, Chance):
                 if branch.probability is None:
-                    raise TreeError(f"{_node_id(child_path)}: chance branch has no probability")
+                    raise TreeError(f"{node_id(child_path)}: chance branch has no probability")
                 self._note_value(branch.probability, child_path, "probability")
             if not isinstance(branch.node, Node):
-                raise TreeError(f"{_node_id(child_path)}: subtree must be a Decision, Chance or Terminal node, got {branch.node!r}")
-            self._check(branch.node, child_path)
+                raise TreeError(f"{node_id(child_path)}: subtree must be a Decision, Chance or Terminal node, got {branch.node!r}")
+            self._check(branch.node, child_path, above=above | {id(node)})
 
     def _strategy_policies(self) -> dict[str, tuple[str, dict[tuple[str, ...], str]]]:
         """Strategy label -> (root choice, {path of a later decision: its choice})."""
@@ -631,15 +544,15 @@ class DecisionTree:
         later = {path: node for path, branch, node in self.walk() if branch is not None and isinstance(node, Decision)}
         short = {path: node.name or path[-1] for path, node in later.items()}
         if len(set(short.values())) < len(short):  # ambiguous short names: use full paths
-            short = {path: _SEP.join(path[1:]) for path in later}
+            short = {path: PATH_SEPARATOR.join(path[1:]) for path in later}
         labels = [f"{root} ({', '.join(f'{short[p]}: {c}' for p, c in policy.items())})" if policy else root
                   for root, policy in found]
         if len(set(labels)) < len(labels):
-            raise TreeError(f"{_node_id((self.name,))}: later decisions give strategies the same name: {labels}")
+            raise TreeError(f"{node_id((self.name,))}: later decisions give strategies the same name: {labels}")
         return {name: (root, policy) for name, (root, policy) in zip(labels, found)}
 
     def _check_markov(self, link: MarkovLeaf, path: tuple[str, ...]) -> None:
-        where, model = _node_id(path), link.model
+        where, model = node_id(path), link.model
         if not hasattr(model, "run") or not hasattr(model, "strategies"):
             raise TreeError(f"{where}: markov model must have 'strategies' and 'run', got {type(model).__name__}")
         if link.strategy is not None and link.strategy not in model.strategies:
@@ -661,7 +574,7 @@ class DecisionTree:
             if state not in states:
                 raise UnknownNameError(f"{where}, Markov start: {unknown_name('state', state, states)}")
         if isinstance(link.start, Mapping):
-            if sum(_is_complement(v) for v in link.start.values()) > 1:
+            if sum(is_complement(v) for v in link.start.values()) > 1:
                 raise TreeError(f"{where}, Markov start: more than one state takes the complement C")
             for state, value in link.start.items():
                 self._note_value(value, path, f"Markov start {state!r}")
@@ -677,94 +590,8 @@ class DecisionTree:
         return tuple(self._rewards)
 
     # ------------------------------------------------------------------ evaluation
-    def _arrays(self, draws: xr.Dataset) -> tuple[dict[str, np.ndarray], int]:
-        if not isinstance(draws, xr.Dataset) or SAMPLE not in draws.dims:
-            raise ShapeError(f"draws: expected an xarray.Dataset with a 'sample' dimension, got {type(draws).__name__}")
-        n = int(draws.sizes[SAMPLE])
-        arrays = {}
-        for name, var in draws.data_vars.items():
-            if var.dims == (SAMPLE,):
-                arrays[str(name)] = np.asarray(var.values, dtype=float)
-        for name, path in self._parameters.items():
-            if name not in arrays:
-                where = _node_id(path[:-1])
-                if name in draws.data_vars:
-                    raise ShapeError(f"{where}, {path[-1]}: parameter {name!r} has dims {draws[name].dims}, expected ('sample',)")
-                raise UnknownNameError(f"{where}, {path[-1]}: {unknown_name('parameter', name, list(arrays))}")
-        return arrays, n
-
-    def _value(self, value: Value, arrays: Mapping[str, np.ndarray], n: int, where: str) -> np.ndarray:
-        if isinstance(value, str):
-            result: object = arrays[value]
-        elif callable(value):
-            result = value(_Params(arrays, n, where))
-        else:
-            result = value
-        arr = as_float_array(result, where)
-        if arr.shape not in ((), (n,)):
-            raise ShapeError(f"{where}: expected a number or an array of shape ({n},), got shape {arr.shape}")
-        return np.broadcast_to(require_finite(arr, where, TreeError), (n,))
-
-    def _probabilities(self, node: Chance, path: tuple[str, ...], arrays: Mapping[str, np.ndarray], n: int) -> list[np.ndarray]:
-        where = _node_id(path)
-        probs: list[np.ndarray | None] = []
-        for branch in node.branches:
-            if _is_complement(branch.probability):
-                probs.append(None)
-                continue
-            what = f"{_node_id(path + (branch.label,))}, probability"
-            p = self._value(branch.probability, arrays, n, what)
-            bad = (p < 0) | (p > 1)
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise TreeError(f"{what}: expected a probability in [0, 1], got {float(p[i]):.12g} in sample {i}")
-            probs.append(p)
-        total = np.sum([p for p in probs if p is not None], axis=0) if any(p is not None for p in probs) else np.zeros(n)
-        if any(p is None for p in probs):
-            rest = _complement(total, where, "branches")
-            return [rest if p is None else p for p in probs]
-        bad = np.abs(total - 1.0) > TOLERANCE
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise TreeError(
-                f"{where}: branch probabilities sum to {float(total[i]):.12g} in sample {i}, expected 1 "
-                f"(tolerance {TOLERANCE}); use C for a complement branch"
-            )
-        return probs  # type: ignore[return-value]
-
-    def _walk(self, node: Node, path: tuple[str, ...], reach: np.ndarray, acc: dict[str, np.ndarray],
-              ctx: tuple[dict[str, np.ndarray], int, str, dict[tuple[str, ...], str]], leaves: list[_Leaf], visits: list[_Visit],
-              branch_p: np.ndarray | None) -> None:
-        arrays, n, strategy, policy = ctx
-        visits.append(_Visit(strategy, path, node, branch_p, reach))
-        acc = dict(acc)
-        for reward, value in node.payoffs.items():
-            v = self._value(value, arrays, n, f"{_node_id(path)}, {reward}")
-            acc[reward] = acc[reward] + v if reward in acc else v
-        if isinstance(node, Terminal):
-            leaves.append(_Leaf(strategy, path, node, reach, acc))
-            return
-        if isinstance(node, Decision):
-            chosen = next(b for b in node.branches if b.label == policy[path])
-            self._walk(chosen.node, path + (chosen.label,), reach, acc, ctx, leaves, visits, None)
-            return
-        for branch, p in zip(node.branches, self._probabilities(node, path, arrays, n)):  # type: ignore[arg-type]
-            self._walk(branch.node, path + (branch.label,), reach * p, acc, ctx, leaves, visits, p)
-
-    def _evaluate(self, draws: xr.Dataset, strategies: Sequence[str] | None) -> tuple[list[str], list[_Leaf], list[_Visit], list[str], dict[str, str]]:
-        names = self._select(strategies)
-        arrays, n = self._arrays(draws)
-        root_payoffs = {r: self._value(v, arrays, n, f"{_node_id((self.name,))}, {r}") for r, v in self.root.payoffs.items()}
-        leaves: list[_Leaf] = []
-        visits: list[_Visit] = []
-        branches = {b.label: b for b in self.root.branches}
-        for name in names:
-            root, policy = self._policies[name]
-            self._walk(branches[root].node, (root,), np.ones(n), root_payoffs, (arrays, n, name, policy), leaves, visits, None)
-        markov, kinds = self._markov_values(draws, arrays, n, leaves)
-        variables = self._finalise(leaves, markov, n)
-        kinds = {v: kinds.get(v, _kind(v.removesuffix(_UNDISCOUNTED))) for v in variables}
-        return names, leaves, visits, variables, kinds
+    def _roll_back(self, draws: xr.Dataset, strategies: Sequence[str] | None) -> Rollback:
+        return roll_back(self.root, self.name, self._policies, self._parameters, draws, self._select(strategies))
 
     def _select(self, strategies: Sequence[str] | None) -> list[str]:
         if strategies is None:
@@ -777,84 +604,6 @@ class DecisionTree:
         if not strategies:
             raise TreeError("strategies: expected at least one strategy")
         return list(dict.fromkeys(strategies))
-
-    def _start(self, link: MarkovLeaf, arrays: Mapping[str, np.ndarray], n: int, where: str) -> object:
-        """The starting distribution to pass to ``model.run``: None, a mapping, or an (n, k) array."""
-        states = tuple(getattr(link.model, "states", ()))
-        if link.start is None:
-            return None
-        if isinstance(link.start, str):
-            return {link.start: 1.0}
-        if not isinstance(link.start, Mapping):
-            return link.start
-        matrix = np.zeros((n, len(states)))
-        complement = None
-        for state, value in link.start.items():
-            if _is_complement(value):
-                complement = states.index(state)
-                continue
-            column = self._value(value, arrays, n, f"{where}, Markov start {state!r}")
-            matrix[:, states.index(state)] = column
-        for k, state in enumerate(states):
-            require_probability(matrix[:, k], f"{where}, Markov start {state!r}", TreeError)
-        if complement is not None:
-            matrix[:, complement] = _complement(matrix.sum(axis=1), f"{where}, Markov start {states[complement]!r}", "states")
-        off = np.abs(matrix.sum(axis=1) - 1.0) > TOLERANCE
-        if off.any():
-            i = int(np.argmax(off))
-            raise TreeError(f"{where}, Markov start: proportions sum to {matrix[i].sum():.12g} in sample {i}, expected 1")
-        return matrix
-
-    def _markov_values(self, draws: xr.Dataset, arrays: Mapping[str, np.ndarray], n: int,
-                       leaves: list[_Leaf]) -> tuple[dict[int, dict[str, np.ndarray]], dict[str, str]]:
-        """Run each Markov model once per (model, start), for all the strategies leaves need."""
-        groups: dict[tuple[object, ...], tuple[MarkovLeaf, str, list[str]]] = {}
-        for leaf in leaves:
-            link = leaf.node.markov
-            if link is not None:
-                _, _, wanted = groups.setdefault(link._key(), (link, _node_id(leaf.path), []))
-                if link.model_strategy not in wanted:
-                    wanted.append(link.model_strategy)
-        runs: dict[tuple[object, ...], xr.Dataset] = {}
-        kinds: dict[str, str] = {}
-        for key, (link, where, wanted) in groups.items():
-            runs[key] = out = link.model.run(draws, strategies=wanted, start=self._start(link, arrays, n, where))
-            for name, var in out.data_vars.items():
-                if set(var.dims) == {SAMPLE, STRATEGY}:
-                    kinds.setdefault(str(name), var.attrs.get("kind", "other"))
-        values: dict[int, dict[str, np.ndarray]] = {}
-        for i, leaf in enumerate(leaves):
-            link = leaf.node.markov
-            if link is not None:
-                out = runs[link._key()].sel({STRATEGY: link.model_strategy})
-                values[i] = {str(name): np.asarray(var.transpose(SAMPLE).values, dtype=float) * _delay_factor(link, str(name), kinds)
-                             for name, var in out.data_vars.items() if var.dims == (SAMPLE,)}
-        return values, kinds
-
-    def _finalise(self, leaves: list[_Leaf], markov: Mapping[int, Mapping[str, np.ndarray]], n: int) -> list[str]:
-        """Combine tree rewards and Markov outcomes into every leaf's values; return variable names."""
-        names: dict[str, None] = {"cost": None}
-        for leaf in leaves:
-            names.update(dict.fromkeys(leaf.tree_values))
-        for m in markov.values():
-            names.update(dict.fromkeys(m))
-        undiscounted = [v for v in names if v.endswith(_UNDISCOUNTED)]
-        costs = [v for v in names if is_cost(v) and v != "cost" and v not in undiscounted]
-        effects = [v for v in names if not is_cost(v) and v not in undiscounted]
-        variables = ["cost", *costs, *effects, *undiscounted]
-        zero = np.zeros(n)
-        for i, leaf in enumerate(leaves):
-            tree, m = leaf.tree_values, markov.get(i, {})
-            tree_cost = np.sum([v for k, v in tree.items() if is_cost(k)], axis=0) if any(map(is_cost, tree)) else zero
-            for var in variables:
-                base = var.removesuffix(_UNDISCOUNTED)
-                own = tree_cost if base == "cost" else tree.get(base, zero)
-                if var == base:
-                    later = m.get(var, zero)
-                else:  # a Markov model that reports no undiscounted total is not discounted
-                    later = m.get(var, m.get(base, zero))
-                leaf.values[var] = own + later
-        return variables
 
     def run(self, draws: xr.Dataset, *, strategies: Sequence[str] | None = None) -> xr.Dataset:
         """Roll the tree back for every sample: the expected outcomes of each strategy.
@@ -882,16 +631,9 @@ class DecisionTree:
         UnknownNameError
             Naming the node and parameter, if a parameter is not in the draws.
         """
-        names, leaves, _, variables, kinds = self._evaluate(draws, strategies)
-        n = int(draws.sizes[SAMPLE])
-        values = {}
-        for var in variables:
-            table = np.zeros((n, len(names)))
-            for leaf in leaves:
-                table[:, names.index(leaf.strategy)] += leaf.probability * leaf.values[var]
-            values[var] = table
+        result = self._roll_back(draws, strategies)
         return make_outcomes(
-            values, names, cost="cost", effect=self._default_effect(variables), kinds=kinds,
+            result.expected(), result.strategies, cost="cost", effect=self._default_effect(result.variables), kinds=result.kinds,
             currency=self.currency, effect_unit=self.effect_unit, attrs={"model": "decision tree", "tree": self.name},
         )
 
@@ -900,7 +642,7 @@ class DecisionTree:
             if self._effect not in variables:
                 raise unknown_name("effect", self._effect, [v for v in variables if not is_cost(v)])
             return self._effect
-        effects = [v for v in variables if not is_cost(v) and not v.endswith(_UNDISCOUNTED)]
+        effects = [v for v in variables if not is_cost(v) and not v.endswith(UNDISCOUNTED)]
         return "qaly" if "qaly" in effects else (effects[0] if effects else None)
 
     def pathways(self, draws: xr.Dataset, *, strategies: Sequence[str] | None = None) -> pd.DataFrame:
@@ -925,9 +667,10 @@ class DecisionTree:
         0     test  test > positive     treated          0.2  110.0   0.8
         1     test  test > negative  discharged          0.8   10.0   0.9
         """
-        _, leaves, _, variables, _ = self._evaluate(draws, strategies)
+        result = self._roll_back(draws, strategies)
+        leaves, variables = result.leaves, result.variables
         rows = [
-            {"strategy": leaf.strategy, "path": _SEP.join(leaf.path), "terminal": leaf.node.name or "",
+            {"strategy": leaf.strategy, "path": PATH_SEPARATOR.join(leaf.path), "terminal": leaf.node.name or "",
              "probability": float(leaf.probability.mean()), **{v: float(leaf.values[v].mean()) for v in variables}}
             for leaf in leaves
         ]
@@ -950,13 +693,14 @@ class DecisionTree:
             decision's branch), ``reach`` (mean probability of reaching the node) and the outcome
             variables.
         """
-        _, leaves, visits, variables, _ = self._evaluate(draws, strategies)
+        result = self._roll_back(draws, strategies)
+        leaves, visits, variables = result.leaves, result.visits, result.variables
         rows = []
         for visit in visits:
             through = [leaf for leaf in leaves
                        if leaf.strategy == visit.strategy and leaf.path[: len(visit.path)] == visit.path]
             reach = float(visit.reach.mean())
-            row = {"strategy": visit.strategy, "path": _SEP.join(visit.path), "depth": len(visit.path),
+            row = {"strategy": visit.strategy, "path": PATH_SEPARATOR.join(visit.path), "depth": len(visit.path),
                    "kind": visit.node.kind, "name": visit.node.name or "",
                    "probability": np.nan if visit.branch_probability is None else float(visit.branch_probability.mean()),
                    "reach": reach}

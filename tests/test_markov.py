@@ -375,7 +375,7 @@ def with_sample(value, at):
         (lambda m, p: {**m, "sick": {"sick": C, "dead": with_sample(np.nan, 3)}},
          r"strategy 'new', cycle 3, from 'sick' to 'dead': probability is NaN at sample 3"),
         (lambda m, p: {**m, "well": {"well": C, "sick": p["p"] * 2, "dead": 0.5}},
-         r"strategy 'new', cycle 3, from 'well' to 'well': the complement \(C\) is negative: the other entries of the row sum to 1.1 at sample 2, more than 1"),
+         r"strategy 'new', cycle 3, from 'well' to 'well': the complement is negative \(-0.1 in sample 2\): the other entries of the row sum to 1.1 in sample 2, more than 1"),
         (lambda m, p: {**m, "sick": {"sick": 0.5, "dead": 0.4}},
          r"strategy 'new', cycle 3, from 'sick': row sums to 0.9, expected 1 \(absolute tolerance 1e-09\)"),
         (lambda m, p: {**m, "sick": {"sick": C, "dead": C}},
@@ -595,7 +595,7 @@ GOOD = {"well": {"well": C, "sick": 0.1}, "sick": {"sick": C, "dead": 0.2}, "dea
         ({**GOOD, "sick": {"sick": C, "dead": 1.2}}, TransitionError, r"transitions, from 'sick' to 'dead': expected a probability in \[0, 1\], got 1.2"),
         ({**GOOD, "sick": {"sick": C, "dead": float("nan")}}, TransitionError, r"transitions, from 'sick' to 'dead': probability is NaN"),
         ({**GOOD, "sick": {"sick": C, "dead": C}}, TransitionError, r"transitions, from 'sick': more than one complement \(C\)"),
-        ({**GOOD, "well": {"well": C, "sick": 0.75, "dead": 0.5}}, TransitionError, r"transitions, from 'well' to 'well': the complement \(C\) is negative: the other entries of the row sum to 1.25"),
+        ({**GOOD, "well": {"well": C, "sick": 0.75, "dead": 0.5}}, TransitionError, r"transitions, from 'well' to 'well': the complement is negative \(-0.25\): the other entries of the row sum to 1.25"),
         # rows with parameter names: numbers, arrays and C are still checked
         ({**GOOD, "well": {"well": C, "sick": "p", "dead": -0.1}}, TransitionError, r"transitions, from 'well' to 'dead': expected a probability in \[0, 1\], got -0.1"),
         ({**GOOD, "well": {"well": C, "sick": "p", "dead": np.array([0.1, 1.1])}}, TransitionError, r"transitions, from 'well' to 'dead': expected a probability in \[0, 1\], got 1.1 at sample 1"),
@@ -761,7 +761,7 @@ def test_the_string_hash_is_the_complement_as_in_trees():
     [
         ({**GOOD, "sick": {"sick": "#", "dead": C}}, r"^transitions, from 'sick': more than one complement \(C\) in the row \(to 'sick', 'dead'\)"),
         ({**GOOD, "sick": {"sick": "#", "dead": "#"}}, r"^transitions, from 'sick': more than one complement \(C\)"),
-        ({**GOOD, "well": {"well": "#", "sick": 0.75, "dead": 0.5}}, r"^transitions, from 'well' to 'well': the complement \(C\) is negative: the other entries of the row sum to 1.25"),
+        ({**GOOD, "well": {"well": "#", "sick": 0.75, "dead": 0.5}}, r"^transitions, from 'well' to 'well': the complement is negative \(-0.25\): the other entries of the row sum to 1.25"),
     ],
 )
 def test_hash_complements_are_checked_like_c(transitions, message):

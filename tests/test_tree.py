@@ -114,7 +114,7 @@ def gas_tree() -> DecisionTree:
     p_pos = sens * p_gas + (1 - spec) * (1 - p_gas)
 
     def dig(p):
-        return Chance([("gas", p, Terminal(benefit=2500)), ("no gas", C, Terminal())], cost=300)
+        return Chance([("gas", p, Terminal(benefit=2500)), ("no gas", C, Terminal(cost=0))], cost=300)
 
     def choice(sell_for, p):
         return Decision({"sell": Terminal(benefit=sell_for), "dig": dig(p)})
@@ -149,10 +149,10 @@ def test_later_decisions_multiply_the_strategies():
 
 
 def test_later_decisions_named_by_their_name_or_full_path():
-    later = Decision({"treat": Terminal(cost=100), "wait": Terminal()}, name="after a positive test")
-    tree = DecisionTree(Decision({"test": Chance([("positive", 0.1, later), ("negative", C, Terminal())])}))
+    later = Decision({"treat": Terminal(cost=100), "wait": Terminal(cost=0)}, name="after a positive test")
+    tree = DecisionTree(Decision({"test": Chance([("positive", 0.1, later), ("negative", C, Terminal(cost=0))])}))
     assert tree.strategies == ("test (after a positive test: treat)", "test (after a positive test: wait)")
-    twice = Decision({"x": Terminal(), "y": Terminal()})
+    twice = Decision({"x": Terminal(cost=0), "y": Terminal(cost=0)})
     tree = DecisionTree(Decision({"a": Chance([("b", 0.5, Chance([("c", 1.0, twice)])), ("d", C, Chance([("c", 1.0, twice)]))])}))
     assert tree.strategies[0] == "a (b > c: x, d > c: x)"
 
@@ -309,13 +309,13 @@ def _inject(spec, fault: str):
     _, cost, _, children = spec
     child = build(children[0][1])
     bad = {
-        "sum": [("x", 0.5, child), ("y", 0.4, Terminal())],
-        "range": [("x", 1.5, child), ("y", C, Terminal())],
-        "nan": [("x", float("nan"), child), ("y", C, Terminal())],
-        "two complements": [("x", C, child), ("y", "#", Terminal())],
-        "negative complement": [("x", 0.7, child), ("y", 0.6, Terminal()), ("z", C, Terminal())],
-        "unknown parameter": [("x", "p_typo", child), ("y", C, Terminal())],
-        "duplicate label": [("x", 0.5, child), ("x", C, Terminal())],
+        "sum": [("x", 0.5, child), ("y", 0.4, Terminal(cost=0))],
+        "range": [("x", 1.5, child), ("y", C, Terminal(cost=0))],
+        "nan": [("x", float("nan"), child), ("y", C, Terminal(cost=0))],
+        "two complements": [("x", C, child), ("y", "#", Terminal(cost=0))],
+        "negative complement": [("x", 0.7, child), ("y", 0.6, Terminal(cost=0)), ("z", C, Terminal(cost=0))],
+        "unknown parameter": [("x", "p_typo", child), ("y", C, Terminal(cost=0))],
+        "duplicate label": [("x", 0.5, child), ("x", C, Terminal(cost=0))],
     }[fault]
     return Chance(bad, cost=cost)
 
@@ -348,7 +348,7 @@ def test_every_validation_error_names_the_node(specs, fault, data):
 
 
 def test_sum_error_gives_tolerance_first_bad_sample_and_sum():
-    tree = DecisionTree(Decision({"a": Chance([("x", "p", Terminal()), ("y", 0.5, Terminal())])}))
+    tree = DecisionTree(Decision({"a": Chance([("x", "p", Terminal(cost=0)), ("y", 0.5, Terminal(cost=0))])}))
     with pytest.raises(TreeError, match=r"node 'a': branch probabilities sum to 1\.1 in sample 2, expected 1 "
                                         r"\(tolerance 1e-09\)"):
         tree.run(make_draws(4, p=[0.5, 0.5, 0.6, 0.7]))
@@ -356,7 +356,7 @@ def test_sum_error_gives_tolerance_first_bad_sample_and_sum():
 
 
 def test_probability_errors_name_branch_and_sample():
-    tree = DecisionTree(Decision({"a": Chance([("x", "p", Terminal()), ("y", C, Terminal())])}))
+    tree = DecisionTree(Decision({"a": Chance([("x", "p", Terminal(cost=0)), ("y", C, Terminal(cost=0))])}))
     with pytest.raises(TreeError, match=r"node 'a > x', probability: expected a probability in \[0, 1\], got -0\.1 in sample 1"):
         tree.run(make_draws(2, p=[0.5, -0.1]))
     with pytest.raises(TreeError, match=r"node 'a > x', probability: expected finite numbers, got nan at index 0"):
@@ -364,13 +364,13 @@ def test_probability_errors_name_branch_and_sample():
 
 
 def test_negative_complement_is_reported_with_the_sum():
-    tree = DecisionTree(Decision({"a": Chance([("x", "p", Terminal()), ("y", 0.5, Terminal()), ("z", C, Terminal())])}))
-    with pytest.raises(TreeError, match=r"node 'a': the complement is negative .* in sample 0: the other branches sum to 1\.2"):
+    tree = DecisionTree(Decision({"a": Chance([("x", "p", Terminal(cost=0)), ("y", 0.5, Terminal(cost=0)), ("z", C, Terminal(cost=0))])}))
+    with pytest.raises(TreeError, match=r"node 'a': the complement is negative \(-0\.2 in sample 0\): the other branches sum to 1\.2 in sample 0"):
         tree.run(make_draws(1, p=0.7))
 
 
 def test_unknown_parameter_names_node_and_lists_known():
-    tree = DecisionTree(Decision({"a": Chance([("x", 0.5, Terminal(cost="c_tpyo")), ("y", C, Terminal())])}))
+    tree = DecisionTree(Decision({"a": Chance([("x", 0.5, Terminal(cost="c_tpyo")), ("y", C, Terminal(cost=0))])}))
     assert tree.parameters == ("c_tpyo",)
     with pytest.raises(UnknownNameError, match=r"node 'a > x', cost: unknown parameter 'c_tpyo'; expected one of: 'c_typo'"):
         tree.run(make_draws(c_typo=1.0))
@@ -383,23 +383,23 @@ def test_structural_errors_name_the_node():
     with pytest.raises(TreeError, match=r"node 'a > x': chance node has no branches"):
         DecisionTree(Decision({"a": Chance([("x", 1.0, Chance([]))])}))
     with pytest.raises(TreeError, match=r"node 'a > x': choice 'b' is used by more than one branch"):
-        DecisionTree(Decision({"a": Chance([("x", 1.0, Decision([("b", Terminal()), ("b", Terminal())]))])}))
+        DecisionTree(Decision({"a": Chance([("x", 1.0, Decision([("b", Terminal(cost=0)), ("b", Terminal(cost=0))]))])}))
     with pytest.raises(TreeError, match=r"node 'a': more than one complement"):
-        DecisionTree(Decision({"a": Chance([("x", C, Terminal()), ("y", C, Terminal())])}))
+        DecisionTree(Decision({"a": Chance([("x", C, Terminal(cost=0)), ("y", C, Terminal(cost=0))])}))
     with pytest.raises(TreeError, match=r"node 'decision': strategy 'a' is used by more than one branch"):
-        DecisionTree(Decision([("a", Terminal()), ("a", Terminal())]))
+        DecisionTree(Decision([("a", Terminal(cost=0)), ("a", Terminal(cost=0))]))
     with pytest.raises(TreeError, match=r"node 'a > x': reward 'cost_undiscounted': the suffix '_undiscounted' is reserved"):
         DecisionTree(Decision({"a": Chance([("x", 1.0, Terminal(cost_undiscounted=1))])}))
     with pytest.raises(TreeError, match=r"node 'a > x', probability: expected a number, a parameter name or a callable"):
-        DecisionTree(Decision({"a": Chance([("x", [0.5], Terminal())])}))
+        DecisionTree(Decision({"a": Chance([("x", [0.5], Terminal(cost=0))])}))
     with pytest.raises(TreeError, match=r"chance node 'response': branch 0 must be a tuple \(label, probability, subtree\)"):
-        Chance([("x", Terminal())], name="response")
+        Chance([("x", Terminal(cost=0))], name="response")
     with pytest.raises(TreeError, match=r"node 'a': branch labels must be non-empty strings without ' > ', got 'x > y'"):
-        DecisionTree(Decision({"a": Chance([("x > y", 1.0, Terminal())])}))
+        DecisionTree(Decision({"a": Chance([("x > y", 1.0, Terminal(cost=0))])}))
     with pytest.raises(TreeError, match=r"node 'a', cost: expected a number, got the boolean True"):
         DecisionTree(Decision({"a": Terminal(cost=True)}))
     with pytest.raises(TreeError, match="root of a decision tree must be a Decision"):
-        DecisionTree(Chance([("x", 1.0, Terminal())]))
+        DecisionTree(Chance([("x", 1.0, Terminal(cost=0))]))
 
 
 def test_callable_with_wrong_shape_names_the_node():

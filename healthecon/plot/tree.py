@@ -16,7 +16,8 @@ import xarray as xr
 from matplotlib.axes import Axes
 
 from ..errors import unknown_name
-from ..tree import DecisionTree, Node, Terminal, _is_complement, is_cost
+from ..modeldef import is_complement, is_cost
+from ..tree import DecisionTree, Node, Terminal
 from ._style import get_ax, money_formatter, strategy_colors
 
 __all__ = ["plot_tree"]
@@ -27,7 +28,7 @@ _FONT = 8
 
 def _spec(value: object) -> str:
     """How a probability or reward is written in the model: number, parameter name, callable."""
-    if _is_complement(value):
+    if is_complement(value):
         return "#"
     if isinstance(value, str):
         return value

@@ -1,4 +1,4 @@
-"""Independent audit of the Markov engine against a slow, textbook reference.
+"""The Markov cohort engine (healthecon.markov_engine) against a slow, textbook reference.
 
 Everything here is recomputed with plain Python loops over cycles, samples and states,
 written from the formulas (Briggs, Claxton & Sculpher 2006, ch. 2-3: ``m_t = m_{t-1} P_t``;
@@ -387,7 +387,7 @@ def test_complement_within_tolerance_is_zero_and_beyond_it_is_an_error():
     over = MarkovModel(["a", "b", "c"], ["x"], {"a": {"a": C, "b": 0.33 + 0.56, "c": 0.11}, "b": {"b": 1}, "c": {"c": 1}},
                        start="a", n_cycles=1, correction="end").run({}, trace=True)
     assert over["trace"].sel(state="a", cycle=1).item() == 0.0
-    with pytest.raises(TransitionError, match=r"strategy 'x', cycle 1, from 'a' to 'a'.*complement.*1\.000001\d* at sample 1"):
+    with pytest.raises(TransitionError, match=r"strategy 'x', cycle 1, from 'a' to 'a'.*complement.*1\.000001\d* in sample 1"):
         MarkovModel(["a", "b", "c"], ["x"], lambda p, s: {"a": {"a": C, "b": p["q"], "c": 0.5}, "b": {"b": 1}, "c": {"c": 1}},
                     start="a", n_cycles=1).run({"q": np.array([0.5, 0.500001])})
 

@@ -1,4 +1,4 @@
-"""Independent audit of decision-tree roll-back against a hand enumeration of pathways.
+"""Decision-tree roll-back (healthecon.tree_engine) against a hand enumeration of pathways.
 
 Random trees (hypothesis) are described by plain nested specs; the library tree is built from
 the spec, and the reference enumerates every pathway of every strategy from the same spec
@@ -109,7 +109,7 @@ def lib_value(spec):
 def build(node):
     rewards = {name: lib_value(v) for name, v in node["rewards"].items()}
     if node["type"] == "terminal":
-        return Terminal(**rewards)
+        return Terminal(**(rewards or {"cost": 0}))  # a pathway without payoff is stated as zero
     if node["type"] == "decision":
         return Decision({label: build(child) for label, _, child in node["branches"]}, name=node["name"], **rewards)
     return Chance([(label, lib_value(p), build(child)) for label, p, child in node["branches"]], **rewards)
@@ -242,7 +242,7 @@ def test_complement_within_tolerance_is_zero_and_beyond_is_an_error():
     assert paths["probability"].tolist() == [0.33, 0.56, 0.11, 0.0]
     over = DecisionTree(Decision({"x": Chance([("a", 0.6, Terminal(q=1)), ("b", 0.4 + 1e-6, Terminal(q=2)),
                                                ("c", C, Terminal(q=4))])}))
-    with pytest.raises(TreeError, match=r"node 'x': the complement is negative \(-\S+\) in sample 0: the other (branches|states) sum to 1\.000001"):
+    with pytest.raises(TreeError, match=r"node 'x': the complement is negative \(-\S+ in sample 0\): the other (branches|states) sum to 1\.000001"):
         over.run(xr.Dataset(coords={"sample": [0]}))
 
 
@@ -258,7 +258,7 @@ def test_markov_start_complement_within_tolerance_is_zero_and_beyond_is_an_error
     expected = model.run(draws)["ly"].item()  # every state is alive and absorbing
     assert tree.run(draws)["ly"].item() == pytest.approx(expected, rel=1e-12)
     bad = DecisionTree(Decision({"x": Terminal(markov=MarkovLeaf(model, start={"a": 0.6, "b": 0.4 + 1e-6, "d": C}))}))
-    with pytest.raises(TreeError, match=r"node 'x', Markov start 'd': the complement is negative \(-\S+\) in sample 0: the other (branches|states) sum to 1\.000001"):
+    with pytest.raises(TreeError, match=r"node 'x', Markov start 'd': the complement is negative \(-\S+ in sample 0\): the other (branches|states) sum to 1\.000001"):
         bad.run(draws)
 
 
