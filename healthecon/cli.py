@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import shutil
 import sys
 import textwrap
@@ -91,24 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
                            help="wrap the table to W columns (default: the terminal's width, or 120; 0: never wrap)")
     reproduce.add_argument("--list", action="store_true", help="list the worked models and exit")
     return parser
-
-
-_IMPORTED = time.perf_counter()
-
-
-def _started() -> float:
-    """The ``time.perf_counter()`` reading when this process started, so "total" is wall time.
-
-    On Linux the process's age comes from ``/proc`` (so Python's start-up and the imports
-    count); elsewhere the total runs from when this module was imported.
-    """
-    try:
-        with open("/proc/self/stat", encoding="ascii") as stat, open("/proc/uptime", encoding="ascii") as uptime:
-            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
-            age = float(uptime.read().split()[0]) - ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return _IMPORTED
-    return time.perf_counter() - max(age, time.perf_counter() - _IMPORTED)
 
 
 def _positive_int(text: str) -> int:
@@ -253,7 +234,7 @@ def _format_notes(reproductions: Sequence[Reproduction]) -> str:
     return "\n\n".join(blocks)
 
 
-def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO, started: float) -> int:
     known = _known_models()
     if args.list:
         print("\n".join(known), file=out)
@@ -296,11 +277,11 @@ def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         }
         charts_start = time.perf_counter()
         written = write_outputs(reproductions, args.out, run_info=run_info, progress=None, timings=phases,
-                                started=_started())
+                                started=started)
         phases["charts and report"] = time.perf_counter() - charts_start
         workbook = next(path for path in written if path.suffix == ".xlsx")
         print(f"wrote {len(written)} files to {args.out} (report: {written[-1]}; workbook: {workbook})", file=out)
-    print(f"time: {format_timings(phases, time.perf_counter() - _started())}", file=out)
+    print(f"time: {format_timings(phases, time.perf_counter() - started)}", file=out)
     if failures:
         return EXIT_FAILED
     return EXIT_MISMATCH if n_bad else EXIT_OK
@@ -323,6 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     airedale
     manchester
     0"""
+    started = time.perf_counter()  # the run time is this command's, not the process's (no pip or start-up)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -331,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    return _reproduce(args, sys.stdout, sys.stderr)
+    return _reproduce(args, sys.stdout, sys.stderr, started)
 
 
 if __name__ == "__main__":  # pragma: no cover
