@@ -26,6 +26,7 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 from importlib.metadata import PackageNotFoundError, version
 
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
+from . import labels
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -41,6 +42,7 @@ from .distributions import (
     TruncatedNormal,
     Uniform,
 )
+from .labels import describe_outcomes
 from .lifetable import LifeTable
 from .markov import C, MarkovModel
 from .outcomes import load, make_outcomes, save
@@ -102,5 +104,7 @@ __all__ = [
     "sroi",
     "voi",
     "write_excel",
+    "describe_outcomes",
+    "labels",
     *_plot_all,
 ]

@@ -50,6 +50,7 @@ __all__ = [
     "outcome_labels",
     "column_label",
     "column_kind",
+    "unit_kind",
     "format_cell",
 ]
 
@@ -92,7 +93,7 @@ _KIND_OF_NAME = {
     "year": "count", "quadrant": "text", "comparator": "text", "strategy": "text", "parameter": "text",
 }
 _MONEY_WORDS = {"cost", "costs", "benefit", "benefits", "npv", "nmb", "inb", "saving", "savings", "price", "wtp",
-                "icer", "value", "evpi", "evppi", "evsi", "pv"}
+                "icer", "evpi", "evppi", "evsi", "pv"}
 _PERCENT_WORDS = {"deadweight", "attribution", "drop-off", "dropoff", "drop_off", "displacement", "share"}
 _RATIO_WORDS = {"ratio", "bcr", "roi", "return"}
 _EFFECT_WORDS = {"qaly", "qalys", "ly", "lys", "life-years", "life_years", "effect"}
@@ -184,7 +185,7 @@ def column_kind(name: object, table: str = "", values: pd.Series | None = None,
     currency = str(attrs.get("currency") or currency)
     text = str(name).strip()
     if units and text in units:
-        return _as_kind(units[text], text)
+        return unit_kind(units[text])
     lower = text.lower()
     base = _plain(lower)
     if base in _KIND_OF_NAME:
@@ -218,8 +219,15 @@ def column_kind(name: object, table: str = "", values: pd.Series | None = None,
     return "number"
 
 
-def _as_kind(unit: str, what: str) -> str:
-    """A declared unit read as a kind: a kind's own name, a currency symbol (money) or "%"."""
+def unit_kind(unit: str) -> str:
+    """A declared unit read as a kind (:data:`KINDS`): a kind's own name, a currency symbol or
+    code (money), ``"%"`` (percent), QALYs or life-years (effect); any other unit is a number.
+
+    Examples
+    --------
+    >>> unit_kind("£"), unit_kind("%"), unit_kind("probability"), unit_kind("bed days")
+    ('money', 'percent', 'probability', 'number')
+    """
     if unit in KINDS:
         return unit
     if unit in ("£", "$", "€") or unit.upper() in ("GBP", "USD", "EUR"):

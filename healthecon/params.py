@@ -263,7 +263,9 @@ class Parameters:
         ``lower``, ``upper``, ``level``, ``point``, ``alpha``, ``beta``, ``events``, ``total``,
         ``shape``, ``scale``, ``rate``, ``meanlog``, ``sdlog``, ``mu``, ``sigma``, ``mode``,
         ``lam``, ``value``), and an empty cell means "not given", so each row fills in only the
-        statistics its source reported. Other columns (source, notes) are not read. A Dirichlet
+        statistics its source reported. Optional columns ``label``, ``unit`` and ``source`` become
+        the parameters' :attr:`labels`, :attr:`units` and :attr:`sources`; other columns
+        (notes) are not read. A Dirichlet
         takes one row per category, sharing the name, with columns ``category`` and ``alpha``
         (the count). Errors name the parameter and the data row (1 = first row after the header).
 
@@ -333,7 +335,10 @@ class Parameters:
                 dists[name] = Dirichlet(alphas)
             except DistributionFitError as err:
                 raise DistributionFitError(f"parameter {name!r}: {err}") from err
-        return cls(dists)
+        about = {column: {str(r["name"]).strip(): r[column].strip() for r in frame.to_dict("records")
+                          if isinstance(r.get(column), str) and r[column].strip()}
+                 for column in ("label", "unit", "source") if column in frame.columns}  # optional columns
+        return cls(dists, labels=about.get("label"), units=about.get("unit"), sources=about.get("source"))
 
     @classmethod
     def from_csv(cls, path: str | PathLike) -> Parameters:

@@ -1,4 +1,4 @@
-"""The HTML report and the files written beside it."""
+"""The reproduction report of the worked models (healthecon.worked.report), one use of healthecon.report."""
 
 import base64
 import re
@@ -7,8 +7,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from healthecon import report
+from healthecon.report import draw_charts, images, number_format, write_excel
+from healthecon.labels import column_label
 from healthecon.reproduction import Check, Reproduction
+from healthecon.worked import report
 
 
 def line_chart(ax=None):
@@ -49,7 +51,7 @@ def test_render_checks_shows_published_precision_bounds_and_intervals():
 
 def test_html_puts_the_checks_first_and_escapes_every_text():
     page = report.render_html([rep(notes=["<script>alert(1)</script>"])], run_info={"draws": 5})
-    assert page.index("Published figures and their reproduction") < page.index("<h2 id=\"derby\">")
+    assert page.index("Published figures and their reproduction") < page.index('<section class="part" id="derby">')
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
     assert "Derby &lt;LAC&gt;" in page and "n &amp; m" in page
     assert "All 1 published figures reproduced" in page
@@ -72,7 +74,7 @@ def test_charts_are_embedded_as_png_and_figures_closed():
 def test_provenance_of_the_models_data_file_with_kinds_coloured():
     page = report.render_html([rep("derby")])
     assert "Inputs and their provenance" in page
-    assert '<td class="kind">assumed</td>' in page and '<td class="kind">published</td>' in page
+    assert '<tr class="assumed">' in page and '<tr class="published">' in page
     assert "£4.00 of social value would be earned for every £1.00 invested" in page
     assert report.provenance_table("no_such_model") is None
 
@@ -80,9 +82,9 @@ def test_provenance_of_the_models_data_file_with_kinds_coloured():
 def test_wide_tables_of_few_rows_are_turned_on_their_side():
     wide = pd.DataFrame([range(12)], columns=[f"c{i}" for i in range(12)], index=pd.Index(["scheme"], name="strategy"))
     page = report.render_html([rep(tables={"psa": wide})])
-    section = page[page.index("Table: psa"):]
-    assert "<th>measure</th><th>scheme</th>" in section
-    assert "<td>c11</td>" in section
+    section = page[page.index("<caption>Psa</caption>"):]
+    assert '<th scope="col">Strategy</th><th scope="col" class="num">scheme</th>' in section
+    assert "<td>C11</td>" in section
 
 
 def test_write_outputs_writes_every_file(tmp_path):
@@ -106,24 +108,24 @@ def test_probability_column_reads_label_and_value():
     ])
     table = report.render_checks([r])
     assert list(table.columns) == ["model", "figure", "published", "reproduced", "difference", "status", "interval",
-                                   "probability", "note"]
+                                   "probability", "source", "note"]  # every column of checks_table, then the note
     assert table["probability"].tolist() == ["P(return > £1 per £1) = 0.836", ""]
     page = report.render_html([r])
-    assert page.count("P(return &gt; £1 per £1) = 0.836") == 2  # the summary table and the model's own
+    assert page.count("P(return &gt; £1 per £1) = 0.836") == 1  # in the ledger; not repeated in the model's part
 
 
 def test_svg_keeps_text_as_text_and_the_same_chart_gives_the_same_files():
-    first = report.chart_images(rep(charts={"line": line_chart}), formats=("png", "svg"))["line"]
-    second = report.chart_images(rep(charts={"line": line_chart}), formats=("png", "svg"))["line"]
+    first = draw_charts({"line": line_chart}, formats=("png", "svg"))["line"]
+    second = draw_charts({"line": line_chart}, formats=("png", "svg"))["line"]
     assert first == second  # no date or random ids in the files
     assert b"<text" in first["svg"]
     assert plt.get_fignums() == []
 
 
 def test_a_chart_that_fails_to_save_still_closes_its_figure(monkeypatch):
-    monkeypatch.setattr(report, "_save_figure", lambda fig, formats, dpi: 1 / 0)
+    monkeypatch.setattr(images, "_save_figure", lambda fig, formats, dpi: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        report.chart_images(rep(charts={"line": line_chart}))
+        draw_charts({"line": line_chart})
     assert plt.get_fignums() == []
 
 
@@ -136,7 +138,7 @@ def test_saved_chart_keeps_everything_savefig_tight_would(tmp_path):
         ax.legend(["line"], loc="upper left", bbox_to_anchor=(1.02, 1))
         return ax
 
-    png = report.chart_images(rep(charts={"c": labelled}), dpi=100)["c"]["png"]
+    png = draw_charts({"c": labelled}, dpi=100)["c"]["png"]
     path = tmp_path / "c.png"
     path.write_bytes(png)
     ax = labelled()
@@ -204,11 +206,11 @@ def test_workbook_has_the_checks_then_one_sheet_per_table_and_the_charts(written
     assert book.sheetnames == ["Published vs reproduced", "derby icer", "derby ceac", "derby per_party", "derby inputs",
                                "derby charts"]
     checks = sheet_frame(book["Published vs reproduced"])
-    assert list(checks.columns) == ["model", "figure", "published", "reproduced", "difference", "status", "interval_low",
-                                    "interval_high", "probability", "probability_label", "source", "note"]
-    assert checks["published"].tolist() == [4.0, ">0.8"]  # a bound keeps its side, as text
-    assert checks["interval_low"].tolist() == [3.2, 0.7] and checks["probability"].tolist()[1] == 0.84
-    assert checks["probability_label"].tolist()[1] == "P(ratio > 1)" and checks["note"].tolist() == ["n & m", "@note"]
+    assert list(checks.columns) == ["Model", "Figure", "Published", "Reproduced", "Difference", "Status", "Interval, low",
+                                    "Interval, high", "Probability", "Probability of", "Source", "Note"]
+    assert checks["Published"].tolist() == [4.0, ">0.8"]  # a bound keeps its side, as text
+    assert checks["Interval, low"].tolist() == [3.2, 0.7] and checks["Probability"].tolist()[1] == 0.84
+    assert checks["Probability of"].tolist()[1] == "P(ratio > 1)" and checks["Note"].tolist() == ["n & m", "@note"]
     assert book["Published vs reproduced"]["D2"].number_format == "#,##0.0000"  # two digits beyond 0.01
     assert book["Published vs reproduced"]["I3"].number_format == "0.000"
     assert len(book["derby charts"]._images) == 1
@@ -219,7 +221,8 @@ def test_workbook_numbers_are_numbers_equal_to_the_csv(written_book):
     for name in ("icer", "ceac", "per_party"):
         csv = pd.read_csv(folder / "derby" / f"{name}.csv")
         sheet = sheet_frame(book[f"derby {name}"])
-        assert list(sheet.columns) == list(csv.columns)
+        assert len(sheet.columns) == len(csv.columns)
+        sheet.columns = csv.columns  # the sheet's headers are words ("Incremental cost"), the CSV's the names
         for column in csv.columns:
             if pd.api.types.is_numeric_dtype(csv[column]):
                 j = sheet.columns.get_loc(column) + 1
@@ -230,6 +233,7 @@ def test_workbook_numbers_are_numbers_equal_to_the_csv(written_book):
                 assert sheet[column].tolist() == csv[column].tolist()
     checks = sheet_frame(book["Published vs reproduced"])
     csv = pd.read_csv(folder / "checks.csv")
+    checks.columns = [*csv.columns, "note"]
     for column in ("reproduced", "difference", "interval_low", "interval_high", "probability"):
         pd.testing.assert_series_equal(checks[column].astype(float), csv[column], check_names=False)
 
@@ -237,7 +241,7 @@ def test_workbook_numbers_are_numbers_equal_to_the_csv(written_book):
 def test_workbook_number_formats_headers_and_widths(written_book):
     _, book = written_book
     icer, ceac, party = book["derby icer"], book["derby ceac"], book["derby per_party"]
-    assert icer["B1"].value == "cost" and icer["B2"].number_format == '"£"#,##0'
+    assert icer["B1"].value == "Cost" and icer["B2"].number_format == '"£"#,##0'
     assert icer["E3"].number_format == '"£"#,##0' and icer["C2"].number_format == "#,##0.000"
     assert icer["D2"].value is None  # NaN is a blank cell, not text
     assert ceac["A2"].number_format == '"£"#,##0' and ceac["B3"].number_format == "0.000"
@@ -263,7 +267,7 @@ def test_workbook_sheet_names_are_valid_unique_and_short(tmp_path):
     long = "a table with a name far longer than Excel allows: [draft] / v2?"
     tables = {long: pd.DataFrame({"x": [1]}), long + " again": pd.DataFrame({"x": [2]}), "History": pd.DataFrame({"x": [3]}),
               "CHARTS": pd.DataFrame({"x": [4]})}
-    book = load_workbook(report.write_excel(tables, tmp_path / "t.xlsx", charts={"line": line_chart}))
+    book = load_workbook(write_excel(tables, tmp_path / "t.xlsx", charts={"line": line_chart}))
     names = book.sheetnames
     assert all(len(n) <= 31 and not set("[]:*?/\\") & set(n) for n in names)
     assert len({n.lower() for n in names}) == len(names) == 5
@@ -276,7 +280,7 @@ def test_write_excel_overrides_formats_and_keeps_infinity_readable(tmp_path):
     from openpyxl import load_workbook
 
     table = pd.DataFrame({"admissions": [3, 4], "icer": [float("inf"), 2.5], "weird": [0.1, 0.2]})
-    book = load_workbook(report.write_excel({"t": table}, tmp_path / "t.xlsx", currency="€",
+    book = load_workbook(write_excel({"t": table}, tmp_path / "t.xlsx", currency="€",
                                             number_formats={"t": {"weird": "0.0%"}}))
     sheet = book["t"]
     assert sheet["A2"].number_format == "#,##0" and sheet["C2"].number_format == "0.0%"
@@ -286,8 +290,8 @@ def test_write_excel_overrides_formats_and_keeps_infinity_readable(tmp_path):
 
 @pytest.mark.parametrize(
     ("table", "column", "attrs", "expected"),
-    [("summary", "npv_lower", {}, '"£"#,##0'), ("summary", "net_roi", {}, "0.000"), ("x", "p_return_above_1", {}, "0.000"),
-     ("x", "share (assumed)", {}, "0.000"), ("x", "benefit per £1, undiscounted", {}, "0.000"),
+    [("summary", "npv_lower", {}, '"£"#,##0'), ("summary", "net_roi", {}, "0%"), ("x", "p_return_above_1", {}, "0.000"),
+     ("x", "share (assumed)", {}, "0%"), ("x", "benefit per £1, undiscounted", {}, "0.000"),
      ("x", "cost: economic", {}, '"£"#,##0'), ("one_way", "outcome_low", {"units": "£"}, '"£"#,##0'),
      ("one_way", "base", {"units": "£"}, "General"), ("x", "inc_effect", {}, "#,##0.000"),
      ("x", "net (difference in differences)", {}, "General"), ("acceptability", "scheme", {}, "0.000"),
@@ -295,14 +299,15 @@ def test_write_excel_overrides_formats_and_keeps_infinity_readable(tmp_path):
      ("x", "value", {}, "General"), ("x", "p_cost_effective", {}, "0.000"), ("x", "inc_nmb_upper", {}, '"£"#,##0')],
 )
 def test_number_format_reads_the_unit_from_names_and_attrs(table, column, attrs, expected):
-    assert report.number_format(table, column, pd.Series([1500.5, 2000.25]), attrs) == expected
+    assert number_format(table, column, pd.Series([1500.5, 2000.25]), attrs) == expected
 
 
 def test_workbook_inputs_sheet_keeps_the_provenance_with_values_as_numbers(written_book):
     _, book = written_book
     inputs = sheet_frame(book["derby inputs"])
     expected = report.provenance_table("derby")
-    assert list(inputs.columns) == list(expected.columns)
+    assert list(inputs.columns) == [column_label(c) for c in expected.columns]  # words: "Where" for location
+    inputs.columns = expected.columns
     assert inputs["value"].tolist() == [float(v) for v in expected["value"]]
     assert inputs["quote"].fillna("").tolist() == expected["quote"].tolist()  # an empty quote is a blank cell
     sheet = book["derby inputs"]
