@@ -134,6 +134,8 @@ def column_label(name: object, *, currency: str = "£", effect_unit: str = "QALY
         return str(labels[text])
     if text != text.lower() or " " in text or not text:
         return text
+    if text in COLUMN_LABELS:
+        return COLUMN_LABELS[text].format(c=currency, e=effect_unit)
     suffixes = []
     base = text
     while True:

@@ -192,6 +192,13 @@ def _checks(reproductions: Sequence[Reproduction]) -> Table:
     return table
 
 
+def _native_chart(table: str) -> str | None:
+    """Curves (CEAC, acceptability) as native Excel line charts, cash flows as bar charts."""
+    if "ceac" in table or "acceptab" in table:
+        return "line"
+    return "bar" if table.startswith("cash_flows") else None
+
+
 def _figures(rep: Reproduction) -> list[Figure]:
     figures = []
     for name, draw in rep.charts.items():
@@ -211,7 +218,8 @@ def reproduction_document(reproductions: Sequence[Reproduction], *, title: str =
     sections = []
     for rep in reproductions:
         notes = [f"{c.figure}: {c.note}" for c in rep.checks if c.note] + list(rep.notes)
-        tables = [Table(name, frame, name.replace("_", " ").capitalize()) for name, frame in rep.tables.items()]
+        tables = [Table(name, frame, name.replace("_", " ").capitalize(), chart=_native_chart(name))
+                  for name, frame in rep.tables.items()]
         sections.append(Section(rep.model, f"{rep.title} ({rep.model})", figures=_figures(rep), tables=tables, notes=notes,
                                 inputs=_inputs(rep.model), inputs_title="Inputs and their provenance",
                                 inputs_intro="Green rows are published, blue rows derived by the arithmetic shown, amber "

@@ -233,9 +233,8 @@ def _voi_section(voi: object, currency: str, effect_unit: str) -> Section:
         key = _slug(name)
         if isinstance(value, pd.DataFrame):
             section.tables.append(Table(key, value, column_label(name), currency=currency))
-            section.figures.append(Figure(key, chart(plot_evppi, value), column_label(name),
-                                          f"Bar chart of the expected value of partial perfect information of each parameter "
-                                          f"(per person, {currency}), largest first."))
+            drawn = chart(plot_evppi, value)
+            section.figures.append(Figure(key, drawn, column_label(name), drawn.alt))
         elif isinstance(value, (xr.DataArray, xr.Dataset)):
             frame = value.to_pandas() if isinstance(value, xr.DataArray) else value.to_dataframe()
             frame = frame.to_frame(name) if isinstance(frame, pd.Series) else frame
@@ -243,8 +242,8 @@ def _voi_section(voi: object, currency: str, effect_unit: str) -> Section:
             section.tables.append(Table(key, frame, f"{column_label(name)} by threshold",
                                         labels={"wtp": f"Threshold ({currency} per {effect_unit})"},
                                         kinds={c: "money" for c in frame.columns if c not in ("r2", "df")}, currency=currency))
-            section.figures.append(Figure(key, chart(plot_evpi, value), f"{column_label(name)} by threshold",
-                                          f"Line chart of the {column_label(name)} per person against the threshold, in {currency}."))
+            drawn = chart(plot_evpi, value)
+            section.figures.append(Figure(key, drawn, f"{column_label(name)} by threshold", drawn.alt))
         else:
             raise TypeError(f"voi[{name!r}]: expected a DataArray, Dataset or DataFrame from healthecon.voi, "
                             f"got {type(value).__name__}")

@@ -1,0 +1,182 @@
+"""he.report: the report of a user's own analysis (HTML page, workbook, CSV, charts)."""
+
+import html
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import healthecon as he
+from healthecon import cli, dsa, voi
+from healthecon.cba import CBAModel, benefit, cost
+from healthecon.distributions import Beta, Gamma
+from healthecon.markov import C, MarkovModel
+from healthecon.report import Document, Section, Table, render_html, table_view
+from healthecon.report.analysis import analysis_document
+
+
+def cea_outcomes(n=400, seed=3):
+    rng = np.random.default_rng(seed)
+    out = he.make_outcomes({"cost": rng.normal([[1000.0, 1600.0, 2500.0]], 100, (n, 3)),
+                            "qaly": rng.normal([[5.00, 5.04, 5.03]], 0.01, (n, 3))},
+                           strategies=["uc", "vw", "xx"], effect="qaly")
+    return he.describe_outcomes(out, strategies={"uc": "Usual care", "vw": "Virtual ward", "xx": "Extra <beds>"})
+
+
+@pytest.fixture(scope="module")
+def markov_case():
+    params = he.Parameters(p_sick=Beta(15, 85), c_sick=Gamma.from_mean_sd(3000, 500), u_sick=Beta(60, 40),
+                           labels={"p_sick": "Annual chance of falling sick", "c_sick": "Cost of a year sick",
+                                   "u_sick": "Utility when sick"},
+                           units={"c_sick": "£", "p_sick": "probability"}, sources={"c_sick": "PSSRU 2024, table 1"})
+
+    def transitions(p, strategy):
+        return {"well": {"well": C, "sick": p["p_sick"] * (0.7 if strategy == "drug" else 1.0)},
+                "sick": {"sick": C, "dead": 0.1}, "dead": {"dead": 1}}
+
+    model = MarkovModel(states=["well", "sick", "dead"], strategies=["usual", "drug"], transitions=transitions,
+                        start={"well": 1}, n_cycles=10, correction="half-cycle",
+                        state_rewards={"cost_drug": lambda p, s: {"well": 500 if s == "drug" else 0},
+                                       "cost_care": lambda p, s: {"sick": p["c_sick"]},
+                                       "qaly": lambda p, s: {"well": 0.9, "sick": p["u_sick"]}},
+                        discount_costs=0.035, discount_effects=0.035)
+    out = model.run(params.sample(300, seed=2))
+    return model, params, out
+
+
+def test_cea_summary_states_the_decision_icers_and_probability_at_each_threshold(tmp_path):
+    out = cea_outcomes()
+    files = he.report(out, title="Virtual ward", thresholds=[20_000, 30_000], out=tmp_path)
+    page = html.unescape(files.html.read_text(encoding="utf-8"))
+    summary = page[page.index('id="summary"'):page.index('id="uncertainty"')]
+    mean_cost = out["cost"].mean("sample").values
+    assert f"Virtual ward costs £{mean_cost[1] - mean_cost[0]:,.0f} more than Usual care" in summary
+    assert "Extra <beds> is dominated." in summary  # strategy labels, escaped in the page, read back here
+    for threshold in ("£20,000", "£30,000"):
+        assert re.search(rf"At {threshold} per QALY, \w[\w ]+ has the highest expected net benefit; the probability "
+                         r"that it is the most cost-effective choice is \d\.\d{3}\.", summary)
+    assert "P(cost-effective) at £20,000 per QALY" in summary and "ICER (£ per QALY)" in summary
+    assert summary.index("Incremental cost-effectiveness ratios") < summary.index("<img")  # table, then the key chart
+    assert not re.search(r">\s*(nan|NaN|inf)\s*<", page)
+    assert "Extra &lt;beds&gt;" in files.html.read_text(encoding="utf-8")
+    assert (tmp_path / "uncertainty" / "ceac.csv").exists() and files.workbook.name == "report.xlsx"
+
+
+def test_long_tables_go_to_the_appendix_and_csv_not_the_body(tmp_path):
+    files = he.report(cea_outcomes(), out=tmp_path)
+    page = files.html.read_text(encoding="utf-8")
+    appendix = page[page.index('id="appendix"'):]
+    assert "Cost-effectiveness acceptability curves (by threshold) (101 rows)" in appendix
+    body = page[:page.index('id="appendix"')]
+    assert "(101 rows) is in the appendix and in uncertainty/ceac.csv" in body
+    assert body.count("<tr") < 40
+
+
+def test_every_chart_has_alt_text_saying_what_it_shows(tmp_path):
+    files = he.report(cea_outcomes(), out=tmp_path)
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', files.html.read_text(encoding="utf-8"))
+    assert len(alts) == 2
+    assert all(len(alt) > 60 and not alt.endswith(".png") for alt in alts)
+    assert any("threshold rises from £0 to £75,000 per QALY" in alt for alt in alts)
+
+
+def test_money_report_reads_ratio_npv_payback_and_percent(tmp_path):
+    model = CBAModel([cost("reablement team", "council", [120_000.0], category="fiscal_cashable"),
+                      benefit("home care avoided", "council", [150_000.0], category="fiscal_cashable")],
+                     name="reablement", discount=0.035)
+    files = he.report(model.run(), model=model, title="Reablement", out=tmp_path)
+    page = files.html.read_text(encoding="utf-8")
+    assert "every £1 spent returns £1.25" in page and "pays back within the first year" in page
+    assert "£1.25 per £1" in page and "25%" in page  # the ratio and the net ROI by unit
+    assert "PV benefits" in page and "pv_benefit" not in page
+    assert not re.search(r">\s*(0\.000|nan|NaN)\s*<", page)
+
+
+def test_parameters_labels_units_and_sources_are_used_everywhere(markov_case, tmp_path):
+    from openpyxl import load_workbook
+
+    model, params, out = markov_case
+    table = dsa.one_way(model, params, wtp=20_000)
+    files = he.report(out, model=model, params=params, dsa=table, out=tmp_path)
+    page = files.html.read_text(encoding="utf-8")
+    inputs = page[page.index("<caption>Parameters</caption>"):]
+    assert "Annual chance of falling sick" in inputs and "PSSRU 2024, table 1" in inputs
+    assert re.search(r'<td class="num">£3,0\d\d</td>', inputs)  # the cost read in its unit
+    sensitivity = page[page.index('id="sensitivity"'):page.index('id="model"')]
+    assert "Cost of a year sick" in sensitivity and "c_sick" not in sensitivity
+    assert "Result at low value" in sensitivity and "outcome_low" not in sensitivity
+    book = load_workbook(files.workbook)
+    sheet = book["sensitivity one_way"]
+    assert sheet["A1"].value == "Parameter" and "Cost of a year sick" in [c.value for c in sheet["A"]]
+    assert "model inputs" in book.sheetnames and "model charts" in book.sheetnames
+    plt.close("all")
+
+
+def test_voi_results_are_shown_with_their_chart(markov_case, tmp_path):
+    _, _, out = markov_case
+    curve = voi.evpi(out, [0, 10_000, 20_000, 30_000])
+    files = he.report(out, voi={"evpi": curve}, out=tmp_path)
+    page = files.html.read_text(encoding="utf-8")
+    part = page[page.index('id="voi"'):]
+    assert "EVPI by threshold" in part and "expected value of perfect information" in part
+    value = float(curve.sel(wtp=20_000))
+    assert f"£{value:,.0f}" in part
+
+
+def test_a_users_template_is_used_and_still_escapes(tmp_path):
+    template = tmp_path / "mine.html.j2"
+    template.write_text("<h1>{{ doc.title }}</h1>{% for t in doc.summary_tables %}<p>{{ t.title }}</p>{% endfor %}",
+                        encoding="utf-8")
+    files = he.report(cea_outcomes(), title="<b>Ward</b>", out=tmp_path / "out", template=template)
+    assert files.html.read_text(encoding="utf-8").startswith("<h1>&lt;b&gt;Ward&lt;/b&gt;</h1><p>Incremental")
+
+
+def test_the_page_is_made_for_phones_and_print():
+    page = render_html(Document("T", sections=[Section("a", "A"), Section("b", "B")]))
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "@page{size:A4" in page and "section.part{break-before:page}" in page
+    assert "&#34;" not in page[page.index("<style>"):page.index("</style>")]  # the stylesheet is not escaped
+
+
+def test_table_view_combines_intervals_and_turns_wide_summaries_on_their_side():
+    frame = pd.DataFrame({c: [1.0] for c in ["pv_benefit", "pv_benefit_lower", "pv_benefit_upper", "pv_cost", "npv",
+                                             "gross_return_per_1", "net_roi", "p_npv_positive", "payback_years", "bcr"]},
+                         index=pd.Index(["scheme"], name="strategy"))
+    view = table_view(Table("summary", frame))
+    assert [h.text for h in view.headers] == ["Strategy", "scheme"]
+    rows = {r.cells[0].text: r.cells[1].text for r in view.rows}
+    assert rows["PV benefits (95% interval)"] == "£1.00 (£1.00 to £1.00)"
+    assert rows["Net ROI"] == "100%" and rows["Payback"] == "1.0 year" and rows["P(NPV > 0)"] == "1.000"
+
+
+def test_blank_cells_are_footnoted_never_nan():
+    view = table_view(Table("icer", pd.DataFrame({"strategy": ["a", "b"], "icer": [np.nan, 1200.0]})))
+    assert [r.cells[1].text for r in view.rows] == ["", "£1,200"]
+    assert view.footnotes == ["A blank cell means the figure does not apply."]
+
+
+def test_the_document_builder_needs_no_files():
+    doc = analysis_document(cea_outcomes(), thresholds=[25_000])
+    assert [s.id for s in doc.sections] == ["uncertainty"]
+    assert doc.meta["thresholds"] == "£25,000 per QALY"
+
+
+def test_healthecon_report_command_reads_saved_outcomes_and_a_parameter_table(tmp_path, capsys):
+    outcomes = he.save(cea_outcomes(), tmp_path / "psa.csv")
+    he.Parameters(c_ward=Gamma.from_mean_sd(600, 50), labels={"c_ward": "Ward cost per patient"},
+                  units={"c_ward": "£"}, sources={"c_ward": "Trust finance"}).to_csv(tmp_path / "params.csv")
+    table = pd.read_csv(tmp_path / "params.csv")
+    table["label"], table["unit"], table["source"] = ["Ward cost per patient"], ["£"], ["Trust finance"]
+    table.to_csv(tmp_path / "params.csv", index=False)
+    code = cli.main(["report", str(outcomes), "--params", str(tmp_path / "params.csv"), "--title", "Ward",
+                     "--threshold", "15000", "--out", str(tmp_path / "out")])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "report: " in printed and printed.splitlines()[-1].startswith("time: total ")
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Virtual ward" in page and "Ward cost per patient" in page and "Trust finance" in page
+    assert "£15,000 per QALY" in page
+    assert cli.main(["report", str(tmp_path / "missing.csv")]) == 2
+    assert "healthecon report:" in capsys.readouterr().err
