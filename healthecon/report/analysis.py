@@ -96,11 +96,11 @@ def _cea_parts(ds: xr.Dataset, labels: OutcomeLabels, currency: str, thresholds:
     for t in thresholds:
         best = str(nb.sel(wtp=t).idxmax("strategy").item())
         text = f"At {format_money(t, currency)} per {effect_unit}, {labels.strategy(best)} has the highest expected net benefit"
-        if n_samples(ds) > 1:
+        if n_samples(ds) > 1 and len(names) > 1:
             p = float(cea.ceac(ds, [t]).sel(strategy=best).values.ravel()[0])
             text += f"; the probability that it is the most cost-effective choice is {format_probability(p)}"
         summary.append(text + ".")
-    if n_samples(ds) > 1:
+    if n_samples(ds) > 1 and len(names) > 1:  # a probability of being the best needs a choice
         pce = cea.ceac(ds, list(thresholds)).transpose("strategy", "wtp").to_pandas()
         pce = pce.rename(columns={t: f"P(cost-effective) at {format_money(t, currency)} per {effect_unit}" for t in pce.columns})
         pce.index = pd.Index([labels.strategy(s) for s in pce.index], name="strategy")

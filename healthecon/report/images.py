@@ -47,6 +47,8 @@ def chart(draw: Callable[..., Axes], *args: object, **kwargs: object) -> Chart:
 
 def _names(items: Sequence[object]) -> str:
     items = [str(i) for i in items]
+    if not items:
+        return ""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
