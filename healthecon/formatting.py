@@ -4,18 +4,18 @@ Every place that shows a number to a reader (a business-case table, an axis labe
 terminal table of ``healthecon reproduce``, a workbook cell's text) formats it here, so that
 money, ratios, percentages, probabilities and payback periods read the same everywhere:
 
-============  =====================  ==========================================
-kind          example                rule
-============  =====================  ==========================================
-money         ``£13,886``            currency, thousands separators, whole units
-                                     unless ``decimals`` asks for pence
-money compact ``£1.25m``, ``£12.5k``  three significant figures for narrow axes
-ratio         ``£1.44 per £1``       "£ of value per £1 spent" (SROI, BCR)
-percent       ``43%``                a share or a net ROI given as a fraction
-probability   ``0.846``              three decimals (P(cost-effective))
-payback       ``1.4 years``          "within the first year" below one year,
-                                     "not within 10 years" when never reached
-============  =====================  ==========================================
+==============  =======================  ==================================================
+kind            example                  rule
+==============  =======================  ==================================================
+money           ``£13,886``              currency, thousands separators, whole units
+                                         unless ``decimals`` asks for pence
+money compact   ``£1.25m``, ``£12.5k``   three significant figures for narrow axes
+ratio           ``£1.44 per £1``         "£ of value per £1 spent" (SROI, BCR)
+percent         ``43%``                  a share or a net ROI given as a fraction
+probability     ``0.846``                three decimals (P(cost-effective))
+payback         ``1.4 years``            "within the first year" below one year,
+                                         "not within 10 years" when never reached
+==============  =======================  ==================================================
 
 A value that is not a finite number (NaN, ±inf, None) never prints as ``nan``: it prints as
 ``missing`` (by default :data:`NOT_APPLICABLE`), so a reader sees words, not a bug.
