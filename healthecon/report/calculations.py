@@ -131,6 +131,19 @@ def _year_header(sheet, row: int, first: int, years: Sequence[int]) -> None:
         _bold(put_cell(sheet, row, first + j, int(year)))
 
 
+def _calculation_header(sheet, row: int, header: Sequence[str], first: int, years: Sequence[int]) -> int:
+    """Bold headers of a calculation block: ``header``, then a column per year, the total and the
+    present value; returns the total's column."""
+    for j, text in enumerate(header, start=1):
+        _bold(put_cell(sheet, row, j, text))
+    for j, year in enumerate(years):
+        _bold(put_cell(sheet, row, first + j, f"Year {year}"))
+    end = first + len(years)
+    _bold(put_cell(sheet, row, end, "Total, undiscounted"))
+    _bold(put_cell(sheet, row, end + 1, "Present value"))
+    return end
+
+
 def sroi_sheets(model: object, params: object = None, currency: str = "£") -> list[Callable]:
     """One sheet per impact map of an :class:`~healthecon.sroi.SROIModel`: the SROI with live formulas."""
     value = _resolver(params)
@@ -157,13 +170,7 @@ def _sroi_sheet(name: str, imap: object, rate: float | DiscountSchedule, value: 
         header = ["Outcome", "Stakeholder", "Quantity", f"Proxy ({currency})", "Deadweight", "Displacement",
                   "Attribution", "Drop-off", "Start year", "Duration", "Impact, first year"]
         row = 7
-        for j, text in enumerate(header, start=1):
-            _bold(put_cell(sheet, row, j, text))
-        for j, year in enumerate(years):
-            _bold(put_cell(sheet, row, first + j, f"Year {year}"))
-        end = first + len(years)
-        _bold(put_cell(sheet, row, end, "Total, undiscounted"))
-        _bold(put_cell(sheet, row, end + 1, "Present value"))
+        end = _calculation_header(sheet, row, header, first, years)
         top = row + 1
         span = f"${_letter(first)}$5:${_letter(end - 1)}$5"
         for i, o in enumerate(outcomes):
@@ -264,13 +271,7 @@ def _cba_sheet(model: object, scheme: str, flows: Sequence[object], value: Calla
         row = itop + len(flows) + 1
         _bold(put_cell(sheet, row, 1, "Calculation: amount × quantity × optimism-bias scale"))
         row += 1
-        for j, text in enumerate(header, start=1):
-            _bold(put_cell(sheet, row, j, text))
-        for j, year in enumerate(years):
-            _bold(put_cell(sheet, row, first + j, f"Year {year}"))
-        end = first + len(years)
-        _bold(put_cell(sheet, row, end, "Total, undiscounted"))
-        _bold(put_cell(sheet, row, end + 1, "Present value"))
+        end = _calculation_header(sheet, row, header, first, years)
         ctop = row + 1
         for i, f in enumerate(flows):
             r, source = ctop + i, itop + i
