@@ -214,7 +214,7 @@ def table_view(table: Table, csv: str | None = None, anchor: str = "") -> TableV
 
     A column with ``_lower`` and ``_upper`` partners shows "mean (lower to upper)" under one
     header ("NPV (95% interval)"); a wide table of a few rows (a summary by strategy) is turned
-    on its side, one measure a row; empty cells get a footnote.
+    on its side (one measure a row, one strategy a column); empty cells get a footnote.
 
     Examples
     --------
@@ -249,7 +249,8 @@ def table_view(table: Table, csv: str | None = None, anchor: str = "") -> TableV
     headers = [table.header(c) + (" (95% interval)" if str(c) in pairs else "") for c in columns]
     numeric = [table.kind(c) != "text" for c in columns]
     row_css = list(table.row_css) if table.row_css is not None else [""] * len(flat)
-    if len(columns) > _WIDE_COLUMNS and len(flat) <= _FEW_ROWS and table.status_column is None:
+    by_strategy = str(columns[0]).lower() in ("strategy", "scheme") if columns else False
+    if by_strategy and len(columns) > _WIDE_COLUMNS and len(flat) <= _FEW_ROWS and table.status_column is None:
         key = columns[0] if not numeric[0] else None
         names = texts[key] if key is not None else [str(i + 1) for i in range(len(flat))]
         shown = [c for c in columns if c is not key]
