@@ -29,6 +29,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
 from . import appraisal, examples, flows, formatting, sroi_io
+from . import labels
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -44,6 +45,7 @@ from .distributions import (
     TruncatedNormal,
     Uniform,
 )
+from .labels import describe_outcomes
 from .lifetable import LifeTable
 from .markov import C, MarkovModel
 from .outcomes import load_outcomes, make_outcomes, save_outcomes
@@ -110,5 +112,7 @@ __all__ = [
     "sroi_io",
     "voi",
     "write_excel",
+    "describe_outcomes",
+    "labels",
     *_plot_all,
 ]

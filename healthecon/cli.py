@@ -4,11 +4,16 @@
 ``healthecon.worked.MODELS``), prints every published figure beside the value the model
 re-derives, with its status (``match`` within the published rounding, or ``mismatch``), and,
 for probabilistic figures, the PSA interval and the probability a decision rests on (e.g.
-"P(return > £1 per £1) = 0.971", "P(cost-effective at £20,000) = 0.846"), then each model's
-notes. With ``--out DIR`` it also writes the tables (CSV), charts (PNG and SVG), one
+"P(return > £1 per £1) = 0.971", "P(cost-effective at £20,000) = 0.846"), then a one-line
+summary (and, with ``--notes``, each model's notes). With ``--out DIR`` it also writes the tables (CSV), charts (PNG and SVG), one
 self-contained HTML report and an Excel workbook of the same checks, tables and charts for a
-business case, ``DIR/report.xlsx`` (:mod:`healthecon.report`). :func:`main` lists the exit
-codes and shows an example.
+business case, ``DIR/report.xlsx`` (``healthecon.worked.report``).
+
+``healthecon report OUTCOMES`` writes the report of a user's own analysis
+(:func:`healthecon.report.report`) from a saved outcome set (``.csv`` or ``.nc``, as
+:func:`healthecon.outcomes.save_outcomes` writes) and, optionally, a parameter table (``--params``, as
+:meth:`healthecon.params.Parameters.to_csv` writes, with optional ``label``, ``unit`` and
+``source`` columns). :func:`main` lists the exit codes and shows an example.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TextIO
 
 from .errors import unknown_name
-from .reproduction import Reproduction
+from .reproduction import Reproduction, ledger_summary
 
-__all__ = ["main", "build_parser", "run_models", "format_checks"]
+__all__ = ["main", "build_parser", "run_models", "format_checks", "format_timings"]
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -49,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthecon",
         description="Economic evaluation for health and social care: cost-effectiveness, SROI and cost-benefit / ROI.",
-        epilog="Run 'healthecon reproduce --help' for the worked models.",
+        epilog="Run 'healthecon reproduce --help' for the worked models, 'healthecon report --help' for your own.",
     )
     parser.add_argument("--version", action="version", version=f"healthecon {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -60,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Re-derive the published figures of the worked models from their inputs in data/ and print each "
             "beside its published value, with the difference and whether it matches within the published "
             "rounding. Probabilistic figures show their PSA interval and probability (e.g. of a return above "
-            "£1 per £1); each model's notes follow the table.",
+            "£1 per £1); a one-line summary follows the table, and each model's notes with --notes.",
             88,
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -79,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
             """
         ),
     )
+    _add_report_command(commands)
     reproduce.add_argument("models", nargs="*", metavar="MODEL", help="worked models to run (default: all, in order)")
     reproduce.add_argument("--draws", type=_positive_int, default=None, metavar="N",
                            help="PSA draws per model (default: each model's own)")
@@ -88,8 +94,80 @@ def build_parser() -> argparse.ArgumentParser:
                                 "workbook of the checks, every table and the charts, for a business case) to DIR")
     reproduce.add_argument("--width", type=int, default=None, metavar="W",
                            help="wrap the table to W columns (default: the terminal's width, or 120; 0: never wrap)")
+    reproduce.add_argument("--notes", action="store_true",
+                           help="after the table and summary, print each model's notes (what each figure rests on)")
     reproduce.add_argument("--list", action="store_true", help="list the worked models and exit")
     return parser
+
+
+def _add_report_command(commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="write the HTML report and Excel workbook of your own analysis from saved outcomes",
+        description=textwrap.fill(
+            "Write a business-case report (report.html, report.xlsx, CSV tables, PNG and SVG charts) of a saved "
+            "outcome set: for a cost-effectiveness PSA the ICER table, the probability of being cost-effective at "
+            "each threshold, the CE plane and the CEAC; for an SROI or cost-benefit run the return per £1, NPV, "
+            "payback and cash flows. A parameter table adds the inputs with their labels, units and sources.", 88),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=textwrap.dedent(
+            """\
+            exit codes:
+              0  the report was written
+              2  command-line error, or a file that cannot be read as outcomes or parameters
+
+            examples:
+              healthecon report psa.csv --title "Virtual ward" --out report/
+              healthecon report psa.nc --params params.csv --threshold 20000 --threshold 30000
+            """
+        ),
+    )
+    report.add_argument("outcomes", metavar="OUTCOMES", help="outcome set saved by healthecon.save_outcomes (.csv or .nc)")
+    report.add_argument("--params", metavar="FILE", help="parameter table (CSV, as Parameters.to_csv writes)")
+    report.add_argument("--title", default="Economic evaluation", help="the report's title")
+    report.add_argument("--currency", default=None, help="currency symbol (default: the outcome set's, else £)")
+    report.add_argument("--threshold", type=float, action="append", metavar="WTP",
+                        help="willingness to pay per unit of effect; repeat for several (default 20000 and 30000)")
+    report.add_argument("--comparator", default=None, metavar="STRATEGY", help="strategy the CE plane is drawn against")
+    report.add_argument("--template", default=None, metavar="FILE", help="your own jinja2 template for the page")
+    report.add_argument("--out", default="report", metavar="DIR", help="folder to write to (default: report)")
+
+
+def _report(args: argparse.Namespace, out: TextIO, err: TextIO, started: float) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; no window
+    from .errors import HealthEconError
+    from .outcomes import load_outcomes
+    from .params import Parameters
+    from .report import report
+
+    try:
+        outcomes = load_outcomes(args.outcomes)
+        params = None if args.params is None else Parameters.from_csv(args.params)
+    except (HealthEconError, OSError, ValueError) as exc:
+        print(f"healthecon report: {exc}", file=err)
+        return EXIT_USAGE
+    files = report(outcomes, params=params, title=args.title, currency=args.currency, thresholds=args.threshold,
+                   comparator=args.comparator, out=args.out, template=args.template)
+    print(f"wrote {len(files.files)} files to {args.out} (report: {files.html}; workbook: {files.workbook})", file=out)
+    print(f"time: {format_timings({}, time.perf_counter() - started)}", file=out)
+    return EXIT_OK
+
+
+def format_timings(phases: dict[str, float] | Sequence[tuple[str, float]], total: float | None = None) -> str:
+    """Seconds taken by each phase of a run, labelled, then the total wall time of the command.
+
+    Examples
+    --------
+    >>> format_timings({"models": 1.13, "charts and report": 14.2}, total=16.46)
+    'models 1.1 s; charts and report 14.2 s; total 16.5 s'
+    """
+    items = phases.items() if isinstance(phases, dict) else phases
+    parts = [f"{name} {seconds:.1f} s" for name, seconds in items]
+    if total is not None:
+        parts.append(f"total {total:.1f} s")
+    return "; ".join(parts)
 
 
 def _positive_int(text: str) -> int:
@@ -161,7 +239,7 @@ def run_models(
 _SHORT_HEADERS = {"difference": "diff"}
 # Columns wrapped, in this order, when the table is wider than the screen, and the narrowest
 # each may become (the interval's narrowest is its longest bound; figure names wrap last).
-_WRAP_ORDER = (("interval", 0), ("probability", 22), ("figure", 20), ("probability", 14))
+_WRAP_ORDER = (("interval", 0), ("probability", 22), ("figure", 20), ("probability", 14), ("figure", 12), ("probability", 10))
 
 
 def format_checks(reproductions: Sequence[Reproduction], width: int | None = 120) -> str:
@@ -176,16 +254,16 @@ def format_checks(reproductions: Sequence[Reproduction], width: int | None = 120
     >>> from healthecon.reproduction import Check, Reproduction
     >>> rep = Reproduction("demo", "Demo", checks=[Check("demo", "social value per £1 invested over three years", 4.0,
     ...     4.0004, 0.01, interval=(3.2172, 5.0475), probability=0.999, probability_label="P(SROI ratio > 1)")])
-    >>> print(format_checks([rep], width=80))
-    model  figure                published  reproduced    diff  status  interval   probability
-    -----  --------------------  ---------  ----------  ------  ------  ---------  --------------
-    demo   social value per £1        4.00      4.0004  0.0004  match   3.2172 to  P(SROI ratio >
-           invested over three                                          5.0475     1) = 0.999
+    >>> print(format_checks([rep], width=104))
+    model  figure               published  reproduced    diff  status  interval   probability     basis
+    -----  -------------------  ---------  ----------  ------  ------  ---------  --------------  ----------
+    demo   social value per £1       4.00      4.0004  0.0004  match   3.2172 to  P(SROI ratio >  re-derived
+           invested over three                                         5.0475     1) = 0.999
            years
     """
-    from .report import render_checks
+    from healthecon.worked.report import render_checks
 
-    table = render_checks(reproductions).drop(columns="note")
+    table = render_checks(reproductions).drop(columns=["note", "source", "assumptions"], errors="ignore")  # in the files
     if table.empty:
         return "(no published figures)"
     columns = list(table.columns)
@@ -244,30 +322,25 @@ def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO, started: floa
     if unknown:
         print(f"healthecon reproduce: {unknown_name('model', unknown[0], known)}", file=err)
         return EXIT_USAGE
-    from .report import format_timings
-
     start = time.perf_counter()
     reproductions, failures, _ = run_models(names, draws=args.draws, seed=args.seed, err=err)
     phases = {"models": time.perf_counter() - start}
     width = args.width if args.width is not None else (shutil.get_terminal_size((120, 24)).columns if out.isatty() else 120)
     print(format_checks(reproductions, width=width), file=out)
-    notes = _format_notes(reproductions)
-    if notes:
-        print("\nNotes\n-----\n" + notes, file=out)
     for name, message in failures.items():
         print(f"healthecon reproduce: model {name!r} failed: {message}", file=err)
-    n_checks = sum(len(r.checks) for r in reproductions)
     n_bad = sum(c.status != "match" for r in reproductions for c in r.checks)
-    print(
-        f"\n{n_checks - n_bad} of {n_checks} published figures reproduced; {n_bad} mismatched; "
-        f"{len(failures)} model(s) failed",
-        file=out,
-    )
+    print(f"\n{ledger_summary(reproductions, failed=len(failures))}", file=out)
+    notes = _format_notes(reproductions)
+    if notes and args.notes:
+        print("\n" + "=" * 40 + "\nNotes\n-----\n" + notes + "\n" + "=" * 40, file=out)
+    elif notes:
+        print("Each model's notes (what each figure rests on): add --notes", file=out)
     if args.out:
         import matplotlib
 
         matplotlib.use("Agg")  # files only; no window
-        from .report import write_outputs
+        from healthecon.worked.report import write_outputs
 
         run_info = {
             "healthecon": _version(),
@@ -313,6 +386,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    if args.command == "report":
+        return _report(args, sys.stdout, sys.stderr, started)
     return _reproduce(args, sys.stdout, sys.stderr, started)
 
 

@@ -174,9 +174,11 @@ class Parameters:
     {'distribution': 'Dirichlet(well=8, sick=2)', 'group': 'next_state', 'category': 'sick'}
     """
 
-    __slots__ = ("_dists", "_copulas", "_joints")
+    __slots__ = ("_dists", "_copulas", "_joints", "_about")
 
-    def __init__(self, mapping: Mapping[str, object] | None = None, /, **named: object) -> None:
+    def __init__(self, mapping: Mapping[str, object] | None = None, /, *, labels: Mapping[str, str] | None = None,
+                 units: Mapping[str, str] | None = None, sources: Mapping[str, str] | None = None,
+                 **named: object) -> None:
         items: dict[str, object] = {}
         if mapping is not None:
             if not isinstance(mapping, Mapping):
@@ -188,6 +190,7 @@ class Parameters:
             items[name] = value
         dists = {_check_name(name): as_distribution(value, f"parameter {name!r}") for name, value in items.items()}
         self._init(dists, (), ())
+        object.__setattr__(self, "_about", _about(dists, {"label": labels, "unit": units, "source": sources}))
 
     def _init(self, dists: dict[str, AnyDistribution], copulas: tuple[_Copula, ...], joints: tuple[_Joint, ...]) -> None:
         variables = [v for name, dist in dists.items() for v in _variables(name, dist)]
@@ -204,11 +207,14 @@ class Parameters:
         object.__setattr__(self, "_dists", dists)
         object.__setattr__(self, "_copulas", copulas)
         object.__setattr__(self, "_joints", joints)
+        object.__setattr__(self, "_about", {})
 
     @classmethod
-    def _make(cls, dists: dict[str, AnyDistribution], copulas: tuple[_Copula, ...], joints: tuple[_Joint, ...]) -> Parameters:
+    def _make(cls, dists: dict[str, AnyDistribution], copulas: tuple[_Copula, ...], joints: tuple[_Joint, ...],
+              about: Mapping[str, Mapping[str, str]] | None = None) -> Parameters:
         new = object.__new__(cls)
         new._init(dists, copulas, joints)
+        object.__setattr__(new, "_about", {n: dict(v) for n, v in (about or {}).items() if n in dists})
         return new
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -216,7 +222,7 @@ class Parameters:
 
     def __reduce__(self) -> tuple:
         # pickling (e.g. for parallel workers) rebuilds through _make rather than setattr
-        return (Parameters._make, (self._dists, self._copulas, self._joints))
+        return (Parameters._make, (self._dists, self._copulas, self._joints, self._about))
 
     # -- construction -------------------------------------------------------------------
 
@@ -266,7 +272,9 @@ class Parameters:
         ``lower``, ``upper``, ``level``, ``point``, ``alpha``, ``beta``, ``events``, ``total``,
         ``shape``, ``scale``, ``rate``, ``meanlog``, ``sdlog``, ``mu``, ``sigma``, ``mode``,
         ``lam``, ``value``), and an empty cell means "not given", so each row fills in only the
-        statistics its source reported. Other columns (source, notes) are not read. A Dirichlet
+        statistics its source reported. Optional columns ``label``, ``unit`` and ``source`` become
+        the parameters' :attr:`labels`, :attr:`units` and :attr:`sources`; other columns
+        (notes) are not read. A Dirichlet
         takes one row per category, sharing the name, with columns ``category`` and ``alpha``
         (the count). Errors name the parameter and the data row (1 = first row after the header).
 
@@ -336,7 +344,10 @@ class Parameters:
                 dists[name] = Dirichlet(alphas)
             except DistributionFitError as err:
                 raise DistributionFitError(f"parameter {name!r}: {err}") from err
-        return cls(dists)
+        about = {column: {str(r["name"]).strip(): r[column].strip() for r in frame.to_dict("records")
+                          if isinstance(r.get(column), str) and r[column].strip()}
+                 for column in ("label", "unit", "source") if column in frame.columns}  # optional columns
+        return cls(dists, labels=about.get("label"), units=about.get("unit"), sources=about.get("source"))
 
     @classmethod
     def from_csv(cls, path: str | PathLike) -> Parameters:
@@ -429,7 +440,8 @@ class Parameters:
         factor = vectors * np.sqrt(np.clip(values, 0.0, None))
         matrix.setflags(write=False)
         factor.setflags(write=False)
-        return self._make(dict(self._dists), (*self._copulas, _Copula(tuple(names), matrix, factor)), self._joints)
+        return self._make(dict(self._dists), (*self._copulas, _Copula(tuple(names), matrix, factor)), self._joints,
+                          self._about)
 
     def replace(self, **new: object) -> Parameters:
         """A new ``Parameters`` with some distributions replaced, e.g. for a scenario.
@@ -456,7 +468,7 @@ class Parameters:
             kept = tuple(n for n in joint.names if n not in new)
             if len(kept) > 1:
                 joints.append(_Joint(kept))
-        return self._make(dists, self._copulas, tuple(joints))
+        return self._make(dists, self._copulas, tuple(joints), self._about)
 
     def merge(self, *others: Parameters) -> Parameters:
         """All parameters of ``self`` and ``others`` together (names must not clash).
@@ -469,6 +481,7 @@ class Parameters:
         """
         dists = dict(self._dists)
         copulas, joints = list(self._copulas), list(self._joints)
+        about = dict(self._about)
         for other in others:
             if not isinstance(other, Parameters):
                 raise ParameterError(f"merge: expected Parameters, got {type(other).__name__}")
@@ -478,7 +491,8 @@ class Parameters:
                 dists[name] = dist
             copulas.extend(other._copulas)
             joints.extend(other._joints)
-        return self._make(dists, tuple(copulas), tuple(joints))
+            about.update(other._about)
+        return self._make(dists, tuple(copulas), tuple(joints), about)
 
     def __or__(self, other: Parameters) -> Parameters:
         return self.merge(other)
@@ -543,7 +557,7 @@ class Parameters:
     def _assemble(self, columns: Mapping[str, np.ndarray], n: int, attrs: dict) -> xr.Dataset:
         data_vars = {}
         for name, dist in self._dists.items():
-            base_attrs = {"distribution": dist.describe()}
+            base_attrs = {"distribution": dist.describe(), **self._about.get(name, {})}
             partners = self._partners(name)
             if partners:
                 base_attrs["correlated_with" if partners[0] == "copula" else "joint_draws_with"] = partners[1]
@@ -601,6 +615,37 @@ class Parameters:
         return tuple(v for name, dist in self._dists.items() for v in _variables(name, dist))
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Human labels declared with ``Parameters(..., labels={name: label})``; a parameter
+        without one reads as its name.
+
+        Labels and units are declared once, with the parameters, and reports, workbooks and
+        tornado diagrams use them. ``labels``, ``units`` and ``sources`` are keyword-only, so
+        they cannot be parameter names given as keywords (pass such a name in ``mapping``).
+
+        Examples
+        --------
+        >>> from healthecon.distributions import Gamma
+        >>> p = Parameters(c_drug=Gamma.from_mean_sd(1000, 200), p_sick=0.1, labels={"c_drug": "Drug cost"},
+        ...                units={"c_drug": "£"}, sources={"c_drug": "BNF 2024"})
+        >>> p.labels, p.units, p.sources
+        ({'c_drug': 'Drug cost', 'p_sick': 'p_sick'}, {'c_drug': '£'}, {'c_drug': 'BNF 2024'})
+        >>> p.base_case()["c_drug"].attrs["label"], p.replace(c_drug=900.0).units
+        ('Drug cost', {'c_drug': '£'})
+        """
+        return {name: self._about.get(name, {}).get("label", name) for name in self._dists}
+
+    @property
+    def units(self) -> dict[str, str]:
+        """Units declared with ``Parameters(..., units={name: unit})`` (see :attr:`labels`)."""
+        return {name: about["unit"] for name, about in self._about.items() if "unit" in about}
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Sources declared with ``Parameters(..., sources={name: source})`` (see :attr:`labels`)."""
+        return {name: about["source"] for name, about in self._about.items() if "source" in about}
+
+    @property
     def correlations(self) -> dict[tuple[str, ...], np.ndarray]:
         """The correlated groups and their normal-scale correlation matrices."""
         return {c.names: c.matrix for c in self._copulas}
@@ -647,6 +692,22 @@ class Parameters:
             raise ParameterError(
                 f"{what}: parameter {name!r} is drawn jointly with {partners[1]} from one table; its correlations come from that table"
             )
+
+
+def _about(dists: Mapping[str, AnyDistribution], declared: Mapping[str, Mapping[str, str] | None]) -> dict[str, dict[str, str]]:
+    """``{parameter: {"label": ..., "unit": ..., "source": ...}}`` from the keyword arguments of
+    ``Parameters``, naming any parameter that does not exist."""
+    about: dict[str, dict[str, str]] = {}
+    for field, given in declared.items():
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            raise ParameterError(f"Parameters: {field}s: expected a mapping of parameter names to text, got {given!r}")
+        for name, text in given.items():
+            if name not in dists:
+                raise unknown_name(f"parameter (in {field}s=)", name, dists)
+            about.setdefault(name, {})[field] = str(text)
+    return about
 
 
 def _variables(name: str, dist: AnyDistribution) -> list[str]:

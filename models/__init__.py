@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from healthecon.report import chart  # a chart kept as a function, with its caption and alt text
+
 #: Worked-model module names, in the order ``healthecon reproduce`` runs and prints them.
 MODELS: tuple[str, ...] = ("chss", "popp", "croydon", "derby", "care_repair", "airedale", "manchester")
 
@@ -182,25 +184,6 @@ def money_reproduction(
         charts=money_charts(base, psa, one_way, strategy, cashflows=cashflows),
         notes=list(notes),
     )
-
-
-def chart(draw, *args, **kwargs):
-    """A chart for :class:`~healthecon.reproduction.Reproduction`: ``draw(*args, ax=ax, **kwargs)``.
-
-    Charts are drawn only when written (``healthecon reproduce --out``), so a reproduction
-    keeps the function and its arguments, not a figure.
-
-    Examples
-    --------
-    >>> line = chart(lambda values, ax=None, colour="k": (values, ax, colour), [1, 2], colour="b")
-    >>> line()
-    ([1, 2], None, 'b')
-    """
-
-    def drawn(ax=None):
-        return draw(*args, ax=ax, **kwargs)
-
-    return drawn
 
 
 def money_charts(base, psa, one_way=None, strategy: str | None = None, *, cashflows: bool = False) -> dict:

@@ -1,6 +1,7 @@
 """The `healthecon` command: exit codes, the printed table, unknown models, --out files."""
 
 import base64
+import html
 import re
 import sys
 import time
@@ -54,15 +55,15 @@ def fakes(monkeypatch):
 
 def test_all_matching_exits_zero_and_prints_the_table(fakes, capsys):
     fakes(good=fake_module("good", 2.004))
-    assert cli.main(["reproduce"]) == 0
+    assert cli.main(["reproduce", "--notes"]) == 0
     out = capsys.readouterr().out
     header, rule, row = out.splitlines()[:3]
-    assert header.split() == ["model", "figure", "published", "reproduced", "diff", "status", "interval", "probability"]
+    assert header.split() == ["model", "figure", "published", "reproduced", "diff", "status", "interval", "probability", "basis"]
     assert re.search(r"good\s+ratio \(£ per £1\)\s+2\.00\s+2\.0040\s+0\.0040\s+match\s+1\.5000 to 2\.5000"
-                     r"\s+P\(ratio > 1\) = 0\.963$", row)
+                     r"\s+P\(ratio > 1\) = 0\.963\s+re-derived$", row)
     assert "draws=10 seed=1" in out  # the check's note, with the model's own defaults
     assert "note of good" in out
-    assert "1 of 1 published figures reproduced; 0 mismatched" in out
+    assert "1 figure: 1 re-derived; 0 mismatched; 0 model(s) failed" in out
 
 
 def test_a_mismatch_exits_one(fakes, capsys):
@@ -70,7 +71,7 @@ def test_a_mismatch_exits_one(fakes, capsys):
     assert cli.main(["reproduce"]) == 1
     out = capsys.readouterr().out
     assert re.search(r"bad .* mismatch", out)
-    assert "1 of 2 published figures reproduced; 1 mismatched" in out
+    assert "2 figures: 2 re-derived; 1 mismatched" in out
 
 
 def test_a_failing_model_exits_three_and_the_others_still_run(fakes, capsys):
@@ -83,8 +84,23 @@ def test_a_failing_model_exits_three_and_the_others_still_run(fakes, capsys):
 
 def test_draws_and_seed_are_passed_to_the_model(fakes, capsys):
     fakes(good=fake_module("good", 2.0))
-    assert cli.main(["reproduce", "good", "--draws", "77", "--seed", "5"]) == 0
+    assert cli.main(["reproduce", "good", "--draws", "77", "--seed", "5", "--notes"]) == 0
     assert "draws=77 seed=5" in capsys.readouterr().out
+
+
+def test_table_and_summary_first_notes_only_on_request_and_after_them(fakes, capsys):
+    fakes(good=fake_module("good", 2.0), other=fake_module("other", 2.0))
+    assert cli.main(["reproduce"]) == 0
+    out = capsys.readouterr().out
+    assert "note of good" not in out and "draws=10" not in out
+    lines = out.splitlines()
+    assert len(lines) == 2 + 2 + 1 + 1 + 1 + 1  # header, rule, two rows, blank, summary, hint, time
+    assert lines[5] == "2 figures: 2 re-derived; 0 mismatched; 0 model(s) failed"
+    assert "--notes" in lines[6]
+    assert cli.main(["reproduce", "--notes"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("2 figures: 2 re-derived") < out.index("Notes\n-----") < out.index("note of good")
+    assert out.splitlines()[-1].startswith("time: ")
 
 
 def test_unknown_model_is_a_usage_error_listing_the_known_ones(capsys):
@@ -132,7 +148,7 @@ def test_out_writes_tables_charts_and_a_self_contained_report(fakes, tmp_path, c
     assert len(images) == 1 and base64.b64decode(images[0]) == (tmp_path / "good" / "line.png").read_bytes()
     assert "src=\"http" not in page and "<script" not in page  # nothing fetched from elsewhere
     assert "note of good &lt;b&gt;not bold&lt;/b&gt;" in page
-    assert "<th>probability</th>" in page and "P(ratio &gt; 1) = 0.963" in page
+    assert '<th scope="col">Probability</th>' in page and "P(ratio &gt; 1) = 0.963" in page
     assert '<a href="report.xlsx">' in page
     assert f"workbook: {tmp_path / 'report.xlsx'}" in capsys.readouterr().out
 
@@ -147,7 +163,7 @@ def test_out_writes_an_excel_workbook_of_the_checks_tables_and_charts(fakes, tmp
     checks = book["Published vs reproduced"]
     assert [c.value for c in checks["D"][1:]] == [2.0, 2.5] and checks["F3"].value == "mismatch"
     assert [c.value for c in checks["I"][1:]] == [0.9625, 0.9625] and checks["I2"].number_format == "0.000"
-    assert [c.value for c in book["good numbers"]["A"]] == ["a", 1.0, 2.0]
+    assert [c.value for c in book["good numbers"]["A"]] == ["A", 1.0, 2.0]  # headers read as words
     assert all(len(book[f"{m} charts"]._images) == 1 for m in ("good", "bad"))
 
 
@@ -210,16 +226,17 @@ def test_the_table_fits_120_columns_by_default_and_wraps_without_losing_words(fa
     out = capsys.readouterr().out
     table = out.split("\n\n")[0].splitlines()
     assert max(len(line) for line in out.splitlines() if not line.startswith("wrote")) <= 120  # not the tmp path
-    assert len(table) == 2 + 6 + 1  # header, rule, a row wrapped onto 6 lines, the short row on one
+    assert len(table) == 2 + 9 + 1  # header, rule, a row wrapped onto 9 lines, the short row on one
     assert re.match(r"care_and_repair_long\s+expected\s+12,000,000\s+12,000,000\.40\s+0\.40\s+match\s", table[2])
-    words = " ".join(table[2:8]).split()
+    words = " ".join(table[2:11]).split()
     for text in ["expected cost-benefit ratio by year two: benefit per £1 of one year's investment, all agencies",
                  "-8,506,048.25 to 16,345,497.50", "P(return > £1 per £1 across every agency) = 0.991"]:
         assert all(word in words for word in text.split())
-    assert re.match(r"care_and_repair_long\s+short\s+1\.0\s+1\.000\s+0\.000\s+match$", table[8])
+    assert re.match(r"care_and_repair_long\s+short\s+1\.0\s+1\.000\s+0\.000\s+match\s+re-derived$", table[11])
     csv = (tmp_path / "checks.csv").read_text(encoding="utf-8")  # the files keep whole cells
     assert "benefit per £1 of one year's investment, all agencies" in csv and "P(return > £1 per £1 across every agency)" in csv
-    assert "benefit per £1 of one year&#x27;s investment, all agencies" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    page = html.unescape((tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert "benefit per £1 of one year's investment, all agencies" in page
 
 
 def test_width_option_widens_or_turns_off_the_wrapping(fakes, capsys):
@@ -227,6 +244,6 @@ def test_width_option_widens_or_turns_off_the_wrapping(fakes, capsys):
     assert cli.main(["reproduce", "--width", "0"]) == 0
     table = capsys.readouterr().out.split("\n\n")[0].splitlines()
     assert len(table) == 4 and len(table[2]) > 160  # one line per figure
-    assert cli.main(["reproduce", "--width", "105"]) == 0
+    assert cli.main(["reproduce", "--width", "110"]) == 0
     table = capsys.readouterr().out.split("\n\n")[0].splitlines()
-    assert len(table) > 4 and max(len(line) for line in table) <= 105
+    assert len(table) > 4 and max(len(line) for line in table) <= 110
