@@ -49,12 +49,12 @@ import xarray as xr
 from scipy import special
 
 from ._validate import as_float_array, require_unique
-from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, _numeric_column, _row_indices, as_distribution, fit
+from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, JointDistribution, _numeric_column, _row_indices, as_distribution, fit
 from .errors import DistributionFitError, ParameterError, ShapeError, unknown_name
 
 __all__ = ["Parameters"]
 
-AnyDistribution = Distribution | Dirichlet
+AnyDistribution = Distribution | JointDistribution
 
 _SYMMETRY_TOL = 1e-10
 _PSD_TOL = 1e-10
@@ -120,11 +120,10 @@ def _inside_unit(u: np.ndarray) -> np.ndarray:
 
 def _latin_hypercube(dist: AnyDistribution, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` stratified draws: one from each of ``n`` equal-probability strata, in random order
-    (McKay, Beckman & Conover, *Technometrics* 21:239-245, 1979). A Dirichlet stratifies the
-    Gamma(alpha_i, 1) variables it normalises."""
-    if isinstance(dist, Dirichlet):
-        gammas = np.column_stack([special.gammaincinv(a, _inside_unit((rng.permutation(n) + rng.random(n)) / n)) for a in dist.alpha])
-        return gammas / gammas.sum(axis=1, keepdims=True)
+    (McKay, Beckman & Conover, *Technometrics* 21:239-245, 1979). A joint distribution (a
+    Dirichlet, a multivariate normal) stratifies by its own ``stratified`` method."""
+    if isinstance(dist, JointDistribution):
+        return dist.stratified(n, rng)
     return np.asarray(dist.ppf(_inside_unit((rng.permutation(n) + rng.random(n)) / n)), dtype=float)
 
 
@@ -359,6 +358,8 @@ class Parameters:
             if isinstance(dist, Dirichlet):
                 rows += [{"name": name, "distribution": "dirichlet", "category": c, "alpha": float(a)} for c, a in zip(dist.categories, dist.alpha)]
                 continue
+            if isinstance(dist, JointDistribution):
+                raise ParameterError(f"to_table: parameter {name!r} is a {type(dist).__name__}, which cannot be written as rows of a parameter table")
             try:
                 family, statistics = dist.native()
             except ParameterError as err:
@@ -440,8 +441,8 @@ class Parameters:
             if name not in dists:
                 raise unknown_name("parameter", name, dists)
             dists[name] = as_distribution(value, f"parameter {name!r}")
-            if isinstance(dists[name], Dirichlet) and any(name in c.names for c in self._copulas):
-                raise ParameterError(f"replace: parameter {name!r} is in a correlated group and cannot become a Dirichlet")
+            if isinstance(dists[name], JointDistribution) and any(name in c.names for c in self._copulas):
+                raise ParameterError(f"replace: parameter {name!r} is in a correlated group and cannot become a {type(dists[name]).__name__}")
         joints = []
         for joint in self._joints:
             kept = tuple(n for n in joint.names if n not in new)
@@ -538,7 +539,7 @@ class Parameters:
             partners = self._partners(name)
             if partners:
                 base_attrs["correlated_with" if partners[0] == "copula" else "joint_draws_with"] = partners[1]
-            if isinstance(dist, Dirichlet):
+            if isinstance(dist, JointDistribution):
                 for j, category in enumerate(dist.categories):
                     var_attrs = {**base_attrs, "group": name, "category": category}
                     data_vars[f"{name}_{category}"] = (("sample",), columns[name][:, j], var_attrs)
@@ -558,7 +559,7 @@ class Parameters:
         for name, dist in self._dists.items():
             partners = self._partners(name)
             linked = f"{partners[0]}: {partners[1]}" if partners else ""
-            if isinstance(dist, Dirichlet):
+            if isinstance(dist, JointDistribution):
                 lows, highs = dist.interval(level)
                 for j, category in enumerate(dist.categories):
                     rows.append((f"{name}_{category}", dist.describe(), dist.point[j], dist.mean[j], dist.sd[j], lows[j], highs[j], linked))
@@ -629,8 +630,8 @@ class Parameters:
         return None
 
     def _check_free(self, name: str, what: str) -> None:
-        if isinstance(self[name], Dirichlet):
-            raise ParameterError(f"{what}: parameter {name!r} is a Dirichlet; only scalar parameters can be correlated")
+        if isinstance(self[name], JointDistribution):
+            raise ParameterError(f"{what}: parameter {name!r} is a {type(self[name]).__name__}; only scalar parameters can be correlated")
         partners = self._partners(name)
         if partners and partners[0] == "copula":
             raise ParameterError(f"{what}: parameter {name!r} is already in a correlated group with {partners[1]}")
@@ -641,7 +642,7 @@ class Parameters:
 
 
 def _variables(name: str, dist: AnyDistribution) -> list[str]:
-    if isinstance(dist, Dirichlet):
+    if isinstance(dist, JointDistribution):
         return [f"{name}_{category}" for category in dist.categories]
     return [name]
 
