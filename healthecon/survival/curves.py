@@ -75,7 +75,7 @@ from scipy import special
 from .._validate import as_float_array
 from ..errors import ParameterError, ShapeError, unknown_name
 
-__all__ = ["ParametricCurve", "evaluate", "DISTRIBUTIONS", "LOCATION", "TIME_UNITS", "SPLINE_SCALES"]
+__all__ = ["ParametricCurve", "evaluate", "spline_basis", "DISTRIBUTIONS", "LOCATION", "TIME_UNITS", "SPLINE_SCALES"]
 
 #: Parameters of each distribution, in flexsurv's order, and whether each must be > 0.
 DISTRIBUTIONS: Mapping[str, Mapping[str, bool]] = {
@@ -189,16 +189,26 @@ def _gengamma_logsf(t: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
     return np.where(small, special.log_ndtr(-w), np.log(sf_gamma))
 
 def _gengamma_logpdf(t: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
+    """flexsurv's dgengamma, log f = -log(sigma t) + log|Q| + a log a + a (u - e^u) - lgamma(a)
+    with a = Q^-2, u = Q w, rearranged for small |Q| (where a is huge and the terms cancel):
+    log f = -log(sigma t) - log(2 pi)/2 - a (e^u - 1 - u) - r(a), r(a) = lgamma(a) minus its
+    Stirling approximation (a - 1/2) log a - a + log(2 pi)/2; the limit Q -> 0 is the log-normal."""
     mu, sigma, q = p["mu"], p["sigma"], p["Q"]
     w = (np.log(t) - mu) / sigma
     small = np.abs(q) < _Q_LOGNORMAL
     qs = np.where(small, 1.0, q)
     a = qs**-2
-    logf = -np.log(sigma * t) + np.log(np.abs(qs)) + a * np.log(a) + a * (qs * w - np.exp(qs * w)) - special.gammaln(a)
-    lognormal = -np.log(sigma * t) - 0.5 * np.log(2 * np.pi) - 0.5 * w**2
+    u = qs * w
+    # e^u - 1 - u without cancellation near u = 0 (Taylor series to u^5 for |u| < 1e-2)
+    excess = np.where(np.abs(u) < 1e-2, u**2 / 2 * (1 + u / 3 + u**2 / 12 + u**3 / 60), np.expm1(u) - u)
+    half_log_2pi = 0.5 * np.log(2 * np.pi)
+    big = a > 100
+    ab = np.where(big, a, 1.0)
+    stirling_rest = np.where(big, 1 / (12 * ab) - 1 / (360 * ab**3) + 1 / (1260 * ab**5), special.gammaln(a) - ((a - 0.5) * np.log(a) - a + half_log_2pi))
+    logf = -np.log(sigma * t) - half_log_2pi - a * excess - stirling_rest
+    lognormal = -np.log(sigma * t) - half_log_2pi - 0.5 * w**2
     return np.where(small, lognormal, logf)
 
-# Royston-Parmar spline, flexsurv's dsurvspline (timescale = "log")
 
 def _spline_basis(k: np.ndarray, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Basis v_j(x) and derivative v_j'(x) for each internal knot, x = log t."""
@@ -238,6 +248,25 @@ def _spline_hazard(t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray
     if link == "odds":
         return special.expit(eta) * deta
     return np.exp(-0.5 * eta**2 - 0.5 * np.log(2 * np.pi) - special.log_ndtr(-eta)) * deta
+
+
+def spline_basis(knots: ArrayLike, x: ArrayLike) -> np.ndarray:
+    """Royston-Parmar basis v_j(x) at log-times ``x``, one column per internal knot.
+
+    flexsurv's ``basis()``: v_j(x) = (x - k_j)_+^3 - l_j (x - k_min)_+^3 - (1 - l_j)(x - k_max)_+^3,
+    l_j = (k_max - k_j) / (k_max - k_min); the columns for gamma2, gamma3, ...
+
+    Examples
+    --------
+    >>> spline_basis([0.0, 1.0, 2.0], [0.5, 1.5, 3.0]).round(4)
+    array([[-0.0625],
+           [-1.5625],
+           [-6.    ]])
+    """
+    k = np.asarray(knots, dtype=float)
+    xs = np.asarray(x, dtype=float)
+    basis, _ = _spline_basis(k, xs)
+    return np.stack(basis, axis=-1) if basis else np.zeros((*xs.shape, 0))
 
 
 def evaluate(
