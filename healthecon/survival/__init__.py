@@ -15,6 +15,7 @@
 
 from .curves import DISTRIBUTIONS, SPLINE_SCALES, TIME_UNITS, ParametricCurve, evaluate, spline_basis
 from .data import DATASETS, SurvivalData, load_dataset, survival_data
+from .km import kaplan_meier, km_median, restricted_mean, smoothed_hazard
 from .fit import MODELS, SurvivalFit, SurvivalFits, fit_model, fit_survival, model_label
 
 __all__ = [
@@ -34,4 +35,8 @@ __all__ = [
     "fit_model",
     "fit_survival",
     "model_label",
+    "kaplan_meier",
+    "km_median",
+    "smoothed_hazard",
+    "restricted_mean",
 ]
