@@ -15,6 +15,7 @@
 
 from .curves import DISTRIBUTIONS, SPLINE_SCALES, TIME_UNITS, ParametricCurve, evaluate, spline_basis
 from .data import DATASETS, SurvivalData, load_dataset, survival_data
+from .guyot import reconstruct_ipd, tidy_digitised
 from .km import kaplan_meier, km_median, restricted_mean, smoothed_hazard
 from .fit import MODELS, SurvivalFit, SurvivalFits, fit_model, fit_survival, model_label
 
@@ -39,4 +40,6 @@ __all__ = [
     "km_median",
     "smoothed_hazard",
     "restricted_mean",
+    "reconstruct_ipd",
+    "tidy_digitised",
 ]
