@@ -146,9 +146,11 @@ def smoothed_hazard(time: ArrayLike, event: ArrayLike, at: ArrayLike, bandwidth:
 def restricted_mean(curve: ParametricCurve, horizon: float, draws: xr.Dataset | None = None, *, steps: int = 2000) -> np.ndarray:
     """Restricted mean survival time, integral of S(t) from 0 to ``horizon`` years, per sample.
 
-    Composite Simpson's rule on ``steps`` (even) intervals, vectorised over samples: the error is
-    O(steps^-4) for smooth curves (for a hazard that is infinite at 0, as a Weibull with shape
-    < 1, S is still continuous and the error stays small). Returns years, shape ``(n_samples,)``.
+    Composite Simpson's rule on ``steps`` (even) intervals of u after the change of variable
+    t = horizon * u^3, vectorised over samples. The substitution crowds points near 0, where a
+    hazard may be infinite (a Weibull or log-logistic with shape < 1 has S(t) ~ 1 - c t^a, whose
+    derivative is unbounded), so the integrand S(t(u)) t'(u) stays smooth and the rule keeps its
+    accuracy (relative error below 1e-6 in the tests). Returns years, shape ``(n_samples,)``.
 
     Examples
     --------
@@ -161,5 +163,5 @@ def restricted_mean(curve: ParametricCurve, horizon: float, draws: xr.Dataset | 
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
         raise ParameterError(f"steps must be an int >= 2, got {steps!r}")
     n = int(steps) + int(steps) % 2
-    grid = np.linspace(0.0, h, n + 1)
-    return integrate.simpson(curve.survival(grid, draws), x=grid, axis=1)
+    u = np.linspace(0.0, 1.0, n + 1)
+    return integrate.simpson(curve.survival(h * u**3, draws) * (3 * h * u**2), x=u, axis=1)
