@@ -26,6 +26,7 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 from importlib.metadata import PackageNotFoundError, version
 
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
+from . import survival
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -36,6 +37,7 @@ from .distributions import (
     Fixed,
     Gamma,
     LogNormal,
+    MultivariateNormal,
     Normal,
     Triangular,
     TruncatedNormal,
@@ -74,6 +76,7 @@ __all__ = [
     "LogNormal",
     "MarkovLeaf",
     "MarkovModel",
+    "MultivariateNormal",
     "Normal",
     "PERT",
     "Parameters",
@@ -100,6 +103,7 @@ __all__ = [
     "report",
     "save",
     "sroi",
+    "survival",
     "voi",
     "write_excel",
     *_plot_all,
