@@ -30,6 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
 from . import appraisal, examples, flows, formatting, sroi_io
 from . import labels
+from . import survival
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -40,6 +41,7 @@ from .distributions import (
     Fixed,
     Gamma,
     LogNormal,
+    MultivariateNormal,
     Normal,
     Triangular,
     TruncatedNormal,
@@ -79,6 +81,7 @@ __all__ = [
     "LogNormal",
     "MarkovLeaf",
     "MarkovModel",
+    "MultivariateNormal",
     "Normal",
     "PERT",
     "Parameters",
@@ -110,6 +113,7 @@ __all__ = [
     "save_outcomes",
     "sroi",
     "sroi_io",
+    "survival",
     "voi",
     "write_excel",
     "describe_outcomes",

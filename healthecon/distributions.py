@@ -3,7 +3,8 @@
 Every distribution has the same interface (like a frozen ``scipy.stats`` distribution):
 ``mean``, ``sd``, ``point`` (the base-case value: the mean unless a point value was stated),
 ``sample(n, rng)``, vectorised ``ppf(q)`` and ``cdf(x)``, ``interval(level)`` and
-``describe()``. :class:`Dirichlet` is the one multivariate distribution: its ``mean``, ``sd``
+``describe()``. :class:`Dirichlet` and :class:`MultivariateNormal` are the joint distributions
+(:class:`JointDistribution`): their ``mean``, ``sd``
 and ``point`` are arrays over its categories and ``sample`` returns shape ``(n, k)``.
 
 Constructors follow Briggs, Claxton & Sculpher, *Decision Modelling for Health Economic
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from os import PathLike
 
 import numpy as np
@@ -55,6 +56,8 @@ __all__ = [
     "Triangular",
     "PERT",
     "Dirichlet",
+    "JointDistribution",
+    "MultivariateNormal",
     "Fixed",
     "Empirical",
     "as_distribution",
@@ -1037,7 +1040,62 @@ def row_indices(n: int, rows: int, rng: np.random.Generator) -> np.ndarray:
 # multivariate
 
 
-class Dirichlet:
+class JointDistribution(ABC):
+    """A distribution over several named components drawn together (a Dirichlet, a multivariate normal).
+
+    :class:`~healthecon.params.Parameters` expands a joint distribution named ``d`` over
+    components ``a, b`` to the variables ``d_a``, ``d_b`` (attrs ``group="d"`` and
+    ``category``), drawn from one random stream. ``mean``, ``sd`` and ``point`` are arrays in
+    component order; ``sample(n, rng)`` and ``stratified(n, rng)`` have shape ``(n, k)``;
+    ``marginal(component)`` is the scalar distribution of one component.
+    """
+
+    categories: tuple[str, ...]
+
+    @property
+    @abstractmethod
+    def mean(self) -> np.ndarray: ...
+
+    @property
+    @abstractmethod
+    def sd(self) -> np.ndarray: ...
+
+    @property
+    @abstractmethod
+    def point(self) -> np.ndarray: ...
+
+    @abstractmethod
+    def marginal(self, category: str) -> Distribution: ...
+
+    @abstractmethod
+    def sample(self, n: int, rng: object) -> np.ndarray: ...
+
+    @abstractmethod
+    def stratified(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` Latin hypercube draws (McKay, Beckman & Conover 1979), shape ``(n, k)``."""
+
+    @abstractmethod
+    def describe(self) -> str: ...
+
+    def ppf(self, q: object) -> np.ndarray:
+        """Marginal quantiles: shape ``q.shape + (k,)``, component ``i`` from its marginal.
+
+        These are per-component quantiles (e.g. for tables and ranges); a row of them is not a
+        joint draw.
+        """
+        q = _q(q)
+        return np.stack([np.asarray(self.marginal(c).ppf(q), dtype=float) for c in self.categories], axis=-1)
+
+    def interval(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Marginal equal-tailed intervals per component, as ``(lows, highs)``."""
+        bounds = np.array([self.marginal(c).interval(level) for c in self.categories])
+        return bounds[:, 0], bounds[:, 1]
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+
+class Dirichlet(JointDistribution):
     """Dirichlet distribution over named categories, for multinomial probabilities.
 
     The conjugate of multinomial counts (Briggs et al. 2006, ch. 4): from counts
@@ -1147,6 +1205,21 @@ class Dirichlet:
         """``n`` draws of shape ``(n, k)``, each row summing to 1."""
         return make_rng(rng).dirichlet(self.alpha, size=_n(n))
 
+    def stratified(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` Latin hypercube draws: the Gamma(alpha_i, 1) variables it normalises are
+        stratified (McKay, Beckman & Conover 1979), in random order; rows sum to 1."""
+        tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
+        strata = [np.clip((rng.permutation(n) + rng.random(n)) / n, tiny, top) for _ in self.alpha]
+        gammas = np.column_stack([special.gammaincinv(a, u) for a, u in zip(self.alpha, strata)])
+        total = gammas.sum(axis=1, keepdims=True)
+        lost = total[:, 0] == 0  # every Gamma quantile underflowed (alphas <= ~0.01): normalise on the log scale
+        if lost.any():
+            # log of the Gamma(a) quantile as x -> 0, where P(a, x) ~ x**a / Gamma(a + 1)
+            logs = np.column_stack([(np.log(u[lost]) + special.gammaln(a + 1)) / a for a, u in zip(self.alpha, strata)])
+            weights = np.exp(logs - logs.max(axis=1, keepdims=True))
+            gammas[lost], total[lost] = weights, weights.sum(axis=1, keepdims=True)
+        return gammas / total
+
     def describe(self) -> str:
         inner = ", ".join(f"{c}={_fmt(a)}" for c, a in zip(self.categories, self.alpha))
         return f"Dirichlet({inner})"
@@ -1161,7 +1234,152 @@ class Dirichlet:
         return hash((self.categories, self.alpha.tobytes()))
 
 
-def as_distribution(value: object, what: str = "parameter") -> Distribution | Dirichlet:
+class MultivariateNormal(JointDistribution):
+    """Multivariate normal over named components, each on its natural or its log scale.
+
+    ``z ~ N(mean, cov)``; a component named in ``log`` is reported as ``exp(z)`` (so it is
+    log-normal, and its draws are > 0). This is how the maximum-likelihood estimates of a
+    survival model are drawn for PSA: the asymptotic normal distribution of the estimates,
+    with positive parameters (shape, scale, rate) on the log scale (Briggs, Claxton & Sculpher
+    2006, ch. 4, "multivariate normal for correlated regression coefficients"; Williams et al.
+    2017, *Med Decis Making* 37:427).
+
+    Parameters
+    ----------
+    mean
+        Component names mapped to their means on the scale of ``z`` (log scale for components in
+        ``log``). Names must be valid Python identifiers.
+    cov
+        Covariance matrix of ``z`` in the order of ``mean``: symmetric, finite, positive
+        semi-definite (a singular matrix is allowed, e.g. for a component with no uncertainty).
+    log
+        Components drawn on the log scale and reported as ``exp(z)``.
+
+    Attributes
+    ----------
+    categories : tuple of str
+        The component names (called categories, as for :class:`Dirichlet`).
+
+    Examples
+    --------
+    Weibull shape and scale estimated on the log scale, with their covariance:
+
+    >>> mvn = MultivariateNormal({"shape": 0.2, "scale": 1.5}, [[0.01, -0.002], [-0.002, 0.004]], log=["shape", "scale"])
+    >>> mvn.point.round(4)
+    array([1.2214, 4.4817])
+    >>> mvn.sample(3, rng=1).round(3)
+    array([[1.264, 4.676],
+           [1.262, 4.117],
+           [1.337, 4.521]])
+    >>> mvn.describe()
+    'MultivariateNormal(log(shape)=0.2 (sd 0.1), log(scale)=1.5 (sd 0.06325))'
+    """
+
+    def __init__(self, mean: Mapping[str, float], cov: object, *, log: Sequence[str] = ()) -> None:
+        if not isinstance(mean, Mapping) or len(mean) < 1:
+            raise DistributionFitError(f"MultivariateNormal: expected a mapping of component names to means, got {mean!r}")
+        for name in mean:
+            if not isinstance(name, str) or not name.isidentifier():
+                raise DistributionFitError(f"MultivariateNormal: component names must be valid Python identifiers, got {name!r}")
+        self.categories: tuple[str, ...] = tuple(mean)
+        self.loc = np.array([_value(mean[c], f"MultivariateNormal: mean of {c!r}") for c in self.categories])
+        k = len(self.categories)
+        arr = np.array(as_float_array(cov, "MultivariateNormal: cov"), dtype=float)
+        if arr.shape != (k, k):
+            raise DistributionFitError(f"MultivariateNormal: cov must be {k} x {k} for components {list(self.categories)}, got shape {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise DistributionFitError("MultivariateNormal: cov contains NaN or infinite entries")
+        scale = max(float(np.abs(arr).max()), np.finfo(float).tiny)
+        for i, j in zip(*np.nonzero(np.abs(arr - arr.T) > 1e-10 * scale)):
+            raise DistributionFitError(f"MultivariateNormal: cov is not symmetric: [{self.categories[i]}, {self.categories[j]}] = {arr[i, j]:g} but [{self.categories[j]}, {self.categories[i]}] = {arr[j, i]:g}")
+        values, vectors = np.linalg.eigh((arr + arr.T) / 2)
+        if values.min() < -1e-10 * scale:
+            raise DistributionFitError(f"MultivariateNormal: cov is not positive semi-definite (smallest eigenvalue {values.min():.3g})")
+        unknown = [c for c in log if c not in self.categories]
+        if unknown:
+            raise unknown_name("MultivariateNormal component", unknown[0], self.categories)
+        self.cov = arr
+        self.log = tuple(c for c in self.categories if c in set(log))
+        self._is_log = np.array([c in self.log for c in self.categories])
+        # factor @ factor.T == cov: the Cholesky factor (unique, so draws do not depend on an
+        # eigensolver's sign choices), or for a singular matrix the eigendecomposition's
+        try:
+            self._factor = np.linalg.cholesky(arr)
+        except np.linalg.LinAlgError:
+            self._factor = vectors * np.sqrt(np.clip(values, 0.0, None))
+        for a in (self.loc, self.cov, self._is_log, self._factor):
+            a.setflags(write=False)
+        self._locked = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if self.__dict__.get("_locked"):
+            raise AttributeError("MultivariateNormal is immutable; build a new distribution instead")
+        object.__setattr__(self, name, value)
+
+    def _natural(self, z: np.ndarray) -> np.ndarray:
+        return np.where(self._is_log, np.exp(np.where(self._is_log, z, 0.0)), z)
+
+    @property
+    def point(self) -> np.ndarray:
+        """The means of ``z``, exponentiated for log components (the estimates themselves)."""
+        return self._natural(self.loc)
+
+    @property
+    def mean(self) -> np.ndarray:
+        return np.array([self.marginal(c).mean for c in self.categories])
+
+    @property
+    def sd(self) -> np.ndarray:
+        return np.array([self.marginal(c).sd for c in self.categories])
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """The widest support of the components (log components are > 0)."""
+        return (-math.inf if not self._is_log.all() else 0.0), math.inf
+
+    def marginal(self, category: str) -> Distribution:
+        """A component's marginal: :class:`Normal`, or :class:`LogNormal` for a log component
+        (:class:`Fixed` when its variance is 0)."""
+        if category not in self.categories:
+            raise unknown_name("MultivariateNormal component", category, self.categories)
+        i = self.categories.index(category)
+        mu, sd = float(self.loc[i]), math.sqrt(max(float(self.cov[i, i]), 0.0))
+        if sd == 0:
+            return Fixed(math.exp(mu) if self._is_log[i] else mu)
+        return LogNormal(mu, sd) if self._is_log[i] else Normal(mu, sd)
+
+    def sample(self, n: int, rng: object) -> np.ndarray:
+        """``n`` joint draws, shape ``(n, k)``: ``mean + e @ factor.T`` with ``e`` standard normal."""
+        e = make_rng(rng).standard_normal((_n(n), len(self.categories)))
+        return self._natural(self.loc + e @ self._factor.T)
+
+    def stratified(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` draws whose independent standard normals ``e`` are Latin-hypercube stratified
+        (McKay, Beckman & Conover 1979) before the covariance factor is applied."""
+        k = len(self.categories)
+        tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
+        u = np.column_stack([np.clip((rng.permutation(n) + rng.random(n)) / n, tiny, top) for _ in range(k)])
+        return self._natural(self.loc + special.ndtri(u) @ self._factor.T)
+
+    def describe(self) -> str:
+        sds = np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
+        inner = ", ".join(f"{f'log({c})' if lg else c}={_fmt(m)} (sd {_fmt(s)})" for c, lg, m, s in zip(self.categories, self._is_log, self.loc, sds))
+        return f"MultivariateNormal({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, MultivariateNormal)
+            and self.categories == other.categories
+            and self.log == other.log
+            and bool(np.array_equal(self.loc, other.loc))
+            and bool(np.array_equal(self.cov, other.cov))
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.categories, self.log, self.loc.tobytes(), self.cov.tobytes()))
+
+
+def as_distribution(value: object, what: str = "parameter") -> Distribution | JointDistribution:
     """Return a distribution as is, or a plain number as :class:`Fixed`.
 
     Examples
@@ -1169,7 +1387,7 @@ def as_distribution(value: object, what: str = "parameter") -> Distribution | Di
     >>> as_distribution(0.5)
     Fixed(0.5)
     """
-    if isinstance(value, (Distribution, Dirichlet)):
+    if isinstance(value, (Distribution, JointDistribution)):
         return value
     if isinstance(value, np.ndarray) and value.ndim == 0:  # a 0-d array, e.g. np.array(0.035) or a.sum()
         value = value[()]

@@ -50,12 +50,12 @@ from scipy import special
 
 from ._compat import EXACT_FLOAT_CSV
 from ._validate import as_float_array, numeric_column, require_unique
-from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, as_distribution, fit, row_indices
+from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, JointDistribution, as_distribution, fit, row_indices
 from .errors import DistributionFitError, ParameterError, ShapeError, unknown_name
 
 __all__ = ["Parameters"]
 
-AnyDistribution = Distribution | Dirichlet
+AnyDistribution = Distribution | JointDistribution
 
 _SYMMETRY_TOL = 1e-10
 _PSD_TOL = 1e-10
@@ -121,19 +121,10 @@ def _inside_unit(u: np.ndarray) -> np.ndarray:
 
 def _latin_hypercube(dist: AnyDistribution, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` stratified draws: one from each of ``n`` equal-probability strata, in random order
-    (McKay, Beckman & Conover, *Technometrics* 21:239-245, 1979). A Dirichlet stratifies the
-    Gamma(alpha_i, 1) variables it normalises."""
-    if isinstance(dist, Dirichlet):
-        strata = [_inside_unit((rng.permutation(n) + rng.random(n)) / n) for _ in dist.alpha]
-        gammas = np.column_stack([special.gammaincinv(a, u) for a, u in zip(dist.alpha, strata)])
-        total = gammas.sum(axis=1, keepdims=True)
-        lost = total[:, 0] == 0  # every Gamma quantile underflowed (alphas <= ~0.01): normalise on the log scale
-        if lost.any():
-            # log of the Gamma(a) quantile as x -> 0, where P(a, x) ~ x**a / Gamma(a + 1)
-            logs = np.column_stack([(np.log(u[lost]) + special.gammaln(a + 1)) / a for a, u in zip(dist.alpha, strata)])
-            weights = np.exp(logs - logs.max(axis=1, keepdims=True))
-            gammas[lost], total[lost] = weights, weights.sum(axis=1, keepdims=True)
-        return gammas / total
+    (McKay, Beckman & Conover, *Technometrics* 21:239-245, 1979). A joint distribution (a
+    Dirichlet, a multivariate normal) stratifies by its own ``stratified`` method."""
+    if isinstance(dist, JointDistribution):
+        return dist.stratified(n, rng)
     return np.asarray(dist.ppf(_inside_unit((rng.permutation(n) + rng.random(n)) / n)), dtype=float)
 
 
@@ -379,6 +370,8 @@ class Parameters:
             if isinstance(dist, Dirichlet):
                 rows += [{"name": name, "distribution": "dirichlet", "category": c, "alpha": float(a)} for c, a in zip(dist.categories, dist.alpha)]
                 continue
+            if isinstance(dist, JointDistribution):
+                raise ParameterError(f"to_table: parameter {name!r} is a {type(dist).__name__}, which cannot be written as rows of a parameter table")
             try:
                 family, statistics = dist.native()
             except ParameterError as err:
@@ -461,8 +454,8 @@ class Parameters:
             if name not in dists:
                 raise unknown_name("parameter", name, dists)
             dists[name] = as_distribution(value, f"parameter {name!r}")
-            if isinstance(dists[name], Dirichlet) and any(name in c.names for c in self._copulas):
-                raise ParameterError(f"replace: parameter {name!r} is in a correlated group and cannot become a Dirichlet")
+            if isinstance(dists[name], JointDistribution) and any(name in c.names for c in self._copulas):
+                raise ParameterError(f"replace: parameter {name!r} is in a correlated group and cannot become a {type(dists[name]).__name__}")
         joints = []
         for joint in self._joints:
             kept = tuple(n for n in joint.names if n not in new)
@@ -561,7 +554,7 @@ class Parameters:
             partners = self._partners(name)
             if partners:
                 base_attrs["correlated_with" if partners[0] == "copula" else "joint_draws_with"] = partners[1]
-            if isinstance(dist, Dirichlet):
+            if isinstance(dist, JointDistribution):
                 for j, category in enumerate(dist.categories):
                     var_attrs = {**base_attrs, "group": name, "category": category}
                     data_vars[f"{name}_{category}"] = (("sample",), columns[name][:, j], var_attrs)
@@ -581,7 +574,7 @@ class Parameters:
         for name, dist in self._dists.items():
             partners = self._partners(name)
             linked = f"{partners[0]}: {partners[1]}" if partners else ""
-            if isinstance(dist, Dirichlet):
+            if isinstance(dist, JointDistribution):
                 lows, highs = dist.interval(level)
                 for j, category in enumerate(dist.categories):
                     rows.append((f"{name}_{category}", dist.describe(), dist.point[j], dist.mean[j], dist.sd[j], lows[j], highs[j], linked))
@@ -683,8 +676,8 @@ class Parameters:
         return None
 
     def _check_free(self, name: str, what: str) -> None:
-        if isinstance(self[name], Dirichlet):
-            raise ParameterError(f"{what}: parameter {name!r} is a Dirichlet; only scalar parameters can be correlated")
+        if isinstance(self[name], JointDistribution):
+            raise ParameterError(f"{what}: parameter {name!r} is a {type(self[name]).__name__}; only scalar parameters can be correlated")
         partners = self._partners(name)
         if partners and partners[0] == "copula":
             raise ParameterError(f"{what}: parameter {name!r} is already in a correlated group with {partners[1]}")
@@ -711,7 +704,7 @@ def _about(dists: Mapping[str, AnyDistribution], declared: Mapping[str, Mapping[
 
 
 def _variables(name: str, dist: AnyDistribution) -> list[str]:
-    if isinstance(dist, Dirichlet):
+    if isinstance(dist, JointDistribution):
         return [f"{name}_{category}" for category in dist.categories]
     return [name]
 

@@ -135,6 +135,15 @@ individuals         0   243,813   243,813""",
         "home from hospital          0.29      0.409",
         "bed_days       478.67  1452.13         1.07          1.85",
     ), images=("cba.png",)),
+    "survival_fit.py": Expected((
+        # GBSG-2 (lifelines' load_gbsg2): 686 patients, 299 events
+        "GBSG-2: 686 patients, 299 events; arms no tamoxifen, tamoxifen",
+        "joint RP spline, 2 knots (hazard) joint         rp2           5 -2607.96 5225.91 5248.57       0.00       3.44",
+        """\
+Log-normal                           6.62       9.04
+Generalised gamma                    8.18      11.55""",
+    ), images=tuple(f"survival_{plot}_{arm}.png" for plot in ("km", "hazards", "extrapolation") for arm in ("no_tamoxifen", "tamoxifen"))
+       + ("survival_log_cumulative_hazard.png",)),
 }
 
 
