@@ -244,9 +244,10 @@ class HazardRatio:
 
     def _ratio(self, draws: xr.Dataset | None) -> float | np.ndarray:
         hr = _per_sample(self.hr, draws, "hazard ratio")
-        bad = ~(np.asarray(hr) > 0)
+        bad = np.ravel(~(np.asarray(hr) > 0))
         if bad.any():
-            raise ParameterError(f"hazard ratio {self.hr!r}: expected values > 0, got {np.ravel(hr)[np.argmax(np.ravel(bad))]!r} at sample {int(np.argmax(np.ravel(bad)))}")
+            i = int(np.argmax(bad))
+            raise ParameterError(f"hazard ratio {self.hr!r}: expected values > 0, got {float(np.ravel(hr)[i]):g} at sample {i}")
         return hr
 
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
