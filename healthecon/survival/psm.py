@@ -129,6 +129,8 @@ DISCOUNT_TIMINGS = {"points": None, "start": 0.0, "middle": 0.5, "end": 1.0}
 THREE_STATES = ("progression-free", "progressed", "dead")
 _RESERVED = frozenset({"cost", "trace", "restricted_mean"})
 _INCREASE_TOLERANCE = 1e-12
+#: Point weights whose products with every curve give all the areas a run needs.
+_COLUMNS = ("undisc", "cost", "effect", "undisc_entries", "cost_entries", "effect_entries")
 
 
 class CurveCrossingWarning(UserWarning):
@@ -401,25 +403,28 @@ class PartitionedSurvivalModel:
 
     # ------------------------------------------------------------------ curves
     def _curves(self, strategy: str, draws: xr.Dataset | None, n: int, times: np.ndarray, offset: int) -> np.ndarray:
-        """Checked curves for one strategy and chunk: ``(n, T + 1, curves)``."""
-        out = np.empty((n, times.size, len(self.curve_names)))
+        """Checked curves for one strategy and chunk: ``(curves, n, T + 1)``."""
+        out = np.empty((len(self.curve_names), n, times.size))
         for k, (label, curve) in enumerate(self.curves[strategy].items()):
             values = evaluate_survival(curve, times, draws, what=f"strategy {strategy!r}, curve {label!r}")
-            up = np.diff(values, axis=1) > _INCREASE_TOLERANCE
+            up = values[:, 1:] > values[:, :-1] + _INCREASE_TOLERANCE
             if up.any():
                 i, j = (int(x) for x in np.argwhere(up)[0])
                 raise ModelDefinitionError(
                     f"strategy {strategy!r}, curve {label!r}: a survival curve cannot increase, but it goes from "
-                    f"{values[i, j]!r} to {values[i, j + 1]!r} in cycle {j + 1} (sample {offset + i})")
-            out[:, :, k] = values
+                    f"{float(values[i, j]):.6g} to {float(values[i, j + 1]):.6g} in cycle {j + 1} (sample {offset + i})")
+            out[k] = values
         return out
 
-    def _constrain(self, curves: np.ndarray, strategy: str, offset: int) -> tuple[np.ndarray, np.ndarray, int, float]:
-        """Apply the crossing rule from the outermost curve in; return curves, touched samples, cells, largest excess."""
-        touched_samples = np.zeros(curves.shape[0], dtype=bool)
+    def _constrain(self, curves: np.ndarray, strategy: str, offset: int) -> tuple[np.ndarray, int, float]:
+        """Apply the crossing rule to ``(curves, n, T + 1)`` in place, from the outermost curve in.
+
+        Returns which samples it changed, how many sample-cycles, and the largest change.
+        """
+        touched = np.zeros(curves.shape[1], dtype=bool)
         cells, excess = 0, 0.0
-        for k in range(curves.shape[2] - 2, -1, -1):
-            inner, outer = curves[:, :, k], curves[:, :, k + 1]
+        for k in range(curves.shape[0] - 2, -1, -1):
+            inner, outer = curves[k], curves[k + 1]
             if self.crossing == "hazard":
                 ratio_in, ratio_out = _ratios(inner), _ratios(outer)
                 over = np.concatenate([inner[:, :1] > outer[:, :1], ratio_in > ratio_out], axis=1)
@@ -431,19 +436,19 @@ class PartitionedSurvivalModel:
                 i, j = (int(x) for x in np.argwhere(over)[0])
                 raise ModelDefinitionError(
                     f"strategy {strategy!r}: curve {self.curve_names[k]!r} is above curve {self.curve_names[k + 1]!r} "
-                    f"({inner[i, j]!r} > {outer[i, j]!r}) at {j * self.cycle_length:g} years (cycle {j}), sample {offset + i}; "
-                    f"choose a crossing rule: {', '.join(repr(r) for r in CROSSING_RULES if r != 'error')}")
+                    f"({float(inner[i, j]):.6g} > {float(outer[i, j]):.6g}) at {j * self.cycle_length:g} years (cycle {j}), "
+                    f"sample {offset + i}; choose a crossing rule: {', '.join(repr(r) for r in CROSSING_RULES if r != 'error')}")
             if self.crossing == "cap":
-                new = np.minimum(inner, outer)
+                new, changed = np.minimum(inner, outer), over
             else:
                 steps = np.concatenate([np.minimum(inner[:, :1], outer[:, :1]), np.minimum(ratio_in, ratio_out)], axis=1)
                 new = np.where(np.logical_or.accumulate(over, axis=1), np.cumprod(steps, axis=1), inner)
-            changed = new != inner
-            touched_samples |= changed.any(axis=1)
-            cells += int(changed.sum())
+                changed = new != inner
+            touched |= changed.any(axis=1)
+            cells += int(np.count_nonzero(changed))
             excess = max(excess, float(np.max(inner - new)))
-            curves[:, :, k] = new
-        return curves, touched_samples, cells, excess
+            curves[k] = new
+        return touched, cells, excess
 
     # ------------------------------------------------------------------ running
     def run(
@@ -498,9 +503,10 @@ class PartitionedSurvivalModel:
             hi = min(lo + self.chunk_size, n)
             chunk = None if ds is None else ds.isel({SAMPLE: slice(lo, hi)})
             p = _Draws(chunk, hi - lo)
-            curves = np.empty((S, hi - lo, T + 1, C))
+            curves = np.empty((S, C, hi - lo, T + 1))
             for i, s in enumerate(names):
-                curves[i], touched[i, lo:hi], c_cells, c_excess = self._constrain(self._curves(s, chunk, hi - lo, times, lo), s, lo)
+                curves[i] = self._curves(s, chunk, hi - lo, times, lo)
+                touched[i, lo:hi], c_cells, c_excess = self._constrain(curves[i], s, lo)
                 cells[i] += c_cells
                 excess[i] = max(excess[i], c_excess)
             self._accumulate(curves, p, names, weights, totals, by_state, restricted, store, lo, hi)
@@ -508,7 +514,14 @@ class PartitionedSurvivalModel:
         return self._outcomes(names, n, totals, by_state, restricted, store, touched, cells, excess, trace)
 
     def _weights(self) -> dict[str, np.ndarray]:
-        """Weights on trace points (T + 1) for 'cost', 'effect', 'undisc', and per-cycle factors for entries."""
+        """Weights on the trace points for each discounting ('cost', 'effect', 'undisc').
+
+        For each: ``<kind>_start`` and ``<kind>_end`` (per cycle, on its start and end point),
+        ``<kind>`` (both summed on the ``T + 1`` points), ``<kind>_entry`` (discount factor of
+        each cycle's entries) and ``<kind>_entries`` (on the points: ``sum_t (S(t-1) - S(t)) d_t``
+        is ``S . <kind>_entries``); and ``matrix``, the point weights as the columns of
+        :data:`_COLUMNS`, so that one matrix product gives every area under every curve.
+        """
         T, L = self.n_cycles, self.cycle_length
         a, b = _correction.cycle_weights(self.correction, T)
         out: dict[str, np.ndarray] = {}
@@ -527,52 +540,49 @@ class PartitionedSurvivalModel:
             w[:-1] += out[f"{kind}_start"]
             w[1:] += out[f"{kind}_end"]
             out[kind] = w
+            d = out[f"{kind}_entry"]
+            out[f"{kind}_entries"] = np.concatenate([d, [0.0]]) - np.concatenate([[0.0], d])
+        out["matrix"] = np.stack([out[name] for name in _COLUMNS], axis=1)
         return out
 
     def _accumulate(self, curves, p, names, weights, totals, by_state, restricted, store, lo, hi) -> None:
-        """Add one chunk's rewards: curves ``(S, c, T + 1, C)``."""
-        L, K = self.cycle_length, len(self.states)
-        S, c = curves.shape[:2]
-        restricted[:, lo:hi] = L * np.einsum("sctk,t->sck", curves, weights["undisc"])
-        membership = None
-        if store is not None or any(_takes_time(r.state, r.name) for r in self.rewards.values() if r.state is not None):
-            membership = _membership(curves)
-            if store is not None and store.ndim == 4:
-                store[lo:hi] = membership.transpose(1, 0, 2, 3)
-            elif store is not None:
-                store += membership.sum(axis=1)
-        occupancy = {}
-        for kind in ("cost", "effect", "undisc"):
-            under = np.einsum("sctk,t->sck", curves, weights[kind])  # weighted area under each curve
-            total = weights[kind].sum()
-            occupancy[kind] = np.diff(np.concatenate([np.zeros((S, c, 1)), under, np.full((S, c, 1), total)], axis=2), axis=2)
+        """Add one chunk's rewards; ``curves`` is ``(S, C, c, T + 1)``, each curve contiguous in time."""
+        L = self.cycle_length
+        S, C, c, points = curves.shape
+        areas = (curves.reshape(S * C * c, points) @ weights["matrix"]).reshape(S, C, c, len(_COLUMNS)).transpose(0, 2, 1, 3)
+        column = {name: i for i, name in enumerate(_COLUMNS)}  # areas: (S, c, C, columns)
+        restricted[:, lo:hi] = L * areas[..., column["undisc"]]
+        dynamic = [r for r in self.rewards.values() if _takes_time(r.state, r.name) or _takes_time(r.entry, r.name)]
+        membership = _membership(curves) if store is not None or dynamic else None  # (S, K, c, T + 1)
+        if store is not None and store.ndim == 4:
+            store[lo:hi] = membership.transpose(2, 0, 3, 1)
+        elif store is not None:
+            store += membership.sum(axis=2).transpose(0, 2, 1)
         for name, reward in self.rewards.items():
-            kind = reward.kind
-            if reward.state is not None:
-                what = f"state reward {name!r}"
-                values = self._reward_table(reward.state, p, names, what, "state") * L  # (S, T|1, K, c|1)
-                if values.shape[1] == 1:
-                    v = values[:, 0].transpose(0, 2, 1)  # (S, c|1, K)
-                    for part, key in (("disc", kind), ("undisc", "undisc")):
-                        amount = occupancy[key] * v
-                        totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
-                        if part == "disc":
-                            by_state[name][:, lo:hi] += amount
-                else:
-                    v = values.transpose(0, 3, 1, 2)  # (S, c|1, T, K)
-                    for part, key in (("disc", kind), ("undisc", "undisc")):
-                        amount = (np.einsum("sctk,t->sctk", membership[:, :, :-1], weights[f"{key}_start"]) * v).sum(axis=2) + \
-                                 (np.einsum("sctk,t->sctk", membership[:, :, 1:], weights[f"{key}_end"]) * v).sum(axis=2)
-                        totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
-                        if part == "disc":
-                            by_state[name][:, lo:hi] += amount
-            if reward.entry is not None:
-                what = f"entry reward {name!r}"
-                values = self._reward_table(reward.entry, p, names, what, "entry")  # (S, T|1, K, c|1)
-                flows = -np.diff(curves, axis=2)  # (S, c, T, C): entries into state k + 1 cross curve k
-                v = values[:, :, 1:].transpose(0, 3, 1, 2)  # (S, c|1, T|1, C)
-                for part, key in (("disc", kind), ("undisc", "undisc")):
-                    totals[(name, part)][:, lo:hi] += np.einsum("sctk,t->sc", flows * v, weights[f"{key}_entry"])
+            state = None if reward.state is None else self._reward_table(reward.state, p, names, f"state reward {name!r}", "state") * L
+            entry = None if reward.entry is None else self._reward_table(reward.entry, p, names, f"entry reward {name!r}", "entry")[:, :, 1:]
+            for part, key in (("disc", reward.kind), ("undisc", "undisc")):
+                if state is not None:
+                    values = state  # (S, T|1, K, c|1)
+                    if values.shape[1] == 1:
+                        under = areas[..., column[key]]  # (S, c, C)
+                        occupancy = np.diff(np.concatenate([np.zeros((S, c, 1)), under, np.full((S, c, 1), weights[key].sum())], axis=2), axis=2)
+                        amount = occupancy * values[:, 0].transpose(0, 2, 1)
+                    else:
+                        v = values.transpose(0, 2, 3, 1)  # (S, K, c|1, T)
+                        amount = ((membership[..., :-1] * weights[f"{key}_start"] + membership[..., 1:] * weights[f"{key}_end"]) * v).sum(axis=3)
+                        amount = amount.transpose(0, 2, 1)
+                    totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
+                    if part == "disc":
+                        by_state[name][:, lo:hi] += amount
+                if entry is not None:
+                    values = entry  # (S, T|1, C, c|1)
+                    if values.shape[1] == 1:
+                        amount = areas[..., column[f"{key}_entries"]] * values[:, 0].transpose(0, 2, 1)
+                    else:
+                        flows = curves[..., :-1] - curves[..., 1:]  # (S, C, c, T): entries into state k + 1 cross curve k
+                        amount = ((flows * weights[f"{key}_entry"]) * values.transpose(0, 2, 3, 1)).sum(axis=3).transpose(0, 2, 1)
+                    totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
 
     def _initial(self, ds: xr.Dataset | None, names: list[str], totals: dict) -> None:
         n = totals[next(iter(totals))].shape[1]
@@ -652,9 +662,9 @@ def _ratios(curve: np.ndarray) -> np.ndarray:
 
 
 def _membership(curves: np.ndarray) -> np.ndarray:
-    """State membership ``(..., T + 1, K)`` from curves ``(..., T + 1, K - 1)``: differences of 0, the curves and 1."""
-    shape = curves.shape[:-1] + (1,)
-    return np.diff(np.concatenate([np.zeros(shape), curves, np.ones(shape)], axis=-1), axis=-1)
+    """State membership ``(S, K, c, T + 1)`` from curves ``(S, K - 1, c, T + 1)``: differences of 0, the curves and 1."""
+    shape = (curves.shape[0], 1) + curves.shape[2:]
+    return np.diff(np.concatenate([np.zeros(shape), curves, np.ones(shape)], axis=1), axis=1)
 
 
 def _rate_label(rate: float | DiscountSchedule) -> str | float:

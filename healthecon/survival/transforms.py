@@ -153,8 +153,8 @@ def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = N
     values = np.asarray(curve.survival(t, draws), dtype=float)
     if values.ndim != 2 or values.shape[1] != t.size or values.shape[0] not in (1, n):
         raise ShapeError(f"{what}: survival() returned shape {values.shape}; expected ({n}, {t.size}) (samples x times) or (1, {t.size})")
-    bad = ~((values >= 0) & (values <= 1))
-    if bad.any():
+    if not (values.min(initial=0.0) >= 0 and values.max(initial=0.0) <= 1):  # also NaN
+        bad = ~((values >= 0) & (values <= 1))
         i, j = (int(k) for k in np.argwhere(bad)[0])
         raise ModelDefinitionError(f"{what}: survival must be in [0, 1], got {float(values[i, j]):.6g} at sample {i}, time {t[j]:g} years")
     return np.broadcast_to(values, (n, t.size)) if values.shape[0] != n else values
@@ -252,11 +252,15 @@ class HazardRatio:
 
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         t = _times(t)
+        if callable(getattr(self.reference, "cumulative_hazard", None)):  # exp(-HR H): faster than a power
+            return np.exp(-self.cumulative_hazard(t, draws))
         return np.power(evaluate_survival(self.reference, t, draws, what="reference curve"), self._ratio(draws))
 
     def cumulative_hazard(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         t = _times(t)
-        return self._ratio(draws) * _cumulative_hazard(self.reference, t, draws, "reference curve")
+        method = getattr(self.reference, "cumulative_hazard", None)
+        reference = np.asarray(method(t, draws), dtype=float) if callable(method) else _cumulative_hazard(self.reference, t, draws, "reference curve")
+        return self._ratio(draws) * reference
 
     def hazard(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         t = _times(t)
