@@ -10,6 +10,7 @@ from .dsa import plot_tornado, plot_twoway
 from .markov import plot_trace
 from .money import plot_acceptability, plot_cashflows, plot_waterfall
 from .psm import plot_psm_curves, plot_state_occupancy
+from .survival import plot_extrapolation, plot_hazards, plot_log_cumulative_hazard, plot_survival_fits
 from .tree import plot_tree
 from .voi import plot_evpi, plot_evppi
 
@@ -30,4 +31,8 @@ __all__ = [
     "plot_tree",
     "plot_twoway",
     "plot_waterfall",
+    "plot_survival_fits",
+    "plot_log_cumulative_hazard",
+    "plot_hazards",
+    "plot_extrapolation",
 ]

@@ -75,7 +75,7 @@ from scipy import special
 from .._validate import as_float_array
 from ..errors import ParameterError, ShapeError, unknown_name
 
-__all__ = ["ParametricCurve", "DISTRIBUTIONS", "TIME_UNITS", "SPLINE_SCALES"]
+__all__ = ["ParametricCurve", "evaluate", "spline_basis", "DISTRIBUTIONS", "LOCATION", "TIME_UNITS", "SPLINE_SCALES"]
 
 #: Parameters of each distribution, in flexsurv's order, and whether each must be > 0.
 DISTRIBUTIONS: Mapping[str, Mapping[str, bool]] = {
@@ -128,6 +128,172 @@ def _unit_length(time_unit: float | str) -> float:
     return length
 
 
+# -- formulas (flexsurv's d/p/h/H functions) ---------------------------------------------------
+
+def _cumhaz(d: str, t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray | None, link: str | None) -> np.ndarray:
+    if d == "exponential":
+        return p["rate"] * t
+    if d == "weibull":
+        return (t / p["scale"]) ** p["shape"]
+    if d == "weibullPH":
+        return p["scale"] * t ** p["shape"]
+    if d == "gompertz":
+        a, b = p["shape"], p["rate"]
+        # (b/a)(e^{at} - 1) = b t * expm1(a t)/(a t); the limit a -> 0 is b t.
+        at = a * t
+        ratio = np.where(at == 0, 1.0, np.expm1(at) / np.where(at == 0, 1.0, at))
+        return b * t * ratio
+    if d == "llogis":
+        return np.log1p((t / p["scale"]) ** p["shape"])
+    if d == "lnorm":
+        return -special.log_ndtr(-(np.log(t) - p["meanlog"]) / p["sdlog"])
+    if d == "gengamma":
+        return -_gengamma_logsf(t, p)
+    return _spline_cumhaz(t, p, knots, link)
+
+def _hazard(d: str, t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray | None, link: str | None) -> np.ndarray:
+    if d == "exponential":
+        return p["rate"] * np.ones_like(t)
+    if d == "weibull":
+        a, b = p["shape"], p["scale"]
+        return (a / b) * (t / b) ** (a - 1)
+    if d == "weibullPH":
+        a, m = p["shape"], p["scale"]
+        return a * m * t ** (a - 1)
+    if d == "gompertz":
+        return p["rate"] * np.exp(p["shape"] * t)
+    if d == "llogis":
+        a, b = p["shape"], p["scale"]
+        z = (t / b) ** a
+        return (a / b) * (t / b) ** (a - 1) / (1 + z)
+    if d == "lnorm":
+        mu, s = p["meanlog"], p["sdlog"]
+        z = (np.log(t) - mu) / s
+        h = np.exp(-0.5 * z**2 - 0.5 * np.log(2 * np.pi) - np.log(s * t) - special.log_ndtr(-z))
+        return np.where(t == 0, 0.0, h)
+    tt = np.where(t == 0, _T_NEAR_ZERO, t)
+    if d == "gengamma":
+        return np.exp(_gengamma_logpdf(tt, p) - _gengamma_logsf(tt, p))
+    return _spline_hazard(tt, p, knots, link)
+
+# generalised gamma, flexsurv's pgengamma / dgengamma (Prentice 1974)
+
+def _gengamma_logsf(t: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
+    mu, sigma, q = p["mu"], p["sigma"], p["Q"]
+    w = (np.log(t) - mu) / sigma
+    small = np.abs(q) < _Q_LOGNORMAL
+    qs = np.where(small, 1.0, q)
+    a = qs**-2
+    u = a * np.exp(qs * w)
+    sf_gamma = np.where(qs > 0, special.gammaincc(a, u), special.gammainc(a, u))
+    return np.where(small, special.log_ndtr(-w), np.log(sf_gamma))
+
+def _gengamma_logpdf(t: np.ndarray, p: Mapping[str, np.ndarray]) -> np.ndarray:
+    """flexsurv's dgengamma, log f = -log(sigma t) + log|Q| + a log a + a (u - e^u) - lgamma(a)
+    with a = Q^-2, u = Q w, rearranged for small |Q| (where a is huge and the terms cancel):
+    log f = -log(sigma t) - log(2 pi)/2 - a (e^u - 1 - u) - r(a), r(a) = lgamma(a) minus its
+    Stirling approximation (a - 1/2) log a - a + log(2 pi)/2; the limit Q -> 0 is the log-normal."""
+    mu, sigma, q = p["mu"], p["sigma"], p["Q"]
+    w = (np.log(t) - mu) / sigma
+    small = np.abs(q) < _Q_LOGNORMAL
+    qs = np.where(small, 1.0, q)
+    a = qs**-2
+    u = qs * w
+    # e^u - 1 - u without cancellation near u = 0 (Taylor series to u^5 for |u| < 1e-2)
+    excess = np.where(np.abs(u) < 1e-2, u**2 / 2 * (1 + u / 3 + u**2 / 12 + u**3 / 60), np.expm1(u) - u)
+    half_log_2pi = 0.5 * np.log(2 * np.pi)
+    big = a > 100
+    ab = np.where(big, a, 1.0)
+    stirling_rest = np.where(big, 1 / (12 * ab) - 1 / (360 * ab**3) + 1 / (1260 * ab**5), special.gammaln(a) - ((a - 0.5) * np.log(a) - a + half_log_2pi))
+    logf = -np.log(sigma * t) - half_log_2pi - a * excess - stirling_rest
+    lognormal = -np.log(sigma * t) - half_log_2pi - 0.5 * w**2
+    return np.where(small, lognormal, logf)
+
+
+def _spline_basis(k: np.ndarray, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Basis v_j(x) and derivative v_j'(x) for each internal knot, x = log t."""
+    kmin, kmax = k[0], k[-1]
+    basis, deriv = [], []
+    for kj in k[1:-1]:
+        lam = (kmax - kj) / (kmax - kmin)
+        pos = [np.maximum(x - c, 0.0) for c in (kj, kmin, kmax)]
+        basis.append(pos[0] ** 3 - lam * pos[1] ** 3 - (1 - lam) * pos[2] ** 3)
+        deriv.append(3 * (pos[0] ** 2 - lam * pos[1] ** 2 - (1 - lam) * pos[2] ** 2))
+    return basis, deriv
+
+def _spline_eta(t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Linear predictor s(log t) and its derivative ds/dt."""
+    x = np.log(t)
+    xf = np.where(np.isfinite(x), x, 0.0)
+    basis, deriv = _spline_basis(knots, xf)
+    eta = p["gamma0"] + p["gamma1"] * x
+    deta = p["gamma1"] * np.ones_like(xf)
+    for j, (v, dv) in enumerate(zip(basis, deriv), start=2):
+        eta = eta + p[f"gamma{j}"] * np.where(np.isfinite(x), v, 0.0)
+        deta = deta + p[f"gamma{j}"] * dv
+    return eta, deta / t
+
+def _spline_cumhaz(t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray, link: str) -> np.ndarray:
+    eta, _ = _spline_eta(t, p, knots)
+    if link == "hazard":
+        return np.exp(eta)
+    if link == "odds":
+        return np.logaddexp(0.0, eta)
+    return -special.log_ndtr(-eta)
+
+def _spline_hazard(t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray, link: str) -> np.ndarray:
+    eta, deta = _spline_eta(t, p, knots)
+    if link == "hazard":
+        return np.exp(eta) * deta
+    if link == "odds":
+        return special.expit(eta) * deta
+    return np.exp(-0.5 * eta**2 - 0.5 * np.log(2 * np.pi) - special.log_ndtr(-eta)) * deta
+
+
+def spline_basis(knots: ArrayLike, x: ArrayLike) -> np.ndarray:
+    """Royston-Parmar basis v_j(x) at log-times ``x``, one column per internal knot.
+
+    flexsurv's ``basis()``: v_j(x) = (x - k_j)_+^3 - l_j (x - k_min)_+^3 - (1 - l_j)(x - k_max)_+^3,
+    l_j = (k_max - k_j) / (k_max - k_min); the columns for gamma2, gamma3, ...
+
+    Examples
+    --------
+    >>> spline_basis([0.0, 1.0, 2.0], [0.5, 1.5, 3.0]).round(4)
+    array([[-0.0625],
+           [-1.5625],
+           [-6.    ]])
+    """
+    k = np.asarray(knots, dtype=float)
+    xs = np.asarray(x, dtype=float)
+    basis, _ = _spline_basis(k, xs)
+    return np.stack(basis, axis=-1) if basis else np.zeros((*xs.shape, 0))
+
+
+def evaluate(
+    distribution: str,
+    t: np.ndarray,
+    parameters: Mapping[str, np.ndarray],
+    *,
+    knots: np.ndarray | None = None,
+    spline_scale: str = "hazard",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative hazard and hazard in the fitted time unit, elementwise, without input checks.
+
+    The formulas behind :class:`ParametricCurve` (see the module docstring), for code that has
+    already checked its inputs and needs them over arrays of its own shape, such as a
+    log-likelihood over patients (log f = log h - H). ``t`` and each parameter broadcast
+    together; parameters are on flexsurv's natural scale.
+
+    Examples
+    --------
+    >>> H, h = evaluate("weibull", np.array([1.0, 2.0]), {"shape": np.array(2.0), "scale": np.array([1.0, 2.0])})
+    >>> H, h
+    (array([1., 1.]), array([2., 1.]))
+    """
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
+        return _cumhaz(distribution, t, parameters, knots, spline_scale), _hazard(distribution, t, parameters, knots, spline_scale)
+
+
 class ParametricCurve:
     """A survival curve of a named distribution, in flexsurv's parameterisation.
 
@@ -148,9 +314,11 @@ class ParametricCurve:
         Spline models only: flexsurvspline's ``scale``, ``"hazard"`` (default), ``"odds"`` or
         ``"normal"``.
     location_effect
-        Log-scale effect(s) on the location parameter (numbers or names of variables in the
-        draws), summed; e.g. a treatment coefficient from a joint fit. See the module docstring
-        for when it is a hazard ratio and when a time ratio.
+        Log-scale effect(s) on the location parameter, summed: numbers, names of variables in
+        the draws (e.g. a treatment coefficient from a joint fit), or ``(coefficient, value)``
+        pairs for a covariate's coefficient times its value (``("os_age", 62.0)``); several as a
+        list. See the
+        module docstring for when it is a hazard ratio and when a time ratio.
     **parameters
         The distribution's parameters: a number, or the name of a variable in the draws
         (``shape="os_shape"``).
@@ -182,7 +350,7 @@ class ParametricCurve:
         time_unit: float | str = "years",
         knots: Sequence[float] | None = None,
         spline_scale: str = "hazard",
-        location_effect: float | str | Sequence[float | str] = (),
+        location_effect: float | str | tuple[float | str, float] | list[float | str | tuple[float | str, float]] | None = None,
         **parameters: float | str,
     ) -> None:
         if distribution not in DISTRIBUTIONS:
@@ -206,9 +374,9 @@ class ParametricCurve:
         if extra:
             raise ParameterError(f"{what}: unexpected parameter(s) {', '.join(map(repr, extra))}; expected {', '.join(expected)}")
         self.parameters: dict[str, float | str] = {name: self._check_value(parameters[name], name, what) for name in expected}
-        effects = [location_effect] if isinstance(location_effect, (str, int, float)) else list(location_effect)
-        self.location_effect: tuple[float | str, ...] = tuple(self._check_value(e, "location_effect", what) for e in effects)
-        names = [v for v in (*self.parameters.values(), *self.location_effect) if isinstance(v, str)]
+        effects = [] if location_effect is None else list(location_effect) if isinstance(location_effect, list) else [location_effect]
+        self.location_effect: tuple[tuple[float | str, float], ...] = tuple(self._check_effect(e, what) for e in effects)
+        names = [v for v in (*self.parameters.values(), *(e for e, _ in self.location_effect)) if isinstance(v, str)]
         self.parameter_names: tuple[str, ...] = tuple(dict.fromkeys(names))
 
     def _spline_setup(self, knots: Sequence[float] | None, spline_scale: str, what: str) -> tuple[str, ...]:
@@ -222,6 +390,15 @@ class ParametricCurve:
         self.knots = k
         self.spline_scale = spline_scale
         return tuple(f"gamma{j}" for j in range(k.size))
+
+    @classmethod
+    def _check_effect(cls, effect: object, what: str) -> tuple[float | str, float]:
+        """An effect as ``(value or name, multiplier)``: ``"b_age"``, ``0.3`` or ``("b_age", 62.0)``."""
+        if isinstance(effect, tuple):
+            if len(effect) != 2:
+                raise ParameterError(f"{what}: a location effect pair must be (coefficient, covariate value), got {effect!r}")
+            return cls._check_value(effect[0], "location_effect", what), float(cls._check_value(effect[1], "location_effect value", what))
+        return cls._check_value(effect, "location_effect", what), 1.0
 
     @staticmethod
     def _check_value(value: object, name: str, what: str) -> float | str:
@@ -272,7 +449,7 @@ class ParametricCurve:
                 label = f"parameter {name!r}" + (f" ({source!r})" if isinstance(source, str) else "")
                 raise ParameterError(f"{what}: {label} is {arr[i, 0]:g} in sample {i}; expected a value > 0")
         if self.location_effect:
-            effect = sum(column(e, f"location effect {e!r}") for e in self.location_effect)
+            effect = sum(x * column(e, f"location effect {e!r}") for e, x in self.location_effect)
             loc = LOCATION[self.distribution]
             values[loc] = values[loc] * np.exp(effect) if positive.get(loc) else values[loc] + effect
         return values
@@ -303,7 +480,7 @@ class ParametricCurve:
         x = self._times(t)
         p = self._values(draws)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
-            return np.broadcast_to(self._cumhaz(x, p), (next(iter(p.values())).shape[0], x.shape[1])).copy()
+            return np.broadcast_to(_cumhaz(self.distribution, x, p, self.knots, self.spline_scale), (next(iter(p.values())).shape[0], x.shape[1])).copy()
 
     def survival(self, t: ArrayLike, draws: xr.Dataset | None = None) -> np.ndarray:
         """Survival S(t), shape ``(n_samples, len(t))``; ``t`` in years; S(0) = 1.
@@ -329,122 +506,8 @@ class ParametricCurve:
         x = self._times(t)
         p = self._values(draws)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
-            h = self._hazard(x, p) / self._unit
+            h = _hazard(self.distribution, x, p, self.knots, self.spline_scale) / self._unit
         return np.broadcast_to(h, (next(iter(p.values())).shape[0], x.shape[1])).copy()
-
-    def _cumhaz(self, t: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-        d = self.distribution
-        if d == "exponential":
-            return p["rate"] * t
-        if d == "weibull":
-            return (t / p["scale"]) ** p["shape"]
-        if d == "weibullPH":
-            return p["scale"] * t ** p["shape"]
-        if d == "gompertz":
-            a, b = p["shape"], p["rate"]
-            # (b/a)(e^{at} - 1) = b t * expm1(a t)/(a t); the limit a -> 0 is b t.
-            at = a * t
-            ratio = np.where(at == 0, 1.0, np.expm1(at) / np.where(at == 0, 1.0, at))
-            return b * t * ratio
-        if d == "llogis":
-            return np.log1p((t / p["scale"]) ** p["shape"])
-        if d == "lnorm":
-            return -special.log_ndtr(-(np.log(t) - p["meanlog"]) / p["sdlog"])
-        if d == "gengamma":
-            return -self._gengamma_logsf(t, p)
-        return self._spline_cumhaz(t, p)
-
-    def _hazard(self, t: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-        d = self.distribution
-        if d == "exponential":
-            return p["rate"] * np.ones_like(t)
-        if d == "weibull":
-            a, b = p["shape"], p["scale"]
-            return (a / b) * (t / b) ** (a - 1)
-        if d == "weibullPH":
-            a, m = p["shape"], p["scale"]
-            return a * m * t ** (a - 1)
-        if d == "gompertz":
-            return p["rate"] * np.exp(p["shape"] * t)
-        if d == "llogis":
-            a, b = p["shape"], p["scale"]
-            z = (t / b) ** a
-            return (a / b) * (t / b) ** (a - 1) / (1 + z)
-        if d == "lnorm":
-            mu, s = p["meanlog"], p["sdlog"]
-            z = (np.log(t) - mu) / s
-            h = np.exp(-0.5 * z**2 - 0.5 * np.log(2 * np.pi) - np.log(s * t) - special.log_ndtr(-z))
-            return np.where(t == 0, 0.0, h)
-        tt = np.where(t == 0, _T_NEAR_ZERO, t)
-        if d == "gengamma":
-            return np.exp(self._gengamma_logpdf(tt, p) - self._gengamma_logsf(tt, p))
-        return self._spline_hazard(tt, p)
-
-    # generalised gamma, flexsurv's pgengamma / dgengamma (Prentice 1974)
-
-    @staticmethod
-    def _gengamma_logsf(t: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-        mu, sigma, q = p["mu"], p["sigma"], p["Q"]
-        w = (np.log(t) - mu) / sigma
-        small = np.abs(q) < _Q_LOGNORMAL
-        qs = np.where(small, 1.0, q)
-        a = qs**-2
-        u = a * np.exp(qs * w)
-        sf_gamma = np.where(qs > 0, special.gammaincc(a, u), special.gammainc(a, u))
-        return np.where(small, special.log_ndtr(-w), np.log(sf_gamma))
-
-    @staticmethod
-    def _gengamma_logpdf(t: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-        mu, sigma, q = p["mu"], p["sigma"], p["Q"]
-        w = (np.log(t) - mu) / sigma
-        small = np.abs(q) < _Q_LOGNORMAL
-        qs = np.where(small, 1.0, q)
-        a = qs**-2
-        logf = -np.log(sigma * t) + np.log(np.abs(qs)) + a * np.log(a) + a * (qs * w - np.exp(qs * w)) - special.gammaln(a)
-        lognormal = -np.log(sigma * t) - 0.5 * np.log(2 * np.pi) - 0.5 * w**2
-        return np.where(small, lognormal, logf)
-
-    # Royston-Parmar spline, flexsurv's dsurvspline (timescale = "log")
-
-    def _spline_basis(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Basis v_j(x) and derivative v_j'(x) for each internal knot, x = log t."""
-        k = self.knots
-        kmin, kmax = k[0], k[-1]
-        basis, deriv = [], []
-        for kj in k[1:-1]:
-            lam = (kmax - kj) / (kmax - kmin)
-            pos = [np.maximum(x - c, 0.0) for c in (kj, kmin, kmax)]
-            basis.append(pos[0] ** 3 - lam * pos[1] ** 3 - (1 - lam) * pos[2] ** 3)
-            deriv.append(3 * (pos[0] ** 2 - lam * pos[1] ** 2 - (1 - lam) * pos[2] ** 2))
-        return basis, deriv
-
-    def _spline_eta(self, t: np.ndarray, p: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Linear predictor s(log t) and its derivative ds/dt."""
-        x = np.log(t)
-        xf = np.where(np.isfinite(x), x, 0.0)
-        basis, deriv = self._spline_basis(xf)
-        eta = p["gamma0"] + p["gamma1"] * x
-        deta = p["gamma1"] * np.ones_like(xf)
-        for j, (v, dv) in enumerate(zip(basis, deriv), start=2):
-            eta = eta + p[f"gamma{j}"] * np.where(np.isfinite(x), v, 0.0)
-            deta = deta + p[f"gamma{j}"] * dv
-        return eta, deta / t
-
-    def _spline_cumhaz(self, t: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-        eta, _ = self._spline_eta(t, p)
-        if self.spline_scale == "hazard":
-            return np.exp(eta)
-        if self.spline_scale == "odds":
-            return np.logaddexp(0.0, eta)
-        return -special.log_ndtr(-eta)
-
-    def _spline_hazard(self, t: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-        eta, deta = self._spline_eta(t, p)
-        if self.spline_scale == "hazard":
-            return np.exp(eta) * deta
-        if self.spline_scale == "odds":
-            return special.expit(eta) * deta
-        return np.exp(-0.5 * eta**2 - 0.5 * np.log(2 * np.pi) - special.log_ndtr(-eta)) * deta
 
     # -- description ----------------------------------------------------------------------------
 
@@ -460,7 +523,8 @@ class ParametricCurve:
         if self.spline_scale is not None:
             args += f", spline_scale={self.spline_scale!r}, knots={np.round(self.knots, 4).tolist()}"
         if self.location_effect:
-            args += f", location_effect={list(self.location_effect)}"
+            terms = [f"{x:g}*{e!r}" if x != 1 else repr(e) for e, x in self.location_effect]
+            args += f", location_effect={' + '.join(terms)}"
         unit = self.time_unit if isinstance(self.time_unit, str) else f"units of {self._unit:g} years"
         return f"{self.distribution}({args}) in {unit}"
 
