@@ -127,6 +127,14 @@ individuals         0   243,813   243,813""",
         "home from hospital          0.29      0.409",
         "bed_days       478.67  1452.13         1.07          1.85",
     ), images=("cba.png",)),
+    "psm_example.py": Expected((
+        # a fit to flexsurv's bc data (lowest AIC) with illustrative costs, utilities and effects; 10,000 draws
+        "Progression-free survival (control): RP spline, 2 knots (hazard), lowest AIC",
+        """\
+Usual care  £28,388  5.284                —                —                 —  Non-dominated
+New drug    £44,035  5.871          £15,647            0.586           £26,683  Non-dominated""",
+        "P(New drug is cost-effective at £30,000 per QALY) = 0.616",
+    ), images=("psm_ceac.png", "psm_occupancy.png")),
 }
 
 
