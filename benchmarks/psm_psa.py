@@ -54,7 +54,6 @@ MODEL = PartitionedSurvivalModel(
         "qaly": {"progression-free": "u_pf", "progressed": "u_pd"},
     },
     entry_rewards={"cost_progression": {"progressed": "c_progression"}},
-    chunk_size=10_000,
 )
 
 

@@ -116,7 +116,7 @@ from ..discount import DiscountSchedule, discount_factors
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
 from ..markov import Time
 from ..outcomes import SAMPLE, STRATEGY, make_outcomes
-from .transforms import as_draws, evaluate_survival, parameter_names
+from .transforms import as_draws, evaluate_survival, parameter_names, shared_evaluations
 
 __all__ = ["PartitionedSurvivalModel", "CurveCrossingWarning", "CROSSING_RULES", "DISCOUNT_TIMINGS"]
 
@@ -402,19 +402,17 @@ class PartitionedSurvivalModel:
         return np.array([[np.broadcast_to(v, (len(self.states), width)) for v in row] for row in per])
 
     # ------------------------------------------------------------------ curves
-    def _curves(self, strategy: str, draws: xr.Dataset | None, n: int, times: np.ndarray, offset: int) -> np.ndarray:
-        """Checked curves for one strategy and chunk: ``(curves, n, T + 1)``."""
-        out = np.empty((len(self.curve_names), n, times.size))
+    def _curves(self, strategy: str, draws: xr.Dataset | None, times: np.ndarray, offset: int, out: np.ndarray) -> None:
+        """Write one strategy's checked curves for a chunk into ``out`` ``(curves, n, T + 1)``."""
         for k, (label, curve) in enumerate(self.curves[strategy].items()):
             values = evaluate_survival(curve, times, draws, what=f"strategy {strategy!r}, curve {label!r}")
-            up = values[:, 1:] > values[:, :-1] + _INCREASE_TOLERANCE
-            if up.any():
-                i, j = (int(x) for x in np.argwhere(up)[0])
+            steps = np.diff(values, axis=1)
+            if steps.size and steps.max() > _INCREASE_TOLERANCE:
+                i, j = (int(x) for x in np.argwhere(steps > _INCREASE_TOLERANCE)[0])
                 raise ModelDefinitionError(
                     f"strategy {strategy!r}, curve {label!r}: a survival curve cannot increase, but it goes from "
                     f"{float(values[i, j]):.6g} to {float(values[i, j + 1]):.6g} in cycle {j + 1} (sample {offset + i})")
             out[k] = values
-        return out
 
     def _constrain(self, curves: np.ndarray, strategy: str, offset: int) -> tuple[np.ndarray, int, float]:
         """Apply the crossing rule to ``(curves, n, T + 1)`` in place, from the outermost curve in.
@@ -439,15 +437,19 @@ class PartitionedSurvivalModel:
                     f"({float(inner[i, j]):.6g} > {float(outer[i, j]):.6g}) at {j * self.cycle_length:g} years (cycle {j}), "
                     f"sample {offset + i}; choose a crossing rule: {', '.join(repr(r) for r in CROSSING_RULES if r != 'error')}")
             if self.crossing == "cap":
-                new, changed = np.minimum(inner, outer), over
+                rows = over.any(axis=1)
+                cells += int(np.count_nonzero(over))
+                excess = max(excess, float(np.max(inner[rows] - outer[rows])))
+                np.minimum(inner, outer, out=inner)  # curves[k] in place
             else:
                 steps = np.concatenate([np.minimum(inner[:, :1], outer[:, :1]), np.minimum(ratio_in, ratio_out)], axis=1)
                 new = np.where(np.logical_or.accumulate(over, axis=1), np.cumprod(steps, axis=1), inner)
                 changed = new != inner
-            touched |= changed.any(axis=1)
-            cells += int(np.count_nonzero(changed))
-            excess = max(excess, float(np.max(inner - new)))
-            curves[k] = new
+                rows = changed.any(axis=1)
+                cells += int(np.count_nonzero(changed))
+                excess = max(excess, float(np.max(inner - new)))
+                curves[k] = new
+            touched |= rows
         return touched, cells, excess
 
     # ------------------------------------------------------------------ running
@@ -504,8 +506,10 @@ class PartitionedSurvivalModel:
             chunk = None if ds is None else ds.isel({SAMPLE: slice(lo, hi)})
             p = _Draws(chunk, hi - lo)
             curves = np.empty((S, C, hi - lo, T + 1))
+            with shared_evaluations():  # a reference curve shared by several strategies is evaluated once
+                for i, s in enumerate(names):
+                    self._curves(s, chunk, times, lo, curves[i])
             for i, s in enumerate(names):
-                curves[i] = self._curves(s, chunk, hi - lo, times, lo)
                 touched[i, lo:hi], c_cells, c_excess = self._constrain(curves[i], s, lo)
                 cells[i] += c_cells
                 excess[i] = max(excess[i], c_excess)

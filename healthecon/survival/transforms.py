@@ -46,7 +46,9 @@ array([[0.9048, 0.1827],
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -67,6 +69,7 @@ __all__ = [
     "evaluate_survival",
     "as_draws",
     "parameter_names",
+    "shared_evaluations",
 ]
 
 
@@ -150,7 +153,10 @@ def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = N
         raise ModelDefinitionError(f"{what}: expected a survival curve (an object with a survival(t, draws) method), got {type(curve).__name__}")
     t = np.atleast_1d(as_float_array(times, f"{what}: times"))
     n = n_draws(draws)
-    values = np.asarray(curve.survival(t, draws), dtype=float)
+    if _SHARED.get() is not None and callable(getattr(curve, "cumulative_hazard", None)):
+        values = np.exp(-_cumulative_hazard(curve, t, draws, what))
+    else:
+        values = np.asarray(curve.survival(t, draws), dtype=float)
     if values.ndim != 2 or values.shape[1] != t.size or values.shape[0] not in (1, n):
         raise ShapeError(f"{what}: survival() returned shape {values.shape}; expected ({n}, {t.size}) (samples x times) or (1, {t.size})")
     if not (values.min(initial=0.0) >= 0 and values.max(initial=0.0) <= 1):  # also NaN
@@ -160,10 +166,54 @@ def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = N
     return np.broadcast_to(values, (n, t.size)) if values.shape[0] != n else values
 
 
+_SHARED: ContextVar[dict | None] = ContextVar("healthecon_shared_curve_evaluations", default=None)
+
+
+@contextmanager
+def shared_evaluations() -> Iterator[None]:
+    """Within this block a curve's cumulative hazard at the same times and draws is computed once.
+
+    A model evaluating several curves built on one reference (a control curve, and a hazard
+    ratio or waning applied to it) then evaluates the reference once; inside the block a curve
+    with a ``cumulative_hazard`` method is evaluated as ``S = exp(-H)``. Results are the same
+    numbers; only repeated work is saved. The cache lives until the block ends.
+
+    Examples
+    --------
+    >>> class Counting:
+    ...     calls = 0
+    ...     def survival(self, t, draws=None): return np.exp(-self.cumulative_hazard(t, draws))
+    ...     def cumulative_hazard(self, t, draws=None):
+    ...         Counting.calls += 1
+    ...         return 0.1 * np.asarray(t)[None, :]
+    >>> control, t = Counting(), np.array([0.0, 1.0])
+    >>> with shared_evaluations():
+    ...     _ = evaluate_survival(control, t), evaluate_survival(HazardRatio(control, 0.7), t)
+    >>> Counting.calls
+    1
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def _cumulative_hazard(curve: object, t: np.ndarray, draws: xr.Dataset | None, what: str) -> np.ndarray:
-    """``-log S(t)`` of any curve (infinite where ``S = 0``)."""
-    with np.errstate(divide="ignore"):
-        return -np.log(evaluate_survival(curve, t, draws, what=what))
+    """The curve's ``cumulative_hazard``, or ``-log S(t)`` (infinite where ``S = 0``); shared in :func:`shared_evaluations`."""
+    method = getattr(curve, "cumulative_hazard", None)
+    cache = _SHARED.get()
+    key = (id(curve), id(t), id(draws))
+    if cache is not None and key in cache:
+        return cache[key][-1]
+    if callable(method):
+        values = np.asarray(method(t, draws), dtype=float)
+    else:
+        with np.errstate(divide="ignore"):
+            values = -np.log(evaluate_survival(curve, t, draws, what=what))
+    if cache is not None:
+        cache[key] = (curve, t, draws, values)  # the objects are kept so that their ids stay theirs
+    return values
 
 
 def _hazard(curve: object, t: np.ndarray, draws: xr.Dataset | None, what: str) -> np.ndarray:
@@ -258,9 +308,7 @@ class HazardRatio:
 
     def cumulative_hazard(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         t = _times(t)
-        method = getattr(self.reference, "cumulative_hazard", None)
-        reference = np.asarray(method(t, draws), dtype=float) if callable(method) else _cumulative_hazard(self.reference, t, draws, "reference curve")
-        return self._ratio(draws) * reference
+        return self._ratio(draws) * _cumulative_hazard(self.reference, t, draws, "reference curve")
 
     def hazard(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         t = _times(t)
