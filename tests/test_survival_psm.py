@@ -324,3 +324,19 @@ def test_icer_table_ceac_voi_dsa_and_plots_read_psm_outcomes():
     assert len(plot_ceac(out, np.linspace(0, 200_000, 21)).lines) >= 2
     ax = plot_trace(out, "new")
     assert ax.lines[0].get_ydata()[0] == pytest.approx(1.0)
+
+
+def test_reward_functions_see_age_and_outcomes_save_and_load(tmp_path):
+    from healthecon.outcomes import load, save
+
+    def care(p, strategy, time):  # care costs 100 a year from age 65
+        return {"progressed": 100.0 if time.age >= 65 else 0.0}
+
+    model = three_state(Exponential(0.3), Exponential(0.1), n_cycles=10, start_age=60.0, state_rewards={"cost_care": care})
+    out = model.run({})
+    t = np.arange(6, 11)
+    expected = 100 * (np.exp(-0.1 * t) - np.exp(-0.3 * t)).sum()  # cycles 6-10 start at ages 65-69
+    assert float(out["cost_care"][0, 0]) == pytest.approx(expected, rel=1e-12)
+    back = load(save(out, tmp_path / "psm.nc"))
+    xr.testing.assert_allclose(back, out)
+    assert back.attrs["crossing"] == "cap"
