@@ -59,3 +59,11 @@ def test_psm_curves_accept_a_step_curve_and_refuse_unknown_strategies():
     assert len(ax.lines) == 5
     with pytest.raises(UnknownNameError):
         plot_psm_curves(MODEL, DRAWS, strategies=["other"])
+
+
+def test_psm_curves_take_a_kaplan_meier_table():
+    from healthecon.survival import kaplan_meier
+
+    table = kaplan_meier([0.5, 1.0, 1.5, 3.0, 4.0], [1, 1, 0, 1, 0])
+    ax = plot_psm_curves(MODEL, strategies=["control"], km={"KM": table}, draws=DRAWS)
+    np.testing.assert_allclose(ax.lines[-1].get_ydata(), table["survival"].to_numpy())

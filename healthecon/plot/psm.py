@@ -118,8 +118,9 @@ def plot_psm_curves(
         Strategies to draw; default all.
     km
         Kaplan-Meier data to overlay as steps: ``{label: curve}`` where the curve is a
-        :class:`~healthecon.survival.transforms.StepSurvival` or a pair ``(times, survival)``
-        in years.
+        :class:`~healthecon.survival.transforms.StepSurvival`, a table with ``time`` and
+        ``survival`` columns (:func:`~healthecon.survival.kaplan_meier`'s) or a pair
+        ``(times, survival)``, in years.
     horizon
         Last year drawn; default the model's horizon.
     level
@@ -162,9 +163,15 @@ def plot_psm_curves(
                 low, high = np.quantile(values, [tail, 1 - tail], axis=0)
                 ax.fill_between(times, low, high, color=colors[s], alpha=0.12, linewidth=0)
     for i, (label, data) in enumerate((km or {}).items()):
-        steps = data if isinstance(data, StepSurvival) else StepSurvival(*data, name=label)
-        x = np.concatenate([[0.0], steps.times])
-        y = np.concatenate([[1.0], steps.values])
+        if isinstance(data, StepSurvival):
+            steps = data
+        elif hasattr(data, "columns"):
+            steps = StepSurvival.from_frame(data, name=label)
+        else:
+            steps = StepSurvival(*data, name=label)
+        start = steps.times[0] > 0  # the step from 1 at time 0, unless the table has it
+        x = np.concatenate([[0.0] * start, steps.times])
+        y = np.concatenate([[1.0] * start, steps.values])
         ax.step(x, y, where="post", color="0.2", linewidth=1.1, linestyle=_LINESTYLES[(i + 2) % len(_LINESTYLES)] if i else "-",
                 label=label)
     ax.set_xlim(0, end)

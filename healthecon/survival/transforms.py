@@ -360,6 +360,22 @@ class StepSurvival:
             raise ParameterError(f"{name}: survival must be in [0, 1] and non-increasing")
         self.times, self.values = t, s
 
+    @classmethod
+    def from_frame(cls, frame: object, *, time: str = "time", survival: str = "survival", name: str = "Kaplan-Meier") -> StepSurvival:
+        """From a table with ``time`` and ``survival`` columns, such as :func:`healthecon.survival.kaplan_meier` returns.
+
+        Examples
+        --------
+        >>> from healthecon.survival import kaplan_meier
+        >>> km = StepSurvival.from_frame(kaplan_meier([1.0, 2.0, 3.0, 4.0], [1, 0, 1, 1]))
+        >>> km.survival([0.5, 1.0, 3.5])
+        array([[1.   , 0.75 , 0.375]])
+        """
+        for column in (time, survival):
+            if column not in getattr(frame, "columns", ()):
+                raise unknown_name("column", column, list(getattr(frame, "columns", ())))
+        return cls(np.asarray(frame[time], dtype=float), np.asarray(frame[survival], dtype=float), name=name)
+
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         t = _times(t)
         if (t > self.times[-1]).any():
