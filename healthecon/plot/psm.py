@@ -169,7 +169,7 @@ def plot_psm_curves(
             steps = StepSurvival.from_frame(data, name=label)
         else:
             steps = StepSurvival(*data, name=label)
-        start = steps.times[0] > 0  # the step from 1 at time 0, unless the table has it
+        start = int(steps.times[0] > 0)  # the step from 1 at time 0, unless the table has it
         x = np.concatenate([[0.0] * start, steps.times])
         y = np.concatenate([[1.0] * start, steps.values])
         ax.step(x, y, where="post", color="0.2", linewidth=1.1, linestyle=_LINESTYLES[(i + 2) % len(_LINESTYLES)] if i else "-",
