@@ -56,6 +56,7 @@ from .report import write_excel
 from .plot import *  # noqa: F403 - the plot_* functions are part of the top-level API
 from .plot import __all__ as _plot_all
 from .sroi import ImpactMap, SROIModel
+from .survival import PartitionedSurvivalModel
 from .tree import Chance, Decision, DecisionTree, MarkovLeaf, Terminal
 
 try:
@@ -85,6 +86,7 @@ __all__ = [
     "Normal",
     "PERT",
     "Parameters",
+    "PartitionedSurvivalModel",
     "SROIModel",
     "Beta",
     "Terminal",

@@ -22,6 +22,7 @@ AGREEMENT = {
     "markov_psa.py": "results agree (rtol 1e-12) : True",
     "cea_curves.py": "500 samples x 4 strategies x 101 thresholds; results agree with both baselines",
     "voi_evppi.py": "GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)",
+    "psm_psa.py": "PSM results agree (rtol 1e-10) : True",
 }
 
 
@@ -85,3 +86,15 @@ def test_voi_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, capsys)
     original = getattr(module, which)
     monkeypatch.setattr(module, which, lambda *args: original(*args) * 1.1 + 1.0)
     assert ("EVPI:" if which == "baseline_evpi" else "EVPPI of p:") in _exits_nonzero(module, capsys)
+
+
+def test_psm_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "psm_psa.py")
+    original = module.baseline
+
+    def off_by_a_little(draws):  # QALYs out by a relative 1e-8, beyond the 1e-10 tolerance
+        cost, qaly = original(draws)
+        return cost, qaly * (1 + 1e-8)
+
+    monkeypatch.setattr(module, "baseline", off_by_a_little)
+    assert "disagree" in _exits_nonzero(module, capsys)

@@ -144,6 +144,14 @@ Log-normal                           6.62       9.04
 Generalised gamma                    8.18      11.55""",
     ), images=tuple(f"survival_{plot}_{arm}.png" for plot in ("km", "hazards", "extrapolation") for arm in ("no_tamoxifen", "tamoxifen"))
        + ("survival_log_cumulative_hazard.png",)),
+    "psm_example.py": Expected((
+        # a fit to flexsurv's bc data (lowest AIC) with illustrative costs, utilities and effects; 10,000 draws
+        "Progression-free survival (control): RP spline, 2 knots (hazard), lowest AIC",
+        """\
+Usual care  £28,388  5.284                —                —                 —  Non-dominated
+New drug    £44,035  5.871          £15,647            0.586           £26,683  Non-dominated""",
+        "P(New drug is cost-effective at £30,000 per QALY) = 0.616",
+    ), images=("psm_ceac.png", "psm_occupancy.png")),
 }
 
 

@@ -9,6 +9,7 @@ from .cea import plot_ce_plane, plot_ceac, plot_ceaf, plot_expected_loss, plot_f
 from .dsa import plot_tornado, plot_twoway
 from .markov import plot_trace
 from .money import plot_acceptability, plot_cashflows, plot_waterfall
+from .psm import plot_psm_curves, plot_state_occupancy
 from .survival import plot_extrapolation, plot_hazards, plot_log_cumulative_hazard, plot_survival_fits
 from .tree import plot_tree
 from .voi import plot_evpi, plot_evppi
@@ -23,6 +24,8 @@ __all__ = [
     "plot_evppi",
     "plot_expected_loss",
     "plot_frontier",
+    "plot_psm_curves",
+    "plot_state_occupancy",
     "plot_tornado",
     "plot_trace",
     "plot_tree",

@@ -43,3 +43,21 @@ __all__ = [
     "reconstruct_ipd",
     "tidy_digitised",
 ]
+
+# partitioned survival models, curve transforms and Markov transitions from curves
+from .psm import CROSSING_RULES, CurveCrossingWarning, PartitionedSurvivalModel
+from .transforms import BackgroundMortality, HazardRatio, Piecewise, StepSurvival, Waning
+from .transitions import cycle_probabilities, transition_probability
+
+__all__ += [
+    "PartitionedSurvivalModel",
+    "CurveCrossingWarning",
+    "CROSSING_RULES",
+    "HazardRatio",
+    "StepSurvival",
+    "Piecewise",
+    "Waning",
+    "BackgroundMortality",
+    "cycle_probabilities",
+    "transition_probability",
+]

@@ -1,0 +1,699 @@
+"""Partitioned survival models: state membership read from survival curves, vectorised over samples.
+
+A partitioned survival model (PSM; Woods, Sideris, Palmer, Latimer & Soares 2017, *NICE DSU
+Technical Support Document 19: Partitioned survival analysis for decision modelling in health
+care*) takes ``N - 1`` ordered survival curves per strategy -- progression-free survival (PFS)
+and overall survival (OS) for the usual three states -- and reads state membership off them::
+
+    state 0 (progression-free)  = S_1(t)              (PFS)
+    state k                     = S_{k+1}(t) - S_k(t)  (progressed = OS - PFS)
+    last state (dead)           = 1 - S_{N-1}(t)       (1 - OS)
+
+so ``N`` states come from ``N - 1`` curves (hesim's N-state PSM; pierucci/heemod#243). Curves are
+any objects with ``survival(t_years, draws)`` (see :mod:`healthecon.survival.transforms`),
+evaluated once per strategy at the cycle times ``0, L, 2L, ..., T L`` for every sample at once.
+
+Constraints
+-----------
+An inner curve above an outer one (PFS above OS) would put a negative proportion in a state.
+The ``crossing`` rule says what to do, by name (:data:`CROSSING_RULES`):
+
+``"cap"`` (default)
+    each curve is capped at the next one out, ``S_k(t) = min(S_k(t), S_{k+1}(t))``: "PFS never
+    above OS", as heemod does (pierucci/heemod#360) and as most appraisal models do.
+``"hazard"``
+    per cycle, an inner curve's conditional survival ``S_k(t) / S_k(t - L)`` is at most the
+    outer one's, i.e. the hazard of PFS is at least that of OS (death ends progression-free
+    survival too); the curve is rebuilt as the running product of those ratios from the
+    first cycle where its own ratio was higher.
+``"error"``
+    crossing curves raise :class:`~healthecon.errors.ModelDefinitionError` naming the
+    strategy, curves, sample and time.
+
+Nothing is changed silently: the outcome set's attributes say which rule was used and how many
+samples and sample-cycles it changed for each strategy (``crossing_samples``,
+``crossing_cycles``, ``crossing_summary``), and a :class:`CurveCrossingWarning` says the same
+when the rule changed anything. Curves must be in ``[0, 1]`` and non-increasing (an increase
+of more than ``1e-12`` raises, naming the strategy, curve, sample and cycle). General-population
+mortality is a property of a curve: wrap it in
+:class:`~healthecon.survival.transforms.BackgroundMortality`.
+
+Rewards, correction and discounting
+-----------------------------------
+As in :class:`~healthecon.markov.MarkovModel`: names starting ``cost_`` are costs, others
+effects; state rewards are values per year in a state, multiplied by the cycle length; each
+spec is a mapping ``{state: value}`` or a function of ``(p, strategy)`` or ``(p, strategy,
+time)`` (``time`` a :class:`~healthecon.markov.Time`; such a function is called once per
+cycle and its value holds for the whole cycle), and each value a number, an array with one
+value per sample, or a parameter's name. The within-cycle correction is any of
+:mod:`healthecon.correction`'s methods, and discount rates are numbers or
+:class:`~healthecon.discount.DiscountSchedule`.
+
+``discount_timing`` says when the corrected occupancy is discounted:
+
+``"points"`` (default)
+    every trace point at its own time, ``D(tL)``, as :class:`~healthecon.markov.MarkovModel`
+    and hesim do (see :mod:`healthecon.correction`).
+``"start"``, ``"middle"``, ``"end"``
+    each cycle's corrected occupancy discounted once, at the start ``D((t-1)L)``, middle or
+    end ``D(tL)`` of the cycle: heemod's convention (``discount(x, r)`` gives the first cycle
+    factor 1, ``first = TRUE`` discounts it), and that of many spreadsheet models.
+
+``entry_rewards`` are one-off values on entering a state (a cost of progression, of death).
+A PSM does not know who moves where, only how many cross each curve, so the entries into
+state ``k >= 1`` in cycle ``t`` are the events of the curve above it, ``S_k(t - 1) - S_k(t)``:
+for death the new deaths (exact); for progression all PFS events, which include deaths
+before progression (an upper bound on progressions, as in most PSMs). They are discounted at
+the start, middle or end of the cycle as :func:`healthecon.correction.transition_timing` says
+for the correction (or at ``discount_timing`` when that is not ``"points"``).
+``initial_rewards`` are values at time 0 (``{strategy: value}`` or a function of ``(p,
+strategy)``).
+
+Outcomes
+--------
+The shared layout (:mod:`healthecon.outcomes`), as :class:`~healthecon.markov.MarkovModel`
+returns it: one variable per reward, ``cost`` (all ``cost_*``), ``ly`` (life-years: 1 a year
+in every state but the last, added unless a reward of that name is given), and
+``<name>_undiscounted``; plus ``<reward>_by_state`` (sample, strategy, state) for each state
+reward (discounted), ``restricted_mean`` (sample, strategy, curve): the mean time under each
+curve up to the horizon, in years, undiscounted, with the model's correction (the area under
+the curve), and with ``trace=True`` the state membership ``trace`` (sample, strategy, cycle,
+state) that :func:`~healthecon.plot.plot_trace` and :func:`~healthecon.plot.psm.plot_state_occupancy`
+draw.
+
+Examples
+--------
+Exponential PFS and OS (rates 0.5 and 0.2 a year), three annual cycles, no correction and no
+discounting: the progressed state holds ``exp(-0.2 t) - exp(-0.5 t)``:
+
+>>> import numpy as np
+>>> class Exponential:
+...     def __init__(self, rate): self.rate = rate
+...     def survival(self, t, draws=None): return np.exp(-self.rate * np.asarray(t))[None, :]
+>>> model = PartitionedSurvivalModel(
+...     {"usual care": {"PFS": Exponential(0.5), "OS": Exponential(0.2)}},
+...     n_cycles=3, correction="end", discount_costs=0, discount_effects=0,
+...     state_rewards={"qaly": {"progression-free": 0.8, "progressed": 0.6}})
+>>> out = model.run({}, trace=True)
+>>> out["trace"].sel(strategy="usual care", state="progressed").values.round(4).tolist()
+[[0.0, 0.2122, 0.3024, 0.3257]]
+>>> float(out["ly"][0, 0].round(4)), float(out["qaly"][0, 0].round(4))   # 0.8 x PFS + 0.6 x (OS - PFS), summed
+(2.0379, 1.4622)
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from .. import correction as _correction
+from .._validate import as_float_array, require_unique
+from ..discount import DiscountSchedule, discount_factors
+from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
+from ..markov import Time
+from ..outcomes import SAMPLE, STRATEGY, make_outcomes
+from .transforms import as_draws, evaluate_survival, parameter_names, shared_evaluations
+
+__all__ = ["PartitionedSurvivalModel", "CurveCrossingWarning", "CROSSING_RULES", "DISCOUNT_TIMINGS"]
+
+CROSSING_RULES = {
+    "cap": "each curve capped at the next one out (PFS at OS): S_k(t) = min(S_k(t), S_k+1(t)), as heemod (pierucci/heemod#360)",
+    "hazard": "per cycle, each curve's conditional survival at most the next one's (PFS hazard at least OS hazard)",
+    "error": "crossing curves raise an error",
+}
+DISCOUNT_TIMINGS = {"points": None, "start": 0.0, "middle": 0.5, "end": 1.0}
+THREE_STATES = ("progression-free", "progressed", "dead")
+_RESERVED = frozenset({"cost", "trace", "restricted_mean"})
+_INCREASE_TOLERANCE = 1e-12
+#: Point weights whose products with every curve give all the areas a run needs.
+_COLUMNS = ("undisc", "cost", "effect", "undisc_entries", "cost_entries", "effect_entries")
+
+
+class CurveCrossingWarning(UserWarning):
+    """A crossing rule changed curves (inner above outer) in some samples and cycles."""
+
+
+class _Draws(Mapping):
+    """Read-only view of one chunk of draws: ``p[name]`` is a float array, one value per sample."""
+
+    def __init__(self, draws: xr.Dataset | None, n: int, where: str = ""):
+        self._draws, self.n, self.where = draws, n, where
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if self._draws is None or name not in self._draws.data_vars:
+            known = [] if self._draws is None else list(self._draws.data_vars)
+            raise UnknownNameError(f"{self.where}: {unknown_name('parameter', name, known)}")
+        return as_float_array(self._draws[name].values, f"parameter {name!r}")
+
+    def __iter__(self):
+        return iter(() if self._draws is None else self._draws.data_vars)
+
+    def __len__(self) -> int:
+        return 0 if self._draws is None else len(self._draws.data_vars)
+
+
+class _Reward:
+    """A named reward: its kind and the specs for states, entries and time 0."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.kind = "cost" if name.startswith("cost_") else "effect"
+        self.state: object = None
+        self.entry: object = None
+        self.initial: object = None
+
+
+def _takes_time(spec: object, what: str) -> bool:
+    """Whether a reward function takes ``(p, strategy, time)`` rather than ``(p, strategy)``."""
+    if not callable(spec):
+        return False
+    required = [q for q in inspect.signature(spec).parameters.values()
+                if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD) and q.default is q.empty]
+    if len(required) not in (2, 3):
+        raise ModelDefinitionError(f"{what}: a function must take (p, strategy) or (p, strategy, time), got {len(required)} arguments")
+    return len(required) == 3
+
+
+class PartitionedSurvivalModel:
+    """A partitioned survival model: states from ordered survival curves, per strategy.
+
+    Parameters
+    ----------
+    curves
+        ``{strategy: {curve name: curve}}``, curves ordered from the innermost (PFS) to overall
+        survival, the same names for every strategy (a list per strategy names them ``PFS``,
+        ``OS`` for two curves, ``S1``, ``S2``, ... otherwise).
+    states
+        State names, one more than the curves; default ``("progression-free", "progressed",
+        "dead")`` for two curves.
+    n_cycles, cycle_length
+        Number of cycles and years per cycle (``1/12`` monthly), as in
+        :class:`~healthecon.markov.MarkovModel`.
+    state_rewards, entry_rewards, initial_rewards
+        ``{reward name: spec}``; see the module docstring.
+    discount_costs, discount_effects
+        Annual rates (``0.035``) or :class:`~healthecon.discount.DiscountSchedule`.
+    correction
+        Within-cycle correction (:mod:`healthecon.correction`).
+    discount_timing
+        ``"points"``, ``"start"``, ``"middle"`` or ``"end"`` (:data:`DISCOUNT_TIMINGS`).
+    crossing
+        ``"cap"``, ``"hazard"`` or ``"error"`` (:data:`CROSSING_RULES`).
+    start_age
+        Age at time 0, for ``time.age`` in reward functions.
+    currency, name
+        Currency symbol, and a label stored in the outcome set.
+    chunk_size
+        Samples evaluated at once (memory is about ``chunk_size x (n_cycles + 1) x curves x
+        strategies x 8`` bytes a few times over); results do not depend on it.
+
+    Raises
+    ------
+    ModelDefinitionError
+        For a definition that does not fit together (curve names differing between
+        strategies, the wrong number of states, an unknown rule, a reserved reward name, an
+        entry reward on the first state).
+    UnknownNameError
+        For a reward naming a state that does not exist.
+
+    Examples
+    --------
+    Fitted-style Weibull curves read from PSA draws, a new drug by hazard ratios, monthly
+    cycles; PFS above OS in a sample is capped and reported:
+
+    >>> import numpy as np, xarray as xr
+    >>> from healthecon.survival import HazardRatio, ParametricCurve
+    >>> pfs = ParametricCurve("weibullPH", shape=1.2, scale="pfs_scale")
+    >>> os_ = ParametricCurve("weibullPH", shape=1.1, scale=0.15)
+    >>> model = PartitionedSurvivalModel(
+    ...     {"usual care": {"PFS": pfs, "OS": os_},
+    ...      "new drug": {"PFS": HazardRatio(pfs, 0.6), "OS": HazardRatio(os_, 0.8)}},
+    ...     n_cycles=120, cycle_length=1 / 12,
+    ...     state_rewards={"qaly": {"progression-free": 0.8, "progressed": 0.6},
+    ...                    "cost_drug": lambda p, s: {"progression-free": 20_000 if s == "new drug" else 0}})
+    >>> draws = xr.Dataset({"pfs_scale": ("sample", [0.3, 0.1])})   # the second puts PFS above OS
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True):
+    ...     out = model.run(draws)
+    >>> out["qaly"].values.round(2).tolist()
+    [[2.99, 3.52], [3.35, 3.78]]
+    >>> out.attrs["crossing_samples"].tolist()
+    [1, 1]
+    """
+
+    def __init__(
+        self,
+        curves: Mapping[str, Mapping[str, object] | Sequence[object]],
+        *,
+        states: Sequence[str] | None = None,
+        n_cycles: int,
+        cycle_length: float = 1.0,
+        state_rewards: Mapping[str, object] | None = None,
+        entry_rewards: Mapping[str, object] | None = None,
+        initial_rewards: Mapping[str, object] | None = None,
+        discount_costs: float | DiscountSchedule = 0.035,
+        discount_effects: float | DiscountSchedule = 0.035,
+        correction: str | Sequence[float] = "half-cycle",
+        discount_timing: str = "points",
+        crossing: str = "cap",
+        start_age: float | None = None,
+        currency: str = "£",
+        name: str = "partitioned survival",
+        chunk_size: int = 2048,
+    ) -> None:
+        if not isinstance(curves, Mapping) or not curves:
+            raise ModelDefinitionError("curves: expected a mapping {strategy: {curve name: curve}} with at least one strategy")
+        self.strategies = require_unique([str(s) for s in curves], "strategies", ModelDefinitionError)
+        self.curves: dict[str, dict[str, object]] = {}
+        for strategy, given in curves.items():
+            if isinstance(given, Mapping):
+                named = dict(given)
+            else:
+                given = list(given)
+                labels = ["PFS", "OS"] if len(given) == 2 else [f"S{i + 1}" for i in range(len(given))]
+                named = dict(zip(labels, given))
+            if not named:
+                raise ModelDefinitionError(f"curves for strategy {strategy!r}: expected at least one curve")
+            for label, curve in named.items():
+                if not callable(getattr(curve, "survival", None)):
+                    raise ModelDefinitionError(f"strategy {strategy!r}, curve {label!r}: expected a survival curve (with a survival(t, draws) method), got {type(curve).__name__}")
+            self.curves[str(strategy)] = named
+        names = [tuple(c) for c in self.curves.values()]
+        if any(n != names[0] for n in names):
+            raise ModelDefinitionError(f"curves: every strategy needs the same curves in the same order; got {dict(zip(self.strategies, names))}")
+        self.curve_names = names[0]
+        if states is None:
+            if len(self.curve_names) != 2:
+                raise ModelDefinitionError(f"states: name the {len(self.curve_names) + 1} states for {len(self.curve_names)} curves")
+            states = THREE_STATES
+        self.states = require_unique(states, "states", ModelDefinitionError)
+        if len(self.states) != len(self.curve_names) + 1:
+            raise ModelDefinitionError(f"states: {len(self.curve_names)} curves make {len(self.curve_names) + 1} states, got {len(self.states)} names {list(self.states)}")
+        if int(n_cycles) != n_cycles or n_cycles < 1:
+            raise ModelDefinitionError(f"n_cycles: expected a whole number >= 1, got {n_cycles!r}")
+        self.n_cycles = int(n_cycles)
+        if not (np.isfinite(cycle_length) and cycle_length > 0):
+            raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
+        self.cycle_length = float(cycle_length)
+        self.correction = _correction.resolve(correction, self.n_cycles)
+        for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
+            try:
+                discount_factors(0.0, rate)
+            except ParameterError as err:
+                raise ParameterError(f"{label}: {err}") from None
+        self.discount_costs, self.discount_effects = discount_costs, discount_effects
+        if discount_timing not in DISCOUNT_TIMINGS:
+            raise ModelDefinitionError(f"discount_timing: expected one of {list(DISCOUNT_TIMINGS)}, got {discount_timing!r}")
+        self.discount_timing = discount_timing
+        if crossing not in CROSSING_RULES:
+            raise ModelDefinitionError(f"crossing: expected one of {list(CROSSING_RULES)} ({'; '.join(f'{k}: {v}' for k, v in CROSSING_RULES.items())}), got {crossing!r}")
+        self.crossing = crossing
+        self.start_age = None if start_age is None else float(start_age)
+        self.currency, self.name = currency, name
+        if int(chunk_size) != chunk_size or chunk_size < 1:
+            raise ModelDefinitionError(f"chunk_size: expected a whole number >= 1, got {chunk_size!r}")
+        self.chunk_size = int(chunk_size)
+        self.rewards = self._collect(state_rewards or {}, entry_rewards or {}, initial_rewards or {})
+
+    def __repr__(self) -> str:
+        correction = self.correction if isinstance(self.correction, str) else "custom weights"
+        return (f"PartitionedSurvivalModel(strategies={list(self.strategies)}, curves={list(self.curve_names)}, "
+                f"states={list(self.states)}, n_cycles={self.n_cycles}, cycle_length={self.cycle_length:g}, "
+                f"correction={correction!r}, crossing={self.crossing!r}, rewards={list(self.rewards)})")
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Parameters the curves read (as their ``parameter_names`` say) and reward mappings name."""
+        names: dict[str, None] = {}
+        for curves in self.curves.values():
+            for curve in curves.values():
+                names.update(dict.fromkeys(parameter_names(curve)))
+        for reward in self.rewards.values():
+            for spec in (reward.state, reward.entry, reward.initial):
+                if isinstance(spec, Mapping):
+                    names.update(dict.fromkeys(v for v in spec.values() if isinstance(v, str)))
+        return tuple(names)
+
+    # ------------------------------------------------------------------ set-up
+    def _collect(self, state: Mapping, entry: Mapping, initial: Mapping) -> dict[str, _Reward]:
+        rewards: dict[str, _Reward] = {}
+        for slot, specs in (("state", state), ("entry", entry), ("initial", initial)):
+            if not isinstance(specs, Mapping):
+                raise ModelDefinitionError(f"{slot}_rewards: expected a mapping of reward name to values, got {type(specs).__name__}")
+            for name, spec in specs.items():
+                if not isinstance(name, str) or not name or name in _RESERVED or name.endswith(("_undiscounted", "_by_state")):
+                    raise ModelDefinitionError(
+                        f"{slot}_rewards: reward name {name!r} is empty or reserved ('cost' is the total of the cost_* rewards; "
+                        "'trace', 'restricted_mean', '_undiscounted' and '_by_state' name outputs); name cost categories like 'cost_drug'")
+                what = f"{slot} reward {name!r}"
+                _takes_time(spec, what)
+                if slot == "initial":
+                    if callable(spec) and _takes_time(spec, what):
+                        raise ModelDefinitionError(f"{what}: a value at time 0 is a function of (p, strategy), not of time")
+                    if isinstance(spec, Mapping):
+                        for key in spec:
+                            if key not in self.strategies:
+                                raise UnknownNameError(f"{what}: {unknown_name('strategy', key, self.strategies)}")
+                elif isinstance(spec, Mapping):
+                    self._check_states(spec, what, slot)
+                elif not callable(spec):
+                    raise ModelDefinitionError(f"{what}: expected a mapping {{state: value}} or a function of (p, strategy[, time]), got {type(spec).__name__}")
+                reward = rewards.setdefault(name, _Reward(name))
+                setattr(reward, slot, spec)
+        if "ly" not in rewards:
+            rewards["ly"] = _Reward("ly")
+            rewards["ly"].state = {s: 1.0 for s in self.states[:-1]}
+        return rewards
+
+    def _check_states(self, spec: Mapping, what: str, slot: str) -> None:
+        for state, value in spec.items():
+            if state not in self.states:
+                raise UnknownNameError(f"{what}: {unknown_name('state', state, self.states)}")
+            if slot == "entry" and state == self.states[0]:
+                raise ModelDefinitionError(f"{what}: nobody enters the first state {state!r} in a partitioned survival model")
+            if not isinstance(value, str):
+                arr = as_float_array(value, f"{what}, state {state!r}")
+                if not np.isfinite(arr).all():
+                    raise ModelDefinitionError(f"{what}, state {state!r}: expected finite numbers, got {value!r}")
+
+    # ------------------------------------------------------------------ helpers
+    def _time(self, cycle: int) -> Time:
+        years = (cycle - 1) * self.cycle_length
+        return Time(cycle, years, None if self.start_age is None else self.start_age + years)
+
+    def _values(self, spec: object, p: _Draws, strategy: str, cycle: int, what: str, slot: str) -> np.ndarray:
+        """One strategy's reward values by state for one cycle: shape ``(K, n or 1)``."""
+        raw = spec(p, strategy, self._time(cycle)) if _takes_time(spec, what) else spec(p, strategy) if callable(spec) else spec
+        if not isinstance(raw, Mapping):
+            raise ModelDefinitionError(f"{what}, strategy {strategy!r}: expected a mapping {{state: value}}, got {type(raw).__name__}")
+        self._check_states({k: v for k, v in raw.items() if not isinstance(v, (np.ndarray, xr.DataArray))}, what, slot)
+        out = np.zeros((len(self.states), 1))
+        for state, value in raw.items():
+            if state not in self.states:
+                raise UnknownNameError(f"{what}: {unknown_name('state', state, self.states)}")
+            where = f"{what}, strategy {strategy!r}, cycle {cycle}, state {state!r}"
+            out = self._put(out, self.states.index(state), self._number(value, p, where))
+        return out
+
+    @staticmethod
+    def _put(out: np.ndarray, k: int, value: float | np.ndarray) -> np.ndarray:
+        if np.ndim(value) and out.shape[1] == 1:
+            out = np.repeat(out, np.size(value), axis=1)
+        out[k] = value
+        return out
+
+    @staticmethod
+    def _number(value: object, p: _Draws, where: str) -> float | np.ndarray:
+        if isinstance(value, str):
+            p.where = where
+            return p[value]
+        arr = as_float_array(value.values if isinstance(value, xr.DataArray) else value, where)
+        if arr.ndim and arr.shape != (p.n,):
+            raise ShapeError(f"{where}: expected a number or one value per sample ({p.n}), got shape {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise ModelDefinitionError(f"{where}: expected finite numbers, got {value!r}")
+        return float(arr) if arr.ndim == 0 else arr
+
+    def _reward_table(self, spec: object, p: _Draws, strategies: list[str], what: str, slot: str) -> np.ndarray:
+        """Values ``(S, T or 1, K, n or 1)``: one row per cycle for a function of time, else one."""
+        cycles = range(1, self.n_cycles + 1) if _takes_time(spec, what) else (1,)
+        per = [[self._values(spec, p, s, c, what, slot) for c in cycles] for s in strategies]
+        width = max(v.shape[1] for row in per for v in row)
+        return np.array([[np.broadcast_to(v, (len(self.states), width)) for v in row] for row in per])
+
+    # ------------------------------------------------------------------ curves
+    def _curves(self, strategy: str, draws: xr.Dataset | None, times: np.ndarray, offset: int, out: np.ndarray) -> None:
+        """Write one strategy's checked curves for a chunk into ``out`` ``(curves, n, T + 1)``."""
+        for k, (label, curve) in enumerate(self.curves[strategy].items()):
+            values = evaluate_survival(curve, times, draws, what=f"strategy {strategy!r}, curve {label!r}")
+            steps = np.diff(values, axis=1)
+            if steps.size and steps.max() > _INCREASE_TOLERANCE:
+                i, j = (int(x) for x in np.argwhere(steps > _INCREASE_TOLERANCE)[0])
+                raise ModelDefinitionError(
+                    f"strategy {strategy!r}, curve {label!r}: a survival curve cannot increase, but it goes from "
+                    f"{float(values[i, j]):.6g} to {float(values[i, j + 1]):.6g} in cycle {j + 1} (sample {offset + i})")
+            out[k] = values
+
+    def _constrain(self, curves: np.ndarray, strategy: str, offset: int) -> tuple[np.ndarray, int, float]:
+        """Apply the crossing rule to ``(curves, n, T + 1)`` in place, from the outermost curve in.
+
+        Returns which samples it changed, how many sample-cycles, and the largest change.
+        """
+        touched = np.zeros(curves.shape[1], dtype=bool)
+        cells, excess = 0, 0.0
+        for k in range(curves.shape[0] - 2, -1, -1):
+            inner, outer = curves[k], curves[k + 1]
+            if self.crossing == "hazard":
+                ratio_in, ratio_out = _ratios(inner), _ratios(outer)
+                over = np.concatenate([inner[:, :1] > outer[:, :1], ratio_in > ratio_out], axis=1)
+            else:
+                over = inner > outer
+            if not over.any():
+                continue
+            if self.crossing == "error":
+                i, j = (int(x) for x in np.argwhere(over)[0])
+                raise ModelDefinitionError(
+                    f"strategy {strategy!r}: curve {self.curve_names[k]!r} is above curve {self.curve_names[k + 1]!r} "
+                    f"({float(inner[i, j]):.6g} > {float(outer[i, j]):.6g}) at {j * self.cycle_length:g} years (cycle {j}), "
+                    f"sample {offset + i}; choose a crossing rule: {', '.join(repr(r) for r in CROSSING_RULES if r != 'error')}")
+            if self.crossing == "cap":
+                rows = over.any(axis=1)
+                cells += int(np.count_nonzero(over))
+                excess = max(excess, float(np.max(inner[rows] - outer[rows])))
+                np.minimum(inner, outer, out=inner)  # curves[k] in place
+            else:
+                steps = np.concatenate([np.minimum(inner[:, :1], outer[:, :1]), np.minimum(ratio_in, ratio_out)], axis=1)
+                new = np.where(np.logical_or.accumulate(over, axis=1), np.cumprod(steps, axis=1), inner)
+                changed = new != inner
+                rows = changed.any(axis=1)
+                cells += int(np.count_nonzero(changed))
+                excess = max(excess, float(np.max(inner - new)))
+                curves[k] = new
+            touched |= rows
+        return touched, cells, excess
+
+    # ------------------------------------------------------------------ running
+    def run(
+        self,
+        draws: xr.Dataset | Mapping[str, object],
+        *,
+        strategies: Sequence[str] | str | None = None,
+        trace: bool | str = False,
+    ) -> xr.Dataset:
+        """Evaluate the curves and rewards for every sample and strategy; return an outcome set.
+
+        Parameters
+        ----------
+        draws
+            Parameter draws (an ``xarray.Dataset`` with dimension ``sample``, or a mapping of
+            name to one value per sample); ``{}`` when nothing is uncertain.
+        strategies
+            Strategies to run (default all), in the order wanted.
+        trace
+            ``True`` adds ``trace`` (sample, strategy, cycle, state); ``"mean"`` its mean over
+            samples (strategy, cycle, state); ``False`` neither.
+
+        Returns
+        -------
+        xarray.Dataset
+            The outcome set described in the module docstring.
+        """
+        if isinstance(draws, xr.Dataset):
+            if SAMPLE not in draws.dims:
+                raise ShapeError(f"parameter draws have no 'sample' dimension (dims: {list(draws.dims)})")
+            ds = draws
+        else:
+            ds = as_draws(draws) if draws else None
+        n = 1 if ds is None else int(ds.sizes.get(SAMPLE, 1))
+        names = list(self.strategies) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
+        for s in names:
+            if s not in self.strategies:
+                raise unknown_name("strategy", s, self.strategies)
+        require_unique(names, "strategies", ModelDefinitionError)
+        if trace not in (False, True, "mean"):
+            raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
+        T, L, K, C, S = self.n_cycles, self.cycle_length, len(self.states), len(self.curve_names), len(names)
+        weights = self._weights()
+        totals = {(r, part): np.zeros((S, n)) for r in self.rewards for part in ("disc", "undisc")}
+        by_state = {r: np.zeros((S, n, K)) for r, reward in self.rewards.items() if reward.state is not None}
+        restricted = np.zeros((S, n, C))
+        touched = np.zeros((S, n), dtype=bool)
+        cells, excess = np.zeros(S, dtype=int), np.zeros(S)
+        store = np.empty((n, S, T + 1, K)) if trace is True else np.zeros((S, T + 1, K)) if trace == "mean" else None
+        times = np.round(np.arange(T + 1) * L, 12)
+        for lo in range(0, n, self.chunk_size):
+            hi = min(lo + self.chunk_size, n)
+            chunk = None if ds is None else ds.isel({SAMPLE: slice(lo, hi)})
+            p = _Draws(chunk, hi - lo)
+            curves = np.empty((S, C, hi - lo, T + 1))
+            with shared_evaluations():  # a reference curve shared by several strategies is evaluated once
+                for i, s in enumerate(names):
+                    self._curves(s, chunk, times, lo, curves[i])
+            for i, s in enumerate(names):
+                touched[i, lo:hi], c_cells, c_excess = self._constrain(curves[i], s, lo)
+                cells[i] += c_cells
+                excess[i] = max(excess[i], c_excess)
+            self._accumulate(curves, p, names, weights, totals, by_state, restricted, store, lo, hi)
+        self._initial(ds, names, totals)
+        return self._outcomes(names, n, totals, by_state, restricted, store, touched, cells, excess, trace)
+
+    def _weights(self) -> dict[str, np.ndarray]:
+        """Weights on the trace points for each discounting ('cost', 'effect', 'undisc').
+
+        For each: ``<kind>_start`` and ``<kind>_end`` (per cycle, on its start and end point),
+        ``<kind>`` (both summed on the ``T + 1`` points), ``<kind>_entry`` (discount factor of
+        each cycle's entries) and ``<kind>_entries`` (on the points: ``sum_t (S(t-1) - S(t)) d_t``
+        is ``S . <kind>_entries``); and ``matrix``, the point weights as the columns of
+        :data:`_COLUMNS`, so that one matrix product gives every area under every curve.
+        """
+        T, L = self.n_cycles, self.cycle_length
+        a, b = _correction.cycle_weights(self.correction, T)
+        out: dict[str, np.ndarray] = {}
+        fraction = DISCOUNT_TIMINGS[self.discount_timing]
+        entry_at = _correction.transition_timing(self.correction) if fraction is None else fraction
+        for kind, rate in (("cost", self.discount_costs), ("effect", self.discount_effects)):
+            if fraction is None:
+                at_start, at_end = discount_factors(np.arange(T) * L, rate), discount_factors(np.arange(1, T + 1) * L, rate)
+            else:
+                at_start = at_end = discount_factors((np.arange(T) + fraction) * L, rate)
+            out[f"{kind}_start"], out[f"{kind}_end"] = a * at_start, b * at_end
+            out[f"{kind}_entry"] = discount_factors((np.arange(T) + entry_at) * L, rate)
+        out["undisc_start"], out["undisc_end"], out["undisc_entry"] = a, b, np.ones(T)
+        for kind in ("cost", "effect", "undisc"):
+            w = np.zeros(T + 1)
+            w[:-1] += out[f"{kind}_start"]
+            w[1:] += out[f"{kind}_end"]
+            out[kind] = w
+            d = out[f"{kind}_entry"]
+            out[f"{kind}_entries"] = np.concatenate([d, [0.0]]) - np.concatenate([[0.0], d])
+        out["matrix"] = np.stack([out[name] for name in _COLUMNS], axis=1)
+        return out
+
+    def _accumulate(self, curves, p, names, weights, totals, by_state, restricted, store, lo, hi) -> None:
+        """Add one chunk's rewards; ``curves`` is ``(S, C, c, T + 1)``, each curve contiguous in time."""
+        L = self.cycle_length
+        S, C, c, points = curves.shape
+        areas = (curves.reshape(S * C * c, points) @ weights["matrix"]).reshape(S, C, c, len(_COLUMNS)).transpose(0, 2, 1, 3)
+        column = {name: i for i, name in enumerate(_COLUMNS)}  # areas: (S, c, C, columns)
+        restricted[:, lo:hi] = L * areas[..., column["undisc"]]
+        dynamic = [r for r in self.rewards.values() if _takes_time(r.state, r.name) or _takes_time(r.entry, r.name)]
+        membership = _membership(curves) if store is not None or dynamic else None  # (S, K, c, T + 1)
+        if store is not None and store.ndim == 4:
+            store[lo:hi] = membership.transpose(2, 0, 3, 1)
+        elif store is not None:
+            store += membership.sum(axis=2).transpose(0, 2, 1)
+        for name, reward in self.rewards.items():
+            state = None if reward.state is None else self._reward_table(reward.state, p, names, f"state reward {name!r}", "state") * L
+            entry = None if reward.entry is None else self._reward_table(reward.entry, p, names, f"entry reward {name!r}", "entry")[:, :, 1:]
+            for part, key in (("disc", reward.kind), ("undisc", "undisc")):
+                if state is not None:
+                    values = state  # (S, T|1, K, c|1)
+                    if values.shape[1] == 1:
+                        under = areas[..., column[key]]  # (S, c, C)
+                        occupancy = np.diff(np.concatenate([np.zeros((S, c, 1)), under, np.full((S, c, 1), weights[key].sum())], axis=2), axis=2)
+                        amount = occupancy * values[:, 0].transpose(0, 2, 1)
+                    else:
+                        v = values.transpose(0, 2, 3, 1)  # (S, K, c|1, T)
+                        amount = ((membership[..., :-1] * weights[f"{key}_start"] + membership[..., 1:] * weights[f"{key}_end"]) * v).sum(axis=3)
+                        amount = amount.transpose(0, 2, 1)
+                    totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
+                    if part == "disc":
+                        by_state[name][:, lo:hi] += amount
+                if entry is not None:
+                    values = entry  # (S, T|1, C, c|1)
+                    if values.shape[1] == 1:
+                        amount = areas[..., column[f"{key}_entries"]] * values[:, 0].transpose(0, 2, 1)
+                    else:
+                        flows = curves[..., :-1] - curves[..., 1:]  # (S, C, c, T): entries into state k + 1 cross curve k
+                        amount = ((flows * weights[f"{key}_entry"]) * values.transpose(0, 2, 3, 1)).sum(axis=3).transpose(0, 2, 1)
+                    totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
+
+    def _initial(self, ds: xr.Dataset | None, names: list[str], totals: dict) -> None:
+        n = totals[next(iter(totals))].shape[1]
+        p = _Draws(ds, n)
+        for name, reward in self.rewards.items():
+            if reward.initial is None:
+                continue
+            for i, s in enumerate(names):
+                spec = reward.initial
+                raw = spec(p, s) if callable(spec) else spec.get(s, 0.0) if isinstance(spec, Mapping) else spec
+                value = self._number(raw, p, f"initial reward {name!r}, strategy {s!r}")
+                for part in ("disc", "undisc"):
+                    totals[(name, part)][i] += value
+
+    def _outcomes(self, names, n, totals, by_state, restricted, store, touched, cells, excess, trace) -> xr.Dataset:
+        costs = [r for r, reward in self.rewards.items() if reward.kind == "cost"]
+        effects = [r for r, reward in self.rewards.items() if reward.kind == "effect"]
+        zero = np.zeros((len(names), n))
+        values: dict[str, object] = {"cost": sum((totals[(c, "disc")] for c in costs), zero).T}
+        kinds = {"cost": "cost", "cost_undiscounted": "cost"}
+        for r in costs + effects:
+            values[r] = totals[(r, "disc")].T
+            kinds[r] = kinds[f"{r}_undiscounted"] = self.rewards[r].kind
+        values["cost_undiscounted"] = sum((totals[(c, "undisc")] for c in costs), zero).T
+        for r in costs + effects:
+            values[f"{r}_undiscounted"] = totals[(r, "undisc")].T
+        state_coords = {"state": list(self.states)}
+        for r, array in by_state.items():
+            values[f"{r}_by_state"] = xr.DataArray(array.transpose(1, 0, 2), dims=(SAMPLE, STRATEGY, "state"), coords={STRATEGY: names, **state_coords},
+                                                   attrs={"description": f"{r} by state (discounted)"})
+            kinds[f"{r}_by_state"] = "other"
+        values["restricted_mean"] = xr.DataArray(
+            restricted.transpose(1, 0, 2), dims=(SAMPLE, STRATEGY, "curve"), coords={STRATEGY: names, "curve": list(self.curve_names)},
+            attrs={"description": f"restricted mean time under each curve to {self.n_cycles * self.cycle_length:g} years "
+                                  f"(years, undiscounted, {self._correction_name()} correction)"})
+        kinds["restricted_mean"] = "other"
+        effect = "qaly" if "qaly" in effects else "ly"
+        unit = {"qaly": "QALY", "ly": "life-year"}[effect]
+        summary = "; ".join(
+            f"strategy {s!r}: {int(touched[i].sum())} of {n} samples, {int(cells[i])} sample-cycles"
+            + (f" (largest change {excess[i]:.3g})" if cells[i] else "") for i, s in enumerate(names))
+        attrs = {
+            "model": self.name,
+            "correction": self._correction_name(),
+            "cycle_length": self.cycle_length,
+            "n_cycles": self.n_cycles,
+            "discount_costs": _rate_label(self.discount_costs),
+            "discount_effects": _rate_label(self.discount_effects),
+            "discount_timing": self.discount_timing,
+            "crossing": self.crossing,
+            "crossing_rule": CROSSING_RULES[self.crossing],
+            "crossing_samples": touched.sum(axis=1).astype(int),
+            "crossing_cycles": cells.astype(int),
+            "crossing_summary": f"changed by the {self.crossing!r} rule: {summary}",
+            "entries": "entries into a state are the events of the curve above it (progression: all PFS events, deaths before progression included)",
+            "curves": "; ".join(f"{s}: " + ", ".join(f"{k} = {v!r}" for k, v in self.curves[s].items()) for s in names),
+        }
+        if cells.any():
+            warnings.warn(f"partitioned survival model {self.name!r}: curves crossed; {attrs['crossing_summary']}", CurveCrossingWarning, stacklevel=3)
+        ds = make_outcomes(values, names, effect=effect, kinds=kinds, currency=self.currency, effect_unit=unit, attrs=attrs)
+        if store is not None:
+            coords = {STRATEGY: names, "cycle": np.arange(self.n_cycles + 1), "state": list(self.states)}
+            if store.ndim == 4:
+                data = xr.DataArray(store, dims=(SAMPLE, STRATEGY, "cycle", "state"), coords={SAMPLE: ds[SAMPLE].values, **coords})
+            else:
+                data = xr.DataArray(store / n, dims=(STRATEGY, "cycle", "state"), coords=coords)
+            ds["trace"] = data.assign_attrs(kind="other", description="state membership (proportion of the cohort) at each cycle; cycle 0 is the start")
+        return ds
+
+    def _correction_name(self) -> str:
+        return self.correction if isinstance(self.correction, str) else "custom weights"
+
+
+def _ratios(curve: np.ndarray) -> np.ndarray:
+    """Conditional survival over each cycle, ``S(t) / S(t - 1)`` (0 once the curve is 0)."""
+    return np.divide(curve[:, 1:], curve[:, :-1], out=np.zeros_like(curve[:, 1:]), where=curve[:, :-1] > 0)
+
+
+def _membership(curves: np.ndarray) -> np.ndarray:
+    """State membership ``(S, K, c, T + 1)`` from curves ``(S, K - 1, c, T + 1)``: differences of 0, the curves and 1."""
+    shape = (curves.shape[0], 1) + curves.shape[2:]
+    return np.diff(np.concatenate([np.zeros(shape), curves, np.ones(shape)], axis=1), axis=1)
+
+
+def _rate_label(rate: float | DiscountSchedule) -> str | float:
+    return rate.name if isinstance(rate, DiscountSchedule) else float(rate)

@@ -1,0 +1,342 @@
+"""Partitioned survival model: hand-worked exponential cases, invariants, constraints, analyses downstream."""
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.integrate import quad
+
+from healthecon import cea, dsa, voi
+from healthecon.distributions import Gamma, LogNormal
+from healthecon.errors import ModelDefinitionError, ShapeError, UnknownNameError
+from healthecon.outcomes import validate_outcomes
+from healthecon.params import Parameters
+from healthecon.plot import plot_ce_plane, plot_ceac, plot_trace
+from healthecon.survival import ParametricCurve
+from healthecon.survival.psm import CurveCrossingWarning, PartitionedSurvivalModel
+from healthecon.survival.transforms import HazardRatio
+
+matplotlib.use("Agg")
+
+
+class Exponential:
+    """A test curve: exponential with a rate that is a number or a parameter's draws."""
+
+    def __init__(self, rate):
+        self.rate = rate
+        self.parameter_names = (rate,) if isinstance(rate, str) else ()
+
+    def survival(self, t, draws=None):
+        rate = draws[self.rate].values[:, None] if isinstance(self.rate, str) else self.rate
+        return np.exp(-rate * np.asarray(t, float)[None, :])
+
+    def __repr__(self):
+        return f"Exponential({self.rate!r})"
+
+
+class Rising:
+    def survival(self, t, draws=None):
+        return np.minimum(1.0, 0.5 + 0.1 * np.asarray(t, float))[None, :]
+
+
+def three_state(pfs, os, **kw):
+    options = dict(n_cycles=10, correction="end", discount_costs=0.0, discount_effects=0.0)
+    options.update(kw)
+    return PartitionedSurvivalModel({"only": {"PFS": pfs, "OS": os}}, **options)
+
+
+# --------------------------------------------------------------------------- hand-worked
+def test_exponential_state_occupancy_matches_closed_form():
+    out = three_state(Exponential(0.3), Exponential(0.1), n_cycles=5).run({}, trace=True)
+    t = np.arange(6.0)
+    trace = out["trace"].sel(strategy="only").isel(sample=0)
+    np.testing.assert_allclose(trace.sel(state="progression-free"), np.exp(-0.3 * t), rtol=1e-13)
+    np.testing.assert_allclose(trace.sel(state="progressed"), np.exp(-0.1 * t) - np.exp(-0.3 * t), rtol=1e-13)
+    np.testing.assert_allclose(trace.sel(state="dead"), 1 - np.exp(-0.1 * t), rtol=1e-13)
+
+
+def test_discounted_life_years_are_a_geometric_series():
+    # end-of-cycle counting, 3.5% a year: sum_{t=1..T} (e^-rate / 1.035)^t
+    T, rate, r = 20, 0.15, 0.035
+    q = np.exp(-rate) / (1 + r)
+    out = three_state(Exponential(0.4), Exponential(rate), n_cycles=T, discount_effects=r).run({})
+    assert float(out["ly"][0, 0]) == pytest.approx(q * (1 - q**T) / (1 - q), rel=1e-12)
+    assert float(out["ly_undiscounted"][0, 0]) == pytest.approx(np.exp(-rate * np.arange(1, T + 1)).sum(), rel=1e-12)
+
+
+def test_half_cycle_qalys_and_costs_by_state_worked_by_hand():
+    # two annual cycles, half-cycle correction, costs at 5% and QALYs undiscounted
+    model = three_state(Exponential(0.5), Exponential(0.2), n_cycles=2, correction="half-cycle", discount_costs=0.05,
+                        state_rewards={"qaly": {"progression-free": 0.8, "progressed": 0.5}, "cost_care": {"progressed": 1000.0}})
+    out = model.run({})
+    pf = np.exp(-0.5 * np.arange(3.0))
+    pd = np.exp(-0.2 * np.arange(3.0)) - pf
+    w = np.array([0.5, 1.0, 0.5])
+    assert float(out["qaly"][0, 0]) == pytest.approx(0.8 * w @ pf + 0.5 * w @ pd, rel=1e-12)
+    d = 1.05 ** -np.arange(3.0)
+    assert float(out["cost"][0, 0]) == pytest.approx(1000 * (w * d) @ pd, rel=1e-12)
+    by_state = out["qaly_by_state"].sel(strategy="only").isel(sample=0)
+    assert by_state.sel(state="progression-free") == pytest.approx(0.8 * w @ pf)
+    assert by_state.sel(state="dead") == 0
+    assert out["cost_care_by_state"].sum("state").values == pytest.approx(out["cost_care"].values)
+
+
+def test_monthly_cycle_length_multiplies_annual_values():
+    annual = three_state(Exponential(0.3), Exponential(0.1), n_cycles=24, cycle_length=1 / 12,
+                         state_rewards={"cost_drug": {"progression-free": 12_000.0}}).run({})
+    pf = np.exp(-0.3 * np.arange(1, 25) / 12)
+    assert float(annual["cost_drug"][0, 0]) == pytest.approx(1000.0 * pf.sum(), rel=1e-12)
+
+
+def test_entry_cost_of_death_totals_all_deaths():
+    model = three_state(Exponential(0.3), Exponential(0.1), n_cycles=8,
+                        entry_rewards={"cost_death": {"dead": 5000.0}, "cost_progression": {"progressed": 100.0}})
+    out = model.run({})
+    assert float(out["cost_death"][0, 0]) == pytest.approx(5000 * (1 - np.exp(-0.8)), rel=1e-12)
+    assert float(out["cost_progression"][0, 0]) == pytest.approx(100 * (1 - np.exp(-2.4)), rel=1e-12)
+
+
+def test_entry_costs_discounted_mid_cycle_under_half_cycle():
+    model = three_state(Exponential(0.3), Exponential(0.1), n_cycles=3, correction="half-cycle", discount_costs=0.05,
+                        entry_rewards={"cost_death": {"dead": 1.0}})
+    deaths = -np.diff(np.exp(-0.1 * np.arange(4.0)))
+    assert float(model.run({})["cost_death"][0, 0]) == pytest.approx(deaths @ 1.05 ** -(np.arange(3) + 0.5), rel=1e-12)
+
+
+def test_time_dependent_reward_applies_per_cycle():
+    # drug cost in the first year only, monthly cycles, end-of-cycle counting
+    def drug(p, strategy, time):
+        return {"progression-free": 12_000.0 if time.years < 1 else 0.0}
+
+    out = three_state(Exponential(0.3), Exponential(0.1), n_cycles=36, cycle_length=1 / 12,
+                      state_rewards={"cost_drug": drug}).run({})
+    assert float(out["cost_drug"][0, 0]) == pytest.approx(1000 * np.exp(-0.3 * np.arange(1, 13) / 12).sum(), rel=1e-12)
+
+
+def test_discount_timing_start_discounts_each_corrected_cycle_once():
+    model = three_state(Exponential(0.5), Exponential(0.2), n_cycles=3, correction="trapezoid", discount_effects=0.03,
+                        discount_timing="start")
+    os = np.exp(-0.2 * np.arange(4.0))
+    expected = ((os[:-1] + os[1:]) / 2) @ 1.03 ** -np.arange(3.0)
+    assert float(model.run({})["ly"][0, 0]) == pytest.approx(expected, rel=1e-12)
+
+
+def test_initial_reward_and_parameter_names_in_rewards():
+    model = PartitionedSurvivalModel(
+        {"a": [Exponential(0.3), Exponential("os_rate")], "b": [Exponential(0.2), Exponential("os_rate")]},
+        n_cycles=5, correction="end", discount_costs=0, discount_effects=0,
+        state_rewards={"qaly": {"progression-free": "u_pf", "progressed": 0.5}}, initial_rewards={"cost_surgery": {"b": "c_surgery"}})
+    assert set(model.parameters) == {"os_rate", "u_pf", "c_surgery"}
+    draws = {"os_rate": np.array([0.1, 0.2]), "u_pf": np.array([0.8, 0.9]), "c_surgery": np.array([100.0, 200.0])}
+    out = model.run(draws)
+    assert out["cost_surgery"].values.tolist() == [[0.0, 100.0], [0.0, 200.0]]
+    pf = np.exp(-0.3 * np.arange(1, 6))
+    pd = np.exp(-0.2 * np.arange(1, 6)) - pf
+    assert float(out["qaly"].sel(strategy="a")[1]) == pytest.approx(0.9 * pf.sum() + 0.5 * pd.sum(), rel=1e-12)
+
+
+def test_four_states_from_three_curves():
+    model = PartitionedSurvivalModel({"only": [Exponential(0.6), Exponential(0.3), Exponential(0.1)]},
+                                     states=["response", "stable", "progressed", "dead"], n_cycles=4, correction="end")
+    out = model.run({}, trace=True)
+    trace = out["trace"].isel(sample=0, strategy=0)
+    t = np.arange(5.0)
+    np.testing.assert_allclose(trace.sel(state="stable"), np.exp(-0.3 * t) - np.exp(-0.6 * t), rtol=1e-13)
+    assert list(out["restricted_mean"].curve.values) == ["S1", "S2", "S3"]
+
+
+def test_restricted_mean_of_exponential_with_simpson_is_the_integral():
+    tau, rate = 10.0, 0.25
+    out = three_state(Exponential(0.5), Exponential(rate), n_cycles=120, cycle_length=1 / 12, correction="simpson").run({})
+    exact = (1 - np.exp(-rate * tau)) / rate
+    bound = tau / 180 * (1 / 12) ** 4 * rate**4  # composite Simpson's rule: (b - a) h^4 max|f(4)| / 180
+    assert float(out["restricted_mean"].sel(curve="OS")[0, 0]) == pytest.approx(exact, abs=bound)
+    assert float(out["ly_undiscounted"][0, 0]) == pytest.approx(exact, abs=bound)
+
+
+# --------------------------------------------------------------------------- invariants
+weibull = st.tuples(st.floats(0.5, 2.5), st.floats(0.05, 1.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(pfs=weibull, os=weibull, rule=st.sampled_from(["cap", "hazard"]))
+def test_membership_sums_to_one_and_pfs_below_os(pfs, os, rule):
+    model = three_state(ParametricCurve("weibullPH", shape=pfs[0], scale=pfs[1]),
+                        ParametricCurve("weibullPH", shape=os[0], scale=os[1]), n_cycles=30, crossing=rule)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CurveCrossingWarning)
+        out = model.run({}, trace=True)
+    trace = out["trace"].values
+    np.testing.assert_allclose(trace.sum(-1), 1.0, atol=1e-12)
+    assert (trace[..., 1] >= -1e-12).all()  # progressed = OS - PFS >= 0
+    assert (out["restricted_mean"].sel(curve="PFS") <= out["restricted_mean"].sel(curve="OS") + 1e-12).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.floats(0.5, 2.5), scale=st.floats(0.05, 1.0), n_cycles=st.integers(2, 40))
+def test_pfs_equal_to_os_leaves_progressed_state_empty(shape, scale, n_cycles):
+    curve = ParametricCurve("weibullPH", shape=shape, scale=scale)
+    out = three_state(curve, curve, n_cycles=n_cycles, state_rewards={"qaly": {"progressed": 1.0}}).run({}, trace=True)
+    assert (out["trace"].sel(state="progressed").values == 0).all()
+    assert float(out["qaly"][0, 0]) == 0.0
+    assert out.attrs["crossing_cycles"].tolist() == [0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.floats(1.0, 2.5), scale=st.floats(0.05, 0.8))
+def test_restricted_mean_equals_integral_of_curve(shape, scale):
+    curve = ParametricCurve("weibullPH", shape=shape, scale=scale)
+    out = three_state(curve, curve, n_cycles=240, cycle_length=1 / 12, correction="trapezoid").run({})
+    exact = quad(lambda t: np.exp(-scale * t**shape), 0, 20, epsabs=1e-12)[0]
+    fine = np.linspace(0, 20, 20_001)
+    second = np.abs(np.gradient(np.gradient(np.exp(-scale * fine**shape), fine), fine)).max()
+    bound = 20 * (1 / 12) ** 2 / 12 * second * 1.1  # trapezoid rule: (b - a) h^2 max|f''| / 12, 10% for the estimate of f''
+    assert float(out["restricted_mean"].sel(curve="OS")[0, 0]) == pytest.approx(exact, abs=bound)
+
+
+def test_results_do_not_depend_on_chunking():
+    rng = np.random.default_rng(3)
+    draws = xr.Dataset({"os_rate": ("sample", rng.uniform(0.05, 0.3, 37)), "hr": ("sample", rng.uniform(0.5, 1.2, 37))})
+    control = ParametricCurve("weibullPH", shape=1.2, scale="os_rate")
+    runs = []
+    for chunk in (1, 7, 37, 1000):
+        model = PartitionedSurvivalModel({"control": [Exponential(0.4), control],
+                                          "new": [HazardRatio(Exponential(0.4), "hr"), HazardRatio(control, "hr")]},
+                                         n_cycles=50, cycle_length=0.25, chunk_size=chunk,
+                                         state_rewards={"qaly": {"progression-free": 0.8, "progressed": 0.6}})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CurveCrossingWarning)
+            runs.append(model.run(draws, trace=True))
+    for other in runs[1:]:
+        xr.testing.assert_identical(runs[0], other)
+
+
+# --------------------------------------------------------------------------- constraints
+def test_cap_rule_reports_what_it_changed_in_attrs_and_a_warning():
+    # PFS (rate 0.1) above OS (rate 0.3) from the start: every cycle after 0 is capped
+    model = three_state(Exponential(0.1), Exponential(0.3), n_cycles=6)
+    with pytest.warns(CurveCrossingWarning, match="1 of 1 samples, 6 sample-cycles"):
+        out = model.run({}, trace=True)
+    assert out.attrs["crossing"] == "cap"
+    assert out.attrs["crossing_samples"].tolist() == [1] and out.attrs["crossing_cycles"].tolist() == [6]
+    assert "heemod" in out.attrs["crossing_rule"]
+    assert (out["trace"].sel(state="progressed").values == 0).all()
+
+
+def test_hazard_rule_keeps_pfs_hazard_at_least_os_hazard():
+    # OS: hazard 0.2 then 0.5 after year 3 (piecewise); PFS: constant 0.3, so it crosses OS's hazard
+    class Kinked:
+        def survival(self, t, draws=None):
+            t = np.asarray(t, float)
+            return np.exp(-(0.2 * np.minimum(t, 3) + 0.5 * np.maximum(t - 3, 0)))[None, :]
+
+    with pytest.warns(CurveCrossingWarning):
+        out = three_state(Exponential(0.3), Kinked(), n_cycles=8, crossing="hazard").run({}, trace=True)
+    trace = out["trace"].isel(sample=0, strategy=0)
+    pfs = trace.sel(state="progression-free").values
+    os = 1 - trace.sel(state="dead").values
+    assert np.all(pfs[1:] / pfs[:-1] <= os[1:] / os[:-1] + 1e-12)
+    np.testing.assert_allclose(pfs[:4], np.exp(-0.3 * np.arange(4)), rtol=1e-12)  # unchanged before the kink
+
+
+def test_error_rule_names_strategy_curve_sample_and_time():
+    draws = {"os_rate": np.array([0.05, 0.5])}
+    with pytest.raises(ModelDefinitionError, match=r"curve 'PFS' is above curve 'OS' .* at 1 years \(cycle 1\), sample 1"):
+        three_state(Exponential(0.3), Exponential("os_rate"), crossing="error").run(draws)
+
+
+def test_increasing_curve_raises_naming_cycle():
+    with pytest.raises(ModelDefinitionError, match=r"curve 'OS': a survival curve cannot increase.*cycle 1"):
+        three_state(Exponential(0.3), Rising()).run({})
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(states=["a", "b"]), ModelDefinitionError, "2 curves make 3 states"),
+    (dict(crossing="swap"), ModelDefinitionError, "crossing: expected one of"),
+    (dict(discount_timing="mid"), ModelDefinitionError, "discount_timing"),
+    (dict(state_rewards={"qaly": {"progresed": 1}}), UnknownNameError, "unknown state 'progresed'"),
+    (dict(entry_rewards={"cost_x": {"progression-free": 1}}), ModelDefinitionError, "nobody enters the first state"),
+    (dict(state_rewards={"cost": {"dead": 1}}), ModelDefinitionError, "reserved"),
+])
+def test_bad_definitions_raise_clear_errors(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        three_state(Exponential(0.3), Exponential(0.1), **kwargs)
+
+
+def test_curve_names_must_match_between_strategies():
+    with pytest.raises(ModelDefinitionError, match="same curves"):
+        PartitionedSurvivalModel({"a": {"PFS": Exponential(1), "OS": Exponential(1)}, "b": {"pfs": Exponential(1), "OS": Exponential(1)}}, n_cycles=2)
+
+
+def test_unknown_parameter_in_a_reward_names_where():
+    model = three_state(Exponential(0.3), Exponential(0.1), state_rewards={"qaly": {"progressed": "u_pd"}})
+    with pytest.raises(UnknownNameError, match="state reward 'qaly', strategy 'only', cycle 1, state 'progressed': unknown parameter 'u_pd'"):
+        model.run({"u_pf": np.array([0.5])})
+
+
+def test_curve_returning_the_wrong_shape_raises():
+    class Wrong:
+        def survival(self, t, draws=None):
+            return np.ones((3, len(t)))
+
+    with pytest.raises(ShapeError, match=r"curve 'OS': survival\(\) returned shape \(3, 11\)"):
+        three_state(Exponential(0.3), Wrong()).run({"x": np.ones(2)})
+
+
+# --------------------------------------------------------------------------- downstream analyses
+PARAMS = Parameters(
+    os_scale=Gamma.from_mean_sd(0.12, 0.015), pfs_scale=Gamma.from_mean_sd(0.3, 0.03),
+    hr=LogNormal.from_mean_sd(0.7, 0.08), c_drug=Gamma.from_mean_sd(20_000, 2_000),
+)
+
+
+def psa_model():
+    os_c = ParametricCurve("weibullPH", shape=1.1, scale="os_scale")
+    pfs_c = ParametricCurve("weibullPH", shape=1.0, scale="pfs_scale")
+    return PartitionedSurvivalModel(
+        {"control": {"PFS": pfs_c, "OS": os_c}, "new": {"PFS": HazardRatio(pfs_c, "hr"), "OS": HazardRatio(os_c, "hr")}},
+        n_cycles=120, cycle_length=1 / 12,
+        state_rewards={"cost_drug": lambda p, s: {"progression-free": p["c_drug"] if s == "new" else 0.0},
+                       "cost_care": {"progression-free": 2000.0, "progressed": 8000.0},
+                       "qaly": {"progression-free": 0.8, "progressed": 0.6}})
+
+
+def test_icer_table_ceac_voi_dsa_and_plots_read_psm_outcomes():
+    draws = PARAMS.sample(400, seed=5)
+    out = psa_model().run(draws, trace="mean")
+    validate_outcomes(out)
+    table = cea.icer_table(out)
+    assert list(table["strategy"]) == ["control", "new"] and table["icer"].iloc[1] > 0
+    curve = cea.ceac(out, [0, 50_000, 1e6])
+    np.testing.assert_allclose(curve.sum("strategy"), 1.0)
+    assert float(curve.sel(strategy="new", wtp=1e6)) > 0.9
+    assert float(voi.evpi(out, 120_000)[0]) > 0  # the decision is uncertain near the ICER
+    evppi = voi.evppi(out, draws, "hr", 120_000)
+    assert float(evppi["evppi"].squeeze()) >= 0
+    tornado = dsa.one_way(psa_model(), PARAMS, wtp=50_000)
+    assert set(tornado.index) == {"os_scale", "pfs_scale", "hr", "c_drug"}
+    plane = plot_ce_plane(out, "control")
+    assert len(plane.collections[0].get_offsets()) == 400  # one point per sample
+    assert len(plot_ceac(out, np.linspace(0, 200_000, 21)).lines) >= 2
+    ax = plot_trace(out, "new")
+    assert ax.lines[0].get_ydata()[0] == pytest.approx(1.0)
+
+
+def test_reward_functions_see_age_and_outcomes_save_and_load(tmp_path):
+    from healthecon.outcomes import load_outcomes, save_outcomes
+
+    def care(p, strategy, time):  # care costs 100 a year from age 65
+        return {"progressed": 100.0 if time.age >= 65 else 0.0}
+
+    model = three_state(Exponential(0.3), Exponential(0.1), n_cycles=10, start_age=60.0, state_rewards={"cost_care": care})
+    out = model.run({})
+    t = np.arange(6, 11)
+    expected = 100 * (np.exp(-0.1 * t) - np.exp(-0.3 * t)).sum()  # cycles 6-10 start at ages 65-69
+    assert float(out["cost_care"][0, 0]) == pytest.approx(expected, rel=1e-12)
+    back = load_outcomes(save_outcomes(out, tmp_path / "psm.nc"))
+    xr.testing.assert_allclose(back, out)
+    assert back.attrs["crossing"] == "cap"

@@ -1,0 +1,190 @@
+"""Curve transforms: hazard ratio, step (Kaplan-Meier) curves, piecewise, waning, background mortality."""
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.integrate import quad
+
+from healthecon.errors import ModelDefinitionError, ParameterError, UnknownNameError
+from healthecon.lifetable import LifeTable
+from healthecon.survival import ParametricCurve
+from healthecon.survival.transforms import (
+    BackgroundMortality,
+    HazardRatio,
+    Piecewise,
+    StepSurvival,
+    Waning,
+    as_draws,
+    evaluate_survival,
+)
+
+TIMES = np.linspace(0, 30, 61)
+DISTRIBUTIONS = st.sampled_from([
+    ("weibullPH", dict(shape=1.3, scale=0.1)), ("weibull", dict(shape=0.8, scale=6.0)), ("gompertz", dict(shape=0.05, rate=0.1)),
+    ("llogis", dict(shape=1.5, scale=4.0)), ("lnorm", dict(meanlog=1.2, sdlog=0.9)), ("exponential", dict(rate=0.2)),
+])
+
+
+def curve_of(choice):
+    name, parameters = choice
+    return ParametricCurve(name, **parameters)
+
+
+def transforms_of(base, other):
+    table = LifeTable(np.arange(40, 111), np.linspace(0.002, 0.4, 71), extend_last=True)
+    return [
+        HazardRatio(base, 0.6),
+        Piecewise(StepSurvival([0.5, 1.0, 2.0], [0.95, 0.9, 0.8]), base, cut=2.0),
+        Waning(HazardRatio(base, 0.5), base, start=2, end=6),
+        BackgroundMortality(base, table, start_age=60),
+        BackgroundMortality(Waning(HazardRatio(base, 0.5), other, 1, 3), table, start_age=70, step=0.25),
+    ]
+
+
+# --------------------------------------------------------------------------- invariants
+@settings(max_examples=25, deadline=None)
+@given(base=DISTRIBUTIONS, other=DISTRIBUTIONS, which=st.integers(0, 4))
+def test_every_transform_is_a_survival_function(base, other, which):
+    curve = transforms_of(curve_of(base), curve_of(other))[which]
+    s = evaluate_survival(curve, TIMES)
+    assert s[0, 0] == pytest.approx(1.0)
+    assert (np.diff(s, axis=1) <= 1e-12).all()
+    h = curve.cumulative_hazard(TIMES)
+    np.testing.assert_allclose(np.exp(-h), s, rtol=1e-10, atol=1e-300)
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=DISTRIBUTIONS)
+def test_hazard_ratio_of_one_leaves_a_curve_unchanged(base):
+    curve = curve_of(base)
+    np.testing.assert_array_equal(HazardRatio(curve, 1.0).survival(TIMES), curve.survival(TIMES))
+
+
+@settings(max_examples=25, deadline=None)
+@given(base=DISTRIBUTIONS, t=st.floats(0.0, 30.0))
+def test_transforms_at_one_time_equal_the_same_time_in_a_grid(base, t):
+    # the value at t does not depend on which other times are asked for
+    for curve in transforms_of(curve_of(base), curve_of(("exponential", dict(rate=0.3)))):
+        alone = curve.survival([t])[0, 0]
+        grid = curve.survival(np.sort(np.append(TIMES, t)))[0]
+        assert alone == pytest.approx(grid[np.searchsorted(np.sort(np.append(TIMES, t)), t)], rel=1e-12, abs=1e-300)
+
+
+# --------------------------------------------------------------------------- hazard ratio
+def test_hazard_ratio_from_draws_is_a_power_of_the_reference():
+    base = ParametricCurve("weibullPH", shape=1.2, scale="lam")
+    draws = xr.Dataset({"lam": ("sample", [0.1, 0.2]), "hr": ("sample", [0.5, 2.0])})
+    s = HazardRatio(base, "hr").survival([1.0, 3.0], draws)
+    np.testing.assert_allclose(s, base.survival([1.0, 3.0], draws) ** np.array([[0.5], [2.0]]), rtol=1e-14)
+    np.testing.assert_allclose(HazardRatio(base, "hr").hazard([2.0], draws), base.hazard([2.0], draws) * [[0.5], [2.0]])
+    assert HazardRatio(base, "hr").parameter_names == ("lam", "hr")
+
+
+def test_hazard_ratio_errors_name_the_parameter():
+    base = ParametricCurve("exponential", rate=0.1)
+    with pytest.raises(ParameterError, match="hazard ratio"):
+        HazardRatio(base, -0.5)
+    with pytest.raises(ParameterError, match=r"hazard ratio 'hr': expected values > 0, got -1 at sample 1"):
+        HazardRatio(base, "hr").survival([1.0], xr.Dataset({"hr": ("sample", [0.5, -1.0])}))
+    with pytest.raises(UnknownNameError, match="unknown parameter 'hr'"):
+        HazardRatio(base, "hr").survival([1.0], xr.Dataset({"h": ("sample", [0.5])}))
+    with pytest.raises(ParameterError, match="no draws were given"):
+        HazardRatio(base, "hr").survival([1.0])
+
+
+# --------------------------------------------------------------------------- piecewise
+def test_piecewise_is_km_then_the_conditional_tail():
+    km = StepSurvival([0.25, 0.5, 1.0, 1.5], [0.9, 0.85, 0.7, 0.6])
+    tail = ParametricCurve("weibullPH", shape=1.4, scale=0.3)
+    curve = Piecewise(km, tail, cut=1.5)
+    t = np.array([0.0, 0.3, 1.5, 2.0, 5.0])
+    expected = np.array([1.0, 0.9, 0.6, *(0.6 * np.exp(-0.3 * (t[3:] ** 1.4 - 1.5**1.4)))])
+    np.testing.assert_allclose(curve.survival(t)[0], expected, rtol=1e-13)
+    np.testing.assert_allclose(curve.hazard([3.0]), tail.hazard([3.0]))
+
+
+def test_step_curve_refuses_bad_tables_and_times_beyond_it():
+    with pytest.raises(ParameterError, match="non-increasing"):
+        StepSurvival([1, 2], [0.8, 0.9])
+    with pytest.raises(ParameterError, match="strictly increasing"):
+        StepSurvival([1, 1], [0.8, 0.7])
+    with pytest.raises(ModelDefinitionError, match="has no hazard"):
+        Piecewise(StepSurvival([1.0], [0.5]), ParametricCurve("exponential", rate=1.0), cut=1.0).hazard([0.5])
+
+
+# --------------------------------------------------------------------------- waning
+def test_waning_with_general_curves_matches_numerical_integration_of_the_hazard():
+    treated = ParametricCurve("weibullPH", shape=1.3, scale=0.08)
+    reference = ParametricCurve("gompertz", shape=0.1, rate=0.15)
+    curve = Waning(treated, reference, start=2.0, end=5.0)
+
+    def hazard(s):
+        w = min(max((s - 2.0) / 3.0, 0.0), 1.0)
+        return (1 - w) * treated.hazard([s])[0, 0] + w * reference.hazard([s])[0, 0]
+
+    for t in (1.0, 3.3, 5.0, 9.0):
+        exact = quad(hazard, 0, t, points=[2.0, 5.0], epsabs=1e-13)[0]
+        assert curve.cumulative_hazard([t])[0, 0] == pytest.approx(exact, rel=1e-10)
+    assert curve.hazard([3.5])[0, 0] == pytest.approx(hazard(3.5))
+
+
+def test_abrupt_waning_switches_hazard_at_once():
+    curve = Waning(ParametricCurve("exponential", rate=0.1), ParametricCurve("exponential", rate=0.3), start=2, end=2)
+    np.testing.assert_allclose(curve.cumulative_hazard([1.0, 2.0, 4.0])[0], [0.1, 0.2, 0.8], rtol=1e-13)
+
+
+def test_waning_period_must_be_ordered():
+    base = ParametricCurve("exponential", rate=0.1)
+    with pytest.raises(ParameterError, match="start <= end"):
+        Waning(base, base, start=5, end=2)
+
+
+# --------------------------------------------------------------------------- background mortality
+def test_background_mortality_is_the_per_cycle_maximum_on_the_step_grid():
+    table = LifeTable(np.arange(60, 101), np.linspace(0.01, 0.3, 41), extend_last=True)
+    disease = ParametricCurve("weibullPH", shape=0.6, scale=0.15)  # falling hazard: population mortality takes over
+    curve = BackgroundMortality(disease, table, start_age=60, step=1.0)
+    t = np.arange(0, 31.0)
+    p_disease = 1 - disease.survival(t)[0, 1:] / disease.survival(t)[0, :-1]
+    p_population = table.cohort(60.0, 30)
+    expected = np.concatenate([[1.0], np.cumprod(1 - np.maximum(p_disease, p_population))])
+    np.testing.assert_allclose(curve.survival(t)[0], expected, rtol=1e-12)
+    assert (p_population > p_disease).any() and (p_population < p_disease).any()
+
+
+def test_background_mortality_start_age_from_draws_and_exact_band_integral():
+    table = LifeTable([60, 61, 62], [0.1, 0.2, 0.3], kind="rate", extend_last=True)
+    never = ParametricCurve("exponential", rate=1e-12)
+    curve = BackgroundMortality(never, table, start_age="age")
+    draws = xr.Dataset({"age": ("sample", [60.0, 60.5])})
+    # from 60.5 for one year: half a year at 0.1, half at 0.2
+    h = curve.cumulative_hazard([1.0], draws)
+    np.testing.assert_allclose(h[:, 0], [0.1, 0.15], rtol=1e-9)
+    assert curve.parameter_names == ("age",)
+
+
+def test_background_mortality_past_the_table_raises():
+    table = LifeTable([60, 70], [0.01, 0.02])  # covers ages 60 to 80
+    with pytest.raises(ParameterError, match="beyond the last row"):
+        BackgroundMortality(ParametricCurve("exponential", rate=0.1), table, start_age=75).survival([10.0])
+
+
+# --------------------------------------------------------------------------- helpers
+def test_evaluate_survival_checks_what_a_curve_returns():
+    class Bad:
+        def survival(self, t, draws=None):
+            return np.full((1, len(t)), np.nan)
+
+    with pytest.raises(ModelDefinitionError, match="OS: survival must be in"):
+        evaluate_survival(Bad(), [1.0], what="OS")
+    with pytest.raises(ModelDefinitionError, match="expected a survival curve"):
+        evaluate_survival(object(), [1.0])
+
+
+def test_as_draws_converts_a_mapping_and_keeps_named_parameters():
+    ds = as_draws({"a": np.array([1.0, 2.0]), "b": np.array([3.0, 4.0])}, ["b"])
+    assert list(ds.data_vars) == ["b"] and ds.sizes["sample"] == 2
+    with pytest.raises(UnknownNameError, match="unknown parameter 'c'"):
+        as_draws({"a": np.array([1.0])}, ["c"])
