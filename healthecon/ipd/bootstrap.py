@@ -69,15 +69,9 @@ def estimator(data: PatientData, method: str = "mean",
             raise AnalysisError("covariates: method 'mean' does not adjust; use 'ols', 'sur' or 'glm'")
         return ArmMeans(data)
     if method == "sur":
-        effect = effect or _default_effect(data)
+        effect = effect or data.default_effect
         return LinearMeans(data, covariates, variables=("cost", effect), sur=True)
     return (GammaMeans if method == "glm" else LinearMeans)(data, covariates)
-
-
-def _default_effect(data: PatientData) -> str:
-    if not data.effects:
-        raise AnalysisError("patient data has no effect (give utilities= or follow_up= to read_patients)")
-    return "qaly" if "qaly" in data.effects else data.effects[0]
 
 
 def resampling_plan(data: PatientData) -> ResamplingPlan:
@@ -98,7 +92,7 @@ def evaluate(est: Callable[[np.ndarray], dict[str, np.ndarray]], rows: Sequence[
 
 
 def _outcome_set(values: Mapping[str, np.ndarray], data: PatientData, effect: str | None, attrs: Mapping[str, object]) -> xr.Dataset:
-    effect = effect or _default_effect(data) if data.effects else None
+    effect = (effect or data.default_effect) if data.effects else None
     kinds = {v: ("cost" if v == "cost" or v in data.costs else "effect") for v in values}
     return make_outcomes(dict(values), data.arms, effect=effect, kinds=kinds,
                          effect_unit=_EFFECT_UNITS.get(effect or "", effect or ""), attrs=dict(attrs))

@@ -185,6 +185,13 @@ class PatientData:
         return pd.Categorical(self.table["arm"], categories=list(self.arms)).codes.astype(np.intp)
 
     @property
+    def default_effect(self) -> str:
+        """``"qaly"`` if QALYs were computed, else ``"ly"``."""
+        if not self.effects:
+            raise PatientDataError("patient data has no effect: give utilities= or follow_up= to read_patients")
+        return "qaly" if "qaly" in self.effects else self.effects[0]
+
+    @property
     def weights(self) -> np.ndarray:
         """Analysis weights (ones when no weight column is given)."""
         return np.ones(len(self.table)) if self.weight is None else self.table[self.weight].to_numpy(dtype=float)
