@@ -17,23 +17,36 @@ Submodules, one concept each: :mod:`~healthecon.ipd.data`, :mod:`~healthecon.ipd
 :mod:`~healthecon.ipd.missing`, :mod:`~healthecon.ipd.synthetic`.
 """
 
+from . import resample, synthetic
 from .bootstrap import METHODS, IPDResult, bca_interval, bootstrap, percentile_interval
 from .data import PatientData, PatientDataError, auc_qalys, life_years, read_patients
 from .fieller import FiellerInterval, fieller
+from .missing import MIResult, MissingDataWarning, complete_cases, missingness, multiple_imputation, rubin
+from .regression import net_benefit_regression, sur_table
 from .resample import ResamplingPlan
 
 __all__ = [
     "METHODS",
     "FiellerInterval",
     "IPDResult",
+    "MIResult",
+    "MissingDataWarning",
     "PatientData",
     "PatientDataError",
     "ResamplingPlan",
     "auc_qalys",
     "bca_interval",
     "bootstrap",
+    "complete_cases",
     "fieller",
     "life_years",
+    "missingness",
+    "multiple_imputation",
+    "net_benefit_regression",
     "percentile_interval",
     "read_patients",
+    "resample",
+    "rubin",
+    "sur_table",
+    "synthetic",
 ]

@@ -400,7 +400,7 @@ def read_patients(
         bad = ~(w > 0)
         if bad.any():
             k = int(np.argmax(bad))
-            raise PatientDataError(f"column {weight!r}, {_where(frame, id, k)}: weight {w[k]!r} is not > 0")
+            raise PatientDataError(f"column {weight!r}, {_where(frame, id, k)}: weight {float(w[k])!r} is not > 0")
         out[weight] = w
     for column in (matched_set, cluster):
         if column is not None:
