@@ -14,7 +14,7 @@ and linearmodels (SUR tables).
 Submodules, one concept each: :mod:`~healthecon.ipd.data`, :mod:`~healthecon.ipd.resample`,
 :mod:`~healthecon.ipd.estimators`, :mod:`~healthecon.ipd.bootstrap`,
 :mod:`~healthecon.ipd.fieller`, :mod:`~healthecon.ipd.regression`,
-:mod:`~healthecon.ipd.missing`, :mod:`~healthecon.ipd.synthetic`.
+:mod:`~healthecon.ipd.missing`, :mod:`~healthecon.ipd.tables`, :mod:`~healthecon.ipd.synthetic`.
 """
 
 from . import resample, synthetic
@@ -24,6 +24,7 @@ from .fieller import FiellerInterval, fieller
 from .missing import MIResult, MissingDataWarning, complete_cases, missingness, multiple_imputation, rubin
 from .regression import net_benefit_regression, sur_table
 from .resample import ResamplingPlan
+from .tables import hta_table
 
 __all__ = [
     "METHODS",
@@ -39,6 +40,7 @@ __all__ = [
     "bootstrap",
     "complete_cases",
     "fieller",
+    "hta_table",
     "life_years",
     "missingness",
     "multiple_imputation",

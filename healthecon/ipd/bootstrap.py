@@ -246,6 +246,26 @@ class IPDResult:
         return pd.concat({a: pd.DataFrame({"inc_cost": c[:, j] - c[:, 0], "inc_effect": e[:, j] - e[:, 0]})
                           for j, a in enumerate(arms) if j > 0}, names=["strategy", "sample"])
 
+    def icer_interval(self, level: float = 0.95, cost: str | None = None,
+                      effect: str | None = None) -> dict[str, tuple[float, float] | None]:
+        """Bootstrap percentile interval of each arm's ICER against the comparator, or ``None``.
+
+        A percentile interval of replicate ICERs is meaningful only when every replicate lies
+        on one side of the vertical axis of the CE plane (all incremental effects > 0, or all
+        < 0); otherwise ratios from different quadrants mix and the arm maps to ``None``: use
+        Fieller's set or the CEAC instead (Briggs, Claxton & Sculpher 2006, ch. 4; Glick et al.
+        2014, ch. 7).
+        """
+        out: dict[str, tuple[float, float] | None] = {}
+        for arm, reps in self.increments(cost, effect).groupby(level="strategy", sort=False):
+            e = reps["inc_effect"].to_numpy()
+            if (e > 0).all() or (e < 0).all():
+                lo, hi = percentile_interval(reps["inc_cost"].to_numpy() / e, level)
+                out[arm] = (float(lo), float(hi))
+            else:
+                out[arm] = None
+        return out
+
     def fieller(self, level: float = 0.95, cost: str | None = None, effect: str | None = None) -> dict[str, FiellerInterval]:
         """Fieller's interval for each arm's ICER against the comparator, with the variances and
         covariance of the increments estimated from the bootstrap replicates."""

@@ -41,6 +41,7 @@ from ..errors import AnalysisError
 from ..outcomes import SAMPLE
 from .bootstrap import IPDResult, bootstrap
 from .data import PatientData
+from .fieller import FiellerInterval, fieller
 
 __all__ = ["MissingDataWarning", "MIResult", "analysis_variables", "missingness", "complete_cases", "rubin",
            "multiple_imputation"]
@@ -183,6 +184,28 @@ class MIResult:
         table.index = first.index
         table.attrs = {"n_imputations": len(self.results), "level": level, "pooling": "Rubin's rules"}
         return table
+
+    def fieller(self, level: float = 0.95) -> dict[str, FiellerInterval]:
+        """Fieller's set for each arm's ICER, from the increments pooled by Rubin's rules.
+
+        The covariance matrix of (incremental cost, incremental effect) is pooled like a
+        variance, :math:`T = \\bar U + (1 + 1/M) B` with :math:`\\bar U` the mean bootstrap
+        covariance and :math:`B` the covariance of the imputations' estimates (Rubin 1987).
+        """
+        cost, effect = self.point.attrs["cost"], self.point.attrs["effect"]
+        out = {}
+        m = len(self.results)
+        for arm in [str(s) for s in self.point.strategy.values][1:]:
+            estimates, within = [], []
+            for r in self.results:
+                p = r.point
+                estimates.append([float(p[v].sel(strategy=arm)[0] - p[v].isel(strategy=0)[0]) for v in (cost, effect)])
+                within.append(np.cov(r.increments(cost, effect).loc[arm].to_numpy().T))
+            q = np.asarray(estimates)
+            total = np.mean(within, axis=0) + (1 + 1 / m) * np.cov(q.T)
+            qbar = q.mean(axis=0)
+            out[arm] = fieller(qbar[0], qbar[1], total[0, 0], total[1, 1], total[0, 1], level)
+        return out
 
 
 def _safe_names(columns: Sequence[str]) -> dict[str, str]:
