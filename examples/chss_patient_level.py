@@ -97,8 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"P(cost-effective) at £20,000 after adjustment: {float(cea.ceac(mi.replicates, [20000.0]).sel(strategy='CHSS')[0]):.3f}")
     if synthetic:
         print("The synthetic residents were built to match the published figures in the unadjusted matched comparison only;"
-              "
-the adjusted estimates move with the chance imbalance of their synthetic covariates, as in any dataset.")
+              "\nthe adjusted estimates move with the chance imbalance of their synthetic covariates, as in any dataset.")
 
     if args.output is None:
         print("\nGive an output directory to save the CE plane and CEAC.")
