@@ -22,6 +22,7 @@ AGREEMENT = {
     "markov_psa.py": "results agree (rtol 1e-10) : True",
     "cea_curves.py": "500 samples x 4 strategies x 101 thresholds; results agree with both baselines",
     "voi_evppi.py": "GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)",
+    "ipd_bootstrap.py": "200 replicates x 2,000 people; bootstrap means agree with the numpy baseline (rtol 1e-10)",
 }
 
 
@@ -84,3 +85,10 @@ def test_voi_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, capsys)
     original = getattr(module, which)
     monkeypatch.setattr(module, which, lambda *args: original(*args) * 1.1 + 1.0)
     assert ("EVPI:" if which == "baseline_evpi" else "EVPPI of p:") in _exits_nonzero(module, capsys)
+
+
+def test_ipd_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "ipd_bootstrap.py")
+    original = module.baseline
+    monkeypatch.setattr(module, "baseline", lambda *args: original(*args) * (1 + 1e-8))
+    assert "disagree" in _exits_nonzero(module, capsys)

@@ -14,7 +14,7 @@ from scipy import stats
 from healthecon import cea, voi
 from healthecon.errors import AnalysisError
 from healthecon.ipd import ResamplingPlan, bca_interval, bootstrap, percentile_interval, read_patients, resample
-from healthecon.ipd.bootstrap import evaluate, resampling_plan
+from healthecon.ipd.bootstrap import evaluate, evaluate_bootstrap, resampling_plan
 from healthecon.ipd.estimators import ArmMeans, GammaMeans, LinearMeans
 from healthecon.ipd.synthetic import simulate_trial
 from healthecon.outcomes import validate_outcomes
@@ -204,3 +204,20 @@ def test_bad_requests_are_named():
                             utilities={"eq5d_0": 0, "eq5d_12": 1})
     with pytest.raises(AnalysisError, match="complete_cases .* or healthecon.ipd.multiple_imputation"):
         bootstrap(missing, 10)
+
+
+@pytest.mark.parametrize("design", ["people", "weighted pairs", "clusters"])
+def test_means_by_index_equal_means_from_count_rows(design):
+    frame = simulate_trial(40, seed=2, missing=0.0)
+    frame["pair"] = np.tile(np.arange(40), 2)
+    frame["ward"] = frame["id"] % 7 + 10 * (frame["arm"] == "new")
+    frame["w"] = np.random.default_rng(3).uniform(0.5, 2.0, len(frame))
+    kw = {"people": {}, "weighted pairs": {"matched_set": "pair", "weight": "w"}, "clusters": {"cluster": "ward"}}[design]
+    data = read_patients(frame, arms=["usual care", "new"], costs=["cost_drug", "cost_visits"], follow_up="years", **kw)
+    plan = resampling_plan(data)
+    est = ArmMeans(data)
+    w = None if data.weight is None else data.weights
+    by_index = evaluate_bootstrap(est, plan, 300, seed=6, analysis_weights=w)
+    by_counts = evaluate(est, plan.iter_bootstrap_counts(300, seed=6), w)
+    for v in est.variables:
+        np.testing.assert_allclose(by_index[v], by_counts[v], rtol=1e-12)

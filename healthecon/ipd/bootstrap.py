@@ -32,7 +32,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +48,7 @@ from .fieller import FiellerInterval, fieller
 from .resample import ResamplingPlan
 
 __all__ = ["METHODS", "IPDResult", "bootstrap", "estimator", "percentile_interval", "bca_interval", "resampling_plan",
-           "evaluate"]
+           "evaluate", "evaluate_bootstrap"]
 
 METHODS = ("mean", "ols", "sur", "glm")
 """Estimators: ``"mean"`` (weighted means by arm), ``"ols"`` (linear regression on arm and
@@ -84,11 +84,24 @@ def resampling_plan(data: PatientData) -> ResamplingPlan:
     return ResamplingPlan.build(arm)
 
 
-def evaluate(est: Callable[[np.ndarray], dict[str, np.ndarray]], rows: Sequence[np.ndarray] | np.ndarray,
-             analysis_weights: np.ndarray) -> dict[str, np.ndarray]:
-    """Run ``est`` over chunks of weight rows (each multiplied by the analysis weights) and stack."""
-    parts = [est(np.asarray(chunk, dtype=float) * analysis_weights) for chunk in rows]
+def evaluate(est: Callable[[np.ndarray], dict[str, np.ndarray]], rows: Iterable[np.ndarray],
+             analysis_weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Run ``est`` over chunks of weight rows (each multiplied by the analysis weights, if any) and stack."""
+    parts = [est(np.asarray(chunk, dtype=float) if analysis_weights is None else chunk * analysis_weights)
+             for chunk in rows]
     return {v: np.concatenate([p[v] for p in parts]) for v in parts[0]}
+
+
+def evaluate_bootstrap(est: Callable[[np.ndarray], dict[str, np.ndarray]], plan: ResamplingPlan, n_boot: int,
+                       seed: int, analysis_weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Arm means of ``n_boot`` bootstrap replicates: by index for estimators that take draws
+    (weighted means), otherwise from count rows; the same replicates either way."""
+    draws = plan.iter_bootstrap_draws(n_boot, seed)
+    from_draws = getattr(est, "from_draws", None)
+    if from_draws is not None:
+        parts = [from_draws(plan, chunk, analysis_weights) for chunk in draws]
+        return {v: np.concatenate([p[v] for p in parts]) for v in parts[0]}
+    return evaluate(est, (plan.counts(chunk) for chunk in draws), analysis_weights)
 
 
 def _outcome_set(values: Mapping[str, np.ndarray], data: PatientData, effect: str | None, attrs: Mapping[str, object]) -> xr.Dataset:
@@ -325,7 +338,8 @@ def bootstrap(data: PatientData, n_boot: int = 5000, seed: int = 1, *, method: s
     attrs = {"method": est.description, "resampling": plan.kind, "n_boot": int(n_boot), "seed": int(seed),
              "analysis": "patient-level bootstrap"}
     point = _outcome_set(est(w[None, :]), data, effect, {**attrs, "kind": "point estimate"})
-    reps = _outcome_set(evaluate(est, plan.iter_bootstrap_counts(n_boot, seed), w), data, effect,
+    w = None if data.weight is None else w
+    reps = _outcome_set(evaluate_bootstrap(est, plan, n_boot, seed, w), data, effect,
                         {**attrs, "kind": "bootstrap replicates"})
     jack = _outcome_set(evaluate(est, plan.iter_jackknife_weights(), w), data, effect, {**attrs, "kind": "jackknife"})
     return IPDResult(point, reps, jack, plan.unit_stratum.copy(), est.description, plan.kind)

@@ -54,6 +54,7 @@ import numpy as np
 
 from ..errors import AnalysisError
 from .data import PatientData
+from .resample import ResamplingPlan
 
 __all__ = ["ArmMeans", "LinearMeans", "GammaMeans", "covariate_map"]
 
@@ -113,13 +114,18 @@ def covariate_map(data: PatientData, variables: Sequence[str],
 
 
 class ArmMeans:
-    """Weighted mean of each outcome variable by arm: :math:`\\sum_i w_i y_i / \\sum_i w_i` within arm."""
+    """Weighted mean of each outcome variable by arm: :math:`\\sum_i w_i y_i / \\sum_i w_i` within arm.
+
+    Besides weight rows (:meth:`__call__`), it evaluates bootstrap draws directly
+    (:meth:`from_draws`): the sums of each resampled unit's values, gathered by index as a plain
+    numpy bootstrap does, with no count matrix.
+    """
 
     description = "means by arm"
 
     def __init__(self, data: PatientData, variables: Sequence[str] | None = None):
         self.arms = data.arms
-        self.variables = tuple(variables or (*data.costs, *(("cost",) if data.costs else ()), *data.effects))
+        self.variables = tuple(dict.fromkeys(variables or (*data.costs, *(("cost",) if data.costs else ()), *data.effects)))
         self.onehot = _arm_dummies(data)
         y = np.column_stack([_column(data, v) for v in self.variables])
         n, k = self.onehot.shape
@@ -128,6 +134,31 @@ class ArmMeans:
     def __call__(self, weights: np.ndarray) -> dict[str, np.ndarray]:
         den = _denominator(weights, self.onehot, self.arms)
         num = (weights @ self.products).reshape(len(weights), len(self.variables), len(self.arms))
+        return {v: num[:, j, :] / den for j, v in enumerate(self.variables)}
+
+    def from_draws(self, plan: ResamplingPlan, draws: list[np.ndarray], analysis_weights: np.ndarray | None) -> dict[str, np.ndarray]:
+        """The arm means of a chunk of bootstrap draws (see :meth:`ResamplingPlan.iter_bootstrap_draws`)."""
+        w = np.ones(plan.n_people) if analysis_weights is None else analysis_weights
+        per_person = np.column_stack([self.products * w[:, None], self.onehot * w[:, None]])
+        per_unit = np.zeros((plan.n_units, per_person.shape[1]))
+        np.add.at(per_unit, plan.unit, per_person)
+        totals = np.zeros((draws[0].shape[0], per_person.shape[1]))
+        for units, local in zip(plan.members, draws):
+            block = per_unit[units]
+            for c in range(block.shape[1]):
+                column = block[:, c]
+                if column[0] == 0 and not column.any():
+                    continue
+                if (column == column[0]).all():
+                    totals[:, c] += column[0] * units.size
+                else:
+                    totals[:, c] += column[local].sum(axis=1)
+        k = len(self.arms)
+        den = totals[:, -k:]
+        if (den <= 0).any():
+            r, a = (int(i) for i in np.argwhere(den <= 0)[0])
+            raise AnalysisError(f"arm {self.arms[a]!r} has no weight in replicate {r}: every arm needs people")
+        num = totals[:, :-k].reshape(len(totals), len(self.variables), k)
         return {v: num[:, j, :] / den for j, v in enumerate(self.variables)}
 
 

@@ -137,7 +137,7 @@ def rubin(estimates: np.ndarray, variances: np.ndarray, level: float = 0.95) -> 
     --------
     >>> rubin(np.array([[1.0], [2.0], [3.0]]), np.array([[0.5], [0.5], [0.5]])).round(3)
        estimate  within  between  total     se     df  lower  upper    fmi
-    0       2.0     0.5      1.0  1.833  1.354  6.722 -1.228  5.228  0.727
+    0       2.0     0.5      1.0  1.833  1.354  3.781 -1.847  5.847  0.727
     """
     q = np.asarray(estimates, dtype=float)
     u = np.asarray(variances, dtype=float)

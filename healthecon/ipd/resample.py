@@ -1,9 +1,11 @@
 """Resampling plans for patient-level data: bootstrap counts and jackknife weights.
 
-A replicate is a row of *weights* over the people, so that any estimator that takes weights
-(weighted means, weighted least squares, a batched GLM) evaluates every replicate with matrix
-products, with no Python loop per replicate. A bootstrap row holds how many times each person
-was drawn; a jackknife row holds 0 for the left-out unit and 1 elsewhere.
+A replicate is drawn as index arrays (which units of each stratum were drawn), from which
+estimators of means gather values directly, as a plain numpy bootstrap does; or it is turned
+into a row of *weights* over the people (how many times each person was drawn, by one
+``np.bincount``), so that any estimator that takes weights (weighted least squares, a batched
+GLM) evaluates every replicate with matrix products, with no Python loop per replicate. A
+jackknife row holds 0 for the left-out unit and 1 elsewhere.
 
 The *unit* of resampling is the person, or the matched set or cluster when one is given, so
 that matched pairs are kept together (as in the CHSS evaluation, which bootstrapped "the paired
@@ -99,26 +101,50 @@ class ResamplingPlan:
         """Replicates per chunk, so that a chunk holds about :data:`CHUNK_ELEMENTS` cells."""
         return max(1, CHUNK_ELEMENTS // max(self.n_people, 1))
 
-    def _unit_counts(self, generators: list[np.random.Generator], members: list[np.ndarray], n: int) -> np.ndarray:
-        counts = np.zeros((n, self.n_units))
-        rows = np.arange(n)[:, None]
-        for gen, units in zip(generators, members):
-            draws = units[gen.integers(0, units.size, size=(n, units.size))]
-            flat = np.bincount((rows * self.n_units + draws).ravel(), minlength=n * self.n_units)
-            counts += flat.reshape(n, self.n_units)
-        return counts
+    @property
+    def members(self) -> list[np.ndarray]:
+        """The units of each stratum, in order."""
+        return [np.flatnonzero(self.unit_stratum == s) for s in range(len(self.strata_sizes))]
 
-    def iter_bootstrap_counts(self, n_boot: int, seed: int | np.random.SeedSequence) -> Iterator[np.ndarray]:
-        """Bootstrap count matrices, ``(chunk, n_people)`` each, ``n_boot`` rows in total."""
+    def iter_bootstrap_draws(self, n_boot: int, seed: int | np.random.SeedSequence) -> Iterator[list[np.ndarray]]:
+        """Bootstrap draws in chunks: per stratum, an ``(chunk, n_units_in_stratum)`` array of
+        positions within :attr:`members` of that stratum (each stratum redraws its own size)."""
         if int(n_boot) < 2:
             raise AnalysisError(f"n_boot: expected at least 2 bootstrap replicates, got {n_boot}")
         sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        members = [np.flatnonzero(self.unit_stratum == s) for s in range(len(self.strata_sizes))]
-        generators = [np.random.default_rng(child) for child in sequence.spawn(len(members))]
+        sizes = self.strata_sizes
+        generators = [np.random.default_rng(child) for child in sequence.spawn(len(sizes))]
         step = self.chunk_size()
         for start in range(0, int(n_boot), step):
             n = min(step, int(n_boot) - start)
-            yield self._unit_counts(generators, members, n)[:, self.unit]
+            yield [gen.integers(0, size, size=(n, size)) for gen, size in zip(generators, sizes)]
+
+    def counts(self, draws: list[np.ndarray]) -> np.ndarray:
+        """Each person's count in each replicate of a chunk of draws, ``(chunk, n_people)`` floats.
+
+        All draws go into one flat index array (replicate * n_units + unit) and one
+        ``np.bincount``; a stratum of consecutive units is offset rather than gathered.
+        """
+        n = draws[0].shape[0]
+        flat = np.empty((n, self.n_units), dtype=np.intp)
+        offsets = (np.arange(n, dtype=np.intp) * self.n_units)[:, None]
+        column = 0
+        for units, local in zip(self.members, draws):
+            block = flat[:, column:column + units.size]
+            if units[-1] - units[0] == units.size - 1:  # consecutive units
+                np.add(local, units[0], out=block)
+            else:
+                np.take(units, local, out=block)
+            block += offsets
+            column += units.size
+        counts = np.bincount(flat.ravel(), minlength=n * self.n_units).reshape(n, self.n_units)
+        identity = self.n_units == self.n_people and bool((self.unit == np.arange(self.n_people)).all())
+        return (counts if identity else counts[:, self.unit]).astype(float)
+
+    def iter_bootstrap_counts(self, n_boot: int, seed: int | np.random.SeedSequence) -> Iterator[np.ndarray]:
+        """Bootstrap count matrices, ``(chunk, n_people)`` each, ``n_boot`` rows in total."""
+        for draws in self.iter_bootstrap_draws(n_boot, seed):
+            yield self.counts(draws)
 
     def bootstrap_counts(self, n_boot: int, seed: int | np.random.SeedSequence) -> np.ndarray:
         """All bootstrap count rows at once, ``(n_boot, n_people)``."""

@@ -79,7 +79,7 @@ def rescale_mean(values: np.ndarray, target: float) -> np.ndarray:
     Examples
     --------
     >>> rescale_mean(np.array([0.0, 1.0, 3.0]), 4.0)
-    array([ 0.,  3.,  9.])
+    array([0., 3., 9.])
     """
     mean = float(np.mean(values))
     if mean <= 0 or target < 0:
@@ -98,7 +98,7 @@ def shift_bounded_mean(values: np.ndarray, target: float, upper: float) -> np.nd
     --------
     >>> x = shift_bounded_mean(np.array([0.5, 1.0, 2.0]), 1.2, upper=2.0)
     >>> x.round(4), float(x.mean())
-    (array([0.6714, 0.9286, 2.    ]), 1.2)
+    (array([0.5429, 1.0571, 2.    ]), 1.2)
     """
     x = np.asarray(values, dtype=float)
     d = float(target) * x.size - x.sum()
