@@ -71,11 +71,13 @@ def main(argv: list[str] | None = None) -> None:
     icer = float(cea.icer_table(point).set_index("strategy").at["CHSS", "icer"])
     p20 = float(cea.ceac(result.replicates, [20000.0]).sel(strategy="CHSS")[0])
     basis = "by construction (synthetic)" if synthetic else "your data"
+    spread = "consistent: spread chosen so (assumed rows)" if synthetic else "your data"
     comparison = pd.DataFrame({
         "published (Tsiachristas et al. 2017)": [f"{published['n_matched']:,.0f}", f"£{published['inc_cost']:,.0f}",
                                                  f"£{published['icer']:,.0f}", "more than 0.80", f"{n_boot:,}"],
-        "this analysis": [f"{pairs:,}", f"£{inc_cost:,.0f}", f"£{icer:,.0f}", f"{p20:.3f}", f"{result.replicates.sizes['sample']:,}"],
-        "agreement": [basis, basis, basis, "consistent: spread chosen so (assumed rows)" if synthetic else "your data", "same design"],
+        "this analysis": [f"{pairs:,}", f"£{inc_cost:,.0f}", f"£{icer:,.0f}", f"{p20:.3f}",
+                          f"{result.replicates.sizes['sample']:,}"],
+        "agreement": [basis, basis, basis, spread, "same design"],
     }, index=pd.Index(["matched residents per arm", "incremental cost per resident", "ICER per life-year gained",
                        "P(cost-effective) at £20,000", "bootstrap replicates"], name="figure"))
     print("\n" + comparison.to_string())
@@ -89,15 +91,18 @@ def main(argv: list[str] | None = None) -> None:
 
     mi = ipd.multiple_imputation(data, n_imputations=5, n_boot=1000, seed=20170, method="glm",
                                  covariates={"cost": ["age", "female", "baseline_cost"], "ly": ["age", "female"]})
-    pooled = mi.pooled().loc[[("cost", "CHSS vs usual care"), ("ly", "CHSS vs usual care")], ["estimate", "se", "lower", "upper"]]
-    print("\nAs the study: baseline cost imputed by predictive mean matching (5 imputations), then a gamma GLM (log link)"
-          "\nof cost on age, sex and baseline cost, and life-years on age and sex, in each bootstrap replicate of the pairs;"
-          "\npooled by Rubin's rules:")
+    rows = [("cost", "CHSS vs usual care"), ("ly", "CHSS vs usual care")]
+    pooled = mi.pooled().loc[rows, ["estimate", "se", "lower", "upper"]]
+    print("\nAs the study: baseline cost imputed by predictive mean matching (5 imputations), then a gamma GLM"
+          "\n(log link) of cost on age, sex and baseline cost, and life-years on age and sex, in each bootstrap"
+          "\nreplicate of the pairs; pooled by Rubin's rules:")
     print(pooled.round(4).to_string())
-    print(f"P(cost-effective) at £20,000 after adjustment: {float(cea.ceac(mi.replicates, [20000.0]).sel(strategy='CHSS')[0]):.3f}")
+    p_adjusted = float(cea.ceac(mi.replicates, [20000.0]).sel(strategy="CHSS")[0])
+    print(f"P(cost-effective) at £20,000 after adjustment: {p_adjusted:.3f}")
     if synthetic:
-        print("The synthetic residents were built to match the published figures in the unadjusted matched comparison only;"
-              "\nthe adjusted estimates move with the chance imbalance of their synthetic covariates, as in any dataset.")
+        print("The synthetic residents were built to match the published figures in the unadjusted matched comparison"
+              "\nonly; the adjusted estimates move with the chance imbalance of their synthetic covariates, as in any"
+              "\ndataset.")
 
     if args.output is None:
         print("\nGive an output directory to save the CE plane and CEAC.")
