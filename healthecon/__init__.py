@@ -20,12 +20,14 @@ Examples
 Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.dsa`,
 :mod:`~healthecon.sroi`, :mod:`~healthecon.cba`, :mod:`~healthecon.outcomes`,
 :mod:`~healthecon.discount`, :mod:`~healthecon.rates`, :mod:`~healthecon.correction`,
-:mod:`~healthecon.provenance`, :mod:`~healthecon.report`, :mod:`~healthecon.plot`.
+:mod:`~healthecon.provenance`, :mod:`~healthecon.report`, :mod:`~healthecon.plot`,
+:mod:`~healthecon.ipd` (patient-level analysis).
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
+from . import ipd
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -90,6 +92,7 @@ __all__ = [
     "discount_factors",
     "dsa",
     "errors",
+    "ipd",
     "load",
     "make_outcomes",
     "optimism",
