@@ -22,7 +22,8 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 :mod:`~healthecon.flows`, :mod:`~healthecon.appraisal`, :mod:`~healthecon.outcomes`,
 :mod:`~healthecon.examples`, :mod:`~healthecon.formatting`,
 :mod:`~healthecon.discount`, :mod:`~healthecon.rates`, :mod:`~healthecon.correction`,
-:mod:`~healthecon.provenance`, :mod:`~healthecon.report`, :mod:`~healthecon.plot`.
+:mod:`~healthecon.provenance`, :mod:`~healthecon.report`, :mod:`~healthecon.plot`,
+:mod:`~healthecon.ipd` (patient-level analysis).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -31,6 +32,7 @@ from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, p
 from . import appraisal, examples, flows, formatting, sroi_io
 from . import labels
 from . import survival
+from . import ipd
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -105,6 +107,7 @@ __all__ = [
     "flows",
     "formatting",
     "load_outcomes",
+    "ipd",
     "make_outcomes",
     "optimism",
     "outcomes",

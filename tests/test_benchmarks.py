@@ -23,6 +23,7 @@ AGREEMENT = {
     "cea_curves.py": "500 samples x 4 strategies x 101 thresholds; results agree with both baselines",
     "voi_evppi.py": "GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)",
     "psm_psa.py": "PSM results agree (rtol 1e-10) : True",
+    "ipd_bootstrap.py": "200 replicates x 2,000 people; bootstrap means agree with the numpy baseline (rtol 1e-10)",
 }
 
 
@@ -97,4 +98,8 @@ def test_psm_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
         return cost, qaly * (1 + 1e-8)
 
     monkeypatch.setattr(module, "baseline", off_by_a_little)
+def test_ipd_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "ipd_bootstrap.py")
+    original = module.baseline
+    monkeypatch.setattr(module, "baseline", lambda *args: original(*args) * (1 + 1e-8))
     assert "disagree" in _exits_nonzero(module, capsys)

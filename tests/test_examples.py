@@ -152,6 +152,36 @@ Usual care  £28,388  5.284                —                —               
 New drug    £44,035  5.871          £15,647            0.586           £26,683  Non-dominated""",
         "P(New drug is cost-effective at £30,000 per QALY) = 0.616",
     ), images=("psm_ceac.png", "psm_occupancy.png")),
+    "ipd_example.py": Expected((
+        # SYNTHETIC trial (simulate_trial, seed 2024): complete cases, 5,000 replicates, BCa.
+        """\
+Incremental cost, new vs usual care                         £792                                                              £226 to £1,399
+Mean QALYs, usual care                                     0.707                                                              0.682 to 0.728
+Mean QALYs, new                                            0.753                                                              0.728 to 0.773
+Incremental QALYs, new vs usual care                       0.046                                                              0.015 to 0.078
+ICER (£ per QALY), new vs usual care                     £17,239                                                  Fieller: £4,249 to £60,438""",
+        """\
+SUR, linearmodels (analytic)                           £812  £233 to £1,391             0.050  0.032 to 0.067  £16,341
+SUR (bootstrap, BCa)                                   £812  £231 to £1,396             0.050  0.033 to 0.069  £16,341
+GLM gamma/log costs, OLS QALYs (bootstrap)             £835  £252 to £1,415             0.050  0.033 to 0.069  £16,797""",
+        "Multiple imputation: 10 imputations (chained equations, predictive mean matching) x 500 bootstrap replicates, "
+        "pooled by Rubin's rules:",
+    ), images=("ipd_ce_plane.png",)),
+    "chss_patient_level.py": Expected((
+        # SYNTHETIC residents built so that £575 and £13,886 (Tsiachristas et al. 2017) hold by construction.
+        "Agreement with the published figures below holds BY CONSTRUCTION of the synthetic data.",
+        """\
+Incremental cost, CHSS vs usual care                              £575              £152 to £1,034""",
+        """\
+Incremental life-years, CHSS vs usual care                       0.041              0.030 to 0.053
+ICER (£ per life-year), CHSS vs usual care                     £13,886  Fieller: £3,364 to £26,121
+ICER bootstrap percentile, CHSS vs usual care                                    £3,411 to £26,348
+P(CHSS cost-effective vs usual care) at £20,000 per life-year    0.851""",
+        """\
+incremental cost per resident                                 £575          £575                  by construction (synthetic)
+ICER per life-year gained                                  £13,886       £13,886                  by construction (synthetic)
+P(cost-effective) at £20,000                        more than 0.80         0.851  consistent: spread chosen so (assumed rows)""",
+    ), images=("chss_patient_level.png",)),
 }
 
 
