@@ -26,6 +26,8 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 from importlib.metadata import PackageNotFoundError, version
 
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
+from . import bia
+from .bia import BudgetImpactModel
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -57,6 +59,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "BudgetImpactModel",
     "C",
     "CBAModel",
     "Chance",
@@ -83,6 +86,7 @@ __all__ = [
     "Triangular",
     "TruncatedNormal",
     "Uniform",
+    "bia",
     "cba",
     "cea",
     "correction",
