@@ -228,8 +228,9 @@ class Population:
         """
         n = _n(draws)
         if self.new_patients is not None:
-            given = [f for f in ("population", "prevalent", "incident", "growth", "eligible")
-                     if getattr(self, f) != Population.__dataclass_fields__[f].default]
+            defaults = {"population": None, "prevalent": 0.0, "incident": 0.0, "growth": 0.0, "eligible": 1.0}
+            given = [f for f, d in defaults.items() if not (getattr(self, f) is d or (isinstance(getattr(self, f), (int, float))
+                                                                                       and getattr(self, f) == d))]
             if given:
                 raise ModelDefinitionError(f"population: give either new_patients or {given}, not both")
             return require_nonnegative(_by_year(self.new_patients, draws, n, years, "population: new_patients"),
