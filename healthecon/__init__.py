@@ -27,6 +27,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
 from . import bia
+from . import scale
 from .bia import BudgetImpactModel
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
@@ -50,6 +51,7 @@ from .params import Parameters
 from .report import write_excel
 from .plot import *  # noqa: F403 - the plot_* functions are part of the top-level API
 from .plot import __all__ as _plot_all
+from .scale import run_psa
 from .sroi import ImpactMap, SROIModel
 from .tree import Chance, Decision, DecisionTree, MarkovLeaf, Terminal
 
@@ -102,7 +104,9 @@ __all__ = [
     "provenance",
     "rates",
     "report",
+    "run_psa",
     "save",
+    "scale",
     "sroi",
     "voi",
     "write_excel",

@@ -90,8 +90,11 @@ class Reducer(Protocol):
 
 
 def _sample_sum(da: xr.DataArray) -> xr.DataArray:
-    """Plain ``numpy.sum`` over samples (no NaN skipping: outcome sets are finite)."""
-    return da.reduce(np.sum, dim=SAMPLE)
+    """The sum over samples, of a C-contiguous copy with samples last: numpy's summation order
+    depends on the memory layout, which differs between a chunk run here and one assembled by dask."""
+    other = [d for d in da.dims if d != SAMPLE]
+    values = np.ascontiguousarray(da.transpose(*other, SAMPLE).values).sum(axis=-1)
+    return xr.DataArray(values, dims=other, coords={k: v for k, v in da.coords.items() if SAMPLE not in v.dims})
 
 
 class Means:
