@@ -219,34 +219,40 @@ def _grid(wtp: object) -> np.ndarray:
     return grid
 
 
-_BLOCK_ELEMENTS = 1 << 22  # thresholds x samples per step: ~32 MB per float64 array
+_BLOCK_ELEMENTS = 1 << 21  # thresholds x samples per step: 16 MB per float64 array
 
 
-def _decisions(chunk: xr.Dataset, grid: np.ndarray, cost: str | None, effect: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _decisions(chunk: xr.Dataset, grid: np.ndarray, cost: str | None, effect: str | None,
+               losses: bool) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Per threshold and strategy, over the chunk's samples: how often the strategy has the
     highest net monetary benefit (the first strategy on ties, as :func:`healthecon.cea.ceac`),
-    the sum of its NMB, and the sum of the NMB forgone by choosing it (``max NMB - NMB``)."""
+    with ``losses`` the sum of the NMB forgone by choosing it (``max NMB - NMB``), and the
+    sums of cost and effect by strategy. Three arrays of (thresholds x samples) at a time."""
     c, e = cost_effect(chunk, cost, effect)
     c_rows, e_rows = np.ascontiguousarray(c.values.T), np.ascontiguousarray(e.values.T)
     k, n = c_rows.shape
     counts = np.zeros((grid.size, k), dtype=np.int64)
-    sums = np.empty((grid.size, k))
-    losses = np.empty((grid.size, k))
+    forgone = np.empty((grid.size, k)) if losses else None
     step = max(1, _BLOCK_ELEMENTS // n)
     for start in range(0, grid.size, step):
         lam = grid[start : start + step, None]
-        nmb = np.stack([lam * e_rows[j] - c_rows[j] for j in range(k)])  # (strategy, threshold, sample)
-        top = nmb[0].copy()
-        best = np.zeros(top.shape, dtype=np.int64)
+        top = lam * e_rows[0] - c_rows[0]
+        best = np.zeros(top.shape, dtype=np.int8 if k < 128 else np.int64)
+        nmb = np.empty_like(top)
         for j in range(1, k):
-            wins = nmb[j] > top
-            best[wins] = j
-            np.maximum(top, nmb[j], out=top)
+            np.multiply(lam, e_rows[j], out=nmb)
+            nmb -= c_rows[j]
+            best[nmb > top] = j
+            np.maximum(top, nmb, out=top)
         for j in range(k):
             counts[start : start + step, j] = np.count_nonzero(best == j, axis=1)
-            sums[start : start + step, j] = nmb[j].sum(axis=1)
-            losses[start : start + step, j] = (top - nmb[j]).sum(axis=1)
-    return counts, sums, losses
+            if forgone is not None:
+                np.multiply(lam, e_rows[j], out=nmb)
+                nmb -= c_rows[j]
+                np.subtract(top, nmb, out=nmb)
+                forgone[start : start + step, j] = nmb.sum(axis=1)
+    sums = np.stack([_sample_sum(c).values, _sample_sum(e).values])
+    return counts, forgone, sums
 
 
 class CEAC:
@@ -266,7 +272,7 @@ class CEAC:
         self.grid, self.cost, self.effect = _grid(wtp), cost, effect
 
     def partial(self, chunk: xr.Dataset, n: int) -> dict:
-        counts, _, _ = _decisions(chunk, self.grid, self.cost, self.effect)
+        counts, _, _ = _decisions(chunk, self.grid, self.cost, self.effect, losses=False)
         return {"counts": counts, "n": chunk.sizes[SAMPLE], "strategies": strategy_names(chunk),
                 "attrs": {k: chunk.attrs.get(k, "") for k in ("currency", "effect_unit")}}
 
@@ -291,14 +297,15 @@ class EVPI:
         self.grid, self.cost, self.effect = _grid(wtp), cost, effect
 
     def partial(self, chunk: xr.Dataset, n: int) -> dict:
-        _, sums, losses = _decisions(chunk, self.grid, self.cost, self.effect)
+        _, losses, sums = _decisions(chunk, self.grid, self.cost, self.effect, losses=True)
         return {"sums": sums, "losses": losses, "n": chunk.sizes[SAMPLE], "currency": chunk.attrs.get("currency", "")}
 
     def combine(self, a: dict, b: dict) -> dict:
         return {**a, "sums": a["sums"] + b["sums"], "losses": a["losses"] + b["losses"], "n": a["n"] + b["n"]}
 
     def finish(self, state: dict) -> xr.DataArray:
-        best = (state["sums"] / state["n"]).argmax(axis=1)
+        cost, effect = state["sums"] / state["n"]  # mean cost and effect by strategy
+        best = (self.grid[:, None] * effect - cost).argmax(axis=1)  # highest mean net benefit, first on ties
         values = np.take_along_axis(state["losses"], best[:, None], axis=1)[:, 0] / state["n"]
         return xr.DataArray(values, dims=("wtp",), coords={"wtp": self.grid}, name="evpi",
                             attrs={"kind": "monetary", "units": state["currency"], "currency": state["currency"], "per": "person"})

@@ -22,6 +22,7 @@ AGREEMENT = {
     "markov_psa.py": "results agree (rtol 1e-10) : True",
     "cea_curves.py": "500 samples x 4 strategies x 101 thresholds; results agree with both baselines",
     "voi_evppi.py": "GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)",
+    "dask_psa.py": "dask and chunked single-process results identical (bit for bit): True",
 }
 
 
@@ -84,3 +85,17 @@ def test_voi_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, capsys)
     original = getattr(module, which)
     monkeypatch.setattr(module, which, lambda *args: original(*args) * 1.1 + 1.0)
     assert ("EVPI:" if which == "baseline_evpi" else "EVPPI of p:") in _exits_nonzero(module, capsys)
+
+
+def test_dask_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "dask_psa.py")
+    original = module.run_psa
+
+    def one_ulp_off_in_one_process(*args, client=None, **options):  # the single-process EVPI moves by one ulp
+        result = original(*args, client=client, **options)
+        if client is None:
+            result["evpi"] = result["evpi"].copy(data=np.nextafter(result["evpi"].values, np.inf))
+        return result
+
+    monkeypatch.setattr(module, "run_psa", one_ulp_off_in_one_process)
+    assert "disagree" in _exits_nonzero(module, capsys)
