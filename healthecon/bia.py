@@ -81,6 +81,7 @@ import xarray as xr
 from ._validate import require_finite, require_nonnegative, require_unique
 from .discount import DiscountSchedule, discount_factors
 from .errors import AnalysisError, ModelDefinitionError, OutcomesError, ParameterError, ShapeError, unknown_name
+from .formatting import format_money, format_number
 from .markov import C
 from .outcomes import SAMPLE, STRATEGY, make_outcomes, strategies as scenario_names
 
@@ -692,11 +693,6 @@ def summary(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
     return frame.set_index(["scenario", YEAR])
 
 
-def _money(value: float, currency: str) -> str:
-    value = round(float(value))
-    return f"{'-' if value < 0 else ''}{currency}{abs(value):,.0f}"
-
-
 def business_case_table(ds: xr.Dataset, scenario: str | None = None, *, by: str = "payer", level: float = 0.95) -> pd.DataFrame:
     """The budget impact table of a business case: text, human labels, money in whole pounds.
 
@@ -729,17 +725,17 @@ def business_case_table(ds: xr.Dataset, scenario: str | None = None, *, by: str 
     starts = ds["starts"].sel({STRATEGY: chosen}).mean(SAMPLE).transpose(TREATMENT, YEAR)
     for treatment in starts[TREATMENT].values:
         values = starts.sel({TREATMENT: treatment}).values
-        rows[f"Patients starting {treatment} ({chosen})"] = [f"{v:,.0f}" for v in [*values, values.sum()]]
+        rows[f"Patients starting {treatment} ({chosen})"] = [format_number(v, decimals=0) for v in [*values, values.sum()]]
     for name in (reference, chosen):
         values = impact_by_year(ds, name, by=None, variable="budget").loc["Total"]
-        rows[f"Budget: {name}"] = [_money(v, currency) for v in values]
+        rows[f"Budget: {name}"] = [format_money(v, currency) for v in values]
     table = impact_by_year(ds, chosen, by=by)
     for group in table.index[:-1]:
-        rows[f"Budget impact: {group}"] = [_money(v, currency) for v in table.loc[group]]
-    rows["Budget impact, total"] = [_money(v, currency) for v in table.loc["Total"]]
+        rows[f"Budget impact: {group}"] = [format_money(v, currency) for v in table.loc[group]]
+    rows["Budget impact, total"] = [format_money(v, currency) for v in table.loc["Total"]]
     if ds.sizes[SAMPLE] > 1:
         interval = summary(ds, level).loc[chosen]
-        rows[f"Budget impact, {level:.0%} interval"] = [f"{_money(lo, currency)} to {_money(hi, currency)}"
+        rows[f"Budget impact, {level:.0%} interval"] = [f"{format_money(lo, currency)} to {format_money(hi, currency)}"
                                                        for lo, hi in zip(interval["impact_lower"], interval["impact_upper"])]
     rate = ds.attrs.get("discount", 0.0)
     if rate not in (0, 0.0):
