@@ -462,7 +462,8 @@ def run_psa(
         ``None`` to run in this process; a ``dask.distributed.Client`` or a scheduler address
         (``"tcp://host:8786"``) to run each chunk as a dask task. Without ``reduce`` the result
         is then a dask-backed outcome set (lazy: compute it, or pass it to :func:`reduce`,
-        while the client is open).
+        while the client is open; a client connected here from an address then stays open, as
+        dask's default client, until you close it).
     **run_options
         Passed to ``model.run`` (e.g. ``strategies=``).
 
