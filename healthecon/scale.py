@@ -535,15 +535,31 @@ def _reduce(outcomes: xr.Dataset, named: dict, back: Callable[[dict], Any], chun
     if lazy:
         import dask
 
-        edges = np.concatenate([[0], np.cumsum(lazy)])
-        parts = [dask.delayed(_partials, pure=True)(named, outcomes.isel({SAMPLE: slice(int(lo), int(hi))}), n)
-                 for lo, hi in zip(edges[:-1], edges[1:])]
+        edges = np.concatenate([[0], np.cumsum(lazy)]).astype(int)
+        # the tasks get each variable's dask chunk and a frame without the sample coordinate
+        # (n integers: 80 MB at 10M draws), which each task rebuilds for its own samples
+        frame = outcomes.drop_vars([*outcomes.data_vars, SAMPLE])
+        dims = {name: var.dims for name, var in outcomes.data_vars.items()}
+        attrs = {name: var.attrs for name, var in outcomes.data_vars.items()}
+        parts = []
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            arrays = {name: var.data[tuple(slice(int(lo), int(hi)) if d == SAMPLE else slice(None) for d in var.dims)]
+                      for name, var in outcomes.data_vars.items()}
+            chunk = dask.delayed(_rebuild, pure=True)(frame, arrays, dims, attrs, int(lo), int(hi))
+            parts.append(dask.delayed(_partials, pure=True)(named, chunk, n))
         total = _tree_fold(parts, dask.delayed(combine, pure=True))
         state = client.compute(total).result() if client is not None else dask.compute(total)[0]
     else:
         state = _tree_fold((_partials(named, outcomes.isel({SAMPLE: slice(lo, hi)}), n)
                             for lo, hi in _bounds(n, chunk_size, n)), combine)
     return back({key: r.finish(state[key]) for key, r in named.items()})
+
+
+def _rebuild(frame: xr.Dataset, arrays: Mapping[str, np.ndarray], dims: Mapping[str, tuple], attrs: Mapping[str, dict],
+             lo: int, hi: int) -> xr.Dataset:
+    """Samples ``lo..hi-1`` of an outcome set, from its variables' arrays and its other coordinates."""
+    data = {name: xr.Variable(dims[name], values, attrs[name]) for name, values in arrays.items()}
+    return frame.assign(data).assign_coords({SAMPLE: np.arange(lo, hi)})
 
 
 def _dask_outcomes(model: Any, sampler: Sampler, bounds: list[tuple[int, int]], options: Mapping[str, Any]) -> xr.Dataset:
@@ -594,5 +610,5 @@ def cluster(address: str | None = None, *, n_workers: int = 2, threads_per_worke
             yield client
         return
     with LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, memory_limit=memory_limit,
-                      processes=processes, dashboard_address=None, **options) as local, Client(local) as client:
+                      processes=processes, dashboard_address=":0", **options) as local, Client(local) as client:
         yield client
