@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 
-def parse_args(argv: list[str] | None, description: str, quick_samples: int) -> argparse.Namespace:
+def parse_args(argv: list[str] | None, description: str, quick_samples: int, default_samples: int = 10_000) -> argparse.Namespace:
     """``[n_samples] [--quick]``; ``--quick`` caps the samples at ``quick_samples`` for a smoke test."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("n_samples", type=int, nargs="?", default=10_000, help="PSA samples (default 10,000)")
+    parser.add_argument("n_samples", type=int, nargs="?", default=default_samples, help=f"PSA samples (default {default_samples:,})")
     parser.add_argument("--quick", action="store_true", help=f"{quick_samples} samples, one repeat: a smoke test")
     args = parser.parse_args(argv)
     if args.quick:

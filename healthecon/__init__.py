@@ -33,6 +33,9 @@ from . import appraisal, examples, flows, formatting, sroi_io
 from . import labels
 from . import survival
 from . import ipd
+from . import bia
+from . import scale
+from .bia import BudgetImpactModel
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -57,6 +60,7 @@ from .params import Parameters
 from .report import write_excel
 from .plot import *  # noqa: F403 - the plot_* functions are part of the top-level API
 from .plot import __all__ as _plot_all
+from .scale import run_psa
 from .sroi import ImpactMap, SROIModel
 from .survival import PartitionedSurvivalModel
 from .tree import Chance, Decision, DecisionTree, MarkovLeaf, Terminal
@@ -67,6 +71,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "BudgetImpactModel",
     "C",
     "CBAModel",
     "Chance",
@@ -96,6 +101,7 @@ __all__ = [
     "TruncatedNormal",
     "Uniform",
     "appraisal",
+    "bia",
     "cba",
     "cea",
     "correction",
@@ -115,7 +121,9 @@ __all__ = [
     "provenance",
     "rates",
     "report",
+    "run_psa",
     "save_outcomes",
+    "scale",
     "sroi",
     "sroi_io",
     "survival",

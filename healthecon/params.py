@@ -14,6 +14,13 @@ for bit in any session on any machine with the same numpy version (Python's ``ha
 salted per process and is not used), and adding, removing or reordering *other* parameters leaves a parameter's draws
 unchanged. A correlated group or a joint table draws from one stream keyed on all its names.
 
+Chunking: streams come in blocks of :data:`BLOCK` samples. Block 0 (samples ``0..BLOCK-1``) is
+seeded as above, block ``b > 0`` by ``SeedSequence([seed, *sha256(name), b])``, so sample ``i``
+depends only on the seed, the name, ``n`` and ``i``: any slice of the draws
+(:meth:`Parameters.sampler`) is bit-identical to the same slice of one big draw, however a run
+is chunked. Latin hypercube designs and copula ranks are defined per block (see
+:meth:`Parameters.sample`).
+
 Correlation between parameters is by a Gaussian copula (Nelsen, *An Introduction to
 Copulas*, 2nd ed., 2006): ``z ~ MVN(0, R)``, ``u = Phi(z)``, ``x_j = F_j^{-1}(u_j)``. It
 extends the correlated-normal (Cholesky) approach of Briggs et al. (2006, ch. 4) to any
@@ -50,10 +57,13 @@ from scipy import special
 
 from ._compat import EXACT_FLOAT_CSV
 from ._validate import as_float_array, numeric_column, require_unique
-from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, JointDistribution, as_distribution, fit, row_indices
+from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, JointDistribution, as_distribution, fit
 from .errors import DistributionFitError, ParameterError, ShapeError, unknown_name
 
-__all__ = ["Parameters"]
+__all__ = ["BLOCK", "Parameters", "Sampler"]
+
+#: Samples per block of every random stream (see the module docstring).
+BLOCK = 65_536
 
 AnyDistribution = Distribution | JointDistribution
 
@@ -77,11 +87,12 @@ def _base_entropy(seed: object) -> int:
     return int(seed)
 
 
-def _stream(base: int, key: str) -> np.random.Generator:
-    """A generator for one parameter (or group), from the base seed and a stable hash of its key."""
+def _stream(base: int, key: str, block: int = 0) -> np.random.Generator:
+    """A generator for one parameter (or group) and one block of samples, from the base seed and
+    a stable hash of its key; block 0's seed is that of the unchunked design."""
     digest = hashlib.sha256(key.encode("utf-8")).digest()
     words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
-    return np.random.default_rng(np.random.SeedSequence([base, *words]))
+    return np.random.default_rng(np.random.SeedSequence([base, *words] + ([block] if block else [])))
 
 
 def _check_name(name: object) -> str:
@@ -101,8 +112,8 @@ class _Copula:
     matrix: np.ndarray
     factor: np.ndarray  # factor @ factor.T == matrix
 
-    def draw(self, n: int, base: int, dists: Mapping[str, AnyDistribution], lhs: bool = False) -> dict[str, np.ndarray]:
-        rng = _stream(base, "copula:" + "|".join(self.names))
+    def draw(self, n: int, base: int, dists: Mapping[str, AnyDistribution], lhs: bool = False, block: int = 0) -> dict[str, np.ndarray]:
+        rng = _stream(base, "copula:" + "|".join(self.names), block)
         z = rng.standard_normal((n, len(self.names))) @ self.factor.T
         if lhs:  # one draw per stratum of each marginal, in the rank order of the correlated z
             ranks = np.argsort(np.argsort(z, axis=0, kind="stable"), axis=0, kind="stable")
@@ -134,9 +145,14 @@ class _Joint:
 
     names: tuple[str, ...]
 
-    def draw(self, n: int, base: int, dists: Mapping[str, AnyDistribution]) -> dict[str, np.ndarray]:
+    def draw(self, n: int, base: int, dists: Mapping[str, AnyDistribution], block: int = 0, total: int | None = None) -> dict[str, np.ndarray]:
+        """``n`` rows for block ``block`` of a design of ``total`` samples (default ``n``): the
+        table's rows in order when ``total`` equals its length, else drawn with replacement."""
         rows = len(dists[self.names[0]])  # type: ignore[arg-type]
-        index = row_indices(n, rows, _stream(base, "joint:" + "|".join(self.names)))
+        if (n if total is None else total) == rows:
+            index = np.arange(block * BLOCK, block * BLOCK + n)
+        else:
+            index = _stream(base, "joint:" + "|".join(self.names), block).integers(0, rows, size=n)
         return {name: dists[name].draws[index] for name in self.names}  # type: ignore[union-attr]
 
 
@@ -503,10 +519,14 @@ class Parameters:
 
         ``method="random"`` (default) is simple Monte Carlo. ``method="lhs"`` is Latin
         hypercube sampling (McKay, Beckman & Conover 1979): each parameter's draws fall one in
-        each of ``n`` equal-probability strata, which steadies the mean of a small PSA;
+        each of ``m`` equal-probability strata, which steadies the mean of a small PSA;
         correlated groups keep the copula's rank order (as in Iman & Conover, *Communications
         in Statistics - Simulation and Computation* 11:311-334, 1982). Joint tables
-        (:meth:`from_draws`) are drawn as in ``"random"``.
+        (:meth:`from_draws`) are drawn as in ``"random"``. The strata are defined per block of
+        :data:`BLOCK` samples: up to ``BLOCK`` samples are one Latin hypercube of ``m = n``
+        strata (as in McKay et al.); a larger design is a sequence of Latin hypercubes, one per
+        block (``m = BLOCK``, the last ``m = n mod BLOCK``), so that any chunk of it can be
+        drawn alone (:meth:`sampler`).
 
         Examples
         --------
@@ -517,23 +537,50 @@ class Parameters:
         >>> bool((a == b).all())
         True
         """
+        return self.sampler(n, seed, method=method).draws()
+
+    def sampler(self, n: int, seed: int | np.random.Generator | None, *, method: str = "random") -> Sampler:
+        """The design of ``n`` draws, from which any chunk of samples can be drawn alone.
+
+        ``sampler(n, seed).draws(i, j)`` is bit-identical to ``sample(n, seed)`` restricted to
+        samples ``i..j-1`` (same values, ``sample`` coordinate ``i..j-1``), and its memory is
+        bounded by the chunk and one block of :data:`BLOCK` samples, so a PSA too big for
+        memory can be run in pieces (:func:`healthecon.scale.run_psa`). A ``Generator`` seed is
+        resolved to an int once, here.
+
+        Examples
+        --------
+        >>> from healthecon.distributions import Beta
+        >>> design = Parameters(p=Beta(1, 9)).sampler(100_000, seed=7)
+        >>> whole = design.draws()["p"].values
+        >>> part = design.draws(65_000, 66_000)
+        >>> bool((part["p"].values == whole[65_000:66_000]).all()), int(part["sample"][0])
+        (True, 65000)
+        """
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ParameterError(f"sample: n must be a positive int number of samples, got {n!r}")
         if method not in ("random", "lhs"):
             raise ParameterError(f"sample: method must be 'random' or 'lhs', got {method!r}")
-        n = int(n)
+        return Sampler(self, int(n), _base_entropy(seed), method)
+
+    def _draw_block(self, n: int, base: int, method: str, block: int) -> dict[str, np.ndarray]:
+        """Every parameter's draws for block ``block`` of a design of ``n`` samples."""
+        size = min(BLOCK, n - block * BLOCK)
         lhs = method == "lhs"
-        base = _base_entropy(seed)
         columns: dict[str, np.ndarray] = {}
         for copula in self._copulas:
-            columns.update(copula.draw(n, base, self._dists, lhs=lhs))
+            columns.update(copula.draw(size, base, self._dists, lhs=lhs, block=block))
         for joint in self._joints:
-            columns.update(joint.draw(n, base, self._dists))
+            columns.update(joint.draw(size, base, self._dists, block=block, total=n))
         for name, dist in self._dists.items():
-            if name not in columns:
-                stream = _stream(base, name)
-                columns[name] = _latin_hypercube(dist, n, stream) if lhs else dist.sample(n, stream)
-        return self._assemble(columns, n, {"kind": "psa", "seed": base, "method": method})
+            if name in columns:
+                continue
+            if isinstance(dist, Empirical):  # a one-column table: as a joint table of one
+                columns.update(_Joint((name,)).draw(size, base, {name: dist}, block=block, total=n))
+                continue
+            stream = _stream(base, name, block)
+            columns[name] = _latin_hypercube(dist, size, stream) if lhs else dist.sample(size, stream)
+        return columns
 
     def base_case(self) -> xr.Dataset:
         """One sample holding each parameter's point value, in the same layout as :meth:`sample`.
@@ -547,7 +594,7 @@ class Parameters:
         columns = {name: np.asarray(dist.point, dtype=float)[np.newaxis] for name, dist in self._dists.items()}
         return self._assemble(columns, 1, {"kind": "base_case"})
 
-    def _assemble(self, columns: Mapping[str, np.ndarray], n: int, attrs: dict) -> xr.Dataset:
+    def _assemble(self, columns: Mapping[str, np.ndarray], n: int, attrs: dict, start: int = 0) -> xr.Dataset:
         data_vars = {}
         for name, dist in self._dists.items():
             base_attrs = {"distribution": dist.describe(), **self._about.get(name, {})}
@@ -560,7 +607,7 @@ class Parameters:
                     data_vars[f"{name}_{category}"] = (("sample",), columns[name][:, j], var_attrs)
             else:
                 data_vars[name] = (("sample",), columns[name], base_attrs)
-        return xr.Dataset(data_vars, coords={"sample": np.arange(n)}, attrs=attrs)
+        return xr.Dataset(data_vars, coords={"sample": np.arange(start, start + n)}, attrs=attrs)
 
     # -- summaries ----------------------------------------------------------------------
 
@@ -701,6 +748,51 @@ def _about(dists: Mapping[str, AnyDistribution], declared: Mapping[str, Mapping[
                 raise unknown_name(f"parameter (in {field}s=)", name, dists)
             about.setdefault(name, {})[field] = str(text)
     return about
+
+
+class Sampler:
+    """A design of ``n`` PSA draws (:meth:`Parameters.sampler`): any chunk of it on demand.
+
+    Attributes ``parameters``, ``n``, ``seed`` (the resolved int base seed) and ``method``.
+    The last block drawn is kept, so consecutive chunks inside one block draw it once.
+    """
+
+    __slots__ = ("parameters", "n", "seed", "method", "_cache")
+
+    def __init__(self, parameters: Parameters, n: int, seed: int, method: str) -> None:
+        self.parameters, self.n, self.seed, self.method = parameters, n, seed, method
+        self._cache: tuple[int, dict[str, np.ndarray]] | None = None
+
+    def __reduce__(self) -> tuple:
+        # the cache is not sent to parallel workers: each draws its own blocks
+        return (Sampler, (self.parameters, self.n, self.seed, self.method))
+
+    def __repr__(self) -> str:
+        return f"Sampler(n={self.n}, seed={self.seed}, method={self.method!r}, parameters={list(self.parameters.names)})"
+
+    def _block(self, block: int) -> dict[str, np.ndarray]:
+        if self._cache is None or self._cache[0] != block:
+            self._cache = (block, self.parameters._draw_block(self.n, self.seed, self.method, block))
+        return self._cache[1]
+
+    def draws(self, start: int = 0, stop: int | None = None) -> xr.Dataset:
+        """Samples ``start..stop-1`` of the design (default all), as :meth:`Parameters.sample` returns them."""
+        stop = self.n if stop is None else stop
+        for label, value in (("start", start), ("stop", stop)):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+                raise ParameterError(f"draws: {label} must be an int sample index, got {value!r}")
+        if not 0 <= start < stop <= self.n:
+            raise ParameterError(f"draws: expected 0 <= start < stop <= {self.n} (the design's samples), got start={start}, stop={stop}")
+        pieces: dict[str, list[np.ndarray]] = {}
+        for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+            lo, hi = max(start, block * BLOCK) - block * BLOCK, min(stop, (block + 1) * BLOCK) - block * BLOCK
+            for name, values in self._block(block).items():
+                pieces.setdefault(name, []).append(values[lo:hi])
+        columns = {name: parts[0].copy() if len(parts) == 1 else np.concatenate(parts) for name, parts in pieces.items()}
+        attrs = {"kind": "psa", "seed": self.seed, "method": self.method}
+        if (start, stop) != (0, self.n):
+            attrs["design_samples"] = self.n
+        return self.parameters._assemble(columns, stop - start, attrs, start=int(start))
 
 
 def _variables(name: str, dist: AnyDistribution) -> list[str]:

@@ -24,6 +24,7 @@ AGREEMENT = {
     "voi_evppi.py": "GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)",
     "psm_psa.py": "PSM results agree (rtol 1e-10) : True",
     "ipd_bootstrap.py": "200 replicates x 2,000 people; bootstrap means agree with the numpy baseline (rtol 1e-10)",
+    "dask_psa.py": "dask and chunked single-process results identical (bit for bit): True",
 }
 
 
@@ -98,8 +99,25 @@ def test_psm_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
         return cost, qaly * (1 + 1e-8)
 
     monkeypatch.setattr(module, "baseline", off_by_a_little)
+    assert "disagree" in _exits_nonzero(module, capsys)
+
+
 def test_ipd_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
     module = load(ROOT / "benchmarks" / "ipd_bootstrap.py")
     original = module.baseline
     monkeypatch.setattr(module, "baseline", lambda *args: original(*args) * (1 + 1e-8))
+    assert "disagree" in _exits_nonzero(module, capsys)
+
+
+def test_dask_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "dask_psa.py")
+    original = module.run_psa
+
+    def one_ulp_off_in_one_process(*args, client=None, **options):  # the single-process EVPI moves by one ulp
+        result = original(*args, client=client, **options)
+        if client is None:
+            result["evpi"] = result["evpi"].copy(data=np.nextafter(result["evpi"].values, np.inf))
+        return result
+
+    monkeypatch.setattr(module, "run_psa", one_ulp_off_in_one_process)
     assert "disagree" in _exits_nonzero(module, capsys)

@@ -124,6 +124,13 @@ discounting (impact)          -11,202
 investment (present value)   -120,000""",
         "   improved wellbeing       proxy 1,500.000        1.563         2.044",
     ), images=("sroi.png",)),
+    "bia_example.py": Expected((
+        """\
+NHS     1,245,082 1,439,388 1,822,338 2,364,575  3,043,577  9,914,959
+council  -108,864  -326,048  -556,754  -825,294 -1,147,283 -2,964,242
+Total   1,136,218 1,113,340 1,265,584 1,539,282  1,896,295  6,950,718""",
+        "P(five-year budget impact above £5m) = 0.926",
+    ), images=("budget_impact.png",)),
     "cba_example.py": Expected((
         "home from hospital: PV benefits £2,480,795.53, PV costs £1,760,755.96, NPV £720,039.57",
         "  gross return per £1 (benefit / cost): £1.41",

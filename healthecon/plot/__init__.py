@@ -5,6 +5,7 @@ colour-blind-safe palette with a fixed colour per strategy, and looks publicatio
 default.
 """
 
+from .bia import plot_budget_impact
 from .cea import plot_ce_plane, plot_ceac, plot_ceaf, plot_expected_loss, plot_frontier
 from .dsa import plot_tornado, plot_twoway
 from .markov import plot_trace
@@ -16,6 +17,7 @@ from .voi import plot_evpi, plot_evppi
 
 __all__ = [
     "plot_acceptability",
+    "plot_budget_impact",
     "plot_cashflows",
     "plot_ce_plane",
     "plot_ceac",
