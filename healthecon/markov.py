@@ -113,6 +113,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from . import conventions
 from . import correction as _correction
 from ._validate import as_float_array, require_finite, require_unique
 from .discount import DiscountSchedule, discount_factors
@@ -390,7 +391,8 @@ class MarkovModel:
     correction
         Within-cycle correction: ``"end"``/``"none"``, ``"beginning"``, ``"half-cycle"``,
         ``"trapezoid"`` (``"life-table"``), ``"simpson"``, or ``n_cycles + 1`` point weights;
-        see :mod:`healthecon.correction` for each formula and the tool it matches.
+        see :mod:`healthecon.correction` for each formula and the tool it matches. Default: the
+        convention's (``"half-cycle"`` for ``"healthecon"``).
     start_age
         Age at time 0, for ``time.age`` (e.g. age-specific mortality from a life table).
     tunnels
@@ -401,6 +403,24 @@ class MarkovModel:
         Absolute tolerance on row sums of transition matrices and on the starting distribution.
     name
         A label stored in the outcome set's attributes.
+    convention
+        A peer's conventions by name (:data:`healthecon.conventions.PRESETS`): ``"healthecon"``
+        (default), ``"heemod"``, ``"hesim"``, ``"darth"`` or ``"treeage"``. It sets the
+        counting (``correction``), ``discount_timing``, ``discount_method`` and
+        ``transition_timing`` together; any of them given explicitly overrides the preset's.
+        See :mod:`healthecon.conventions` for each formula and the peer's source.
+    discount_timing
+        ``"point"`` (each trace point discounted at its own time), ``"cycle-start"``,
+        ``"cycle-middle"`` or ``"cycle-end"`` (a cycle's reward discounted once, then).
+    discount_method
+        ``"annual"`` ``(1 + r) ** -s``, ``"whole-years"`` ``(1 + r) ** -floor(s)`` (heemod's
+        ``period``), ``"continuous"`` ``exp(-r s)`` (hesim) or ``"per-cycle"``
+        ``(1 + r L) ** -(s / L)`` (DARTH).
+    transition_timing
+        When transition rewards count: ``"auto"`` (by the correction: end, start or middle of
+        the cycle), ``"cycle-start"``, ``"cycle-middle"``, ``"cycle-end"`` (once, unweighted), or
+        ``"point"`` (as membership at the point that ends the cycle, with its within-cycle
+        weight and discount factor: DARTH's transition-dynamics array).
 
     Raises
     ------
@@ -477,12 +497,16 @@ class MarkovModel:
         initial_rewards: Mapping[str, object] | None = None,
         discount_costs: float | DiscountSchedule = 0.035,
         discount_effects: float | DiscountSchedule = 0.035,
-        correction: str | Sequence[float] = "half-cycle",
+        correction: str | Sequence[float] | None = None,
         start_age: float | None = None,
         tunnels: Mapping[str, int] | None = None,
         currency: str = "£",
         tolerance: float = TOLERANCE,
         name: str = "markov",
+        convention: str | conventions.Convention = "healthecon",
+        discount_timing: str | None = None,
+        discount_method: str | None = None,
+        transition_timing: str | None = None,
     ) -> None:
         self.states = require_unique(states, "states", ModelDefinitionError)
         self.strategies = require_unique(strategies, "strategies", ModelDefinitionError)
@@ -494,13 +518,22 @@ class MarkovModel:
         if not (np.isfinite(cycle_length) and cycle_length > 0):
             raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
         self.cycle_length = float(cycle_length)
-        self.correction = _correction.resolve(correction, self.n_cycles)
+        self.convention = conventions.get(convention)
+        self.correction = _correction.resolve(self.convention.counting(self.n_cycles) if correction is None else correction,
+                                              self.n_cycles)
+        self.discount_timing = self.convention.discount_timing if discount_timing is None else discount_timing
+        self.discount_method = self.convention.discount_method if discount_method is None else discount_method
+        self.transition_timing = self.convention.transition_timing if transition_timing is None else transition_timing
         for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
             try:
                 discount_factors(0.0, rate)  # validates the rate or schedule
             except ParameterError as err:
                 raise ParameterError(f"{label}: {err}") from None
         self.discount_costs, self.discount_effects = discount_costs, discount_effects
+        # every option is checked now (an unknown name, a schedule the method cannot take), not at run time
+        for rate in (discount_costs, discount_effects):
+            conventions.reward_weights(self.correction, self.n_cycles, self.cycle_length, rate, discount_timing=self.discount_timing,
+                                       discount_method=self.discount_method, transition_timing=self.transition_timing)
         self.start_age = None if start_age is None else float(start_age)
         self.currency, self.name = currency, name
         if not (np.isfinite(tolerance) and 0 <= tolerance < 1e-3):
