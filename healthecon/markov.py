@@ -973,6 +973,7 @@ class MarkovModel:
         start: str | Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
         trace: bool | str = False,
         undiscounted: bool = True,
+        cohort_size: float = 1.0,
     ) -> xr.Dataset:
         """Run the cohort for every sample and strategy; return an outcome set.
 
@@ -995,6 +996,11 @@ class MarkovModel:
         undiscounted
             Also return the undiscounted totals (``<name>_undiscounted``, ``cost_undiscounted``;
             default). ``False`` skips them (a little faster; e.g. for threshold searches).
+        cohort_size
+            Number of people in the cohort (default 1: results per person). Every total and the
+            trace are multiplied by it, so results are per cohort of ``cohort_size`` (heemod
+            reports per 1,000 by default, TreeAge and Sonnenberg & Beck's tables per 10,000);
+            the outcome set's attribute ``cohort_size`` records it. ICERs do not change.
 
         Returns
         -------
@@ -1017,4 +1023,14 @@ class MarkovModel:
             start_vec = self._start_vector(start_vec, p)
         if start_vec.ndim == 2 and start_vec.shape[0] != n:
             raise ShapeError(f"starting distribution: has {start_vec.shape[0]} rows but the draws have {n} samples")
-        return CohortEngine(self, p, names, start_vec, trace, bool(undiscounted)).run()
+        if not (isinstance(cohort_size, (int, float, np.integer, np.floating)) and not isinstance(cohort_size, bool)
+                and np.isfinite(cohort_size) and cohort_size > 0):
+            raise ModelDefinitionError(f"cohort_size: expected a number of people > 0 (e.g. 1000), got {cohort_size!r}")
+        out = CohortEngine(self, p, names, start_vec, trace, bool(undiscounted)).run()
+        if cohort_size != 1:
+            for name in out.data_vars:
+                out[name] = (out[name] * float(cohort_size)).assign_attrs(out[name].attrs)
+            if "trace" in out:
+                out["trace"].attrs["description"] = f"number of people in each state (of {cohort_size:g}) at the end of each cycle; cycle 0 is the start"
+        out.attrs["cohort_size"] = float(cohort_size)
+        return out

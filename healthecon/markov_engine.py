@@ -246,6 +246,10 @@ class CohortEngine:
         attrs = {
             "model": model.name,
             "correction": model.correction if isinstance(model.correction, str) else "custom weights",
+            "convention": model.convention.name,
+            "discount_timing": model.discount_timing,
+            "discount_method": model.discount_method,
+            "transition_timing": model.transition_timing,
             "cycle_length": model.cycle_length,
             "n_cycles": model.n_cycles,
             "discount_costs": _describe_rate(model.discount_costs),
