@@ -22,6 +22,7 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 :mod:`~healthecon.flows`, :mod:`~healthecon.appraisal`, :mod:`~healthecon.outcomes`,
 :mod:`~healthecon.examples`, :mod:`~healthecon.formatting`,
 :mod:`~healthecon.discount`, :mod:`~healthecon.rates`, :mod:`~healthecon.correction`,
+:mod:`~healthecon.conventions`,
 :mod:`~healthecon.provenance`, :mod:`~healthecon.report`, :mod:`~healthecon.plot`.
 """
 
@@ -29,6 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
 from . import appraisal, examples, flows, formatting, sroi_io
+from . import conventions
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
