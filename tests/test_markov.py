@@ -864,3 +864,29 @@ def test_time_seen_by_a_function_monthly_cycles_with_a_tunnel():
     expected = {(c, (c - 1) * (1 / 12), 45.5 + (c - 1) * (1 / 12), k) for c in range(1, 25) for k in (1, 2, 3)}
     assert seen == expected
     assert repr(Time(2, 0.5, None, 3)) == "Time(cycle=2, years=0.5, age=None, in_state=3)"
+
+
+def test_start_age_can_be_a_parameter_name_read_per_sample():
+    # background mortality 0.01 per year of age above 50 a cycle: a cohort starting at 60 dies faster
+    seen = []
+
+    def transitions(p, s, time):
+        seen.append(np.asarray(time.age).copy())
+        return {"alive": {"alive": C, "dead": 0.01 * (time.age - 50)}, "dead": {"dead": 1}}
+
+    model = MarkovModel(["alive", "dead"], ["only"], transitions, start="alive", n_cycles=2, correction="end",
+                        start_age="age_start", discount_costs=0, discount_effects=0, state_rewards={"ly": {"alive": 1}})
+    assert model.parameters == ("age_start",)
+    out = model.run({"age_start": np.array([55.0, 60.0])})
+    np.testing.assert_allclose(seen[0], [55.0, 60.0])
+    np.testing.assert_allclose(seen[1], [56.0, 61.0])
+    np.testing.assert_allclose(out["ly"].values[:, 0], [0.95 + 0.95 * 0.94, 0.9 + 0.9 * 0.89])
+
+
+def test_start_age_that_is_neither_a_number_nor_a_name_is_refused():
+    with pytest.raises(ModelDefinitionError, match="start_age: expected an age in years"):
+        MarkovModel(["alive"], ["only"], {"alive": {"alive": 1}}, start="alive", n_cycles=1, start_age=[60])
+    model = MarkovModel(["alive"], ["only"], lambda p, s, time: {"alive": {"alive": 1.0 + 0 * time.age}}, start="alive",
+                        n_cycles=1, start_age="age_start")
+    with pytest.raises(UnknownNameError, match="start_age: unknown parameter 'age_start'"):
+        model.run({"age": 60.0})
