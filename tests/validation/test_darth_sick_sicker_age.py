@@ -103,3 +103,9 @@ def test_transition_rewards_at_mid_cycle_miss_the_printed_figures():
     for strategy, (cost, qaly) in PUBLISHED.items():
         assert default["cost"].sel(strategy=strategy).item() == pytest.approx(cost, rel=1e-3)
         assert default["cost"].sel(strategy=strategy).item() != pytest.approx(cost, abs=0.5)
+
+
+def test_rows_in_the_printed_order(out):
+    # the manuscript's table: the frontier by cost, then the dominated strategy
+    table = he.cea.icer_table(out, order="dampack")
+    assert table["strategy"].tolist() == ["Standard of care", "Strategy B", "Strategy AB", "Strategy A"]
