@@ -60,7 +60,8 @@ def test_three_branch_tree_by_hand():
 def test_pathways_by_hand():
     draws = make_draws(2, p_mild=[0.5, 0.6], c_mod=[500.0, 400.0], c_drug=50.0)
     table = three_branch_tree().pathways(draws)
-    assert list(table.columns) == ["strategy", "path", "terminal", "probability", "cost", "cost_drug", "qaly"]
+    assert list(table.columns) == ["strategy", "path", "terminal", "probability", "cost", "weighted_cost", "cost_drug",
+                                   "weighted_cost_drug", "qaly", "weighted_qaly"]
     new = table[table.strategy == "new"].set_index("path")
     assert list(new.index) == ["new > mild", "new > moderate", "new > severe"]
     np.testing.assert_allclose(new["probability"], [0.55, 0.3, 0.15])
@@ -68,6 +69,15 @@ def test_pathways_by_hand():
     assert new.loc["new > severe", "cost"] == pytest.approx(1850.0)
     assert new.loc["new > severe", "terminal"] == "severe"
     assert table.groupby("strategy").probability.sum().tolist() == pytest.approx([1.0, 1.0])
+    # weighted: mean over samples of P x payoff, (0.2 x 2050 + 0.1 x 1650) / 2, not 0.15 x 1850
+    assert new.loc["new > severe", "weighted_cost"] == pytest.approx(287.5)
+    # and the weighted columns of a strategy sum to its expected value: 650 and 390 on average
+    out = three_branch_tree().run(draws).mean("sample")
+    sums = table.groupby("strategy")[["weighted_cost", "weighted_qaly"]].sum()
+    assert sums.loc["new", "weighted_cost"] == pytest.approx(520.0)
+    for strategy in ("new", "usual"):
+        assert sums.loc[strategy, "weighted_cost"] == pytest.approx(out["cost"].sel(strategy=strategy).item(), rel=1e-12)
+        assert sums.loc[strategy, "weighted_qaly"] == pytest.approx(out["qaly"].sel(strategy=strategy).item(), rel=1e-12)
 
 
 def test_rewards_accumulate_along_the_path_and_at_the_root():
