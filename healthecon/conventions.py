@@ -236,6 +236,19 @@ class RewardWeights:
         w[1:] += self.end
         return w
 
+    def only_cycle(self, cycle: int) -> RewardWeights:
+        """These weights with every cycle but ``cycle`` (1-based; 0 for none) set to 0: what
+        cycle ``cycle`` alone contributes.
+
+        Examples
+        --------
+        >>> reward_weights("half-cycle", 3, 1.0, 0.0).only_cycle(3).point.tolist()
+        [0.0, 0.0, 0.0, 0.5]
+        """
+        keep = np.arange(1, self.start.shape[0] + 1) == cycle
+        return RewardWeights(start=np.where(keep, self.start, 0.0), end=np.where(keep, self.end, 0.0),
+                             transition=np.where(keep, self.transition, 0.0))
+
 
 def reward_weights(
     correction: _correction.Correction,

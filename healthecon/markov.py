@@ -111,6 +111,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from . import conventions
@@ -119,6 +120,7 @@ from ._validate import as_float_array, require_finite, require_unique
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
 from .markov_engine import CohortEngine
+from .outcomes import SAMPLE, STRATEGY
 from .modeldef import (
     TOLERANCE,
     UTILITY,
@@ -363,6 +365,12 @@ def _check_proportion(value: float | np.ndarray, label: str) -> None:
         raise ModelDefinitionError(f"{label}: expected a proportion in [0, 1], got {first_bad(arr, bad)}")
 
 
+def _check_cohort_size(cohort_size: object) -> None:
+    if not (isinstance(cohort_size, (int, float, np.integer, np.floating)) and not isinstance(cohort_size, bool)
+            and np.isfinite(cohort_size) and cohort_size > 0):
+        raise ModelDefinitionError(f"cohort_size: expected a number of people > 0 (e.g. 1000), got {cohort_size!r}")
+
+
 def _start_age(value: object) -> float | str | None:
     """``start_age``: ``None``, a finite number of years, or a parameter's name (looked up at run)."""
     if value is None or isinstance(value, str) and value:
@@ -555,10 +563,7 @@ class MarkovModel:
             except ParameterError as err:
                 raise ParameterError(f"{label}: {err}") from None
         self.discount_costs, self.discount_effects = discount_costs, discount_effects
-        # every option is checked now (an unknown name, a schedule the method cannot take), not at run time
-        for rate in (discount_costs, discount_effects):
-            conventions.reward_weights(self.correction, self.n_cycles, self.cycle_length, rate, discount_timing=self.discount_timing,
-                                       discount_method=self.discount_method, transition_timing=self.transition_timing)
+        self.reward_weights()  # checks every option now (an unknown name, a schedule the method cannot take)
         self.start_age = _start_age(start_age)
         self.currency, self.name = currency, name
         if not (np.isfinite(tolerance) and 0 <= tolerance < 1e-3):
@@ -1039,23 +1044,10 @@ class MarkovModel:
             ``cost_*`` rewards), ``<name>_undiscounted`` and ``cost_undiscounted``; attrs
             ``cost="cost"``, ``effect`` (``qaly`` if defined, else the first effect).
         """
-        p = ParameterView(draws)
-        n = p.n
-        names = list(self.strategies) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
-        for s in names:
-            if s not in self.strategies:
-                raise unknown_name("strategy", s, self.strategies)
-        require_unique(names, "strategies", ModelDefinitionError)
         if trace not in (False, True, "mean"):
             raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
-        start_vec = self.start if start is None else self._start_vector(start, p)
-        if isinstance(start_vec, dict):  # the model's start names parameters
-            start_vec = self._start_vector(start_vec, p)
-        if start_vec.ndim == 2 and start_vec.shape[0] != n:
-            raise ShapeError(f"starting distribution: has {start_vec.shape[0]} rows but the draws have {n} samples")
-        if not (isinstance(cohort_size, (int, float, np.integer, np.floating)) and not isinstance(cohort_size, bool)
-                and np.isfinite(cohort_size) and cohort_size > 0):
-            raise ModelDefinitionError(f"cohort_size: expected a number of people > 0 (e.g. 1000), got {cohort_size!r}")
+        _check_cohort_size(cohort_size)
+        p, names, start_vec = self._run_inputs(draws, strategies, start)
         out = CohortEngine(self, p, names, start_vec, trace, bool(undiscounted)).run()
         if cohort_size != 1:
             for name in out.data_vars:
@@ -1064,3 +1056,93 @@ class MarkovModel:
                 out["trace"].attrs["description"] = f"number of people in each state (of {cohort_size:g}) at the end of each cycle; cycle 0 is the start"
         out.attrs["cohort_size"] = float(cohort_size)
         return out
+
+    def _run_inputs(self, draws: xr.Dataset | Mapping[str, object], strategies: Sequence[str] | str | None,
+                    start: object) -> tuple[ParameterView, list[str], np.ndarray]:
+        """The draws as a :class:`ParameterView`, the strategies to run and the starting distribution, checked."""
+        p = ParameterView(draws)
+        n = p.n
+        names = list(self.strategies) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
+        for s in names:
+            if s not in self.strategies:
+                raise unknown_name("strategy", s, self.strategies)
+        require_unique(names, "strategies", ModelDefinitionError)
+        start_vec = self.start if start is None else self._start_vector(start, p)
+        if isinstance(start_vec, dict):  # the model's start names parameters
+            start_vec = self._start_vector(start_vec, p)
+        if start_vec.ndim == 2 and start_vec.shape[0] != n:
+            raise ShapeError(f"starting distribution: has {start_vec.shape[0]} rows but the draws have {n} samples")
+        return p, names, start_vec
+
+    def reward_weights(self) -> dict[str, conventions.RewardWeights]:
+        """The weights of costs, effects and undiscounted totals on the trace, by the model's convention.
+
+        ``{"cost": ..., "effect": ..., "undiscounted": ...}``, each a
+        :class:`~healthecon.conventions.RewardWeights` from
+        :func:`healthecon.conventions.reward_weights` (counting, discount timing and formula,
+        transition-reward timing).
+        """
+        return {kind: conventions.reward_weights(self.correction, self.n_cycles, self.cycle_length, rate,
+                                                 discount_timing=self.discount_timing, discount_method=self.discount_method,
+                                                 transition_timing=self.transition_timing)
+                for kind, rate in (("cost", self.discount_costs), ("effect", self.discount_effects), ("undiscounted", 0.0))}
+
+    def values_by_cycle(
+        self,
+        draws: xr.Dataset | Mapping[str, object],
+        *,
+        strategies: Sequence[str] | None = None,
+        start: str | Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
+        cohort_size: float = 1.0,
+    ) -> pd.DataFrame:
+        """Cost and effects of each cycle by strategy, discounted and not (heemod's ``get_values``).
+
+        Row ``cycle = t`` holds what cycle ``t`` adds to the totals of :meth:`run`: its state
+        rewards with the within-cycle weights and discounting of the model's convention, and
+        the rewards of the transitions that happen in it, with all the weight the convention
+        gives them (heemod's life-table method counts half of them in the next cycle; here
+        they stay in their own); row ``cycle = 0`` holds the one-off rewards at time 0
+        (``initial_rewards``). So each column sums over the cycles of a strategy to the total
+        :meth:`run` returns (the mean over samples). Under a correction that gives weight to
+        the start of a cycle, cycle ``t``'s row includes that part of membership at point
+        ``t - 1``.
+
+        Each cycle is isolated by running the model with every other cycle's weights set to 0
+        (:meth:`healthecon.conventions.RewardWeights.only_cycle`), so this costs
+        ``n_cycles + 1`` runs: use it on the base case or a few draws.
+
+        Parameters
+        ----------
+        draws, strategies, start, cohort_size
+            As for :meth:`run`; with several samples the values are means over them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``strategy``, ``cycle`` and the outcome variables of :meth:`run` (``cost``,
+            each reward, and their ``_undiscounted`` totals), one row per strategy and cycle
+            ``0..n_cycles``.
+
+        Examples
+        --------
+        >>> model = MarkovModel(["alive", "dead"], ["usual"], {"alive": {"alive": C, "dead": 0.2}, "dead": {"dead": 1}},
+        ...                     start="alive", n_cycles=2, convention="heemod", discount_costs=0.06,
+        ...                     state_rewards={"cost_care": {"alive": 100}})
+        >>> model.values_by_cycle({})[["cycle", "cost_care", "cost_care_undiscounted"]].round(4)
+           cycle  cost_care  cost_care_undiscounted
+        0      0     0.0000                     0.0
+        1      1    90.0000                    90.0
+        2      2    67.9245                    72.0
+        """
+        _check_cohort_size(cohort_size)
+        p, names, start_vec = self._run_inputs(draws, strategies, start)
+        weights = self.reward_weights()
+
+        def only(cycle: int) -> xr.Dataset:
+            out = CohortEngine(self, p, names, start_vec, False, True, {k: w.only_cycle(cycle) for k, w in weights.items()}).run()
+            return out.mean(SAMPLE) * float(cohort_size)
+
+        initial = only(0)  # the one-off rewards at time 0 only
+        cycles = [initial] + [only(t) - initial for t in range(1, self.n_cycles + 1)]
+        table = xr.concat(cycles, dim="cycle").assign_coords(cycle=np.arange(self.n_cycles + 1)).transpose(STRATEGY, "cycle")
+        return table.to_dataframe().reset_index()[[STRATEGY, "cycle", *initial.data_vars]]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from .conventions import reward_weights
+from .conventions import RewardWeights
 from .discount import DiscountSchedule
 from .outcomes import SAMPLE, STRATEGY, make_outcomes
 
@@ -31,15 +31,16 @@ class CohortEngine:
     ``initial_values``); the engine propagates the cohort, ``m_t = m_{t-1} P_t`` (Briggs,
     Claxton & Sculpher 2006, ch. 2-3), accumulates rewards with the within-cycle weights of
     :mod:`healthecon.correction` and the discount factors of :mod:`healthecon.discount`, and
-    builds the outcome set.
+    builds the outcome set. ``weights`` (``{"cost", "effect", "undiscounted"}`` to
+    :class:`~healthecon.conventions.RewardWeights`) replaces the weights the model's convention
+    gives, e.g. to isolate one cycle's values (:meth:`healthecon.markov.MarkovModel.values_by_cycle`).
     """
 
     def __init__(self, model: MarkovModel, p: ParameterView, strategies: list[str], start: np.ndarray, trace: bool | str,
-                 undiscounted: bool = True):
+                 undiscounted: bool = True, weights: dict[str, RewardWeights] | None = None):
         self.model, self.p, self.strategies, self.trace = model, p, strategies, trace
         self.undiscounted = undiscounted
         self.n, self.S, self.K = p.n, len(strategies), len(model.internal)
-        T, L = model.n_cycles, model.cycle_length
         m0 = np.zeros((self.S, self.K, self.n))
         user = start if start.ndim == 2 else np.broadcast_to(start, (self.n, len(model.states)))
         for k, state in enumerate(model.states):
@@ -47,9 +48,7 @@ class CohortEngine:
         self.m0 = m0
         # counting, discounting and transition-reward timing by the model's convention
         # (healthecon.conventions builds every weight; the loop below only applies them)
-        weights = {kind: reward_weights(model.correction, T, L, rate, discount_timing=model.discount_timing,
-                                        discount_method=model.discount_method, transition_timing=model.transition_timing)
-                   for kind, rate in (("cost", model.discount_costs), ("effect", model.discount_effects), ("undiscounted", 0.0))}
+        weights = weights or model.reward_weights()
         self.a, self.b = weights["undiscounted"].start, weights["undiscounted"].end
         self.start_weight = {kind: w.start for kind, w in weights.items()}
         self.end_weight = {kind: w.end for kind, w in weights.items()}

@@ -890,3 +890,39 @@ def test_start_age_that_is_neither_a_number_nor_a_name_is_refused():
                         n_cycles=1, start_age="age_start")
     with pytest.raises(UnknownNameError, match="start_age: unknown parameter 'age_start'"):
         model.run({"age": 60.0})
+
+
+def test_values_by_cycle_by_hand_and_summing_to_the_totals():
+    # alive -> dead 0.2 a cycle; heemod's life-table counting, costs discounted 6% at the start
+    # of each cycle; a transition cost of 1,000 on dying (half in its cycle, half in the next);
+    # a one-off cost of 50 at time 0 for "new"
+    model = MarkovModel(["alive", "dead"], ["usual", "new"], {"alive": {"alive": C, "dead": 0.2}, "dead": {"dead": 1}},
+                        start="alive", n_cycles=2, convention="heemod", discount_costs=0.06, discount_effects=0.0,
+                        state_rewards={"cost_care": {"alive": 100}, "ly": {"alive": 1}},
+                        transition_rewards={"cost_death": {("alive", "dead"): 1_000}},
+                        initial_rewards={"cost_drug": {"new": 50}})
+    table = model.values_by_cycle({}, cohort_size=10).set_index(["strategy", "cycle"])
+    assert list(table.index.get_level_values("strategy").unique()) == ["usual", "new"]
+    usual = table.loc["usual"]
+    np.testing.assert_allclose(usual["cost_care"], [0.0, 10 * 100 * 0.9, 10 * 100 * 0.72 / 1.06], rtol=1e-12, atol=1e-9)
+    # transitions in the row of the cycle they happen in, with all their weight: cycle 1's
+    # deaths (0.2) half at 1 and half at 1/1.06, cycle 2's (0.16) half at 1/1.06
+    np.testing.assert_allclose(usual["cost_death"], [0.0, 10 * (100 + 100 / 1.06), 10 * 80 / 1.06], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(usual["ly"], [0.0, 9.0, 7.2], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(usual["cost_care_undiscounted"], [0.0, 900.0, 720.0], rtol=1e-12, atol=1e-9)
+    assert table.loc[("new", 0), "cost_drug"] == pytest.approx(500.0)
+    totals = model.run({}, cohort_size=10)
+    for column in table.columns:
+        sums = table[column].groupby(level="strategy", sort=False).sum()
+        np.testing.assert_allclose(sums.values, totals[column].values[0], rtol=1e-12, atol=1e-9)
+
+
+def test_values_by_cycle_with_time_dependent_rewards_and_samples():
+    model = MarkovModel(["alive", "dead"], ["only"],
+                        lambda p, s, time: {"alive": {"alive": C, "dead": p["p_die"] * time.cycle}, "dead": {"dead": 1}},
+                        start="alive", n_cycles=4, discount_costs=0.035, correction="simpson",
+                        state_rewards={"cost_care": lambda p, s, time: {"alive": 100 + 10 * time.cycle}})
+    draws = {"p_die": np.array([0.05, 0.1, 0.2])}
+    table = model.values_by_cycle(draws)
+    np.testing.assert_allclose(table["cost"].sum(), model.run(draws)["cost"].mean().item(), rtol=1e-12)
+    assert (table.loc[table.cycle > 0, "cost_care"] > 0).all()
