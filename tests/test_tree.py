@@ -429,7 +429,7 @@ def test_shared_subtrees_are_evaluated_per_position():
 # --------------------------------------------------------------------------- hybrid
 
 
-def progression_model(discount_costs=0.035, discount_effects=0.035) -> MarkovModel:
+def progression_model(discount_costs=0.035, discount_effects=0.035, **options) -> MarkovModel:
     """Two states, well -> sick (absorbing), two annual cycles, rewards at cycle ends, 3.5%."""
     return MarkovModel(
         ["well", "sick"], ["standard", "enhanced"],
@@ -437,6 +437,7 @@ def progression_model(discount_costs=0.035, discount_effects=0.035) -> MarkovMod
                                   "sick": {"sick": 1}},
         start={"well": 1}, n_cycles=2, correction="end", discount_costs=discount_costs,
         discount_effects=discount_effects, state_rewards={"cost_care": {"sick": 1000}, "qaly": {"well": 0.9, "sick": 0.5}},
+        **options,
     )
 
 
@@ -567,3 +568,14 @@ def test_markov_leaf_errors_name_the_node():
     with pytest.raises(UnknownNameError, match=r"node 'a', Markov start 'well': unknown parameter 'p'"):
         tree.run(make_draws(p_prog=0.1))
 
+
+
+def test_markov_phase_delay_discounted_by_the_models_discount_formula():
+    # hesim's continuous discounting: a phase starting after 1.5 years is worth exp(-0.035 x 1.5)
+    model = progression_model(discount_costs=0.035, discount_effects=0.035, convention="hesim")
+    draws = make_draws(2, p_prog=[0.2, 0.3])
+
+    def run(delay):
+        return DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(model, start="well", delay=delay))})).run(draws)
+
+    np.testing.assert_allclose(run(1.5)["cost"].values, run(0)["cost"].values * np.exp(-0.035 * 1.5), rtol=1e-12)
