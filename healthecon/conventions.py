@@ -111,6 +111,7 @@ __all__ = [
     "PRESETS",
     "Convention",
     "RewardWeights",
+    "check_options",
     "get",
     "darth_simpson_weights",
     "discount_at",
@@ -130,6 +131,24 @@ def _choose(value: str, allowed: tuple[str, ...], what: str) -> str:
     if key not in allowed:
         raise ModelDefinitionError(f"{what}: unknown option {value!r}; expected one of: " + ", ".join(repr(a) for a in allowed))
     return key
+
+
+def check_options(discount_timing: str, discount_method: str, transition_timing: str) -> tuple[str, str, str]:
+    """The three options by their canonical (lower-case) names, each checked against its list.
+
+    Raises
+    ------
+    ModelDefinitionError
+        Naming the option and listing the accepted values.
+
+    Examples
+    --------
+    >>> check_options("Cycle-Start", "whole-years", "point")
+    ('cycle-start', 'whole-years', 'point')
+    """
+    return (_choose(discount_timing, DISCOUNT_TIMINGS, "discount_timing"),
+            _choose(discount_method, DISCOUNT_METHODS, "discount_method"),
+            _choose(transition_timing, TRANSITION_TIMINGS, "transition_timing"))
 
 
 def darth_simpson_weights(n_cycles: int) -> np.ndarray:
@@ -306,9 +325,7 @@ def reward_weights(
     >>> reward_weights("end", 2, 1.0, 0.03).transition.round(6).tolist()
     [0.970874, 0.942596]
     """
-    timing = _choose(discount_timing, DISCOUNT_TIMINGS, "discount_timing")
-    method = _choose(discount_method, DISCOUNT_METHODS, "discount_method")
-    transitions = _choose(transition_timing, TRANSITION_TIMINGS, "transition_timing")
+    timing, method, transitions = check_options(discount_timing, discount_method, transition_timing)
     a, b = _correction.cycle_weights(correction, n_cycles)
     L, T = float(cycle_length), int(n_cycles)
     cycles = np.arange(1, T + 1, dtype=float)  # t = 1..T

@@ -554,9 +554,10 @@ class MarkovModel:
         self.convention = conventions.get(convention)
         self.correction = _correction.resolve(self.convention.counting(self.n_cycles) if correction is None else correction,
                                               self.n_cycles)
-        self.discount_timing = self.convention.discount_timing if discount_timing is None else discount_timing
-        self.discount_method = self.convention.discount_method if discount_method is None else discount_method
-        self.transition_timing = self.convention.transition_timing if transition_timing is None else transition_timing
+        self.discount_timing, self.discount_method, self.transition_timing = conventions.check_options(
+            self.convention.discount_timing if discount_timing is None else discount_timing,
+            self.convention.discount_method if discount_method is None else discount_method,
+            self.convention.transition_timing if transition_timing is None else transition_timing)
         for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
             try:
                 discount_factors(0.0, rate)  # validates the rate or schedule
