@@ -499,3 +499,9 @@ def test_kstar_exact_is_the_frontier_icers_and_the_grid_finds_the_next_point():
 def test_kstar_empty_when_one_strategy_is_best_throughout():
     out = make_outcomes({"cost": [100.0, 200.0], "qaly": [2.0, 1.0]}, strategies=["good", "bad"], effect="qaly")
     assert cea.kstar(out).empty and cea.kstar(out, wtp=[0, 1e5]).empty
+
+
+def test_format_icer_table_keeps_dampack_order():
+    formatted = cea.format_icer_table(cea.icer_table(_hand_example(), order="dampack"))
+    assert list(formatted.index) == ["UC", "B", "D", "E", "C", "A"]
+    assert formatted.loc["C", "Status"] == "Extendedly dominated by B and D"
