@@ -53,8 +53,9 @@ Discount formula (``discount_method``), for an annual rate ``r``
     ``x / (1 + r) ^ dr``). On 24 monthly cycles at 3.5% discounted at the start of each cycle,
     ``"annual"`` gives a present value about 1.6% lower than this. A schedule is accepted.
 ``"continuous"``
-    ``D(s) = exp(-r s)``: hesim's discounting (``exp(-dr * t)``), with ``r`` read as a
-    continuously compounded rate. A schedule is refused.
+    ``D(s) = exp(-r s)``: hesim's discounting (its vignette "expected-values" integrates
+    ``z_h(t) e^{-rt} P_h(t)``), with ``r`` read as a continuously compounded rate. A schedule
+    is refused.
 ``"per-cycle"``
     ``D(s) = (1 + r L) ** -(s / L)``: DARTH's ``v_dw <- 1 / ((1 + (d * cycle_length)) ^
     (0:n_cycles))`` (cohort-modeling-tutorial-timedep, ``analysis/cSTM_time_dep_simulation.R``),
@@ -407,9 +408,10 @@ PRESETS: dict[str, Convention] = {
         Convention(
             "hesim", "half-cycle", "'half-cycle' (hesim's 'trapz' on the trace points)", "point", "continuous",
             "cycle-middle",
-            "hesim (hesim-dev/hesim): sim_qalys / sim_costs with integrate_method = 'trapz' on the trace points, each "
-            "point valued with the interval ending there, discounted exp(-dr * t) in continuous time; hesim's "
-            "cohort models have no transition rewards, so a transition is taken at mid-cycle",
+            "hesim (hesim-dev/hesim), vignette 'expected-values': cohort costs and QALYs are the integral of "
+            "z_h(t) exp(-r t) P_h(t) over time, by sim_qalys / sim_costs(integrate_method = 'trapz') on the trace "
+            "points, each point valued with the interval ending there; hesim's cohort models have no transition "
+            "rewards, so a transition is taken at mid-cycle",
         ),
         Convention(
             "darth", darth_simpson_weights, "Simpson 1/3 (darthtools' gen_wcc)", "point", "per-cycle", "point",
