@@ -80,6 +80,24 @@ Transition-reward timing (``transition_timing``)
     by the counting: ``"cycle-end"`` for ``"end"``, ``"cycle-start"`` for ``"beginning"``,
     ``"cycle-middle"`` otherwise.
 
+Presets (``MarkovModel(convention=...)``, :data:`PRESETS`)
+----------------------------------------------------------
+============== ============================= =============== =============== ================
+preset         counting                      discount timing discount        transitions
+============== ============================= =============== =============== ================
+``healthecon`` ``"half-cycle"``              ``point``       ``annual``      ``auto``
+``heemod``     ``"trapezoid"`` (life-table)  ``cycle-start`` ``whole-years`` ``point``
+``hesim``      ``"half-cycle"`` (``trapz``)  ``point``       ``continuous``  ``cycle-middle``
+``darth``      :func:`darth_simpson_weights` ``point``       ``per-cycle``   ``point``
+``treeage``    ``"half-cycle"``              ``point``       ``annual``      ``cycle-end``
+============== ============================= =============== =============== ================
+
+Each preset's ``source`` names the peer's code or documentation it follows. heemod's preset
+assumes ``discount(x, r, period = <cycles per year>)`` for sub-annual cycles; heemod's
+default ``period = 1`` discounts every *cycle* at the annual rate, which healthecon expresses
+by giving the per-cycle rate with ``cycle_length = 1``. hesim has no transition rewards in
+its cohort models and the TreeAge preset has not been checked against TreeAge output.
+
 Examples
 --------
 heemod's life-table counting, discounted once per cycle at its start, on a two-cycle trace:
