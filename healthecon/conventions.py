@@ -130,10 +130,12 @@ __all__ = [
     "PRESETS",
     "Convention",
     "RewardWeights",
+    "Settings",
     "check_options",
     "get",
     "darth_simpson_weights",
     "discount_at",
+    "resolve",
     "reward_weights",
 ]
 
@@ -446,6 +448,69 @@ PRESETS: dict[str, Convention] = {
         ),
     )
 }
+
+
+@dataclass(frozen=True, eq=False)
+class Settings:
+    """A convention resolved for one model: the counting and the three timing options, by name.
+
+    Build it with :func:`resolve`; :meth:`weights` gives the weights a cohort model (Markov or
+    partitioned survival) applies to its trace.
+    """
+
+    convention: str
+    correction: str | np.ndarray
+    discount_timing: str
+    discount_method: str
+    transition_timing: str
+
+    def weights(self, n_cycles: int, cycle_length: float, discount_costs: float | DiscountSchedule,
+                discount_effects: float | DiscountSchedule) -> dict[str, RewardWeights]:
+        """``{"cost", "effect", "undiscounted"}``: :func:`reward_weights` at each rate (0 for undiscounted).
+
+        Examples
+        --------
+        >>> w = resolve("heemod", 2).weights(2, 1.0, 0.06, 0.0)
+        >>> w["cost"].point.round(4).tolist(), w["effect"].point.tolist()
+        ([0.5, 0.9717, 0.4717], [0.5, 1.0, 0.5])
+        """
+        return {kind: reward_weights(self.correction, n_cycles, cycle_length, rate, discount_timing=self.discount_timing,
+                                     discount_method=self.discount_method, transition_timing=self.transition_timing)
+                for kind, rate in (("cost", discount_costs), ("effect", discount_effects), ("undiscounted", 0.0))}
+
+
+def resolve(
+    convention: str | Convention,
+    n_cycles: int,
+    *,
+    correction: _correction.Correction | None = None,
+    discount_timing: str | None = None,
+    discount_method: str | None = None,
+    transition_timing: str | None = None,
+) -> Settings:
+    """A preset with any of its choices overridden, checked, for a model of ``n_cycles`` cycles.
+
+    This is how :class:`~healthecon.markov.MarkovModel` reads its ``convention=`` and the
+    options beside it; a partitioned survival model (or any model integrating a trace at the
+    points ``0..n_cycles``) calls it the same way and applies :meth:`Settings.weights`.
+
+    Raises
+    ------
+    ModelDefinitionError
+        For an unknown preset, correction or option.
+
+    Examples
+    --------
+    >>> s = resolve("heemod", 12, discount_timing="cycle-end")
+    >>> s.correction, s.discount_timing, s.discount_method, s.transition_timing
+    ('trapezoid', 'cycle-end', 'whole-years', 'point')
+    """
+    preset = get(convention)
+    counting = _correction.resolve(preset.counting(n_cycles) if correction is None else correction, n_cycles)
+    options = check_options(preset.discount_timing if discount_timing is None else discount_timing,
+                            preset.discount_method if discount_method is None else discount_method,
+                            preset.transition_timing if transition_timing is None else transition_timing)
+    return Settings(preset.name, counting, *options)
 
 
 def get(convention: str | Convention) -> Convention:

@@ -115,7 +115,6 @@ import pandas as pd
 import xarray as xr
 
 from . import conventions
-from . import correction as _correction
 from ._validate import as_float_array, require_finite, require_unique
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
@@ -551,13 +550,11 @@ class MarkovModel:
         if not (np.isfinite(cycle_length) and cycle_length > 0):
             raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
         self.cycle_length = float(cycle_length)
-        self.convention = conventions.get(convention)
-        self.correction = _correction.resolve(self.convention.counting(self.n_cycles) if correction is None else correction,
-                                              self.n_cycles)
-        self.discount_timing, self.discount_method, self.transition_timing = conventions.check_options(
-            self.convention.discount_timing if discount_timing is None else discount_timing,
-            self.convention.discount_method if discount_method is None else discount_method,
-            self.convention.transition_timing if transition_timing is None else transition_timing)
+        settings = conventions.resolve(convention, self.n_cycles, correction=correction, discount_timing=discount_timing,
+                                       discount_method=discount_method, transition_timing=transition_timing)
+        self.convention = conventions.get(settings.convention)
+        self.correction, self.discount_timing = settings.correction, settings.discount_timing
+        self.discount_method, self.transition_timing = settings.discount_method, settings.transition_timing
         for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
             try:
                 discount_factors(0.0, rate)  # validates the rate or schedule
@@ -1080,13 +1077,12 @@ class MarkovModel:
 
         ``{"cost": ..., "effect": ..., "undiscounted": ...}``, each a
         :class:`~healthecon.conventions.RewardWeights` from
-        :func:`healthecon.conventions.reward_weights` (counting, discount timing and formula,
+        :meth:`healthecon.conventions.Settings.weights` (counting, discount timing and formula,
         transition-reward timing).
         """
-        return {kind: conventions.reward_weights(self.correction, self.n_cycles, self.cycle_length, rate,
-                                                 discount_timing=self.discount_timing, discount_method=self.discount_method,
-                                                 transition_timing=self.transition_timing)
-                for kind, rate in (("cost", self.discount_costs), ("effect", self.discount_effects), ("undiscounted", 0.0))}
+        settings = conventions.Settings(self.convention.name, self.correction, self.discount_timing, self.discount_method,
+                                        self.transition_timing)
+        return settings.weights(self.n_cycles, self.cycle_length, self.discount_costs, self.discount_effects)
 
     def values_by_cycle(
         self,
