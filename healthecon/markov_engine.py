@@ -29,9 +29,9 @@ class CohortEngine:
     The model (:class:`healthecon.markov.MarkovModel`) supplies each cycle's transition rows
     and reward values (``transition_rows``, ``state_values``, ``transition_values``,
     ``initial_values``); the engine propagates the cohort, ``m_t = m_{t-1} P_t`` (Briggs,
-    Claxton & Sculpher 2006, ch. 2-3), accumulates rewards with the within-cycle weights of
-    :mod:`healthecon.correction` and the discount factors of :mod:`healthecon.discount`, and
-    builds the outcome set. ``weights`` (``{"cost", "effect", "undiscounted"}`` to
+    Claxton & Sculpher 2006, ch. 2-3), accumulates rewards with the weights of the model's
+    convention (within-cycle counting, discounting and transition-reward timing, built by
+    :mod:`healthecon.conventions`), and builds the outcome set. ``weights`` (``{"cost", "effect", "undiscounted"}`` to
     :class:`~healthecon.conventions.RewardWeights`) replaces the weights the model's convention
     gives, e.g. to isolate one cycle's values (:meth:`healthecon.markov.MarkovModel.values_by_cycle`).
     """
