@@ -193,3 +193,16 @@ def test_cohort_size_scales_every_total_and_the_trace():
     assert many.attrs["cohort_size"] == 1_000
     with pytest.raises(ModelDefinitionError, match="cohort_size"):
         model().run({}, cohort_size=0)
+
+
+@pytest.mark.parametrize("preset", list(conventions.PRESETS))
+def test_values_by_cycle_sum_to_the_totals_under_every_preset(preset):
+    m = he.MarkovModel(
+        ["alive", "dead"], ["only"], lambda p, s, time: {"alive": {"alive": C, "dead": 0.1 + 0.05 * time.cycle}, "dead": {"dead": 1}},
+        start="alive", n_cycles=5, cycle_length=0.5, discount_costs=0.04, discount_effects=0.015, convention=preset,
+        state_rewards={"cost_care": lambda p, s, time: {"alive": 100 * time.cycle}, "qaly": {"alive": 0.8}},
+        transition_rewards={"cost_death": {("alive", "dead"): 1_000}})
+    table = m.values_by_cycle({})
+    totals = m.run({})
+    for column in ("cost", "cost_care", "cost_death", "qaly", "cost_undiscounted"):
+        assert table[column].sum() == pytest.approx(totals[column].item(), rel=1e-12)
