@@ -22,6 +22,7 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 :mod:`~healthecon.flows`, :mod:`~healthecon.appraisal`, :mod:`~healthecon.outcomes`,
 :mod:`~healthecon.examples`, :mod:`~healthecon.formatting`,
 :mod:`~healthecon.discount`, :mod:`~healthecon.rates`, :mod:`~healthecon.correction`,
+:mod:`~healthecon.conventions`,
 :mod:`~healthecon.provenance`, :mod:`~healthecon.report`, :mod:`~healthecon.plot`,
 :mod:`~healthecon.ipd` (patient-level analysis).
 """
@@ -36,6 +37,7 @@ from . import ipd
 from . import bia
 from . import scale
 from .bia import BudgetImpactModel
+from . import conventions
 from .cba import CBAModel
 from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
 from .distributions import (
@@ -104,6 +106,7 @@ __all__ = [
     "bia",
     "cba",
     "cea",
+    "conventions",
     "correction",
     "discount",
     "discount_factors",

@@ -41,6 +41,7 @@ __all__ = [
     "incremental_net_benefit",
     "icer_table",
     "format_icer_table",
+    "kstar",
     "incremental",
     "pairwise",
     "ceac",
@@ -254,7 +255,11 @@ def _dominance(cost: np.ndarray, effect: np.ndarray) -> tuple[np.ndarray, np.nda
     return status, comparator, brackets
 
 
-def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None = None) -> pd.DataFrame:
+ORDERS = ("effect", "dampack")
+
+
+def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None = None, *,
+               order: str = "effect") -> pd.DataFrame:
     """Incremental cost-effectiveness table on mean cost and effect, with dominance.
 
     The standard algorithm (Drummond et al. 2015, ch. 4; Briggs et al. 2006, ch. 5):
@@ -280,11 +285,17 @@ def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None
         An outcome set (PSA samples or a single deterministic sample).
     cost, effect
         Variables to use; default to the outcome set's ``cost`` and ``effect`` attrs.
+    order
+        Row order: ``"effect"`` (default: by effect, then cost, then input order) or
+        ``"dampack"``, as dampack's ``calculate_icers`` prints it: the frontier (``"ND"``)
+        first, then the extendedly dominated, then the dominated, each group by increasing cost
+        and then decreasing effect (``arrange(desc(Status), Cost, desc(Effect))`` in dampack's
+        ``R/icers.R``; the DARTH tutorials' tables). :func:`format_icer_table` keeps the order.
 
     Returns
     -------
     pandas.DataFrame
-        One row per strategy, sorted by effect then cost, with columns ``strategy``,
+        One row per strategy, in the chosen order, with columns ``strategy``,
         ``cost``, ``effect``, ``inc_cost``, ``inc_effect``, ``icer`` (NaN except on the
         frontier after its first strategy), ``status`` (``"ND"``, ``"D"``, ``"ED"``) and
         ``comparator``: for ND the previous frontier strategy (NaN for the first), for D
@@ -318,6 +329,11 @@ def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None
     3        C      NaN     ED    B and D
     4        D  12500.0     ND          B
     5        E  20000.0     ND          D
+
+    The same in dampack's order (frontier, then extendedly dominated, then dominated):
+
+    >>> icer_table(out, order="dampack")["strategy"].tolist()
+    ['UC', 'B', 'D', 'E', 'C', 'A']
     """
     c, e = cost_effect(outcomes, cost, effect)
     names = np.asarray(strategies(outcomes), dtype=object)
@@ -338,8 +354,14 @@ def icer_table(outcomes: xr.Dataset, cost: str | None = None, effect: str | None
         "strategy": names, "cost": mean_cost, "effect": mean_effect, "inc_cost": inc_cost,
         "inc_effect": inc_effect, "icer": icer, "status": status.astype(str), "comparator": pd.Series(labels, dtype=object),
     })
-    order = np.lexsort((np.arange(names.size), mean_cost, mean_effect))
-    table = table.iloc[order].reset_index(drop=True)
+    if order not in ORDERS:
+        raise AnalysisError(f"order: unknown option {order!r}; expected one of: " + ", ".join(repr(o) for o in ORDERS))
+    if order == "dampack":
+        group = np.select([status == ND, status == ED], [0, 1], 2)
+        rows = np.lexsort((np.arange(names.size), -mean_effect, mean_cost, group))
+    else:
+        rows = np.lexsort((np.arange(names.size), mean_cost, mean_effect))
+    table = table.iloc[rows].reset_index(drop=True)
     table.attrs = {"currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", ""),
                    "cost": c.name, "effect": e.name}
     return table
@@ -397,6 +419,68 @@ def format_icer_table(table: pd.DataFrame, *, currency: str | None = None, effec
         "Status": [status(row) for _, row in table.iterrows()],
     }, index=pd.Index(table["strategy"], name="Strategy"))
     return formatted
+
+
+def kstar(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray | None = None, *, cost: str | None = None,
+          effect: str | None = None) -> pd.DataFrame:
+    r"""Willingness-to-pay values at which the optimal strategy changes (BCEA's ``k*``).
+
+    The optimal strategy at a threshold :math:`\lambda` is the one with the highest expected
+    net monetary benefit :math:`\lambda \bar E - \bar C` (means over the PSA samples; Briggs et
+    al. 2006, ch. 5). As :math:`\lambda` rises from 0 it moves along the cost-effectiveness
+    frontier, changing at each frontier ICER.
+
+    Parameters
+    ----------
+    outcomes
+        An outcome set.
+    wtp
+        ``None`` (default): the exact thresholds, the ICERs of the frontier of
+        :func:`icer_table`. A grid of thresholds: BCEA's way (``bcea()``'s ``kstar``,
+        ``k[check != 0]`` with ``check <- c(0, diff(best))``), the first grid value at which
+        a new strategy is optimal, so the answer depends on the grid's step (BCEA's default
+        grid runs from 0 to 50,000 in steps of 100). On a tie of expected net benefit the
+        first strategy in the outcome set's order is taken.
+    cost, effect
+        Variables to use; default to the outcome set's attrs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per change, in increasing ``wtp``: columns ``wtp`` (the threshold),
+        ``from`` (optimal below it) and ``to`` (optimal from it). Empty when one strategy is
+        optimal throughout. ``attrs`` hold ``currency`` and ``effect_unit``.
+
+    Examples
+    --------
+    >>> from healthecon.outcomes import make_outcomes
+    >>> out = make_outcomes({"cost": [55000, 35000, 25000, 10000, 12000, 5000],
+    ...                      "qaly": [5, 4, 3, 2, 1.5, 1]},
+    ...                     strategies=["E", "D", "C", "B", "A", "UC"], effect="qaly")
+    >>> kstar(out)
+           wtp from to
+    0   5000.0   UC  B
+    1  12500.0    B  D
+    2  20000.0    D  E
+    >>> kstar(out, wtp=np.arange(0, 30_001, 750))["wtp"].tolist()
+    [5250.0, 12750.0, 20250.0]
+    """
+    if wtp is None:
+        table = icer_table(outcomes, cost, effect)
+        frontier = table[(table["status"] == ND) & table["icer"].notna()]
+        result = pd.DataFrame({"wtp": frontier["icer"].to_numpy(dtype=float),
+                               "from": frontier["comparator"].to_numpy(dtype=object),
+                               "to": frontier["strategy"].to_numpy(dtype=object)})
+    else:
+        grid = _wtp_grid(wtp)
+        c, e = cost_effect(outcomes, cost, effect)
+        nmb = grid[:, None] * e.mean(SAMPLE).values[None, :] - c.mean(SAMPLE).values[None, :]  # (threshold, strategy)
+        best = np.argmax(nmb, axis=1)
+        change = np.flatnonzero(np.diff(best) != 0) + 1
+        names = np.asarray(strategies(outcomes), dtype=object)
+        result = pd.DataFrame({"wtp": grid[change].astype(float), "from": names[best[change - 1]], "to": names[best[change]]})
+    result.attrs = {"currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", "")}
+    return result
 
 
 def incremental(outcomes: xr.Dataset, comparator: str, *, cost: str | None = None,

@@ -22,15 +22,18 @@ method discounts a membership at the time of its own trace point**: the start of
     ``a_t = 0, b_t = 1``: ``sum_{t=1..T} v_t m_t D(tL)``. Everyone alive at the end of a cycle is
     credited with the whole cycle. This is the convention of Briggs et al. (2006) exercise 2.5
     (the Chancellor HIV model: 20 cycles counted from the first *end* of cycle, costs
-    discounted by ``1.06 ** -t``), of heemod's ``method = "beginning"`` combined with
-    ``discount(..., first = TRUE)`` (heemod names methods after when *transitions* happen:
-    transitions at the beginning of a cycle means counting the membership after them), and of
-    hesim's ``integrate_method = "riemann_right"``.
+    discounted by ``1.06 ** -t``), of heemod's ``method = "end"`` (heemod 0.14 and later;
+    ``"beginning"`` before 0.14, whose NEWS records that the two names were swapped), and of
+    hesim's ``integrate_method = "riemann_right"``. With discounting, heemod's
+    ``discount(..., first = TRUE)`` gives the same totals for annual cycles only: heemod
+    discounts by cycle number (or whole years with ``period``), healthecon by model time (see
+    :mod:`healthecon.conventions` for ``discount_method="whole-years"``).
 
 ``"beginning"`` -- start-of-cycle membership:
     ``a_t = 1, b_t = 0``: ``sum_{t=1..T} v_t m_{t-1} D((t-1)L)``. Overestimates time alive.
-    Matches heemod's ``method = "end"`` with its default ``discount(..., first = FALSE)``
-    (cycle 1 undiscounted) and hesim's ``"riemann_left"``.
+    Matches heemod's ``method = "beginning"`` (0.14 and later; ``"end"`` before) with its
+    default ``discount(..., first = FALSE)`` (cycle 1 undiscounted) for annual cycles, and
+    hesim's ``"riemann_left"``.
 
 ``"half-cycle"`` -- TreeAge's half-cycle correction:
     point weights ``(1/2, 1, ..., 1, 1/2)`` on ``m_0 .. m_T``, each discounted at its own time,
@@ -49,16 +52,17 @@ method discounts a membership at the time of its own trace point**: the start of
     gives each point the value of the cycle that ends there). heemod's ``method = "life-table"``
     averages memberships the same way but discounts the averaged cycle once (by
     ``(1 + r) ** -(t-1)``, or ``** -t`` with ``first = TRUE``), so with discounting the two
-    differ slightly; hesim's default ``integrate_method = "trapz"`` applies the trapezoid rule to
+    differ (2.8% on the costs of heemod's HIV example); ``MarkovModel(convention="heemod")``
+    does it heemod's way (:mod:`healthecon.conventions`). hesim's default ``integrate_method = "trapz"`` applies the trapezoid rule to
     the discounted flow at the trace points as here when values are constant over time (but
     hesim discounts in continuous time, ``exp(-r s)``: pass ``rate = exp(r) - 1`` to match
     it). When values change over time, hesim values each trace point with the value of the
     time interval ending there (its intervals include their ``time_stop``; point 0 takes the
     first interval's value), which is the ``"half-cycle"`` rule here, not this one.
 
-    heemod's ``discount()`` timing quoted here (``x / (1 + r) ** (seq_along(x) - 1)`` by
-    default, ``** seq_along(x)`` with ``first = TRUE``) is that of its ``R/utils.R`` in the
-    0.x releases; check ``discount(rep(1, 3), r)`` in the version you port from.
+    heemod's ``discount()`` timing quoted here is that of its ``R/utils.R`` in 0.14:
+    ``x / (1 + r) ^ trunc((seq_along(x) - (1 - first)) / period)``, i.e. ``** (t - 1)`` by
+    default and ``** t`` with ``first = TRUE`` for annual cycles (``period = 1``).
 
 ``"simpson"`` -- Simpson's 1/3 rule (Elbasha & Chhatwal 2016):
     point weights ``(1, 4, 2, 4, ..., 2, 4, 1) / 3`` for an even number of cycles ``T``. For an
@@ -66,12 +70,16 @@ method discounts a membership at the time of its own trace point**: the start of
     3/8``), as Elbasha & Chhatwal recommend; ``T = 1`` falls back to the trapezoid. Points are
     valued and discounted as in ``"half-cycle"``. Note that darthtools' ``gen_wcc(method =
     "Simpson1/3")`` puts ``2/3`` on point 1 and ``4/3`` on point 2 (its 1-indexed parity is
-    shifted) and does not handle odd ``T``; to reproduce a DARTH model exactly, pass its weight
-    vector itself as the correction (any array of ``T + 1`` point weights is accepted).
+    shifted) and does not handle odd ``T``; to reproduce a DARTH model exactly, use
+    ``MarkovModel(convention="darth")`` or pass
+    :func:`healthecon.conventions.darth_simpson_weights` as the correction (any array of
+    ``T + 1`` point weights is accepted).
 
-Transition rewards (one-off costs on a transition) happen during a cycle; they are discounted
-at the end of the cycle under ``"end"``, the start under ``"beginning"``, and the middle
-under the other methods (:func:`transition_timing`).
+Transition rewards (one-off costs on a transition) happen during a cycle; by default they are
+discounted at the end of the cycle under ``"end"``, the start under ``"beginning"``, and the
+middle under the other methods (:func:`transition_timing`). Other timings (DARTH's: valued at
+the point ending the cycle with that point's weight) and the discount timing of each peer are
+in :mod:`healthecon.conventions`.
 
 Examples
 --------

@@ -111,13 +111,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
-from . import correction as _correction
+from . import conventions
 from ._validate import as_float_array, require_finite, require_unique
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
 from .markov_engine import CohortEngine
+from .outcomes import SAMPLE, STRATEGY
 from .modeldef import (
     TOLERANCE,
     UTILITY,
@@ -190,6 +192,18 @@ class Time:
     The function reads the clock (``age``), so it is called every cycle; it reads
     ``in_state``, so once per tunnel cycle (``in_state`` 1: the first cycle in ``post_mi``;
     2: every later one). A function of ``(p, strategy)`` is called once per strategy.
+
+    A starting age that varies (by PSA sample, in a DSA or a scenario) is a parameter's name;
+    ``time.age`` is then an array with one age per sample. Life-years over 10 years for a
+    cohort starting at 50 and one starting at 70, with mortality rising with age:
+
+    >>> import numpy as np
+    >>> aged = MarkovModel(["alive", "dead"], ["usual"],
+    ...     lambda p, s, time: {"alive": {"alive": C, "dead": 0.002 * (time.age - 40)}, "dead": {"dead": 1}},
+    ...     start="alive", n_cycles=10, start_age="age_start", correction="end", discount_effects=0,
+    ...     state_rewards={"ly": {"alive": 1}})
+    >>> aged.run({"age_start": np.array([50.0, 70.0])})["ly"].values.round(3).tolist()
+    [[8.684], [7.018]]
     """
 
     __slots__ = ("_cycle", "_years", "_age", "_in_state", "_reads")
@@ -350,6 +364,23 @@ def _check_proportion(value: float | np.ndarray, label: str) -> None:
         raise ModelDefinitionError(f"{label}: expected a proportion in [0, 1], got {first_bad(arr, bad)}")
 
 
+def _check_cohort_size(cohort_size: object) -> None:
+    if not (isinstance(cohort_size, (int, float, np.integer, np.floating)) and not isinstance(cohort_size, bool)
+            and np.isfinite(cohort_size) and cohort_size > 0):
+        raise ModelDefinitionError(f"cohort_size: expected a number of people > 0 (e.g. 1000), got {cohort_size!r}")
+
+
+def _start_age(value: object) -> float | str | None:
+    """``start_age``: ``None``, a finite number of years, or a parameter's name (looked up at run)."""
+    if value is None or isinstance(value, str) and value:
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and np.isfinite(value):
+        return float(value)
+    raise ModelDefinitionError(
+        f"start_age: expected an age in years (e.g. 60) or the name of a parameter holding it (e.g. 'age_start'), got {value!r}"
+    )
+
+
 def _check_start_sum(total: float | np.ndarray, where: str, tol: float) -> None:
     off = np.abs(np.asarray(total) - 1.0) > tol
     if off.any():
@@ -390,9 +421,12 @@ class MarkovModel:
     correction
         Within-cycle correction: ``"end"``/``"none"``, ``"beginning"``, ``"half-cycle"``,
         ``"trapezoid"`` (``"life-table"``), ``"simpson"``, or ``n_cycles + 1`` point weights;
-        see :mod:`healthecon.correction` for each formula and the tool it matches.
+        see :mod:`healthecon.correction` for each formula and the tool it matches. Default: the
+        convention's (``"half-cycle"`` for ``"healthecon"``).
     start_age
-        Age at time 0, for ``time.age`` (e.g. age-specific mortality from a life table).
+        Age at time 0, for ``time.age`` (e.g. age-specific mortality from a life table): a
+        number, or a parameter's name (``start_age="age_start"``), so that the starting age can
+        vary in PSA, DSA or scenarios; ``time.age`` is then an array, one age per sample.
     tunnels
         ``{state: number of tunnel cycles}`` for time-in-state dependence.
     currency
@@ -401,6 +435,24 @@ class MarkovModel:
         Absolute tolerance on row sums of transition matrices and on the starting distribution.
     name
         A label stored in the outcome set's attributes.
+    convention
+        A peer's conventions by name (:data:`healthecon.conventions.PRESETS`): ``"healthecon"``
+        (default), ``"heemod"``, ``"hesim"``, ``"darth"`` or ``"treeage"``. It sets the
+        counting (``correction``), ``discount_timing``, ``discount_method`` and
+        ``transition_timing`` together; any of them given explicitly overrides the preset's.
+        See :mod:`healthecon.conventions` for each formula and the peer's source.
+    discount_timing
+        ``"point"`` (each trace point discounted at its own time), ``"cycle-start"``,
+        ``"cycle-middle"`` or ``"cycle-end"`` (a cycle's reward discounted once, then).
+    discount_method
+        ``"annual"`` ``(1 + r) ** -s``, ``"whole-years"`` ``(1 + r) ** -floor(s)`` (heemod's
+        ``period``), ``"continuous"`` ``exp(-r s)`` (hesim) or ``"per-cycle"``
+        ``(1 + r L) ** -(s / L)`` (DARTH).
+    transition_timing
+        When transition rewards count: ``"auto"`` (by the correction: end, start or middle of
+        the cycle), ``"cycle-start"``, ``"cycle-middle"``, ``"cycle-end"`` (once, unweighted), or
+        ``"point"`` (as membership at the point that ends the cycle, with its within-cycle
+        weight and discount factor: DARTH's transition-dynamics array).
 
     Raises
     ------
@@ -477,12 +529,16 @@ class MarkovModel:
         initial_rewards: Mapping[str, object] | None = None,
         discount_costs: float | DiscountSchedule = 0.035,
         discount_effects: float | DiscountSchedule = 0.035,
-        correction: str | Sequence[float] = "half-cycle",
+        correction: str | Sequence[float] | None = None,
         start_age: float | None = None,
         tunnels: Mapping[str, int] | None = None,
         currency: str = "£",
         tolerance: float = TOLERANCE,
         name: str = "markov",
+        convention: str | conventions.Convention = "healthecon",
+        discount_timing: str | None = None,
+        discount_method: str | None = None,
+        transition_timing: str | None = None,
     ) -> None:
         self.states = require_unique(states, "states", ModelDefinitionError)
         self.strategies = require_unique(strategies, "strategies", ModelDefinitionError)
@@ -494,14 +550,19 @@ class MarkovModel:
         if not (np.isfinite(cycle_length) and cycle_length > 0):
             raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
         self.cycle_length = float(cycle_length)
-        self.correction = _correction.resolve(correction, self.n_cycles)
+        settings = conventions.resolve(convention, self.n_cycles, correction=correction, discount_timing=discount_timing,
+                                       discount_method=discount_method, transition_timing=transition_timing)
+        self.convention = conventions.get(settings.convention)
+        self.correction, self.discount_timing = settings.correction, settings.discount_timing
+        self.discount_method, self.transition_timing = settings.discount_method, settings.transition_timing
         for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
             try:
                 discount_factors(0.0, rate)  # validates the rate or schedule
             except ParameterError as err:
                 raise ParameterError(f"{label}: {err}") from None
         self.discount_costs, self.discount_effects = discount_costs, discount_effects
-        self.start_age = None if start_age is None else float(start_age)
+        self.reward_weights()  # checks every option now (an unknown name, a schedule the method cannot take)
+        self.start_age = _start_age(start_age)
         self.currency, self.name = currency, name
         if not (np.isfinite(tolerance) and 0 <= tolerance < 1e-3):
             raise ModelDefinitionError(f"tolerance: expected a small number >= 0 (e.g. 1e-9), got {tolerance!r}")
@@ -510,6 +571,8 @@ class MarkovModel:
         self._setup_tunnels(dict(tunnels or {}))
         self.rewards = self._collect_rewards(state_rewards or {}, transition_rewards or {}, initial_rewards or {})
         self._parameters: dict[str, None] = {}
+        if isinstance(self.start_age, str):
+            self._parameters[self.start_age] = None
         self._check_constants()
         self.start = self._start_vector(start)
 
@@ -738,10 +801,13 @@ class MarkovModel:
         return vec
 
     # ----------------------------------------------------------------------------- evaluation
-    def _time(self, cycle: int, in_state: int, reads: set[str]) -> Time:
+    def _time(self, cycle: int, in_state: int, reads: set[str], p: ParameterView) -> Time:
         years = (cycle - 1) * self.cycle_length
-        age = None if self.start_age is None else self.start_age + years
-        return Time(cycle, years, age, in_state, reads)
+        age = self.start_age
+        if isinstance(age, str):
+            age = _as_value(age, p.n, "start_age", p)
+            require_finite(age, f"start_age (parameter {self.start_age!r})", ModelDefinitionError, index_name="sample")
+        return Time(cycle, years, None if age is None else age + years, in_state, reads)
 
     @staticmethod
     def _where(strategy: str, cycle: int, step: int | None = None) -> str:
@@ -837,7 +903,7 @@ class MarkovModel:
 
     def _evaluate(self, spec: _Spec, p: ParameterView, strategy: str, cycle: int, in_state: int) -> tuple[object, set[str]]:
         reads: set[str] = set()
-        value = spec(p, strategy, self._time(cycle, in_state, reads))
+        value = spec(p, strategy, self._time(cycle, in_state, reads, p))
         return value, reads
 
     def _per_tunnel_step(self, spec: _Spec, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[object, set[str]]], set[str]]:
@@ -921,7 +987,7 @@ class MarkovModel:
         """One-off values at time 0 of an initial reward, shape ``(len(strategies), n)``."""
         out = np.zeros((len(strategies), p.n))
         for i, s in enumerate(strategies):
-            raw = reward.initial(p, s, self._time(1, 1, set()))
+            raw = reward.initial(p, s, self._time(1, 1, set(), p))
             where = f"initial reward {reward.name!r}, strategy {s!r}"
             if isinstance(raw, Mapping):
                 self._strategy_keys(raw, f"initial reward {reward.name!r}")
@@ -940,6 +1006,7 @@ class MarkovModel:
         start: str | Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
         trace: bool | str = False,
         undiscounted: bool = True,
+        cohort_size: float = 1.0,
     ) -> xr.Dataset:
         """Run the cohort for every sample and strategy; return an outcome set.
 
@@ -962,6 +1029,11 @@ class MarkovModel:
         undiscounted
             Also return the undiscounted totals (``<name>_undiscounted``, ``cost_undiscounted``;
             default). ``False`` skips them (a little faster; e.g. for threshold searches).
+        cohort_size
+            Number of people in the cohort (default 1: results per person). Every total and the
+            trace are multiplied by it, so results are per cohort of ``cohort_size`` (heemod
+            reports per 1,000 by default, TreeAge and Sonnenberg & Beck's tables per 10,000);
+            the outcome set's attribute ``cohort_size`` records it. ICERs do not change.
 
         Returns
         -------
@@ -970,6 +1042,22 @@ class MarkovModel:
             ``cost_*`` rewards), ``<name>_undiscounted`` and ``cost_undiscounted``; attrs
             ``cost="cost"``, ``effect`` (``qaly`` if defined, else the first effect).
         """
+        if trace not in (False, True, "mean"):
+            raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
+        _check_cohort_size(cohort_size)
+        p, names, start_vec = self._run_inputs(draws, strategies, start)
+        out = CohortEngine(self, p, names, start_vec, trace, bool(undiscounted)).run()
+        if cohort_size != 1:
+            for name in out.data_vars:
+                out[name] = (out[name] * float(cohort_size)).assign_attrs(out[name].attrs)
+            if "trace" in out:
+                out["trace"].attrs["description"] = f"number of people in each state (of {cohort_size:g}) at the end of each cycle; cycle 0 is the start"
+        out.attrs["cohort_size"] = float(cohort_size)
+        return out
+
+    def _run_inputs(self, draws: xr.Dataset | Mapping[str, object], strategies: Sequence[str] | str | None,
+                    start: object) -> tuple[ParameterView, list[str], np.ndarray]:
+        """The draws as a :class:`ParameterView`, the strategies to run and the starting distribution, checked."""
         p = ParameterView(draws)
         n = p.n
         names = list(self.strategies) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
@@ -977,11 +1065,81 @@ class MarkovModel:
             if s not in self.strategies:
                 raise unknown_name("strategy", s, self.strategies)
         require_unique(names, "strategies", ModelDefinitionError)
-        if trace not in (False, True, "mean"):
-            raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
         start_vec = self.start if start is None else self._start_vector(start, p)
         if isinstance(start_vec, dict):  # the model's start names parameters
             start_vec = self._start_vector(start_vec, p)
         if start_vec.ndim == 2 and start_vec.shape[0] != n:
             raise ShapeError(f"starting distribution: has {start_vec.shape[0]} rows but the draws have {n} samples")
-        return CohortEngine(self, p, names, start_vec, trace, bool(undiscounted)).run()
+        return p, names, start_vec
+
+    def reward_weights(self) -> dict[str, conventions.RewardWeights]:
+        """The weights of costs, effects and undiscounted totals on the trace, by the model's convention.
+
+        ``{"cost": ..., "effect": ..., "undiscounted": ...}``, each a
+        :class:`~healthecon.conventions.RewardWeights` from
+        :meth:`healthecon.conventions.Settings.weights` (counting, discount timing and formula,
+        transition-reward timing).
+        """
+        settings = conventions.Settings(self.convention.name, self.correction, self.discount_timing, self.discount_method,
+                                        self.transition_timing)
+        return settings.weights(self.n_cycles, self.cycle_length, self.discount_costs, self.discount_effects)
+
+    def values_by_cycle(
+        self,
+        draws: xr.Dataset | Mapping[str, object],
+        *,
+        strategies: Sequence[str] | None = None,
+        start: str | Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
+        cohort_size: float = 1.0,
+    ) -> pd.DataFrame:
+        """Cost and effects of each cycle by strategy, discounted and not (heemod's ``get_values``).
+
+        Row ``cycle = t`` holds what cycle ``t`` adds to the totals of :meth:`run`: its state
+        rewards with the within-cycle weights and discounting of the model's convention, and
+        the rewards of the transitions that happen in it, with all the weight the convention
+        gives them (heemod's life-table method counts half of them in the next cycle; here
+        they stay in their own); row ``cycle = 0`` holds the one-off rewards at time 0
+        (``initial_rewards``). So each column sums over the cycles of a strategy to the total
+        :meth:`run` returns (the mean over samples). Under a correction that gives weight to
+        the start of a cycle, cycle ``t``'s row includes that part of membership at point
+        ``t - 1``.
+
+        Each cycle is isolated by running the model with every other cycle's weights set to 0
+        (:meth:`healthecon.conventions.RewardWeights.only_cycle`), so this costs
+        ``n_cycles + 1`` runs: use it on the base case or a few draws.
+
+        Parameters
+        ----------
+        draws, strategies, start, cohort_size
+            As for :meth:`run`; with several samples the values are means over them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``strategy``, ``cycle`` and the outcome variables of :meth:`run` (``cost``,
+            each reward, and their ``_undiscounted`` totals), one row per strategy and cycle
+            ``0..n_cycles``.
+
+        Examples
+        --------
+        >>> model = MarkovModel(["alive", "dead"], ["usual"], {"alive": {"alive": C, "dead": 0.2}, "dead": {"dead": 1}},
+        ...                     start="alive", n_cycles=2, convention="heemod", discount_costs=0.06,
+        ...                     state_rewards={"cost_care": {"alive": 100}})
+        >>> model.values_by_cycle({})[["cycle", "cost_care", "cost_care_undiscounted"]].round(4)
+           cycle  cost_care  cost_care_undiscounted
+        0      0     0.0000                     0.0
+        1      1    90.0000                    90.0
+        2      2    67.9245                    72.0
+        """
+        _check_cohort_size(cohort_size)
+        p, names, start_vec = self._run_inputs(draws, strategies, start)
+        weights = self.reward_weights()
+
+        def only(cycle: int) -> xr.Dataset:
+            out = CohortEngine(self, p, names, start_vec, False, True, {k: w.only_cycle(cycle) for k, w in weights.items()}).run()
+            return out.mean(SAMPLE) * float(cohort_size)
+
+        initial = only(0)  # the one-off rewards at time 0 only
+        cycles = [initial] + [only(t) - initial for t in range(1, self.n_cycles + 1)]
+        table = xr.concat(cycles, dim="cycle").assign_coords(cycle=np.arange(self.n_cycles + 1)).transpose(STRATEGY, "cycle")
+        return table.to_dataframe().reset_index()[[STRATEGY, "cycle", *initial.data_vars]]

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from . import correction as _correction
-from .discount import DiscountSchedule, discount_factors
+from .conventions import RewardWeights
+from .discount import DiscountSchedule
 from .outcomes import SAMPLE, STRATEGY, make_outcomes
 
 if TYPE_CHECKING:
@@ -29,46 +29,32 @@ class CohortEngine:
     The model (:class:`healthecon.markov.MarkovModel`) supplies each cycle's transition rows
     and reward values (``transition_rows``, ``state_values``, ``transition_values``,
     ``initial_values``); the engine propagates the cohort, ``m_t = m_{t-1} P_t`` (Briggs,
-    Claxton & Sculpher 2006, ch. 2-3), accumulates rewards with the within-cycle weights of
-    :mod:`healthecon.correction` and the discount factors of :mod:`healthecon.discount`, and
-    builds the outcome set.
+    Claxton & Sculpher 2006, ch. 2-3), accumulates rewards with the weights of the model's
+    convention (within-cycle counting, discounting and transition-reward timing, built by
+    :mod:`healthecon.conventions`), and builds the outcome set. ``weights`` (``{"cost", "effect", "undiscounted"}`` to
+    :class:`~healthecon.conventions.RewardWeights`) replaces the weights the model's convention
+    gives, e.g. to isolate one cycle's values (:meth:`healthecon.markov.MarkovModel.values_by_cycle`).
     """
 
     def __init__(self, model: MarkovModel, p: ParameterView, strategies: list[str], start: np.ndarray, trace: bool | str,
-                 undiscounted: bool = True):
+                 undiscounted: bool = True, weights: dict[str, RewardWeights] | None = None):
         self.model, self.p, self.strategies, self.trace = model, p, strategies, trace
         self.undiscounted = undiscounted
         self.n, self.S, self.K = p.n, len(strategies), len(model.internal)
-        T, L = model.n_cycles, model.cycle_length
         m0 = np.zeros((self.S, self.K, self.n))
         user = start if start.ndim == 2 else np.broadcast_to(start, (self.n, len(model.states)))
         for k, state in enumerate(model.states):
             m0[:, model.group[state][0], :] = user[:, k]
         self.m0 = m0
-        a, b = _correction.cycle_weights(model.correction, T)
-        self.a, self.b = a, b
-        times = np.arange(T + 1) * L
-        self.discount = {
-            "cost": discount_factors(times, model.discount_costs),
-            "effect": discount_factors(times, model.discount_effects),
-        }
+        # counting, discounting and transition-reward timing by the model's convention
+        # (healthecon.conventions builds every weight; the loop below only applies them)
+        weights = weights or model.reward_weights()
+        self.a, self.b = weights["undiscounted"].start, weights["undiscounted"].end
+        self.start_weight = {kind: w.start for kind, w in weights.items()}
+        self.end_weight = {kind: w.end for kind, w in weights.items()}
         # combined weight on each trace point, for rewards whose values do not change with time
-        self.point = {}
-        for kind, d in self.discount.items():
-            w = np.zeros(T + 1)
-            w[1:] += b * d[1:]
-            w[:-1] += a * d[:-1]
-            self.point[kind] = w
-        w = np.zeros(T + 1)
-        w[1:] += b
-        w[:-1] += a
-        self.point["undiscounted"] = w
-        offset = _correction.transition_timing(model.correction)
-        ttimes = (np.arange(1, T + 1) - 1 + offset) * L
-        self.transition_discount = {
-            "cost": discount_factors(ttimes, model.discount_costs),
-            "effect": discount_factors(ttimes, model.discount_effects),
-        }
+        self.point = {kind: w.point for kind, w in weights.items()}
+        self.transition_discount = {kind: w.transition for kind, w in weights.items()}
 
     # --- evaluation with caching of time-independent pieces ---------------------------------
     def _prepare(self) -> None:
@@ -170,7 +156,7 @@ class CohortEngine:
                         flow = self._flow(m[i], self.rows[i], rows, cols)
                         amount = flow * value
                         total[name][i] += d * amount
-                        undisc[name][i] += amount
+                        undisc[name][i] += self.transition_discount["undiscounted"][t - 1] * amount
             # propagate: m_t[j] = sum_i m_{t-1}[i] P[i, j]
             for i in range(S):
                 self._propagate(m[i], new[i], self.rows[i], tmp)
@@ -180,8 +166,7 @@ class CohortEngine:
                 values = _stack(per)
                 before = np.einsum("skn,skn->sn", m, np.broadcast_to(values, m.shape))
                 after = np.einsum("skn,skn->sn", new, np.broadcast_to(values, m.shape))
-                d = self.discount[kind]
-                total[name] += self.a[t - 1] * d[t - 1] * before + self.b[t - 1] * d[t] * after
+                total[name] += self.start_weight[kind][t - 1] * before + self.end_weight[kind][t - 1] * after
                 undisc[name] += self.a[t - 1] * before + self.b[t - 1] * after
             m, new = new, m
             if hi > lo:
@@ -260,6 +245,10 @@ class CohortEngine:
         attrs = {
             "model": model.name,
             "correction": model.correction if isinstance(model.correction, str) else "custom weights",
+            "convention": model.convention.name,
+            "discount_timing": model.discount_timing,
+            "discount_method": model.discount_method,
+            "transition_timing": model.transition_timing,
             "cycle_length": model.cycle_length,
             "n_cycles": model.n_cycles,
             "discount_costs": _describe_rate(model.discount_costs),

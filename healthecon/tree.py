@@ -646,15 +646,22 @@ class DecisionTree:
         return "qaly" if "qaly" in effects else (effects[0] if effects else None)
 
     def pathways(self, draws: xr.Dataset, *, strategies: Sequence[str] | None = None) -> pd.DataFrame:
-        """Every pathway of every strategy: its probability and payoffs, means over samples.
+        """Every pathway of every strategy: its probability, payoffs and probability-weighted payoffs.
 
         Returns
         -------
         pandas.DataFrame
             Columns ``strategy``, ``path`` (strategy and branch labels joined by ``" > "``),
-            ``terminal`` (the terminal node's name), ``probability`` and every outcome
-            variable (the pathway's total payoff, tree and Markov phases). The
-            probabilities of each strategy's pathways sum to 1.
+            ``terminal`` (the terminal node's name), ``probability``, and for every outcome
+            variable ``v`` the pathway's total payoff ``v`` (tree and Markov phases) beside
+            ``weighted_v``, its payoff weighted by its probability (TreeAge's and Excel
+            models' "probability x payoff" column). All are means over the samples:
+            ``probability`` is ``mean(P)``, ``v`` is ``mean(v)`` and ``weighted_v`` is
+            ``mean(P v)`` (not ``mean(P) mean(v)`` when both vary). The probabilities of each
+            strategy's pathways sum to 1, and its ``weighted_v`` sum to the strategy's expected
+            value, the mean of ``v`` in :meth:`run` (Briggs, Claxton & Sculpher 2006, ch. 2:
+            the expected value of a strategy is the sum over its pathways of probability times
+            payoff).
 
         Examples
         --------
@@ -662,19 +669,25 @@ class DecisionTree:
         >>> tree = DecisionTree(Decision({"test": Chance([
         ...     ("positive", 0.2, Terminal("treated", cost=100, qaly=0.8)),
         ...     ("negative", C, Terminal("discharged", qaly=0.9))], cost=10)}))
-        >>> tree.pathways(xr.Dataset(coords={"sample": [0]}))
-                strategy             path    terminal  probability   cost  qaly
-        0     test  test > positive     treated          0.2  110.0   0.8
-        1     test  test > negative  discharged          0.8   10.0   0.9
+        >>> paths = tree.pathways(xr.Dataset(coords={"sample": [0]}))
+        >>> paths[["path", "probability", "cost", "weighted_cost", "qaly", "weighted_qaly"]]
+                      path  probability   cost  weighted_cost  qaly  weighted_qaly
+        0  test > positive          0.2  110.0           22.0   0.8           0.16
+        1  test > negative          0.8   10.0            8.0   0.9           0.72
+        >>> paths[["weighted_cost", "weighted_qaly"]].sum().round(2).tolist()  # expected cost and QALYs
+        [30.0, 0.88]
         """
         result = self._roll_back(draws, strategies)
         leaves, variables = result.leaves, result.variables
         rows = [
             {"strategy": leaf.strategy, "path": PATH_SEPARATOR.join(leaf.path), "terminal": leaf.node.name or "",
-             "probability": float(leaf.probability.mean()), **{v: float(leaf.values[v].mean()) for v in variables}}
+             "probability": float(leaf.probability.mean()),
+             **{key: value for v in variables
+                for key, value in ((v, float(leaf.values[v].mean())), (f"weighted_{v}", float((leaf.probability * leaf.values[v]).mean())))}}
             for leaf in leaves
         ]
-        return pd.DataFrame(rows, columns=["strategy", "path", "terminal", "probability", *variables])
+        columns = [column for v in variables for column in (v, f"weighted_{v}")]
+        return pd.DataFrame(rows, columns=["strategy", "path", "terminal", "probability", *columns])
 
     def node_values(self, draws: xr.Dataset, *, strategies: Sequence[str] | None = None) -> pd.DataFrame:
         """Every node below the root, with its branch probability and expected values.

@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from ._validate import as_float_array, require_finite, require_probability
-from .discount import discount_factors
+from .conventions import discount_at
 from .errors import ShapeError, TreeError, UnknownNameError, unknown_name
 from .modeldef import TOLERANCE, MissingParameter, ParameterView, complement, is_complement, is_cost, refuse_boolean, reward_kind
 from .outcomes import SAMPLE, STRATEGY
@@ -273,8 +273,9 @@ class _Engine:
 
 
 def _delay_factor(link: Any, name: str, kinds: Mapping[str, str]) -> float:
-    """Discount factor at ``link.delay`` for a discounted Markov outcome; 1 if undiscounted."""
+    """Discount factor at ``link.delay`` for a discounted Markov outcome (by the Markov model's
+    discount formula, :func:`healthecon.conventions.discount_at`); 1 if undiscounted."""
     if not link.delay or name.endswith(UNDISCOUNTED):
         return 1.0
     rate = {"cost": link.model.discount_costs, "effect": link.model.discount_effects}.get(kinds.get(name, "other"))
-    return 1.0 if rate is None else float(discount_factors(link.delay, rate))
+    return 1.0 if rate is None else float(discount_at(link.delay, rate, link.model.discount_method, link.model.cycle_length))

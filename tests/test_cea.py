@@ -463,3 +463,45 @@ def test_ceac_with_more_strategies_than_fit_in_a_byte():
     share, loss = _loop_reference(out, GRID[:4])
     np.testing.assert_allclose(cea.ceac(out, GRID[:4]).values, share)
     np.testing.assert_allclose(cea.expected_loss(out, GRID[:4]).values, loss, atol=1e-9)
+
+
+def _hand_example():
+    # dampack's hand-worked example: A dominated by B, C extendedly dominated by B and D
+    return make_outcomes({"cost": [55000, 35000, 25000, 10000, 12000, 5000], "qaly": [5, 4, 3, 2, 1.5, 1]},
+                         strategies=["E", "D", "C", "B", "A", "UC"], effect="qaly")
+
+
+def test_icer_table_in_dampack_order_keeps_every_value():
+    by_effect = cea.icer_table(_hand_example()).set_index("strategy")
+    dampack = cea.icer_table(_hand_example(), order="dampack")
+    assert dampack["strategy"].tolist() == ["UC", "B", "D", "E", "C", "A"]
+    pd.testing.assert_frame_equal(dampack.set_index("strategy").loc[by_effect.index], by_effect)
+    with pytest.raises(AnalysisError, match="order: unknown option 'cost'"):
+        cea.icer_table(_hand_example(), order="cost")
+
+
+def test_kstar_exact_is_the_frontier_icers_and_the_grid_finds_the_next_point():
+    exact = cea.kstar(_hand_example())
+    assert exact["wtp"].tolist() == pytest.approx([5000, 12500, 20000], rel=1e-12)
+    assert list(zip(exact["from"], exact["to"])) == [("UC", "B"), ("B", "D"), ("D", "E")]
+    # BCEA's default grid: 0 to 50,000 by 100; at a tie (exactly 5,000) the first strategy in
+    # the outcome set's order is optimal, here B before UC, so B is optimal from 5,000
+    grid = cea.kstar(_hand_example(), wtp=np.arange(0, 50_001, 100))
+    assert grid["wtp"].tolist() == [5000, 12500, 20000]
+    # each threshold separates the two strategies: just below, "from" has the higher mean NMB
+    out = _hand_example()
+    for _, row in exact.iterrows():
+        nmb = cea.net_benefit(out, [row["wtp"] - 1, row["wtp"] + 1]).mean("sample")
+        assert nmb.sel(strategy=row["from"]).values[0] > nmb.sel(strategy=row["to"]).values[0]
+        assert nmb.sel(strategy=row["to"]).values[1] > nmb.sel(strategy=row["from"]).values[1]
+
+
+def test_kstar_empty_when_one_strategy_is_best_throughout():
+    out = make_outcomes({"cost": [100.0, 200.0], "qaly": [2.0, 1.0]}, strategies=["good", "bad"], effect="qaly")
+    assert cea.kstar(out).empty and cea.kstar(out, wtp=[0, 1e5]).empty
+
+
+def test_format_icer_table_keeps_dampack_order():
+    formatted = cea.format_icer_table(cea.icer_table(_hand_example(), order="dampack"))
+    assert list(formatted.index) == ["UC", "B", "D", "E", "C", "A"]
+    assert formatted.loc["C", "Status"] == "Extendedly dominated by B and D"

@@ -864,3 +864,65 @@ def test_time_seen_by_a_function_monthly_cycles_with_a_tunnel():
     expected = {(c, (c - 1) * (1 / 12), 45.5 + (c - 1) * (1 / 12), k) for c in range(1, 25) for k in (1, 2, 3)}
     assert seen == expected
     assert repr(Time(2, 0.5, None, 3)) == "Time(cycle=2, years=0.5, age=None, in_state=3)"
+
+
+def test_start_age_can_be_a_parameter_name_read_per_sample():
+    # background mortality 0.01 per year of age above 50 a cycle: a cohort starting at 60 dies faster
+    seen = []
+
+    def transitions(p, s, time):
+        seen.append(np.asarray(time.age).copy())
+        return {"alive": {"alive": C, "dead": 0.01 * (time.age - 50)}, "dead": {"dead": 1}}
+
+    model = MarkovModel(["alive", "dead"], ["only"], transitions, start="alive", n_cycles=2, correction="end",
+                        start_age="age_start", discount_costs=0, discount_effects=0, state_rewards={"ly": {"alive": 1}})
+    assert model.parameters == ("age_start",)
+    out = model.run({"age_start": np.array([55.0, 60.0])})
+    np.testing.assert_allclose(seen[0], [55.0, 60.0])
+    np.testing.assert_allclose(seen[1], [56.0, 61.0])
+    np.testing.assert_allclose(out["ly"].values[:, 0], [0.95 + 0.95 * 0.94, 0.9 + 0.9 * 0.89])
+
+
+def test_start_age_that_is_neither_a_number_nor_a_name_is_refused():
+    with pytest.raises(ModelDefinitionError, match="start_age: expected an age in years"):
+        MarkovModel(["alive"], ["only"], {"alive": {"alive": 1}}, start="alive", n_cycles=1, start_age=[60])
+    model = MarkovModel(["alive"], ["only"], lambda p, s, time: {"alive": {"alive": 1.0 + 0 * time.age}}, start="alive",
+                        n_cycles=1, start_age="age_start")
+    with pytest.raises(UnknownNameError, match="start_age: unknown parameter 'age_start'"):
+        model.run({"age": 60.0})
+
+
+def test_values_by_cycle_by_hand_and_summing_to_the_totals():
+    # alive -> dead 0.2 a cycle; heemod's life-table counting, costs discounted 6% at the start
+    # of each cycle; a transition cost of 1,000 on dying (half in its cycle, half in the next);
+    # a one-off cost of 50 at time 0 for "new"
+    model = MarkovModel(["alive", "dead"], ["usual", "new"], {"alive": {"alive": C, "dead": 0.2}, "dead": {"dead": 1}},
+                        start="alive", n_cycles=2, convention="heemod", discount_costs=0.06, discount_effects=0.0,
+                        state_rewards={"cost_care": {"alive": 100}, "ly": {"alive": 1}},
+                        transition_rewards={"cost_death": {("alive", "dead"): 1_000}},
+                        initial_rewards={"cost_drug": {"new": 50}})
+    table = model.values_by_cycle({}, cohort_size=10).set_index(["strategy", "cycle"])
+    assert list(table.index.get_level_values("strategy").unique()) == ["usual", "new"]
+    usual = table.loc["usual"]
+    np.testing.assert_allclose(usual["cost_care"], [0.0, 10 * 100 * 0.9, 10 * 100 * 0.72 / 1.06], rtol=1e-12, atol=1e-9)
+    # transitions in the row of the cycle they happen in, with all their weight: cycle 1's
+    # deaths (0.2) half at 1 and half at 1/1.06, cycle 2's (0.16) half at 1/1.06
+    np.testing.assert_allclose(usual["cost_death"], [0.0, 10 * (100 + 100 / 1.06), 10 * 80 / 1.06], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(usual["ly"], [0.0, 9.0, 7.2], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(usual["cost_care_undiscounted"], [0.0, 900.0, 720.0], rtol=1e-12, atol=1e-9)
+    assert table.loc[("new", 0), "cost_drug"] == pytest.approx(500.0)
+    totals = model.run({}, cohort_size=10)
+    for column in table.columns:
+        sums = table[column].groupby(level="strategy", sort=False).sum()
+        np.testing.assert_allclose(sums.values, totals[column].values[0], rtol=1e-12, atol=1e-9)
+
+
+def test_values_by_cycle_with_time_dependent_rewards_and_samples():
+    model = MarkovModel(["alive", "dead"], ["only"],
+                        lambda p, s, time: {"alive": {"alive": C, "dead": p["p_die"] * time.cycle}, "dead": {"dead": 1}},
+                        start="alive", n_cycles=4, discount_costs=0.035, correction="simpson",
+                        state_rewards={"cost_care": lambda p, s, time: {"alive": 100 + 10 * time.cycle}})
+    draws = {"p_die": np.array([0.05, 0.1, 0.2])}
+    table = model.values_by_cycle(draws)
+    np.testing.assert_allclose(table["cost"].sum(), model.run(draws)["cost"].mean().item(), rtol=1e-12)
+    assert (table.loc[table.cycle > 0, "cost_care"] > 0).all()

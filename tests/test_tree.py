@@ -60,7 +60,8 @@ def test_three_branch_tree_by_hand():
 def test_pathways_by_hand():
     draws = make_draws(2, p_mild=[0.5, 0.6], c_mod=[500.0, 400.0], c_drug=50.0)
     table = three_branch_tree().pathways(draws)
-    assert list(table.columns) == ["strategy", "path", "terminal", "probability", "cost", "cost_drug", "qaly"]
+    assert list(table.columns) == ["strategy", "path", "terminal", "probability", "cost", "weighted_cost", "cost_drug",
+                                   "weighted_cost_drug", "qaly", "weighted_qaly"]
     new = table[table.strategy == "new"].set_index("path")
     assert list(new.index) == ["new > mild", "new > moderate", "new > severe"]
     np.testing.assert_allclose(new["probability"], [0.55, 0.3, 0.15])
@@ -68,6 +69,15 @@ def test_pathways_by_hand():
     assert new.loc["new > severe", "cost"] == pytest.approx(1850.0)
     assert new.loc["new > severe", "terminal"] == "severe"
     assert table.groupby("strategy").probability.sum().tolist() == pytest.approx([1.0, 1.0])
+    # weighted: mean over samples of P x payoff, (0.2 x 2050 + 0.1 x 1650) / 2, not 0.15 x 1850
+    assert new.loc["new > severe", "weighted_cost"] == pytest.approx(287.5)
+    # and the weighted columns of a strategy sum to its expected value: 650 and 390 on average
+    out = three_branch_tree().run(draws).mean("sample")
+    sums = table.groupby("strategy")[["weighted_cost", "weighted_qaly"]].sum()
+    assert sums.loc["new", "weighted_cost"] == pytest.approx(520.0)
+    for strategy in ("new", "usual"):
+        assert sums.loc[strategy, "weighted_cost"] == pytest.approx(out["cost"].sel(strategy=strategy).item(), rel=1e-12)
+        assert sums.loc[strategy, "weighted_qaly"] == pytest.approx(out["qaly"].sel(strategy=strategy).item(), rel=1e-12)
 
 
 def test_rewards_accumulate_along_the_path_and_at_the_root():
@@ -419,7 +429,7 @@ def test_shared_subtrees_are_evaluated_per_position():
 # --------------------------------------------------------------------------- hybrid
 
 
-def progression_model(discount_costs=0.035, discount_effects=0.035) -> MarkovModel:
+def progression_model(discount_costs=0.035, discount_effects=0.035, **options) -> MarkovModel:
     """Two states, well -> sick (absorbing), two annual cycles, rewards at cycle ends, 3.5%."""
     return MarkovModel(
         ["well", "sick"], ["standard", "enhanced"],
@@ -427,6 +437,7 @@ def progression_model(discount_costs=0.035, discount_effects=0.035) -> MarkovMod
                                   "sick": {"sick": 1}},
         start={"well": 1}, n_cycles=2, correction="end", discount_costs=discount_costs,
         discount_effects=discount_effects, state_rewards={"cost_care": {"sick": 1000}, "qaly": {"well": 0.9, "sick": 0.5}},
+        **options,
     )
 
 
@@ -557,3 +568,14 @@ def test_markov_leaf_errors_name_the_node():
     with pytest.raises(UnknownNameError, match=r"node 'a', Markov start 'well': unknown parameter 'p'"):
         tree.run(make_draws(p_prog=0.1))
 
+
+
+def test_markov_phase_delay_discounted_by_the_models_discount_formula():
+    # hesim's continuous discounting: a phase starting after 1.5 years is worth exp(-0.035 x 1.5)
+    model = progression_model(discount_costs=0.035, discount_effects=0.035, convention="hesim")
+    draws = make_draws(2, p_prog=[0.2, 0.3])
+
+    def run(delay):
+        return DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(model, start="well", delay=delay))})).run(draws)
+
+    np.testing.assert_allclose(run(1.5)["cost"].values, run(0)["cost"].values * np.exp(-0.035 * 1.5), rtol=1e-12)

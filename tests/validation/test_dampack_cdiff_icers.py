@@ -56,3 +56,11 @@ def test_frontier_icers_and_increments_as_printed(tables):
     order = list(printed[printed["Status"] == "ND"].index)
     inc_cost = [ours.loc[b, "cost"] - ours.loc[a, "cost"] for a, b in zip(order, order[1:])]
     assert inc_cost == pytest.approx(printed.loc[frontier, "Inc_Cost"].tolist(), rel=1e-9)
+
+
+def test_rows_in_dampacks_printed_order():
+    # built in reverse order, so the printed order cannot come from the input order
+    printed = pd.read_csv(io.StringIO(PRINTED)).iloc[::-1]
+    outcomes = he.outcomes.make_outcomes({"cost": [printed["Cost"].tolist()], "qaly": [printed["Effect"].tolist()]},
+                                         list(printed["Strategy"]), effect="qaly")
+    assert he.cea.icer_table(outcomes, order="dampack")["strategy"].tolist() == list(printed["Strategy"][::-1])

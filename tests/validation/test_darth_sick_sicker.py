@@ -15,25 +15,16 @@ Printed (per person, 3% discounting, 75 annual cycles from age 25):
 
 Convention: DARTH's within-cycle correction is Simpson's 1/3 rule as darthtools' gen_wcc builds
 it, with its 1-indexed parity (point weights 1/3, 2/3, 4/3, 2/3, ..., 1/3 over points 0..75),
-every point t discounted by 1 / 1.03^t. healthecon takes that weight vector as the correction
-(its own "simpson" puts 4/3 on point 1; see healthecon.correction). Treatment B costs $13,000 in
+every point t discounted by 1 / 1.03^t: ``convention="darth"`` (healthecon.conventions; its
+darth_simpson_weights is gen_wcc, whereas healthecon's own "simpson" puts 4/3 on point 1). Treatment B costs $13,000 in
 the code (the parameter table's $12,000 is a typo of the paper; the printed results use 13,000).
 """
 
-import numpy as np
 import pytest
 
 import healthecon as he
 
 N_CYCLES = 75
-
-
-def darth_wcc(n_cycles: int) -> np.ndarray:
-    """darthtools::gen_wcc(n_cycles, "Simpson1/3"): 1-indexed even entries 2/3, odd 4/3, ends 1/3."""
-    index = np.arange(1, n_cycles + 2)
-    weights = np.where(index % 2 == 0, 2 / 3, 4 / 3)
-    weights[0] = weights[-1] = 1 / 3
-    return weights
 
 
 def cost(params, strategy):
@@ -65,7 +56,7 @@ def sick_sicker() -> he.MarkovModel:
 
     return he.MarkovModel(
         states=["H", "S1", "S2", "D"], strategies=["Standard of care", "Strategy A", "Strategy B", "Strategy AB"],
-        transitions=transitions, start={"H": 1.0}, n_cycles=N_CYCLES, correction=darth_wcc(N_CYCLES),
+        transitions=transitions, start={"H": 1.0}, n_cycles=N_CYCLES, convention="darth",
         state_rewards={"cost_care": cost, "qaly": qaly}, discount_costs=0.03, discount_effects=0.03,
     )
 
