@@ -31,6 +31,7 @@ from ..cea import WTP, net_benefit, net_benefit_values
 from ..errors import AnalysisError, ShapeError, unknown_name
 from ..outcomes import SAMPLE, STRATEGY, cost_effect, strategies
 from . import gp, spline
+from .smoother import one_blas_thread
 
 __all__ = ["METHODS", "incremental_loss", "metamodel_voi", "regressors", "parameter_names"]
 
@@ -84,15 +85,18 @@ def incremental_loss(
     means = inc_cost.mean(axis=-2)[..., None] * d_cost + inc_effect.mean(axis=-2)[..., None] * d_effect  # (..., k, w)
     chosen = np.where(means.max(axis=-2) > 0, means.argmax(axis=-2) + 1, 0)  # (..., w)
     shape = inc_cost.shape[:-1] + grid.shape
-    top, picked = np.zeros(shape), np.zeros(shape)
+    top, picked, nb, part = np.zeros(shape), np.zeros(shape), np.empty(shape), np.empty(shape)
     best = np.zeros(shape, dtype=np.int16) if with_best else None
     for j in range(inc_cost.shape[-1]):
-        nb = inc_cost[..., j, None] * d_cost + inc_effect[..., j, None] * d_effect  # (..., n, w)
+        np.multiply(inc_cost[..., j, None], d_cost, out=nb)
+        np.multiply(inc_effect[..., j, None], d_effect, out=part)
+        nb += part  # (..., n, w): incremental net benefit of strategy j
         if best is not None:
             best[nb > top] = j + 1
         np.maximum(top, nb, out=top)
         np.copyto(picked, nb, where=(chosen == j + 1)[..., None, :])
-    return top - picked, best, chosen
+    top -= picked
+    return top, best, chosen
 
 
 def _check_range(inc_cost: np.ndarray, inc_effect: np.ndarray, grid: np.ndarray, kind: str) -> None:
@@ -114,7 +118,7 @@ def metamodel_voi(
     cost: str | None,
     effect: str | None,
     basis_size: int | None,
-    gp_fit_samples: int,
+    gp_fit_samples: int | None,
     se_draws: int | None,
     seed: int | np.random.Generator,
     name: str,
@@ -139,31 +143,35 @@ def metamodel_voi(
     if k < 1:
         raise AnalysisError(f"{name}: the outcome set has one strategy ({labels[0]!r}); value of information compares two or more")
     inc = np.concatenate([(c.values[:, 1:] - c.values[:, :1]), (e.values[:, 1:] - e.values[:, :1])], axis=1)
-    if method == "spline":
-        smoothers = spline.fit(x, inc, basis_size)
-    else:
-        if isinstance(gp_fit_samples, bool) or not isinstance(gp_fit_samples, (int, np.integer)) or gp_fit_samples < 10:
-            raise AnalysisError(f"gp_fit_samples: expected a whole number >= 10, got {gp_fit_samples!r}")
-        smoothers = gp.fit(x, inc, int(gp_fit_samples), rng)
-    fit = np.column_stack([s.fitted for s in smoothers])
-    _check_range(inc[:, :k], inc[:, k:], grid, kind)
-    w = grid.size
-    total, value, se_sampling, var_fit = (np.zeros(w) for _ in range(4))
-    step = max(1, _BLOCK // (4 * n))
-    for lo in range(0, w, step):
-        part = slice(lo, lo + step)
-        total[part] = incremental_loss(inc[:, :k], inc[:, k:], grid[part], kind)[0].mean(axis=0)
-        loss, best, chosen = incremental_loss(fit[:, :k], fit[:, k:], grid[part], kind, with_best=se_draws is None)
-        value[part] = loss.mean(axis=0)
-        se_sampling[part] = loss.std(axis=0, ddof=1) / np.sqrt(n)
+    # Tall, thin products and small decompositions: one BLAS thread is fastest (smoother.one_blas_thread).
+    with one_blas_thread():
+        if method == "spline":
+            smoothers = spline.fit(x, inc, basis_size)
+        else:
+            if gp_fit_samples is None:
+                gp_fit_samples = max(100, 30 * x.shape[1])
+            if isinstance(gp_fit_samples, bool) or not isinstance(gp_fit_samples, (int, np.integer)) or gp_fit_samples < 10:
+                raise AnalysisError(f"gp_fit_samples: expected a whole number >= 10, got {gp_fit_samples!r}")
+            smoothers = gp.fit(x, inc, int(gp_fit_samples), rng)
+        fit = np.column_stack([s.fitted for s in smoothers])
+        _check_range(inc[:, :k], inc[:, k:], grid, kind)
+        w = grid.size
+        total, value, se_sampling, var_fit = (np.zeros(w) for _ in range(4))
+        step = max(1, _BLOCK // (8 * n))
+        for lo in range(0, w, step):
+            part = slice(lo, lo + step)
+            total[part] = incremental_loss(inc[:, :k], inc[:, k:], grid[part], kind)[0].mean(axis=0)
+            loss, best, chosen = incremental_loss(fit[:, :k], fit[:, k:], grid[part], kind, with_best=se_draws is None)
+            value[part] = loss.mean(axis=0)
+            se_sampling[part] = loss.std(axis=0, ddof=1) / np.sqrt(n)
+            if se_draws is None:
+                var_fit[part] = _delta_variance(smoothers, best, chosen, grid[part], kind)
         if se_draws is None:
-            var_fit[part] = _delta_variance(smoothers, best, chosen, grid[part], kind)
-    if se_draws is None:
-        se_fit = np.sqrt(var_fit)
-    elif se_draws == 0:
-        se_fit = np.full(w, np.nan)
-    else:
-        se_fit = _simulated_se(smoothers, grid, kind, int(se_draws), rng)
+            se_fit = np.sqrt(var_fit)
+        elif se_draws == 0:
+            se_fit = np.full(w, np.nan)
+        else:
+            se_fit = _simulated_se(smoothers, grid, kind, int(se_draws), rng)
     se = np.sqrt(se_fit**2 + se_sampling**2)
     above = value - total > 2 * se  # False where se is NaN (no standard error of the fit)
     if above.any():
@@ -211,10 +219,11 @@ def _delta_variance(smoothers: list, best: np.ndarray, chosen: np.ndarray, grid:
     d_cost, d_effect = _chain_factors(grid, kind)
     variance = np.zeros(grid.size)
     for strategy in range(1, k + 1):
-        gradient = ((best == strategy) - (chosen == strategy)[None, :].astype(float)) / n  # (n, w)
+        is_best = (best == strategy).astype(float)  # (n, w); the gradient is (is_best - is_chosen) / n
+        is_chosen = (chosen == strategy).astype(float)  # (w,)
         for s, factor in ((smoothers[strategy - 1], d_cost), (smoothers[k + strategy - 1], d_effect)):
             if s.weights.size:
-                projected = s.basis.T @ gradient  # (r, w)
+                projected = (s.basis.T @ is_best - s.basis.sum(axis=0)[:, None] * is_chosen) / n  # (r, w)
                 variance += s.sigma2 * (s.weights @ projected**2) * factor**2
     return variance
 
