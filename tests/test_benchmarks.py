@@ -22,6 +22,7 @@ AGREEMENT = {
     "markov_psa.py": "results agree (rtol 1e-12) : True",
     "cea_curves.py": "500 samples x 4 strategies x 101 thresholds; results agree with both baselines",
     "voi_evppi.py": "GP EVPPI of all parameters equals the plain-numpy EVPI (1% or £0.50)",
+    "voi.py": "all estimates agree with their references",
 }
 
 
@@ -85,3 +86,10 @@ def test_voi_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, capsys)
     original = getattr(module, which)
     monkeypatch.setattr(module, which, lambda *args: original(*args) * 1.1 + 1.0)
     assert ("EVPI:" if which == "baseline_evpi" else "EVPPI of p:") in _exits_nonzero(module, capsys)
+
+
+def test_voi_accuracy_benchmark_exits_nonzero_when_an_estimate_misses_its_reference(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "voi.py")
+    original = module.closed_form
+    monkeypatch.setattr(module, "closed_form", lambda: original() + 100.0)
+    assert "linear-normal EVPPI by spline" in _exits_nonzero(module, capsys)
