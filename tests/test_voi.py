@@ -408,3 +408,13 @@ def test_delta_method_se_fit_agrees_with_posterior_draws(method):
     assert simulated.attrs["se_fit_method"] == "2000 posterior draws"
     with pytest.raises(AnalysisError, match="se_draws"):
         evppi(out, draws, "p", 20000, se_draws=1)
+
+
+def test_evppi_health_is_monetary_over_wtp_with_its_standard_errors():
+    # net health benefit is net monetary benefit / wtp, so every value and standard error scales
+    out, draws = toy_psa(noise=0.02)
+    grid = np.array([15000.0, 25000.0, 30000.0])
+    money, health = evppi(out, draws, "p", grid), evppi(out, draws, "p", grid, kind="health")
+    for name in ("evppi", "se_fit", "se_sampling", "evpi"):
+        np.testing.assert_allclose(health[name].values, money[name].values / grid, rtol=1e-9, atol=1e-15)
+    assert (money["se_fit"].values[1:] > 0).all()

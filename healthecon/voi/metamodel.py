@@ -33,7 +33,7 @@ from ..outcomes import SAMPLE, STRATEGY, cost_effect, strategies
 from . import gp, spline
 from .smoother import one_blas_thread
 
-__all__ = ["METHODS", "incremental_loss", "metamodel_voi", "regressors", "parameter_names"]
+__all__ = ["METHODS", "metamodel_voi", "regressors", "parameter_names"]
 
 METHODS = ("auto", "spline", "gp")
 
@@ -68,7 +68,7 @@ def parameter_names(parameters: str | Sequence[str], what: str) -> list[str]:
     return names
 
 
-def incremental_loss(
+def _incremental_loss(
     inc_cost: np.ndarray, inc_effect: np.ndarray, grid: np.ndarray, kind: str, *, with_best: bool = False
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Opportunity loss from incremental costs and effects ``(..., n, k)`` (reference at 0).
@@ -160,8 +160,8 @@ def metamodel_voi(
         step = max(1, _BLOCK // (8 * n))
         for lo in range(0, w, step):
             part = slice(lo, lo + step)
-            total[part] = incremental_loss(inc[:, :k], inc[:, k:], grid[part], kind)[0].mean(axis=0)
-            loss, best, chosen = incremental_loss(fit[:, :k], fit[:, k:], grid[part], kind, with_best=se_draws is None)
+            total[part] = _incremental_loss(inc[:, :k], inc[:, k:], grid[part], kind)[0].mean(axis=0)
+            loss, best, chosen = _incremental_loss(fit[:, :k], fit[:, k:], grid[part], kind, with_best=se_draws is None)
             value[part] = loss.mean(axis=0)
             se_sampling[part] = loss.std(axis=0, ddof=1) / np.sqrt(n)
             if se_draws is None:
@@ -235,6 +235,6 @@ def _simulated_se(smoothers: list, grid: np.ndarray, kind: str, draws: int, rng:
     _, n, m = sims.shape
     k = m // 2
     step = max(1, _BLOCK // (4 * n * grid.size))
-    values = [incremental_loss(sims[i : i + step, :, :k], sims[i : i + step, :, k:], grid, kind)[0].mean(axis=-2)
+    values = [_incremental_loss(sims[i : i + step, :, :k], sims[i : i + step, :, k:], grid, kind)[0].mean(axis=-2)
               for i in range(0, draws, step)]
     return np.concatenate(values).std(axis=0, ddof=1)
