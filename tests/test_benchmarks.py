@@ -92,4 +92,4 @@ def test_voi_accuracy_benchmark_exits_nonzero_when_an_estimate_misses_its_refere
     module = load(ROOT / "benchmarks" / "voi.py")
     original = module.closed_form
     monkeypatch.setattr(module, "closed_form", lambda: original() + 100.0)
-    assert "linear-normal EVPPI by spline" in _exits_nonzero(module, capsys)
+    assert "linear-normal EVPPI, spline" in _exits_nonzero(module, capsys)
