@@ -43,8 +43,8 @@ def _gp_correlation(a: np.ndarray, b: np.ndarray, scales: np.ndarray) -> np.ndar
     return np.exp(-np.clip(sq, 0.0, None))
 
 
-def _gp_hyperparameters(u: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, float]:
-    """Length scales and nugget of a Gaussian-process metamodel, fitted to ``(u, z)``.
+def _gp_length_scales(u: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Length scales of a Gaussian-process metamodel, fitted to ``(u, z)``.
 
     The model (Strong et al. 2014, section 2.4 and appendix) is ``z = H beta + f(u) + e``
     with the linear mean ``H = [1, u]``, ``f`` a zero-mean GP with covariance
@@ -55,8 +55,8 @@ def _gp_hyperparameters(u: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, float
     ``P = A^-1 - A^-1 H (H' A^-1 H)^-1 H' A^-1`` (Rasmussen & Williams 2006, section 2.7), by
     L-BFGS-B from two starting nuggets with the analytic gradient ``1/2 tr(W dA)``,
     ``W = P - (m-q) P z z' P / z' P z``. Length scales lie in [0.01, 5] on the unit-scaled
-    parameters (see the module docstring); the nugget returned is the subset's, which
-    :func:`fit` replaces by a choice on all samples.
+    parameters (see the module docstring). The subset's nugget is estimated with them but
+    not returned: :func:`fit` chooses the smoothing on all samples.
     """
     m, p = u.shape
     h = np.column_stack([np.ones(m), u])
@@ -96,13 +96,13 @@ def _gp_hyperparameters(u: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, float
         fit = optimize.minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds)
         if best is None or fit.fun < best.fun:
             best = fit
-    return np.exp(best.x[:p]), float(np.exp(best.x[p]))
+    return np.exp(best.x[:p])
 
 
 def fit(x: np.ndarray, y: np.ndarray, fit_samples: int, rng: np.random.Generator) -> list[Smoother]:
     """Gaussian-process fits of every column of ``y`` on ``x`` (Strong et al. 2014, section 2.4).
 
-    Length scales come from a subset of ``fit_samples`` samples (``_gp_hyperparameters``).
+    Length scales come from a subset of ``fit_samples`` samples (``_gp_length_scales``).
     The posterior mean at all ``n`` samples uses the subset-of-regressors approximation with
     the subset as inducing points (Rasmussen & Williams 2006, section 8.3.1): the correlation
     matrix is replaced by ``F F'`` with ``F = C_nm V diag(lambda)^-1/2`` from the eigenpairs
@@ -130,7 +130,7 @@ def fit(x: np.ndarray, y: np.ndarray, fit_samples: int, rng: np.random.Generator
                 smoothers.append(Smoother(y[:, j].copy(), np.zeros((n, 0)), np.zeros(0), 0.0, 1.0, 0.0))
                 continue
             z = (y[:, j] - mean) / sd
-            scales, _ = _gp_hyperparameters(u[subset], z[subset])
+            scales = _gp_length_scales(u[subset], z[subset])
             eig, vec = linalg.eigh(_gp_correlation(u[subset], u[subset], scales))
             keep = eig > eig[-1] * 1e-10
             features = _gp_correlation(u, u[subset], scales) @ (vec[:, keep] / np.sqrt(eig[keep]))
