@@ -25,6 +25,7 @@ AGREEMENT = {
     "psm_psa.py": "PSM results agree (rtol 1e-10) : True",
     "ipd_bootstrap.py": "200 replicates x 2,000 people; bootstrap means agree with the numpy baseline (rtol 1e-10)",
     "dask_psa.py": "dask and chunked single-process results identical (bit for bit): True",
+    "voi.py": "all estimates agree with their references",
 }
 
 
@@ -121,3 +122,8 @@ def test_dask_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
 
     monkeypatch.setattr(module, "run_psa", one_ulp_off_in_one_process)
     assert "disagree" in _exits_nonzero(module, capsys)
+def test_voi_accuracy_benchmark_exits_nonzero_when_an_estimate_misses_its_reference(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "voi.py")
+    original = module.closed_form
+    monkeypatch.setattr(module, "closed_form", lambda: original() + 100.0)
+    assert "linear-normal EVPPI, spline" in _exits_nonzero(module, capsys)

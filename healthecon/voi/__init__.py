@@ -21,24 +21,30 @@ simulation for the standard error are all matrix products vectorised over sample
   quantiles of each parameter and an integrated squared second-derivative penalty (so straight
   lines are never penalised), a tensor product for two parameters, smoothness chosen by GCV (Wood 2017, *Generalized Additive Models*, 2nd ed.,
   sections 4.2 and 5.6), as the GAM of Strong et al. (2014);
-- ``"gp"`` (any number of parameters): a Gaussian process with a squared-exponential
-  correlation with one length scale per parameter and a nugget (Strong et al. 2014, section
-  2.4 and appendix), hyperparameters estimated by maximum marginal likelihood on a subset of
-  samples, and the posterior mean on all samples through the subset-of-regressors form with
+- ``"gp"`` (any number of parameters): a Gaussian process with a linear mean and a
+  squared-exponential correlation with one length scale per parameter and a nugget (Strong
+  et al. 2014, section 2.4 and appendix, as SAVI and the voi R package), length scales
+  estimated by maximum marginal likelihood on a subset of samples (``max(100, 30 p)`` by
+  default), and the posterior mean on all samples through the subset-of-regressors form with
   the subset as inducing points (Rasmussen & Williams 2006, *Gaussian Processes for Machine
-  Learning*, section 8.3), solved through a cross-product matrix the size of the subset: time
-  is linear in the number of samples (about a second for three parameters at 10,000 samples).
+  Learning*, section 8.3), its smoothing chosen by GCV on all samples: time is linear in the
+  number of samples (about 0.15 s of CPU for three parameters and three strategies at 10,000
+  samples). :mod:`.gp` explains the two choices that corrected a GP that read high or low.
 
-The standard error of an EVPPI estimate follows Strong et al. (2014, section 3.3): draw the
-metamodel's fitted values from their posterior, recompute EVPPI for each draw, and take the
-standard deviation (``se_fit``). The fits of different strategies and of cost and effect are
-drawn independently (their posterior correlation is not modelled). The Monte Carlo error of
-the PSA sample itself (``se_sampling``, the standard deviation of the per-sample opportunity
-loss over the square root of the sample size) is added in quadrature to give ``se``: with
+The standard error of an EVPPI estimate has two parts, returned with their combination
+``se = sqrt(se_fit**2 + se_sampling**2)``. ``se_fit``, the uncertainty of the metamodel's
+fitted values, is by default the delta method (:mod:`.metamodel`): the estimate is a
+piecewise-linear function of the fitted values, so its variance is a quadratic form in each
+fit's posterior covariance, one matrix product per fit; ``se_draws=S`` instead draws the fitted
+values from their posterior ``S`` times and recomputes the estimate (Strong et al. 2014,
+section 3.3), which agrees to first order and costs ``S`` estimates. The fits of different
+strategies and of cost and effect are treated as independent (their posterior correlation is
+not modelled). ``se_sampling`` is the Monte Carlo error of the PSA sample itself (the standard
+deviation of the per-sample opportunity loss over the square root of the sample size): with
 the fit part alone, intervals covered the true value far less often than stated over repeated
-samples (tests/test_voi.py checks coverage on a linear-normal model with a closed-form EVPPI). The metamodel's R-squared for each incremental cost and effect is reported
-too; a large standard error relative to the estimate signals a poor metamodel or too few
-samples.
+samples (tests/test_voi.py checks coverage on a linear-normal model with a closed-form EVPPI).
+The metamodel's R-squared for each incremental cost and effect is reported too; a large
+standard error relative to the estimate signals a poor metamodel or too few samples.
 
 Modules
 -------
@@ -58,6 +64,16 @@ regression approach. *Medical Decision Making* 34(3):311-326.
 Strong M, Oakley JE, Brennan A, Breeze P (2015). Estimating the expected value of sample
 information using the probabilistic sensitivity analysis sample: a fast, nonparametric
 regression-based method. *Medical Decision Making* 35(5):570-583.
+Heath A, Manolopoulou I, Baio G (2016). Estimating the expected value of partial perfect
+information in health economic evaluations using integrated nested Laplace approximation.
+*Statistics in Medicine* 35(23):4264-4280 (the GP regression of Strong et al. and its cost).
+Jackson CH, Baio G, Heath A, Strong M, Welton NJ, Wilson ECF (2022). Value of information
+analysis in models to inform health policy. *Annual Review of Statistics and Its Application*
+9:95-118; and the voi R package (github.com/chjackson/voi; ``R/evppi_gp.R`` reuses SAVI's GP,
+hyperparameters from ``min(30 p, 250)`` samples), whose chemotherapy example
+tests/validation/test_voi_chemo.py reproduces.
+Rasmussen CE, Williams CKI (2006). *Gaussian Processes for Machine Learning*. MIT Press.
+Wood SN (2017). *Generalized Additive Models: An Introduction with R*, 2nd ed. CRC Press.
 Eilers PHC, Marx BD (1996). Flexible smoothing with B-splines and penalties. *Statistical
 Science* 11(2):89-121.
 

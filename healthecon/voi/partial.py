@@ -30,8 +30,8 @@ def evppi(
     cost: str | None = None,
     effect: str | None = None,
     basis_size: int | None = None,
-    gp_fit_samples: int = 300,
-    se_draws: int = 100,
+    gp_fit_samples: int | None = None,
+    se_draws: int | None = None,
     seed: int | np.random.Generator = 0,
 ) -> xr.Dataset:
     r"""Expected value of partial perfect information for one parameter or a group.
@@ -63,12 +63,17 @@ def evppi(
         Spline basis functions per parameter (default 10 for one parameter, 6 per parameter
         for two).
     gp_fit_samples
-        Samples used to estimate the GP hyperparameters, and the inducing points of the
-        low-rank posterior mean at every sample (the exact GP when at least the sample size).
-        Cost grows as its square (times the sample size) and cube: 300 takes about a second
-        for three parameters and two compared strategies.
+        Samples used to estimate the GP length scales, and the inducing points of the
+        low-rank posterior mean at every sample (the exact GP when at least the sample size);
+        the smoothing is then chosen on all samples. Default ``max(100, 30 * p)`` for ``p``
+        parameters (the voi package estimates hyperparameters on ``min(30 p, 250)``
+        samples): three parameters and three strategies take about 0.2 s at 10,000 samples.
+        Cost grows as its square (times the sample size) and cube.
     se_draws
-        Posterior draws of the metamodel used for the standard error (0 to skip).
+        How the standard error of the fit is computed: ``None`` (default) by the delta method
+        (one product with each fit's basis; see :mod:`.metamodel`), an integer >= 2 by that
+        many posterior draws of the fits (Strong et al. 2014, section 3.3; slower, the two
+        agree to first order), or 0 to skip it.
     seed
         Seed for the standard-error draws and the GP subset.
 
@@ -76,13 +81,13 @@ def evppi(
     -------
     xarray.Dataset
         ``evppi`` (wtp), its standard error ``se`` (wtp) with its two parts, ``se_fit`` (the
-        metamodel's fit, from posterior draws; NaN, and so ``se``, with ``se_draws=0``) and
+        metamodel's fit, as ``se_draws`` says; NaN, and so ``se``, with ``se_draws=0``) and
         ``se_sampling`` (the Monte Carlo error of the PSA sample: the standard deviation of
         the per-sample opportunity loss over ``sqrt(n)``), ``se = sqrt(se_fit**2 +
         se_sampling**2)``; ``evpi`` (wtp) for comparison; and
         the metamodel diagnostics ``r2`` and ``edf`` (effective degrees of freedom) by
         compared strategy and quantity (incremental cost, incremental effect). Attrs name the
-        parameters, method, reference strategy and units.
+        parameters, method, reference strategy, units and ``se_fit_method``.
 
     Warns
     -----

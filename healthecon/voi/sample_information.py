@@ -149,7 +149,7 @@ def evsi(
 
 def _defaults(options: Mapping[str, object]) -> dict[str, object]:
     allowed = {"method": "auto", "kind": "monetary", "cost": None, "effect": None, "basis_size": None,
-               "gp_fit_samples": 300, "se_draws": 100}
+               "gp_fit_samples": None, "se_draws": None}
     unknown = set(options) - set(allowed)
     if unknown:
         raise unknown_name("option", sorted(unknown)[0], list(allowed))

@@ -13,7 +13,7 @@ from scipy import linalg
 from scipy.interpolate import BSpline
 
 from ..errors import AnalysisError
-from .smoother import Smoother, r_squared, unit_scale
+from .smoother import Smoother, gcv_choice, r_squared, unit_scale
 
 __all__ = ["fit"]
 
@@ -74,20 +74,11 @@ def fit(x: np.ndarray, y: np.ndarray, k: int | None) -> list[Smoother]:
         penalty = penalties[0] if p == 1 else penalties[0] + ratio * penalties[1]
         scaled = (right_t @ penalty @ right_t.T) / np.outer(sing, sing)
         eigval, eigvec = linalg.eigh(scaled)
-        eigval = np.clip(eigval, 0.0, None)
         basis = left @ eigvec
-        z = basis.T @ y  # (r, m)
-        scale = np.median(eigval[eigval > eigval.max() * 1e-12]) if eigval.max() > 0 else 1.0
-        lams = np.logspace(-8, 8, 81) / scale
-        weights = 1.0 / (1.0 + lams[:, None] * eigval[None, :])  # (L, r)
-        rss = (yy - (z**2).sum(axis=0))[None, :] + ((1 - weights)[:, :, None] ** 2 * (z**2)[None]).sum(axis=1)
-        rss = np.clip(rss, 0.0, None)
-        edf = weights.sum(axis=1)  # (L,)
-        gcv = n * rss / (n - edf[:, None]) ** 2  # (L, m)
-        pick = gcv.argmin(axis=0)
+        gcv, weights = gcv_choice(basis.T @ y, yy, np.clip(eigval, 0.0, None), n)
         for j in range(y.shape[1]):
-            if gcv[pick[j], j] < best[j][0]:
-                best[j] = (gcv[pick[j], j], basis, weights[pick[j]])
+            if gcv[j] < best[j][0]:
+                best[j] = (gcv[j], basis, weights[j])
     smoothers = []
     for j, (_, basis, w) in enumerate(best):
         fitted = basis @ (w * (basis.T @ y[:, j]))
