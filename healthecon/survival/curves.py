@@ -378,6 +378,11 @@ class ParametricCurve:
         self.location_effect: tuple[tuple[float | str, float], ...] = tuple(self._check_effect(e, what) for e in effects)
         names = [v for v in (*self.parameters.values(), *(e for e, _ in self.location_effect)) if isinstance(v, str)]
         self.parameter_names: tuple[str, ...] = tuple(dict.fromkeys(names))
+        # The closed forms of H are non-negative and non-decreasing for parameters that pass the checks
+        # in _values (so S = exp(-H) is in [0, 1] and non-increasing, see transforms.always_valid);
+        # splines and the generalised gamma's incomplete gamma are not, and a location effect
+        # can push a parameter to 0 or infinity, so those are checked by the models per draw.
+        self.always_valid: bool = distribution not in ("spline", "gengamma") and not self.location_effect
 
     def _spline_setup(self, knots: Sequence[float] | None, spline_scale: str, what: str) -> tuple[str, ...]:
         if knots is None:
@@ -480,7 +485,9 @@ class ParametricCurve:
         x = self._times(t)
         p = self._values(draws)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
-            return np.broadcast_to(_cumhaz(self.distribution, x, p, self.knots, self.spline_scale), (next(iter(p.values())).shape[0], x.shape[1])).copy()
+            values = _cumhaz(self.distribution, x, p, self.knots, self.spline_scale)
+        shape = (next(iter(p.values())).shape[0], x.shape[1])
+        return values if values.shape == shape else np.broadcast_to(values, shape).copy()  # a new array either way
 
     def survival(self, t: ArrayLike, draws: xr.Dataset | None = None) -> np.ndarray:
         """Survival S(t), shape ``(n_samples, len(t))``; ``t`` in years; S(0) = 1.

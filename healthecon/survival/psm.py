@@ -116,7 +116,7 @@ from ..discount import DiscountSchedule, discount_factors
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
 from ..markov import Time
 from ..outcomes import SAMPLE, STRATEGY, make_outcomes
-from .transforms import as_draws, evaluate_survival, parameter_names, shared_evaluations
+from .transforms import always_valid, as_draws, evaluate_survival, parameter_names, shared_evaluations
 
 __all__ = ["PartitionedSurvivalModel", "CurveCrossingWarning", "CROSSING_RULES", "DISCOUNT_TIMINGS"]
 
@@ -138,22 +138,37 @@ class CurveCrossingWarning(UserWarning):
 
 
 class _Draws(Mapping):
-    """Read-only view of one chunk of draws: ``p[name]`` is a float array, one value per sample."""
+    """Read-only view of one chunk of draws: ``p[name]`` is a float array, one value per sample.
 
-    def __init__(self, draws: xr.Dataset | None, n: int, where: str = ""):
-        self._draws, self.n, self.where = draws, n, where
+    ``columns`` holds each variable's values once for the whole run (sample first), so that a
+    chunk is a slice ``lo:hi`` of them, not a new ``xarray`` selection.
+    """
+
+    def __init__(self, columns: Mapping[str, np.ndarray], lo: int, hi: int, where: str = ""):
+        self._columns, self.lo, self.hi, self.n, self.where = columns, lo, hi, hi - lo, where
+
+    @classmethod
+    def of(cls, draws: xr.Dataset | None) -> dict[str, np.ndarray]:
+        """Each variable's values with the sample dimension first (variables without it as they are)."""
+        if draws is None:
+            return {}
+        out = {}
+        for name in draws.data_vars:
+            variable = draws.variables[name]
+            out[name] = variable.transpose(SAMPLE, ...).values if SAMPLE in variable.dims else variable.values
+        return out
 
     def __getitem__(self, name: str) -> np.ndarray:
-        if self._draws is None or name not in self._draws.data_vars:
-            known = [] if self._draws is None else list(self._draws.data_vars)
-            raise UnknownNameError(f"{self.where}: {unknown_name('parameter', name, known)}")
-        return as_float_array(self._draws[name].values, f"parameter {name!r}")
+        if name not in self._columns:
+            raise UnknownNameError(f"{self.where}: {unknown_name('parameter', name, list(self._columns))}")
+        values = self._columns[name]
+        return as_float_array(values[self.lo:self.hi] if np.ndim(values) else values, f"parameter {name!r}")
 
     def __iter__(self):
-        return iter(() if self._draws is None else self._draws.data_vars)
+        return iter(self._columns)
 
     def __len__(self) -> int:
-        return 0 if self._draws is None else len(self._draws.data_vars)
+        return len(self._columns)
 
 
 class _Reward:
@@ -165,6 +180,7 @@ class _Reward:
         self.state: object = None
         self.entry: object = None
         self.initial: object = None
+        self.dynamic: dict[str, bool] = {"state": False, "entry": False, "initial": False}  # a function of time, per slot
 
 
 def _takes_time(spec: object, what: str) -> bool:
@@ -364,6 +380,7 @@ class PartitionedSurvivalModel:
                     raise ModelDefinitionError(f"{what}: expected a mapping {{state: value}} or a function of (p, strategy[, time]), got {type(spec).__name__}")
                 reward = rewards.setdefault(name, _Reward(name))
                 setattr(reward, slot, spec)
+                reward.dynamic[slot] = _takes_time(spec, what)
         if "ly" not in rewards:
             rewards["ly"] = _Reward("ly")
             rewards["ly"].state = {s: 1.0 for s in self.states[:-1]}
@@ -385,9 +402,9 @@ class PartitionedSurvivalModel:
         years = (cycle - 1) * self.cycle_length
         return Time(cycle, years, None if self.start_age is None else self.start_age + years)
 
-    def _values(self, spec: object, p: _Draws, strategy: str, cycle: int, what: str, slot: str) -> np.ndarray:
+    def _values(self, spec: object, dynamic: bool, p: _Draws, strategy: str, cycle: int, what: str, slot: str) -> np.ndarray:
         """One strategy's reward values by state for one cycle: shape ``(K, n or 1)``."""
-        raw = spec(p, strategy, self._time(cycle)) if _takes_time(spec, what) else spec(p, strategy) if callable(spec) else spec
+        raw = spec(p, strategy, self._time(cycle)) if dynamic else spec(p, strategy) if callable(spec) else spec
         if not isinstance(raw, Mapping):
             raise ModelDefinitionError(f"{what}, strategy {strategy!r}: expected a mapping {{state: value}}, got {type(raw).__name__}")
         self._check_states({k: v for k, v in raw.items() if not isinstance(v, (np.ndarray, xr.DataArray))}, what, slot)
@@ -418,25 +435,31 @@ class PartitionedSurvivalModel:
             raise ModelDefinitionError(f"{where}: expected finite numbers, got {value!r}")
         return float(arr) if arr.ndim == 0 else arr
 
-    def _reward_table(self, spec: object, p: _Draws, strategies: list[str], what: str, slot: str) -> np.ndarray:
+    def _reward_table(self, reward: _Reward, slot: str, p: _Draws, strategies: list[str]) -> np.ndarray:
         """Values ``(S, T or 1, K, n or 1)``: one row per cycle for a function of time, else one."""
-        cycles = range(1, self.n_cycles + 1) if _takes_time(spec, what) else (1,)
-        per = [[self._values(spec, p, s, c, what, slot) for c in cycles] for s in strategies]
+        spec, dynamic, what = getattr(reward, slot), reward.dynamic[slot], f"{slot} reward {reward.name!r}"
+        cycles = range(1, self.n_cycles + 1) if dynamic else (1,)
+        per = [[self._values(spec, dynamic, p, s, c, what, slot) for c in cycles] for s in strategies]
         width = max(v.shape[1] for row in per for v in row)
         return np.array([[np.broadcast_to(v, (len(self.states), width)) for v in row] for row in per])
 
     # ------------------------------------------------------------------ curves
     def _curves(self, strategy: str, draws: xr.Dataset | None, times: np.ndarray, offset: int, out: np.ndarray) -> None:
-        """Write one strategy's checked curves for a chunk into ``out`` ``(curves, n, T + 1)``."""
+        """Write one strategy's checked curves for a chunk into ``out`` ``(curves, n, T + 1)``.
+
+        A curve that is valid by construction (:func:`~healthecon.survival.transforms.always_valid`)
+        is not searched for increases; any other is, sample by sample.
+        """
         for k, (label, curve) in enumerate(self.curves[strategy].items()):
-            values = evaluate_survival(curve, times, draws, what=f"strategy {strategy!r}, curve {label!r}")
+            values = evaluate_survival(curve, times, draws, what=f"strategy {strategy!r}, curve {label!r}", out=out[k])
+            if always_valid(curve):
+                continue
             steps = np.diff(values, axis=1)
             if steps.size and steps.max() > _INCREASE_TOLERANCE:
                 i, j = (int(x) for x in np.argwhere(steps > _INCREASE_TOLERANCE)[0])
                 raise ModelDefinitionError(
                     f"strategy {strategy!r}, curve {label!r}: a survival curve cannot increase, but it goes from "
                     f"{float(values[i, j]):.6g} to {float(values[i, j + 1]):.6g} in cycle {j + 1} (sample {offset + i})")
-            out[k] = values
 
     def _constrain(self, curves: np.ndarray, strategy: str, offset: int) -> tuple[np.ndarray, int, float]:
         """Apply the crossing rule to ``(curves, n, T + 1)`` in place, from the outermost curve in.
@@ -483,6 +506,7 @@ class PartitionedSurvivalModel:
         *,
         strategies: Sequence[str] | str | None = None,
         trace: bool | str = False,
+        undiscounted: bool = True,
     ) -> xr.Dataset:
         """Evaluate the curves and rewards for every sample and strategy; return an outcome set.
 
@@ -496,6 +520,10 @@ class PartitionedSurvivalModel:
         trace
             ``True`` adds ``trace`` (sample, strategy, cycle, state); ``"mean"`` its mean over
             samples (strategy, cycle, state); ``False`` neither.
+        undiscounted
+            Also return the undiscounted totals (``<name>_undiscounted``, ``cost_undiscounted``;
+            default), as :meth:`~healthecon.markov.MarkovModel.run` does. ``False`` skips them
+            (a little faster; e.g. for a PSA that only needs the discounted totals).
 
         Returns
         -------
@@ -517,19 +545,23 @@ class PartitionedSurvivalModel:
         if trace not in (False, True, "mean"):
             raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
         T, L, K, C, S = self.n_cycles, self.cycle_length, len(self.states), len(self.curve_names), len(names)
-        weights = self._weights()
-        totals = {(r, part): np.zeros((S, n)) for r in self.rewards for part in ("disc", "undisc")}
+        parts = ("disc", "undisc") if undiscounted else ("disc",)
+        weights = self._weights(parts)
+        totals = {(r, part): np.zeros((S, n)) for r in self.rewards for part in parts}
         by_state = {r: np.zeros((S, n, K)) for r, reward in self.rewards.items() if reward.state is not None}
         restricted = np.zeros((S, n, C))
         touched = np.zeros((S, n), dtype=bool)
         cells, excess = np.zeros(S, dtype=int), np.zeros(S)
         store = np.empty((n, S, T + 1, K)) if trace is True else np.zeros((S, T + 1, K)) if trace == "mean" else None
         times = np.round(np.arange(T + 1) * L, 12)
-        for lo in range(0, n, self.chunk_size):
-            hi = min(lo + self.chunk_size, n)
-            chunk = None if ds is None else ds.isel({SAMPLE: slice(lo, hi)})
-            p = _Draws(chunk, hi - lo)
-            curves = np.empty((S, C, hi - lo, T + 1))
+        columns = _Draws.of(ds)
+        size = min(self.chunk_size, n)
+        buffer = np.empty(S * C * size * (T + 1))  # every chunk's curves, reused: (S, C, c, T + 1), contiguous
+        for lo in range(0, n, size):
+            hi = min(lo + size, n)
+            chunk = None if ds is None else ds if hi - lo == n else ds.isel({SAMPLE: slice(lo, hi)})
+            p = _Draws(columns, lo, hi)
+            curves = buffer[: S * C * (hi - lo) * (T + 1)].reshape(S, C, hi - lo, T + 1)
             with shared_evaluations():  # a reference curve shared by several strategies is evaluated once
                 for i, s in enumerate(names):
                     self._curves(s, chunk, times, lo, curves[i])
@@ -537,18 +569,20 @@ class PartitionedSurvivalModel:
                 touched[i, lo:hi], c_cells, c_excess = self._constrain(curves[i], s, lo)
                 cells[i] += c_cells
                 excess[i] = max(excess[i], c_excess)
-            self._accumulate(curves, p, names, weights, totals, by_state, restricted, store, lo, hi)
-        self._initial(ds, names, totals)
-        return self._outcomes(names, n, totals, by_state, restricted, store, touched, cells, excess, trace)
+            self._accumulate(curves, p, names, weights, parts, totals, by_state, restricted, store, lo, hi)
+        self._initial(columns, n, names, parts, totals)
+        return self._outcomes(names, n, parts, totals, by_state, restricted, store, touched, cells, excess, trace)
 
-    def _weights(self) -> dict[str, np.ndarray]:
+    def _weights(self, parts: tuple[str, ...] = ("disc", "undisc")) -> dict[str, np.ndarray]:
         """Weights on the trace points for each discounting ('cost', 'effect', 'undisc').
 
         For each: ``<kind>_start`` and ``<kind>_end`` (per cycle, on its start and end point),
         ``<kind>`` (both summed on the ``T + 1`` points), ``<kind>_entry`` (discount factor of
         each cycle's entries) and ``<kind>_entries`` (on the points: ``sum_t (S(t-1) - S(t)) d_t``
         is ``S . <kind>_entries``); and ``matrix``, the point weights as the columns of
-        :data:`_COLUMNS`, so that one matrix product gives every area under every curve.
+        :data:`_COLUMNS`, so that one matrix product gives every area under every curve; without
+        ``"undisc"`` in ``parts`` only the undiscounted area (for the restricted mean) of those
+        columns is kept, and ``"column"`` says where each kept one is.
         """
         T, L = self.n_cycles, self.cycle_length
         a, b = _correction.cycle_weights(self.correction, T)
@@ -570,26 +604,28 @@ class PartitionedSurvivalModel:
             out[kind] = w
             d = out[f"{kind}_entry"]
             out[f"{kind}_entries"] = np.concatenate([d, [0.0]]) - np.concatenate([[0.0], d])
-        out["matrix"] = np.stack([out[name] for name in _COLUMNS], axis=1)
+        kept = [name for name in _COLUMNS if "undisc" in parts or not name.startswith("undisc_")]
+        out["matrix"] = np.stack([out[name] for name in kept], axis=1)
+        out["column"] = {name: i for i, name in enumerate(kept)}
         return out
 
-    def _accumulate(self, curves, p, names, weights, totals, by_state, restricted, store, lo, hi) -> None:
+    def _accumulate(self, curves, p, names, weights, parts, totals, by_state, restricted, store, lo, hi) -> None:
         """Add one chunk's rewards; ``curves`` is ``(S, C, c, T + 1)``, each curve contiguous in time."""
         L = self.cycle_length
         S, C, c, points = curves.shape
-        areas = (curves.reshape(S * C * c, points) @ weights["matrix"]).reshape(S, C, c, len(_COLUMNS)).transpose(0, 2, 1, 3)
-        column = {name: i for i, name in enumerate(_COLUMNS)}  # areas: (S, c, C, columns)
-        restricted[:, lo:hi] = L * areas[..., column["undisc"]]
-        dynamic = [r for r in self.rewards.values() if _takes_time(r.state, r.name) or _takes_time(r.entry, r.name)]
+        column = weights["column"]
+        areas = (curves.reshape(S * C * c, points) @ weights["matrix"]).reshape(S, C, c, len(column)).transpose(0, 2, 1, 3)
+        restricted[:, lo:hi] = L * areas[..., column["undisc"]]  # areas: (S, c, C, columns)
+        dynamic = [r for r in self.rewards.values() if r.dynamic["state"] or r.dynamic["entry"]]
         membership = _membership(curves) if store is not None or dynamic else None  # (S, K, c, T + 1)
         if store is not None and store.ndim == 4:
             store[lo:hi] = membership.transpose(2, 0, 3, 1)
         elif store is not None:
             store += membership.sum(axis=2).transpose(0, 2, 1)
         for name, reward in self.rewards.items():
-            state = None if reward.state is None else self._reward_table(reward.state, p, names, f"state reward {name!r}", "state") * L
-            entry = None if reward.entry is None else self._reward_table(reward.entry, p, names, f"entry reward {name!r}", "entry")[:, :, 1:]
-            for part, key in (("disc", reward.kind), ("undisc", "undisc")):
+            state = None if reward.state is None else self._reward_table(reward, "state", p, names) * L
+            entry = None if reward.entry is None else self._reward_table(reward, "entry", p, names)[:, :, 1:]
+            for part, key in (("disc", reward.kind), ("undisc", "undisc"))[: len(parts)]:
                 if state is not None:
                     values = state  # (S, T|1, K, c|1)
                     if values.shape[1] == 1:
@@ -612,9 +648,8 @@ class PartitionedSurvivalModel:
                         amount = ((flows * weights[f"{key}_entry"]) * values.transpose(0, 2, 3, 1)).sum(axis=3).transpose(0, 2, 1)
                     totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
 
-    def _initial(self, ds: xr.Dataset | None, names: list[str], totals: dict) -> None:
-        n = totals[next(iter(totals))].shape[1]
-        p = _Draws(ds, n)
+    def _initial(self, columns: Mapping[str, np.ndarray], n: int, names: list[str], parts: tuple[str, ...], totals: dict) -> None:
+        p = _Draws(columns, 0, n)
         for name, reward in self.rewards.items():
             if reward.initial is None:
                 continue
@@ -622,10 +657,10 @@ class PartitionedSurvivalModel:
                 spec = reward.initial
                 raw = spec(p, s) if callable(spec) else spec.get(s, 0.0) if isinstance(spec, Mapping) else spec
                 value = self._number(raw, p, f"initial reward {name!r}, strategy {s!r}")
-                for part in ("disc", "undisc"):
+                for part in parts:
                     totals[(name, part)][i] += value
 
-    def _outcomes(self, names, n, totals, by_state, restricted, store, touched, cells, excess, trace) -> xr.Dataset:
+    def _outcomes(self, names, n, parts, totals, by_state, restricted, store, touched, cells, excess, trace) -> xr.Dataset:
         costs = [r for r, reward in self.rewards.items() if reward.kind == "cost"]
         effects = [r for r, reward in self.rewards.items() if reward.kind == "effect"]
         zero = np.zeros((len(names), n))
@@ -634,9 +669,10 @@ class PartitionedSurvivalModel:
         for r in costs + effects:
             values[r] = totals[(r, "disc")].T
             kinds[r] = kinds[f"{r}_undiscounted"] = self.rewards[r].kind
-        values["cost_undiscounted"] = sum((totals[(c, "undisc")] for c in costs), zero).T
-        for r in costs + effects:
-            values[f"{r}_undiscounted"] = totals[(r, "undisc")].T
+        if "undisc" in parts:
+            values["cost_undiscounted"] = sum((totals[(c, "undisc")] for c in costs), zero).T
+            for r in costs + effects:
+                values[f"{r}_undiscounted"] = totals[(r, "undisc")].T
         state_coords = {"state": list(self.states)}
         for r, array in by_state.items():
             values[f"{r}_by_state"] = xr.DataArray(array.transpose(1, 0, 2), dims=(SAMPLE, STRATEGY, "state"), coords={STRATEGY: names, **state_coords},
