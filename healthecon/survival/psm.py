@@ -106,6 +106,7 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 
 import numpy as np
 import xarray as xr
@@ -116,6 +117,7 @@ from ..discount import DiscountSchedule, discount_factors
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
 from ..markov import Time
 from ..outcomes import SAMPLE, STRATEGY, make_outcomes
+from ..voi.smoother import one_blas_thread
 from .transforms import always_valid, as_draws, evaluate_survival, parameter_names, shared_evaluations
 
 __all__ = ["PartitionedSurvivalModel", "CurveCrossingWarning", "CROSSING_RULES", "DISCOUNT_TIMINGS"]
@@ -129,6 +131,8 @@ DISCOUNT_TIMINGS = {"points": None, "start": 0.0, "middle": 0.5, "end": 1.0}
 THREE_STATES = ("progression-free", "progressed", "dead")
 _RESERVED = frozenset({"cost", "trace", "restricted_mean"})
 _INCREASE_TOLERANCE = 1e-12
+#: Curves x samples from which a run keeps BLAS to one thread (below it, limiting costs more than it saves).
+_ONE_THREAD_FROM = 4096
 #: Point weights whose products with every curve give all the areas a run needs.
 _COLUMNS = ("undisc", "cost", "effect", "undisc_entries", "cost_entries", "effect_entries")
 
@@ -484,19 +488,20 @@ class PartitionedSurvivalModel:
                     f"({float(inner[i, j]):.6g} > {float(outer[i, j]):.6g}) at {j * self.cycle_length:g} years (cycle {j}), "
                     f"sample {offset + i}; choose a crossing rule: {', '.join(repr(r) for r in CROSSING_RULES if r != 'error')}")
             if self.crossing == "cap":
-                rows = over.any(axis=1)
-                cells += int(np.count_nonzero(over))
-                excess = max(excess, float(np.max(inner[rows] - outer[rows])))
-                np.minimum(inner, outer, out=inner)  # curves[k] in place
+                rows = np.flatnonzero(over.any(axis=1))  # only these samples change: cap them alone
+                cells += int(np.count_nonzero(over[rows]))
+                capped = np.minimum(inner[rows], outer[rows])
+                excess = max(excess, float(np.max(inner[rows] - capped)))
+                inner[rows] = capped  # curves[k] in place
             else:
                 steps = np.concatenate([np.minimum(inner[:, :1], outer[:, :1]), np.minimum(ratio_in, ratio_out)], axis=1)
                 new = np.where(np.logical_or.accumulate(over, axis=1), np.cumprod(steps, axis=1), inner)
                 changed = new != inner
-                rows = changed.any(axis=1)
+                rows = np.flatnonzero(changed.any(axis=1))
                 cells += int(np.count_nonzero(changed))
                 excess = max(excess, float(np.max(inner - new)))
                 curves[k] = new
-            touched |= rows
+            touched[rows] = True
         return touched, cells, excess
 
     # ------------------------------------------------------------------ running
@@ -557,6 +562,16 @@ class PartitionedSurvivalModel:
         columns = _Draws.of(ds)
         size = min(self.chunk_size, n)
         buffer = np.empty(S * C * size * (T + 1))  # every chunk's curves, reused: (S, C, c, T + 1), contiguous
+        # The weighted sums are a product with a few columns: a second BLAS thread cannot speed it
+        # up, and on a busy machine its spinning costs as much CPU as the rest of the run.
+        with one_blas_thread() if n * S * C >= _ONE_THREAD_FROM else nullcontext():
+            self._chunks(ds, columns, names, times, size, buffer, weights, parts, totals, by_state, restricted, store, touched, cells, excess)
+        self._initial(columns, n, names, parts, totals)
+        return self._outcomes(names, n, parts, totals, by_state, restricted, store, touched, cells, excess, trace)
+
+    def _chunks(self, ds, columns, names, times, size, buffer, weights, parts, totals, by_state, restricted, store, touched, cells, excess) -> None:
+        """Evaluate, constrain and accumulate the curves chunk by chunk of ``size`` samples."""
+        n, S, C, T = len(touched[0]), len(names), len(self.curve_names), self.n_cycles
         for lo in range(0, n, size):
             hi = min(lo + size, n)
             chunk = None if ds is None else ds if hi - lo == n else ds.isel({SAMPLE: slice(lo, hi)})
@@ -570,8 +585,6 @@ class PartitionedSurvivalModel:
                 cells[i] += c_cells
                 excess[i] = max(excess[i], c_excess)
             self._accumulate(curves, p, names, weights, parts, totals, by_state, restricted, store, lo, hi)
-        self._initial(columns, n, names, parts, totals)
-        return self._outcomes(names, n, parts, totals, by_state, restricted, store, touched, cells, excess, trace)
 
     def _weights(self, parts: tuple[str, ...] = ("disc", "undisc")) -> dict[str, np.ndarray]:
         """Weights on the trace points for each discounting ('cost', 'effect', 'undisc').
@@ -580,7 +593,7 @@ class PartitionedSurvivalModel:
         ``<kind>`` (both summed on the ``T + 1`` points), ``<kind>_entry`` (discount factor of
         each cycle's entries) and ``<kind>_entries`` (on the points: ``sum_t (S(t-1) - S(t)) d_t``
         is ``S . <kind>_entries``); and ``matrix``, the point weights as the columns of
-        :data:`_COLUMNS`, so that one matrix product gives every area under every curve; without
+        :data:`_COLUMNS` as its rows, so that one matrix product gives every area under every curve; without
         ``"undisc"`` in ``parts`` only the undiscounted area (for the restricted mean) of those
         columns is kept, and ``"column"`` says where each kept one is.
         """
@@ -605,7 +618,7 @@ class PartitionedSurvivalModel:
             d = out[f"{kind}_entry"]
             out[f"{kind}_entries"] = np.concatenate([d, [0.0]]) - np.concatenate([[0.0], d])
         kept = [name for name in _COLUMNS if "undisc" in parts or not name.startswith("undisc_")]
-        out["matrix"] = np.stack([out[name] for name in kept], axis=1)
+        out["matrix"] = np.stack([out[name] for name in kept])  # (columns, T + 1)
         out["column"] = {name: i for i, name in enumerate(kept)}
         return out
 
@@ -614,8 +627,10 @@ class PartitionedSurvivalModel:
         L = self.cycle_length
         S, C, c, points = curves.shape
         column = weights["column"]
-        areas = (curves.reshape(S * C * c, points) @ weights["matrix"]).reshape(S, C, c, len(column)).transpose(0, 2, 1, 3)
-        restricted[:, lo:hi] = L * areas[..., column["undisc"]]  # areas: (S, c, C, columns)
+        # (columns, T + 1) @ (T + 1, curves): each weighted sum a dot product over time, in one BLAS
+        # call that is faster for a few columns than (curves, T + 1) @ (T + 1, columns)
+        areas = (weights["matrix"] @ curves.reshape(S * C * c, points).T).reshape(len(column), S, C, c).transpose(1, 3, 2, 0)  # (S, c, C, columns)
+        restricted[:, lo:hi] = L * areas[..., column["undisc"]]
         dynamic = [r for r in self.rewards.values() if r.dynamic["state"] or r.dynamic["entry"]]
         membership = _membership(curves) if store is not None or dynamic else None  # (S, K, c, T + 1)
         if store is not None and store.ndim == 4:
@@ -675,11 +690,12 @@ class PartitionedSurvivalModel:
                 values[f"{r}_undiscounted"] = totals[(r, "undisc")].T
         state_coords = {"state": list(self.states)}
         for r, array in by_state.items():
-            values[f"{r}_by_state"] = xr.DataArray(array.transpose(1, 0, 2), dims=(SAMPLE, STRATEGY, "state"), coords={STRATEGY: names, **state_coords},
+            # no strategy labels here: make_outcomes labels every variable's strategies once, in this order
+            values[f"{r}_by_state"] = xr.DataArray(array.transpose(1, 0, 2), dims=(SAMPLE, STRATEGY, "state"), coords=state_coords,
                                                    attrs={"description": f"{r} by state (discounted)"})
             kinds[f"{r}_by_state"] = "other"
         values["restricted_mean"] = xr.DataArray(
-            restricted.transpose(1, 0, 2), dims=(SAMPLE, STRATEGY, "curve"), coords={STRATEGY: names, "curve": list(self.curve_names)},
+            restricted.transpose(1, 0, 2), dims=(SAMPLE, STRATEGY, "curve"), coords={"curve": list(self.curve_names)},
             attrs={"description": f"restricted mean time under each curve to {self.n_cycles * self.cycle_length:g} years "
                                   f"(years, undiscounted, {self._correction_name()} correction)"})
         kinds["restricted_mean"] = "other"
