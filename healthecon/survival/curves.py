@@ -130,13 +130,20 @@ def _unit_length(time_unit: float | str) -> float:
 
 # -- formulas (flexsurv's d/p/h/H functions) ---------------------------------------------------
 
+def _into(ufunc: np.ufunc, a: object, b: object) -> object:
+    """``ufunc(a, b)``, written over ``a`` (a temporary) when it is a float array of the result's shape."""
+    if isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == np.broadcast_shapes(a.shape, np.shape(b)):
+        return ufunc(a, b, out=a)
+    return ufunc(a, b)
+
+
 def _cumhaz(d: str, t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray | None, link: str | None) -> np.ndarray:
     if d == "exponential":
         return p["rate"] * t
     if d == "weibull":
-        return (t / p["scale"]) ** p["shape"]
+        return _into(np.power, t / p["scale"], p["shape"])
     if d == "weibullPH":
-        return p["scale"] * t ** p["shape"]
+        return _into(np.multiply, t ** p["shape"], p["scale"])
     if d == "gompertz":
         a, b = p["shape"], p["rate"]
         # (b/a)(e^{at} - 1) = b t * expm1(a t)/(a t); the limit a -> 0 is b t.
@@ -327,6 +334,11 @@ class ParametricCurve:
     ----------
     parameter_names : tuple of str
         The names the curve reads from draws, in order (parameters, then effects).
+    always_valid : bool
+        True for the closed-form families without a location effect: their cumulative hazard is
+        non-negative and non-decreasing for any parameters that pass the checks, so models need
+        not check the survival values per draw (see
+        :func:`healthecon.survival.transforms.always_valid`).
 
     Examples
     --------

@@ -120,7 +120,7 @@ from ..outcomes import SAMPLE, STRATEGY, make_outcomes
 from ..voi.smoother import one_blas_thread
 from .transforms import always_valid, as_draws, evaluate_survival, parameter_names, shared_evaluations
 
-__all__ = ["PartitionedSurvivalModel", "CurveCrossingWarning", "CROSSING_RULES", "DISCOUNT_TIMINGS"]
+__all__ = ["PartitionedSurvivalModel", "CurveCrossingWarning", "CROSSING_RULES", "DISCOUNT_TIMINGS", "CHUNK_VALUES"]
 
 CROSSING_RULES = {
     "cap": "each curve capped at the next one out (PFS at OS): S_k(t) = min(S_k(t), S_k+1(t)), as heemod (pierucci/heemod#360)",
@@ -131,6 +131,8 @@ DISCOUNT_TIMINGS = {"points": None, "start": 0.0, "middle": 0.5, "end": 1.0}
 THREE_STATES = ("progression-free", "progressed", "dead")
 _RESERVED = frozenset({"cost", "trace", "restricted_mean"})
 _INCREASE_TOLERANCE = 1e-12
+#: Values per curve in a chunk of samples by default (4 MiB of float64: a core's cache on common hardware).
+CHUNK_VALUES = 2**19
 #: Curves x samples from which a run keeps BLAS to one thread (below it, limiting costs more than it saves).
 _ONE_THREAD_FROM = 4096
 #: Point weights whose products with every curve give all the areas a run needs.
@@ -229,7 +231,9 @@ class PartitionedSurvivalModel:
         Currency symbol, and a label stored in the outcome set.
     chunk_size
         Samples evaluated at once (memory is about ``chunk_size x (n_cycles + 1) x curves x
-        strategies x 8`` bytes a few times over); results do not depend on it.
+        strategies x 8`` bytes a few times over); results do not depend on it. The default
+        (``None``) takes as many as keep each curve's block near 4 MiB (:data:`CHUNK_VALUES`
+        values), which stays in a core's cache: 1,089 samples for 480 cycles.
 
     Raises
     ------
@@ -283,7 +287,7 @@ class PartitionedSurvivalModel:
         start_age: float | None = None,
         currency: str = "£",
         name: str = "partitioned survival",
-        chunk_size: int = 2048,
+        chunk_size: int | None = None,
     ) -> None:
         if not isinstance(curves, Mapping) or not curves:
             raise ModelDefinitionError("curves: expected a mapping {strategy: {curve name: curve}} with at least one strategy")
@@ -334,6 +338,8 @@ class PartitionedSurvivalModel:
         self.crossing = crossing
         self.start_age = None if start_age is None else float(start_age)
         self.currency, self.name = currency, name
+        if chunk_size is None:
+            chunk_size = max(1, CHUNK_VALUES // (self.n_cycles + 1))
         if int(chunk_size) != chunk_size or chunk_size < 1:
             raise ModelDefinitionError(f"chunk_size: expected a whole number >= 1, got {chunk_size!r}")
         self.chunk_size = int(chunk_size)
@@ -560,6 +566,9 @@ class PartitionedSurvivalModel:
         store = np.empty((n, S, T + 1, K)) if trace is True else np.zeros((S, T + 1, K)) if trace == "mean" else None
         times = np.round(np.arange(T + 1) * L, 12)
         columns = _Draws.of(ds)
+        read = [name for strategy in names for curve in self.curves[strategy].values() for name in parameter_names(curve)]
+        if ds is not None and n > self.chunk_size and all(name in ds.data_vars for name in read):
+            ds = ds[list(dict.fromkeys(read))]  # the curves' chunks need only what they read (the rewards use columns)
         size = min(self.chunk_size, n)
         buffer = np.empty(S * C * size * (T + 1))  # every chunk's curves, reused: (S, C, c, T + 1), contiguous
         # The weighted sums are a product with a few columns: a second BLAS thread cannot speed it
