@@ -646,6 +646,7 @@ class PartitionedSurvivalModel:
             store[lo:hi] = membership.transpose(2, 0, 3, 1)
         elif store is not None:
             store += membership.sum(axis=2).transpose(0, 2, 1)
+        occupancy: dict[str, np.ndarray] = {}  # corrected (discounted) time in each state, (S, c, K), shared by the rewards
         for name, reward in self.rewards.items():
             state = None if reward.state is None else self._reward_table(reward, "state", p, names) * L
             entry = None if reward.entry is None else self._reward_table(reward, "entry", p, names)[:, :, 1:]
@@ -653,9 +654,10 @@ class PartitionedSurvivalModel:
                 if state is not None:
                     values = state  # (S, T|1, K, c|1)
                     if values.shape[1] == 1:
-                        under = areas[..., column[key]]  # (S, c, C)
-                        occupancy = np.diff(np.concatenate([np.zeros((S, c, 1)), under, np.full((S, c, 1), weights[key].sum())], axis=2), axis=2)
-                        amount = occupancy * values[:, 0].transpose(0, 2, 1)
+                        if key not in occupancy:
+                            under = areas[..., column[key]]  # (S, c, C)
+                            occupancy[key] = np.diff(np.concatenate([np.zeros((S, c, 1)), under, np.full((S, c, 1), weights[key].sum())], axis=2), axis=2)
+                        amount = occupancy[key] * values[:, 0].transpose(0, 2, 1)
                     else:
                         v = values.transpose(0, 2, 3, 1)  # (S, K, c|1, T)
                         amount = ((membership[..., :-1] * weights[f"{key}_start"] + membership[..., 1:] * weights[f"{key}_end"]) * v).sum(axis=3)
