@@ -236,6 +236,16 @@ def test_results_do_not_depend_on_chunking_with_many_samples():
         xr.testing.assert_identical(runs[0], other)
 
 
+def test_chunked_run_with_fixed_curves_and_uncertain_rewards():
+    # the curves read no parameters (only the rewards do), so chunks of curves carry no draws
+    draws = xr.Dataset({"u": ("sample", np.linspace(0.5, 0.8, 50))})
+    runs = [PartitionedSurvivalModel({"usual care": [ParametricCurve("exponential", rate=0.5), ParametricCurve("exponential", rate=0.2)]},
+                                     n_cycles=10, chunk_size=chunk, state_rewards={"qaly": {"progression-free": "u", "progressed": 0.5}}).run(draws)
+            for chunk in (None, 7)]
+    xr.testing.assert_identical(runs[0], runs[1])
+    assert runs[1]["qaly"].values[0, 0] < runs[1]["qaly"].values[-1, 0]  # each sample its own utility
+
+
 def test_undiscounted_false_leaves_out_only_the_undiscounted_totals():
     model = three_state(Exponential(0.3), Exponential(0.1), n_cycles=12,
                         state_rewards={"qaly": {"progression-free": 0.8, "progressed": 0.6}, "cost_care": {"progressed": 500.0}},

@@ -567,7 +567,7 @@ class PartitionedSurvivalModel:
         times = np.round(np.arange(T + 1) * L, 12)
         columns = _Draws.of(ds)
         read = [name for strategy in names for curve in self.curves[strategy].values() for name in parameter_names(curve)]
-        if ds is not None and n > self.chunk_size and all(name in ds.data_vars for name in read):
+        if ds is not None and read and n > self.chunk_size and all(name in ds.data_vars for name in read):
             ds = ds[list(dict.fromkeys(read))]  # the curves' chunks need only what they read (the rewards use columns)
         size = min(self.chunk_size, n)
         buffer = np.empty(S * C * size * (T + 1))  # every chunk's curves, reused: (S, C, c, T + 1), contiguous
