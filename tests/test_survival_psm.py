@@ -246,6 +246,15 @@ def test_chunked_run_with_fixed_curves_and_uncertain_rewards():
     assert runs[1]["qaly"].values[0, 0] < runs[1]["qaly"].values[-1, 0]  # each sample its own utility
 
 
+def test_curve_of_the_wrong_shape_is_reported_as_such():
+    class OneTimeShort:  # a cumulative hazard with one time too few
+        def survival(self, t, draws=None): return np.exp(-self.cumulative_hazard(t, draws))
+        def cumulative_hazard(self, t, draws=None): return 0.1 * np.asarray(t)[None, 1:]
+    model = three_state(OneTimeShort(), Exponential(0.1), n_cycles=5)
+    with pytest.raises(ShapeError, match="expected"):
+        model.run({})
+
+
 def test_undiscounted_false_leaves_out_only_the_undiscounted_totals():
     model = three_state(Exponential(0.3), Exponential(0.1), n_cycles=12,
                         state_rewards={"qaly": {"progression-free": 0.8, "progressed": 0.6}, "cost_care": {"progressed": 500.0}},

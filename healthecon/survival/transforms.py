@@ -247,9 +247,19 @@ def _negative_cumulative_hazard(curve: object, t: np.ndarray, draws: xr.Dataset 
     """``-H(t)`` as a new array (into ``out`` when given); a hazard ratio's as ``(-HR) * H_ref`` in one pass."""
     reference = getattr(curve, "reference", None)
     if isinstance(curve, HazardRatio) and callable(getattr(reference, "cumulative_hazard", None)):
-        ratio = -curve._ratio(draws)  # -(HR H) and (-HR) H are the same numbers: only the sign bit moves
-        return np.multiply(_cumulative_hazard(reference, t, draws, "reference curve"), ratio, out=out)
-    return np.negative(_cumulative_hazard(curve, t, draws, what), out=out)
+        values, ratio = _cumulative_hazard(reference, t, draws, "reference curve"), -curve._ratio(draws)  # -(HR H) = (-HR) H, bit for bit
+    else:
+        values, ratio = _cumulative_hazard(curve, t, draws, what), None
+    if out is not None and not _broadcasts_to(out.shape, np.shape(values), np.shape(ratio)):
+        out = None  # a curve of the wrong shape: evaluate_survival reports it
+    return np.negative(values, out=out) if ratio is None else np.multiply(values, ratio, out=out)
+
+
+def _broadcasts_to(shape: tuple[int, ...], *shapes: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, *shapes) == shape
+    except ValueError:
+        return False
 
 
 def _hazard(curve: object, t: np.ndarray, draws: xr.Dataset | None, what: str) -> np.ndarray:
