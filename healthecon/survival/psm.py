@@ -153,8 +153,8 @@ class _Draws(Mapping):
     def __init__(self, columns: Mapping[str, np.ndarray], lo: int, hi: int, where: str = ""):
         self._columns, self.lo, self.hi, self.n, self.where = columns, lo, hi, hi - lo, where
 
-    @classmethod
-    def of(cls, draws: xr.Dataset | None) -> dict[str, np.ndarray]:
+    @staticmethod
+    def columns_of(draws: xr.Dataset | None) -> dict[str, np.ndarray]:
         """Each variable's values with the sample dimension first (variables without it as they are)."""
         if draws is None:
             return {}
@@ -565,7 +565,7 @@ class PartitionedSurvivalModel:
         cells, excess = np.zeros(S, dtype=int), np.zeros(S)
         store = np.empty((n, S, T + 1, K)) if trace is True else np.zeros((S, T + 1, K)) if trace == "mean" else None
         times = np.round(np.arange(T + 1) * L, 12)
-        columns = _Draws.of(ds)
+        columns = _Draws.columns_of(ds)
         read = [name for strategy in names for curve in self.curves[strategy].values() for name in parameter_names(curve)]
         if ds is not None and read and n > self.chunk_size and all(name in ds.data_vars for name in read):
             ds = ds[list(dict.fromkeys(read))]  # the curves' chunks need only what they read (the rewards use columns)
@@ -595,16 +595,16 @@ class PartitionedSurvivalModel:
                 excess[i] = max(excess[i], c_excess)
             self._accumulate(curves, p, names, weights, parts, totals, by_state, restricted, store, lo, hi)
 
-    def _weights(self, parts: tuple[str, ...] = ("disc", "undisc")) -> dict[str, np.ndarray]:
+    def _weights(self, parts: tuple[str, ...]) -> dict[str, np.ndarray]:
         """Weights on the trace points for each discounting ('cost', 'effect', 'undisc').
 
         For each: ``<kind>_start`` and ``<kind>_end`` (per cycle, on its start and end point),
         ``<kind>`` (both summed on the ``T + 1`` points), ``<kind>_entry`` (discount factor of
         each cycle's entries) and ``<kind>_entries`` (on the points: ``sum_t (S(t-1) - S(t)) d_t``
-        is ``S . <kind>_entries``); and ``matrix``, the point weights as the columns of
-        :data:`_COLUMNS` as its rows, so that one matrix product gives every area under every curve; without
-        ``"undisc"`` in ``parts`` only the undiscounted area (for the restricted mean) of those
-        columns is kept, and ``"column"`` says where each kept one is.
+        is ``S . <kind>_entries``); ``matrix``, the point weights named in :data:`_COLUMNS` as
+        its rows ``(columns, T + 1)``, so that one matrix product gives every area under every
+        curve (without ``"undisc"`` in ``parts``, of the undiscounted ones only ``undisc``, for
+        the restricted mean); and ``column``, the row of each.
         """
         T, L = self.n_cycles, self.cycle_length
         a, b = _correction.cycle_weights(self.correction, T)
