@@ -215,6 +215,57 @@ def test_results_do_not_depend_on_chunking():
         xr.testing.assert_identical(runs[0], other)
 
 
+def test_results_do_not_depend_on_chunking_with_many_samples():
+    # enough samples x curves that the run keeps BLAS to one thread; PFS crosses OS in some samples
+    params = Parameters(shape=LogNormal.from_mean_sd(1.2, 0.1), scale=Gamma.from_mean_sd(0.3, 0.05),
+                        hr=LogNormal.from_mean_sd(0.7, 0.1), u=Gamma.from_mean_sd(0.7, 0.05))
+    draws = params.sample(1500, seed=11)
+    pfs = ParametricCurve("weibullPH", shape=1.3, scale="scale")
+    os_ = ParametricCurve("weibullPH", shape="shape", scale=0.2)
+    runs = []
+    for chunk in (None, 1500, 1000, 333):
+        model = PartitionedSurvivalModel({"control": [pfs, os_], "new": [HazardRatio(pfs, "hr"), HazardRatio(os_, 0.8)]},
+                                         n_cycles=36, cycle_length=1 / 12, chunk_size=chunk,
+                                         state_rewards={"qaly": {"progression-free": "u", "progressed": 0.5}},
+                                         entry_rewards={"cost_progression": {"progressed": 1000.0}})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CurveCrossingWarning)
+            runs.append(model.run(draws))
+    assert runs[0].attrs["crossing_samples"].sum() > 0
+    for other in runs[1:]:
+        xr.testing.assert_identical(runs[0], other)
+
+
+def test_chunked_run_with_fixed_curves_and_uncertain_rewards():
+    # the curves read no parameters (only the rewards do), so chunks of curves carry no draws
+    draws = xr.Dataset({"u": ("sample", np.linspace(0.5, 0.8, 50))})
+    runs = [PartitionedSurvivalModel({"usual care": [ParametricCurve("exponential", rate=0.5), ParametricCurve("exponential", rate=0.2)]},
+                                     n_cycles=10, chunk_size=chunk, state_rewards={"qaly": {"progression-free": "u", "progressed": 0.5}}).run(draws)
+            for chunk in (None, 7)]
+    xr.testing.assert_identical(runs[0], runs[1])
+    assert runs[1]["qaly"].values[0, 0] < runs[1]["qaly"].values[-1, 0]  # each sample its own utility
+
+
+def test_curve_of_the_wrong_shape_is_reported_as_such():
+    class OneTimeShort:  # a cumulative hazard with one time too few
+        def survival(self, t, draws=None): return np.exp(-self.cumulative_hazard(t, draws))
+        def cumulative_hazard(self, t, draws=None): return 0.1 * np.asarray(t)[None, 1:]
+    model = three_state(OneTimeShort(), Exponential(0.1), n_cycles=5)
+    with pytest.raises(ShapeError, match="expected"):
+        model.run({})
+
+
+def test_undiscounted_false_leaves_out_only_the_undiscounted_totals():
+    model = three_state(Exponential(0.3), Exponential(0.1), n_cycles=12,
+                        state_rewards={"qaly": {"progression-free": 0.8, "progressed": 0.6}, "cost_care": {"progressed": 500.0}},
+                        entry_rewards={"cost_progression": {"progressed": 2000.0}})
+    full, short = model.run({}), model.run({}, undiscounted=False)
+    assert set(full.data_vars) - set(short.data_vars) == {"cost_undiscounted", "cost_care_undiscounted", "cost_progression_undiscounted",
+                                                          "qaly_undiscounted", "ly_undiscounted"}
+    for name in short.data_vars:
+        np.testing.assert_array_equal(short[name].values, full[name].values)
+
+
 # --------------------------------------------------------------------------- constraints
 def test_cap_rule_reports_what_it_changed_in_attrs_and_a_warning():
     # PFS (rate 0.1) above OS (rate 0.3) from the start: every cycle after 0 is capped

@@ -16,6 +16,7 @@ from healthecon.survival.transforms import (
     Piecewise,
     StepSurvival,
     Waning,
+    always_valid,
     as_draws,
     evaluate_survival,
 )
@@ -188,3 +189,33 @@ def test_as_draws_converts_a_mapping_and_keeps_named_parameters():
     assert list(ds.data_vars) == ["b"] and ds.sizes["sample"] == 2
     with pytest.raises(UnknownNameError, match="unknown parameter 'c'"):
         as_draws({"a": np.array([1.0])}, ["c"])
+
+
+# --------------------------------------------------------------------------- always_valid
+@pytest.mark.parametrize("curve, expected", [
+    (ParametricCurve("weibullPH", shape=1.2, scale=0.1), True),
+    (ParametricCurve("gompertz", shape=-0.3, rate=0.2), True),
+    (ParametricCurve("lnorm", meanlog=1.0, sdlog=0.8), True),
+    (ParametricCurve("gengamma", mu=1.0, sigma=0.8, Q=0.5), False),  # the incomplete gamma is checked per draw
+    (ParametricCurve("spline", knots=[-1.0, 0.5, 2.0], gamma0=-1.0, gamma1=1.2, gamma2=0.01), False),  # s(x) may decrease
+    (ParametricCurve("weibull", shape=1.2, scale=5.0, location_effect="b_trt"), False),  # exp(effect) may reach 0 or inf
+    (HazardRatio(ParametricCurve("llogis", shape=1.5, scale=4.0), "hr"), True),
+    (HazardRatio(StepSurvival([1.0, 2.0], [0.9, 0.7]), 0.8), False),
+])
+def test_always_valid_only_for_curves_valid_by_formula(curve, expected):
+    assert always_valid(curve) is expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(distribution=st.sampled_from(["exponential", "weibull", "weibullPH", "gompertz", "llogis", "lnorm"]),
+       a=st.floats(-3.0, 3.0), b=st.floats(0.01, 50.0), hr=st.floats(0.01, 20.0))
+def test_curves_said_always_valid_are_in_unit_interval_and_non_increasing(distribution, a, b, hr):
+    # the property that lets models skip the per-draw checks, over extreme parameters and a long horizon
+    parameters = {"exponential": dict(rate=b), "weibull": dict(shape=abs(a) + 0.05, scale=b),
+                  "weibullPH": dict(shape=abs(a) + 0.05, scale=b), "gompertz": dict(shape=a, rate=b),
+                  "llogis": dict(shape=abs(a) + 0.05, scale=b), "lnorm": dict(meanlog=a, sdlog=b)}[distribution]
+    curve = HazardRatio(ParametricCurve(distribution, **parameters), hr)
+    assert always_valid(curve)
+    s = np.exp(-curve.cumulative_hazard(np.linspace(0, 100, 1201)))  # the values a model reads
+    assert np.isfinite(s).all() and s.min() >= 0 and s.max() <= 1
+    assert np.diff(s, axis=1).max() <= 1e-12

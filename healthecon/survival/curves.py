@@ -130,13 +130,20 @@ def _unit_length(time_unit: float | str) -> float:
 
 # -- formulas (flexsurv's d/p/h/H functions) ---------------------------------------------------
 
+def _into(ufunc: np.ufunc, a: object, b: object) -> object:
+    """``ufunc(a, b)``, written over ``a`` (a temporary) when it is a float array of the result's shape."""
+    if isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == np.broadcast_shapes(a.shape, np.shape(b)):
+        return ufunc(a, b, out=a)
+    return ufunc(a, b)
+
+
 def _cumhaz(d: str, t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray | None, link: str | None) -> np.ndarray:
     if d == "exponential":
         return p["rate"] * t
     if d == "weibull":
-        return (t / p["scale"]) ** p["shape"]
+        return _into(np.power, t / p["scale"], p["shape"])
     if d == "weibullPH":
-        return p["scale"] * t ** p["shape"]
+        return _into(np.multiply, t ** p["shape"], p["scale"])
     if d == "gompertz":
         a, b = p["shape"], p["rate"]
         # (b/a)(e^{at} - 1) = b t * expm1(a t)/(a t); the limit a -> 0 is b t.
@@ -327,6 +334,11 @@ class ParametricCurve:
     ----------
     parameter_names : tuple of str
         The names the curve reads from draws, in order (parameters, then effects).
+    always_valid : bool
+        True for the closed-form families without a location effect: their cumulative hazard is
+        non-negative and non-decreasing for any parameters that pass the checks, so models need
+        not check the survival values per draw (see
+        :func:`healthecon.survival.transforms.always_valid`).
 
     Examples
     --------
@@ -378,6 +390,11 @@ class ParametricCurve:
         self.location_effect: tuple[tuple[float | str, float], ...] = tuple(self._check_effect(e, what) for e in effects)
         names = [v for v in (*self.parameters.values(), *(e for e, _ in self.location_effect)) if isinstance(v, str)]
         self.parameter_names: tuple[str, ...] = tuple(dict.fromkeys(names))
+        # The closed forms of H are non-negative and non-decreasing for parameters that pass the checks
+        # in _values (so S = exp(-H) is in [0, 1] and non-increasing, see transforms.always_valid);
+        # splines and the generalised gamma's incomplete gamma are not, and a location effect
+        # can push a parameter to 0 or infinity, so those are checked by the models per draw.
+        self.always_valid: bool = distribution not in ("spline", "gengamma") and not self.location_effect
 
     def _spline_setup(self, knots: Sequence[float] | None, spline_scale: str, what: str) -> tuple[str, ...]:
         if knots is None:
@@ -480,7 +497,9 @@ class ParametricCurve:
         x = self._times(t)
         p = self._values(draws)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
-            return np.broadcast_to(_cumhaz(self.distribution, x, p, self.knots, self.spline_scale), (next(iter(p.values())).shape[0], x.shape[1])).copy()
+            values = _cumhaz(self.distribution, x, p, self.knots, self.spline_scale)
+        shape = (next(iter(p.values())).shape[0], x.shape[1])
+        return values if values.shape == shape else np.broadcast_to(values, shape).copy()  # a new array either way
 
     def survival(self, t: ArrayLike, draws: xr.Dataset | None = None) -> np.ndarray:
         """Survival S(t), shape ``(n_samples, len(t))``; ``t`` in years; S(0) = 1.

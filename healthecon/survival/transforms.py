@@ -67,6 +67,7 @@ __all__ = [
     "Waning",
     "BackgroundMortality",
     "evaluate_survival",
+    "always_valid",
     "as_draws",
     "parameter_names",
     "shared_evaluations",
@@ -124,12 +125,15 @@ def n_draws(draws: xr.Dataset | None) -> int:
     return 1 if draws is None else int(draws.sizes.get(SAMPLE, 1))
 
 
-def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = None, *, what: str = "curve") -> np.ndarray:
+def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = None, *, what: str = "curve", out: np.ndarray | None = None) -> np.ndarray:
     """``curve.survival(times, draws)`` checked: shape ``(n_samples, len(times))``, finite, in [0, 1].
 
     A result of shape ``(1, len(times))`` (a curve that does not vary by sample) is
     broadcast to every sample. Nothing is clipped: a value outside ``[0, 1]`` or not finite
-    raises, naming ``what``, the sample and the time.
+    raises, naming ``what``, the sample and the time. A curve whose :func:`always_valid` is
+    true cannot give such values, so they are not looked for. ``out``, a C-contiguous float
+    array of shape ``(n_samples, len(times))``, receives the values (and is returned), so that
+    a model can evaluate its curves into one buffer without a copy.
 
     Raises
     ------
@@ -154,16 +158,39 @@ def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = N
     t = np.atleast_1d(as_float_array(times, f"{what}: times"))
     n = n_draws(draws)
     if _SHARED.get() is not None and callable(getattr(curve, "cumulative_hazard", None)):
-        values = np.exp(-_cumulative_hazard(curve, t, draws, what))
+        values = _negative_cumulative_hazard(curve, t, draws, what, out)
+        np.exp(values, out=values)  # S = exp(-H), in place
     else:
         values = np.asarray(curve.survival(t, draws), dtype=float)
     if values.ndim != 2 or values.shape[1] != t.size or values.shape[0] not in (1, n):
         raise ShapeError(f"{what}: survival() returned shape {values.shape}; expected ({n}, {t.size}) (samples x times) or (1, {t.size})")
-    if not (values.min(initial=0.0) >= 0 and values.max(initial=0.0) <= 1):  # also NaN
+    if not always_valid(curve) and not (values.min(initial=0.0) >= 0 and values.max(initial=0.0) <= 1):  # also NaN
         bad = ~((values >= 0) & (values <= 1))
         i, j = (int(k) for k in np.argwhere(bad)[0])
         raise ModelDefinitionError(f"{what}: survival must be in [0, 1], got {float(values[i, j]):.6g} at sample {i}, time {t[j]:g} years")
+    if out is not None and values is not out:
+        out[...] = values
+        return out
     return np.broadcast_to(values, (n, t.size)) if values.shape[0] != n else values
+
+
+def always_valid(curve: object) -> bool:
+    """Whether a curve's survival is in ``[0, 1]`` and non-increasing for every parameter value it accepts.
+
+    True when the curve says so (its ``always_valid`` attribute): a cumulative hazard that is
+    non-negative and non-decreasing by its formula, with parameters checked when read (a
+    :class:`~healthecon.survival.ParametricCurve` of a closed-form family, a
+    :class:`HazardRatio` of such a curve). Models then skip the per-sample checks of range and
+    monotonicity for it; any other curve is checked.
+
+    Examples
+    --------
+    >>> class Fixed:
+    ...     def survival(self, t, draws=None): return np.ones((1, len(t)))
+    >>> always_valid(Fixed()), always_valid(HazardRatio(Fixed(), 0.5))
+    (False, False)
+    """
+    return getattr(curve, "always_valid", False) is True
 
 
 _SHARED: ContextVar[dict | None] = ContextVar("healthecon_shared_curve_evaluations", default=None)
@@ -214,6 +241,25 @@ def _cumulative_hazard(curve: object, t: np.ndarray, draws: xr.Dataset | None, w
     if cache is not None:
         cache[key] = (curve, t, draws, values)  # the objects are kept so that their ids stay theirs
     return values
+
+
+def _negative_cumulative_hazard(curve: object, t: np.ndarray, draws: xr.Dataset | None, what: str, out: np.ndarray | None) -> np.ndarray:
+    """``-H(t)`` as a new array (into ``out`` when given); a hazard ratio's as ``(-HR) * H_ref`` in one pass."""
+    reference = getattr(curve, "reference", None)
+    if isinstance(curve, HazardRatio) and callable(getattr(reference, "cumulative_hazard", None)):
+        values, ratio = _cumulative_hazard(reference, t, draws, "reference curve"), -curve._ratio(draws)  # -(HR H) = (-HR) H, bit for bit
+    else:
+        values, ratio = _cumulative_hazard(curve, t, draws, what), None
+    if out is not None and not _broadcasts_to(out.shape, np.shape(values), np.shape(ratio)):
+        out = None  # a curve of the wrong shape: evaluate_survival reports it
+    return np.negative(values, out=out) if ratio is None else np.multiply(values, ratio, out=out)
+
+
+def _broadcasts_to(shape: tuple[int, ...], *shapes: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, *shapes) == shape
+    except ValueError:
+        return False
 
 
 def _hazard(curve: object, t: np.ndarray, draws: xr.Dataset | None, what: str) -> np.ndarray:
@@ -291,6 +337,11 @@ class HazardRatio:
     @property
     def parameter_names(self) -> tuple[str, ...]:
         return _names(self.reference, self.hr)
+
+    @property
+    def always_valid(self) -> bool:
+        """As the reference curve: ``HR H_ref`` with ``HR > 0`` (checked when read) keeps ``H`` non-negative and non-decreasing."""
+        return always_valid(self.reference)
 
     def _ratio(self, draws: xr.Dataset | None) -> float | np.ndarray:
         hr = _per_sample(self.hr, draws, "hazard ratio")
