@@ -10,8 +10,9 @@ the analyses of its example file ``dta/rct2armex2.dta``, shipped here unchanged 
   95% interval 64801.49 to 232033.8 (t with N - 2 = 1,998 degrees of freedom: Stata's ``mean``
   reports df 1,999 and ``cea`` subtracts one, ``cea_mean.ado`` line 36);
 - ``cea cost qaly, treat(tgroup) wtp(200000)``: net monetary benefit 541.4579;
-- bootstrap (Stata's RNG, not ours): std. err. 46561.05 with 50 replicates; 42953.71 with 100
-  replicates (``seed(1423)``), percentile interval 62951.72 to 226323.8.
+- bootstrap (Stata's RNG, not ours): ICER std. err. 46561.05 with 50 replicates; 42953.71 with
+  100 replicates (``seed(1423)``), percentile interval 62951.72 to 226323.8; NMB at 200,000 std.
+  err. 464.8073 with 50 replicates.
 
 Conventions: unadjusted arm means; the variances and covariance of the increments from each arm's
 sample (co)variance over its size (Stata's ``mean ..., over()``); the delta method with t(N - 2).
@@ -39,6 +40,8 @@ PRINTED_DELTA_SE, PRINTED_DELTA_CI = 42636.23, (64801.49, 232033.8)
 PRINTED_NMB_200K = 541.4579
 PRINTED_BOOT_SE = {50: 46561.05, 100: 42953.71}
 PRINTED_BOOT_PERCENTILE_100 = (62951.72, 226323.8)
+PRINTED_BOOT_NMB_SE_50 = 464.8073
+N_BOOT = 2000
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +51,16 @@ def data():
                          u_end=frame["qaly"]).drop(columns="qaly")
     return read_patients(frame, id="subjid", arms=["Control", "Treatment"], costs=["cost"],
                          utilities={"u_start": 0.0, "u_end": 1.0}, covariates=["age"])
+
+
+@pytest.fixture(scope="module")
+def replicates(data):
+    return bootstrap(data, n_boot=N_BOOT, seed=20240314).increments().loc["Treatment"]
+
+
+def mc_sd_of_se(se, b):
+    """Monte Carlo SD of a bootstrap standard error from ``b`` replicates (normal approximation)."""
+    return se / np.sqrt(2 * (b - 1))
 
 
 @pytest.fixture(scope="module")
@@ -108,21 +121,26 @@ def test_fieller_contains_the_icer_and_is_skewed_beyond_the_delta_interval(table
     assert f.upper > d.upper
 
 
-def test_the_bootstrap_agrees_with_the_printed_bootstrap_within_monte_carlo_error(data):
+def test_the_bootstrap_agrees_with_the_printed_bootstrap_within_monte_carlo_error(replicates):
     """Stata's replicates come from its own RNG, so only the distribution can agree. The standard
     error of a bootstrap standard error from B replicates is about se / sqrt(2 (B - 1)); that of a
     2.5% or 97.5% percentile about sqrt(0.025 x 0.975 / B) / density, with the density of a normal
     of sd se at its 2.5% point, 0.0584 / se. Each comparison allows 3 combined Monte Carlo SDs."""
-    n_boot = 2000
-    reps = bootstrap(data, n_boot=n_boot, seed=20240314).increments().loc["Treatment"]
-    icers = (reps["inc_cost"] / reps["inc_effect"]).to_numpy()
-    assert (reps["inc_effect"] > 0).all()
+    icers = (replicates["inc_cost"] / replicates["inc_effect"]).to_numpy()
+    assert (replicates["inc_effect"] > 0).all()
     se = icers.std(ddof=1)
     for b, printed in PRINTED_BOOT_SE.items():
-        mc = np.hypot(printed / np.sqrt(2 * (b - 1)), se / np.sqrt(2 * (n_boot - 1)))
+        mc = np.hypot(mc_sd_of_se(printed, b), mc_sd_of_se(se, N_BOOT))
         assert abs(se - printed) < 3 * mc, (b, se, printed, mc)
     lo, hi = np.percentile(icers, [2.5, 97.5])
     q_sd = lambda b: np.sqrt(0.025 * 0.975 / b) * se / 0.0584  # noqa: E731
-    mc = np.hypot(q_sd(100), q_sd(n_boot))
+    mc = np.hypot(q_sd(100), q_sd(N_BOOT))
     assert abs(lo - PRINTED_BOOT_PERCENTILE_100[0]) < 3 * mc
     assert abs(hi - PRINTED_BOOT_PERCENTILE_100[1]) < 3 * mc
+
+
+def test_the_bootstrap_nmb_standard_error_agrees_within_monte_carlo_error(replicates):
+    nmb = 200_000 * replicates["inc_effect"] - replicates["inc_cost"]
+    se = nmb.std(ddof=1)
+    mc = np.hypot(mc_sd_of_se(PRINTED_BOOT_NMB_SE_50, 50), mc_sd_of_se(se, N_BOOT))
+    assert abs(se - PRINTED_BOOT_NMB_SE_50) < 3 * mc
