@@ -238,13 +238,14 @@ def mean_difference_table(data: PatientData, *, effect: str | None = None, level
     --------
     >>> import pandas as pd
     >>> from healthecon.ipd.data import read_patients
-    >>> frame = pd.DataFrame({"arm": ["A"] * 3 + ["B"] * 3, "c": [100.0, 120.0, 110.0, 300.0, 320.0, 280.0],
-    ...                       "years": [1.0, 1.2, 1.1, 1.5, 1.4, 1.6]})
+    >>> frame = pd.DataFrame({"arm": ["usual"] * 4 + ["new"] * 4,
+    ...                       "c": [200.0, 260.0, 230.0, 250.0, 400.0, 380.0, 450.0, 410.0],
+    ...                       "years": [1.0, 1.1, 0.9, 1.0, 1.3, 1.2, 1.4, 1.5]})
     >>> t = mean_difference_table(read_patients(frame, id=None, costs=["c"], follow_up="years"))
     >>> t[["inc_cost", "se_cost", "inc_effect", "cov"]].round(4)
               inc_cost  se_cost  inc_effect     cov
     strategy
-    B            190.0  12.9099         0.4 -0.3333
+    new          175.0  19.7906        0.35  0.8333
     """
     if data.weight is not None:
         raise AnalysisError(f"mean_difference_table: the data carry analysis weights ({data.weight!r}); the "
