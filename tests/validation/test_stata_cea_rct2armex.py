@@ -27,12 +27,15 @@ differ from the published one in other respects. The package prints no Fieller i
 ``estat fieller`` but shows no output), so none is checked here.
 """
 
+from importlib import resources
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from healthecon.ipd import bootstrap, delta_method, fieller, mean_difference_table, net_benefit_regression, read_patients
-from healthecon.ipd.synthetic import example_path
+
+DATA = str(resources.files("healthecon.data") / "patients" / "cea_rct2armex2.csv")
 
 N, N_CONTROL, N_TREATED = 2000, 1001, 999
 PRINTED_ICER = 148417.6
@@ -46,7 +49,7 @@ N_BOOT = 2000
 
 @pytest.fixture(scope="module")
 def data():
-    frame = pd.read_csv(example_path("cea_rct2armex2"), comment="#")
+    frame = pd.read_csv(DATA, comment="#")
     frame = frame.assign(arm=frame["tgroup"].map({0: "Control", 1: "Treatment"}), u_start=frame["qaly"],
                          u_end=frame["qaly"]).drop(columns="qaly")
     return read_patients(frame, id="subjid", arms=["Control", "Treatment"], costs=["cost"],
@@ -71,7 +74,7 @@ def table(data):
 def test_the_published_file_is_shipped_whole(data):
     counts = data.table["arm"].value_counts()
     assert (len(data.table), counts["Control"], counts["Treatment"]) == (N, N_CONTROL, N_TREATED)
-    raw = pd.read_csv(example_path("cea_rct2armex2"), comment="#")
+    raw = pd.read_csv(DATA, comment="#")
     np.testing.assert_allclose(data.table["qaly"], raw["qaly"], rtol=1e-15)  # constant utility over one year
 
 
