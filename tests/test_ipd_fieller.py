@@ -10,7 +10,7 @@ from scipy import stats
 
 from healthecon.errors import AnalysisError
 from healthecon.ipd import fieller
-from healthecon.ipd.fieller import BOUNDED, TWO_RAYS, WHOLE_LINE
+from healthecon.ipd.fieller import BOUNDED, TWO_RAYS, WHOLE_LINE, critical_value
 
 Z = stats.norm.ppf(0.975)
 
@@ -70,3 +70,24 @@ def test_bad_inputs_are_named():
         fieller(1.0, 1.0, 1.0, 1.0, 2.0)
     with pytest.raises(AnalysisError, match="level"):
         fieller(1.0, 1.0, 1.0, 1.0, 0.0, level=95)
+
+
+def test_student_t_convention_replaces_z_by_the_t_quantile():
+    # Stata cea's convention: t with N - 2 degrees of freedom; by hand with a known cost
+    t = stats.t.ppf(0.975, 28)
+    f = fieller(1000.0, 0.1, 0.0, 0.02**2, 0.0, df=28)
+    assert f.lower == pytest.approx(1000 / (0.1 + t * 0.02), rel=1e-12)
+    assert f.upper == pytest.approx(1000 / (0.1 - t * 0.02), rel=1e-12)
+    z_set = fieller(1000.0, 0.1, 0.0, 0.02**2, 0.0)
+    assert f.lower < z_set.lower and f.upper > z_set.upper  # t is wider
+
+
+def test_critical_value_is_normal_by_default_and_t_with_df():
+    assert critical_value(0.9) == pytest.approx(stats.norm.ppf(0.95), rel=1e-15)
+    assert critical_value(0.95, df=10) == pytest.approx(2.228138851986, rel=1e-12)
+    assert critical_value(0.95, df=1e12) == pytest.approx(Z, rel=1e-9)
+    for bad in (0, -3, math.inf, math.nan):
+        with pytest.raises(AnalysisError, match="df"):
+            critical_value(0.95, df=bad)
+    with pytest.raises(AnalysisError, match="level"):
+        critical_value(1.0)

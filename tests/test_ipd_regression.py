@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from healthecon.errors import AnalysisError
-from healthecon.ipd import net_benefit_regression, read_patients, sur_table
+from healthecon.ipd import mean_difference_table, net_benefit_regression, read_patients, sur_table
 from healthecon.ipd.synthetic import simulate_trial
 
 
@@ -56,3 +56,27 @@ def test_sur_table_increments_and_covariance():
     plain = sur_table(data)
     means = data.table.groupby("arm")[["cost", "qaly"]].mean()
     assert plain.loc["new", "inc_cost"] == pytest.approx(means.loc["new", "cost"] - means.loc["usual care", "cost"], rel=1e-9)
+
+
+def test_mean_difference_table_is_the_central_limit_theorem_by_hand():
+    data = trial()
+    table = mean_difference_table(data)
+    row = table.loc["new"]
+    groups = {arm: data.table.loc[data.table["arm"] == arm, ["cost", "qaly"]] for arm in data.arms}
+    new, old = groups["new"], groups["usual care"]
+    assert row["inc_cost"] == pytest.approx(new["cost"].mean() - old["cost"].mean(), rel=1e-12)
+    assert row["inc_effect"] == pytest.approx(new["qaly"].mean() - old["qaly"].mean(), rel=1e-12)
+    var_c = new["cost"].var() / len(new) + old["cost"].var() / len(old)  # pandas var: n - 1
+    cov = new["cost"].cov(new["qaly"]) / len(new) + old["cost"].cov(old["qaly"]) / len(old)
+    assert row["se_cost"] == pytest.approx(np.sqrt(var_c), rel=1e-12)
+    assert row["cov"] == pytest.approx(cov, rel=1e-12)
+    assert row["corr"] == pytest.approx(cov / (row["se_cost"] * row["se_effect"]), rel=1e-12)
+    assert table.attrs["df"] == len(data.table) - 2
+
+
+def test_mean_difference_table_refuses_weights_and_one_person_arms():
+    with pytest.raises(AnalysisError, match="analysis weights"):
+        mean_difference_table(trial(weight=True))
+    frame = pd.DataFrame({"arm": ["A", "A", "B"], "c": [1.0, 2.0, 3.0], "years": [1.0, 1.5, 2.0]})
+    with pytest.raises(AnalysisError, match="arm 'B': 1 person"):
+        mean_difference_table(read_patients(frame, id=None, costs=["c"], follow_up="years"))

@@ -46,9 +46,56 @@ from scipy import stats
 from .._validate import require_finite, require_nonnegative
 from ..errors import AnalysisError
 
-__all__ = ["FiellerInterval", "fieller", "BOUNDED", "TWO_RAYS", "WHOLE_LINE"]
+__all__ = ["FiellerInterval", "fieller", "critical_value", "checked_increments", "BOUNDED", "TWO_RAYS", "WHOLE_LINE"]
 
 BOUNDED, TWO_RAYS, WHOLE_LINE = "bounded", "two rays", "whole line"
+
+
+def critical_value(level: float, df: float | None = None) -> float:
+    """Two-sided critical value for a ``level`` interval: normal, or Student's t with ``df`` degrees of freedom.
+
+    The normal quantile is the convention of Willan & O'Brien (1996) and Briggs et al. (2006);
+    Stata's ``cea`` package (``vce(delta)``, ``estat fieller``, ``ceai``; Glick et al. 2014)
+    uses t with the residual degrees of freedom, N - 2 for two arms.
+
+    Raises
+    ------
+    AnalysisError
+        If ``level`` is not in (0, 1) or ``df`` is not positive.
+
+    Examples
+    --------
+    >>> round(critical_value(0.95), 6), round(critical_value(0.95, df=1998), 6)
+    (1.959964, 1.961151)
+    """
+    if not 0 < level < 1:
+        raise AnalysisError(f"level: expected a confidence level in (0, 1), e.g. 0.95, got {level}")
+    if df is None:
+        return float(stats.norm.ppf(0.5 + level / 2))
+    if not (math.isfinite(df) and df > 0):
+        raise AnalysisError(f"df: expected positive degrees of freedom (e.g. N - 2 for two arms), got {df}")
+    return float(stats.t.ppf(0.5 + level / 2, df))
+
+
+def checked_increments(inc_cost: float, inc_effect: float, var_cost: float, var_effect: float,
+                       cov: float) -> tuple[float, float, float, float, float]:
+    """The increments, their variances and covariance as floats, checked: finite, variances >= 0,
+    and a positive semi-definite covariance matrix (else :class:`~healthecon.errors.AnalysisError`).
+
+    Examples
+    --------
+    >>> checked_increments(10, 0.5, 4, 0.01, 0.1)
+    (10.0, 0.5, 4.0, 0.01, 0.1)
+    """
+    dc = float(require_finite(inc_cost, "incremental cost", AnalysisError))
+    de = float(require_finite(inc_effect, "incremental effect", AnalysisError))
+    vc = float(require_nonnegative(var_cost, "variance of incremental cost", AnalysisError))
+    ve = float(require_nonnegative(var_effect, "variance of incremental effect", AnalysisError))
+    c = float(require_finite(cov, "covariance of incremental cost and effect", AnalysisError))
+    if c * c > vc * ve * (1 + 1e-9) + 1e-300:
+        raise AnalysisError(f"covariance {c:g}: exceeds sqrt(var_cost * var_effect) = {math.sqrt(vc * ve):g}; "
+                            "the covariance matrix is not positive semi-definite")
+    return dc, de, vc, ve, c
 
 
 @dataclass(frozen=True)
@@ -104,7 +151,7 @@ class FiellerInterval:
 
 
 def fieller(inc_cost: float, inc_effect: float, var_cost: float, var_effect: float, cov: float,
-            level: float = 0.95) -> FiellerInterval:
+            level: float = 0.95, df: float | None = None) -> FiellerInterval:
     """Fieller's confidence set for the ICER ``inc_cost / inc_effect`` (see module docstring).
 
     Parameters
@@ -114,7 +161,11 @@ def fieller(inc_cost: float, inc_effect: float, var_cost: float, var_effect: flo
     var_cost, var_effect, cov
         Variances of the two increments (squared standard errors) and their covariance.
     level
-        Confidence level, e.g. 0.95 (two-sided, normal quantile).
+        Confidence level, e.g. 0.95 (two-sided).
+    df
+        ``None`` (default) for the normal quantile; degrees of freedom for Student's t, the
+        convention of Stata's ``cea`` (``estat fieller``, ``ceai, fieller``; see
+        :func:`critical_value`).
 
     Returns
     -------
@@ -123,8 +174,8 @@ def fieller(inc_cost: float, inc_effect: float, var_cost: float, var_effect: flo
     Raises
     ------
     AnalysisError
-        If a variance is negative, the covariance exceeds what the variances allow, or
-        ``level`` is not in (0, 1).
+        If a variance is negative, the covariance exceeds what the variances allow,
+        ``level`` is not in (0, 1) or ``df`` is not positive.
 
     Examples
     --------
@@ -137,17 +188,8 @@ def fieller(inc_cost: float, inc_effect: float, var_cost: float, var_effect: flo
     >>> round(1000 / (0.1 + 1.959964 * 0.02), 2), round(1000 / (0.1 - 1.959964 * 0.02), 2)
     (7183.95, 16447.17)
     """
-    dc = float(require_finite(inc_cost, "incremental cost", AnalysisError))
-    de = float(require_finite(inc_effect, "incremental effect", AnalysisError))
-    vc = float(require_nonnegative(var_cost, "variance of incremental cost", AnalysisError))
-    ve = float(require_nonnegative(var_effect, "variance of incremental effect", AnalysisError))
-    c = float(require_finite(cov, "covariance of incremental cost and effect", AnalysisError))
-    if c * c > vc * ve * (1 + 1e-9) + 1e-300:
-        raise AnalysisError(f"covariance {c:g}: exceeds sqrt(var_cost * var_effect) = {math.sqrt(vc * ve):g}; "
-                            "the covariance matrix is not positive semi-definite")
-    if not 0 < level < 1:
-        raise AnalysisError(f"level: expected a confidence level in (0, 1), e.g. 0.95, got {level}")
-    z2 = float(stats.norm.ppf(0.5 + level / 2)) ** 2
+    dc, de, vc, ve, c = checked_increments(inc_cost, inc_effect, var_cost, var_effect, cov)
+    z2 = critical_value(level, df) ** 2
     a = de * de - z2 * ve
     b = dc * de - z2 * c
     k = dc * dc - z2 * vc

@@ -9,6 +9,11 @@ r"""Regression-based increments with analytic standard errors: net-benefit regre
   variance :math:`[(X^\top W X)^{-1}]_{aa}(\lambda^2 s_{EE} - 2\lambda s_{EC} + s_{CC})`, with
   :math:`s` the residual covariance of the two regressions (tested against statsmodels' WLS at
   single thresholds).
+- :func:`mean_difference_table`: the unadjusted increments (differences in arm means) with
+  their sampling variances and covariance from the central limit theorem, each arm's sample
+  (co)variance over its size (Nixon, Wonderling & Grieve 2010; Willan & Briggs 2006, ch. 4): the
+  summary statistics that Fieller's set and the delta method take, and what Stata ``cea``'s
+  ``vce(delta)`` uses (``mean ..., over()``).
 - :func:`sur_table`: seemingly unrelated regression of cost and effect on arm and (possibly
   different) covariates by linearmodels' ``SUR`` (Zellner 1962; Willan, Briggs & Hoch 2004):
   the arm coefficients are the adjusted increments, with their standard errors and their
@@ -22,6 +27,9 @@ something blue: a framework for the marriage of health econometrics and cost-eff
 analysis. *Health Economics* 11:415-430.
 Willan AR, Briggs AH, Hoch JS (2004). *Health Economics* 13:461-475.
 Zellner A (1962). *JASA* 57:348-368.
+Nixon RM, Wonderling D, Grieve RD (2010). Non-parametric methods for cost-effectiveness
+analysis: the central limit theorem and the bootstrap compared. *Health Economics* 19:316-333.
+Willan AR, Briggs AH (2006). *Statistical Analysis of Cost-effectiveness Data*. Wiley, ch. 4.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from .._validate import require_finite
 from ..errors import AnalysisError
 from .data import PatientData
 
-__all__ = ["net_benefit_regression", "sur_table", "design_frame"]
+__all__ = ["net_benefit_regression", "sur_table", "mean_difference_table", "design_frame"]
 
 
 def design_frame(data: PatientData, covariates: Sequence[str] = ()) -> pd.DataFrame:
@@ -195,4 +203,76 @@ def sur_table(data: PatientData, *, cost_covariates: Sequence[str] = (), effect_
     table = pd.DataFrame(rows).set_index("strategy")
     table.attrs = {"effect": effect, "cost_covariates": list(cost_covariates),
                    "effect_covariates": list(effect_covariates), "level": level, "method": "SUR (linearmodels, GLS)"}
+    return table
+
+
+def mean_difference_table(data: PatientData, *, effect: str | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Unadjusted increments with central-limit-theorem variances and covariance.
+
+    For each arm against the comparator, the difference in mean cost and in mean effect; the
+    variance of each difference is the sum over the two arms of the sample variance (n - 1
+    denominator) over the arm's size, and their covariance the same sum of within-arm sample
+    covariances over arm sizes (the arms are independent samples). The table has the columns
+    of :func:`sur_table`, so either feeds :func:`~healthecon.ipd.fieller.fieller` and
+    :func:`~healthecon.ipd.delta.delta_method`.
+
+    Parameters
+    ----------
+    data
+        Patient data without analysis weights (for weighted cohorts use :func:`bootstrap
+        <healthecon.ipd.bootstrap.bootstrap>` or :func:`net_benefit_regression`).
+    effect
+        Effect column (default ``"qaly"`` if present, else ``"ly"``).
+    level
+        Confidence level of the normal intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-comparator arm: ``inc_cost``, ``se_cost``, ``inc_effect``,
+        ``se_effect``, ``cov``, ``corr`` and ``cost_lower``, ``cost_upper``, ``effect_lower``,
+        ``effect_upper``; ``attrs["df"]`` is N minus the number of arms (the t degrees of
+        freedom Stata ``cea`` uses for two arms).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from healthecon.ipd.data import read_patients
+    >>> frame = pd.DataFrame({"arm": ["usual"] * 4 + ["new"] * 4,
+    ...                       "c": [200.0, 260.0, 230.0, 250.0, 400.0, 380.0, 450.0, 410.0],
+    ...                       "years": [1.0, 1.1, 0.9, 1.0, 1.3, 1.2, 1.4, 1.5]})
+    >>> t = mean_difference_table(read_patients(frame, id=None, costs=["c"], follow_up="years"))
+    >>> t[["inc_cost", "se_cost", "inc_effect", "cov"]].round(4)
+              inc_cost  se_cost  inc_effect     cov
+    strategy
+    new          175.0  19.7906        0.35  0.8333
+    """
+    if data.weight is not None:
+        raise AnalysisError(f"mean_difference_table: the data carry analysis weights ({data.weight!r}); the "
+                            "unweighted variance formula does not apply: use bootstrap() or net_benefit_regression()")
+    if not 0 < level < 1:
+        raise AnalysisError(f"level: expected a confidence level in (0, 1), got {level}")
+    effect = effect or data.default_effect
+    y = np.column_stack([_response(data, "cost"), _response(data, effect)])
+    codes = data.arm_index
+    moments = []
+    for k, arm in enumerate(data.arms):
+        yk = y[codes == k]
+        if len(yk) < 2:
+            raise AnalysisError(f"arm {arm!r}: {len(yk)} person(s); a sample variance needs at least 2")
+        moments.append((yk.mean(axis=0), np.cov(yk, rowvar=False, ddof=1) / len(yk)))
+    z = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    mean0, v0 = moments[0]
+    for arm, (mean_k, v_k) in zip(data.arms[1:], moments[1:]):
+        inc_c, inc_e = mean_k - mean0
+        v = v_k + v0
+        se_c, se_e = float(np.sqrt(v[0, 0])), float(np.sqrt(v[1, 1]))
+        corr = v[0, 1] / (se_c * se_e) if se_c > 0 and se_e > 0 else np.nan
+        rows.append({"strategy": arm, "inc_cost": inc_c, "se_cost": se_c, "inc_effect": inc_e, "se_effect": se_e,
+                     "cov": v[0, 1], "corr": corr, "cost_lower": inc_c - z * se_c, "cost_upper": inc_c + z * se_c,
+                     "effect_lower": inc_e - z * se_e, "effect_upper": inc_e + z * se_e})
+    table = pd.DataFrame(rows).set_index("strategy")
+    table.attrs = {"effect": effect, "level": level, "df": len(y) - len(data.arms),
+                   "method": "difference in means, central limit theorem variances"}
     return table
