@@ -231,7 +231,7 @@ def _fit_labels(ax: Axes, texts: list, passes: int = 6) -> None:
     ax.margins(x=0.05)
     if not texts:
         return
-    pad = 6.0  # pixels between a label and the axes' edge
+    pad = 8.0 * ax.figure.dpi / 72  # 8 points between a label and the axes' edge, at any resolution
     for _ in range(passes):
         ax.figure.draw_without_rendering()
         box = ax.get_window_extent()
