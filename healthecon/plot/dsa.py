@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..errors import AnalysisError
 from ..formatting import format_money, format_number
-from ..labels import format_cell, unit_kind
+from ..labels import column_label, format_cell, unit_kind
 from ._style import PALETTE, finish, get_ax, money_formatter, strategy_colors
 
 __all__ = ["plot_tornado", "plot_twoway", "value_text"]
@@ -123,7 +123,9 @@ def plot_tornado(
         Label each bar's end with the parameter value, formatted by the parameter's unit.
     labels, units
         ``{parameter: label}`` and ``{parameter: unit}`` (``"£"``, ``"%"``, ``"probability"``...);
-        they override those of ``params``.
+        they override those of ``params``. A parameter with no label reads as
+        :func:`healthecon.labels.column_label` reads its name (``c_ward`` as "C ward"), as in
+        the report's table.
     params
         The :class:`~healthecon.params.Parameters` the analysis varied: its declared
         ``labels`` name the bars (instead of code names) and its ``units`` format the values.
@@ -205,7 +207,7 @@ def plot_tornado(
                 values.append(ax.annotate(value_text(value, unit, currency), (end, at), xytext=(3 if right else -3, 0),
                                           textcoords="offset points", ha="left" if right else "right", va="center",
                                           fontsize=8, color="0.2"))
-    ticks = [str(names.get(str(n), n)) for n in shown.index]
+    ticks = [str(names.get(str(n), column_label(n))) for n in shown.index]
     if "base" in shown:
         ticks = [f"{t}\n(base {value_text(b, unit_of.get(str(n)), currency)})" for t, n, b in zip(ticks, shown.index, shown["base"])]
     ax.set_yticks(y, ticks)
