@@ -159,5 +159,7 @@ def test_money_charts_state_the_scale_of_a_model_run_per_1000_spent():
     assert ax.get_title().splitlines()[1] == "POPP, per £1,000 of spend"
     ax = plot_cashflows(per_1000, per="per £1,000 of extra monthly spend")
     assert ax.get_ylabel() == "Cash flow (£ per £1,000 of extra monthly spend, mean)"
+    million = CBAModel([cost_flow("investment", "NHS", [1e6]), benefit_flow("saving", "NHS", [1.1e6])], name="m").run()
+    assert plot_waterfall(million).get_title().splitlines()[1] == "m, per £1m of spend"
     real = CBAModel([cost_flow("team", "council", [120_000.0]), benefit_flow("saving", "NHS", [150_000.0])], name="x").run()
     assert plot_waterfall(real).get_ylabel() == "Value (£, mean)"  # a budget that is not a round scale says nothing

@@ -118,7 +118,7 @@ def plot_waterfall(
 
 
 def spend_scale(outcomes: xr.Dataset, strategy: str | None = None) -> str | None:
-    """``"per £1,000 of spend"`` when the mean present value of ``strategy``'s costs is a round
+    """``"per £1,000 of spend"`` (``"per £1m of spend"``) when the mean present value of ``strategy``'s costs is a round
     scale (100, 1,000, 10,000 ... of the currency), as when a model is run per £1,000 spent; else None.
 
     A chart of such a model shows amounts that only make sense relative to that spend, so it
@@ -139,7 +139,7 @@ def spend_scale(outcomes: xr.Dataset, strategy: str | None = None) -> str | None
     power = round(np.log10(cost))
     if not np.isclose(cost, 10.0**power, rtol=1e-9):
         return None
-    return f"per {format_money(cost, outcomes.attrs.get('currency', '£'))} of spend"
+    return f"per {format_money(cost, outcomes.attrs.get('currency', '£'), compact=cost >= 1e6)} of spend"  # £1,000; £1m
 
 
 def _tint(color: str, share: float = 0.55) -> tuple[float, float, float]:
