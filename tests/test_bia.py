@@ -102,7 +102,10 @@ def test_impact_is_linear_in_the_population(share, cost_a, cost_b, size, k, prev
                                   {"current": {"A": 1.0}, "new": {"A": C, "B": share}},
                                   [patient_cost("drug", "NHS", {"A": cost_a, "B": cost_b})], years=3)
         return model.run()["impact"].values
-    scale = max(1.0, np.abs(run(size)).max() * k)
+    # the impact is a difference of gross costs (people x cost per person): its rounding error scales with them,
+    # not with the impact, which may be zero (a zero impact came out as -1.9e-9 from gross costs of 1e8)
+    gross = k * size * (np.abs(cost_a).max() + np.abs(cost_b).max()) * 3
+    scale = max(1.0, np.abs(run(size)).max() * k, gross * 1e-3)
     np.testing.assert_allclose(run(k * size), k * run(size), rtol=1e-9, atol=1e-9 * scale)
 
 
