@@ -333,13 +333,12 @@ def markov_sheets(model: object, params: object, currency: str = "£") -> list[C
     >>> len(markov_sheets(model, Parameters(p_die=0.1)))
     1
     """
-    from .. import correction
     from ..modeldef import ParameterView
 
     draws = params.base_case()  # type: ignore[attr-defined]
     p = ParameterView(draws)
     run = model.run(draws, trace="mean")  # type: ignore[attr-defined]
-    return [_markov_sheet(model, p, run, strategy, correction, currency) for strategy in model.strategies]  # type: ignore[attr-defined]
+    return [_markov_sheet(model, p, run, strategy, currency) for strategy in model.strategies]  # type: ignore[attr-defined]
 
 
 def _number(value: object) -> float:
@@ -347,7 +346,11 @@ def _number(value: object) -> float:
     return float(np.ravel(np.asarray(value, dtype=float))[0])
 
 
-def _markov_sheet(model, p, run, strategy: str, correction, currency: str) -> Callable:
+def _markov_sheet(model, p, run, strategy: str, currency: str) -> Callable:
+    """The calculation sheet of one strategy (see :func:`markov_sheets`), from the model's own
+    evaluation of its transitions and rewards at the base case ``p`` and its base-case ``run``."""
+    from .. import correction
+
     T, L, K = int(model.n_cycles), float(model.cycle_length), len(model.internal)
     steps = model.max_tunnel
     states = list(model.internal)
