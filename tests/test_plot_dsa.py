@@ -65,6 +65,10 @@ def test_twoway_map_is_the_optimal_grid():
     present = [s for s in labels if (result["optimal"].values == s).any()]
     assert legend == present + ["base case"]
     assert ax.get_xlabel() == "c_new" and ax.get_ylabel() == "gain"
+    from healthecon.params import Parameters
+
+    named = plot_twoway(result, params=Parameters(c_new=2500.0, gain=0.1, labels={"c_new": "Cost of the new treatment"}))
+    assert named.get_xlabel() == "Cost of the new treatment" and named.get_ylabel() == "gain"
     assert ax.get_title() == "Optimal strategy at £20,000 per QALY"
     with pytest.raises(AnalysisError, match="dsa.two_way"):
         plot_twoway(xr.Dataset())

@@ -246,13 +246,17 @@ def _fit_labels(ax: Axes, texts: list, passes: int = 6) -> None:
         ax.set_xlim(x0 - left * per_pixel, x1 + right * per_pixel)
 
 
-def plot_twoway(result: xr.Dataset, *, ax: Axes | None = None) -> Axes:
+def plot_twoway(result: xr.Dataset, *, labels: Mapping[str, str] | None = None, params: object = None,
+                ax: Axes | None = None) -> Axes:
     """Map of the optimal strategy over a two-way grid, one colour per strategy, base case marked.
 
     Parameters
     ----------
     result
         :func:`healthecon.dsa.two_way`.
+    labels, params
+        ``{parameter: label}``, or the :class:`~healthecon.params.Parameters` whose declared
+        labels name the axes (``labels`` wins); without either the axes carry the names.
     ax
         Axes to draw on.
 
@@ -294,21 +298,22 @@ def plot_twoway(result: xr.Dataset, *, ax: Axes | None = None) -> Axes:
     if not isinstance(result, xr.Dataset) or "optimal" not in result or "x" not in result.attrs:
         raise AnalysisError("plot_twoway: expected the Dataset returned by dsa.two_way")
     x, y = result.attrs["x"], result.attrs["y"]
-    labels = list(result.attrs["strategies"])
-    colors = strategy_colors(labels)
-    index = {name: i for i, name in enumerate(labels)}
+    names = {**dict(getattr(params, "labels", {}) or {}), **dict(labels or {})}
+    strategy_names = list(result.attrs["strategies"])
+    colors = strategy_colors(strategy_names)
+    index = {name: i for i, name in enumerate(strategy_names)}
     codes = np.vectorize(index.__getitem__)(result["optimal"].transpose(x, y).values).T  # rows: y
     ax = get_ax(ax)
     xs, ys = result[x].values, result[y].values
-    cmap = ListedColormap([colors[s] for s in labels])
-    norm = BoundaryNorm(np.arange(len(labels) + 1) - 0.5, len(labels))
+    cmap = ListedColormap([colors[s] for s in strategy_names])
+    norm = BoundaryNorm(np.arange(len(strategy_names) + 1) - 0.5, len(strategy_names))
     ax.pcolormesh(xs, ys, codes, cmap=cmap, norm=norm, shading="nearest")
     if "x_base" in result.attrs:
         ax.plot([result.attrs["x_base"]], [result.attrs["y_base"]], marker="x", color="black", markersize=8,
                 linestyle="none", label="base case")
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    present = [s for s in labels if (result["optimal"].values == s).any()]
+    ax.set_xlabel(names.get(x, x))
+    ax.set_ylabel(names.get(y, y))
+    present = [s for s in strategy_names if (result["optimal"].values == s).any()]
     handles = [Patch(color=colors[s], label=s) for s in present] + ax.get_legend_handles_labels()[0]
     ax.legend(handles=handles, title="Optimal strategy",
               frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
