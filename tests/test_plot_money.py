@@ -163,3 +163,17 @@ def test_money_charts_state_the_scale_of_a_model_run_per_1000_spent():
     assert plot_waterfall(million).get_title().splitlines()[1] == "m, per £1m of spend"
     real = CBAModel([cost_flow("team", "council", [120_000.0]), benefit_flow("saving", "NHS", [150_000.0])], name="x").run()
     assert plot_waterfall(real).get_ylabel() == "Value (£, mean)"  # a budget that is not a round scale says nothing
+
+
+@pytest.mark.parametrize("n_years", [3, 8, 12, 20])
+def test_cash_flow_year_labels_never_overlap(n_years):
+    import itertools
+
+    model = CBAModel([cost_flow("team", "council", [120_000.0]), benefit_flow("saving", "NHS", [0.0] + [30_000.0] * (n_years - 1))],
+                     name="scheme", discount=0.035)
+    ax = plot_cashflows(model.run())
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    assert len(boxes) == n_years
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))

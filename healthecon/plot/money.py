@@ -154,6 +154,15 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _year_ticks(years: np.ndarray) -> list[str]:
+    """Tick labels that say which year of the scheme each year number is: "0" over "1st year"
+    (over "1st" when there are more than five years, and the number alone beyond fifteen)."""
+    if len(years) > 15:
+        return [str(y) for y in years]
+    word = " year" if len(years) <= 5 else ""
+    return [f"{y}\n{_ordinal(int(y) + 1)}{word}" for y in years]
+
+
 def _years_title(years: np.ndarray) -> str:
     """The span of years a chart shows, in words that agree with its axis: year 0 is the first year."""
     if len(years) == 1:
@@ -256,7 +265,7 @@ def plot_cashflows(
                 linewidth=1.5, label="cumulative net", zorder=5)
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.set_xlabel("Year (0 = now, the first year)")
-    ax.set_xticks(years, [f"{y}\n{_ordinal(int(y) + 1)} year" for y in years] if len(years) <= 12 else [str(y) for y in years])
+    ax.set_xticks(years, _year_ticks(years))
     ax.yaxis.set_major_formatter(money_formatter(currency))
     amount = f"{currency} {per}" if per else currency
     ax.set_ylabel(f"{'Present value' if discounted else 'Cash flow'} ({amount}, mean)")
