@@ -317,7 +317,8 @@ def _threshold_lines(ax: Axes, outcomes: xr.Dataset, thresholds: np.ndarray, gri
         text = f"{format_money(lam, currency)} per {unit}"
         ax.axvline(lam, color="0.35", linestyle=":", linewidth=1.2, zorder=1, label=f"_threshold {text}")
         ax.annotate(text, (lam, 1.0), xycoords=("data", "axes fraction"), xytext=(-3, -4), textcoords="offset points",
-                    rotation=90, ha="right", va="top", fontsize=8, color="0.25")
+                    rotation=90, ha="right", va="top", fontsize=8, color="0.25", zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})  # legible over a curve
 
 
 def plot_ceac(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *, frontier: bool = True,
