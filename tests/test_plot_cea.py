@@ -159,3 +159,35 @@ def test_expected_loss_ticks_stay_apart_and_compact_in_a_narrow_panel(psa):
     texts, _ = _visible_tick_labels(wide.xaxis, wide.figure.canvas.get_renderer())
     assert "$20,000" in texts
     plt.close(wide.figure)
+
+
+def test_ceac_frontier_is_rings_on_a_curve_not_a_band_and_thresholds_are_labelled(psa):
+    ax = plot_ceac(psa, np.linspace(0, 50_000, 101))
+    frontier = _lines(ax)["Frontier (CEAF)"]
+    assert frontier.get_linestyle() == "None" and frontier.get_marker() == "o"  # rings only, no broad line
+    assert frontier.get_markerfacecolor() == "none"
+    assert 10 <= len(range(0, 101, frontier.get_markevery())) <= 20  # enough rings to follow it, few enough to see the curve
+    verticals = [line for line in ax.get_lines() if line.get_label().startswith("_threshold")]
+    assert [line.get_xdata()[0] for line in verticals] == [20_000, 30_000]  # NICE's range, by default for QALYs
+    assert [t.get_text() for t in ax.texts] == ["$20,000 per QALY", "$30,000 per QALY"]
+    ax = plot_ceac(psa, WTP, thresholds=[25_000, 90_000])  # a threshold beyond the grid is not drawn
+    assert [t.get_text() for t in ax.texts] == ["$25,000 per QALY"]
+    assert not plot_ceac(psa, WTP, thresholds=()).texts
+    life_years = make_outcomes({"cost": psa["cost"].values, "ly": psa["qaly"].values}, strategies=NAMES, effect="ly",
+                               effect_unit="life-year")
+    assert not plot_ceac(life_years, WTP).texts  # no default threshold for an effect other than QALYs
+    with pytest.raises(AnalysisError, match="thresholds"):
+        plot_ceac(psa, WTP, thresholds=[np.nan])
+
+
+def test_ce_plane_legend_shows_the_ellipse_and_each_threshold_line_is_labelled(psa):
+    ax = plot_ce_plane(psa, "usual", wtp=[20_000, 30_000], ellipse=0.95)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["A", "B", "C", "Mean", "95% confidence ellipse", "$20,000 per QALY", "$30,000 per QALY"]
+    on_lines = {t.get_text(): t for t in ax.texts}
+    assert set(on_lines) == {"$20,000 per QALY", "$30,000 per QALY"}
+    for lam, text in ((20_000, on_lines["$20,000 per QALY"]), (30_000, on_lines["$30,000 per QALY"])):
+        x, y = text.get_position()
+        assert y == pytest.approx(lam * x)  # the label sits on its own line
+    ax = plot_ce_plane(psa, "usual")
+    assert "95% confidence ellipse" not in [t.get_text() for t in ax.get_legend().get_texts()] and not ax.texts

@@ -81,7 +81,7 @@ def test_plot_cashflows_bars_sum_to_the_net_flow_each_year():
     np.testing.assert_allclose(heights.sum(axis=0), expected.sum(axis=1).to_numpy())
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), np.cumsum(expected.sum(axis=1).to_numpy()))
     labels = {t.get_text() for t in ax.get_legend().get_texts()}
-    assert {"council (pays)", "NHS (gains)", "police (gains)"} <= labels
+    assert {"council pays", "NHS gains", "police gains"} <= labels
 
 
 def test_plot_cashflows_each_bar_is_its_table_cell_and_the_title_names_the_strategy():
@@ -92,7 +92,7 @@ def test_plot_cashflows_each_bar_is_its_table_cell_and_the_title_names_the_strat
     assert [list(line.get_ydata()) for line in ax.get_lines()] == [[0, 0]]  # the zero line only, no cumulative
     for container, column in zip(ax.containers, table.columns):
         np.testing.assert_allclose([bar.get_height() for bar in container], table[column].to_numpy())
-    assert ax.get_title().splitlines() == ["Discounted cash flows by year", "reablement"]
+    assert ax.get_title().splitlines() == ["Discounted cash flows in years 0-2 (the first 3 years)", "reablement"]
     assert ax.get_ylabel() == "Present value (£, mean)"
     assert ax.yaxis.get_major_formatter()(-120_000.0, None) == "-£120,000"
 
@@ -130,3 +130,50 @@ def test_plot_acceptability_default_grid_and_labels():
     np.testing.assert_allclose(curve.get_ydata(), acceptability(out, grid).values[:, 0])
     assert list(breakeven.get_xdata()) == [1.0, 1.0]
     assert ax.xaxis.get_major_formatter()(1.5, None) == "£1.50"
+
+
+def test_cash_flow_title_states_the_years_on_the_axis_and_pays_differ_from_gains_in_colour():
+    from matplotlib.colors import to_rgb
+
+    one_year = CBAModel([cost_flow("team", "council", [100.0]), benefit_flow("saving", "council", [150.0])],
+                        name="pilot").run()
+    ax = plot_cashflows(one_year)
+    assert ax.get_title().splitlines()[0] == "Cash flows in year 0 (the 1st year)"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0\n1st year"]
+    two = CBAModel([cost_flow("investment", "NHS", [1000.0]), benefit_flow("saving", "NHS", [700.0, 500.0])],
+                   name="updated, years 1-2").run()
+    ax = plot_cashflows(two)
+    title = ax.get_title().splitlines()
+    assert title[0] == "Cash flows in years 0-1 (the first 2 years)"  # the years on the axis, and which of the scheme's
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0\n1st year", "1\n2nd year"]
+    pays, gains = ax.containers  # one party: the same hue, but a lighter shade where it pays, and named in the legend
+    assert to_rgb(pays[0].get_facecolor()) != to_rgb(gains[0].get_facecolor())
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["NHS gains", "NHS pays", "cumulative net"]
+
+
+def test_money_charts_state_the_scale_of_a_model_run_per_1000_spent():
+    per_1000 = CBAModel([cost_flow("extra spend", "council", [1000.0]), benefit_flow("bed days", "NHS", [1200.0])],
+                        name="POPP").run()
+    ax = plot_waterfall(per_1000)
+    assert ax.get_ylabel() == "Value (£ per £1,000 of spend, mean)"
+    assert ax.get_title().splitlines()[1] == "POPP, per £1,000 of spend"
+    ax = plot_cashflows(per_1000, per="per £1,000 of extra monthly spend")
+    assert ax.get_ylabel() == "Cash flow (£ per £1,000 of extra monthly spend, mean)"
+    million = CBAModel([cost_flow("investment", "NHS", [1e6]), benefit_flow("saving", "NHS", [1.1e6])], name="m").run()
+    assert plot_waterfall(million).get_title().splitlines()[1] == "m, per £1m of spend"
+    real = CBAModel([cost_flow("team", "council", [120_000.0]), benefit_flow("saving", "NHS", [150_000.0])], name="x").run()
+    assert plot_waterfall(real).get_ylabel() == "Value (£, mean)"  # a budget that is not a round scale says nothing
+
+
+@pytest.mark.parametrize("n_years", [3, 8, 12, 20])
+def test_cash_flow_year_labels_never_overlap(n_years):
+    import itertools
+
+    model = CBAModel([cost_flow("team", "council", [120_000.0]), benefit_flow("saving", "NHS", [0.0] + [30_000.0] * (n_years - 1))],
+                     name="scheme", discount=0.035)
+    ax = plot_cashflows(model.run())
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    assert len(boxes) == n_years
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))

@@ -150,8 +150,8 @@ def test_saved_chart_keeps_everything_savefig_tight_would(tmp_path):
 
 @pytest.mark.parametrize(
     ("outcome", "label"),
-    [("bcr", "Benefit per £1 (BCR)"), ("sroi_ratio", "SROI ratio"), ("net_roi", "Net ROI"), ("npv", "NPV (£)"),
-     ("net_sroi", "Net SROI ratio")],
+    [("bcr", "Benefit-cost ratio (£ of benefit per £1)"), ("sroi_ratio", "SROI ratio (£ of social value per £1)"),
+     ("net_roi", "Net return on investment (%)"), ("npv", "Net present value (£)"), ("net_sroi", "Net SROI (%)")],
 )
 def test_tornado_axis_names_ratio_outcomes_as_a_reader_would(outcome, label):
     from healthecon.plot.dsa import plot_tornado

@@ -97,7 +97,18 @@ def test_cba_formulas_with_optimism_bias_and_a_flows_own_discount_agree_with_pyt
         assert found["Present value of costs"] == pytest.approx(float(python["cost"]), rel=1e-12)
 
 
-def test_markov_trace_sheet_holds_the_base_case_trace_and_discount_formulas(tmp_path):
+def markov_totals(cells, sheet):
+    """The 'Totals per person' block of a Markov calculation sheet: {name: (recomputed, from the model)}."""
+    sheet = sheet.upper()
+    (start,) = [int(c[1:]) for (s, c), v in cells.items() if s == sheet and c.startswith("A") and v == "Totals per person"]
+    out, row = {}, start + 1
+    while isinstance(cells.get((sheet, f"A{row}")), str):
+        out[cells[(sheet, f"A{row}")]] = (float(cells[(sheet, f"B{row}")]), cells.get((sheet, f"C{row}")))
+        row += 1
+    return out
+
+
+def test_markov_trace_and_totals_are_formulas_that_compute_what_python_computes(tmp_path):
     params = he.Parameters(p_sick=he.Beta(15, 85))
     model = MarkovModel(states=["well", "sick"], strategies=["usual"],
                         transitions=lambda p, s: {"well": {"well": C, "sick": p["p_sick"]}, "sick": {"sick": 1}},
@@ -106,11 +117,65 @@ def test_markov_trace_sheet_holds_the_base_case_trace_and_discount_formulas(tmp_
     out = model.run(params.sample(50, seed=1))
     files = he.report(out, model=model, params=params, out=tmp_path)
     cells = evaluate(files.workbook)
-    sheet = "USUAL MARKOV TRACE"
-    trace = model.run(params.base_case(), trace="mean")["trace"].sel(strategy="usual").transpose("cycle", "state").values
-    assert [cells[(sheet, f"C{7 + t}")] for t in range(6)] == pytest.approx(trace[:, 0].tolist(), abs=1e-12)
-    assert [cells[(sheet, f"E{7 + t}")] for t in range(6)] == pytest.approx([1.0] * 6, abs=1e-12)  # shares add to 1
-    assert [cells[(sheet, f"G{7 + t}")] for t in range(6)] == pytest.approx((1.015 ** -np.arange(6.0)).tolist(), rel=1e-12)
+    sheet = "USUAL MARKOV CALCULATION"
+    base = model.run(params.base_case(), trace="mean")
+    trace = base["trace"].sel(strategy="usual").transpose("cycle", "state").values
+    (top,) = [int(c[1:]) for (s, c), v in cells.items() if s == sheet and c.startswith("A") and v == "Cycle"]
+    rows = range(top + 1, top + 7)
+    assert [cells[(sheet, f"C{r}")] for r in rows] == pytest.approx(trace[:, 0].tolist(), rel=1e-12)
+    assert [cells[(sheet, f"E{r}")] for r in rows] == pytest.approx([1.0] * 6, rel=1e-12)  # shares add to 1
+    assert [cells[(sheet, f"I{r}")] for r in rows] == pytest.approx((1.015 ** -np.arange(6.0)).tolist(), rel=1e-12)
+    totals = markov_totals(cells, sheet)
+    for name in ("cost", "cost_care", "qaly", "qaly_undiscounted", "cost_undiscounted"):
+        assert totals[name][0] == pytest.approx(float(base[name].squeeze()), rel=1e-12), name
+
+
+def test_markov_formulas_with_time_tunnels_transition_and_initial_rewards_agree_with_python(tmp_path):
+    def transitions(p, strategy, time):
+        die = p["p_die"] * (1.0 + 0.1 * time.cycle)  # mortality rising with time
+        return {"well": {"well": C, "sick": p["p_sick"] * (0.5 if strategy == "new" else 1.0), "dead": die},
+                "sick": {"sick": C, "dead": 2 * die}, "dead": {"dead": 1}}
+
+    params = he.Parameters(p_sick=0.15, p_die=0.02, c_sick=1_200.0)
+    model = MarkovModel(["well", "sick", "dead"], ["usual", "new"], transitions, start={"well": 0.9, "sick": 0.1},
+                        n_cycles=12, cycle_length=0.5, tunnels={"sick": 3}, correction="half-cycle",
+                        state_rewards={"cost_care": lambda p, s, time: {"sick": p["c_sick"] * (1.5 if time.in_state == 1 else 1.0)},
+                                       "qaly": {"well": 0.9, "sick": 0.6}},
+                        transition_rewards={"cost_death": {("*", "dead"): 3_000.0}},
+                        initial_rewards={"cost_drug": {"new": 800.0}},
+                        discount_costs=GREEN_BOOK_HEALTH, discount_effects=0.035)
+    base = model.run(params.base_case())
+    files = he.report(model.run(params.base_case()), model=model, params=params, out=tmp_path)
+    cells = evaluate(files.workbook)
+    for strategy in ("usual", "new"):
+        totals = markov_totals(cells, f"{strategy} Markov calculation")
+        python = base.sel(strategy=strategy).squeeze()
+        for name in ("cost", "cost_care", "cost_death", "cost_drug", "qaly", "cost_undiscounted", "qaly_undiscounted"):
+            assert totals[name][0] == pytest.approx(float(python[name]), rel=1e-10), (strategy, name)
+            assert totals[name][1] == pytest.approx(float(python[name]), rel=1e-12)  # the model's number, beside
+
+
+def test_changing_a_transition_probability_in_excel_moves_the_totals_as_python_does(tmp_path):
+    from openpyxl import load_workbook
+
+    model = MarkovModel(["well", "sick", "dead"], ["usual"],
+                        {"well": {"well": C, "sick": "p_sick", "dead": 0.01}, "sick": {"sick": C, "dead": 0.1},
+                         "dead": {"dead": 1}}, start="well", n_cycles=20, discount_costs=0.035, discount_effects=0.035,
+                        state_rewards={"cost_care": {"sick": 2_000.0}, "qaly": {"well": 1.0, "sick": 0.6}})
+    params = he.Parameters(p_sick=0.1)
+    path = he.report(model.run(params.base_case()), model=model, params=params, out=tmp_path).workbook
+    book = load_workbook(path)
+    sheet = book["usual Markov calculation"]
+    (row,) = [c.row for c in sheet["A"] if c.value == "well" and sheet.cell(c.row - 1, 1).value
+              and str(sheet.cell(c.row - 1, 1).value).startswith("Transition probabilities")]
+    assert sheet.cell(row, 3).value == 0.1  # well -> sick, an input
+    sheet.cell(row, 3).value = 0.2
+    sheet.cell(row, 2).value = 1 - 0.2 - 0.01  # the complement, as the model computes it
+    book.save(path)
+    changed = model.run(params.replace(p_sick=0.2).base_case())
+    totals = markov_totals(evaluate(path), "usual Markov calculation")
+    for name in ("cost", "qaly"):
+        assert totals[name][0] == pytest.approx(float(changed[name].squeeze()), rel=1e-10)
 
 
 def test_text_never_becomes_a_formula_and_only_calculations_hold_formulas(sroi_case, tmp_path):

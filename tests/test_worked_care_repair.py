@@ -73,5 +73,5 @@ def test_unknown_override_is_named():
 
 def test_tornado_axis_reads_benefit_per_pound(rep):
     ax = rep.charts["tornado"]()
-    assert ax.get_xlabel().startswith("Benefit per £1 (BCR)")
+    assert ax.get_xlabel().startswith("Benefit-cost ratio (£ of benefit per £1)")
     assert "Bcr" not in ax.get_xlabel()

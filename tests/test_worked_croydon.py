@@ -140,4 +140,4 @@ def test_each_ratio_carries_its_probability_of_returning_more_than_it_costs(rep)
 
 def test_tornado_axis_reads_benefit_per_pound(rep):
     ax = rep.charts["tornado_life"]()
-    assert ax.get_xlabel().startswith("Benefit per £1 (BCR)\n")
+    assert ax.get_xlabel().startswith("Benefit-cost ratio (£ of benefit per £1)\n")

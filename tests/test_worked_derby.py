@@ -74,4 +74,4 @@ def test_forecast_years_must_be_whole():
 def test_ratio_carries_p_above_one_and_the_tornado_reads_sroi_ratio(rep):
     assert_probability(rep.checks[0], "P(SROI ratio > 1)", 0.99, 1.0)
     ax = rep.charts["tornado"]()
-    assert ax.get_xlabel().startswith("SROI ratio\n")
+    assert ax.get_xlabel().startswith("SROI ratio (£ of social value per £1)\n")

@@ -27,17 +27,27 @@ import numpy as np
 import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
+from matplotlib.legend_handler import HandlerPatch
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from .. import cea
 from ..errors import AnalysisError
+from ..formatting import format_money
 from ..outcomes import SAMPLE, STRATEGY, strategies
 from ._style import finish, get_ax, money_formatter, strategy_colors, wtp_label
 
-__all__ = ["plot_ce_plane", "plot_frontier", "plot_ceac", "plot_ceaf", "plot_expected_loss"]
+__all__ = ["plot_ce_plane", "plot_frontier", "plot_ceac", "plot_ceaf", "plot_expected_loss", "DEFAULT_QALY_THRESHOLDS"]
 
-_FRONTIER_STYLE = {"color": "0.55", "linewidth": 7, "alpha": 0.35, "solid_capstyle": "butt", "zorder": 1}
+#: The frontier is drawn as open black rings on the optimal strategy's own curve, not as a broad
+#: grey band: a band reads as an uncertainty interval, which the frontier is not.
+_FRONTIER_STYLE = {"linestyle": "none", "marker": "o", "markersize": 7, "markerfacecolor": "none",
+                   "markeredgecolor": "black", "markeredgewidth": 1.1, "zorder": 3}
+#: About this many frontier rings across the grid, so that they mark the curve without hiding it.
+_FRONTIER_MARKS = 16
+#: NICE's thresholds (NICE 2022, *Health technology evaluations: the manual*, section 4.10):
+#: reference lines on a CEAC when the effect is QALYs and no thresholds are given.
+DEFAULT_QALY_THRESHOLDS = (20_000.0, 30_000.0)
 
 
 #: Axes narrower than this (inches) get fewer ticks and compact money labels ("£10k").
@@ -95,6 +105,31 @@ def _ellipse(x: np.ndarray, y: np.ndarray, level: float, color: str) -> Ellipse:
     angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
     return Ellipse((x.mean(), y.mean()), 2 * scale * np.sqrt(values[1]), 2 * scale * np.sqrt(values[0]),
                    angle=angle, facecolor="none", edgecolor=color, linewidth=1.5, linestyle="--", zorder=3)
+
+
+class _EllipseHandle(HandlerPatch):
+    """Draws an ellipse's legend entry as a small ellipse in the same outline."""
+
+    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans):
+        shape = Ellipse((0.5 * width - xdescent, 0.5 * height - ydescent), width, 1.1 * height, facecolor="none",
+                        edgecolor=orig_handle.get_edgecolor(), linestyle=orig_handle.get_linestyle(),
+                        linewidth=orig_handle.get_linewidth())
+        shape.set_transform(trans)
+        return [shape]
+
+
+def _label_line(ax: Axes, slope: float, text: str) -> None:
+    """Write ``text`` along the line ``y = slope x`` through the origin, near where it leaves the axes."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    ends = [x for x in (x0, x1) if y0 <= slope * x <= y1]
+    ends += [y / slope for y in (y0, y1) if slope and x0 <= y / slope <= x1]
+    if not ends:
+        return
+    far = max(ends, key=lambda x: (x - x0) / (x1 - x0) if x > 0 else -1.0)  # the end on the right if there is one
+    x = 0.88 * far
+    ax.text(x, slope * x, text, rotation=float(np.degrees(np.arctan(slope))), transform_rotates_text=True,
+            rotation_mode="anchor", ha="right", va="bottom", fontsize=8, color="0.2", zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
 
 
 def plot_ce_plane(
@@ -182,16 +217,24 @@ def plot_ce_plane(
         ax.autoscale_view()
         xlim, ylim = ax.get_xlim(), ax.get_ylim()
         for lam, dash in zip(np.atleast_1d(cea._wtp_grid(wtp)), ("--", ":", "-.", (0, (5, 1, 1, 1)))):
+            text = f"{format_money(lam, currency)} per {unit}"
             ax.plot(xlim, [lam * xlim[0], lam * xlim[1]], color="0.25", linestyle=dash, linewidth=1.2, zorder=3,
-                    label=f"{currency}{lam:,.0f} per {unit}")
-        ax.set_xlim(xlim)
-        ax.set_ylim(ylim)
+                    label=text)
+            ax.set_xlim(xlim)
+            ax.set_ylim(ylim)
+            _label_line(ax, float(lam), text)
     ax.set_xlabel(f"Incremental {unit} vs {comparator}")
     ax.set_ylabel(f"Incremental cost vs {comparator} ({currency})")
     ax.yaxis.set_major_formatter(money_formatter(currency))
     finish(ax, legend=False)
     # Outside the axes, so it never hides points; opaque, legible markers for the clouds.
-    legend = ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    handles, texts = ax.get_legend_handles_labels()
+    if ellipse is not None:  # one entry for every strategy's ellipse (drawn in its colour), after the mean
+        at = texts.index("Mean") + 1
+        handles.insert(at, Ellipse((0, 0), 1, 1, facecolor="none", edgecolor="0.2", linewidth=1.5, linestyle="--"))
+        texts.insert(at, f"{ellipse:.0%} confidence ellipse")
+    legend = ax.legend(handles, texts, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       handler_map={Ellipse: _EllipseHandle()})
     for handle in legend.legend_handles:
         handle.set_alpha(1.0)
         if isinstance(handle, PathCollection):
@@ -249,34 +292,75 @@ def _wtp_axis(ax: Axes, outcomes: xr.Dataset) -> None:
     _money_axis(ax.xaxis, currency)
 
 
+def _frontier(ax: Axes, grid: np.ndarray, values: np.ndarray, label: str) -> None:
+    """The frontier as open rings on the curve it follows, about :data:`_FRONTIER_MARKS` of them."""
+    ax.plot(grid, values, label=label, markevery=max(1, int(np.ceil(grid.size / _FRONTIER_MARKS))), **_FRONTIER_STYLE)
+
+
+def _stated_thresholds(outcomes: xr.Dataset, thresholds: float | Sequence[float] | None) -> np.ndarray:
+    """The thresholds to mark: those given, else :data:`DEFAULT_QALY_THRESHOLDS` when the effect is QALYs."""
+    if thresholds is None:
+        qalys = str(outcomes.attrs.get("effect_unit", "")).lower() in ("qaly", "qalys") or outcomes.attrs.get("effect") == "qaly"
+        return np.asarray(DEFAULT_QALY_THRESHOLDS if qalys else (), dtype=float)
+    values = np.atleast_1d(np.asarray(thresholds, dtype=float))
+    if not np.isfinite(values).all():
+        raise AnalysisError(f"thresholds: expected finite amounts per unit of effect, got {values.tolist()}")
+    return values
+
+
+def _threshold_lines(ax: Axes, outcomes: xr.Dataset, thresholds: np.ndarray, grid: np.ndarray) -> None:
+    """A labelled dotted vertical line at each threshold inside the grid (a line outside it would stretch the axis)."""
+    currency, unit = _units(outcomes)
+    for lam in thresholds:
+        if not grid.min() <= lam <= grid.max():
+            continue
+        text = f"{format_money(lam, currency)} per {unit}"
+        ax.axvline(lam, color="0.35", linestyle=":", linewidth=1.2, zorder=1, label=f"_threshold {text}")
+        ax.annotate(text, (lam, 1.0), xycoords=("data", "axes fraction"), xytext=(-3, -4), textcoords="offset points",
+                    rotation=90, ha="right", va="top", fontsize=8, color="0.25", zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})  # legible over a curve
+
+
 def plot_ceac(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *, frontier: bool = True,
-              cost: str | None = None, effect: str | None = None, ax: Axes | None = None) -> Axes:
-    """Cost-effectiveness acceptability curves, with the acceptability frontier marked.
+              cost: str | None = None, effect: str | None = None, thresholds: float | Sequence[float] | None = None,
+              ax: Axes | None = None) -> Axes:
+    """Cost-effectiveness acceptability curves, with the acceptability frontier and the thresholds marked.
 
     One line per strategy: the probability that it has the highest net monetary benefit at
     each threshold (:func:`healthecon.cea.ceac`; ties to the first strategy). With
-    ``frontier=True`` a broad grey band follows the CEAF, the CEAC of the strategy with the
-    highest *expected* NMB (:func:`healthecon.cea.ceaf`), which need not be the highest
-    curve (Fenwick et al. 2001).
+    ``frontier=True`` open black rings mark the CEAF on the curve of the strategy with the
+    highest *expected* NMB (:func:`healthecon.cea.ceaf`), which need not be the highest curve
+    (Fenwick et al. 2001); rings, not a band, so the frontier is not read as an interval.
+
+    Parameters
+    ----------
+    thresholds
+        Willingness-to-pay thresholds to mark with a labelled dotted line (those inside the
+        grid); by default NICE's £20,000 and £30,000 (:data:`DEFAULT_QALY_THRESHOLDS`) when the
+        effect is QALYs, none otherwise; ``()`` for none.
 
     Examples
     --------
     >>> from healthecon.outcomes import make_outcomes
     >>> out = make_outcomes({"cost": [[0.0, 10.0], [0.0, 30.0]], "qaly": [[0.0, 1.0], [0.0, 1.0]]},
     ...                     strategies=["A", "B"], effect="qaly")
-    >>> ax = plot_ceac(out, [0, 20, 40])
+    >>> ax = plot_ceac(out, [0, 20, 40], thresholds=[25])
     >>> [line.get_label() for line in ax.get_lines()]
-    ['Frontier (CEAF)', 'A', 'B']
+    ['Frontier (CEAF)', 'A', 'B', '_threshold £25 per QALY']
+    >>> [text.get_text() for text in ax.texts]
+    ['£25 per QALY']
     """
     curves = cea.ceac(outcomes, wtp, cost=cost, effect=effect)
     grid = curves[cea.WTP].values
     colors = strategy_colors(strategies(outcomes))
+    marks = _stated_thresholds(outcomes, thresholds)
     ax = get_ax(ax)
     if frontier:
         best = cea.ceaf(outcomes, grid, cost=cost, effect=effect)
-        ax.plot(grid, best["probability"].values, label="Frontier (CEAF)", **_FRONTIER_STYLE)
+        _frontier(ax, grid, best["probability"].values, "Frontier (CEAF)")
     for name in strategies(outcomes):
         ax.plot(grid, curves.sel({STRATEGY: name}).values, color=colors[name], linewidth=1.8, label=name, zorder=2)
+    _threshold_lines(ax, outcomes, marks, grid)
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("Probability cost-effective")
     _wtp_axis(ax, outcomes)
@@ -323,8 +407,8 @@ def plot_expected_loss(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.n
                        cost: str | None = None, effect: str | None = None, ax: Axes | None = None) -> Axes:
     """Expected loss curves: expected NMB forgone by choosing each strategy.
 
-    One line per strategy (:func:`healthecon.cea.expected_loss`). With ``frontier=True`` a
-    grey band follows the lowest curve, the loss of the optimal strategy, which equals the
+    One line per strategy (:func:`healthecon.cea.expected_loss`). With ``frontier=True`` open
+    black rings mark the lowest curve, the loss of the optimal strategy, which equals the
     per-person EVPI (Alarid-Escudero et al. 2019).
 
     Examples
@@ -342,7 +426,7 @@ def plot_expected_loss(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.n
     colors = strategy_colors(strategies(outcomes))
     ax = get_ax(ax)
     if frontier:
-        ax.plot(grid, loss.min(STRATEGY).values, label="Frontier (EVPI)", **_FRONTIER_STYLE)
+        _frontier(ax, grid, loss.min(STRATEGY).values, "Frontier (EVPI)")
     for name in strategies(outcomes):
         ax.plot(grid, loss.sel({STRATEGY: name}).values, color=colors[name], linewidth=1.8, label=name, zorder=2)
     ax.set_ylabel(f"Expected loss per person ({currency})")

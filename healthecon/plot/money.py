@@ -25,13 +25,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 
 from .. import appraisal
 from ..errors import AnalysisError
+from ..formatting import format_money
 from ..outcomes import STRATEGY, pick_strategy, strategies
 from ._style import PALETTE, finish, get_ax, money_formatter, strategy_colors
 
-__all__ = ["plot_waterfall", "plot_cashflows", "plot_acceptability"]
+__all__ = ["plot_waterfall", "plot_cashflows", "plot_acceptability", "spend_scale"]
 
 _UP, _DOWN, _TOTAL = PALETTE[2], PALETTE[5], PALETTE[0]
 
@@ -42,6 +44,7 @@ def plot_waterfall(
     *,
     total_label: str = "net present value",
     show_values: bool = True,
+    per: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Waterfall from gross value to net present value (means over samples).
@@ -55,6 +58,10 @@ def plot_waterfall(
         Which strategy, when the outcome set has several.
     total_label
         Label of the final bar (the sum of the steps).
+    per
+        The scale of the values when a model is run per unit of spend, as the axis states it
+        (e.g. ``"per £1,000 of extra monthly spend"``); by default stated when the present value
+        of the costs is a round scale (:func:`spend_scale`).
 
     Returns
     -------
@@ -73,6 +80,7 @@ def plot_waterfall(
     if steps.empty:
         raise AnalysisError("plot_waterfall: no steps to draw")
     currency = data.attrs.get("currency", "£") if isinstance(data, xr.Dataset) else "£"
+    per = per or (spend_scale(data, strategy) if isinstance(data, xr.Dataset) else None)
     values = steps.to_numpy(float)
     ends = np.cumsum(values)
     starts = np.concatenate([[0.0], ends[:-1]])
@@ -102,10 +110,66 @@ def plot_waterfall(
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.set_xticks(x, labels, rotation=30, ha="right")
     ax.yaxis.set_major_formatter(money_formatter(currency))
-    ax.set_ylabel(f"Value ({currency}, mean)")
+    ax.set_ylabel(f"Value ({currency} {per}, mean)" if per else f"Value ({currency}, mean)")
     ax.grid(False, axis="x")
     name = steps.name if isinstance(steps.name, str) else None
-    return finish(ax, title=f"From gross value to net present value{chr(10) + name if name else ''}", legend=False)
+    subtitle = ", ".join(t for t in (name, per) if t)
+    return finish(ax, title=f"From gross value to net present value{chr(10) + subtitle if subtitle else ''}", legend=False)
+
+
+def spend_scale(outcomes: xr.Dataset, strategy: str | None = None) -> str | None:
+    """``"per £1,000 of spend"`` (``"per £1m of spend"``) when the mean present value of ``strategy``'s costs is a round
+    scale (100, 1,000, 10,000 ... of the currency), as when a model is run per £1,000 spent; else None.
+
+    A chart of such a model shows amounts that only make sense relative to that spend, so it
+    says so. Pass ``per=`` to the plot to state it in the model's own words.
+
+    Examples
+    --------
+    >>> from healthecon.cba import CBAModel, benefit_flow, cost_flow
+    >>> spend_scale(CBAModel([cost_flow("spend", "NHS", [1000.0]), benefit_flow("saving", "NHS", [1200.0])]).run())
+    'per £1,000 of spend'
+    >>> print(spend_scale(CBAModel([cost_flow("spend", "NHS", [1234.0]), benefit_flow("saving", "NHS", [1.0])]).run()))
+    None
+    """
+    name = pick_strategy(outcomes, strategy)
+    cost = float(outcomes[outcomes.attrs.get("cost", "cost")].sel({STRATEGY: name}).mean())
+    if not np.isfinite(cost) or cost < 100:
+        return None
+    power = round(np.log10(cost))
+    if not np.isclose(cost, 10.0**power, rtol=1e-9):
+        return None
+    return f"per {format_money(cost, outcomes.attrs.get('currency', '£'), compact=cost >= 1e6)} of spend"  # £1,000; £1m
+
+
+def _tint(color: str, share: float = 0.55) -> tuple[float, float, float]:
+    """``color`` mixed with ``share`` of white: the lighter shade that marks what a party pays."""
+    r, g, b = to_rgb(color)
+    return (r + (1 - r) * share, g + (1 - g) * share, b + (1 - b) * share)
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _year_ticks(years: np.ndarray) -> list[str]:
+    """Tick labels that say which year of the scheme each year number is: "0" over "1st year"
+    (over "1st" when there are more than five years, and the number alone beyond fifteen)."""
+    if len(years) > 15:
+        return [str(y) for y in years]
+    word = " year" if len(years) <= 5 else ""
+    return [f"{y}\n{_ordinal(int(y) + 1)}{word}" for y in years]
+
+
+def _years_title(years: np.ndarray) -> str:
+    """The span of years a chart shows, in words that agree with its axis: year 0 is the first year."""
+    if len(years) == 1:
+        return f"in year {years[0]} (the {_ordinal(int(years[0]) + 1)} year)"
+    if years[0] == 0 and np.array_equal(years, np.arange(len(years))):
+        return f"in years 0-{years[-1]} (the first {len(years)} years)"
+    return f"in years {years[0]}-{years[-1]}"
 
 
 def plot_cashflows(
@@ -115,14 +179,23 @@ def plot_cashflows(
     by: str = "party",
     discounted: bool = False,
     cumulative: bool = True,
+    per: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Cash flows by year: benefits stacked above zero and costs below, by agency or kind.
+
+    Each agency (or kind) has one colour: solid where it gains, a lighter shade with a hatch
+    where it pays, and the legend names both ("NHS gains", "NHS pays"), so what is paid and
+    what is gained can be told apart without the hatching. Year 0 is the first year (now,
+    undiscounted, as in the Green Book); the tick labels say which year of the scheme each is
+    and the title states the years shown.
 
     Parameters
     ----------
     outcomes
         A CBA/SROI outcome set.
+    strategy
+        Which strategy, when the outcome set has several.
     by
         ``"party"`` (agency / stakeholder / funder) or ``"category"`` (fiscal cashable...).
     discounted
@@ -130,9 +203,9 @@ def plot_cashflows(
     cumulative
         Draw the cumulative net flow as a line (it crosses zero in the payback year when
         ``discounted=True``).
-
-    strategy
-        Which strategy, when the outcome set has several.
+    per
+        The scale of the values when a model is run per unit of spend (see
+        :func:`plot_waterfall`); by default :func:`spend_scale`.
     ax
         Axes to draw on (a new figure if ``None``).
 
@@ -161,13 +234,16 @@ def plot_cashflows(
     [3, 3, 3]
     >>> ax.get_lines()[0].get_ydata().round(2)  # cumulative net: the last value is the NPV
     array([-120000.  ,  -91014.49,   49012.11])
-    >>> ax.get_ylabel()
-    'Present value (£, mean)'
+    >>> ax.get_ylabel(), ax.get_title().splitlines()[0]
+    ('Present value (£, mean)', 'Discounted cash flows in years 0-2 (the first 3 years)')
+    >>> [label.get_text() for label in ax.get_legend().get_texts()]
+    ['council gains', 'council pays', 'NHS gains', 'cumulative net']
     >>> plt.close(ax.figure)
     """
     table = appraisal.cashflows(outcomes, strategy, by=by, discounted=discounted)
     table = table.loc[:, (table != 0).any(axis=0)]
     currency = outcomes.attrs.get("currency", "£")
+    per = per or spend_scale(outcomes, strategy)
     years = table.index.to_numpy()
     ax = get_ax(ax, figsize=(max(6.4, 0.5 * len(years) + 3), 4.4))
     groups = list(dict.fromkeys(table.columns.get_level_values(1)))
@@ -176,11 +252,11 @@ def plot_cashflows(
     down = np.zeros(len(years))
     for direction, group in table.columns:
         v = table[(direction, group)].to_numpy(float)
-        bottom = up if direction == "benefit" else down
-        hatch = None if direction == "benefit" else "//"
-        ax.bar(years, v, bottom=bottom.copy(), color=colors[group], width=0.7, hatch=hatch, edgecolor="white",
-               linewidth=0.5, label=f"{group} ({'gains' if direction == 'benefit' else 'pays'})")
-        if direction == "benefit":
+        gains = direction == "benefit"
+        ax.bar(years, v, bottom=(up if gains else down).copy(), width=0.7, linewidth=0.8,
+               color=colors[group] if gains else _tint(colors[group]), edgecolor="white" if gains else colors[group],
+               hatch=None if gains else "//", label=f"{group} {'gains' if gains else 'pays'}")
+        if gains:
             up += v
         else:
             down += v
@@ -188,13 +264,18 @@ def plot_cashflows(
         ax.plot(years, np.cumsum(table.sum(axis=1).to_numpy(float)), color="0.1", marker="o", markersize=3,
                 linewidth=1.5, label="cumulative net", zorder=5)
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_xlabel("Year (0 = now)")
-    ax.set_xticks(years)
+    ax.set_xlabel("Year (0 = now, the first year)")
+    ax.set_xticks(years, _year_ticks(years))
     ax.yaxis.set_major_formatter(money_formatter(currency))
-    ax.set_ylabel(f"{'Present value' if discounted else 'Cash flow'} ({currency}, mean)")
+    amount = f"{currency} {per}" if per else currency
+    ax.set_ylabel(f"{'Present value' if discounted else 'Cash flow'} ({amount}, mean)")
     name = pick_strategy(outcomes, strategy)
-    finish(ax, title=f"{'Discounted c' if discounted else 'C'}ash flows by year\n{name}", legend=False)
-    ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    subtitle = ", ".join([name, per] if per else [name])
+    finish(ax, title=f"{'Discounted c' if discounted else 'C'}ash flows {_years_title(years)}\n{subtitle}", legend=False)
+    handles = dict(zip(*reversed(ax.get_legend_handles_labels())))
+    order = [f"{g} {d}" for g in groups for d in ("gains", "pays") if f"{g} {d}" in handles] + \
+        (["cumulative net"] if cumulative else [])
+    ax.legend([handles[k] for k in order], order, frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax
 
 

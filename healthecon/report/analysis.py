@@ -115,7 +115,8 @@ def _cea_parts(ds: xr.Dataset, labels: OutcomeLabels, currency: str, thresholds:
         alt_ceac = (f"Cost-effectiveness acceptability curves: the probability that each of {', '.join(map(labels.strategy, names))} "
                     f"is the most cost-effective as the threshold rises from {format_money(0, currency)} to "
                     f"{format_money(top, currency)} per {effect_unit}.")
-        figures.append(Figure("ceac", chart(plot_ceac, ds, grid), "Cost-effectiveness acceptability curves", alt_ceac))
+        figures.append(Figure("ceac", chart(plot_ceac, ds, grid, thresholds=list(thresholds)),
+                              "Cost-effectiveness acceptability curves", alt_ceac))
         plane_alt = (f"Cost-effectiveness plane: incremental {effect_unit}s (across) and incremental cost (up) of each sample "
                      f"against {labels.strategy(comparator)}, with the threshold line at "
                      f"{format_money(thresholds[0] if thresholds else 20_000, currency)} per {effect_unit}.")
@@ -214,12 +215,15 @@ def _dsa_section(table: pd.DataFrame, params: object, currency: str) -> Section:
     shown.index = pd.Index([labels.get(str(n), column_label(n)) for n in table.index], name=table.index.name or "parameter")
     shown.attrs = dict(table.attrs)
     shown.attrs.setdefault("currency", currency)
+    drawn = table.copy()  # by code name: the tornado reads the parameters' labels and units itself
+    drawn.attrs = dict(shown.attrs)
     outcome = str(table.attrs.get("outcome", "outcome"))
     top = shown.sort_values("swing", ascending=False).index[:3] if "swing" in shown.columns else shown.index[:3]
     alt = (f"Tornado diagram of the one-way sensitivity analysis of {column_label(outcome)}: one bar per parameter at the "
            f"ends of its range, largest swing first ({', '.join(map(str, top))}).")
     return Section("sensitivity", "One-way sensitivity analysis",
-                   figures=[Figure("tornado", chart(plot_tornado, shown, top=12), "One-way sensitivity analysis", alt, wide=True)],
+                   figures=[Figure("tornado", chart(plot_tornado, drawn, top=12, params=params), "One-way sensitivity analysis",
+                                   alt, wide=True)],
                    tables=[Table("one_way", shown, "Each parameter at the ends of its range, the others at base case",
                                  kinds={"base": "number", "low": "number", "high": "number"}, currency=currency)])
 

@@ -10,8 +10,10 @@ recomputes the base case with formulas, from input cells an auditor can edit:
 - CBA (HM Treasury *Green Book* 2022, Annex A6): each flow's yearly amounts × quantity, the
   optimism-bias uplift of costs and haircut of benefits, discount factors, present values,
   the NPV, the benefit-cost ratio and the net ROI;
-- Markov cohort models: the base-case trace (mean over the base case) by cycle with each
-  cycle's time and discount factor as formulas, beside the model's totals.
+- Markov cohort models (as pyheor's ``export_excel_model`` does): the transition matrices and
+  reward values as inputs, the base-case trace by formulas (``m_t = m_{t-1} P_t``), each
+  cycle's discount factors, within-cycle weights and rewards, and the totals, beside the
+  model's own totals.
 
 Only formulas built here from cell addresses are written as formulas; every name and label
 goes through :func:`healthecon._spreadsheet.put_cell`, so text never becomes a formula. A
@@ -58,7 +60,7 @@ def for_model(model: object, params: object = None, currency: str = "£") -> lis
     if isinstance(model, CBAModel):
         return cba_sheets(model, params, currency)
     if isinstance(model, MarkovModel) and params is not None:
-        return markov_sheets(model, params)
+        return markov_sheets(model, params, currency)
     return []
 
 
@@ -303,56 +305,262 @@ def _cba_sheet(model: object, scheme: str, flows: Sequence[object], value: Calla
     return add
 
 
-def markov_sheets(model: object, params: object) -> list[Callable]:
-    """The base-case trace of a :class:`~healthecon.markov.MarkovModel` (mean cohort share in each
-    state by cycle) with each cycle's time and discount factors as formulas, and the model's totals."""
-    run = model.run(params.base_case(), trace="mean")  # type: ignore[attr-defined]
-    states = [str(s) for s in run["state"].values] if "state" in run.coords else list(model.states)  # type: ignore[attr-defined]
-    length = float(model.cycle_length)  # type: ignore[attr-defined]
-    rates = {"costs": model.discount_costs, "effects": model.discount_effects}  # type: ignore[attr-defined]
-    totals = [v for v in run.data_vars if set(run[v].dims) == {"sample", "strategy"}]
+def markov_sheets(model: object, params: object, currency: str = "£") -> list[Callable]:
+    """One sheet per strategy of a :class:`~healthecon.markov.MarkovModel`: the base case with live formulas.
+
+    The sheet lays out, as inputs an auditor can change (shaded): the cycle length, the
+    discount rates, the starting distribution, the transition matrix (one per cycle when the
+    model's transitions depend on time), each reward's value per cycle in each state (again
+    per cycle when it depends on time), the values of transition rewards and one-off initial
+    rewards, and the within-cycle correction's weights. It then computes by formulas:
+
+    - the trace, ``m_t[j] = Σ_i m_{t-1}[i] P_t[i, j]`` (Briggs, Claxton & Sculpher 2006, ch. 2-3),
+      over the model's internal states (tunnel states appear one column per cycle in the tunnel);
+    - each cycle's discount factors ``1 / (1 + r)^time`` (or a schedule's factors, as inputs);
+    - each reward in each cycle, ``a_t d_{t-1} m_{t-1}·v_t + b_t d_t m_t·v_t`` with the weights
+      ``(a_t, b_t)`` of :func:`healthecon.correction.cycle_weights`, plus transition rewards
+      ``value × Σ m_{t-1}[i] P_t[i, j]`` over their transitions, discounted at the model's
+      transition timing (:func:`healthecon.correction.transition_timing`);
+    - the totals per person, discounted and undiscounted, and the total cost (the ``cost_*``
+      rewards), beside the model's own numbers for comparison.
+
+    Examples
+    --------
+    >>> from healthecon.markov import C, MarkovModel
+    >>> from healthecon.params import Parameters
+    >>> model = MarkovModel(["well", "dead"], ["usual"], {"well": {"well": C, "dead": "p_die"}, "dead": {"dead": 1}},
+    ...                     start="well", n_cycles=3, state_rewards={"qaly": {"well": 1.0}})
+    >>> len(markov_sheets(model, Parameters(p_die=0.1)))
+    1
+    """
+    from ..modeldef import ParameterView
+
+    draws = params.base_case()  # type: ignore[attr-defined]
+    p = ParameterView(draws)
+    run = model.run(draws, trace="mean")  # type: ignore[attr-defined]
+    return [_markov_sheet(model, p, run, strategy, currency) for strategy in model.strategies]  # type: ignore[attr-defined]
+
+
+def _number(value: object) -> float:
+    """The base case's one number of a value the model evaluated (a float or a one-sample array)."""
+    return float(np.ravel(np.asarray(value, dtype=float))[0])
+
+
+def _markov_sheet(model, p, run, strategy: str, currency: str) -> Callable:
+    """The calculation sheet of one strategy (see :func:`markov_sheets`), from the model's own
+    evaluation of its transitions and rewards at the base case ``p`` and its base-case ``run``."""
+    from .. import correction
+
+    T, L, K = int(model.n_cycles), float(model.cycle_length), len(model.internal)
+    steps = model.max_tunnel
+    states = list(model.internal)
+    dynamic = "time" in model.transition_rows(p, strategy, 1, steps)[1]
+    matrices = []
+    for t in range(1, (T if dynamic else 1) + 1):
+        rows = model.transition_rows(p, strategy, t, steps)[0]
+        matrices.append([[_number(rows[i].get(j, 0.0)) for j in range(K)] for i in range(K)])
+    state_values: dict[str, list[list[float]]] = {}
+    transition_items: dict[str, list[list[tuple[list[int], list[int], float]]]] = {}
+    initial: dict[str, float] = {}
+    for name, reward in model.rewards.items():
+        if reward.state is not None:
+            changes = "time" in model.state_values(reward, p, strategy, 1, steps)[1]
+            state_values[name] = [[_number(v) for v in model.state_values(reward, p, strategy, t, steps)[0][:, 0]]
+                                  for t in range(1, (T if changes else 1) + 1)]
+        if reward.transition is not None:
+            changes = "time" in model.transition_values(reward, p, strategy, 1, steps)[1]
+            transition_items[name] = [[(rows, cols, _number(v)) for rows, cols, v in model.transition_values(reward, p, strategy, t, steps)[0]]
+                                      for t in range(1, (T if changes else 1) + 1)]
+        if reward.initial is not None:
+            initial[name] = _number(model.initial_values(reward, p, [strategy])[0])
+    kinds = {name: reward.kind for name, reward in model.rewards.items()}
+    a, b = correction.cycle_weights(model.correction, T)
+    offset = float(correction.transition_timing(model.correction))
+    rates = {"cost": model.discount_costs, "effect": model.discount_effects}
+    trace = run["trace"].sel(strategy=strategy).values  # (cycle, user state)
+    start = np.zeros(K)
+    for k, state in enumerate(model.states):
+        start[model.group[state][0]] = trace[0, k]
+    totals = {name: float(run[name].sel(strategy=strategy).values.ravel()[0]) for name in run.data_vars
+              if set(run[name].dims) == {"sample", "strategy"}}
 
     def add(book, names) -> None:
-        for strategy in [str(s) for s in run["strategy"].values]:
-            sheet = book.create_sheet(names(f"{strategy} Markov trace"))
-            _bold(put_cell(sheet, 1, 1, f"Markov trace of {strategy} at the base case (share of the cohort in each state)"))
-            put_cell(sheet, 2, 1, "Cycle length (years)")
-            _input(put_cell(sheet, 2, 2, length))
-            rate_cells = {}
-            for k, (what, rate) in enumerate(rates.items()):
-                rate_cells[what] = _rate_block(sheet, 3 + k, rate) if not isinstance(rate, DiscountSchedule) else None
-                if rate_cells[what] is None:
-                    put_cell(sheet, 3 + k, 1, f"Discount of {what}: {rate.name}")
-                else:
-                    put_cell(sheet, 3 + k, 1, f"Discount rate of {what} a year")
-            header = ["Cycle", "Time (years)", *states, "Total", "Discount factor, costs", "Discount factor, effects"]
-            row = 6
-            for j, text in enumerate(header, start=1):
-                _bold(put_cell(sheet, row, j, text))
-            trace = run["trace"].sel(strategy=strategy).transpose("cycle", "state").values
-            for t in range(trace.shape[0]):
-                r = row + 1 + t
-                put_cell(sheet, r, 1, int(t))
-                _formula(sheet, r, 2, f"=A{r}*$B$2", "0.00")
-                for k in range(len(states)):
-                    put_cell(sheet, r, 3 + k, float(trace[t, k]), "0.0000")
-                n = 3 + len(states)
-                _formula(sheet, r, n, f"=SUM(C{r}:{_letter(n - 1)}{r})", "0.0000")
-                for j, what in enumerate(("costs", "effects")):
-                    cell = rate_cells[what]
-                    if cell is None:
-                        factor = float(discount_factors(np.asarray([t * length]), rates[what])[0])
-                        put_cell(sheet, r, n + 1 + j, factor, _FACTOR)
-                    else:
-                        _formula(sheet, r, n + 1 + j, f"=1/(1+{cell})^B{r}", _FACTOR)
-            r = row + trace.shape[0] + 2
-            _bold(put_cell(sheet, r, 1, "Totals per person (from the model)"))
-            for k, name in enumerate(totals, start=1):
-                put_cell(sheet, r + k, 1, name)
-                put_cell(sheet, r + k, 2, float(run[name].sel(strategy=strategy).values.ravel()[0]))
-            _widths(sheet, 3 + len(states) + 2)
+        money = _MONEY.format(c=currency)
+        sheet = book.create_sheet(names(f"{strategy} Markov calculation"))
+        _bold(put_cell(sheet, 1, 1, f"Markov cohort model, {strategy}: the base case, recomputed by formulas "
+                                    "(shaded cells are inputs)"))
+        put_cell(sheet, 2, 1, "Cycle length (years)")
+        _input(put_cell(sheet, 2, 2, L, "0.000"))
+        rate_cells = {}
+        for k, (kind, rate) in enumerate(rates.items()):
+            rate_cells[kind] = _rate_block(sheet, 3 + k, rate)
+            put_cell(sheet, 3 + k, 1, f"Discount of {kind}s: {rate.name} (factors below are its values)"
+                     if rate_cells[kind] is None else f"Discount rate of {kind}s a year")
+        put_cell(sheet, 5, 1, "Transition rewards counted at cycle t - 1 +")
+        _input(put_cell(sheet, 5, 2, offset, "0.00"))
+        row = 7
+        # transition matrices: block for cycle t starts at matrix_top[t - 1]; rows from, columns to
+        matrix_top = []
+        for t, matrix in enumerate(matrices, start=1):
+            _bold(put_cell(sheet, row, 1, f"Transition probabilities, cycle {t} (from the row's state to the column's)"
+                           if dynamic else "Transition probabilities, every cycle (from the row's state to the column's)"))
+            for j, state in enumerate(states):
+                _bold(put_cell(sheet, row, 2 + j, state))
+            for i, state in enumerate(states):
+                put_cell(sheet, row + 1 + i, 1, state)
+                for j in range(K):
+                    _input(put_cell(sheet, row + 1 + i, 2 + j, matrix[i][j], "0.0000"))
+            matrix_top.append(row + 1)
+            row += K + 2
 
-    return [add]
+        def prob(t: int, i: int, j: int) -> str:
+            top = matrix_top[t - 1 if dynamic else 0]
+            return f"${_letter(2 + j)}${top + i}"
+
+        # state rewards per cycle: one row per reward (per cycle when it changes with time)
+        value_rows: dict[str, list[int]] = {}
+        if state_values:
+            _bold(put_cell(sheet, row, 1, "State rewards per cycle in each state (value a year × cycle length)"))
+            for j, state in enumerate(states):
+                _bold(put_cell(sheet, row, 2 + j, state))
+            row += 1
+            for name, per_cycle in state_values.items():
+                value_rows[name] = []
+                for t, values in enumerate(per_cycle, start=1):
+                    put_cell(sheet, row, 1, name if len(per_cycle) == 1 else f"{name}, cycle {t}")
+                    for j, v in enumerate(values):
+                        _input(put_cell(sheet, row, 2 + j, v, money if kinds[name] == "cost" else "0.0000"))
+                    value_rows[name].append(row)
+                    row += 1
+            row += 1
+        # transition rewards: one value per transition (per cycle when it changes with time)
+        item_cells: dict[str, list[list[tuple[list[int], list[int], str]]]] = {}
+        if transition_items:
+            _bold(put_cell(sheet, row, 1, "Transition rewards: value per person making the transition"))
+            row += 1
+            for name, per_cycle in transition_items.items():
+                item_cells[name] = []
+                for t, items in enumerate(per_cycle, start=1):
+                    cells = []
+                    for rows, cols, v in items:
+                        when = "" if len(per_cycle) == 1 else f", cycle {t}"
+                        put_cell(sheet, row, 1, f"{name}: from {', '.join(states[i] for i in rows)} to "
+                                                f"{', '.join(states[j] for j in cols)}{when}")
+                        _input(put_cell(sheet, row, 2, v, money if kinds[name] == "cost" else "0.0000"))
+                        cells.append((rows, cols, f"$B${row}"))
+                        row += 1
+                    item_cells[name].append(cells)
+            row += 1
+        if initial:
+            _bold(put_cell(sheet, row, 1, "Initial (one-off) rewards at time 0"))
+            row += 1
+        initial_cells = {}
+        for name, v in initial.items():
+            put_cell(sheet, row, 1, name)
+            _input(put_cell(sheet, row, 2, v, money if kinds[name] == "cost" else "0.0000"))
+            initial_cells[name] = f"$B${row}"
+            row += 1
+        row += 1
+        # the trace and the rewards by cycle
+        n = 3 + K  # the column after the states: their total
+        columns = {"total": n, "a": n + 1, "b": n + 2, "cost": n + 3, "effect": n + 4}
+        nxt = n + 5
+        if transition_items:
+            columns["cost_transition"], columns["effect_transition"] = nxt, nxt + 1
+            nxt += 2
+        reward_columns = {}
+        for name in model.rewards:
+            reward_columns[name] = (nxt, nxt + 1)  # undiscounted, discounted
+            nxt += 2
+        header = ["Cycle", "Time (years)", *states, "Total", "Weight, start of cycle", "Weight, end of cycle",
+                  "Discount factor, costs", "Discount factor, effects"]
+        if transition_items:
+            header += ["Discount factor, transition costs", "Discount factor, transition effects"]
+        for name in model.rewards:
+            header += [f"{name}, undiscounted", f"{name}, discounted"]
+        for j, text in enumerate(header, start=1):
+            _bold(put_cell(sheet, row, j, text))
+        first = row + 1
+        for t in range(T + 1):
+            r = first + t
+            put_cell(sheet, r, 1, int(t))
+            _formula(sheet, r, 2, f"=A{r}*$B$2", "0.00")
+            for j in range(K):
+                if t == 0:
+                    _input(put_cell(sheet, r, 3 + j, float(start[j]), "0.0000"))
+                else:
+                    terms = "+".join(f"{_letter(3 + i)}{r - 1}*{prob(t, i, j)}" for i in range(K))
+                    _formula(sheet, r, 3 + j, f"={terms}", "0.0000")
+            _formula(sheet, r, n, f"=SUM(C{r}:{_letter(n - 1)}{r})", "0.0000")
+            if t >= 1:
+                _input(put_cell(sheet, r, columns["a"], float(a[t - 1]), "0.0000"))
+                _input(put_cell(sheet, r, columns["b"], float(b[t - 1]), "0.0000"))
+            for kind in ("cost", "effect"):
+                cell = rate_cells[kind]
+                if cell is None:
+                    factor = float(discount_factors(np.asarray([t * L]), rates[kind])[0])
+                    _input(put_cell(sheet, r, columns[kind], factor, _FACTOR))
+                else:
+                    _formula(sheet, r, columns[kind], f"=1/(1+{cell})^B{r}", _FACTOR)
+                if transition_items and t >= 1:
+                    column = columns[f"{kind}_transition"]
+                    if cell is None:
+                        factor = float(discount_factors(np.asarray([(t - 1 + offset) * L]), rates[kind])[0])
+                        _input(put_cell(sheet, r, column, factor, _FACTOR))
+                    else:
+                        _formula(sheet, r, column, f"=1/(1+{cell})^((A{r}-1+$B$5)*$B$2)", _FACTOR)
+            if t == 0:
+                continue
+            for name, (plain, discounted) in reward_columns.items():
+                kind = kinds[name]
+                undisc, disc = [], []
+                if name in value_rows:
+                    v_row = value_rows[name][t - 1 if len(value_rows[name]) > 1 else 0]
+                    values = f"$B${v_row}:${_letter(1 + K)}${v_row}"
+                    before = f"SUMPRODUCT(C{r - 1}:{_letter(n - 1)}{r - 1},{values})"
+                    after = f"SUMPRODUCT(C{r}:{_letter(n - 1)}{r},{values})"
+                    wa, wb, d = f"${_letter(columns['a'])}{r}", f"${_letter(columns['b'])}{r}", _letter(columns[kind])
+                    undisc.append(f"{wa}*{before}+{wb}*{after}")
+                    disc.append(f"{wa}*${d}{r - 1}*{before}+{wb}*${d}{r}*{after}")
+                if name in item_cells:
+                    cells = item_cells[name][t - 1 if len(item_cells[name]) > 1 else 0]
+                    flows = []
+                    for rows, cols, value in cells:
+                        moving = "+".join(f"{_letter(3 + i)}{r - 1}*({'+'.join(prob(t, i, j) for j in cols)})" for i in rows)
+                        flows.append(f"{value}*({moving})")
+                    amount = "+".join(flows) if flows else "0"
+                    undisc.append(amount)
+                    disc.append(f"${_letter(columns[kind + '_transition'])}{r}*({amount})")
+                fmt = money if kind == "cost" else "0.0000"
+                _formula(sheet, r, plain, "=" + ("+".join(undisc) or "0"), fmt)
+                _formula(sheet, r, discounted, "=" + ("+".join(disc) or "0"), fmt)
+        last = first + T
+        row = last + 2
+        _bold(put_cell(sheet, row, 1, "Totals per person"))
+        _bold(put_cell(sheet, row, 2, "Recomputed here"))
+        _bold(put_cell(sheet, row, 3, "From the model"))
+        row += 1
+        total_rows: dict[str, int] = {}
+        for name, (plain, discounted) in reward_columns.items():
+            fmt = money if kinds[name] == "cost" else "0.0000"
+            once = f"+{initial_cells[name]}" if name in initial_cells else ""
+            for label, column in ((name, discounted), (f"{name}_undiscounted", plain)):
+                put_cell(sheet, row, 1, label)
+                _formula(sheet, row, 2, f"=SUM({_letter(column)}{first + 1}:{_letter(column)}{last}){once}", fmt)
+                if label in totals:
+                    put_cell(sheet, row, 3, totals[label], fmt)
+                total_rows[label] = row
+                row += 1
+        costs = [name for name in model.rewards if kinds[name] == "cost"]
+        for label, parts in (("cost", costs), ("cost_undiscounted", [f"{c}_undiscounted" for c in costs])):
+            put_cell(sheet, row, 1, label)
+            _formula(sheet, row, 2, "=" + ("+".join(f"B{total_rows[c]}" for c in parts) or "0"), money)
+            if label in totals:
+                put_cell(sheet, row, 3, totals[label], money)
+            row += 1
+        _widths(sheet, nxt)
+
+    return add
 
 
 def _widths(sheet, columns: int) -> None:
