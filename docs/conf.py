@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -101,7 +100,7 @@ def _written_figures(_block, block_vars: dict, gallery_conf: dict) -> str:
     for written, target in zip(new, block_vars["image_path_iterator"]):
         _shown.add(written)
         shutil.copyfile(written, target)
-        alt = f"{written.name}: " + re.sub(r"[_-]+", " ", written.stem)
+        alt = f"Chart written by the example to {written.name}"
         rst.append(figure_rst([target], gallery_conf["src_dir"], alt))
     return "".join(rst)
 
