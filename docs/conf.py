@@ -60,6 +60,7 @@ napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
 myst_heading_anchors = 3
+myst_enable_extensions = ["dollarmath"]  # $...$ and $$...$$ maths on the Markdown pages
 
 intersphinx_mapping = {
     "python": ("https://docs.python.org/3", None),
@@ -126,6 +127,9 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc"],
 }
 html_static_path: list[str] = []
+# single pages have no section to navigate: no empty left sidebar
+html_sidebars = {page: [] for page in ("getting_started", "conventions", "worked_models", "validation",
+                                         "architecture", "contributing")}
 
 # The one suppressed warning, external: Sphinx cannot pickle sphinx_gallery_conf because it holds
 # functions (the scraper and reset_argv above, as sphinx-gallery's documentation shows), so it
