@@ -1,4 +1,5 @@
-"""Budget impact of an illustrative new drug for an integrated care board, with uncertainty.
+"""Budget impact of an illustrative new drug for an integrated care board, with uncertainty
+========================================================================================
 
 Made-up numbers that show the workflow (not a study), following ISPOR good practice (Sullivan
 et al. 2014): an ICB of 1.2 million people (growing 0.5% a year) with 0.4% prevalence and 0.08%
@@ -106,6 +107,6 @@ def main(output: Path) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("output", type=Path, help="folder to write budget_impact.png into")
     main(parser.parse_args().output)

@@ -1,4 +1,5 @@
-"""Cost-benefit / ROI of an illustrative five-year home-from-hospital service, with uncertainty.
+"""Cost-benefit / ROI of an illustrative five-year home-from-hospital service, with uncertainty
+============================================================================================
 
 Made-up numbers that show the workflow (not a study): the council pays for set-up and a
 team; the NHS gains from bed days avoided (non-cashable unless wards close), the council from
@@ -7,13 +8,14 @@ the Green Book's optimism-bias uplift for outsourced services (41%, Mott MacDona
 Table 2) and benefits a 10% haircut; flows are discounted with the Green Book schedule. The
 script prints both return conventions, P(NPV > 0), who pays and who gains, the cashable
 split, switching values and a one-way analysis of the return (healthecon.dsa); then writes
-cba.png in the output directory (default docs/images). Run:
+cba.png in the output directory (default: a new temporary directory). Run:
 ``python examples/cba_example.py [output_directory]``.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -85,4 +87,4 @@ def main(output: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="healthecon_")))

@@ -1,4 +1,5 @@
-"""Cost-effectiveness analysis of a probabilistic sensitivity analysis (PSA), start to finish.
+"""Cost-effectiveness analysis of a probabilistic sensitivity analysis (PSA), start to finish
+==========================================================================================
 
 Four falls-prevention strategies for older people, with 5,000 PSA samples of lifetime cost
 and QALYs per person. The numbers are illustrative (simulated here, not from a study): in
@@ -7,13 +8,14 @@ output through ``healthecon.outcomes.from_dataframe``.
 
 Prints the ICER table (with dominance), each strategy against usual care at £20,000 per
 QALY and the optimal strategy at £20,000 and £30,000, and writes the CEAC used in the README
-to ``ceac.png`` in the output directory (default ``docs/images``).
+to ``ceac.png`` in the output directory (default: a new temporary directory).
 Run: ``python examples/cea_example.py [output_directory]``.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -59,4 +61,4 @@ def main(output: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="healthecon_")))

@@ -1,4 +1,5 @@
-"""Chancellor et al. (1997) HIV/AIDS model, as in Briggs, Claxton & Sculpher (2006), exercise 2.5.
+"""Chancellor et al. (1997) HIV/AIDS model, as in Briggs, Claxton & Sculpher (2006), exercise 2.5
+==============================================================================================
 
 Zidovudine monotherapy versus zidovudine + lamivudine combination therapy, a four-state
 Markov model (A: CD4 200-500 cells/mm3; B: CD4 < 200; C: AIDS; D: death), 20 annual cycles,

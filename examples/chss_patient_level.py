@@ -1,4 +1,5 @@
-"""CHSS-style matched-cohort cost-effectiveness analysis on SYNTHETIC residents (issue 13, section 2).
+"""CHSS-style matched-cohort cost-effectiveness analysis on SYNTHETIC residents (issue 13, section 2)
+==================================================================================================
 
 The Oxfordshire Care Home Support Service evaluation (Tsiachristas et al. 2017) compared 443
 residents who received the service with 443 matched controls: two-year community and hospital
@@ -45,7 +46,7 @@ def read(source, *, matched: bool = True) -> ipd.PatientData:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("output", nargs="?", type=Path, help="folder for the chart (optional)")
     parser.add_argument("--csv", type=Path, help="your own residents' CSV (default: the SYNTHETIC example)")
     args = parser.parse_args(argv)

@@ -1,4 +1,5 @@
-"""A hybrid model: a short-term decision tree whose pathways continue in a Markov model.
+"""A hybrid model: a short-term decision tree whose pathways continue in a Markov model
+====================================================================================
 
 Patients with a first episode are offered an intervention or usual care. In the tree phase
 they respond or not; responders enter the long-term Markov model in "well", non-responders

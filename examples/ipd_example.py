@@ -1,4 +1,5 @@
-"""Patient-level cost-effectiveness analysis of a two-arm trial, start to finish (SYNTHETIC data).
+"""Patient-level cost-effectiveness analysis of a two-arm trial, start to finish (SYNTHETIC data)
+==============================================================================================
 
 500 SYNTHETIC trial participants (healthecon.ipd.synthetic.simulate_trial: not real patients),
 with three cost items, EQ-5D at 0, 6 and 12 months and some missing values. The script

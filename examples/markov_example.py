@@ -1,4 +1,5 @@
-"""A three-state Markov model with probabilistic sensitivity analysis, in about 30 lines.
+"""A three-state Markov model with probabilistic sensitivity analysis, in about 30 lines
+=====================================================================================
 
 Well / sick / dead, usual care against a new drug that cuts the risk of falling sick, 40
 annual cycles with half-cycle correction and 3.5% discounting. Parameters have distributions

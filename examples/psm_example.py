@@ -1,4 +1,5 @@
-"""A probabilistic partitioned survival model from a survival fit to public trial data, 10,000 draws.
+"""A probabilistic partitioned survival model from a survival fit to public trial data, 10,000 draws
+=================================================================================================
 
 Recurrence-free survival of the German Breast Cancer Study Group's "Medium" prognostic group
 (flexsurv's ``bc`` data, shipped with healthecon) is fitted with six distributions and

@@ -1,4 +1,5 @@
-"""SROI of an illustrative social-prescribing service, with uncertainty.
+"""SROI of an illustrative social-prescribing service, with uncertainty
+====================================================================
 
 The impact map below is made up to show the workflow (it is not taken from a study): three
 outcomes for three stakeholders, financial proxies and deductions given distributions, the
@@ -6,13 +7,14 @@ investment split between the council and the NHS. The script prints the SROI rat
 (gross £ per £1 and net), the probability that the ratio exceeds 1 and 2, who gains, the
 waterfall from gross to net value, and the one-way sensitivity of the ratio to each proxy and
 deduction (Cabinet Office, A guide to Social Return on Investment, 2012, sections 4-5); then
-writes sroi.png in the output directory (default docs/images). Run:
+writes sroi.png in the output directory (default: a new temporary directory). Run:
 ``python examples/sroi_example.py [output_directory]``.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -84,4 +86,4 @@ def main(output: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="healthecon_")))

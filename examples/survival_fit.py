@@ -1,4 +1,5 @@
-"""Fit the six standard distributions and Royston-Parmar splines to a public trial, with diagnostics.
+"""Fit the six standard distributions and Royston-Parmar splines to a public trial, with diagnostics
+=================================================================================================
 
 The trial is GBSG-2 (German Breast Cancer Study Group 2; Schumacher et al. 1994, J Clin Oncol
 12:2086): 686 women with node-positive breast cancer, recurrence-free survival by hormonal

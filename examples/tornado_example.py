@@ -1,17 +1,19 @@
-"""Deterministic sensitivity analysis and value of information for a Markov model.
+"""Deterministic sensitivity analysis and value of information for a Markov model
+==============================================================================
 
 An illustrative three-state (well, ill, dead) Markov model of a new treatment that slows
 progression, with parameters given distributions (the numbers are made up to show the
 workflow, not taken from a study). The script prints the one-way analysis (the tornado
 table), a threshold on the treatment's cost, two scenarios, then the EVPI and each
 parameter's EVPPI from a 2,000-sample PSA, and writes the tornado diagram used in the README
-to ``tornado.png`` in the output directory (default ``docs/images``).
+to ``tornado.png`` in the output directory (default: a new temporary directory).
 Run: ``python examples/tornado_example.py [output_directory]``.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -75,4 +77,4 @@ def main(output: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "images")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="healthecon_")))

@@ -1,4 +1,5 @@
-"""A decision tree in a few lines: sumatriptan versus caffeine/ergotamine for migraine.
+"""A decision tree in a few lines: sumatriptan versus caffeine/ergotamine for migraine
+===================================================================================
 
 The tree of Evans et al. (*PharmacoEconomics* 1997;12:565-577), worked in Briggs, Claxton &
 Sculpher (2006), ch. 2. Published results per attack: expected cost C$22.06 (sumatriptan)

@@ -1461,19 +1461,19 @@ def fit(family: str, **statistics: float) -> Distribution:
 
     The constructor is chosen by the set of statistics given (Briggs et al. 2006, ch. 4):
 
-    ==============  ===========================================================================
-    family          statistics (any one line; ``point`` and ``level`` optional where they apply)
-    ==============  ===========================================================================
-    beta            alpha+beta; mean+sd; mean+se; mean+lower+upper; events+total; lower+upper
-    gamma           shape+scale; shape+rate; mean+sd; mean+se; mean+lower+upper; lower+upper
-    lognormal       meanlog+sdlog; mean+sd; mean+se; point+lower+upper; mean+lower+upper
-    normal          mean+sd; mean+se; mean+lower+upper
-    truncatednormal mu+sigma (+lower, +upper)
-    uniform         lower+upper
-    triangular      lower+mode+upper
-    pert            lower+mode+upper (+lam)
-    fixed           value
-    ==============  ===========================================================================
+    ===============  ===========================================================================
+    family           statistics (any one line; ``point`` and ``level`` optional where they apply)
+    ===============  ===========================================================================
+    beta             alpha+beta; mean+sd; mean+se; mean+lower+upper; events+total; lower+upper
+    gamma            shape+scale; shape+rate; mean+sd; mean+se; mean+lower+upper; lower+upper
+    lognormal        meanlog+sdlog; mean+sd; mean+se; point+lower+upper; mean+lower+upper
+    normal           mean+sd; mean+se; mean+lower+upper
+    truncatednormal  mu+sigma (+lower, +upper)
+    uniform          lower+upper
+    triangular       lower+mode+upper
+    pert             lower+mode+upper (+lam)
+    fixed            value
+    ===============  ===========================================================================
 
     Family names ignore case, spaces, hyphens and underscores ("Log-normal", "beta_pert").
 

@@ -105,6 +105,8 @@ class Means:
     variables
         Outcomes to average (default every variable with a ``sample`` dimension).
 
+    Notes
+    -----
     Returns (from :meth:`finish`) an ``xarray.Dataset`` without the ``sample`` dimension.
     """
 

@@ -246,5 +246,9 @@ def test_example_docstring_says_what_it_shows_and_how_to_run_it(script):
     doc = source.split('"""')[1] if source.startswith('"""') else ""
     assert len(doc.strip().splitlines()) >= 3, f"examples/{script.name}: start with a docstring saying what it shows"
     assert f"python examples/{script.name}" in doc, f"examples/{script.name}: say how to run it in the docstring"
+    title, underline = (doc.splitlines() + ["", ""])[:2]
+    assert underline == "=" * len(title) and title.strip(), (
+        f"examples/{script.name}: the docstring's first line is the gallery title: underline it with "
+        f"{len(title)} '=' (sphinx-gallery needs an RST title)")
     long = [n for n, line in enumerate(source.splitlines(), 1) if len(line) > 120]
     assert not long, f"examples/{script.name}: lines {long} are over 120 characters (keep examples copyable)"

@@ -10,23 +10,23 @@ them to the unit its parameters were estimated in (``time_unit``), and hazards a
 The parameterisations are those of the R package flexsurv (Jackson, *J Stat Softw* 70(8), 2016),
 so estimates printed by ``flexsurvreg``/``flexsurvspline`` can be typed in unchanged:
 
-==============  ==========================  ===============================================
-distribution    parameters                  flexsurv functions and formula
-==============  ==========================  ===============================================
-``exponential`` ``rate``                    ``dexp``/``pexp``: h = rate
-``weibull``     ``shape`` a, ``scale`` b    ``dweibull`` (AFT): S = exp(-(t/b)^a)
-``weibullPH``   ``shape`` a, ``scale`` m    ``dweibullPH``: h = a m t^(a-1), S = exp(-m t^a)
-``gompertz``    ``shape`` a, ``rate`` b     ``dgompertz``: h = b e^(a t), H = (b/a)(e^(a t)-1)
-``llogis``      ``shape`` a, ``scale`` b    ``dllogis``: S = 1 / (1 + (t/b)^a)
-``lnorm``       ``meanlog`` mu, ``sdlog`` s ``dlnorm``: S = 1 - Phi((log t - mu) / s)
-``gengamma``    ``mu``, ``sigma``, ``Q``    ``dgengamma`` (Prentice 1974), see below
-``spline``      ``gamma0`` ... ``gamma{m+1}`` ``dsurvspline`` (Royston & Parmar 2002), below
-==============  ==========================  ===============================================
+===============  =============================  ==================================================
+distribution     parameters                     flexsurv functions and formula
+===============  =============================  ==================================================
+``exponential``  ``rate``                       ``dexp``/``pexp``: h = rate
+``weibull``      ``shape`` a, ``scale`` b       ``dweibull`` (AFT): S = exp(-(t/b)^a)
+``weibullPH``    ``shape`` a, ``scale`` m       ``dweibullPH``: h = a m t^(a-1), S = exp(-m t^a)
+``gompertz``     ``shape`` a, ``rate`` b        ``dgompertz``: h = b e^(a t), H = (b/a)(e^(a t)-1)
+``llogis``       ``shape`` a, ``scale`` b       ``dllogis``: S = 1 / (1 + (t/b)^a)
+``lnorm``        ``meanlog`` mu, ``sdlog`` s    ``dlnorm``: S = 1 - Phi((log t - mu) / s)
+``gengamma``     ``mu``, ``sigma``, ``Q``       ``dgengamma`` (Prentice 1974), see below
+``spline``       ``gamma0`` ... ``gamma{m+1}``  ``dsurvspline`` (Royston & Parmar 2002), below
+===============  =============================  ==================================================
 
 Generalised gamma (Prentice 1974, *Biometrika* 61:539; flexsurv ``pgengamma``): with
 w = (log t - mu) / sigma and u = Q^-2 exp(Q w), F(t) = P(Q^-2, u) for Q > 0 and
 1 - P(Q^-2, u) for Q < 0 (P the regularised lower incomplete gamma function); Q = 0 is the
-log-normal with meanlog mu and sdlog sigma (used for |Q| < 1e-8, where the two differ by under
+log-normal with meanlog mu and sdlog sigma (used for abs(Q) < 1e-8, where the two differ by under
 1e-8).
 
 Royston-Parmar spline (Royston & Parmar 2002, *Stat Med* 21:2175; flexsurv ``dsurvspline``

@@ -63,7 +63,7 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, level: float = 0.95) -> p
     pandas.DataFrame
         One row at time 0 and one per distinct time: ``time``, ``at_risk``, ``events``,
         ``censored``, ``survival``, ``lower``, ``upper``. The band is
-        S^exp(+-z se), se = sqrt(sum d / (n (n - d))) / |log S| (Greenwood's formula on the
+        S^exp(+-z se), se = sqrt(sum d / (n (n - d))) / abs(log S) (Greenwood's formula on the
         log(-log S) scale); it is 1 while S = 1 and, after S reaches 0, 0.
     """
     t, d = _time_event(time, event)
@@ -113,7 +113,7 @@ def km_median(km: pd.DataFrame) -> float:
 def smoothed_hazard(time: ArrayLike, event: ArrayLike, at: ArrayLike, bandwidth: float | None = None) -> np.ndarray:
     """Kernel-smoothed hazard (Ramlau-Hansen 1983): sum_i K((t - t_i)/b) dH_i / b, with
     Nelson-Aalen increments dH_i = d_i / n_i and the Epanechnikov kernel K(u) = 0.75 (1 - u^2)
-    on |u| <= 1.
+    on abs(u) <= 1.
 
     ``bandwidth`` defaults to a fifth of the largest event time (a smooth curve for a
     diagnostic plot; pass a smaller one to see more detail). Near 0 and the last event fewer
