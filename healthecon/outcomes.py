@@ -102,6 +102,11 @@ def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) ->
                 )
             value = value.assign_coords({STRATEGY: own}).sel({STRATEGY: list(strategy_labels)})
         return value.astype(float)
+    return xr.DataArray(_as_table(name, value, strategy_labels), dims=(SAMPLE, STRATEGY))
+
+
+def _as_table(name: str, value: object, strategy_labels: tuple[str, ...]) -> np.ndarray:
+    """A plain (not xarray) outcome as a float array ``(n_samples, n_strategies)``."""
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 1:
         arr = arr[None, :]
@@ -110,7 +115,7 @@ def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) ->
             f"outcome {name!r}: expected shape (n_samples, {len(strategy_labels)}) for "
             f"strategies {list(strategy_labels)}, got {np.shape(value)}"
         )
-    return xr.DataArray(arr, dims=(SAMPLE, STRATEGY))
+    return arr
 
 
 def make_outcomes(
@@ -188,6 +193,24 @@ def make_outcomes(
     if not values:
         raise OutcomesError("no outcomes given: expected at least a cost variable")
     kinds = dict(kinds or {})
+    if not any(isinstance(value, xr.DataArray) for value in values.values()):
+        # plain arrays (what the models return): the Dataset built in one step, the same as below
+        tables: dict[str, tuple] = {}
+        for name, value in values.items():
+            arr = _as_table(name, value, labels)
+            first = next(iter(tables.items()), None)
+            if first is not None and arr.shape[0] != first[1][1].shape[0]:
+                raise ShapeError(
+                    f"outcome {name!r}: has {arr.shape[0]} samples but {first[0]!r} has {first[1][1].shape[0]}; "
+                    "every outcome needs the same samples"
+                )
+            kind = kinds.get(name, _guess_kind(name, cost, effect))
+            if kind not in KINDS:
+                raise OutcomesError(f"outcome {name!r}: unknown kind {kind!r}; expected one of {KINDS}")
+            tables[name] = ((SAMPLE, STRATEGY), arr, {"kind": kind})
+        n = next(iter(tables.values()))[1].shape[0]
+        ds_attrs = {"cost": cost, "effect": effect or "", "currency": currency, "effect_unit": effect_unit, **(attrs or {})}
+        return validate_outcomes(_build(tables, labels, n, ds_attrs))
     arrays = {}
     for name, value in values.items():
         da = _as_dataarray(name, value, labels)
@@ -210,6 +233,30 @@ def make_outcomes(
     )
     ds.attrs.update(attrs or {})
     validate_outcomes(ds)
+    return ds
+
+
+#: Layouts of small outcome sets already built, so that a model run many times on a few samples
+#: (a base case in a threshold search) copies one instead of building a Dataset each time.
+_LAYOUTS: dict[tuple, xr.Dataset] = {}
+_LAYOUT_SAMPLES, _LAYOUT_COUNT = 1000, 64
+
+
+def _build(tables: dict[str, tuple], labels: tuple[str, ...], n: int, attrs: dict[str, object]) -> xr.Dataset:
+    """The Dataset of ``{name: (dims, array, attrs)}`` with the outcome set's coordinates and ``attrs``."""
+    key = (labels, n, tuple((name, table[2]["kind"]) for name, table in tables.items()), tuple(attrs.items()))
+    try:
+        layout = _LAYOUTS.get(key) if n <= _LAYOUT_SAMPLES else None
+    except TypeError:  # an attribute that cannot be a key (a list): build it
+        key, layout = None, None
+    if layout is not None:
+        return layout.copy(data={name: table[1] for name, table in tables.items()})
+    ds = xr.Dataset(tables, coords={SAMPLE: np.arange(n), STRATEGY: list(labels)}, attrs=attrs)
+    if key is not None and n <= _LAYOUT_SAMPLES:
+        if len(_LAYOUTS) >= _LAYOUT_COUNT:
+            _LAYOUTS.pop(next(iter(_LAYOUTS)))
+        # the layout keeps no one's numbers: its variables are read-only zeros
+        _LAYOUTS[key] = ds.copy(data={name: np.broadcast_to(0.0, table[1].shape) for name, table in tables.items()})
     return ds
 
 
