@@ -839,6 +839,7 @@ class MarkovModel:
         """
         values: dict[int, float | np.ndarray] = {}
         total: float | np.ndarray = 0.0
+        owned = False  # whether total is an array made here (and may be added into)
         rest_at = -1
         for j, v in row.items():
             if v is C:
@@ -863,10 +864,13 @@ class MarkovModel:
             elif v.__class__ is not np.ndarray or v.dtype != np.float64 or v.shape != (n,):
                 return None
             values[j] = v
-            if total.__class__ is np.ndarray:
+            if owned:
                 total += v
+            elif total.__class__ is float and total == 0.0:
+                total = v  # 0 + v: the entry itself, not to be written into
             else:
-                total = total + v  # a new array the first time an array is added
+                total = total + v
+                owned = total.__class__ is np.ndarray
         if rest_at < 0:
             return None
         rest = 1.0 - total

@@ -70,55 +70,38 @@ class CohortEngine:
         }
 
     # --- evaluation with caching of time-independent pieces ---------------------------------
-    def _prepare(self) -> None:
-        """Evaluate every strategy's transitions and rewards at cycle 1; note which change with time."""
-        model, p = self.model, self.p
+    def _prepare(self, i: int) -> None:
+        """Evaluate strategy ``i``'s transitions and rewards at cycle 1; note which change with time."""
+        model, p, s = self.model, self.p, self.strategies[i]
         steps = model.max_tunnel
-        self.rows: list[list[dict[int, object]]] = []
-        self.rows_dynamic: list[bool] = []
-        for s in self.strategies:
-            rows, reads = model.transition_rows(p, s, 1, steps)
-            self.rows.append(rows)
-            self.rows_dynamic.append("time" in reads)
-        # state rewards: per strategy, values (K, n|1) fixed over time (static) or dynamic
-        self.static_state: dict[str, list[np.ndarray]] = {}
-        self.dynamic_state: dict[str, list[np.ndarray]] = {}
-        self.dynamic_state_flags: dict[str, list[bool]] = {}
+        self.rows, reads = model.transition_rows(p, s, 1, steps)
+        self.rows_dynamic = "time" in reads
+        # state rewards: values (K, n|1) fixed over time (static) or re-evaluated every cycle
+        self.static_state: dict[str, np.ndarray] = {}
+        self.dynamic_state: dict[str, np.ndarray] = {}
         self.transition_items: dict[str, list] = {}
-        self.transition_flags: dict[str, list[bool]] = {}
+        self.transition_dynamic: dict[str, bool] = {}
         for name, reward in model.rewards.items():
             if reward.state is not None:
-                per, flags = [], []
-                for s in self.strategies:
-                    v, reads = model.state_values(reward, p, s, 1, steps)
-                    per.append(v)
-                    flags.append("time" in reads)
-                if any(flags):
-                    self.dynamic_state[name], self.dynamic_state_flags[name] = per, flags
-                else:
-                    self.static_state[name] = per
+                values, reads = model.state_values(reward, p, s, 1, steps)
+                (self.dynamic_state if "time" in reads else self.static_state)[name] = values
             if reward.transition is not None:
-                per, flags = [], []
-                for s in self.strategies:
-                    items, reads = model.transition_values(reward, p, s, 1, steps)
-                    per.append(items)
-                    flags.append("time" in reads)
-                self.transition_items[name], self.transition_flags[name] = per, flags
+                items, reads = model.transition_values(reward, p, s, 1, steps)
+                self.transition_items[name], self.transition_dynamic[name] = items, "time" in reads
 
     def _refresh(self, cycle: int, i: int) -> None:
         """Re-evaluate strategy ``i``'s time-dependent transitions and rewards for ``cycle`` (> 1)."""
         model, p, steps, s = self.model, self.p, self.model.max_tunnel, self.strategies[i]
-        if self.rows_dynamic[i]:
-            self.rows[i] = model.transition_rows(p, s, cycle, steps)[0]
-        for name, flags in self.dynamic_state_flags.items():
-            if flags[i]:
-                self.dynamic_state[name][i] = model.state_values(model.rewards[name], p, s, cycle, steps)[0]
-        for name, flags in self.transition_flags.items():
-            if flags[i]:
-                self.transition_items[name][i] = model.transition_values(model.rewards[name], p, s, cycle, steps)[0]
+        if self.rows_dynamic:
+            self.rows = model.transition_rows(p, s, cycle, steps)[0]
+        for name in self.dynamic_state:
+            self.dynamic_state[name] = model.state_values(model.rewards[name], p, s, cycle, steps)[0]
+        for name, dynamic in self.transition_dynamic.items():
+            if dynamic:
+                self.transition_items[name] = model.transition_values(model.rewards[name], p, s, cycle, steps)[0]
 
     def _tracked(self) -> list[int]:
-        """The internal states whose membership the run must follow.
+        """The internal states whose membership the run of a strategy must follow.
 
         A state can be left out (its membership is never computed) when nothing reads it: no
         trace is kept, no state reward is non-zero in it, no transition reward starts from it,
@@ -129,50 +112,65 @@ class CohortEngine:
         if self.trace:
             return list(range(K))
         needed = np.zeros(K, dtype=bool)
-        for per in (*self.static_state.values(), *self.dynamic_state.values()):
-            for values in per:
-                needed |= np.any(values != 0, axis=1)
-        for per in self.transition_items.values():
-            for items in per:
-                for sources, _, _ in items:
-                    needed[sources] = True
+        for values in (*self.static_state.values(), *self.dynamic_state.values()):
+            needed |= np.any(values != 0, axis=1)
+        for items in self.transition_items.values():
+            for sources, _, _ in items:
+                needed[sources] = True
         grown = True
         while grown:  # and every state from which the cohort moves into a state already needed
             grown = False
-            for rows in self.rows:
-                for k, row in enumerate(rows):
-                    if not needed[k] and any(needed[j] and j != k and not _is_zero(v) for j, v in row.items()):
-                        needed[k] = grown = True
+            for k, row in enumerate(self.rows):
+                if not needed[k] and any(needed[j] and j != k and not _is_zero(v) for j, v in row.items()):
+                    needed[k] = grown = True
         return [k for k in range(K) if needed[k]]
 
     # --- the loop -------------------------------------------------------------------------
     def run(self) -> xr.Dataset:
-        self._prepare()
-        try:
-            return self._run(self._tracked())
-        except _Untracked:  # a later cycle reads a state left out: run again following every state
-            self._prepare()
-            return self._run(list(range(self.K)))
+        """Run every strategy (one at a time, so memory holds one strategy's cohort) and build the outcome set."""
+        model, S, n = self.model, self.S, self.n
+        kinds = {name: r.kind for name, r in model.rewards.items()}
+        total = {name: np.zeros((S, n)) for name in model.rewards}
+        undisc = {name: np.zeros((S, n)) for name in model.rewards} if self.undiscounted else None
+        store = None
+        if self.trace is True:
+            store = np.empty((model.n_cycles + 1, S, len(model.states), n))
+        elif self.trace == "mean":
+            store = np.empty((model.n_cycles + 1, S, len(model.states)))
+        for i in range(S):
+            self._prepare(i)
+            try:
+                self._run(i, self._tracked(), kinds, total, undisc, store)
+            except _Untracked:  # a later cycle reads a state left out: run again following every state
+                for out in (total, *([undisc] if undisc is not None else [])):
+                    for values in out.values():
+                        values[i] = 0.0
+                self._prepare(i)
+                self._run(i, list(range(self.K)), kinds, total, undisc, store)
+        for name, reward in model.rewards.items():
+            if reward.initial is not None:
+                value = model.initial_values(reward, self.p, self.strategies)
+                total[name] += value
+                if undisc is not None:
+                    undisc[name] += value
+        return self._outcomes(total, undisc, kinds, store)
 
-    def _run(self, tracked: list[int]) -> xr.Dataset:
-        """Strategy by strategy (so memory holds one strategy's cohort), cycle by cycle:
-        ``m_t[j] = sum_i m_{t-1}[i] P_t[i, j]`` over the non-zero entries of the tracked states,
-        and the weighted occupancy of the rewarded states accumulated once per cycle.
+    def _run(self, i: int, tracked: list[int], kinds: dict[str, str], total: dict[str, np.ndarray],
+             undisc: dict[str, np.ndarray] | None, store: np.ndarray | None) -> None:
+        """Strategy ``i``, cycle by cycle: ``m_t[j] = sum_i m_{t-1}[i] P_t[i, j]`` over the non-zero
+        entries of the tracked states, and the weighted occupancy of the states with a
+        time-constant reward accumulated once per cycle, into ``total[name][i]``.
 
         With one sample the cohort is a list of Python floats: the same IEEE arithmetic as
         numpy's element-wise operations (so the same numbers bit for bit as in a run with more
         samples), without numpy's cost per call.
         """
-        model = self.model
-        T, S, n = model.n_cycles, self.S, self.n
+        T, n = self.model.n_cycles, self.n
         scalar = n == 1
-        kinds = {name: r.kind for name, r in model.rewards.items()}
-        total = {name: np.zeros((S, n)) for name in model.rewards}
-        undisc = {name: np.zeros((S, n)) for name in model.rewards} if self.undiscounted else None
         pos = {k: j for j, k in enumerate(tracked)}
         # weighted sums of the trace for time-constant rewards, one per distinct weight vector,
         # over the tracked states [lo, hi) that carry a time-constant reward
-        needed = ({"undiscounted"} if self.undiscounted else set()) | {kinds[name] for name in self.static_state}
+        needed = ({"undiscounted"} if undisc is not None else set()) | {kinds[name] for name in self.static_state}
         classes: list[np.ndarray] = []
         slot: dict[str, int] = {}
         for cls in ("undiscounted", "cost", "effect"):
@@ -184,72 +182,58 @@ class CohortEngine:
             if not same:
                 classes.append(w)
         point = [[float(x) for x in w] for w in classes]
-        rewarded = np.flatnonzero(np.any([np.any(v[tracked] != 0, axis=1) for per in self.static_state.values() for v in per], axis=0)) \
+        rewarded = np.flatnonzero(np.any([np.any(v[tracked] != 0, axis=1) for v in self.static_state.values()], axis=0)) \
             if self.static_state else []
         lo, hi = (int(rewarded[0]), int(rewarded[-1]) + 1) if len(rewarded) else (0, 0)
-        store = None
-        if self.trace is True:
-            store = np.empty((T + 1, S, len(model.states), n))
-        elif self.trace == "mean":
-            store = np.empty((T + 1, S, len(model.states)))
         m0 = self.m0[tracked]
-        for i in range(S):
-            cur = [float(x) for x in m0[:, 0]] if scalar else m0.copy()
-            nxt = [0.0] * len(tracked) if scalar else np.empty_like(cur)
-            tmp = None if scalar else np.empty(n)
-            occupancy = [[w[0] * cur[k] for k in range(lo, hi)] for w in point] if scalar else \
-                [np.multiply(cur[lo:hi], w[0]) for w in point]
-            scratch = None if scalar else np.empty_like(cur[lo:hi])
-            self._store(store, 0, i, cur, tracked)
-            for t in range(1, T + 1):
-                if t > 1:
-                    self._refresh(t, i)
-                plan = self._plan(self.rows[i], pos, scalar)
-                # one-off transition rewards use m_{t-1} and this cycle's probabilities
-                for name, per in self.transition_items.items():
-                    d = self.transition_discount[kinds[name]][t - 1]
-                    for sources, targets, value in per[i]:
-                        amount = self._flow(cur, self.rows[i], sources, targets, pos) * value
-                        total[name][i] += d * amount
-                        if undisc is not None:
-                            undisc[name][i] += amount
-                if scalar:
-                    nxt = _step_scalar(cur, plan)
-                else:
-                    _step(cur, nxt, plan, tmp)
-                # time-dependent state rewards: cycle t's value on both ends of the cycle
-                for name, per in self.dynamic_state.items():
-                    values = per[i]
-                    _check_untracked(values, tracked)
-                    before, after = _weighted(cur, values, tracked), _weighted(nxt, values, tracked)
-                    a, b, d = self.a[t - 1], self.b[t - 1], self.discount[kinds[name]]
-                    total[name][i] += a * d[t - 1] * before + b * d[t] * after
+        cur = [float(x) for x in m0[:, 0]] if scalar else m0
+        nxt = [0.0] * len(tracked) if scalar else np.empty_like(cur)
+        tmp = None if scalar else np.empty(n)
+        occupancy = [[w[0] * cur[k] for k in range(lo, hi)] for w in point] if scalar else \
+            [np.multiply(cur[lo:hi], w[0]) for w in point]
+        scratch = None if scalar else np.empty_like(cur[lo:hi])
+        self._store(store, 0, i, cur, tracked)
+        for t in range(1, T + 1):
+            if t > 1:
+                self._refresh(t, i)
+            plan = self._plan(self.rows, pos, scalar)
+            # one-off transition rewards use m_{t-1} and this cycle's probabilities
+            for name, items in self.transition_items.items():
+                d = self.transition_discount[kinds[name]][t - 1]
+                for sources, targets, value in items:
+                    amount = self._flow(cur, self.rows, sources, targets, pos) * value
+                    total[name][i] += d * amount
                     if undisc is not None:
-                        undisc[name][i] += a * before + b * after
-                cur, nxt = nxt, cur
-                if scalar:
-                    for occ, w in zip(occupancy, point):
-                        wt = w[t]
-                        for k in range(lo, hi):
-                            occ[k - lo] += cur[k] * wt
-                else:
-                    for c, w in enumerate(point):
-                        np.multiply(cur[lo:hi], w[t], out=scratch)
-                        occupancy[c] += scratch
-                self._store(store, t, i, cur, tracked)
-            occ = np.array(occupancy).reshape(len(point), hi - lo, 1) if scalar else occupancy
-            for name, per in self.static_state.items():
-                values = per[i][tracked[lo:hi]]
-                total[name][i] += _dot(occ[slot[kinds[name]]], values)
+                        undisc[name][i] += amount
+            if scalar:
+                nxt = _step_scalar(cur, plan)
+            else:
+                _step(cur, nxt, plan, tmp)
+            # time-dependent state rewards: cycle t's value on both ends of the cycle
+            for name, values in self.dynamic_state.items():
+                _check_untracked(values, tracked)
+                before, after = _weighted(cur, values, tracked), _weighted(nxt, values, tracked)
+                a, b, d = self.a[t - 1], self.b[t - 1], self.discount[kinds[name]]
+                total[name][i] += a * d[t - 1] * before + b * d[t] * after
                 if undisc is not None:
-                    undisc[name][i] += _dot(occ[slot["undiscounted"]], values)
-        for name, reward in model.rewards.items():
-            if reward.initial is not None:
-                value = model.initial_values(reward, self.p, self.strategies)
-                total[name] += value
-                if undisc is not None:
-                    undisc[name] += value
-        return self._outcomes(total, undisc, kinds, store)
+                    undisc[name][i] += a * before + b * after
+            cur, nxt = nxt, cur
+            if scalar:
+                for occ, w in zip(occupancy, point):
+                    wt = w[t]
+                    for k in range(lo, hi):
+                        occ[k - lo] += cur[k] * wt
+            else:
+                for occ, w in zip(occupancy, point):
+                    np.multiply(cur[lo:hi], w[t], out=scratch)
+                    occ += scratch
+            self._store(store, t, i, cur, tracked)
+        occ = np.array(occupancy).reshape(len(point), hi - lo, 1) if scalar else occupancy
+        for name, values in self.static_state.items():
+            values = values[tracked[lo:hi]]
+            total[name][i] += _dot(occ[slot[kinds[name]]], values)
+            if undisc is not None:
+                undisc[name][i] += _dot(occ[slot["undiscounted"]], values)
 
     @staticmethod
     def _plan(rows: list[dict[int, object]], pos: dict[int, int], scalar: bool) -> list[list[tuple[int, object]]]:
