@@ -793,7 +793,7 @@ class MarkovModel:
         be a number or :data:`C`.
         """
         if p is not None:
-            checked = self._checked_row(row, n, p)
+            checked = self._checked_row(row, n, p, self.tolerance)
             if checked is not None:
                 return checked
         tol = self.tolerance
@@ -827,14 +827,15 @@ class MarkovModel:
         return values
 
     @staticmethod
-    def _checked_row(row: dict[int, object], n: int, p: ParameterView) -> dict[int, float | np.ndarray] | None:
+    def _checked_row(row: dict[int, object], n: int, p: ParameterView, tolerance: float) -> dict[int, float | np.ndarray] | None:
         """The row of :meth:`_check_row` when it is plainly valid, else None (``_check_row`` then
         checks it entry by entry and says what is wrong).
 
         Plainly valid: exactly one complement, every other entry a number or an ``(n,)`` array
         (or a parameter's name) with minimum >= 0, and a complement >= 0. The entries are then
         also <= 1 (a sum of numbers >= 0 is at least each of them), so one reduction per entry
-        replaces a minimum and a maximum. With one sample, arrays are taken as numbers, which
+        replaces a minimum and a maximum. Or: numbers only, each in [0, 1], summing to 1
+        within ``tolerance``. With one sample, arrays are taken as numbers, which
         the cohort engine propagates without numpy's per-call cost (the same IEEE arithmetic).
         """
         values: dict[int, float | np.ndarray] = {}
@@ -871,7 +872,9 @@ class MarkovModel:
             else:
                 total = total + v
                 owned = total.__class__ is np.ndarray
-        if rest_at < 0:
+        if rest_at < 0:  # a row of numbers without complement: each at most 1, the sum 1
+            if total.__class__ is float and abs(total - 1.0) <= tolerance and all(v <= 1.0 for v in values.values()):
+                return values
             return None
         rest = 1.0 - total
         if rest.__class__ is float:

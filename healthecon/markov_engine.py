@@ -243,15 +243,16 @@ class CohortEngine:
         for source, row in enumerate(rows):
             at = pos.get(source)
             for target, value in row.items():
-                if _is_zero(value):
-                    continue
                 into = pos.get(target)
                 if into is None:  # nothing reads the state moved into
                     continue
+                if value.__class__ is float:
+                    if value == 0.0:
+                        continue
+                elif scalar:
+                    value = float(np.asarray(value).reshape(-1)[0])
                 if at is None:  # someone moves into a followed state from one left out
                     raise _Untracked
-                if scalar and value.__class__ is not float:
-                    value = float(np.asarray(value).reshape(-1)[0])
                 plan[into].append((at, value))
         return plan
 
