@@ -236,10 +236,11 @@ def make_outcomes(
     return ds
 
 
-#: Layouts of small outcome sets already built, so that a model run many times on a few samples
-#: (a base case in a threshold search) copies one instead of building a Dataset each time.
+#: Layouts of outcome sets already built (variables as read-only zeros, which take no memory;
+#: the sample coordinate, at most 800 kB each), so that a model run many times (a base case in
+#: a threshold search, a tree in a PSA loop) copies one instead of building a Dataset each time.
 _LAYOUTS: dict[tuple, xr.Dataset] = {}
-_LAYOUT_SAMPLES, _LAYOUT_COUNT = 1000, 64
+_LAYOUT_SAMPLES, _LAYOUT_COUNT = 100_000, 16
 
 
 def _build(tables: dict[str, tuple], labels: tuple[str, ...], n: int, attrs: dict[str, object]) -> xr.Dataset:
@@ -310,8 +311,12 @@ def validate_outcomes(ds: xr.Dataset) -> xr.Dataset:
                 f"outcome set names {name!r} as its {attr} variable but has no such variable "
                 f"(variables: {list(ds.data_vars)})"
             )
-    for name, da in ds.data_vars.items():
-        values = np.asarray(da.values, dtype=float)
+    variables = ds.variables
+    for name in ds.data_vars:
+        values = np.asarray(variables[name].values, dtype=float)
+        if np.isfinite(values).all():
+            continue
+        da = ds[name]
         bad = ~np.isfinite(values)
         if bad.any():
             where = dict(zip(da.dims, np.argwhere(bad)[0]))
