@@ -32,6 +32,7 @@ from __future__ import annotations
 import os
 import time
 import tracemalloc
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -40,6 +41,7 @@ from healthecon.discount import discount_factors
 from healthecon.distributions import Beta, Gamma, LogNormal
 from healthecon.lifetable import LifeTable
 from healthecon.markov import C, MarkovModel
+from healthecon.modeldef import ParameterView
 from healthecon.params import Parameters
 from healthecon.tree import C as TREE_C
 from healthecon.tree import Chance, Decision, DecisionTree, Terminal
@@ -241,6 +243,17 @@ def tree_numpy(draws):
     return np.stack(cost, axis=1), np.stack(qaly, axis=1)
 
 
+def model_functions(draws):
+    """Only the model's own functions, called as often as the engine calls them (transitions
+    every cycle for every strategy, the rewards once per strategy): a floor for any engine."""
+    p = ParameterView(draws)
+    for s in STRATEGIES:
+        for reward in MODEL.rewards.values():
+            reward.state.value(p, s) if callable(reward.state.value) else None
+        for t in range(1, N_CYCLES + 1):
+            transitions(p, s, SimpleNamespace(cycle=t, years=t - 1.0, age=START_AGE + t - 1.0, in_state=1))
+
+
 def peak_memory(fn, *args):
     """Peak memory (MiB) that ``fn(*args)`` allocates beyond what exists before the call."""
     tracemalloc.start()
@@ -273,6 +286,7 @@ def main(argv: list[str] | None = None) -> None:
             times.setdefault(name, []).append(t)
     for name, fn in runs.items():
         single[name] = median_of(lambda: fn(base), 1 if args.quick else 21)[0]
+    floor = median_of(lambda: model_functions(base), 1 if args.quick else 21)[0]
     ours = results["healthecon"]
     agree = all(
         np.allclose(ours["cost"].values, cost, rtol=1e-12, atol=0) and np.allclose(ours["qaly"].values, qaly, rtol=1e-12, atol=0)
@@ -283,6 +297,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load average (1 min)       : {os.getloadavg()[0]:8.2f} on {os.cpu_count()} cores; medians of {repeat} interleaved runs")
     for name in runs:
         print(f"{name:<27}: {median[name] * 1000:9.1f} ms   base case {single[name] * 1000:7.2f} ms")
+    print(f"base case, the model's own functions alone: {floor * 1000:7.2f} ms "
+          f"(healthecon / that: {single['healthecon'] / floor:5.2f})")
     for name in ("einsum loop", "best numpy loop"):
         print(f"ratio healthecon / {name:<16}: {median['healthecon'] / median[name]:6.2f} PSA, "
               f"{single['healthecon'] / single[name]:6.2f} base case")
