@@ -754,19 +754,21 @@ class MarkovModel:
         """Parse a user matrix into rows: {to index: value or C}."""
         k = len(self.states)
         rows: list[dict[int, object] | None] = [None] * k
-        if isinstance(raw, Mapping):
+        if raw.__class__ is dict or isinstance(raw, Mapping):
+            index = self.index
             for source, row in raw.items():
-                if source not in self.index:
+                a = index.get(source)
+                if a is None:
                     raise _unknown_in(where, "state", source, self.states)
-                if not isinstance(row, Mapping):
+                if not (row.__class__ is dict or isinstance(row, Mapping)):
                     raise ModelDefinitionError(f"{where}, from {source!r}: expected a mapping {{to_state: probability}}, got {type(row).__name__}")
                 parsed = {}
-                index = self.index
                 for target, value in row.items():
-                    if target not in index:
+                    b = index.get(target)
+                    if b is None:
                         raise _unknown_in(f"{where}, from {source!r}", "state", target, self.states)
-                    parsed[index[target]] = C if value is C or value.__class__ is str and is_complement(value) else value
-                rows[index[source]] = parsed
+                    parsed[b] = C if value is C or value.__class__ is str and is_complement(value) else value
+                rows[a] = parsed
         else:
             if isinstance(raw, np.ndarray):
                 raw = list(raw)
