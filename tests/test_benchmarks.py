@@ -85,3 +85,15 @@ def test_voi_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, capsys)
     original = getattr(module, which)
     monkeypatch.setattr(module, which, lambda *args: original(*args) * 1.1 + 1.0)
     assert ("EVPI:" if which == "baseline_evpi" else "EVPPI of p:") in _exits_nonzero(module, capsys)
+
+
+def test_markov_benchmark_exits_nonzero_when_the_tree_disagrees(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "markov_psa.py")
+    original = module.tree_numpy
+
+    def off_by_a_little(draws):  # QALYs out by a relative 1e-8, beyond the 1e-12 tolerance
+        cost, qaly = original(draws)
+        return cost, qaly * (1 + 1e-8)
+
+    monkeypatch.setattr(module, "tree_numpy", off_by_a_little)
+    assert "decision tree" in _exits_nonzero(module, capsys)
