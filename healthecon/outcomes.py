@@ -105,6 +105,17 @@ def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) ->
     return xr.DataArray(_as_table(name, value, strategy_labels), dims=(SAMPLE, STRATEGY))
 
 
+def _kind_of(name: str, samples: int, first: tuple[str, int] | None, kinds: Mapping[str, str], cost: str, effect: str | None) -> str:
+    """The kind of outcome ``name``, after checking that it has as many samples as the first
+    outcome (``first``: its name and sample count)."""
+    if first is not None and samples != first[1]:
+        raise ShapeError(f"outcome {name!r}: has {samples} samples but {first[0]!r} has {first[1]}; every outcome needs the same samples")
+    kind = kinds.get(name, _guess_kind(name, cost, effect))
+    if kind not in KINDS:
+        raise OutcomesError(f"outcome {name!r}: unknown kind {kind!r}; expected one of {KINDS}")
+    return kind
+
+
 def _as_table(name: str, value: object, strategy_labels: tuple[str, ...]) -> np.ndarray:
     """A plain (not xarray) outcome as a float array ``(n_samples, n_strategies)``."""
     arr = np.asarray(value, dtype=float)
@@ -196,35 +207,22 @@ def make_outcomes(
     if not any(isinstance(value, xr.DataArray) for value in values.values()):
         # plain arrays (what the models return): the Dataset built in one step, the same as below
         tables: dict[str, tuple] = {}
+        first: tuple[str, int] | None = None
         for name, value in values.items():
             arr = _as_table(name, value, labels)
-            first = next(iter(tables.items()), None)
-            if first is not None and arr.shape[0] != first[1][1].shape[0]:
-                raise ShapeError(
-                    f"outcome {name!r}: has {arr.shape[0]} samples but {first[0]!r} has {first[1][1].shape[0]}; "
-                    "every outcome needs the same samples"
-                )
-            kind = kinds.get(name, _guess_kind(name, cost, effect))
-            if kind not in KINDS:
-                raise OutcomesError(f"outcome {name!r}: unknown kind {kind!r}; expected one of {KINDS}")
+            kind = _kind_of(name, arr.shape[0], first, kinds, cost, effect)
+            first = first or (name, arr.shape[0])
             tables[name] = ((SAMPLE, STRATEGY), arr, {"kind": kind})
-        n = next(iter(tables.values()))[1].shape[0]
         ds_attrs = {"cost": cost, "effect": effect or "", "currency": currency, "effect_unit": effect_unit, **(attrs or {})}
-        return validate_outcomes(_build(tables, labels, n, ds_attrs))
+        return validate_outcomes(_build(tables, labels, first[1], ds_attrs))
     arrays = {}
+    first = None
     for name, value in values.items():
         da = _as_dataarray(name, value, labels)
         if da.sizes[STRATEGY] != len(labels):
             raise ShapeError(f"outcome {name!r}: has {da.sizes[STRATEGY]} strategies, expected {len(labels)}")
-        first = next(iter(arrays.items()), None)
-        if first is not None and da.sizes[SAMPLE] != first[1].sizes[SAMPLE]:
-            raise ShapeError(
-                f"outcome {name!r}: has {da.sizes[SAMPLE]} samples but {first[0]!r} has {first[1].sizes[SAMPLE]}; "
-                "every outcome needs the same samples"
-            )
-        kind = kinds.get(name, _guess_kind(name, cost, effect))
-        if kind not in KINDS:
-            raise OutcomesError(f"outcome {name!r}: unknown kind {kind!r}; expected one of {KINDS}")
+        kind = _kind_of(name, da.sizes[SAMPLE], first, kinds, cost, effect)
+        first = first or (name, da.sizes[SAMPLE])
         arrays[name] = da.assign_attrs(kind=kind)
     ds = xr.Dataset(arrays)
     ds = ds.assign_coords({SAMPLE: np.arange(ds.sizes[SAMPLE]), STRATEGY: list(labels)})
