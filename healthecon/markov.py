@@ -878,7 +878,7 @@ class MarkovModel:
             if total.__class__ is float and abs(total - 1.0) <= tolerance and all(v <= 1.0 for v in values.values()):
                 return values
             return None
-        rest = 1.0 - total
+        rest = np.subtract(1.0, total, out=total) if owned else 1.0 - total  # the sum is not needed after this
         if rest.__class__ is float:
             if not (rest >= 0.0):
                 return None
