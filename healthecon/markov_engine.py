@@ -188,10 +188,10 @@ class CohortEngine:
         m0 = self.m0[tracked]
         cur = [float(x) for x in m0[:, 0]] if scalar else m0
         nxt = [0.0] * len(tracked) if scalar else np.empty_like(cur)
-        tmp = None if scalar else np.empty(min(n, _BLOCK))
+        tmp = None if scalar else np.empty(_block_size(n))
         occupancy = [[w[0] * cur[k] for k in range(lo, hi)] for w in point] if scalar else \
             [np.multiply(cur[lo:hi], w[0]) for w in point]
-        scratch = None if scalar else np.empty((hi - lo, min(n, _BLOCK)))
+        scratch = None if scalar else np.empty((hi - lo, _block_size(n)))
         self._store(store, 0, i, cur, tracked)
         for t in range(1, T + 1):
             if t > 1:
@@ -323,13 +323,18 @@ def _is_zero(value: object) -> bool:
 _BLOCK = 8192
 
 
+def _block_size(n: int) -> int:
+    """Samples per block: all of them up to two blocks' worth."""
+    return n if n <= 2 * _BLOCK else _BLOCK
+
+
 def _step(m: np.ndarray, new: np.ndarray, plan: list[list[tuple[int, object]]], tmp: np.ndarray,
           occupancy: list[np.ndarray], weights: list[float], lo: int, hi: int, scratch: np.ndarray) -> None:
     """``new[j] = sum_i m[i] P[i, j]`` in place, over the inflows of :meth:`CohortEngine._plan`,
     then ``occupancy[c] += weights[c] * new[lo:hi]``; block by block of samples (each sample's
     arithmetic is the same whatever the blocks)."""
     n = m.shape[-1]
-    block = n if n <= 2 * _BLOCK else _BLOCK
+    block = _block_size(n)
     for start in range(0, n, block):
         end = min(n, start + block)
         part = slice(start, end) if block < n else slice(None)
