@@ -137,6 +137,7 @@ from .modeldef import complement as _complement
 __all__ = ["C", "Time", "MarkovModel", "Reward"]
 
 ANY = "*"
+_minimum = np.minimum.reduce  # ndarray.min without its Python wrapper; NaN propagates
 #: Strings that could be meant as the complement or as a parameter; refused in transition
 #: matrices and starting distributions (give ``C`` or ``"#"``).
 _COMPLEMENT_LOOKALIKES = frozenset({"C"})
@@ -594,6 +595,7 @@ class MarkovModel:
             if int(length) != length or length < 1:
                 raise ModelDefinitionError(f"tunnel state {state!r}: expected a whole number of cycles >= 1, got {length!r}")
             self.tunnels[state] = int(length)
+        self.index = {state: k for k, state in enumerate(self.states)}  # user state -> its position
         self.internal: list[str] = []
         self.group: dict[str, list[int]] = {}  # user state -> internal indices
         self.owner: list[int] = []  # internal index -> user state index
@@ -818,18 +820,21 @@ class MarkovModel:
         """Parse a user matrix into rows: {to index: value or C}."""
         k = len(self.states)
         rows: list[dict[int, object] | None] = [None] * k
-        if isinstance(raw, Mapping):
+        if raw.__class__ is dict or isinstance(raw, Mapping):
+            index = self.index
             for source, row in raw.items():
-                if source not in self.states:
+                a = index.get(source)
+                if a is None:
                     raise _unknown_in(where, "state", source, self.states)
-                if not isinstance(row, Mapping):
+                if not (row.__class__ is dict or isinstance(row, Mapping)):
                     raise ModelDefinitionError(f"{where}, from {source!r}: expected a mapping {{to_state: probability}}, got {type(row).__name__}")
                 parsed = {}
                 for target, value in row.items():
-                    if target not in self.states:
+                    b = index.get(target)
+                    if b is None:
                         raise _unknown_in(f"{where}, from {source!r}", "state", target, self.states)
-                    parsed[self.states.index(target)] = C if is_complement(value) else value
-                rows[self.states.index(source)] = parsed
+                    parsed[b] = C if value is C or value.__class__ is str and is_complement(value) else value
+                rows[a] = parsed
         else:
             if isinstance(raw, np.ndarray):
                 raw = list(raw)
@@ -855,6 +860,10 @@ class MarkovModel:
         With ``p=None`` (a constant matrix checked when the model is built) every entry must
         be a number or :data:`C`.
         """
+        if p is not None:
+            checked = self._checked_row(row, n, p, self.tolerance)
+            if checked is not None:
+                return checked
         tol = self.tolerance
         source = self.states[i]
         complement = [j for j, v in row.items() if v is C]
@@ -883,6 +892,65 @@ class MarkovModel:
                     f"{where}, from {source!r}: row sums to {_show(total, off)}, expected 1 "
                     f"(absolute tolerance {tol:g}); use C for the complement"
                 )
+        return values
+
+    @staticmethod
+    def _checked_row(row: dict[int, object], n: int, p: ParameterView, tolerance: float) -> dict[int, float | np.ndarray] | None:
+        """The row of :meth:`_check_row` when it is plainly valid, else None (``_check_row`` then
+        checks it entry by entry and says what is wrong).
+
+        Plainly valid: exactly one complement, every other entry a number or an ``(n,)`` array
+        (or a parameter's name) with minimum >= 0, and a complement >= 0. The entries are then
+        also <= 1 (a sum of numbers >= 0 is at least each of them), so one reduction per entry
+        replaces a minimum and a maximum. Or: numbers only, each in [0, 1], summing to 1
+        within ``tolerance``. With one sample, arrays are taken as numbers, which
+        the cohort engine propagates without numpy's per-call cost (the same IEEE arithmetic).
+        """
+        values: dict[int, float | np.ndarray] = {}
+        total: float | np.ndarray = 0.0
+        owned = False  # whether total is an array made here (and may be added into)
+        rest_at = -1
+        for j, v in row.items():
+            if v is C:
+                if rest_at >= 0:
+                    return None
+                rest_at = j
+                continue
+            if v.__class__ is str:
+                if v in _COMPLEMENT_LOOKALIKES or v not in p:
+                    return None
+                v = p[v]
+            if v.__class__ is np.ndarray and v.dtype == np.float64 and v.shape == (n,):
+                if n == 1:
+                    v = float(v[0])
+                elif not (_minimum(v) >= 0.0):
+                    return None
+            elif v.__class__ is int or v.__class__ is np.float64:
+                v = float(v)
+            if v.__class__ is float:
+                if not (v >= 0.0):
+                    return None
+            elif v.__class__ is not np.ndarray or v.dtype != np.float64 or v.shape != (n,):
+                return None
+            values[j] = v
+            if owned:
+                total += v
+            elif total.__class__ is float and total == 0.0:
+                total = v  # 0 + v: the entry itself, not to be written into
+            else:
+                total = total + v
+                owned = total.__class__ is np.ndarray
+        if rest_at < 0:  # a row of numbers without complement: each at most 1, the sum 1
+            if total.__class__ is float and abs(total - 1.0) <= tolerance and all(v <= 1.0 for v in values.values()):
+                return values
+            return None
+        rest = np.subtract(1.0, total, out=total) if owned else 1.0 - total  # the sum is not needed after this
+        if rest.__class__ is float:
+            if not (rest >= 0.0):
+                return None
+        elif not (_minimum(rest) >= 0.0):
+            return None
+        values[rest_at] = rest
         return values
 
     @staticmethod
@@ -933,6 +1001,8 @@ class MarkovModel:
         for step, (raw, reads) in enumerate(calls, start=1):
             where = self._where(strategy, cycle, step if "in_state" in reads else None)
             user.append(self._check_rows(self._user_matrix(raw, where), where, p))
+        if not self.tunnels:  # internal states are the user's
+            return user[0], reads_all
         internal = []
         for a, owner in enumerate(self.owner):
             internal.append({int(self.dest[a, c]): v for c, v in user[self._step_index(a, len(user))][owner].items()})

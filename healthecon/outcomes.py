@@ -102,6 +102,22 @@ def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) ->
                 )
             value = value.assign_coords({STRATEGY: own}).sel({STRATEGY: list(strategy_labels)})
         return value.astype(float)
+    return xr.DataArray(_as_table(name, value, strategy_labels), dims=(SAMPLE, STRATEGY))
+
+
+def _kind_of(name: str, samples: int, first: tuple[str, int] | None, kinds: Mapping[str, str], cost: str, effect: str | None) -> str:
+    """The kind of outcome ``name``, after checking that it has as many samples as the first
+    outcome (``first``: its name and sample count)."""
+    if first is not None and samples != first[1]:
+        raise ShapeError(f"outcome {name!r}: has {samples} samples but {first[0]!r} has {first[1]}; every outcome needs the same samples")
+    kind = kinds.get(name, _guess_kind(name, cost, effect))
+    if kind not in KINDS:
+        raise OutcomesError(f"outcome {name!r}: unknown kind {kind!r}; expected one of {KINDS}")
+    return kind
+
+
+def _as_table(name: str, value: object, strategy_labels: tuple[str, ...]) -> np.ndarray:
+    """A plain (not xarray) outcome as a float array ``(n_samples, n_strategies)``."""
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 1:
         arr = arr[None, :]
@@ -110,7 +126,7 @@ def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) ->
             f"outcome {name!r}: expected shape (n_samples, {len(strategy_labels)}) for "
             f"strategies {list(strategy_labels)}, got {np.shape(value)}"
         )
-    return xr.DataArray(arr, dims=(SAMPLE, STRATEGY))
+    return arr
 
 
 def make_outcomes(
@@ -188,20 +204,25 @@ def make_outcomes(
     if not values:
         raise OutcomesError("no outcomes given: expected at least a cost variable")
     kinds = dict(kinds or {})
+    if not any(isinstance(value, xr.DataArray) for value in values.values()):
+        # plain arrays (what the models return): the Dataset built in one step, the same as below
+        tables: dict[str, tuple] = {}
+        first: tuple[str, int] | None = None
+        for name, value in values.items():
+            arr = _as_table(name, value, labels)
+            kind = _kind_of(name, arr.shape[0], first, kinds, cost, effect)
+            first = first or (name, arr.shape[0])
+            tables[name] = ((SAMPLE, STRATEGY), arr, {"kind": kind})
+        ds_attrs = {"cost": cost, "effect": effect or "", "currency": currency, "effect_unit": effect_unit, **(attrs or {})}
+        return validate_outcomes(_build(tables, labels, first[1], ds_attrs))
     arrays = {}
+    first = None
     for name, value in values.items():
         da = _as_dataarray(name, value, labels)
         if da.sizes[STRATEGY] != len(labels):
             raise ShapeError(f"outcome {name!r}: has {da.sizes[STRATEGY]} strategies, expected {len(labels)}")
-        first = next(iter(arrays.items()), None)
-        if first is not None and da.sizes[SAMPLE] != first[1].sizes[SAMPLE]:
-            raise ShapeError(
-                f"outcome {name!r}: has {da.sizes[SAMPLE]} samples but {first[0]!r} has {first[1].sizes[SAMPLE]}; "
-                "every outcome needs the same samples"
-            )
-        kind = kinds.get(name, _guess_kind(name, cost, effect))
-        if kind not in KINDS:
-            raise OutcomesError(f"outcome {name!r}: unknown kind {kind!r}; expected one of {KINDS}")
+        kind = _kind_of(name, da.sizes[SAMPLE], first, kinds, cost, effect)
+        first = first or (name, da.sizes[SAMPLE])
         arrays[name] = da.assign_attrs(kind=kind)
     ds = xr.Dataset(arrays)
     ds = ds.assign_coords({SAMPLE: np.arange(ds.sizes[SAMPLE]), STRATEGY: list(labels)})
@@ -210,6 +231,31 @@ def make_outcomes(
     )
     ds.attrs.update(attrs or {})
     validate_outcomes(ds)
+    return ds
+
+
+#: Layouts of outcome sets already built (variables as read-only zeros, which take no memory;
+#: the sample coordinate, at most 800 kB each), so that a model run many times (a base case in
+#: a threshold search, a tree in a PSA loop) copies one instead of building a Dataset each time.
+_LAYOUTS: dict[tuple, xr.Dataset] = {}
+_LAYOUT_SAMPLES, _LAYOUT_COUNT = 100_000, 16
+
+
+def _build(tables: dict[str, tuple], labels: tuple[str, ...], n: int, attrs: dict[str, object]) -> xr.Dataset:
+    """The Dataset of ``{name: (dims, array, attrs)}`` with the outcome set's coordinates and ``attrs``."""
+    key = (labels, n, tuple((name, table[2]["kind"]) for name, table in tables.items()), tuple(attrs.items()))
+    try:
+        layout = _LAYOUTS.get(key) if n <= _LAYOUT_SAMPLES else None
+    except TypeError:  # an attribute that cannot be a key (a list): build it
+        key, layout = None, None
+    if layout is not None:
+        return layout.copy(data={name: table[1] for name, table in tables.items()})
+    ds = xr.Dataset(tables, coords={SAMPLE: np.arange(n), STRATEGY: list(labels)}, attrs=attrs)
+    if key is not None and n <= _LAYOUT_SAMPLES:
+        if len(_LAYOUTS) >= _LAYOUT_COUNT:
+            _LAYOUTS.pop(next(iter(_LAYOUTS)))
+        # the layout keeps no one's numbers: its variables are read-only zeros
+        _LAYOUTS[key] = ds.copy(data={name: np.broadcast_to(0.0, table[1].shape) for name, table in tables.items()})
     return ds
 
 
@@ -263,8 +309,12 @@ def validate_outcomes(ds: xr.Dataset) -> xr.Dataset:
                 f"outcome set names {name!r} as its {attr} variable but has no such variable "
                 f"(variables: {list(ds.data_vars)})"
             )
-    for name, da in ds.data_vars.items():
-        values = np.asarray(da.values, dtype=float)
+    variables = ds.variables
+    for name in ds.data_vars:
+        values = np.asarray(variables[name].values, dtype=float)
+        if np.isfinite(values).all():
+            continue
+        da = ds[name]
         bad = ~np.isfinite(values)
         if bad.any():
             where = dict(zip(da.dims, np.argwhere(bad)[0]))

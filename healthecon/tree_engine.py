@@ -25,7 +25,7 @@ from .errors import ShapeError, TreeError, UnknownNameError, unknown_name
 from .modeldef import TOLERANCE, MissingParameter, ParameterView, complement, is_complement, is_cost, refuse_boolean, reward_kind
 from .outcomes import SAMPLE, STRATEGY
 
-__all__ = ["UNDISCOUNTED", "PATH_SEPARATOR", "node_id", "Leaf", "Visit", "Rollback", "roll_back"]
+__all__ = ["UNDISCOUNTED", "PATH_SEPARATOR", "node_id", "Leaf", "LeafValues", "Visit", "Rollback", "roll_back"]
 
 #: Suffix of the undiscounted totals that Markov leaves report.
 UNDISCOUNTED = "_undiscounted"
@@ -38,6 +38,35 @@ def node_id(path: tuple[str, ...]) -> str:
     return f"node {PATH_SEPARATOR.join(path)!r}"
 
 
+class LeafValues(Mapping):
+    """A pathway's total payoff of each variable: its tree phase plus its Markov phase.
+
+    The two parts are kept apart and added only when a variable is read (the expected values
+    of :meth:`Rollback.expected` do not need the sums as arrays); a part that is absent is
+    zero.
+    """
+
+    def __init__(self, parts: dict[str, tuple[np.ndarray | None, np.ndarray | None]], n: int) -> None:
+        self.parts, self.n = parts, n
+
+    def total(self, var: str) -> np.ndarray | None:
+        """The payoff of ``var``, or None where it is zero in every sample because no part has it."""
+        own, later = self.parts[var]
+        if own is None:
+            return later
+        return own if later is None else own + later
+
+    def __getitem__(self, var: str) -> np.ndarray:
+        value = self.total(var)
+        return np.zeros(self.n) if value is None else value
+
+    def __iter__(self):
+        return iter(self.parts)
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+
 @dataclass
 class Leaf:
     """A pathway of one strategy: its terminal node, probability (per sample) and values."""
@@ -47,7 +76,7 @@ class Leaf:
     node: Any
     probability: np.ndarray
     tree_values: dict[str, np.ndarray]
-    values: dict[str, np.ndarray] = field(default_factory=dict)
+    values: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,14 +102,22 @@ class Rollback:
     n: int
 
     def expected(self) -> dict[str, np.ndarray]:
-        """Expected value of every variable, ``{variable: (n_samples, n_strategies)}``."""
+        """Expected value of every variable, ``{variable: (n_samples, n_strategies)}``.
+
+        ``sum over pathways of P(k) v(k)`` in pathway order, skipping the pathways whose
+        payoff of the variable is zero throughout.
+        """
         column = {name: i for i, name in enumerate(self.strategies)}
         values = {}
+        tmp = np.empty(self.n)
         for var in self.variables:
-            table = np.zeros((self.n, len(self.strategies)))
+            table = np.zeros((len(self.strategies), self.n))  # one contiguous row per strategy
             for leaf in self.leaves:
-                table[:, column[leaf.strategy]] += leaf.probability * leaf.values[var]
-            values[var] = table
+                value = leaf.values.total(var) if isinstance(leaf.values, LeafValues) else leaf.values[var]
+                if value is not None:
+                    np.multiply(leaf.probability, value, out=tmp)
+                    table[column[leaf.strategy]] += tmp
+            values[var] = table.T
         return values
 
 
@@ -104,7 +141,9 @@ class _Engine:
             raise ShapeError(f"draws: expected an xarray.Dataset with a 'sample' dimension, got {type(draws).__name__}")
         n = int(draws.sizes[SAMPLE])
         arrays = {}
-        for key, var in draws.data_vars.items():
+        variables = draws.variables  # xarray Variables: no DataArray built per parameter
+        for key in draws.data_vars:
+            var = variables[key]
             if var.dims == (SAMPLE,):
                 arrays[str(key)] = np.asarray(var.values, dtype=float)
         for key, path in parameters.items():
@@ -115,6 +154,9 @@ class _Engine:
                 raise UnknownNameError(f"{where}, {path[-1]}: {unknown_name('parameter', key, list(arrays))}")
         self.draws, self.arrays, self.n = draws, arrays, n
         self.view = ParameterView(arrays, n=n)
+        # a parameter's name or a number gives the same array wherever it is used: check it once
+        self.checked: dict[object, np.ndarray] = {}
+        self.checked_probability: set[object] = set()
 
     def run(self, root: Any, name: str, policies: Mapping[str, tuple[str, dict[tuple[str, ...], str]]],
             strategies: list[str]) -> Rollback:
@@ -123,15 +165,26 @@ class _Engine:
         leaves: list[Leaf] = []
         visits: list[Visit] = []
         branches = {b.label: b for b in root.branches}
+        self.one = np.ones(n)  # the probability of reaching a strategy's first node; read-only, shared
+        self.one.flags.writeable = False
         for strategy in strategies:
             choice, policy = policies[strategy]
-            self.walk(branches[choice].node, (choice,), np.ones(n), root_payoffs, strategy, policy, leaves, visits, None)
+            self.walk(branches[choice].node, (choice,), self.one, root_payoffs, strategy, policy, leaves, visits, None)
         markov, kinds = self.markov_values(leaves)
         variables = self.finalise(leaves, markov)
         kinds = {v: kinds.get(v, reward_kind(v.removesuffix(UNDISCOUNTED))) for v in variables}
         return Rollback(strategies, leaves, visits, variables, kinds, n)
 
     def value(self, value: Any, where: str) -> np.ndarray:
+        key = value if value.__class__ in (str, float, int) else None
+        if key is not None and key in self.checked:
+            return self.checked[key]
+        result = self._value(value, where)
+        if key is not None:
+            self.checked[key] = result
+        return result
+
+    def _value(self, value: Any, where: str) -> np.ndarray:
         n = self.n
         if isinstance(value, str):
             result: object = self.arrays[value]
@@ -159,15 +212,21 @@ class _Engine:
                 continue
             what = f"{node_id(path + (branch.label,))}, probability"
             p = self.value(branch.probability, what)
-            bad = (p < 0) | (p > 1)
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise TreeError(f"{what}: expected a probability in [0, 1], got {float(p[i]):.12g} in sample {i}")
+            key = branch.probability if branch.probability.__class__ in (str, float, int) else None
+            if key is None or key not in self.checked_probability:
+                if not (_minimum(p) >= 0 and _maximum(p) <= 1):
+                    bad = (p < 0) | (p > 1)
+                    i = int(np.argmax(bad))
+                    raise TreeError(f"{what}: expected a probability in [0, 1], got {float(p[i]):.12g} in sample {i}")
+                if key is not None:
+                    self.checked_probability.add(key)
             probs.append(p)
         given = [p for p in probs if p is not None]
-        total = np.sum(given, axis=0) if given else np.zeros(self.n)
+        total = _sum(given, self.n)
         if any(p is None for p in probs):
-            rest = complement(total, where, "branches", TOLERANCE, TreeError)
+            rest = 1.0 - total
+            if not (_minimum(rest) >= 0):  # negative (beyond rounding: an error) or NaN
+                rest = complement(total, where, "branches", TOLERANCE, TreeError)
             return [rest if p is None else p for p in probs]
         bad = np.abs(total - 1.0) > TOLERANCE
         if bad.any():
@@ -193,7 +252,7 @@ class _Engine:
             self.walk(chosen.node, path + (chosen.label,), reach, acc, strategy, policy, leaves, visits, None)
             return
         for branch, p in zip(node.branches, self.probabilities(node, path)):
-            self.walk(branch.node, path + (branch.label,), reach * p, acc, strategy, policy, leaves, visits, p)
+            self.walk(branch.node, path + (branch.label,), p if reach is self.one else reach * p, acc, strategy, policy, leaves, visits, p)
 
     def start(self, link: Any, where: str) -> object:
         """The starting distribution to pass to ``model.run``: None, a mapping, or an (n, k) array."""
@@ -257,19 +316,37 @@ class _Engine:
         costs = [v for v in names if is_cost(v) and v != "cost" and v not in undiscounted]
         effects = [v for v in names if not is_cost(v) and v not in undiscounted]
         variables = ["cost", *costs, *effects, *undiscounted]
-        zero = np.zeros(self.n)
         for i, leaf in enumerate(leaves):
             tree, m = leaf.tree_values, markov.get(i, {})
-            tree_cost = np.sum([v for k, v in tree.items() if is_cost(k)], axis=0) if any(map(is_cost, tree)) else zero
+            costs = [v for k, v in tree.items() if is_cost(k)]
+            tree_cost = _sum(costs, self.n) if costs else None
+            parts = {}
             for var in variables:
                 base = var.removesuffix(UNDISCOUNTED)
-                own = tree_cost if base == "cost" else tree.get(base, zero)
+                own = tree_cost if base == "cost" else tree.get(base)
                 if var == base:
-                    later = m.get(var, zero)
+                    later = m.get(var)
                 else:  # a Markov model that reports no undiscounted total is not discounted
-                    later = m.get(var, m.get(base, zero))
-                leaf.values[var] = own + later
+                    later = m.get(var, m.get(base))
+                parts[var] = (own, later)
+            leaf.values = LeafValues(parts, self.n)
         return variables
+
+
+_minimum, _maximum = np.minimum.reduce, np.maximum.reduce  # NaN propagates (and fails the check)
+
+
+def _sum(arrays: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """Element-wise sum of ``arrays`` in order (as ``np.sum(arrays, axis=0)``, without stacking
+    them); a single array is returned as it is (the callers do not write into it)."""
+    if not arrays:
+        return np.zeros(n)
+    if len(arrays) == 1:
+        return arrays[0]
+    total = arrays[0] + arrays[1]
+    for a in arrays[2:]:
+        total += a
+    return total
 
 
 def _delay_factor(link: Any, name: str, kinds: Mapping[str, str]) -> float:

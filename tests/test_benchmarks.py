@@ -127,3 +127,13 @@ def test_voi_accuracy_benchmark_exits_nonzero_when_an_estimate_misses_its_refere
     original = module.closed_form
     monkeypatch.setattr(module, "closed_form", lambda: original() + 100.0)
     assert "linear-normal EVPPI, spline" in _exits_nonzero(module, capsys)
+def test_markov_benchmark_exits_nonzero_when_the_tree_disagrees(monkeypatch, capsys):
+    module = load(ROOT / "benchmarks" / "markov_psa.py")
+    original = module.tree_numpy
+
+    def off_by_a_little(draws):  # QALYs out by a relative 1e-8, beyond the 1e-12 tolerance
+        cost, qaly = original(draws)
+        return cost, qaly * (1 + 1e-8)
+
+    monkeypatch.setattr(module, "tree_numpy", off_by_a_little)
+    assert "decision tree" in _exits_nonzero(module, capsys)
