@@ -40,7 +40,6 @@ from os import PathLike
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
 
 from ._validate import as_float_array, float_or_array, numeric_column, require_finite
 from .errors import DistributionFitError, ParameterError, unknown_name
@@ -149,6 +148,8 @@ def _z(level: object, what: str) -> float:
     level = _value(level, f"{what}: level")
     if not 0 < level < 1:
         raise DistributionFitError(f"{what}: level must be in (0, 1), e.g. 0.95, got {level:g}")
+    from scipy import special
+
     return float(special.ndtri(0.5 + level / 2))
 
 
@@ -176,6 +177,21 @@ def _interval_inputs(lower: object, upper: object, level: object, what: str) -> 
     _z(level, what)  # validates level
     half = (1 - float(level)) / 2
     return lo, hi, np.array([half, 1 - half])
+
+
+def _beta_ppf(q: np.ndarray, alpha: float, beta: float) -> np.ndarray:
+    """``scipy.stats.beta(alpha, beta).ppf(q)``, through the ufunc it calls (Boost's inverse
+    incomplete beta, a private ufunc of scipy.special in recent scipy), so that a Beta's quantiles do not import
+    scipy.stats; where scipy has no such ufunc, through scipy.stats."""
+    from scipy.special import _ufuncs
+
+    boost = getattr(_ufuncs, "_beta_ppf", None)
+    if boost is None:  # pragma: no cover - scipy < 1.12
+        from scipy import stats
+
+        return stats.beta(alpha, beta).ppf(q)
+    inside = (q > 0) & (q < 1)  # scipy.stats gives the bounds of the support at 0 and 1
+    return np.where(inside, boost(np.where(inside, q, 0.5), alpha, beta), np.where(q >= 1, 1.0, 0.0))
 
 
 def _fmt(x: float) -> str:
@@ -336,7 +352,7 @@ class Distribution(ABC):
 
     def _key(self) -> tuple:
         """Exact parameters (not the rounded description) for equality and hashing."""
-        return tuple((k, v) for k, v in sorted(vars(self).items()) if k not in ("_frozen", "_locked"))
+        return tuple((k, v) for k, v in sorted(vars(self).items()) if k not in ("_scipy", "_locked"))
 
     @abstractmethod
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...
@@ -352,9 +368,24 @@ class Distribution(ABC):
 
 
 class _Frozen(Distribution):
-    """A distribution whose quantiles and CDF come from a frozen ``scipy.stats`` object."""
+    """A distribution whose quantiles and CDF come from a frozen ``scipy.stats`` object.
 
-    _frozen: object
+    The frozen object is built by ``_freeze`` on first use, so that building a distribution,
+    its base case and its draws do not import scipy.stats (which takes longer to import than
+    numpy, pandas and xarray together); families with closed-form moments override ``mean``,
+    ``sd`` and ``support`` with scipy's own formulas, so the values are the same bit for bit.
+    """
+
+    @property
+    def _frozen(self):
+        frozen = self.__dict__.get("_scipy")
+        if frozen is None:
+            frozen = self._freeze()
+            object.__setattr__(self, "_scipy", frozen)  # a cache: the distribution's parameters stay immutable
+        return frozen
+
+    @abstractmethod
+    def _freeze(self): ...
 
     @property
     def mean(self) -> float:
@@ -409,8 +440,26 @@ class Beta(_Frozen):
     def __init__(self, alpha: float, beta: float, *, point: float | None = None) -> None:
         self.alpha = _positive(alpha, "Beta: alpha")
         self.beta = _positive(beta, "Beta: beta")
-        self._frozen = stats.beta(self.alpha, self.beta)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.beta(self.alpha, self.beta)
+
+    # scipy.stats.beta's moments (loc 0, scale 1), without importing it
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def sd(self) -> float:
+        total = self.alpha + self.beta
+        return math.sqrt(self.alpha * self.beta / (total * total * (total + 1)))
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return 0.0, 1.0
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Beta:
@@ -481,6 +530,8 @@ class Beta(_Frozen):
         lo, hi, q = _interval_inputs(lower, upper, level, what)
         if not 0 < lo < hi < 1:
             raise DistributionFitError(f"{what}: lower={lo:g} and upper={hi:g} must satisfy 0 < lower < upper < 1")
+        from scipy import optimize, special
+
         target = special.logit([lo, hi])
         start = cls.from_mean_sd((lo + hi) / 2, min((hi - lo) / (2 * _z(level, what)), 0.9 * math.sqrt((lo + hi) / 2 * (1 - (lo + hi) / 2))))
 
@@ -509,9 +560,11 @@ class Beta(_Frozen):
     def _ppf(self, q: np.ndarray) -> np.ndarray:
         """scipy's quantile; where it fails (NaN when alpha + beta is huge, e.g. an sd of 1e-10),
         the normal approximation with the Beta's mean and sd, which is accurate to O(1 / sqrt(alpha + beta))."""
-        values = np.asarray(self._frozen.ppf(q), dtype=float)
+        values = np.asarray(_beta_ppf(q, self.alpha, self.beta), dtype=float)
         failed = np.isnan(values) & ~np.isnan(q)
         if failed.any():
+            from scipy import special
+
             approx = np.clip(self.mean + self.sd * special.ndtri(q), 0.0, 1.0)
             values = np.where(failed, approx, values)
         return values
@@ -555,8 +608,36 @@ class Gamma(_Frozen):
         if (scale is None) == (rate is None):
             raise DistributionFitError(f"Gamma: give exactly one of scale or rate (rate = 1 / scale), got scale={scale!r}, rate={rate!r}")
         self.scale = _positive(scale, "Gamma: scale") if rate is None else 1.0 / _positive(rate, "Gamma: rate")
-        self._frozen = stats.gamma(self.shape, scale=self.scale)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.gamma(self.shape, scale=self.scale)
+
+    # scipy.stats.gamma's moments, quantiles and CDF, by the same formulas without importing it
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return special.gammaincinv(self.shape, q) * self.scale
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        z = x / self.scale
+        return np.where(z > 0, special.gammainc(self.shape, np.where(z > 0, z, 1.0)), 0.0)
+
+    @property
+    def mean(self) -> float:
+        return self.shape * self.scale
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(self.shape * self.scale * self.scale)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Gamma:
@@ -611,6 +692,8 @@ class Gamma(_Frozen):
         if lo <= 0:
             raise DistributionFitError(f"{what}: lower={lo:g} must be > 0 for a Gamma interval")
 
+        from scipy import optimize, special
+
         def log_ratio_gap(log_shape: float) -> float:
             k = math.exp(log_shape)
             return math.log(special.gammaincinv(k, q[1]) / special.gammaincinv(k, q[0])) - math.log(hi / lo)
@@ -663,8 +746,38 @@ class LogNormal(_Frozen):
                 f"(exp(meanlog + 8 sdlog) overflows). meanlog is the mean of log(X): if {self.meanlog:g} is the mean "
                 f"on the natural scale, use LogNormal.from_mean_sd(mean, sd)"
             )
-        self._frozen = stats.lognorm(self.sdlog, scale=math.exp(self.meanlog))
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.lognorm(self.sdlog, scale=math.exp(self.meanlog))
+
+    # scipy.stats.lognorm's moments, quantiles and CDF (shape sdlog, scale exp(meanlog)), by the
+    # same formulas without importing it
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return np.exp(self.sdlog * special.ndtri(q)) * math.exp(self.meanlog)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        z = x / math.exp(self.meanlog)
+        return np.where(z > 0, special.ndtr(np.log(np.where(z > 0, z, 1.0)) / self.sdlog), 0.0)
+
+    @property
+    def mean(self) -> float:
+        return float(np.sqrt(np.exp(self.sdlog * self.sdlog))) * math.exp(self.meanlog)
+
+    @property
+    def sd(self) -> float:
+        p, scale = float(np.exp(self.sdlog * self.sdlog)), math.exp(self.meanlog)
+        return math.sqrt(p * (p - 1) * scale * scale)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> LogNormal:
@@ -744,8 +857,35 @@ class Normal(_Frozen):
     def __init__(self, mean: float, sd: float, *, point: float | None = None) -> None:
         self._mu = _value(mean, "Normal: mean")
         self._sigma = _positive(sd, "Normal: sd")
-        self._frozen = stats.norm(self._mu, self._sigma)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.norm(self._mu, self._sigma)
+
+    # scipy.stats.norm's moments, quantiles and CDF, by the same formulas without importing it
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return special.ndtri(q) * self._sigma + self._mu
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return special.ndtr((x - self._mu) / self._sigma)
+
+    @property
+    def mean(self) -> float:
+        return 0.0 * self._sigma + self._mu
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(1.0 * self._sigma * self._sigma)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return -math.inf, math.inf
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Normal:
@@ -793,6 +933,8 @@ class TruncatedNormal(_Frozen):
         lo, hi = (float(as_float_array(b, f"TruncatedNormal: {w}")) for b, w in ((lower, "lower"), (upper, "upper")))
         if math.isnan(lo) or math.isnan(hi) or lo >= hi:
             raise DistributionFitError(f"TruncatedNormal: lower={lo:g} must be below upper={hi:g}")
+        from scipy import special
+
         a, b = (lo - self.mu) / self.sigma, (hi - self.mu) / self.sigma
         if special.ndtr(b) - special.ndtr(a) < 1e-12:
             raise DistributionFitError(
@@ -800,8 +942,12 @@ class TruncatedNormal(_Frozen):
                 "expected bounds that hold some of its probability"
             )
         self.lower, self.upper = lo, hi
-        self._frozen = stats.truncnorm(a, b, loc=self.mu, scale=self.sigma)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.truncnorm((self.lower - self.mu) / self.sigma, (self.upper - self.mu) / self.sigma, loc=self.mu, scale=self.sigma)
 
     def _ppf(self, q: np.ndarray) -> np.ndarray:
         # scipy's truncnorm.ppf can overshoot a bound by an ulp (ppf(1) = 1.0000000000000002
@@ -837,8 +983,12 @@ class Uniform(_Frozen):
                 f"Uniform: the width upper - lower = {self.upper:g} - ({self.lower:g}) overflows floating point; "
                 f"give a narrower range"
             )
-        self._frozen = stats.uniform(self.lower, self.upper - self.lower)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.uniform(self.lower, self.upper - self.lower)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(self.lower, self.upper, size=n)
@@ -876,9 +1026,13 @@ class Triangular(_Frozen):
 
     def __init__(self, lower: float, mode: float, upper: float, *, point: float | None = None) -> None:
         self.lower, self.mode, self.upper = _check_range(lower, mode, upper, "Triangular")
-        width = self.upper - self.lower
-        self._frozen = stats.triang((self.mode - self.lower) / width, loc=self.lower, scale=width)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        width = self.upper - self.lower
+        return stats.triang((self.mode - self.lower) / width, loc=self.lower, scale=width)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.triangular(self.lower, self.mode, self.upper, size=n)
@@ -914,8 +1068,12 @@ class PERT(_Frozen):
         width = self.upper - self.lower
         self.alpha = 1 + self.lam * (self.mode - self.lower) / width
         self.beta = 1 + self.lam * (self.upper - self.mode) / width
-        self._frozen = stats.beta(self.alpha, self.beta, loc=self.lower, scale=width)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.beta(self.alpha, self.beta, loc=self.lower, scale=self.upper - self.lower)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.lower + (self.upper - self.lower) * rng.beta(self.alpha, self.beta, size=n)
@@ -1210,6 +1368,8 @@ class Dirichlet(JointDistribution):
         stratified (McKay, Beckman & Conover 1979), in random order; rows sum to 1."""
         tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
         strata = [np.clip((rng.permutation(n) + rng.random(n)) / n, tiny, top) for _ in self.alpha]
+        from scipy import special
+
         gammas = np.column_stack([special.gammaincinv(a, u) for a, u in zip(self.alpha, strata)])
         total = gammas.sum(axis=1, keepdims=True)
         lost = total[:, 0] == 0  # every Gamma quantile underflowed (alphas <= ~0.01): normalise on the log scale
@@ -1359,6 +1519,8 @@ class MultivariateNormal(JointDistribution):
         k = len(self.categories)
         tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
         u = np.column_stack([np.clip((rng.permutation(n) + rng.random(n)) / n, tiny, top) for _ in range(k)])
+        from scipy import special
+
         return self._natural(self.loc + special.ndtri(u) @ self._factor.T)
 
     def describe(self) -> str:
