@@ -194,6 +194,47 @@ def _beta_ppf(q: np.ndarray, alpha: float, beta: float) -> np.ndarray:
     return np.where(inside, boost(np.where(inside, q, 0.5), alpha, beta), np.where(q >= 1, 1.0, 0.0))
 
 
+def _square(x: float) -> float:
+    """``x**2``, or inf where it overflows (Python raises OverflowError for a float power)."""
+    try:
+        return x**2
+    except OverflowError:
+        return math.inf
+
+
+def _moment_fit(cls: type, params: tuple[float, float], mean: float, spread: float, point: object, what: str, arg: str):
+    """``cls(*params)`` fitted by the method of moments to ``mean`` and ``spread``, checked to be usable.
+
+    At the edges of floating point (e.g. ``Beta.from_mean_sd(4.5e-159, 4.5e-159)`` or
+    ``LogNormal.from_mean_sd(1e-320, 2.7e-204)``) the parameters, or the mean and standard
+    deviation they imply, overflow or underflow: the fit is refused, naming the method, the
+    inputs and the likely cause, unless the distribution has finite parameters and gives back
+    the mean to a relative 1e-6 and the SD to within 1e-6 of the mean.
+    """
+    inputs = f"{what}: mean={mean:g}, {arg}={spread:g}"
+    cause = "the numbers are at the edge of floating point (is a value in the wrong units or scale?)"
+    if spread < abs(mean):
+        cause += f"; for a value with no uncertainty use Fixed({mean:g})"
+    names = {"Beta": ("alpha", "beta"), "Gamma": ("shape", "scale"), "LogNormal": ("meanlog", "sdlog")}[cls.__name__]
+    shown = ", ".join(f"{n}={v:g}" for n, v in zip(names, params))
+    if not all(math.isfinite(v) for v in params):
+        raise DistributionFitError(f"{inputs} give {shown}, which are not finite; {cause}")
+    try:
+        dist = cls(*params, point=point)
+    except DistributionFitError as err:
+        if point is not None and "point" in str(err):
+            raise
+        raise DistributionFitError(f"{inputs} give {shown}, outside what a {cls.__name__} can hold ({err}); {cause}") from None
+    got_mean, got_sd = dist.mean, dist.sd
+    if not (math.isfinite(got_mean) and math.isfinite(got_sd)) or abs(got_mean - mean) > 1e-6 * abs(mean) \
+            or abs(got_sd - spread) > 1e-6 * abs(mean):
+        raise DistributionFitError(
+            f"{inputs} give {shown}, whose mean and sd cannot be computed back in floating point "
+            f"(mean={got_mean:g}, sd={got_sd:g}); {cause}"
+        )
+    return dist
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
@@ -298,8 +339,21 @@ class Distribution(ABC):
         return draws
 
     def ppf(self, q: object) -> float | np.ndarray:
-        """Quantile function (inverse CDF), vectorised over ``q`` in [0, 1]."""
-        return float_or_array(self._ppf(_q(q)))
+        """Quantile function (inverse CDF), vectorised over ``q`` in [0, 1].
+
+        A quantile strictly inside (0, 1) that is not finite (it lies beyond the largest float,
+        e.g. the 97.5% point of ``Gamma(1, scale=4.9e307)``) raises DistributionFitError.
+        """
+        q = _q(q)
+        with np.errstate(over="ignore"):
+            values = np.asarray(self._ppf(q), dtype=float)
+        bad = (q > 0) & (q < 1) & ~np.isfinite(values)
+        if bad.any():
+            raise DistributionFitError(
+                f"{self.describe()}: {int(np.count_nonzero(bad))} of {bad.size} quantiles are beyond floating point "
+                f"(first at q={np.ravel(q[bad])[0]:g}: {float(np.ravel(values[bad])[0])!r}); is a value in the wrong units or scale?"
+            )
+        return float_or_array(values)
 
     def cdf(self, x: object) -> float | np.ndarray:
         """Cumulative distribution function, vectorised over ``x`` (which may be +-inf, not NaN)."""
@@ -455,7 +509,10 @@ class Beta(_Frozen):
     @property
     def sd(self) -> float:
         total = self.alpha + self.beta
-        return math.sqrt(self.alpha * self.beta / (total * total * (total + 1)))
+        var = self.alpha * self.beta / (total * total * (total + 1))
+        if var == 0 or math.isinf(var):  # total**3 overflows: the same variance, as a product of ratios
+            return math.sqrt(self.alpha / total) * math.sqrt(self.beta / total) / math.sqrt(total + 1)
+        return math.sqrt(var)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -498,7 +555,7 @@ class Beta(_Frozen):
                 f"{what}: {arg}={s:g} is too small for mean={m:g}: alpha + beta would be {total:g}, beyond floating "
                 f"point; for a value with no uncertainty use Fixed({m:g})"
             )
-        return cls(m * total, (1 - m) * total, point=point)
+        return _moment_fit(cls, (m * total, (1 - m) * total), m, s, point, what, arg)
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Beta:
@@ -633,7 +690,10 @@ class Gamma(_Frozen):
 
     @property
     def sd(self) -> float:
-        return math.sqrt(self.shape * self.scale * self.scale)
+        var = self.shape * self.scale * self.scale
+        if var == 0 or math.isinf(var):  # scale**2 under- or overflows: the same sd, without squaring the scale
+            return math.sqrt(self.shape) * self.scale
+        return math.sqrt(var)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -656,16 +716,11 @@ class Gamma(_Frozen):
         s = _spread(spread, what, arg)
         if m <= 0:
             raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a Gamma")
-        if m**2 > 0 and s**2 > 0:
+        if 0 < _square(m) < math.inf and 0 < _square(s) < math.inf:
             shape, scale = m**2 / s**2, s**2 / m
-        else:  # the squares underflow (e.g. mean and sd of 1e-300): the same moments, computed as ratios
-            shape, scale = (m / s) ** 2, s * (s / m)
-        if not (math.isfinite(shape) and math.isfinite(scale) and shape > 0 and scale > 0):
-            raise DistributionFitError(
-                f"{what}: mean={m:g} and {arg}={s:g} give shape={shape:g}, scale={scale:g}, beyond floating point; "
-                f"for a value with no uncertainty use Fixed({m:g})"
-            )
-        return cls(shape, scale, point=point)
+        else:  # the squares under- or overflow (e.g. mean and sd of 1e-300, or 1e200): the same moments, as ratios
+            shape, scale = _square(m / s), s * (s / m)
+        return _moment_fit(cls, (shape, scale), m, s, point, what, arg)
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Gamma:
@@ -773,7 +828,10 @@ class LogNormal(_Frozen):
     @property
     def sd(self) -> float:
         p, scale = float(np.exp(self.sdlog * self.sdlog)), math.exp(self.meanlog)
-        return math.sqrt(p * (p - 1) * scale * scale)
+        var = p * (p - 1) * scale * scale
+        if var == 0 or math.isinf(var):  # p - 1 cancels (a tiny sdlog) or scale**2 under/overflows
+            return math.sqrt(p * math.expm1(self.sdlog * self.sdlog)) * scale
+        return math.sqrt(var)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -796,8 +854,8 @@ class LogNormal(_Frozen):
         s = _spread(spread, what, arg)
         if m <= 0:
             raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a LogNormal")
-        var_log = math.log1p((s / m) ** 2)
-        return cls(math.log(m) - var_log / 2, math.sqrt(var_log), point=point)
+        var_log = math.log1p(_square(s / m))
+        return _moment_fit(cls, (math.log(m) - var_log / 2, math.sqrt(var_log)), m, s, point, what, arg)
 
     @classmethod
     def from_point_ci(cls, point: float, lower: float, upper: float, *, level: float = 0.95) -> LogNormal:
