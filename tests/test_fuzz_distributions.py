@@ -115,7 +115,10 @@ def test_fuzz_moment_fits_give_a_finite_distribution_or_a_clear_error(family, me
     # the fit keeps its moments: finite parameters, mean and sd given back (the sd to within 1e-6 of the mean)
     assert all(math.isfinite(v) for v in dist.native()[1].values())
     assert dist.mean == pytest.approx(mean, rel=1e-6) and dist.sd == pytest.approx(sd, abs=1e-6 * abs(mean))
-    low, high = dist.interval()
+    try:
+        low, high = dist.interval()  # a tail beyond the largest float is a clear error, not inf
+    except HealthEconError:
+        return
     assert math.isfinite(low) and math.isfinite(high) and low <= high
     try:
         draws = dist.sample(20, 0)
