@@ -345,8 +345,14 @@ class Distribution(ABC):
         e.g. the 97.5% point of ``Gamma(1, scale=4.9e307)``) raises DistributionFitError.
         """
         q = _q(q)
-        with np.errstate(over="ignore"):
-            values = np.asarray(self._ppf(q), dtype=float)
+        try:
+            with np.errstate(over="ignore"):
+                values = np.asarray(self._ppf(q), dtype=float)
+        except OverflowError as err:  # e.g. Boost's inverse incomplete beta for an alpha of 1e-314
+            raise DistributionFitError(
+                f"{self.describe()}: its quantiles cannot be computed in floating point ({err}); "
+                f"is a value in the wrong units or scale?"
+            ) from None
         bad = (q > 0) & (q < 1) & ~np.isfinite(values)
         if bad.any():
             raise DistributionFitError(

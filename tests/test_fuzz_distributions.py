@@ -167,3 +167,9 @@ def test_a_spread_whose_square_overflows_is_a_clear_error(family, mean, sd):
 def test_a_mean_whose_square_overflows_still_fits():
     g = he.Gamma.from_mean_sd(1e200, 1e199)
     assert g.shape == pytest.approx(100) and g.mean == pytest.approx(1e200, rel=1e-12)
+
+
+def test_a_beta_whose_quantiles_overflow_is_a_clear_error():
+    b = he.Beta.from_mean_sd(1e-320, 1e-163)  # alpha 1e-314: found by the long fuzz run (a bare OverflowError)
+    with pytest.raises(DistributionFitError, match=r"quantiles cannot be computed in floating point"):
+        b.interval()
