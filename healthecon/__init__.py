@@ -27,50 +27,61 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 :mod:`~healthecon.ipd` (patient-level analysis).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
 
-from . import cba, cea, correction, discount, dsa, errors, optimism, outcomes, plot, provenance, rates, report, sroi, voi
-from . import appraisal, examples, flows, formatting, sroi_io
-from . import labels
-from . import survival
-from . import ipd
-from . import bia
-from . import scale
-from .bia import BudgetImpactModel
-from . import conventions
-from .cba import CBAModel
-from .discount import GREEN_BOOK_HEALTH, GREEN_BOOK_STANDARD, DiscountSchedule, discount_factors
-from .distributions import (
-    PERT,
-    Beta,
-    Dirichlet,
-    Empirical,
-    Fixed,
-    Gamma,
-    LogNormal,
-    MultivariateNormal,
-    Normal,
-    Triangular,
-    TruncatedNormal,
-    Uniform,
-)
-from .labels import describe_outcomes
-from .lifetable import LifeTable
-from .markov import C, MarkovModel
-from .outcomes import load_outcomes, make_outcomes, save_outcomes
-from .params import Parameters
-from .report import write_excel
-from .plot import *  # noqa: F403 - the plot_* functions are part of the top-level API
-from .plot import __all__ as _plot_all
-from .scale import run_psa
-from .sroi import ImpactMap, SROIModel
-from .survival import PartitionedSurvivalModel
-from .tree import Chance, Decision, DecisionTree, MarkovLeaf, Terminal
+# Nothing heavy is imported here: each submodule, and each name below, is loaded by the module-level
+# ``__getattr__`` (PEP 562) on first use, so ``import healthecon`` costs little more than its
+# own package and a call loads only what it needs (scipy.stats, matplotlib, openpyxl, jinja2, ...).
+_SUBMODULES = frozenset({
+    "appraisal", "bia", "cba", "cea", "conventions", "correction", "discount", "distributions", "dsa", "errors", "examples",
+    "flows", "formatting", "ipd", "labels", "lifetable", "markov", "markov_engine", "modeldef", "optimism",
+    "outcomes", "params", "plot", "provenance", "rates", "report", "scale", "sroi", "sroi_io", "survival", "tree",
+    "tree_engine", "voi",
+})
+# public name -> the submodule that defines it
+_NAMES = {
+    "BudgetImpactModel": "bia",
+    "CBAModel": "cba",
+    **dict.fromkeys(["GREEN_BOOK_HEALTH", "GREEN_BOOK_STANDARD", "DiscountSchedule", "discount_factors"], "discount"),
+    **dict.fromkeys(["PERT", "Beta", "Dirichlet", "Empirical", "Fixed", "Gamma", "LogNormal", "MultivariateNormal",
+                     "Normal", "Triangular", "TruncatedNormal", "Uniform"], "distributions"),
+    "describe_outcomes": "labels",
+    "LifeTable": "lifetable",
+    **dict.fromkeys(["C", "MarkovModel"], "markov"),
+    **dict.fromkeys(["load_outcomes", "make_outcomes", "save_outcomes"], "outcomes"),
+    "Parameters": "params",
+    "write_excel": "report",
+    "run_psa": "scale",
+    **dict.fromkeys(["ImpactMap", "SROIModel"], "sroi"),
+    "PartitionedSurvivalModel": "survival",
+    **dict.fromkeys(["Chance", "Decision", "DecisionTree", "MarkovLeaf", "Terminal"], "tree"),
+}
+from .plot import __all__ as _plot_all  # the plot_* functions are part of the top-level API (loaded lazily too)
 
-try:
-    __version__ = version("healthecon")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+_NAMES.update(dict.fromkeys(_plot_all, "plot"))
+
+
+def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # the import also binds it in this namespace
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    elif name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("healthecon")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+            value = "0.0.0"
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES | {"__version__"})
+
 
 __all__ = [
     "BudgetImpactModel",

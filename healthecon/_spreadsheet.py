@@ -16,9 +16,6 @@ from os import PathLike
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from .errors import HealthEconError
 
@@ -69,6 +66,8 @@ def put_cell(sheet, row: int, column: int, value: object, number_format: str | N
     >>> put_cell(sheet, 1, 2, float("nan")).value is None, put_cell(sheet, 1, 3, 2.5).value
     (True, 2.5)
     """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # openpyxl is loaded only when a workbook is written
+
     cell = sheet.cell(row=row, column=column)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return cell
@@ -111,6 +110,9 @@ def write_frames(frames: Mapping[str, pd.DataFrame], path: str | PathLike[str]) 
     >>> [[c.value for c in row] for row in load_workbook(path)["outcomes"].iter_rows()]
     [['name', 'quantity'], ['=1+1', 40]]
     """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     path = Path(path)
     book = Workbook()
     book.remove(book.active)

@@ -40,7 +40,6 @@ from os import PathLike
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
 
 from ._validate import as_float_array, float_or_array, numeric_column, require_finite
 from .errors import DistributionFitError, ParameterError, unknown_name
@@ -149,6 +148,8 @@ def _z(level: object, what: str) -> float:
     level = _value(level, f"{what}: level")
     if not 0 < level < 1:
         raise DistributionFitError(f"{what}: level must be in (0, 1), e.g. 0.95, got {level:g}")
+    from scipy import special
+
     return float(special.ndtri(0.5 + level / 2))
 
 
@@ -176,6 +177,62 @@ def _interval_inputs(lower: object, upper: object, level: object, what: str) -> 
     _z(level, what)  # validates level
     half = (1 - float(level)) / 2
     return lo, hi, np.array([half, 1 - half])
+
+
+def _beta_ppf(q: np.ndarray, alpha: float, beta: float) -> np.ndarray:
+    """``scipy.stats.beta(alpha, beta).ppf(q)``, through the ufunc it calls (Boost's inverse
+    incomplete beta, a private ufunc of scipy.special in recent scipy), so that a Beta's quantiles do not import
+    scipy.stats; where scipy has no such ufunc, through scipy.stats."""
+    from scipy.special import _ufuncs
+
+    boost = getattr(_ufuncs, "_beta_ppf", None)
+    if boost is None:  # pragma: no cover - scipy < 1.12
+        from scipy import stats
+
+        return stats.beta(alpha, beta).ppf(q)
+    inside = (q > 0) & (q < 1)  # scipy.stats gives the bounds of the support at 0 and 1
+    return np.where(inside, boost(np.where(inside, q, 0.5), alpha, beta), np.where(q >= 1, 1.0, 0.0))
+
+
+def _square(x: float) -> float:
+    """``x**2``, or inf where it overflows (Python raises OverflowError for a float power)."""
+    try:
+        return x**2
+    except OverflowError:
+        return math.inf
+
+
+def _moment_fit(cls: type, params: tuple[float, float], mean: float, spread: float, point: object, what: str, arg: str):
+    """``cls(*params)`` fitted by the method of moments to ``mean`` and ``spread``, checked to be usable.
+
+    At the edges of floating point (e.g. ``Beta.from_mean_sd(4.5e-159, 4.5e-159)`` or
+    ``LogNormal.from_mean_sd(1e-320, 2.7e-204)``) the parameters, or the mean and standard
+    deviation they imply, overflow or underflow: the fit is refused, naming the method, the
+    inputs and the likely cause, unless the distribution has finite parameters and gives back
+    the mean to a relative 1e-6 and the SD to within 1e-6 of the mean.
+    """
+    inputs = f"{what}: mean={mean:g}, {arg}={spread:g}"
+    cause = "the numbers are at the edge of floating point (is a value in the wrong units or scale?)"
+    if spread < abs(mean):
+        cause += f"; for a value with no uncertainty use Fixed({mean:g})"
+    names = {"Beta": ("alpha", "beta"), "Gamma": ("shape", "scale"), "LogNormal": ("meanlog", "sdlog")}[cls.__name__]
+    shown = ", ".join(f"{n}={v:g}" for n, v in zip(names, params))
+    if not all(math.isfinite(v) for v in params):
+        raise DistributionFitError(f"{inputs} give {shown}, which are not finite; {cause}")
+    try:
+        dist = cls(*params, point=point)
+    except DistributionFitError as err:
+        if point is not None and "point" in str(err):
+            raise
+        raise DistributionFitError(f"{inputs} give {shown}, outside what a {cls.__name__} can hold ({err}); {cause}") from None
+    got_mean, got_sd = dist.mean, dist.sd
+    if not (math.isfinite(got_mean) and math.isfinite(got_sd)) or abs(got_mean - mean) > 1e-6 * abs(mean) \
+            or abs(got_sd - spread) > 1e-6 * abs(mean):
+        raise DistributionFitError(
+            f"{inputs} give {shown}, whose mean and sd cannot be computed back in floating point "
+            f"(mean={got_mean:g}, sd={got_sd:g}); {cause}"
+        )
+    return dist
 
 
 def _fmt(x: float) -> str:
@@ -282,8 +339,27 @@ class Distribution(ABC):
         return draws
 
     def ppf(self, q: object) -> float | np.ndarray:
-        """Quantile function (inverse CDF), vectorised over ``q`` in [0, 1]."""
-        return float_or_array(self._ppf(_q(q)))
+        """Quantile function (inverse CDF), vectorised over ``q`` in [0, 1].
+
+        A quantile strictly inside (0, 1) that is not finite (it lies beyond the largest float,
+        e.g. the 97.5% point of ``Gamma(1, scale=4.9e307)``) raises DistributionFitError.
+        """
+        q = _q(q)
+        try:
+            with np.errstate(over="ignore"):
+                values = np.asarray(self._ppf(q), dtype=float)
+        except OverflowError as err:  # e.g. Boost's inverse incomplete beta for an alpha of 1e-314
+            raise DistributionFitError(
+                f"{self.describe()}: its quantiles cannot be computed in floating point ({err}); "
+                f"is a value in the wrong units or scale?"
+            ) from None
+        bad = (q > 0) & (q < 1) & ~np.isfinite(values)
+        if bad.any():
+            raise DistributionFitError(
+                f"{self.describe()}: {int(np.count_nonzero(bad))} of {bad.size} quantiles are beyond floating point "
+                f"(first at q={np.ravel(q[bad])[0]:g}: {float(np.ravel(values[bad])[0])!r}); is a value in the wrong units or scale?"
+            )
+        return float_or_array(values)
 
     def cdf(self, x: object) -> float | np.ndarray:
         """Cumulative distribution function, vectorised over ``x`` (which may be +-inf, not NaN)."""
@@ -336,7 +412,7 @@ class Distribution(ABC):
 
     def _key(self) -> tuple:
         """Exact parameters (not the rounded description) for equality and hashing."""
-        return tuple((k, v) for k, v in sorted(vars(self).items()) if k not in ("_frozen", "_locked"))
+        return tuple((k, v) for k, v in sorted(vars(self).items()) if k not in ("_scipy", "_locked"))
 
     @abstractmethod
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...
@@ -352,9 +428,24 @@ class Distribution(ABC):
 
 
 class _Frozen(Distribution):
-    """A distribution whose quantiles and CDF come from a frozen ``scipy.stats`` object."""
+    """A distribution whose quantiles and CDF come from a frozen ``scipy.stats`` object.
 
-    _frozen: object
+    The frozen object is built by ``_freeze`` on first use, so that building a distribution,
+    its base case and its draws do not import scipy.stats (which takes longer to import than
+    numpy, pandas and xarray together); families with closed-form moments override ``mean``,
+    ``sd`` and ``support`` with scipy's own formulas, so the values are the same bit for bit.
+    """
+
+    @property
+    def _frozen(self):
+        frozen = self.__dict__.get("_scipy")
+        if frozen is None:
+            frozen = self._freeze()
+            object.__setattr__(self, "_scipy", frozen)  # a cache: the distribution's parameters stay immutable
+        return frozen
+
+    @abstractmethod
+    def _freeze(self): ...
 
     @property
     def mean(self) -> float:
@@ -409,8 +500,29 @@ class Beta(_Frozen):
     def __init__(self, alpha: float, beta: float, *, point: float | None = None) -> None:
         self.alpha = _positive(alpha, "Beta: alpha")
         self.beta = _positive(beta, "Beta: beta")
-        self._frozen = stats.beta(self.alpha, self.beta)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.beta(self.alpha, self.beta)
+
+    # scipy.stats.beta's moments (loc 0, scale 1), without importing it
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def sd(self) -> float:
+        total = self.alpha + self.beta
+        var = self.alpha * self.beta / (total * total * (total + 1))
+        if var == 0 or math.isinf(var):  # total**3 overflows: the same variance, as a product of ratios
+            return math.sqrt(self.alpha / total) * math.sqrt(self.beta / total) / math.sqrt(total + 1)
+        return math.sqrt(var)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return 0.0, 1.0
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Beta:
@@ -449,7 +561,7 @@ class Beta(_Frozen):
                 f"{what}: {arg}={s:g} is too small for mean={m:g}: alpha + beta would be {total:g}, beyond floating "
                 f"point; for a value with no uncertainty use Fixed({m:g})"
             )
-        return cls(m * total, (1 - m) * total, point=point)
+        return _moment_fit(cls, (m * total, (1 - m) * total), m, s, point, what, arg)
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Beta:
@@ -481,6 +593,8 @@ class Beta(_Frozen):
         lo, hi, q = _interval_inputs(lower, upper, level, what)
         if not 0 < lo < hi < 1:
             raise DistributionFitError(f"{what}: lower={lo:g} and upper={hi:g} must satisfy 0 < lower < upper < 1")
+        from scipy import optimize, special
+
         target = special.logit([lo, hi])
         start = cls.from_mean_sd((lo + hi) / 2, min((hi - lo) / (2 * _z(level, what)), 0.9 * math.sqrt((lo + hi) / 2 * (1 - (lo + hi) / 2))))
 
@@ -509,9 +623,11 @@ class Beta(_Frozen):
     def _ppf(self, q: np.ndarray) -> np.ndarray:
         """scipy's quantile; where it fails (NaN when alpha + beta is huge, e.g. an sd of 1e-10),
         the normal approximation with the Beta's mean and sd, which is accurate to O(1 / sqrt(alpha + beta))."""
-        values = np.asarray(self._frozen.ppf(q), dtype=float)
+        values = np.asarray(_beta_ppf(q, self.alpha, self.beta), dtype=float)
         failed = np.isnan(values) & ~np.isnan(q)
         if failed.any():
+            from scipy import special
+
             approx = np.clip(self.mean + self.sd * special.ndtri(q), 0.0, 1.0)
             values = np.where(failed, approx, values)
         return values
@@ -555,8 +671,39 @@ class Gamma(_Frozen):
         if (scale is None) == (rate is None):
             raise DistributionFitError(f"Gamma: give exactly one of scale or rate (rate = 1 / scale), got scale={scale!r}, rate={rate!r}")
         self.scale = _positive(scale, "Gamma: scale") if rate is None else 1.0 / _positive(rate, "Gamma: rate")
-        self._frozen = stats.gamma(self.shape, scale=self.scale)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.gamma(self.shape, scale=self.scale)
+
+    # scipy.stats.gamma's moments, quantiles and CDF, by the same formulas without importing it
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return special.gammaincinv(self.shape, q) * self.scale
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        z = x / self.scale
+        return np.where(z > 0, special.gammainc(self.shape, np.where(z > 0, z, 1.0)), 0.0)
+
+    @property
+    def mean(self) -> float:
+        return self.shape * self.scale
+
+    @property
+    def sd(self) -> float:
+        var = self.shape * self.scale * self.scale
+        if var == 0 or math.isinf(var):  # scale**2 under- or overflows: the same sd, without squaring the scale
+            return math.sqrt(self.shape) * self.scale
+        return math.sqrt(var)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Gamma:
@@ -575,16 +722,11 @@ class Gamma(_Frozen):
         s = _spread(spread, what, arg)
         if m <= 0:
             raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a Gamma")
-        if m**2 > 0 and s**2 > 0:
+        if 0 < _square(m) < math.inf and 0 < _square(s) < math.inf:
             shape, scale = m**2 / s**2, s**2 / m
-        else:  # the squares underflow (e.g. mean and sd of 1e-300): the same moments, computed as ratios
-            shape, scale = (m / s) ** 2, s * (s / m)
-        if not (math.isfinite(shape) and math.isfinite(scale) and shape > 0 and scale > 0):
-            raise DistributionFitError(
-                f"{what}: mean={m:g} and {arg}={s:g} give shape={shape:g}, scale={scale:g}, beyond floating point; "
-                f"for a value with no uncertainty use Fixed({m:g})"
-            )
-        return cls(shape, scale, point=point)
+        else:  # the squares under- or overflow (e.g. mean and sd of 1e-300, or 1e200): the same moments, as ratios
+            shape, scale = _square(m / s), s * (s / m)
+        return _moment_fit(cls, (shape, scale), m, s, point, what, arg)
 
     @classmethod
     def from_mean_ci(cls, mean: float, lower: float, upper: float, *, level: float = 0.95, point: float | None = None) -> Gamma:
@@ -610,6 +752,8 @@ class Gamma(_Frozen):
         lo, hi, q = _interval_inputs(lower, upper, level, what)
         if lo <= 0:
             raise DistributionFitError(f"{what}: lower={lo:g} must be > 0 for a Gamma interval")
+
+        from scipy import optimize, special
 
         def log_ratio_gap(log_shape: float) -> float:
             k = math.exp(log_shape)
@@ -663,8 +807,41 @@ class LogNormal(_Frozen):
                 f"(exp(meanlog + 8 sdlog) overflows). meanlog is the mean of log(X): if {self.meanlog:g} is the mean "
                 f"on the natural scale, use LogNormal.from_mean_sd(mean, sd)"
             )
-        self._frozen = stats.lognorm(self.sdlog, scale=math.exp(self.meanlog))
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.lognorm(self.sdlog, scale=math.exp(self.meanlog))
+
+    # scipy.stats.lognorm's moments, quantiles and CDF (shape sdlog, scale exp(meanlog)), by the
+    # same formulas without importing it
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return np.exp(self.sdlog * special.ndtri(q)) * math.exp(self.meanlog)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        z = x / math.exp(self.meanlog)
+        return np.where(z > 0, special.ndtr(np.log(np.where(z > 0, z, 1.0)) / self.sdlog), 0.0)
+
+    @property
+    def mean(self) -> float:
+        return float(np.sqrt(np.exp(self.sdlog * self.sdlog))) * math.exp(self.meanlog)
+
+    @property
+    def sd(self) -> float:
+        p, scale = float(np.exp(self.sdlog * self.sdlog)), math.exp(self.meanlog)
+        var = p * (p - 1) * scale * scale
+        if var == 0 or math.isinf(var):  # p - 1 cancels (a tiny sdlog) or scale**2 under/overflows
+            return math.sqrt(p * math.expm1(self.sdlog * self.sdlog)) * scale
+        return math.sqrt(var)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> LogNormal:
@@ -683,8 +860,8 @@ class LogNormal(_Frozen):
         s = _spread(spread, what, arg)
         if m <= 0:
             raise DistributionFitError(f"{what}: mean={m:g} must be > 0 for a LogNormal")
-        var_log = math.log1p((s / m) ** 2)
-        return cls(math.log(m) - var_log / 2, math.sqrt(var_log), point=point)
+        var_log = math.log1p(_square(s / m))
+        return _moment_fit(cls, (math.log(m) - var_log / 2, math.sqrt(var_log)), m, s, point, what, arg)
 
     @classmethod
     def from_point_ci(cls, point: float, lower: float, upper: float, *, level: float = 0.95) -> LogNormal:
@@ -744,8 +921,35 @@ class Normal(_Frozen):
     def __init__(self, mean: float, sd: float, *, point: float | None = None) -> None:
         self._mu = _value(mean, "Normal: mean")
         self._sigma = _positive(sd, "Normal: sd")
-        self._frozen = stats.norm(self._mu, self._sigma)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.norm(self._mu, self._sigma)
+
+    # scipy.stats.norm's moments, quantiles and CDF, by the same formulas without importing it
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return special.ndtri(q) * self._sigma + self._mu
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special
+
+        return special.ndtr((x - self._mu) / self._sigma)
+
+    @property
+    def mean(self) -> float:
+        return 0.0 * self._sigma + self._mu
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(1.0 * self._sigma * self._sigma)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return -math.inf, math.inf
 
     @classmethod
     def from_mean_sd(cls, mean: float, sd: float, *, point: float | None = None) -> Normal:
@@ -793,6 +997,8 @@ class TruncatedNormal(_Frozen):
         lo, hi = (float(as_float_array(b, f"TruncatedNormal: {w}")) for b, w in ((lower, "lower"), (upper, "upper")))
         if math.isnan(lo) or math.isnan(hi) or lo >= hi:
             raise DistributionFitError(f"TruncatedNormal: lower={lo:g} must be below upper={hi:g}")
+        from scipy import special
+
         a, b = (lo - self.mu) / self.sigma, (hi - self.mu) / self.sigma
         if special.ndtr(b) - special.ndtr(a) < 1e-12:
             raise DistributionFitError(
@@ -800,8 +1006,12 @@ class TruncatedNormal(_Frozen):
                 "expected bounds that hold some of its probability"
             )
         self.lower, self.upper = lo, hi
-        self._frozen = stats.truncnorm(a, b, loc=self.mu, scale=self.sigma)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.truncnorm((self.lower - self.mu) / self.sigma, (self.upper - self.mu) / self.sigma, loc=self.mu, scale=self.sigma)
 
     def _ppf(self, q: np.ndarray) -> np.ndarray:
         # scipy's truncnorm.ppf can overshoot a bound by an ulp (ppf(1) = 1.0000000000000002
@@ -837,8 +1047,12 @@ class Uniform(_Frozen):
                 f"Uniform: the width upper - lower = {self.upper:g} - ({self.lower:g}) overflows floating point; "
                 f"give a narrower range"
             )
-        self._frozen = stats.uniform(self.lower, self.upper - self.lower)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.uniform(self.lower, self.upper - self.lower)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(self.lower, self.upper, size=n)
@@ -876,9 +1090,13 @@ class Triangular(_Frozen):
 
     def __init__(self, lower: float, mode: float, upper: float, *, point: float | None = None) -> None:
         self.lower, self.mode, self.upper = _check_range(lower, mode, upper, "Triangular")
-        width = self.upper - self.lower
-        self._frozen = stats.triang((self.mode - self.lower) / width, loc=self.lower, scale=width)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        width = self.upper - self.lower
+        return stats.triang((self.mode - self.lower) / width, loc=self.lower, scale=width)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.triangular(self.lower, self.mode, self.upper, size=n)
@@ -914,8 +1132,12 @@ class PERT(_Frozen):
         width = self.upper - self.lower
         self.alpha = 1 + self.lam * (self.mode - self.lower) / width
         self.beta = 1 + self.lam * (self.upper - self.mode) / width
-        self._frozen = stats.beta(self.alpha, self.beta, loc=self.lower, scale=width)
         self._finish(point)
+
+    def _freeze(self):
+        from scipy import stats
+
+        return stats.beta(self.alpha, self.beta, loc=self.lower, scale=self.upper - self.lower)
 
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.lower + (self.upper - self.lower) * rng.beta(self.alpha, self.beta, size=n)
@@ -1210,6 +1432,8 @@ class Dirichlet(JointDistribution):
         stratified (McKay, Beckman & Conover 1979), in random order; rows sum to 1."""
         tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
         strata = [np.clip((rng.permutation(n) + rng.random(n)) / n, tiny, top) for _ in self.alpha]
+        from scipy import special
+
         gammas = np.column_stack([special.gammaincinv(a, u) for a, u in zip(self.alpha, strata)])
         total = gammas.sum(axis=1, keepdims=True)
         lost = total[:, 0] == 0  # every Gamma quantile underflowed (alphas <= ~0.01): normalise on the log scale
@@ -1359,6 +1583,8 @@ class MultivariateNormal(JointDistribution):
         k = len(self.categories)
         tiny, top = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
         u = np.column_stack([np.clip((rng.permutation(n) + rng.random(n)) / n, tiny, top) for _ in range(k)])
+        from scipy import special
+
         return self._natural(self.loc + special.ndtri(u) @ self._factor.T)
 
     def describe(self) -> str:

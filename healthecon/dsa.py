@@ -56,7 +56,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.optimize import brentq
 
 from .cea import net_benefit
 from .errors import AnalysisError, ParameterError, unknown_name
@@ -679,6 +678,8 @@ def threshold(
     nb = evaluate(values)
     labels = [str(s) for s in nb[STRATEGY].values]
     best = nb.values.argmax(axis=1)
+    from scipy.optimize import brentq
+
     rows = []
     for i in np.flatnonzero(best[1:] != best[:-1]):
         a, b = labels[best[i]], labels[best[i + 1]]

@@ -32,7 +32,9 @@ __all__ = [
     "OutcomesError",
     "AnalysisError",
     "ProvenanceError",
+    "OptionalDependencyError",
     "unknown_name",
+    "require_extra",
 ]
 
 
@@ -87,6 +89,10 @@ class ProvenanceError(HealthEconError, ValueError):
     """A data file row lacks provenance or its provenance is inconsistent."""
 
 
+class OptionalDependencyError(HealthEconError, ImportError):
+    """A function needs a library that is an optional extra of healthecon and is not installed."""
+
+
 def unknown_name(kind: str, name: object, known: Iterable[object]) -> UnknownNameError:
     """Build an :class:`UnknownNameError` that lists the names that do exist.
 
@@ -106,3 +112,26 @@ def unknown_name(kind: str, name: object, known: Iterable[object]) -> UnknownNam
     """
     listed = ", ".join(repr(k) for k in known)
     return UnknownNameError(f"unknown {kind} {name!r}; expected one of: {listed}")
+
+
+def require_extra(module: str, extra: str, purpose: str):
+    """Import and return the optional library ``module``, or raise :class:`OptionalDependencyError`
+    saying that ``purpose`` needs it and which extra of healthecon installs it.
+
+    Examples
+    --------
+    >>> require_extra("json", "netcdf", "reading JSON").__name__
+    'json'
+    >>> require_extra("no_such_library", "netcdf", "saving outcomes as NetCDF (.nc)")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.OptionalDependencyError: saving outcomes as NetCDF (.nc) needs no_such_library, which is not installed: pip install "healthecon[netcdf]"
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise OptionalDependencyError(
+            f'{purpose} needs {module}, which is not installed: pip install "healthecon[{extra}]"'
+        ) from None

@@ -43,7 +43,7 @@ import xarray as xr
 from ._compat import EXACT_FLOAT_CSV
 from ._spreadsheet import csv_safe_text, csv_text_back
 from ._validate import require_unique
-from .errors import AnalysisError, OutcomesError, ShapeError, unknown_name
+from .errors import AnalysisError, OutcomesError, ShapeError, require_extra, unknown_name
 
 __all__ = [
     "SAMPLE",
@@ -779,6 +779,8 @@ def save_outcomes(ds: xr.Dataset, path: str | PathLike[str]) -> Path:
     validate_outcomes(ds)
     _require_no_nul(ds)
     if path.suffix == ".nc":
+        for module in ("h5py", "h5netcdf"):
+            require_extra(module, "netcdf", "saving outcomes as NetCDF4 (.nc; or save as .csv)")
         ds.to_netcdf(path, engine="h5netcdf")
     elif path.suffix == ".csv":
         extra = [n for n, v in ds.data_vars.items() if set(v.dims) != {SAMPLE, STRATEGY}]
@@ -954,6 +956,8 @@ def _open_netcdf(path: Path) -> xr.Dataset:
     if start[:3] == b"CDF":
         engine = "scipy"
     else:
+        for module in ("h5py", "h5netcdf"):
+            require_extra(module, "netcdf", f"reading the NetCDF4 file {path.name}")
         _require_self_contained_hdf5(path)
         engine = "h5netcdf"
     try:

@@ -53,7 +53,6 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import special
 
 from ._compat import EXACT_FLOAT_CSV
 from ._validate import as_float_array, numeric_column, require_unique
@@ -119,6 +118,8 @@ class _Copula:
             ranks = np.argsort(np.argsort(z, axis=0, kind="stable"), axis=0, kind="stable")
             u = (ranks + rng.random(z.shape)) / n
         else:
+            from scipy import special
+
             u = special.ndtr(z)
         u = _inside_unit(u)
         return {name: np.asarray(dists[name].ppf(u[:, j]), dtype=float) for j, name in enumerate(self.names)}

@@ -46,11 +46,14 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.axes import Axes
 
 from .errors import AnalysisError
+
+if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["Check", "Reproduction", "checks_table", "ledger_summary", "BASES", "CHECK_COLUMNS"]
 
@@ -202,7 +205,7 @@ class Check:
         return "match" if ok else "mismatch"
 
 
-Chart = Callable[[Axes | None], Axes]
+Chart = Callable[["Axes | None"], "Axes"]
 
 
 @dataclass

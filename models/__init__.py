@@ -100,9 +100,9 @@ def proportion_interval(p: float, n: int, level: float = 0.95) -> tuple[float, f
     >>> [round(x, 4) for x in proportion_interval(0.844, 5000)]
     [0.8336, 0.8538]
     """
-    from scipy import stats
+    from scipy import special
 
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(special.ndtri(0.5 + level / 2))
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
@@ -194,15 +194,12 @@ def money_charts(base, psa, one_way=None, strategy: str | None = None, *, cashfl
     :func:`healthecon.dsa.one_way` table is given, a ``tornado``. Each is a function of an
     optional Axes that returns the Axes.
     """
-    from healthecon.plot.dsa import plot_tornado
-    from healthecon.plot.money import plot_acceptability, plot_cashflows, plot_waterfall
-
-    charts = {"waterfall": chart(plot_waterfall, base, strategy)}
+    charts = {"waterfall": chart("plot_waterfall", base, strategy)}
     if cashflows:
-        charts["cash_flows"] = chart(plot_cashflows, base, strategy)
-    charts["acceptability"] = chart(plot_acceptability, psa)
+        charts["cash_flows"] = chart("plot_cashflows", base, strategy)
+    charts["acceptability"] = chart("plot_acceptability", psa)
     if one_way is not None:
-        charts["tornado"] = chart(plot_tornado, one_way, top=10)
+        charts["tornado"] = chart("plot_tornado", one_way, top=10)
     return charts
 
 

@@ -40,7 +40,7 @@ import pandas as pd
 import xarray as xr
 from healthecon.worked import chart, proportion_interval, psa_interval, run_psa
 from healthecon.worked.seeds import worked_inputs
-from scipy import stats
+from scipy import special  # scipy.stats.norm's cdf and ppf are these; scipy.stats takes far longer to import
 
 from healthecon import cea, dsa
 from healthecon._validate import (
@@ -138,7 +138,7 @@ def p_cost_effective(
     mean = lam * float(inc_effect) - float(inc_cost)
     sd = np.sqrt(np.maximum(lam**2 * se_e**2 + se_c**2 - 2 * lam * r * se_e * se_c, 0.0))
     safe = np.where(sd > 0, sd, 1.0)
-    return np.where(sd > 0, stats.norm.cdf(mean / safe), np.where(mean > 0, 1.0, np.where(mean == 0, 0.5, 0.0)))
+    return np.where(sd > 0, special.ndtr(mean / safe), np.where(mean > 0, 1.0, np.where(mean == 0, 0.5, 0.0)))
 
 
 def max_sd_net_benefit(inc_cost: float, inc_effect: float, wtp: float, probability: float) -> float:
@@ -156,7 +156,7 @@ def max_sd_net_benefit(inc_cost: float, inc_effect: float, wtp: float, probabili
     p = float(require_probability(probability, "probability"))
     if not 0.5 < p < 1:
         raise ParameterError(f"probability: expected a value in (0.5, 1) for a positive SD bound, got {p}")
-    return (float(wtp) * float(inc_effect) - float(inc_cost)) / float(stats.norm.ppf(p))
+    return (float(wtp) * float(inc_effect) - float(inc_cost)) / float(special.ndtri(p))
 
 
 def _normal(mean: float, se: float, what: str) -> float | Normal:
@@ -346,9 +346,6 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
                        name="study design"),
     )
 
-    from healthecon.plot.cea import plot_ce_plane, plot_ceac
-    from healthecon.plot.dsa import plot_tornado
-
     return Reproduction(
         model=MODEL,
         title=TITLE,
@@ -356,7 +353,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         inputs=inputs,
         tables={"study_design": study, "icer": table, "components": components, "p_cost_effective": probabilities,
                 "pairwise": pair, "ceac": ceac_frame, "one_way": one_way},
-        charts={"ce_plane": chart(plot_ce_plane, psa, "usual care", wtp=[wtp, wtp_upper], ellipse=0.95),
-                "ceac": chart(plot_ceac, psa, WTP_GRID), "tornado": chart(plot_tornado, one_way)},
+        charts={"ce_plane": chart("plot_ce_plane", psa, "usual care", wtp=[wtp, wtp_upper], ellipse=0.95),
+                "ceac": chart("plot_ceac", psa, WTP_GRID), "tornado": chart("plot_tornado", one_way)},
         notes=notes,
     )

@@ -264,9 +264,6 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         inputs.quote_check,
     ]
 
-    from healthecon.plot.dsa import plot_tornado
-    from healthecon.plot.money import plot_acceptability, plot_cashflows
-
     return Reproduction(
         model=MODEL,
         title=TITLE,
@@ -275,8 +272,8 @@ def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:
         tables={"summary": appraisal.headline_table(psa), "conventions": conventions, "per_agency": per_agency(base),
                 "benefit_lines": lines, "admissions_scenario": scenario_table,
                 "one_way_icn": one_way["ICN"], "one_way_life": one_way["LIFE"]},
-        charts={"tornado_life": chart(plot_tornado, one_way["LIFE"]),
-                "per_agency_life": chart(plot_cashflows, base, "LIFE", by="party", cumulative=False),
-                "acceptability": chart(plot_acceptability, psa)},
+        charts={"tornado_life": chart("plot_tornado", one_way["LIFE"]),
+                "per_agency_life": chart("plot_cashflows", base, "LIFE", by="party", cumulative=False),
+                "acceptability": chart("plot_acceptability", psa)},
         notes=notes,
     )

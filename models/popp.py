@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from healthecon.worked import money_charts, psa_interval, run_psa
 from healthecon.worked.seeds import worked_inputs
-from scipy import stats
+from scipy import special  # scipy.stats.norm's ppf and sf are these; scipy.stats takes far longer to import
 
 from healthecon import appraisal, cba
 from healthecon._validate import require_finite, require_nonnegative, require_positive, require_probability
@@ -93,7 +93,7 @@ def se_from_range(low: float, high: float, level: float) -> float:
     lv = float(require_probability(level, "interval level"))
     if not 0 < lv < 1:
         raise ParameterError(f"interval level: expected a value in (0, 1), got {lv}")
-    return (hi - lo) / (2 * float(stats.norm.ppf((1 + lv) / 2)))
+    return (hi - lo) / (2 * float(special.ndtri((1 + lv) / 2)))
 
 
 def return_model(spend: Value, cost_per_bed_day: Value, bed_days_averted: Value, *, name: str = "POPP",
@@ -159,7 +159,7 @@ def reproduce(draws: int = 5000, seed: int = 2009) -> Reproduction:
     for level in (inputs["interval_level"], 0.90):
         se = se_from_range(inputs["bcr_low"], inputs["bcr_high"], level)
         readings.append({"range read as": f"{level:.0%} normal interval", "se_ratio": se,
-                         "p_return_above_1": float(stats.norm.sf(1.0, inputs["bcr"], se))})
+                         "p_return_above_1": float(special.ndtr(-((1.0 - inputs["bcr"]) / se)))})
     readings_table = pd.DataFrame(readings).set_index("range read as")
     readings_table.loc[f"{inputs['interval_level']:.0%} normal interval", "p_return_above_1_psa"] = p_psa
 

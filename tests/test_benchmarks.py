@@ -26,6 +26,7 @@ AGREEMENT = {
     "ipd_bootstrap.py": "200 replicates x 2,000 people; bootstrap means agree with the numpy baseline (rtol 1e-10)",
     "dask_psa.py": "dask and chunked single-process results identical (bit for bit): True",
     "voi.py": "all estimates agree with their references",
+    "startup.py": "import healthecon loads none of matplotlib, openpyxl, jinja2, h5py, h5netcdf, lifelines, statsmodels, dask: True",
 }
 
 

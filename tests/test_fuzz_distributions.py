@@ -78,7 +78,30 @@ def test_latin_hypercube_dirichlet_with_ordinary_alphas_is_unchanged():
 
 
 finite = st.floats(min_value=-1e308, max_value=1e308, allow_nan=False, allow_infinity=False)
-anything = st.one_of(finite, st.just(float("nan")), st.just(float("inf")), st.just(0.0), st.just(1e-320))
+# positive numbers spread evenly over every binade, subnormals included (4.5e-159, 2.7e-204, 1e-320, 1.3e154):
+# uniform floats almost never reach the extremes where moment fits over- and underflow
+log_spread = st.floats(min_value=-323.9, max_value=308.2).map(lambda e: 10.0**e)
+anything = st.one_of(finite, log_spread, st.just(float("nan")), st.just(float("inf")), st.just(0.0), st.just(1e-320))
+
+
+@pytest.mark.parametrize(("family", "mean", "sd"), [
+    ("beta", 4.5e-159, 4.5e-159), ("lognormal", 1e-320, 2.7e-204), ("gamma", 1.3e154, 1e-320),
+    ("gamma", 1e-300, 1e-300), ("lognormal", 1.0, 1e-10), ("beta", 0.08, 1e-10),
+])
+def test_moment_fits_at_the_edges_of_floating_point_keep_their_moments_or_refuse(family, mean, sd):
+    cls = {"beta": he.Beta, "gamma": he.Gamma, "lognormal": he.LogNormal}[family]
+    try:
+        dist = cls.from_mean_sd(mean, sd)
+    except DistributionFitError as err:  # the message names the method, the inputs and the likely cause
+        assert f"{cls.__name__}.from_mean_sd: mean={mean:g}" in str(err) and "floating point" in str(err)
+        return
+    assert dist.mean == pytest.approx(mean, rel=1e-6) and dist.sd == pytest.approx(sd, abs=1e-6 * mean)
+    assert all(math.isfinite(v) for v in dist.native()[1].values())
+
+
+def test_the_extreme_lognormal_fit_is_refused_with_its_inputs():
+    with pytest.raises(DistributionFitError, match=r"LogNormal.from_mean_sd: mean=9.99989e-321, sd=2.7e-204 give .*wrong units"):
+        he.LogNormal.from_mean_sd(1e-320, 2.7e-204)
 
 
 @FUZZ
@@ -89,7 +112,13 @@ def test_fuzz_moment_fits_give_a_finite_distribution_or_a_clear_error(family, me
         dist = cls.from_mean_sd(mean, sd)
     except HealthEconError:
         return
-    low, high = dist.interval()
+    # the fit keeps its moments: finite parameters, mean and sd given back (the sd to within 1e-6 of the mean)
+    assert all(math.isfinite(v) for v in dist.native()[1].values())
+    assert dist.mean == pytest.approx(mean, rel=1e-6) and dist.sd == pytest.approx(sd, abs=1e-6 * abs(mean))
+    try:
+        low, high = dist.interval()  # a tail beyond the largest float is a clear error, not inf
+    except HealthEconError:
+        return
     assert math.isfinite(low) and math.isfinite(high) and low <= high
     try:
         draws = dist.sample(20, 0)
@@ -120,3 +149,27 @@ def test_fuzz_dirichlet_draws_are_finite_shares(alphas, n, seed, method):
     shares = np.column_stack([draws[f"d_c{i}"].values for i in range(len(alphas))])
     assert np.isfinite(shares).all() and (shares >= 0).all()
     np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=1e-9)
+
+
+def test_an_interval_beyond_the_largest_float_is_refused_not_inf():
+    g = he.Gamma.from_mean_sd(4.873276986206419e307, 4.873276986206425e307)  # found by the long fuzz run
+    with pytest.raises(DistributionFitError, match=r"1 of 2 quantiles are beyond floating point \(first at q=0.975: inf\)"):
+        g.interval()
+
+
+@pytest.mark.parametrize(("family", "mean", "sd"), [("gamma", 1.0, 1.3407807929942597e154), ("lognormal", 1.0, 1e200)])
+def test_a_spread_whose_square_overflows_is_a_clear_error(family, mean, sd):
+    cls = {"gamma": he.Gamma, "lognormal": he.LogNormal}[family]  # was OverflowError from sd**2
+    with pytest.raises(DistributionFitError, match=rf"{cls.__name__}.from_mean_sd: mean=1, sd=.* not finite"):
+        cls.from_mean_sd(mean, sd)
+
+
+def test_a_mean_whose_square_overflows_still_fits():
+    g = he.Gamma.from_mean_sd(1e200, 1e199)
+    assert g.shape == pytest.approx(100) and g.mean == pytest.approx(1e200, rel=1e-12)
+
+
+def test_a_beta_whose_quantiles_overflow_is_a_clear_error():
+    b = he.Beta.from_mean_sd(1e-320, 1e-163)  # alpha 1e-314: found by the long fuzz run (a bare OverflowError)
+    with pytest.raises(DistributionFitError, match=r"quantiles cannot be computed in floating point"):
+        b.interval()

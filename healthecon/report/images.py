@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from matplotlib.axes import Axes
+if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["Chart", "chart", "describe_chart", "draw_charts"]
 
 #: A chart for a report: draws on the Axes given (or a new one) and returns it.
-Chart = Callable[[Axes | None], Axes]
+Chart = Callable[["Axes | None"], "Axes"]
 
 #: Chart settings for files: SVG text stays text (editable, and far cheaper to write than one
 #: path per glyph); a fixed hash salt and no date keep the files identical from run to run.
@@ -25,21 +27,31 @@ _SAVE_RC = {"svg.fonttype": "none", "svg.hashsalt": "healthecon"}
 _NO_DATE = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
 
 
-def chart(draw: Callable[..., Axes], *args: object, **kwargs: object) -> Chart:
+def chart(draw: Callable[..., Axes] | str, *args: object, **kwargs: object) -> Chart:
     """A :data:`Chart` that calls ``draw(*args, ax=ax, **kwargs)`` when the report is written.
 
-    The chart also carries a ``caption`` and an ``alt`` text saying what it shows, read from
-    the plot function and its data (:func:`describe_chart`), which reports use.
+    ``draw`` is a plot function or the name of one in :mod:`healthecon.plot` (e.g.
+    ``"plot_ceac"``), which is looked up only when the chart is drawn, so that building a
+    report's charts does not import matplotlib. The chart also carries a ``caption`` and an
+    ``alt`` text saying what it shows, read from the plot function and its data
+    (:func:`describe_chart`), which reports use.
 
     Examples
     --------
     >>> line = chart(lambda values, ax=None, colour="k": (values, ax, colour), [1, 2], colour="b")
     >>> line()
     ([1, 2], None, 'b')
+    >>> chart("plot_waterfall").caption
+    'From gross value to net present value'
     """
 
     def drawn(ax: Axes | None = None) -> Axes:
-        return draw(*args, ax=ax, **kwargs)
+        function = draw
+        if isinstance(function, str):
+            from .. import plot
+
+            function = getattr(plot, draw)
+        return function(*args, ax=ax, **kwargs)
 
     drawn.caption, drawn.alt = describe_chart(draw, *args, **kwargs)  # type: ignore[attr-defined]
     return drawn
@@ -52,8 +64,8 @@ def _names(items: Sequence[object]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def describe_chart(draw: Callable[..., Axes], *args: object, **kwargs: object) -> tuple[str, str]:
-    """``(caption, alt text)`` of a chart drawn by ``draw(*args, **kwargs)``.
+def describe_chart(draw: Callable[..., Axes] | str, *args: object, **kwargs: object) -> tuple[str, str]:
+    """``(caption, alt text)`` of a chart drawn by ``draw(*args, **kwargs)`` (a function, or its name).
 
     Known for the :mod:`healthecon.plot` functions (the alt text names the strategies, the
     threshold range, the parameters with the largest swing ...); any other function gets its
@@ -71,7 +83,7 @@ def describe_chart(draw: Callable[..., Axes], *args: object, **kwargs: object) -
 
     from ..formatting import format_money
 
-    name = getattr(draw, "__name__", "chart")
+    name = draw if isinstance(draw, str) else getattr(draw, "__name__", "chart")
     data = args[0] if args else None
     currency = str(getattr(data, "attrs", {}).get("currency") or "£") if data is not None else "£"
     unit = str(getattr(data, "attrs", {}).get("effect_unit") or "QALY") if data is not None else "QALY"
