@@ -187,9 +187,20 @@ def _beta_ppf(q: np.ndarray, alpha: float, beta: float) -> np.ndarray:
 
     boost = getattr(_ufuncs, "_beta_ppf", None)
     if boost is None:  # pragma: no cover - scipy < 1.12
+        import warnings
+
         from scipy import stats
 
-        return stats.beta(alpha, beta).ppf(q)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            values = stats.beta(alpha, beta).ppf(q)
+        for warning in caught:
+            if "Error in function boost::math" in str(warning.message):
+                # Boost's series gave up (alpha + beta huge) and its value is not to be trusted:
+                # NaN hands these quantiles to Beta._ppf's normal approximation, as newer scipy does
+                return np.full(np.shape(values), np.nan)
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        return values
     inside = (q > 0) & (q < 1)  # scipy.stats gives the bounds of the support at 0 and 1
     return np.where(inside, boost(np.where(inside, q, 0.5), alpha, beta), np.where(q >= 1, 1.0, 0.0))
 

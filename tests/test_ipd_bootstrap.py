@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -86,6 +88,12 @@ def test_weighted_means_use_the_analysis_weights():
     assert result.point["cost"].values[0].tolist() == pytest.approx([15.0, 30.0])
 
 
+def seeded(seed: int) -> dict[str, np.random.Generator]:
+    """A fresh generator for scipy.stats.bootstrap: ``rng=`` from scipy 1.15, ``random_state=`` before (our floor is 1.10)."""
+    key = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"
+    return {key: np.random.default_rng(seed)}
+
+
 def test_bca_equals_scipy_given_the_same_bootstrap_distribution():
     # Two independent samples (within-arm resampling); scipy's BCa uses the per-sample jackknife
     # (Efron & Tibshirani 1993, eq. 15.36), as bca_interval does with the arms as strata.
@@ -94,7 +102,7 @@ def test_bca_equals_scipy_given_the_same_bootstrap_distribution():
     arm = data.arm_index
     new, usual = cost[arm == 1], cost[arm == 0]
     res = stats.bootstrap((new, usual), lambda x, y, axis=-1: x.mean(axis=axis) - y.mean(axis=axis),
-                          n_resamples=2000, method="BCa", confidence_level=0.9, rng=np.random.default_rng(1))
+                          n_resamples=2000, method="BCa", confidence_level=0.9, **seeded(1))
     est = ArmMeans(data, ["cost"])
     plan = resampling_plan(data)
     jack = evaluate(est, plan.iter_jackknife_weights(), data.weights)["cost"]
@@ -104,7 +112,7 @@ def test_bca_equals_scipy_given_the_same_bootstrap_distribution():
     assert float(hi) == pytest.approx(res.confidence_interval.high, rel=1e-10)
     plo, phi = percentile_interval(res.bootstrap_distribution, 0.9)
     res_p = stats.bootstrap((new, usual), lambda x, y, axis=-1: x.mean(axis=axis) - y.mean(axis=axis),
-                            n_resamples=2000, method="percentile", confidence_level=0.9, rng=np.random.default_rng(1))
+                            n_resamples=2000, method="percentile", confidence_level=0.9, **seeded(1))
     assert float(plo) == pytest.approx(res_p.confidence_interval.low, rel=1e-10)
 
 

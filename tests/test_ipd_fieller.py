@@ -84,7 +84,8 @@ def test_student_t_convention_replaces_z_by_the_t_quantile():
 
 def test_critical_value_is_normal_by_default_and_t_with_df():
     assert critical_value(0.9) == pytest.approx(stats.norm.ppf(0.95), rel=1e-15)
-    assert critical_value(0.95, df=10) == pytest.approx(2.228138851986, rel=1e-12)
+    # R's qt(0.975, 10); scipy builds before 1.17 agree to about 1e-11 only
+    assert critical_value(0.95, df=10) == pytest.approx(2.228138851986, rel=1e-10)
     assert critical_value(0.95, df=1e12) == pytest.approx(Z, rel=1e-9)
     for bad in (0, -3, math.inf, math.nan):
         with pytest.raises(AnalysisError, match="df"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
@@ -146,6 +146,7 @@ CURVES = st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(CURVES)
+@example(ParametricCurve("gengamma", mu=0.0, sigma=0.2187500000000003, Q=-0.00098419189453125))  # found by the lowest-versions CI leg
 def test_invariants(curve):
     t = np.linspace(0, 30, 121)
     s = curve.survival(t)[0]
@@ -159,5 +160,8 @@ def test_invariants(curve):
     a, b = 1.0, 4.0
     integral, _ = integrate.quad(lambda x: curve.hazard([x])[0, 0], a, b, limit=200)
     diff = curve.cumulative_hazard([b])[0, 0] - curve.cumulative_hazard([a])[0, 0]
+    # a generalised gamma with |Q| near 0 reads the incomplete gamma at shape 1 / Q**2 (1e6 at
+    # Q = 0.001), where scipy builds before 1.17 are accurate to about 1e-6 relative only
+    near_lognormal = curve.distribution == "gengamma" and abs(curve.parameters["Q"]) < 0.01
     if np.isfinite(diff) and diff < 50:
-        assert integral == pytest.approx(diff, rel=1e-6, abs=1e-9)
+        assert integral == pytest.approx(diff, rel=1e-4 if near_lognormal else 1e-6, abs=1e-9)
