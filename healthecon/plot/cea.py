@@ -45,7 +45,7 @@ _FRONTIER_STYLE = {"linestyle": "none", "marker": "o", "markersize": 7, "markerf
                    "markeredgecolor": "black", "markeredgewidth": 1.1, "zorder": 3}
 #: About this many frontier rings across the grid, so that they mark the curve without hiding it.
 _FRONTIER_MARKS = 16
-#: NICE's thresholds (NICE 2022, *Health technology evaluations: the manual*, section 4.10):
+#: NICE's thresholds (NICE 2022, "Health technology evaluations: the manual", section 4.10):
 #: reference lines on a CEAC when the effect is QALYs and no thresholds are given.
 DEFAULT_QALY_THRESHOLDS = (20_000.0, 30_000.0)
 
