@@ -391,3 +391,44 @@ def test_reward_functions_see_age_and_outcomes_save_and_load(tmp_path):
     back = load_outcomes(save_outcomes(out, tmp_path / "psm.nc"))
     xr.testing.assert_allclose(back, out)
     assert back.attrs["crossing"] == "cap"
+
+
+class _Geometric:
+    """A survival curve ``base ** t``, exact at the cycle points of an annual model."""
+
+    def __init__(self, base: float) -> None:
+        self.base = base
+
+    def survival(self, t, draws=None):
+        return (self.base ** np.asarray(t, dtype=float))[None, :]
+
+
+@pytest.mark.parametrize("convention", ["healthecon", "heemod", "hesim", "darth", "treeage"])
+def test_a_psm_follows_each_named_convention_as_the_markov_model_does(convention):
+    # PF -> P 0.2 and death 0.1 from both alive states: PFS = 0.7 ** t and OS = 0.9 ** t exactly,
+    # so the PSM and the Markov model hold the same cohort, and the PSM's deaths (OS events) are
+    # the Markov model's transitions into dead; every preset must then give the same totals
+    from healthecon.markov import C, MarkovModel
+
+    states = ["progression-free", "progressed", "dead"]
+    rewards = {"cost_care": {"progression-free": 1_000.0, "progressed": 3_000.0}, "qaly": {"progression-free": 0.8, "progressed": 0.5}}
+    options = dict(n_cycles=12, cycle_length=1.0, discount_costs=0.035, discount_effects=0.015, convention=convention)
+    markov = MarkovModel(states, ["arm"], {"progression-free": {"progression-free": C, "progressed": 0.2, "dead": 0.1},
+                                           "progressed": {"progressed": C, "dead": 0.1}, "dead": {"dead": 1.0}},
+                         start="progression-free", state_rewards=rewards,
+                         transition_rewards={"cost_death": {("*", "dead"): 5_000.0}}, **options).run({})
+    psm = PartitionedSurvivalModel({"arm": {"PFS": _Geometric(0.7), "OS": _Geometric(0.9)}}, state_rewards=rewards,
+                                   entry_rewards={"cost_death": {"dead": 5_000.0}}, **options).run({})
+    for name in ("cost_care", "cost_death", "qaly", "cost", "cost_care_undiscounted", "qaly_undiscounted"):
+        assert psm[name].item() == pytest.approx(markov[name].item(), rel=1e-12), name
+    assert psm.attrs["convention"] == convention
+
+
+def test_the_psm_timing_aliases_name_the_conventions_timings():
+    common = dict(n_cycles=5, state_rewards={"qaly": {"progression-free": 1.0, "progressed": 0.5}})
+    curves = {"arm": {"PFS": _Geometric(0.7), "OS": _Geometric(0.9)}}
+    for alias, name in (("points", "point"), ("start", "cycle-start"), ("middle", "cycle-middle"), ("end", "cycle-end")):
+        a = PartitionedSurvivalModel(curves, discount_timing=alias, **common)
+        b = PartitionedSurvivalModel(curves, discount_timing=name, transition_timing=None if name == "point" else name, **common)
+        assert a.discount_timing == name
+        assert a.run({})["qaly"].item() == b.run({})["qaly"].item()

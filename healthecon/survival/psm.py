@@ -111,7 +111,7 @@ from contextlib import nullcontext
 import numpy as np
 import xarray as xr
 
-from .. import correction as _correction
+from .. import conventions
 from .._validate import as_float_array, require_unique
 from ..discount import DiscountSchedule, discount_factors
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
@@ -127,7 +127,10 @@ CROSSING_RULES = {
     "hazard": "per cycle, each curve's conditional survival at most the next one's (PFS hazard at least OS hazard)",
     "error": "crossing curves raise an error",
 }
-DISCOUNT_TIMINGS = {"points": None, "start": 0.0, "middle": 0.5, "end": 1.0}
+#: The PSM's own names for discount timing, kept as aliases of :mod:`healthecon.conventions`'
+#: timings (``"points"`` is ``"point"``; ``"start"`` is ``"cycle-start"``, whose entry rewards are
+#: discounted at the same time as the cycle).
+DISCOUNT_TIMINGS = {"points": "point", "start": "cycle-start", "middle": "cycle-middle", "end": "cycle-end"}
 THREE_STATES = ("progression-free", "progressed", "dead")
 _RESERVED = frozenset({"cost", "trace", "restricted_mean"})
 _INCREASE_TOLERANCE = 1e-12
@@ -219,10 +222,21 @@ class PartitionedSurvivalModel:
         ``{reward name: spec}``; see the module docstring.
     discount_costs, discount_effects
         Annual rates (``0.035``) or :class:`~healthecon.discount.DiscountSchedule`.
+    convention
+        A preset of :mod:`healthecon.conventions` (``"healthecon"``, the default, ``"heemod"``,
+        ``"hesim"``, ``"darth"``, ``"treeage"``) that sets the counting and the three timings
+        together, as for :class:`~healthecon.markov.MarkovModel`; any option below that is
+        given overrides it.
     correction
-        Within-cycle correction (:mod:`healthecon.correction`).
+        Within-cycle correction (:mod:`healthecon.correction`); default the preset's.
     discount_timing
-        ``"points"``, ``"start"``, ``"middle"`` or ``"end"`` (:data:`DISCOUNT_TIMINGS`).
+        A timing of :data:`healthecon.conventions.DISCOUNT_TIMINGS` (``"point"``,
+        ``"cycle-start"``, ...) or its PSM alias ``"points"``, ``"start"``, ``"middle"``, ``"end"``
+        (:data:`DISCOUNT_TIMINGS`); default the preset's.
+    discount_method, transition_timing
+        As :func:`healthecon.conventions.reward_weights` names them; default the preset's. With a
+        PSM alias for ``discount_timing`` other than ``"points"``, entry rewards are discounted at
+        that time unless ``transition_timing`` says otherwise.
     crossing
         ``"cap"``, ``"hazard"`` or ``"error"`` (:data:`CROSSING_RULES`).
     start_age
@@ -281,13 +295,16 @@ class PartitionedSurvivalModel:
         initial_rewards: Mapping[str, object] | None = None,
         discount_costs: float | DiscountSchedule = 0.035,
         discount_effects: float | DiscountSchedule = 0.035,
-        correction: str | Sequence[float] = "half-cycle",
-        discount_timing: str = "points",
+        correction: str | Sequence[float] | None = None,
+        discount_timing: str | None = None,
         crossing: str = "cap",
         start_age: float | None = None,
         currency: str = "£",
         name: str = "partitioned survival",
         chunk_size: int | None = None,
+        convention: str = "healthecon",
+        discount_method: str | None = None,
+        transition_timing: str | None = None,
     ) -> None:
         if not isinstance(curves, Mapping) or not curves:
             raise ModelDefinitionError("curves: expected a mapping {strategy: {curve name: curve}} with at least one strategy")
@@ -323,16 +340,19 @@ class PartitionedSurvivalModel:
         if not (np.isfinite(cycle_length) and cycle_length > 0):
             raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
         self.cycle_length = float(cycle_length)
-        self.correction = _correction.resolve(correction, self.n_cycles)
         for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
             try:
                 discount_factors(0.0, rate)
             except ParameterError as err:
                 raise ParameterError(f"{label}: {err}") from None
         self.discount_costs, self.discount_effects = discount_costs, discount_effects
-        if discount_timing not in DISCOUNT_TIMINGS:
-            raise ModelDefinitionError(f"discount_timing: expected one of {list(DISCOUNT_TIMINGS)}, got {discount_timing!r}")
-        self.discount_timing = discount_timing
+        timing = DISCOUNT_TIMINGS.get(discount_timing, discount_timing)
+        if transition_timing is None and discount_timing in DISCOUNT_TIMINGS and timing != "point":
+            transition_timing = timing  # the PSM alias discounts entries with their cycle
+        self.settings = conventions.resolve(convention, self.n_cycles, correction=correction, discount_timing=timing,
+                                            discount_method=discount_method, transition_timing=transition_timing)
+        self.correction = self.settings.correction
+        self.discount_timing = self.settings.discount_timing
         if crossing not in CROSSING_RULES:
             raise ModelDefinitionError(f"crossing: expected one of {list(CROSSING_RULES)} ({'; '.join(f'{k}: {v}' for k, v in CROSSING_RULES.items())}), got {crossing!r}")
         self.crossing = crossing
@@ -606,19 +626,11 @@ class PartitionedSurvivalModel:
         curve (without ``"undisc"`` in ``parts``, of the undiscounted ones only ``undisc``, for
         the restricted mean); and ``column``, the row of each.
         """
-        T, L = self.n_cycles, self.cycle_length
-        a, b = _correction.cycle_weights(self.correction, T)
+        T = self.n_cycles
         out: dict[str, np.ndarray] = {}
-        fraction = DISCOUNT_TIMINGS[self.discount_timing]
-        entry_at = _correction.transition_timing(self.correction) if fraction is None else fraction
-        for kind, rate in (("cost", self.discount_costs), ("effect", self.discount_effects)):
-            if fraction is None:
-                at_start, at_end = discount_factors(np.arange(T) * L, rate), discount_factors(np.arange(1, T + 1) * L, rate)
-            else:
-                at_start = at_end = discount_factors((np.arange(T) + fraction) * L, rate)
-            out[f"{kind}_start"], out[f"{kind}_end"] = a * at_start, b * at_end
-            out[f"{kind}_entry"] = discount_factors((np.arange(T) + entry_at) * L, rate)
-        out["undisc_start"], out["undisc_end"], out["undisc_entry"] = a, b, np.ones(T)
+        weights = self.settings.weights(T, self.cycle_length, self.discount_costs, self.discount_effects)
+        for kind, w in (("cost", weights["cost"]), ("effect", weights["effect"]), ("undisc", weights["undiscounted"])):
+            out[f"{kind}_start"], out[f"{kind}_end"], out[f"{kind}_entry"] = w.start, w.end, w.transition
         for kind in ("cost", "effect", "undisc"):
             w = np.zeros(T + 1)
             w[:-1] += out[f"{kind}_start"]
@@ -722,7 +734,10 @@ class PartitionedSurvivalModel:
             "n_cycles": self.n_cycles,
             "discount_costs": _rate_label(self.discount_costs),
             "discount_effects": _rate_label(self.discount_effects),
+            "convention": self.settings.convention,
             "discount_timing": self.discount_timing,
+            "discount_method": self.settings.discount_method,
+            "transition_timing": self.settings.transition_timing,
             "crossing": self.crossing,
             "crossing_rule": CROSSING_RULES[self.crossing],
             "crossing_samples": touched.sum(axis=1).astype(int),
