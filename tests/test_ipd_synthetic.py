@@ -24,6 +24,7 @@ def test_stored_file_is_labelled_synthetic_and_regenerates_bit_for_bit():
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# SYNTHETIC") and "by construction" in first
     stored = pd.read_csv(path, skiprows=1)
+    assert set(stored.pop("source")) == {"SYNTHETIC: healthecon.ipd.synthetic"}  # provenance on every row
     fresh = chss_cohort()
     pd.testing.assert_frame_equal(stored, fresh, check_dtype=False)
     assert fresh.attrs["synthetic"] is True

@@ -231,9 +231,11 @@ def example_path(name: str = "chss_synthetic_patients") -> Path:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a SYNTHETIC frame as CSV, its note as a leading ``# SYNTHETIC`` comment line."""
+    """Write a SYNTHETIC frame as CSV, its note as a leading ``# SYNTHETIC`` comment line and a
+    ``source`` column on every row (provenance travels with each row if the file is cut up)."""
     path = Path(path)
+    rows = frame if "source" in frame.columns else frame.assign(source="SYNTHETIC: healthecon.ipd.synthetic")
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(f"# {frame.attrs.get('note', SYNTHETIC_NOTE)}\n")
-        frame.to_csv(handle, index=False)
+        rows.to_csv(handle, index=False)
     return path

@@ -211,13 +211,14 @@ def load_dataset(name: str) -> pd.DataFrame:
     ``"bc"``: German Breast Cancer Study Group (686 patients; flexsurv's ``bc``, with
     ``recyrs = rectime / 365``). ``"bonner2006_km"`` and ``"bonner2006_at_risk"``: digitised
     Kaplan-Meier coordinates and numbers at risk of Bonner et al. 2006 (the Guyot et al. 2012
-    example, from IPDfromKM). Each file's header cites its source.
+    example, from IPDfromKM). Each file's header cites its source, and its ``source`` column
+    names it on every row.
 
     Examples
     --------
     >>> bc = load_dataset("bc")
-    >>> bc.shape, int(bc["censrec"].sum())
-    ((686, 4), 299)
+    >>> bc.shape, int(bc["censrec"].sum()), bc["source"].iloc[0][:8]
+    ((686, 5), 299, 'flexsurv')
     """
     if name not in DATASETS:
         raise unknown_name("survival dataset", name, DATASETS)
