@@ -4,7 +4,6 @@ import base64
 import html
 import re
 import sys
-import time
 import types
 
 import matplotlib.pyplot as plt
