@@ -245,15 +245,20 @@ def build_outcomes(
                 f"sample {i} ({int(bad.sum())} of {bad.size} samples); a return per £1 needs a positive cost"
             )
     dims4 = (SAMPLE, STRATEGY, LINE, YEAR)
-    line_coords = {
+    step_names = list(next(iter(steps.values())))
+    step_values = np.stack([np.stack([steps[s][k] for k in step_names], axis=-1) for s in labels], axis=1)
+    parties = list(dict.fromkeys(meta[name][0] for name in names))
+    # Variables (no coordinates of their own) and the coordinates once, in one Dataset: building
+    # a DataArray per variable and aligning them costs more than the sums (issue 15, start-up)
+    coords = {
         LINE: names,
         "party": (LINE, [meta[name][0] for name in names]),
         "direction": (LINE, direction.tolist()),
         "category": (LINE, [meta[name][2] for name in names]),
         YEAR: years.astype(int),
+        STEP: step_names,
+        STAKEHOLDER: parties,
     }
-    step_names = list(next(iter(steps.values())))
-    step_values = np.stack([np.stack([steps[s][k] for k in step_names], axis=-1) for s in labels], axis=1)
     values: dict[str, object] = {
         "cost": cost_pv,
         "benefit": benefit_pv,
@@ -262,24 +267,22 @@ def build_outcomes(
         net_ratio: (benefit_pv - cost_pv) / cost_pv,
         "cost_undiscounted": row_sum(flows[:, :, is_cost, :], 2),
         "benefit_undiscounted": row_sum(flows[:, :, ~is_cost, :], 2),
-        "flows": xr.DataArray(flows, dims=dims4, coords=line_coords),
-        "flows_pv": xr.DataArray(flows_pv, dims=dims4, coords=line_coords),
-        "steps": xr.DataArray(step_values, dims=(SAMPLE, STRATEGY, STEP), coords={STEP: step_names}),
+        "flows": xr.Variable(dims4, flows),
+        "flows_pv": xr.Variable(dims4, flows_pv),
+        "steps": xr.Variable((SAMPLE, STRATEGY, STEP), step_values),
     }
-    parties = list(dict.fromkeys(meta[name][0] for name in names))
     party_index = np.array([parties.index(meta[name][0]) for name in names])
     for label, mask in (("cost_by_stakeholder", is_cost), ("benefit_by_stakeholder", ~is_cost)):
         by_party = np.zeros((n, len(labels), len(parties), len(years)))
         np.add.at(by_party, (slice(None), slice(None), party_index[mask]), flows_pv[:, :, mask, :])
-        values[label] = xr.DataArray(by_party, dims=(SAMPLE, STRATEGY, STAKEHOLDER, YEAR),
-                                     coords={STAKEHOLDER: parties, YEAR: years.astype(int)})
+        values[label] = xr.Variable((SAMPLE, STRATEGY, STAKEHOLDER, YEAR), by_party)
     kinds = {"npv": "other", ratio: "other", net_ratio: "other", "flows": "other", "flows_pv": "other", "steps": "other",
              "cost_by_stakeholder": "other", "benefit_by_stakeholder": "other"}
     all_attrs = {"model": model, "ratio": ratio, "net_ratio": net_ratio}
     all_attrs.update(attrs or {})
     # Money models: benefits are measured in the currency, not in QALYs (make_outcomes' default).
     return make_outcomes(values, labels, cost="cost", effect=None, kinds=kinds, currency=currency, effect_unit=currency,
-                         attrs=all_attrs)
+                         attrs=all_attrs, coords=coords)
 
 
 def validate_money_outcomes(ds: xr.Dataset) -> xr.Dataset:

@@ -105,6 +105,18 @@ def _as_dataarray(name: str, value: object, strategy_labels: tuple[str, ...]) ->
     return xr.DataArray(_as_table(name, value, strategy_labels), dims=(SAMPLE, STRATEGY))
 
 
+def _variable_table(name: str, value: xr.Variable, strategy_labels: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
+    """The dims and float values of an outcome given as an :class:`xarray.Variable`."""
+    missing = {SAMPLE, STRATEGY} - set(value.dims)
+    if missing:
+        raise OutcomesError(
+            f"outcome {name!r}: expected dimensions 'sample' and 'strategy', missing {sorted(missing)} (has {list(value.dims)})"
+        )
+    if value.sizes[STRATEGY] != len(strategy_labels):
+        raise ShapeError(f"outcome {name!r}: has {value.sizes[STRATEGY]} strategies, expected {len(strategy_labels)}")
+    return tuple(value.dims), np.asarray(value.values, dtype=float)
+
+
 def _kind_of(name: str, samples: int, first: tuple[str, int] | None, kinds: Mapping[str, str], cost: str, effect: str | None) -> str:
     """The kind of outcome ``name``, after checking that it has as many samples as the first
     outcome (``first``: its name and sample count)."""
@@ -139,6 +151,7 @@ def make_outcomes(
     currency: str = "£",
     effect_unit: str = "QALY",
     attrs: Mapping[str, object] | None = None,
+    coords: Mapping[str, object] | None = None,
 ) -> xr.Dataset:
     """Build and validate an outcome set.
 
@@ -146,8 +159,11 @@ def make_outcomes(
     ----------
     values
         Outcome name to values: an array of shape ``(n_samples, n_strategies)`` (a 1-D
-        array of length ``n_strategies`` is one deterministic sample), or an
-        :class:`xarray.DataArray` with dims ``sample`` and ``strategy`` and possibly more.
+        array of length ``n_strategies`` is one deterministic sample), an
+        :class:`xarray.DataArray` with dims ``sample`` and ``strategy`` and possibly more, or
+        an :class:`xarray.Variable` with those dims (no coordinates of its own: those of its
+        other dims are in ``coords``; cheaper to build than a DataArray, which models that
+        return many outcomes with extra dims use).
     strategies
         Strategy labels, in the column order of the arrays.
     cost, effect
@@ -161,6 +177,10 @@ def make_outcomes(
         Units, used by tables and plot labels.
     attrs
         Extra dataset attributes (e.g. ``model``, ``seed``).
+    coords
+        Coordinates of the dimensions other than ``sample`` and ``strategy`` (e.g.
+        ``{"year": [0, 1, 2]}``, or ``("line", labels)`` for a label along a dimension), as
+        :class:`xarray.Dataset` takes them. ``sample`` and ``strategy`` are set here.
 
     Returns
     -------
@@ -197,6 +217,15 @@ def make_outcomes(
     Traceback (most recent call last):
     ...
     healthecon.errors.ShapeError: outcome 'cost': expected shape (n_samples, 2) for strategies ['usual care', 'new drug'], got (3,)
+
+    An outcome by year, as an :class:`xarray.Variable` with its years in ``coords``:
+
+    >>> import xarray as xr
+    >>> by_year = xr.Variable(("sample", "strategy", "year"), [[[700.0, 500.0], [2600.0, 2000.0]]])
+    >>> out = make_outcomes({"cost": [1200.0, 4600.0], "cost_by_year": by_year}, ["usual care", "new drug"],
+    ...                     effect=None, coords={"year": [0, 1]})
+    >>> out["cost_by_year"].sel(year=1).values
+    array([[ 500., 2000.]])
     """
     labels = require_unique(strategies, "strategies", OutcomesError)
     if not labels:
@@ -204,17 +233,26 @@ def make_outcomes(
     if not values:
         raise OutcomesError("no outcomes given: expected at least a cost variable")
     kinds = dict(kinds or {})
+    coords = dict(coords or {})
+    fixed = {SAMPLE, STRATEGY} & set(coords)
+    if fixed:
+        raise OutcomesError(f"coords: {sorted(fixed)} are set by make_outcomes (sample numbers, the strategies); "
+                            f"give only the coordinates of other dimensions")
     if not any(isinstance(value, xr.DataArray) for value in values.values()):
-        # plain arrays (what the models return): the Dataset built in one step, the same as below
+        # plain arrays and Variables (what the models return): the Dataset built in one step, the same as below
         tables: dict[str, tuple] = {}
         first: tuple[str, int] | None = None
         for name, value in values.items():
-            arr = _as_table(name, value, labels)
-            kind = _kind_of(name, arr.shape[0], first, kinds, cost, effect)
-            first = first or (name, arr.shape[0])
-            tables[name] = ((SAMPLE, STRATEGY), arr, {"kind": kind})
+            if isinstance(value, xr.Variable):
+                dims, arr = _variable_table(name, value, labels)
+                var_attrs = value.attrs
+            else:
+                dims, arr, var_attrs = (SAMPLE, STRATEGY), _as_table(name, value, labels), {}
+            kind = _kind_of(name, arr.shape[dims.index(SAMPLE)], first, kinds, cost, effect)
+            first = first or (name, arr.shape[dims.index(SAMPLE)])
+            tables[name] = (dims, arr, {**var_attrs, "kind": kind})
         ds_attrs = {"cost": cost, "effect": effect or "", "currency": currency, "effect_unit": effect_unit, **(attrs or {})}
-        return validate_outcomes(_build(tables, labels, first[1], ds_attrs))
+        return validate_outcomes(_build(tables, labels, first[1], ds_attrs, coords))
     arrays = {}
     first = None
     for name, value in values.items():
@@ -225,7 +263,7 @@ def make_outcomes(
         first = first or (name, da.sizes[SAMPLE])
         arrays[name] = da.assign_attrs(kind=kind)
     ds = xr.Dataset(arrays)
-    ds = ds.assign_coords({SAMPLE: np.arange(ds.sizes[SAMPLE]), STRATEGY: list(labels)})
+    ds = ds.assign_coords({**coords, SAMPLE: np.arange(ds.sizes[SAMPLE]), STRATEGY: list(labels)})
     ds.attrs.update(
         {"cost": cost, "effect": effect or "", "currency": currency, "effect_unit": effect_unit}
     )
@@ -241,17 +279,18 @@ _LAYOUTS: dict[tuple, xr.Dataset] = {}
 _LAYOUT_SAMPLES, _LAYOUT_COUNT = 100_000, 16
 
 
-def _build(tables: dict[str, tuple], labels: tuple[str, ...], n: int, attrs: dict[str, object]) -> xr.Dataset:
-    """The Dataset of ``{name: (dims, array, attrs)}`` with the outcome set's coordinates and ``attrs``."""
+def _build(tables: dict[str, tuple], labels: tuple[str, ...], n: int, attrs: dict[str, object],
+           coords: dict[str, object]) -> xr.Dataset:
+    """The Dataset of ``{name: (dims, array, attrs)}`` with the outcome set's coordinates, ``coords`` and ``attrs``."""
     key = (labels, n, tuple((name, table[2]["kind"]) for name, table in tables.items()), tuple(attrs.items()))
     try:
-        layout = _LAYOUTS.get(key) if n <= _LAYOUT_SAMPLES else None
+        layout = _LAYOUTS.get(key) if n <= _LAYOUT_SAMPLES and not coords else None
     except TypeError:  # an attribute that cannot be a key (a list): build it
         key, layout = None, None
     if layout is not None:
         return layout.copy(data={name: table[1] for name, table in tables.items()})
-    ds = xr.Dataset(tables, coords={SAMPLE: np.arange(n), STRATEGY: list(labels)}, attrs=attrs)
-    if key is not None and n <= _LAYOUT_SAMPLES:
+    ds = xr.Dataset(tables, coords={**coords, SAMPLE: np.arange(n), STRATEGY: list(labels)}, attrs=attrs)
+    if key is not None and n <= _LAYOUT_SAMPLES and not coords:
         if len(_LAYOUTS) >= _LAYOUT_COUNT:
             _LAYOUTS.pop(next(iter(_LAYOUTS)))
         # the layout keeps no one's numbers: its variables are read-only zeros

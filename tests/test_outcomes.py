@@ -97,6 +97,33 @@ def test_extra_dims_are_kept_and_cost_effect_refuses_them():
         cost_effect(out, cost="cost_by_year")
 
 
+def test_variables_with_coords_give_the_dataset_dataarrays_give():
+    # the cheap route (Variables, coordinates once) that the money models take builds the same set as DataArrays
+    rng = np.random.default_rng(3)
+    flows, cost = rng.random((4, 2, 3, 2)), rng.random((4, 2))
+    line = {"line": ["beds", "staff", "visits"], "party": ("line", ["NHS", "council", "NHS"]), "year": [0, 1]}
+    old = make_outcomes({"cost": cost, "flows": xr.DataArray(flows, dims=("sample", "strategy", "line", "year"),
+                                                             coords=line, attrs={"unit": "£"})},
+                        ["a", "b"], effect=None, kinds={"flows": "other"})
+    new = make_outcomes({"cost": cost, "flows": xr.Variable(("sample", "strategy", "line", "year"), flows, {"unit": "£"})},
+                        ["a", "b"], effect=None, kinds={"flows": "other"}, coords=line)
+    xr.testing.assert_identical(new, old)
+    assert list(new.coords) == list(old.coords) and list(new.sizes) == list(old.sizes)
+    assert new["flows"].dtype == old["flows"].dtype and new["party"].dtype == old["party"].dtype
+
+
+def test_variable_outcome_and_coords_errors_name_the_outcome():
+    cost = np.ones((1, 2))
+    with pytest.raises(OutcomesError, match=r"outcome 'by_year': expected dimensions 'sample' and 'strategy', missing \['sample'\]"):
+        make_outcomes({"cost": cost, "by_year": xr.Variable(("strategy", "year"), np.ones((2, 3)))}, ["a", "b"], effect=None)
+    with pytest.raises(ShapeError, match="outcome 'by_year': has 3 strategies, expected 2"):
+        make_outcomes({"cost": cost, "by_year": xr.Variable(("sample", "strategy"), np.ones((1, 3)))}, ["a", "b"], effect=None)
+    with pytest.raises(ShapeError, match="outcome 'by_year': has 2 samples but 'cost' has 1"):
+        make_outcomes({"cost": cost, "by_year": xr.Variable(("sample", "strategy"), np.ones((2, 2)))}, ["a", "b"], effect=None)
+    with pytest.raises(OutcomesError, match=r"coords: \['strategy'\] are set by make_outcomes"):
+        make_outcomes({"cost": cost}, ["a", "b"], effect=None, coords={"strategy": ["x", "y"]})
+
+
 def test_helpers():
     out = _two()
     assert strategies(select_strategies(out, ["new"])) == ["new"]
