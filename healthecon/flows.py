@@ -86,7 +86,7 @@ def resolve_value(value: Value, draws: xr.Dataset | None, n: int, what: str) -> 
             known = list(draws.data_vars) if draws is not None else []
             err = unknown_name("parameter", value, known)
             raise type(err)(f"{what}: {err}" + ("" if draws is not None else " (no draws were given)"))
-        arr = require_finite(draws[value].values, f"{what} (parameter {value!r})")
+        arr = require_finite(draws.variables[value].values, f"{what} (parameter {value!r})")  # no DataArray needed
         if arr.shape != (n,):
             raise ShapeError(f"{what}: parameter {value!r} has shape {arr.shape}, expected ({n},)")
         return arr.astype(float)
@@ -212,14 +212,15 @@ def build_outcomes(
                     f"(party, direction, category {key} vs {meta[item.label]}): give it another name"
                 )
     names = list(meta)
+    position = {name: k for k, name in enumerate(names)}
     flows = np.zeros((n, len(labels), len(names), len(years)))
     flows_pv = np.zeros_like(flows)
     for j, strategy in enumerate(labels):
         for item in lines[strategy]:
-            k = names.index(item.label)
+            k = position[item.label]
             flows[:, j, k, :] += item.values
             flows_pv[:, j, k, :] += item.values * item.factors
-    for j, strategy in enumerate(labels):
+    for j, strategy in enumerate(labels if not np.isfinite(flows_pv).all() else ()):  # find the culprit only if there is one
         bad = ~np.isfinite(flows_pv[:, j]).all(axis=(1, 2))
         if bad.any():
             k = int(np.argwhere(~np.isfinite(flows_pv[int(np.argmax(bad)), j]))[0][0])
@@ -236,7 +237,7 @@ def build_outcomes(
             j = int(np.argwhere(~np.isfinite(total))[0][1])
             raise ModelDefinitionError(f"strategy {labels[j]!r}: the present value of {label} overflows floating "
                                        f"point; check the units of the amounts")
-    for j, strategy in enumerate(labels):
+    for j, strategy in enumerate(labels if (cost_pv <= 0).any() else ()):
         bad = cost_pv[:, j] <= 0
         if bad.any():
             i = int(np.argmax(bad))
@@ -271,10 +272,11 @@ def build_outcomes(
         "flows_pv": xr.Variable(dims4, flows_pv),
         "steps": xr.Variable((SAMPLE, STRATEGY, STEP), step_values),
     }
-    party_index = np.array([parties.index(meta[name][0]) for name in names])
+    party_index = [parties.index(meta[name][0]) for name in names]
     for label, mask in (("cost_by_stakeholder", is_cost), ("benefit_by_stakeholder", ~is_cost)):
         by_party = np.zeros((n, len(labels), len(parties), len(years)))
-        np.add.at(by_party, (slice(None), slice(None), party_index[mask]), flows_pv[:, :, mask, :])
+        for k in np.flatnonzero(mask):  # line by line, in line order: the sums np.add.at would give, bit for bit
+            by_party[:, :, party_index[k], :] += flows_pv[:, :, k, :]
         values[label] = xr.Variable((SAMPLE, STRATEGY, STAKEHOLDER, YEAR), by_party)
     kinds = {"npv": "other", ratio: "other", net_ratio: "other", "flows": "other", "flows_pv": "other", "steps": "other",
              "cost_by_stakeholder": "other", "benefit_by_stakeholder": "other"}

@@ -121,10 +121,11 @@ def with_avoided(draws: xr.Dataset, baseline: Mapping[str, float]) -> xr.Dataset
     avoided = baseline x max(net reduction, 0); added = baseline x max(-net reduction, 0).
     """
     extra = {}
-    for key in EVENTS:
-        net = draws[f"reduction_{key}_intervention"] - draws[f"reduction_{key}_control"]
-        extra[f"avoided_{key}"] = baseline[key] * np.maximum(net, 0.0)
-        extra[f"added_{key}"] = baseline[key] * np.maximum(-net, 0.0)
+    for key in EVENTS:  # on the arrays: the model runs once per PSA and per one-way table, and DataArray sums cost more
+        intervention, control = draws.variables[f"reduction_{key}_intervention"], draws.variables[f"reduction_{key}_control"]
+        net = intervention.values - control.values
+        extra[f"avoided_{key}"] = (intervention.dims, baseline[key] * np.maximum(net, 0.0))
+        extra[f"added_{key}"] = (intervention.dims, baseline[key] * np.maximum(-net, 0.0))
     return draws.assign(extra)
 
 
