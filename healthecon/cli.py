@@ -43,6 +43,20 @@ def _version() -> str:
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version is looked up only when asked (reading the package metadata
+    takes milliseconds that every other command would pay)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
+                         help="show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"healthecon {_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``healthecon`` command.
 
@@ -56,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Economic evaluation for health and social care: cost-effectiveness, SROI and cost-benefit / ROI.",
         epilog="Run 'healthecon reproduce --help' for the worked models, 'healthecon report --help' for your own.",
     )
-    parser.add_argument("--version", action="version", version=f"healthecon {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     reproduce = commands.add_parser(
         "reproduce",
@@ -331,10 +345,9 @@ def _reproduce(args: argparse.Namespace, out: TextIO, err: TextIO, started: floa
         print(f"healthecon reproduce: model {name!r} failed: {message}", file=err)
     n_bad = sum(c.status != "match" for r in reproductions for c in r.checks)
     print(f"\n{ledger_summary(reproductions, failed=len(failures))}", file=out)
-    notes = _format_notes(reproductions)
-    if notes and args.notes:
-        print("\n" + "=" * 40 + "\nNotes\n-----\n" + notes + "\n" + "=" * 40, file=out)
-    elif notes:
+    if reproductions and args.notes:  # every model has notes (its title at least); wrapped only when asked for
+        print("\n" + "=" * 40 + "\nNotes\n-----\n" + _format_notes(reproductions) + "\n" + "=" * 40, file=out)
+    elif reproductions:
         print("Each model's notes (what each figure rests on): add --notes", file=out)
     if args.out:
         import matplotlib
