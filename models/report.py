@@ -25,13 +25,18 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from healthecon.formatting import format_number
-from healthecon.report import Document, Figure, Section, Table, write_document
-from healthecon.report import render_html as render_document
 from healthecon.reproduction import Check, Reproduction, checks_table
+
+if TYPE_CHECKING:
+    from healthecon.report import Document, Figure, Table
+
+# The report's pieces (healthecon.report's Document, Table, ...) are imported by the functions that
+# build a report: `healthecon reproduce` without --out prints render_checks' table and needs none of them.
 
 __all__ = ["format_value", "render_checks", "provenance_table", "reproduction_document", "render_html",
            "write_outputs"]
@@ -143,6 +148,8 @@ def _short_number(text: str) -> str:
 
 
 def _inputs(model: str) -> Table | None:
+    from healthecon.report import Table
+
     frame = provenance_table(model)
     if frame is None:
         return None
@@ -160,6 +167,8 @@ def _inputs(model: str) -> Table | None:
 
 def _checks(reproductions: Sequence[Reproduction]) -> Table:
     """The ledger: numbers as numbers for the workbook (a bound such as ">0.8" stays text), text as shown."""
+    from healthecon.report import Table
+
     frame = checks_table(reproductions)
     checks = [c for rep in reproductions for c in rep.checks]
     frame["published"] = [c.published if c.comparison == "=" else text for c, text in zip(checks, frame["published"])]
@@ -193,6 +202,8 @@ def _native_chart(table: str) -> str | None:
 
 
 def _figures(rep: Reproduction) -> list[Figure]:
+    from healthecon.report import Figure
+
     figures = []
     for name, draw in rep.charts.items():
         caption = getattr(draw, "caption", "") or name.replace("_", " ").capitalize()
@@ -204,6 +215,8 @@ def _figures(rep: Reproduction) -> list[Figure]:
 def reproduction_document(reproductions: Sequence[Reproduction], *, title: str = TITLE,
                           run_info: Mapping[str, object] | None = None) -> Document:
     """The :class:`~healthecon.report.Document` of the worked models' reproductions."""
+    from healthecon.report import Document, Section, Table
+
     n_bad = sum(c.status != "match" for rep in reproductions for c in rep.checks)
     n_checks = sum(len(rep.checks) for rep in reproductions)
     verdict = (f"All {n_checks} published figures reproduced within their published rounding." if n_bad == 0
@@ -233,6 +246,8 @@ def render_html(reproductions: Sequence[Reproduction], *, title: str = TITLE,
     >>> "1 of 1 published figures NOT reproduced" in page, "Demo &lt;scheme&gt;" in page, "draws: 100" in page
     (True, True, True)
     """
+    from healthecon.report import render_html as render_document
+
     return render_document(reproduction_document(reproductions, title=title, run_info=run_info), template=template)
 
 
@@ -271,6 +286,7 @@ def write_outputs(
     ['checks.csv', 'demo/line.png', 'demo/line.svg', 'demo/summary.csv', 'report.html', 'report.xlsx']
     """
     from healthecon.cli import format_timings
+    from healthecon.report import write_document
 
     begun = time.perf_counter()
     doc = reproduction_document(reproductions, run_info=run_info)

@@ -52,6 +52,14 @@ def test_reproduce_without_out_draws_no_chart():
     assert loaded_after(code, {"matplotlib", "openpyxl", "h5py", "h5netcdf", "lifelines", "statsmodels"}) == []
 
 
+def test_reproduce_without_out_loads_no_report_page_or_workbook():
+    # the table needs healthecon.report's chart() only; the page, the workbook and their templates wait for --out
+    code = ("import contextlib, io\nfrom healthecon.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['reproduce', 'popp', '--draws', '200']) == 0")
+    report_modules = [m for m in loaded_after(code, {"healthecon"}) if m.startswith("healthecon.report.")]
+    assert report_modules == ["healthecon.report.images"]
+
+
 def test_every_public_name_resolves_and_is_listed():
     for name in he.__all__:
         assert getattr(he, name) is not None, name

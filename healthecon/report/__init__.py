@@ -19,14 +19,27 @@ This module can be called: ``he.report(...)`` is :func:`report`.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
+from typing import TYPE_CHECKING
 
-from .analysis import ReportFiles, report, write_document
-from .document import Document, Figure, Section, Table, table_view
-from .html import default_template, figure_key, render_html
-from .images import Chart, chart, draw_charts
-from .workbook import SheetNames, excel_format, number_format, write_excel, write_workbook
+if TYPE_CHECKING:
+    from .analysis import ReportFiles, report, write_document
+    from .document import Document, Figure, Section, Table, table_view
+    from .html import default_template, figure_key, render_html
+    from .images import Chart, chart, draw_charts
+    from .workbook import SheetNames, excel_format, number_format, write_excel, write_workbook
+
+# public name -> the submodule that defines it, imported on first use: ``healthecon reproduce``
+# without --out needs only ``chart`` (images), not the page, the workbook or jinja2's templates
+_NAMES = {
+    **dict.fromkeys(["ReportFiles", "report", "write_document"], "analysis"),
+    **dict.fromkeys(["Document", "Figure", "Section", "Table", "table_view"], "document"),
+    **dict.fromkeys(["default_template", "figure_key", "render_html"], "html"),
+    **dict.fromkeys(["Chart", "chart", "draw_charts"], "images"),
+    **dict.fromkeys(["SheetNames", "excel_format", "number_format", "write_excel", "write_workbook"], "workbook"),
+}
 
 __all__ = [
     "report",
@@ -51,12 +64,24 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> object:
+    if name not in _NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 class _CallableModule(types.ModuleType):
     """``healthecon.report`` is both this module and, called, :func:`report` (so ``he.report(out)``
     works and ``from healthecon import report; report.write_excel(...)`` keeps working)."""
 
     def __call__(self, *args, **kwargs):
-        return report(*args, **kwargs)
+        return self.report(*args, **kwargs)
 
 
 sys.modules[__name__].__class__ = _CallableModule
