@@ -115,11 +115,12 @@ def _check_value(params: object, base: xr.Dataset, name: str, values: Sequence[f
 def _rows(base: xr.Dataset, changes: Sequence[Mapping[str, float]], kind: str) -> xr.Dataset:
     """A Dataset with one sample per entry of ``changes``: the base case with those values set."""
     m = len(changes)
-    columns = {name: np.repeat(np.asarray(var.values, dtype=float), m) for name, var in base.data_vars.items()}
+    variables = base.variables  # Variables, not DataArrays: this runs for every analysis
+    columns = {name: np.repeat(np.asarray(variables[name].values, dtype=float), m) for name in base.data_vars}
     for i, change in enumerate(changes):
         for name, value in change.items():
             columns[name][i] = value
-    data = {name: (SAMPLE, values, base[name].attrs) for name, values in columns.items()}
+    data = {name: (SAMPLE, values, variables[name].attrs) for name, values in columns.items()}
     return xr.Dataset(data, coords={SAMPLE: np.arange(m)}, attrs=dict(base.attrs) | {"kind": kind})
 
 
@@ -139,7 +140,8 @@ def _ranges(
     """Low and high value of each parameter: user ranges first, else distribution intervals."""
     ranges = dict(ranges or {})
     from_dists: dict[str, tuple[float, float]] = {}
-    if not isinstance(params, xr.Dataset) and hasattr(params, "ranges"):
+    needed = parameters is None or any(name not in ranges for name in parameters)  # every quantile costs a ppf
+    if needed and not isinstance(params, xr.Dataset) and hasattr(params, "ranges"):
         from_dists = params.ranges(level)  # type: ignore[attr-defined]
     if parameters is None:
         parameters = list(ranges) + [n for n, (lo, hi) in from_dists.items() if hi > lo and n not in ranges]
@@ -149,9 +151,9 @@ def _ranges(
     for name in parameters:
         if name not in base.data_vars:
             raise unknown_name("parameter", name, list(base.data_vars))
-        if "group" in base[name].attrs:
+        if "group" in base.variables[name].attrs:
             raise ParameterError(
-                f"parameter {name!r} is one category of the Dirichlet {base[name].attrs['group']!r}: it cannot vary "
+                f"parameter {name!r} is one category of the Dirichlet {base.variables[name].attrs['group']!r}: it cannot vary "
                 "alone while the categories sum to 1; compare whole alternatives with scenarios() instead"
             )
         if name in ranges:
@@ -335,7 +337,7 @@ def one_way(
     table = pd.DataFrame(
         {
             "parameter": names,
-            "base": [float(base[n].values[0]) for n in names],
+            "base": [float(base.variables[n].values[0]) for n in names],
             "low": [bounds[n][0] for n in names],
             "high": [bounds[n][1] for n in names],
             "outcome_base": np.full(len(names), values[0]),

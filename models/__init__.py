@@ -211,6 +211,8 @@ def tornado_table(model, params, outcome: str, strategy: str | None = None):
     """
     from healthecon import dsa
 
-    if not any(high > low for low, high in params.ranges().values()):
+    uncertain = {name: (low, high) for name, (low, high) in params.ranges().items() if high > low}
+    if not uncertain:
         return None
-    return dsa.one_way(model, params, outcome=outcome, strategy=strategy, comparator=None)
+    # the ranges computed once, given to one_way (which would otherwise take every quantile again)
+    return dsa.one_way(model, params, list(uncertain), uncertain, outcome=outcome, strategy=strategy, comparator=None)

@@ -1,6 +1,7 @@
 """Deterministic sensitivity analysis on any model with .strategies and .run(draws)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 from hypothesis import given, settings
@@ -65,6 +66,15 @@ def test_one_way_base_equals_deterministic_run():
     assert table.loc["c_new", "outcome_high"] == pytest.approx(20000 * 0.1 - (c_high - 1000))
     assert table["swing"].is_monotonic_decreasing
     assert table.attrs["units"] == "£" and table.attrs["comparator"] == "usual"
+
+
+def test_one_way_with_the_distributions_ranges_given_is_the_default_table():
+    # healthecon.worked.tornado_table passes the ranges it has already taken from the distributions
+    ranges = {name: bounds for name, bounds in PARAMS.ranges().items() if bounds[1] > bounds[0]}
+    given_ranges = one_way(Toy(), PARAMS, list(ranges), ranges, wtp=20000)
+    default = one_way(Toy(), PARAMS, wtp=20000)
+    pd.testing.assert_frame_equal(given_ranges, default, check_exact=True)
+    assert given_ranges.attrs == default.attrs
 
 
 @given(st.floats(1000, 5000), st.floats(0.0, 0.5), st.floats(0, 50000))
