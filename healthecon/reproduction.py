@@ -55,7 +55,7 @@ from .errors import AnalysisError
 if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
     from matplotlib.axes import Axes
 
-__all__ = ["Check", "Reproduction", "checks_table", "ledger_summary", "BASES", "CHECK_COLUMNS"]
+__all__ = ["Check", "Reproduction", "Tables", "checks_table", "ledger_summary", "BASES", "CHECK_COLUMNS"]
 
 _COMPARISONS = ("=", ">", "<")
 
@@ -208,6 +208,45 @@ class Check:
 Chart = Callable[["Axes | None"], "Axes"]
 
 
+class Tables(Mapping[str, pd.DataFrame]):
+    """A reproduction's named tables, some of them computed only when first read.
+
+    Each value is a DataFrame, or a function of no arguments that returns one: it is called
+    the first time the table is read and its result kept. ``healthecon reproduce`` prints only
+    the checks, so a table that only the written report shows (a PSA summary, a per-agency
+    breakdown) costs nothing unless ``--out`` asks for the report. An error in such a function
+    is raised where the table is read.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> tables = Tables({"icer": pd.DataFrame({"icer": [13886.0]}),
+    ...                  "summary": lambda: calls.append(1) or pd.DataFrame({"npv": [1500.0]})})
+    >>> list(tables), calls
+    (['icer', 'summary'], [])
+    >>> float(tables["summary"]["npv"].iloc[0]), float(tables["summary"]["npv"].iloc[0]), calls
+    (1500.0, 1500.0, [1])
+    """
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]] | None = None) -> None:
+        self._tables = dict(tables or {})
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        value = self._tables[name]
+        if not isinstance(value, pd.DataFrame) and callable(value):
+            value = self._tables[name] = value()
+        return value
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def __repr__(self) -> str:
+        return f"Tables({list(self._tables)})"
+
+
 @dataclass
 class Reproduction:
     """Everything a worked model reproduces.
@@ -219,7 +258,8 @@ class Reproduction:
     checks
         Published figures beside their reproductions.
     tables
-        Named result tables (e.g. ``"icer"``, ``"per_agency"``) written as CSV.
+        Named result tables (e.g. ``"icer"``, ``"per_agency"``) written as CSV: a dict, or
+        :class:`Tables` when some are computed only if read (for the report).
     charts
         Named functions that draw a chart on an optional Axes and return it (e.g.
         ``"ceac"``), saved as PNG and SVG.
@@ -259,7 +299,7 @@ class Reproduction:
     model: str
     title: str
     checks: list[Check] = field(default_factory=list)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     inputs: Mapping[str, float] | None = None

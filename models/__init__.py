@@ -170,17 +170,18 @@ def money_reproduction(
     """The :class:`~healthecon.reproduction.Reproduction` of a money (CBA or SROI) worked model.
 
     ``tables`` are the model's own; the one-way table (when there is one) and the PSA summary
-    (:func:`healthecon.appraisal.headline_table`) follow them, and the charts are :func:`money_charts`.
+    (:func:`healthecon.appraisal.headline_table`, computed when first read: only the report
+    shows it) follow them, and the charts are :func:`money_charts`.
     """
     from healthecon import appraisal
-    from healthecon.reproduction import Reproduction
+    from healthecon.reproduction import Reproduction, Tables
 
     extra = {} if one_way is None else {one_way_name: one_way}
     return Reproduction(
         model=name,
         title=title,
         checks=list(checks),
-        tables={**tables, **extra, "psa_summary": appraisal.headline_table(psa)},
+        tables=Tables({**tables, **extra, "psa_summary": lambda: appraisal.headline_table(psa)}),
         charts=money_charts(base, psa, one_way, strategy, cashflows=cashflows),
         notes=list(notes),
     )

@@ -161,7 +161,6 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
             **{f"{a.replace('_', '-')} (assumed)": [values[f"{a}_{k}"] for k in OUTCOMES] for a in ADJUSTMENTS},
         }
     )
-    per_stakeholder = appraisal.party_table(base)
     one_way = tornado_table(model, params, "sroi_ratio")
     notes = [
         f"Only the ratio, the {_years(values)}-year forecast and the {values['coordinators']:.0f} coordinators are "
@@ -172,7 +171,7 @@ def reproduce(draws: int = 5000, seed: int = 2015, overrides: Mapping[str, float
         "for sensitivity analysis of exactly these deductions, which the PSA interval provides.",
     ]
     rep = money_reproduction(NAME, "Derby Local Area Coordination: forecast SROI", [check],
-                              {"impact_map": table, "per_stakeholder": per_stakeholder}, notes, base, psa, one_way,
+                              {"impact_map": table, "per_stakeholder": lambda: appraisal.party_table(base)}, notes, base, psa, one_way,
                               cashflows=True)
     rep.inputs = values  # what the figures were computed from, and which inputs were read
     return rep
