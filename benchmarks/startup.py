@@ -11,6 +11,9 @@ memory (max RSS) of the process. Cases:
 - ``healthecon reproduce``: every worked model with its default draws, the table printed
   (to /dev/null), as a user runs it.
 
+It also prints whether dask is installed: xarray imports it (about 0.2-0.3 s) the first time any
+DataArray or Dataset is built, so ``reproduce`` takes that much longer where it is.
+
 It checks that ``import healthecon`` loads none of the heavy optional libraries (matplotlib,
 openpyxl, jinja2, h5py, h5netcdf, lifelines, statsmodels, dask) and that ``reproduce`` exits 0,
 and exits with status 1 if not. Run: ``python benchmarks/startup.py [repeats] [--quick]``;
@@ -70,6 +73,10 @@ def main(argv: list[str] | None = None) -> None:
     for name in cases:
         median = statistics.median(times[name])
         print(f"{name:<36} {median:7.3f}s {median / base:10.2f}x {statistics.median(memory[name]):8.0f} MB")
+    import importlib.util
+
+    dask = importlib.util.find_spec("dask") is not None
+    print(f"dask installed: {'yes (xarray imports it when reproduce builds its first Dataset)' if dask else 'no'}")
     ok = loaded == []
     print(f"import healthecon loads none of {', '.join(HEAVY)}: {ok}")
     if not ok:
