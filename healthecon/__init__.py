@@ -27,7 +27,7 @@ Submodules: :mod:`~healthecon.cea`, :mod:`~healthecon.voi`, :mod:`~healthecon.ds
 :mod:`~healthecon.ipd` (patient-level analysis).
 """
 
-import importlib
+from ._lazy import load_attribute
 
 # Nothing heavy is imported here: each submodule, and each name below, is loaded by the module-level
 # ``__getattr__`` (PEP 562) on first use, so ``import healthecon`` costs little more than its
@@ -56,25 +56,22 @@ _NAMES = {
     "PartitionedSurvivalModel": "survival",
     **dict.fromkeys(["Chance", "Decision", "DecisionTree", "MarkovLeaf", "Terminal"], "tree"),
 }
-from .plot import __all__ as _plot_all  # the plot_* functions are part of the top-level API (loaded lazily too)
+from .plot import (
+    __all__ as _plot_all,  # the plot_* functions are part of the top-level API (loaded lazily too)
+)
 
 _NAMES.update(dict.fromkeys(_plot_all, "plot"))
 
 
 def __getattr__(name: str) -> object:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")  # the import also binds it in this namespace
-    if name in _NAMES:
-        value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
-    elif name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+    if name != "__version__":
+        return load_attribute(__name__, name, _NAMES, _SUBMODULES)
+    from importlib.metadata import PackageNotFoundError, version
 
-        try:
-            value = version("healthecon")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-            value = "0.0.0"
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        value = version("healthecon")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        value = "0.0.0"
     globals()[name] = value  # later look-ups skip this function
     return value
 

@@ -99,3 +99,18 @@ def test_netcdf_without_its_extra_names_the_extra(missing, monkeypatch, tmp_path
     with pytest.raises(OptionalDependencyError, match=r"reading the NetCDF4 file psa.nc needs"):
         he.load_outcomes(tmp_path / "psa.nc")
     he.save_outcomes(out, tmp_path / "psa.csv")  # CSV needs nothing extra
+
+
+@pytest.mark.parametrize("package", ["healthecon", "healthecon.plot", "healthecon.report"])
+def test_lazy_packages_refuse_unknown_names_and_bind_loaded_ones(package):
+    """The packages' PEP 562 look-up (healthecon._lazy): an unknown name is an AttributeError
+    naming the package (so hasattr and getattr defaults work); a known one is bound once loaded."""
+    import importlib
+
+    module = importlib.import_module(package)
+    with pytest.raises(AttributeError, match=rf"module '{package}' has no attribute 'no_such_name'"):
+        module.no_such_name  # noqa: B018
+    assert not hasattr(module, "no_such_name")
+    name = sorted(module.__all__)[0]
+    value = getattr(module, name)
+    assert vars(module)[name] is value

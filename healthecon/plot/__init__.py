@@ -5,7 +5,7 @@ colour-blind-safe palette with a fixed colour per strategy, and looks publicatio
 default.
 """
 
-import importlib
+from .._lazy import load_attribute
 
 # The plot_* functions are loaded on first use (PEP 562), so that ``import healthecon`` does not
 # import matplotlib: function name -> the module of this package that defines it.
@@ -23,13 +23,7 @@ _MODULES = {
 
 
 def __getattr__(name: str) -> object:
-    if name in set(_MODULES.values()):
-        return importlib.import_module(f"{__name__}.{name}")  # a submodule, e.g. healthecon.plot.cea
-    if name not in _MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_MODULES[name]}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+    return load_attribute(__name__, name, _MODULES, set(_MODULES.values()))  # a submodule too, e.g. healthecon.plot.cea
 
 
 def __dir__() -> list[str]:
@@ -46,16 +40,16 @@ __all__ = [
     "plot_evpi",
     "plot_evppi",
     "plot_expected_loss",
+    "plot_extrapolation",
     "plot_frontier",
+    "plot_hazards",
+    "plot_log_cumulative_hazard",
     "plot_psm_curves",
     "plot_state_occupancy",
+    "plot_survival_fits",
     "plot_tornado",
     "plot_trace",
     "plot_tree",
     "plot_twoway",
     "plot_waterfall",
-    "plot_survival_fits",
-    "plot_log_cumulative_hazard",
-    "plot_hazards",
-    "plot_extrapolation",
 ]

@@ -19,17 +19,24 @@ This module can be called: ``he.report(...)`` is :func:`report`.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING
+
+from .._lazy import load_attribute
 
 if TYPE_CHECKING:
     from .analysis import ReportFiles, report, write_document
     from .document import Document, Figure, Section, Table, table_view
     from .html import default_template, figure_key, render_html
     from .images import Chart, chart, draw_charts
-    from .workbook import SheetNames, excel_format, number_format, write_excel, write_workbook
+    from .workbook import (
+        SheetNames,
+        excel_format,
+        number_format,
+        write_excel,
+        write_workbook,
+    )
 
 # public name -> the submodule that defines it, imported on first use: ``healthecon reproduce``
 # without --out needs only ``chart`` (images), not the page, the workbook or jinja2's templates
@@ -42,34 +49,30 @@ _NAMES = {
 }
 
 __all__ = [
-    "report",
-    "ReportFiles",
-    "write_document",
-    "Document",
-    "Section",
-    "Table",
-    "Figure",
-    "table_view",
-    "render_html",
-    "default_template",
-    "figure_key",
     "Chart",
-    "chart",
-    "draw_charts",
-    "write_workbook",
-    "write_excel",
-    "number_format",
-    "excel_format",
+    "Document",
+    "Figure",
+    "ReportFiles",
+    "Section",
     "SheetNames",
+    "Table",
+    "chart",
+    "default_template",
+    "draw_charts",
+    "excel_format",
+    "figure_key",
+    "number_format",
+    "render_html",
+    "report",
+    "table_view",
+    "write_document",
+    "write_excel",
+    "write_workbook",
 ]
 
 
 def __getattr__(name: str) -> object:
-    if name not in _NAMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+    return load_attribute(__name__, name, _NAMES)
 
 
 def __dir__() -> list[str]:
