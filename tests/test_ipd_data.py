@@ -109,6 +109,18 @@ def test_missing_values_stay_missing_not_dropped():
     assert len(data.table) == 4
 
 
+def test_csv_notes_after_the_header_are_notes_and_a_later_hash_cell_is_data():
+    """Comment lines right after the header (so the header, with its ``source`` column, is the
+    first line) are notes; a row further down whose first cell starts with ``#`` stays a row."""
+    header, *rows = frame().to_csv(index=False).splitlines(keepends=True)
+    text = header + "# SYNTHETIC test data\n# second note\n" + "".join(rows)
+    data = read(io.StringIO(text))
+    assert data.notes == ("SYNTHETIC test data", "second note")
+    pd.testing.assert_frame_equal(data.table, read(io.StringIO("".join([header, *rows]))).table)
+    later = read(io.StringIO(header + rows[0] + "#" + "".join(rows[1:])))
+    assert later.notes == () and later.table.index.tolist() == ["101", "#102", "103", "104"]
+
+
 def test_csv_with_synthetic_label_reads_the_same_as_the_frame():
     text = "# SYNTHETIC test data\n" + frame().to_csv(index=False)
     data = read(io.StringIO(text))

@@ -163,7 +163,9 @@ class PatientData:
     weight, matched_set, cluster
         Column names, or ``None``.
     notes
-        Comment lines (``# ...``) at the top of the CSV, e.g. a SYNTHETIC label.
+        Comment lines (``# ...``) before the header, or in one block right after it (where the
+        shipped files keep them, so that their first line is the header with its ``source``
+        column), e.g. a SYNTHETIC label.
     discount
         Annual discount rates used: ``{"costs": r_c, "effects": r_e}``.
     """
@@ -203,12 +205,15 @@ class PatientData:
 
 
 def _read_csv(path: str | PathLike[str] | io.TextIOBase) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """A CSV as text cells, with leading ``#`` comment lines returned as notes (nothing executed)."""
+    """A CSV as text cells, with ``#`` comment lines before the header, or in one block right after
+    it, returned as notes (nothing executed; a ``#`` later on is data)."""
     text = path.read() if isinstance(path, io.TextIOBase) else Path(path).read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     notes = []
     while lines and lines[0].startswith("#"):
         notes.append(lines.pop(0).lstrip("#").strip())
+    while len(lines) > 1 and lines[1].startswith("#"):
+        notes.append(lines.pop(1).lstrip("#").strip())
     frame = pd.read_csv(io.StringIO("".join(lines)), dtype=str, keep_default_na=False,
                         na_values=["", "NA", "N/A", "NaN", "nan", "."])
     return frame, tuple(notes)

@@ -231,11 +231,12 @@ def example_path(name: str = "chss_synthetic_patients") -> Path:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a SYNTHETIC frame as CSV, its note as a leading ``# SYNTHETIC`` comment line and a
-    ``source`` column on every row (provenance travels with each row if the file is cut up)."""
+    """Write a SYNTHETIC frame as CSV: the header (with a ``source`` column, so provenance travels
+    with each row if the file is cut up), then its note as a ``# SYNTHETIC`` comment line, then the rows."""
     path = Path(path)
     rows = frame if "source" in frame.columns else frame.assign(source="SYNTHETIC: healthecon.ipd.synthetic")
     with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(f"# {frame.attrs.get('note', SYNTHETIC_NOTE)}\n")
-        rows.to_csv(handle, index=False)
+        text = rows.to_csv(index=False)
+        header, _, body = text.partition("\n")
+        handle.write(f"{header}\n# {frame.attrs.get('note', SYNTHETIC_NOTE)}\n{body}")
     return path
