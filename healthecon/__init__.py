@@ -56,9 +56,7 @@ _NAMES = {
     "PartitionedSurvivalModel": "survival",
     **dict.fromkeys(["Chance", "Decision", "DecisionTree", "MarkovLeaf", "Terminal"], "tree"),
 }
-from .plot import (
-    __all__ as _plot_all,  # the plot_* functions are part of the top-level API (loaded lazily too)
-)
+from .plot import __all__ as _plot_all  # the plot_* functions are part of the top-level API (loaded lazily too)
 
 _NAMES.update(dict.fromkeys(_plot_all, "plot"))
 

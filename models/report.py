@@ -25,18 +25,15 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from healthecon import report as pages
 from healthecon.formatting import format_number
 from healthecon.reproduction import Check, Reproduction, checks_table
 
-if TYPE_CHECKING:
-    from healthecon.report import Document, Figure, Table
-
-# The report's pieces (healthecon.report's Document, Table, ...) are imported by the functions that
-# build a report: `healthecon reproduce` without --out prints render_checks' table and needs none of them.
+# healthecon.report loads each of its pieces (Document, Table, ...) on first use, so importing it
+# here costs nothing: `healthecon reproduce` without --out prints render_checks' table and loads none of them.
 
 __all__ = ["format_value", "render_checks", "provenance_table", "reproduction_document", "render_html",
            "write_outputs"]
@@ -147,9 +144,7 @@ def _short_number(text: str) -> str:
     return shown.rstrip("0").rstrip(".") if "." in shown else shown
 
 
-def _inputs(model: str) -> Table | None:
-    from healthecon.report import Table
-
+def _inputs(model: str) -> pages.Table | None:
     frame = provenance_table(model)
     if frame is None:
         return None
@@ -161,14 +156,12 @@ def _inputs(model: str) -> Table | None:
         display["value"] = [_short_number(v) for v in frame["value"]]
     kinds = {c: "text" for c in frame.columns}
     kinds["value"] = "number"
-    return Table("inputs", numbers, f"Inputs of {model} and their provenance", kinds=kinds, display=display,
+    return pages.Table("inputs", numbers, f"Inputs of {model} and their provenance", kinds=kinds, display=display,
                  row_css=list(frame["kind"]) if "kind" in frame.columns else None, css="inputs provenance")
 
 
-def _checks(reproductions: Sequence[Reproduction]) -> Table:
+def _checks(reproductions: Sequence[Reproduction]) -> pages.Table:
     """The ledger: numbers as numbers for the workbook (a bound such as ">0.8" stays text), text as shown."""
-    from healthecon.report import Table
-
     frame = checks_table(reproductions)
     checks = [c for rep in reproductions for c in rep.checks]
     frame["published"] = [c.published if c.comparison == "=" else text for c, text in zip(checks, frame["published"])]
@@ -185,7 +178,7 @@ def _checks(reproductions: Sequence[Reproduction]) -> Table:
     kinds = {c: "text" for c in [*frame.columns, *display.columns]}
     kinds.update({c: "number" for c in (*numeric, "interval") if c != "probability"})  # "P(x > 1) = 0.9" reads as text
     # the HTML shows the display columns (interval and probability merged); the workbook every column
-    table = Table("checks", frame, "Published figures and their reproduction", kinds=kinds, status_column="status",
+    table = pages.Table("checks", frame, "Published figures and their reproduction", kinds=kinds, status_column="status",
                   excel_formats=formats, sheet="Published vs reproduced",
                   footnotes=["A figure matches when the reproduced value is within half the published rounding unit "
                              "(for example ±0.005 for “£6.74”), or on the stated side of a bound (“more than 80%”). "
@@ -201,22 +194,18 @@ def _native_chart(table: str) -> str | None:
     return "bar" if table.startswith("cash_flows") else None
 
 
-def _figures(rep: Reproduction) -> list[Figure]:
-    from healthecon.report import Figure
-
+def _figures(rep: Reproduction) -> list[pages.Figure]:
     figures = []
     for name, draw in rep.charts.items():
         caption = getattr(draw, "caption", "") or name.replace("_", " ").capitalize()
         alt = getattr(draw, "alt", "") or f"Chart of {rep.title}: {caption.lower()}."
-        figures.append(Figure(name, draw, caption, alt, wide=name.startswith("tornado")))
+        figures.append(pages.Figure(name, draw, caption, alt, wide=name.startswith("tornado")))
     return figures
 
 
 def reproduction_document(reproductions: Sequence[Reproduction], *, title: str = TITLE,
-                          run_info: Mapping[str, object] | None = None) -> Document:
+                          run_info: Mapping[str, object] | None = None) -> pages.Document:
     """The :class:`~healthecon.report.Document` of the worked models' reproductions."""
-    from healthecon.report import Document, Section, Table
-
     n_bad = sum(c.status != "match" for rep in reproductions for c in rep.checks)
     n_checks = sum(len(rep.checks) for rep in reproductions)
     verdict = (f"All {n_checks} published figures reproduced within their published rounding." if n_bad == 0
@@ -224,13 +213,13 @@ def reproduction_document(reproductions: Sequence[Reproduction], *, title: str =
     sections = []
     for rep in reproductions:
         notes = [f"{c.figure}: {c.note}" for c in rep.checks if c.note] + list(rep.notes)
-        tables = [Table(name, frame, name.replace("_", " ").capitalize(), chart=_native_chart(name))
+        tables = [pages.Table(name, frame, name.replace("_", " ").capitalize(), chart=_native_chart(name))
                   for name, frame in rep.tables.items()]
-        sections.append(Section(rep.model, f"{rep.title} ({rep.model})", figures=_figures(rep), tables=tables, notes=notes,
+        sections.append(pages.Section(rep.model, f"{rep.title} ({rep.model})", figures=_figures(rep), tables=tables, notes=notes,
                                 inputs=_inputs(rep.model), inputs_title="Inputs and their provenance",
                                 inputs_intro="Green rows are published, blue rows derived by the arithmetic shown, amber "
                                              "rows assumed (replace them with local figures)."))
-    return Document(title, meta=dict(run_info or {}), verdict=verdict, verdict_css="ok" if n_bad == 0 else "bad",
+    return pages.Document(title, meta=dict(run_info or {}), verdict=verdict, verdict_css="ok" if n_bad == 0 else "bad",
                     summary_tables=[_checks(reproductions)], sections=sections)
 
 
@@ -246,9 +235,7 @@ def render_html(reproductions: Sequence[Reproduction], *, title: str = TITLE,
     >>> "1 of 1 published figures NOT reproduced" in page, "Demo &lt;scheme&gt;" in page, "draws: 100" in page
     (True, True, True)
     """
-    from healthecon.report import render_html as render_document
-
-    return render_document(reproduction_document(reproductions, title=title, run_info=run_info), template=template)
+    return pages.render_html(reproduction_document(reproductions, title=title, run_info=run_info), template=template)
 
 
 def write_outputs(
@@ -286,18 +273,16 @@ def write_outputs(
     ['checks.csv', 'demo/line.png', 'demo/line.svg', 'demo/summary.csv', 'report.html', 'report.xlsx']
     """
     from healthecon.cli import format_timings
-    from healthecon.report import write_document
-
     begun = time.perf_counter()
     doc = reproduction_document(reproductions, run_info=run_info)
 
-    def timed(document: Document) -> None:  # called just before the page is rendered, after charts and workbook
+    def timed(document: pages.Document) -> None:  # called just before the page is rendered, after charts and workbook
         if timings is not None or started is not None:
             now = time.perf_counter()
             document.meta["run time"] = format_timings({**(timings or {}), "charts and report": now - begun},
                                                        None if started is None else now - started)
 
-    files = write_document(doc, directory, report_name=report_name, workbook_name=workbook_name, progress=progress,
+    files = pages.write_document(doc, directory, report_name=report_name, workbook_name=workbook_name, progress=progress,
                            before_page=timed)
     checks = Path(directory) / "checks.csv"
     checks_table(reproductions).to_csv(checks, index=False)  # every column, numbers as computed
