@@ -118,7 +118,7 @@ from . import conventions
 from ._validate import as_float_array, require_finite, require_unique
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
-from .markov_engine import CohortEngine
+from .markov_engine import CohortEngine, CycleByCycle
 from .outcomes import SAMPLE, STRATEGY
 from .modeldef import (
     TOLERANCE,
@@ -138,6 +138,7 @@ __all__ = ["C", "Time", "MarkovModel", "Reward"]
 
 ANY = "*"
 _minimum = np.minimum.reduce  # ndarray.min without its Python wrapper; NaN propagates
+_maximum = np.maximum.reduce
 #: Strings that could be meant as the complement or as a parameter; refused in transition
 #: matrices and starting distributions (give ``C`` or ``"#"``).
 _COMPLEMENT_LOOKALIKES = frozenset({"C"})
@@ -163,16 +164,25 @@ class Time:
         uses the value for ``min(in_state, its own tunnel length)``: write functions that
         accept every ``in_state`` up to the longest tunnel (e.g. clamp a table index).
 
+    Notes
+    -----
+    A function that reads the clock (``cycle``, ``years`` or ``age``) is called for blocks of
+    cycles at once, to save a call per cycle: ``cycle``, ``years`` and ``age`` are then column
+    arrays, one row per cycle of the block (shape ``(cycles, 1)``), so that numpy arithmetic and
+    look-ups (``table[time.cycle - 1]``, ``np.where(time.cycle <= 3, a, b)``,
+    ``LifeTable.probability(time.age)``) give a row per cycle, broadcast against parameters of
+    shape ``(n_samples,)``. Each cycle's values must come from that cycle's time alone. A
+    function that cannot take arrays (Python's ``if`` or ``min`` on the time, ``int(time.age)``,
+    a dict look-up) is found out on the first block, cycles 1-2 (it raises, or its values
+    differ from calls with the time as numbers), and is then called with numbers, once per
+    cycle, which is slower but gives the same results. ``in_state`` is always a number.
+
     Examples
     --------
     Six-monthly cycles from age 60, background mortality rising with age, and a higher risk of
-    death in the first cycle after a heart attack than in later ones (a tunnel of 2 cycles).
-    The list records the calls only to show what the function sees; a real function must not
-    depend on such state:
+    death in the first cycle after a heart attack than in later ones (a tunnel of 2 cycles):
 
-    >>> calls = []
     >>> def transitions(p, strategy, time):
-    ...     calls.append((time.cycle, time.years, time.age, time.in_state))
     ...     background = 0.001 * (time.age - 50)            # per six-month cycle
     ...     after_mi = 0.15 if time.in_state == 1 else 0.03  # first cycle after the event, later
     ...     return {"well": {"well": C, "post_mi": 0.05, "dead": background},
@@ -180,19 +190,18 @@ class Time:
     ...             "dead": {"dead": 1}}
     >>> model = MarkovModel(["well", "post_mi", "dead"], ["usual"], transitions, start="well",
     ...                     n_cycles=3, cycle_length=0.5, start_age=60, tunnels={"post_mi": 2})
-    >>> _ = model.run({})
-    >>> for cycle, years, age, in_state in calls:
-    ...     print(f"cycle {cycle}: years {years}, age {age}, in_state {in_state}")
-    cycle 1: years 0.0, age 60.0, in_state 1
-    cycle 1: years 0.0, age 60.0, in_state 2
-    cycle 2: years 0.5, age 60.5, in_state 1
-    cycle 2: years 0.5, age 60.5, in_state 2
-    cycle 3: years 1.0, age 61.0, in_state 1
-    cycle 3: years 1.0, age 61.0, in_state 2
+    >>> model.run({}, trace="mean")["trace"].sel(strategy="usual").round(4).to_pandas()  # doctest: +NORMALIZE_WHITESPACE
+    state    well  post_mi    dead
+    cycle
+    0      1.0000   0.0000  0.0000
+    1      0.9400   0.0500  0.0100
+    2      0.8831   0.0890  0.0279
+    3      0.8293   0.1238  0.0469
 
-    The function reads the clock (``age``), so it is called every cycle; it reads
-    ``in_state``, so once per tunnel cycle (``in_state`` 1: the first cycle in ``post_mi``;
-    2: every later one). A function of ``(p, strategy)`` is called once per strategy.
+    The function reads the clock (``age``), so it is called for every cycle (here cycles 1-2 as a
+    block, then cycle 3); it reads ``in_state``, so once per tunnel cycle (``in_state`` 1: the
+    first cycle in ``post_mi``; 2: every later one). A function of ``(p, strategy)`` is called
+    once per strategy.
 
     A starting age that varies (by PSA sample, in a DSA or a scenario) is a parameter's name;
     ``time.age`` is then an array with one age per sample. Life-years over 10 years for a
@@ -299,12 +308,14 @@ class Reward:
     initial: _Spec | None = None
 
 
-def _as_value(value: object, n: int, where: str, p: ParameterView | None = None) -> float | np.ndarray:
-    """A number or an ``(n,)`` array; a string is a parameter name, looked up in ``p``.
+def _as_value(value: object, n: int, where: str, p: ParameterView | None = None, block: int = 0) -> float | np.ndarray:
+    """A number or an ``(n,)`` array; a string is a parameter name, looked up in ``p``. For a
+    block of ``block`` cycles (> 0), also a ``(block, 1)`` or ``(block, n)`` array (a row per cycle).
 
     NaN and range checks are the caller's.
     """
-    if value.__class__ is np.ndarray and value.dtype == np.float64 and value.shape == (n,):
+    if value.__class__ is np.ndarray and value.dtype == np.float64 and (
+            value.shape == (n,) or block and value.shape in ((block, 1), (block, n))):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
@@ -315,6 +326,8 @@ def _as_value(value: object, n: int, where: str, p: ParameterView | None = None)
     arr = _as_numbers(value, where)
     if arr.ndim == 0:
         return float(arr)
+    if block and arr.shape in ((block, 1), (block, n)):
+        return arr
     if arr.shape != (n,):
         raise ShapeError(f"{where}: expected a number or an array of shape ({n},) (one per sample), got shape {arr.shape}")
     return arr
@@ -803,7 +816,11 @@ class MarkovModel:
         return vec
 
     # ----------------------------------------------------------------------------- evaluation
-    def _time(self, cycle: int, in_state: int, reads: set[str], p: ParameterView) -> Time:
+    def _time(self, cycle: int | np.ndarray, in_state: int, reads: set[str], p: ParameterView) -> Time:
+        """The time of ``cycle``; for a block of cycles (an integer array), ``cycle``, ``years`` and
+        ``age`` as column arrays (one row per cycle)."""
+        if isinstance(cycle, np.ndarray):
+            cycle = cycle[:, None]
         years = (cycle - 1) * self.cycle_length
         age = self.start_age
         if isinstance(age, str):
@@ -812,9 +829,10 @@ class MarkovModel:
         return Time(cycle, years, None if age is None else age + years, in_state, reads)
 
     @staticmethod
-    def _where(strategy: str, cycle: int, step: int | None = None) -> str:
+    def _where(strategy: str, cycle: int | np.ndarray, step: int | None = None) -> str:
         stay = f", time in state {step}" if step is not None else ""
-        return f"strategy {strategy!r}, cycle {cycle}{stay}"
+        when = f"cycles {cycle[0]}-{cycle[-1]}" if isinstance(cycle, np.ndarray) else f"cycle {cycle}"
+        return f"strategy {strategy!r}, {when}{stay}"
 
     def _user_matrix(self, raw: object, where: str) -> list[dict[int, object]]:
         """Parse a user matrix into rows: {to index: value or C}."""
@@ -850,9 +868,19 @@ class MarkovModel:
             raise TransitionError(f"{where}: no row given for from-state {missing[0]!r}; every state needs a row (e.g. {{'{missing[0]}': {{'{missing[0]}': 1}}}} for an absorbing state)")
         return rows  # type: ignore[return-value]
 
-    def _check_rows(self, rows: list[dict[int, object]], where: str, p: ParameterView) -> list[dict[int, float | np.ndarray]]:
-        """Validate one user-level matrix, resolve parameter names and fill complements."""
-        return [self._check_row(i, row, where, p.n, p) for i, row in enumerate(rows)]
+    def _check_rows(self, rows: list[dict[int, object]], where: str, p: ParameterView, block: int = 0) -> list[dict[int, float | np.ndarray]]:
+        """Validate one user-level matrix, resolve parameter names and fill complements.
+
+        For a block of ``block`` cycles (> 0) only plainly valid rows are taken
+        (:meth:`_checked_row`); any other raises :class:`~healthecon.markov_engine.CycleByCycle`,
+        and a cycle-by-cycle evaluation then says what is wrong.
+        """
+        if not block:
+            return [self._check_row(i, row, where, p.n, p) for i, row in enumerate(rows)]
+        checked = [self._checked_row(row, p.n, p, self.tolerance, block) for row in rows]
+        if any(row is None for row in checked):
+            raise CycleByCycle(f"{where}: a row is not plainly valid for every cycle of the block")
+        return checked  # type: ignore[return-value]
 
     def _check_row(self, i: int, row: dict[int, object], where: str, n: int, p: ParameterView | None) -> dict[int, float | np.ndarray]:
         """One row: every entry a probability, at most one complement, the sum 1 (or at most 1 with C).
@@ -895,17 +923,21 @@ class MarkovModel:
         return values
 
     @staticmethod
-    def _checked_row(row: dict[int, object], n: int, p: ParameterView, tolerance: float) -> dict[int, float | np.ndarray] | None:
+    def _checked_row(row: dict[int, object], n: int, p: ParameterView, tolerance: float,
+                     block: int = 0) -> dict[int, float | np.ndarray] | None:
         """The row of :meth:`_check_row` when it is plainly valid, else None (``_check_row`` then
         checks it entry by entry and says what is wrong).
 
-        Plainly valid: exactly one complement, every other entry a number or an ``(n,)`` array
-        (or a parameter's name) with minimum >= 0, and a complement >= 0. The entries are then
-        also <= 1 (a sum of numbers >= 0 is at least each of them), so one reduction per entry
-        replaces a minimum and a maximum. Or: numbers only, each in [0, 1], summing to 1
-        within ``tolerance``. With one sample, arrays are taken as numbers, which
+        Plainly valid: every entry a number or an ``(n,)`` array (or a parameter's name) with
+        minimum >= 0, and either exactly one complement, >= 0 (the entries are then also <= 1:
+        a sum of numbers >= 0 is at least each of them, so one reduction per entry replaces a
+        minimum and a maximum), or no complement and a sum within ``tolerance`` of 1 and at most
+        1 (so again each entry is at most 1). With one sample, arrays are taken as numbers, which
         the cohort engine propagates without numpy's per-call cost (the same IEEE arithmetic).
+        For a block of ``block`` cycles (``block`` > 0) an entry may also be a ``(block, 1)`` or
+        ``(block, n)`` array, one row per cycle.
         """
+        shapes = ((n,), (block, 1), (block, n)) if block else ((n,),)
         values: dict[int, float | np.ndarray] = {}
         total: float | np.ndarray = 0.0
         owned = False  # whether total is an array made here (and may be added into)
@@ -920,35 +952,40 @@ class MarkovModel:
                 if v in _COMPLEMENT_LOOKALIKES or v not in p:
                     return None
                 v = p[v]
-            if v.__class__ is np.ndarray and v.dtype == np.float64 and v.shape == (n,):
-                if n == 1:
+            if v.__class__ is np.ndarray and v.dtype == np.float64 and v.shape in shapes:
+                if n == 1 and v.ndim == 1:
                     v = float(v[0])
-                elif not (_minimum(v) >= 0.0):
+                elif not (_minimum(v, axis=None) >= 0.0):
                     return None
             elif v.__class__ is int or v.__class__ is np.float64:
                 v = float(v)
             if v.__class__ is float:
                 if not (v >= 0.0):
                     return None
-            elif v.__class__ is not np.ndarray or v.dtype != np.float64 or v.shape != (n,):
+            elif v.__class__ is not np.ndarray or v.dtype != np.float64 or v.shape not in shapes:
                 return None
             values[j] = v
-            if owned:
+            if owned and (v.__class__ is float or v.shape == total.shape):
                 total += v
             elif total.__class__ is float and total == 0.0:
                 total = v  # 0 + v: the entry itself, not to be written into
             else:
                 total = total + v
                 owned = total.__class__ is np.ndarray
-        if rest_at < 0:  # a row of numbers without complement: each at most 1, the sum 1
-            if total.__class__ is float and abs(total - 1.0) <= tolerance and all(v <= 1.0 for v in values.values()):
-                return values
-            return None
+        if rest_at < 0:  # no complement: each entry at most 1, the sum 1
+            if total.__class__ is float:
+                return values if abs(total - 1.0) <= tolerance and all(v <= 1.0 for v in values.values()) else None
+            lo, hi = _minimum(total, axis=None), _maximum(total, axis=None)
+            if not (abs(lo - 1.0) <= tolerance and abs(hi - 1.0) <= tolerance):
+                return None
+            if hi > 1.0 and not all(_maximum(v, axis=None) <= 1.0 for v in values.values()):
+                return None
+            return values
         rest = np.subtract(1.0, total, out=total) if owned else 1.0 - total  # the sum is not needed after this
         if rest.__class__ is float:
             if not (rest >= 0.0):
                 return None
-        elif not (_minimum(rest) >= 0.0):
+        elif not (_minimum(rest, axis=None) >= 0.0):
             return None
         values[rest_at] = rest
         return values
@@ -994,13 +1031,20 @@ class MarkovModel:
         """Which of ``n_steps`` per-step values internal state ``a`` takes: its time in state, capped."""
         return min(self.tunnel_step[a], n_steps) - 1
 
-    def transition_rows(self, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[list[dict[int, object]], set[str]]:
-        """Internal rows {internal to-index: value} for one strategy and cycle; and what was read."""
+    def transition_rows(self, p: ParameterView, strategy: str, cycle: int | np.ndarray, steps: int) -> tuple[list[dict[int, object]], set[str]]:
+        """Internal rows {internal to-index: value} for one strategy and cycle; and what was read.
+
+        ``cycle`` may be a block of cycles (an integer array of consecutive cycles): the
+        functions are then called once with time as column arrays (:class:`Time`), and an
+        entry is a number, an ``(n,)`` array, or a ``(cycles, 1)`` or ``(cycles, n)`` array
+        with a row per cycle.
+        """
+        block = len(cycle) if isinstance(cycle, np.ndarray) else 0
         calls, reads_all = self._per_tunnel_step(self.transitions, p, strategy, cycle, steps)
         user: list[list[dict[int, object]]] = []
         for step, (raw, reads) in enumerate(calls, start=1):
             where = self._where(strategy, cycle, step if "in_state" in reads else None)
-            user.append(self._check_rows(self._user_matrix(raw, where), where, p))
+            user.append(self._check_rows(self._user_matrix(raw, where), where, p, block))
         if not self.tunnels:  # internal states are the user's
             return user[0], reads_all
         internal = []
@@ -1008,33 +1052,43 @@ class MarkovModel:
             internal.append({int(self.dest[a, c]): v for c, v in user[self._step_index(a, len(user))][owner].items()})
         return internal, reads_all
 
-    def state_values(self, reward: Reward, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[np.ndarray, set[str]]:
-        """Per-cycle state reward values over internal states, shape (K, n or 1)."""
-        values = np.zeros((len(self.internal), 1))
+    def state_values(self, reward: Reward, p: ParameterView, strategy: str, cycle: int | np.ndarray, steps: int) -> tuple[np.ndarray, set[str]]:
+        """Per-cycle state reward values over internal states, shape (K, n or 1); for a block of
+        cycles (as in :meth:`transition_rows`), (K, cycles, n or 1)."""
+        block = len(cycle) if isinstance(cycle, np.ndarray) else 0
+        values = np.zeros((len(self.internal), block, 1) if block else (len(self.internal), 1))
         calls, reads_all = self._per_tunnel_step(reward.state, p, strategy, cycle, steps)
         per_step = [raw for raw, _ in calls]
+        for raw in per_step:
+            self._state_keys(raw, f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
+        utility = reward.name == UTILITY
         for a, owner in enumerate(self.owner):
             raw = per_step[self._step_index(a, len(per_step))]
-            self._state_keys(raw, f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
             state = self.states[owner]
             if state in raw:
+                value = raw[state]
+                if value.__class__ is float and value - value == 0.0 and (not utility or 0.0 <= value <= 1.0):
+                    values[a] = value  # a finite number (and a utility in [0, 1]): nothing to check
+                    continue
                 step = self.tunnel_step[a] if state in self.tunnels else None
                 where = f"state reward {reward.name!r}, {self._where(strategy, cycle, step)}, state {state!r}"
-                value = _as_value(raw[state], p.n, where, p)
+                value = _as_value(value, p.n, where, p, block)
                 require_finite(value, where, ModelDefinitionError, index_name="sample")
-                if reward.name == UTILITY:
+                if utility:
                     check_utility(value, where)
-                if np.ndim(value) and values.shape[1] == 1:
-                    values = np.repeat(values, p.n, axis=1)
+                if np.shape(value)[-1:] == (p.n,) and values.shape[-1] != p.n:
+                    values = np.repeat(values, p.n, axis=-1)
                 values[a] = value
         return values * self.cycle_length, reads_all
 
-    def transition_values(self, reward: Reward, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[list[int], list[int], object]], set[str]]:
+    def transition_values(self, reward: Reward, p: ParameterView, strategy: str, cycle: int | np.ndarray, steps: int) -> tuple[list[tuple[list[int], list[int], object]], set[str]]:
         """``(internal from-rows, internal to-columns, value)`` items; and what the function read.
 
         A function reading ``time.in_state`` is evaluated for every tunnel cycle, and each
-        internal from-row takes the value for its own time in state (1 outside tunnels).
+        internal from-row takes the value for its own time in state (1 outside tunnels). For a
+        block of cycles (as in :meth:`transition_rows`) a value may have a row per cycle.
         """
+        block = len(cycle) if isinstance(cycle, np.ndarray) else 0
         calls, reads_all = self._per_tunnel_step(reward.transition, p, strategy, cycle, steps)
         items = []
         for index, (raw, _) in enumerate(calls):
@@ -1047,7 +1101,7 @@ class MarkovModel:
                 rows = [a for a in range(len(self.internal)) if a not in cols] if source == ANY else self.group[source]
                 rows = [a for a in rows if a in uses]
                 where = f"transition reward {reward.name!r}, {self._where(strategy, cycle, step)}, from {source!r} to {target!r}"
-                v = _as_value(value, p.n, where, p)
+                v = _as_value(value, p.n, where, p, block)
                 require_finite(v, where, ModelDefinitionError, index_name="sample")
                 if rows:
                     items.append((rows, cols, v))

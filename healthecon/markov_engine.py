@@ -55,14 +55,14 @@ class CohortEngine:
         self.point = {kind: w.point for kind, w in weights.items()}
         self.transition_discount = {kind: w.transition for kind, w in weights.items()}
 
-    # --- evaluation with caching of time-independent pieces ---------------------------------
+    # --- evaluation: time-independent pieces once, time-dependent ones by blocks of cycles ---
     def _prepare(self, i: int) -> None:
         """Evaluate strategy ``i``'s transitions and rewards at cycle 1; note which change with time."""
         model, p, s = self.model, self.p, self.strategies[i]
         steps = model.max_tunnel
         self.rows, reads = model.transition_rows(p, s, 1, steps)
         self.rows_dynamic = "time" in reads
-        # state rewards: values (K, n|1) fixed over time (static) or re-evaluated every cycle
+        # state rewards: values (K, n|1) fixed over time (static) or re-evaluated by blocks of cycles
         self.static_state: dict[str, np.ndarray] = {}
         self.dynamic_state: dict[str, np.ndarray] = {}
         self.transition_items: dict[str, list] = {}
@@ -74,17 +74,65 @@ class CohortEngine:
             if reward.transition is not None:
                 items, reads = model.transition_values(reward, p, s, 1, steps)
                 self.transition_items[name], self.transition_dynamic[name] = items, "time" in reads
+        dynamic = self.rows_dynamic or bool(self.dynamic_state) or any(self.transition_dynamic.values())
+        # cycle 1 evaluated with time as numbers: decides what is tracked, and tests the first block
+        self.first = (self.rows, dict(self.dynamic_state), dict(self.transition_items))
+        self.by_block = dynamic  # evaluate by blocks of cycles until a block cannot be
+        # the cycles [start, stop) the values held cover: all of them, or none yet
+        self.start, self.stop = 1, 1 if dynamic else self.model.n_cycles + 1
 
-    def _refresh(self, cycle: int, i: int) -> None:
-        """Re-evaluate strategy ``i``'s time-dependent transitions and rewards for ``cycle`` (> 1)."""
+    def _evaluate(self, cycle: int | np.ndarray, i: int) -> tuple[list[dict[int, object]], dict[str, np.ndarray], dict[str, list]]:
+        """Strategy ``i``'s time-dependent rows, state rewards and transition rewards at ``cycle``
+        (a number, or an array of consecutive cycles: a block)."""
         model, p, steps, s = self.model, self.p, self.model.max_tunnel, self.strategies[i]
-        if self.rows_dynamic:
-            self.rows = model.transition_rows(p, s, cycle, steps)[0]
-        for name in self.dynamic_state:
-            self.dynamic_state[name] = model.state_values(model.rewards[name], p, s, cycle, steps)[0]
-        for name, dynamic in self.transition_dynamic.items():
-            if dynamic:
-                self.transition_items[name] = model.transition_values(model.rewards[name], p, s, cycle, steps)[0]
+        rows = model.transition_rows(p, s, cycle, steps)[0] if self.rows_dynamic else self.rows
+        state = {name: model.state_values(model.rewards[name], p, s, cycle, steps)[0] for name in self.dynamic_state}
+        items = {name: model.transition_values(model.rewards[name], p, s, cycle, steps)[0] if dynamic else self.transition_items[name]
+                 for name, dynamic in self.transition_dynamic.items()}
+        return rows, state, items
+
+    def _load(self, t: int, i: int) -> None:
+        """Evaluate strategy ``i``'s time-dependent pieces from cycle ``t`` on: a block of cycles
+        in one call of each function (time as column arrays, :class:`healthecon.markov.Time`),
+        or cycle ``t`` alone.
+
+        The first block is cycles 1-2 whatever the sample size, and must agree with calls with
+        time as numbers at both (relative tolerance 1e-12); a function that cannot take time as
+        arrays (it raises, returns values of another shape, or disagrees; e.g. Python's ``if`` on
+        ``time.cycle``), or a block whose rows are not plainly valid, makes the engine evaluate
+        cycle by cycle from there on (which says what is wrong, if anything is). So whether a
+        strategy runs by blocks does not depend on the number of samples, and its numbers do not
+        depend on how the samples are split.
+        """
+        T = self.model.n_cycles
+        if self.by_block:
+            size = 2 if t == 1 else _block_cycles(self.n)
+            cycles = np.arange(t, min(T, t + size - 1) + 1)
+            try:
+                block = self._evaluate(cycles, i)
+                if t == 1:
+                    _require_agreement(block, 0, self.first)
+                    _require_agreement(block, len(cycles) - 1, self._evaluate(int(cycles[-1]), i))
+            except Exception:  # noqa: BLE001 - any failure: evaluate cycle by cycle, which reports errors precisely
+                self.by_block = False
+            else:
+                self._take(block, t, len(cycles), True)
+                return
+        self._take(self.first if t == 1 else self._evaluate(t, i), t, 1, False)
+
+    def _take(self, values: tuple[list[dict[int, object]], dict[str, np.ndarray], dict[str, list]], t: int, size: int,
+              block: bool) -> None:
+        """Hold the values of cycles ``t .. t + size - 1``; from a ``block`` evaluation, an entry
+        with a row per cycle becomes a list of numbers (one column) or stays a ``(size, n)``
+        array (see :func:`_at`); state rewards are held as (K, size, n|1)."""
+        rows, state, items = values
+        self.start, self.stop = t, t + size
+        if block:
+            rows = [{k: _per_cycle_form(v) for k, v in row.items()} for row in rows]
+            items = {name: [(a, b, _per_cycle_form(v)) for a, b, v in its] for name, its in items.items()}
+        self.rows, self.transition_items = rows, items
+        for name, values in state.items():
+            self.dynamic_state[name] = values if values.ndim == 3 else values[:, None, :]
 
     def _tracked(self) -> list[int]:
         """The internal states whose membership the run of a strategy must follow.
@@ -179,15 +227,23 @@ class CohortEngine:
             [np.multiply(cur[lo:hi], w[0]) for w in point]
         scratch = None if scalar else np.empty((hi - lo, _block_size(n)))
         self._store(store, 0, i, cur, tracked)
+        template = self._plan(self.rows, pos, scalar) if self.stop > T else []
+        plan = _at(template, 0)
         for t in range(1, T + 1):
-            if t > 1:
-                self._refresh(t, i)
-            plan = self._plan(self.rows, pos, scalar)
+            if t >= self.stop:
+                self._load(t, i)
+                template = self._plan(self.rows, pos, scalar)
+            j = t - self.start
+            if self.stop - self.start > 1:
+                plan = _at(template, j)
+            elif t == self.start:
+                plan = _at(template, 0)
             # one-off transition rewards use m_{t-1} and this cycle's probabilities
+            rows = [{k: _value_at(v, j) for k, v in row.items()} for row in self.rows] if self.transition_items else []
             for name, items in self.transition_items.items():
                 d = self.transition_discount[kinds[name]][t - 1]
                 for sources, targets, value in items:
-                    amount = self._flow(cur, self.rows, sources, targets, pos) * value
+                    amount = self._flow(cur, rows, sources, targets, pos) * _value_at(value, j)
                     total[name][i] += d * amount
                     if undisc is not None:
                         undisc[name][i] += self.transition_discount["undiscounted"][t - 1] * amount
@@ -196,7 +252,8 @@ class CohortEngine:
             else:
                 _step(cur, nxt, plan, tmp, occupancy, [w[t] for w in point], lo, hi, scratch)
             # time-dependent state rewards: cycle t's value on both ends of the cycle
-            for name, values in self.dynamic_state.items():
+            for name, block in self.dynamic_state.items():
+                values = block[:, j]
                 _check_untracked(values, tracked)
                 before, after = _weighted(cur, values, tracked), _weighted(nxt, values, tracked)
                 kind = kinds[name]
@@ -218,24 +275,26 @@ class CohortEngine:
                 undisc[name][i] += _dot(occ[slot["undiscounted"]], values)
 
     @staticmethod
-    def _plan(rows: list[dict[int, object]], pos: dict[int, int], scalar: bool) -> list[list[tuple[int, object]]]:
-        """For each tracked state, its inflows ``(tracked source, probability)`` in source order,
-        exact zeros left out; with ``scalar``, one-sample arrays as numbers."""
-        plan: list[list[tuple[int, object]]] = [[] for _ in pos]
+    def _plan(rows: list[dict[int, object]], pos: dict[int, int], scalar: bool) -> list[list[tuple[int, object, bool]]]:
+        """For each tracked state, its inflows ``(tracked source, probability, whether it has a
+        row per cycle)`` in source order, exact zeros left out; with ``scalar``, one-sample
+        arrays as numbers. :func:`_at` takes one cycle's plan from it."""
+        plan: list[list[tuple[int, object, bool]]] = [[] for _ in pos]
         for source, row in enumerate(rows):
             at = pos.get(source)
             for target, value in row.items():
                 into = pos.get(target)
                 if into is None:  # nothing reads the state moved into
                     continue
+                varying = _varies(value)
                 if value.__class__ is float:
                     if value == 0.0:
                         continue
-                elif scalar:
+                elif scalar and not varying:
                     value = float(np.asarray(value).reshape(-1)[0])
                 if at is None:  # someone moves into a followed state from one left out
                     raise _Untracked
-                plan[into].append((at, value))
+                plan[into].append((at, value, varying))
         return plan
 
     @staticmethod
@@ -299,6 +358,12 @@ class CohortEngine:
         return ds
 
 
+class CycleByCycle(Exception):
+    """Raised by a model evaluating a block of cycles at once (``transition_rows`` with an array
+    of cycles) when the block cannot be taken whole: a row that is not plainly valid, say. The
+    engine then evaluates those cycles one at a time, which says what is wrong, if anything is."""
+
+
 class _Untracked(Exception):
     """A later cycle reads the membership of a state that the run left out (see ``_tracked``)."""
 
@@ -308,9 +373,66 @@ def _is_zero(value: object) -> bool:
     return value.__class__ is float and value == 0.0
 
 
+def _varies(value: object) -> bool:
+    """Whether an evaluated entry has a row per cycle (a list of numbers or a 2-d array)."""
+    return value.__class__ is list or value.__class__ is np.ndarray and value.ndim == 2
+
+
+def _value_at(value: object, j: int) -> object:
+    """An entry's value at the ``j``-th cycle of the block held."""
+    return value[j] if value.__class__ is list or value.__class__ is np.ndarray and value.ndim == 2 else value
+
+
+def _at(template: list[list[tuple[int, object, bool]]], j: int) -> list[list[tuple[int, object]]]:
+    """One cycle's plan (``(source, probability)`` per target) from :meth:`CohortEngine._plan`'s."""
+    return [[(a, v[j] if varying else v) for a, v, varying in terms] for terms in template]
+
+
+def _per_cycle_form(value: object) -> object:
+    """An entry of a block evaluation as held: a ``(cycles, 1)`` array as a list of numbers
+    (multiplied into the cohort as a number, which is the same IEEE arithmetic), others as they are."""
+    if value.__class__ is np.ndarray and value.ndim == 2 and value.shape[1] == 1:
+        return value[:, 0].tolist()
+    return value
+
+
+def _require_agreement(block: tuple, j: int, single: tuple) -> None:
+    """Raise :class:`CycleByCycle` unless a block's values at its ``j``-th cycle equal (relative
+    tolerance 1e-12) those of the same cycle evaluated alone, with time as numbers."""
+    (rows, state, items), (rows1, state1, items1) = block, single
+
+    def close(a: object, b: object) -> bool:
+        a = a[j] if a.__class__ is np.ndarray and a.ndim == 2 else a
+        if a.__class__ is np.ndarray and a.size == 1:
+            a = float(a[0])
+        if b.__class__ is np.ndarray and b.size == 1:
+            b = float(b.reshape(-1)[0])
+        if a.__class__ is float and b.__class__ is float:
+            return a == b or abs(a - b) <= 1e-12 * abs(b)  # NaN: not close
+        return bool(np.all(np.abs(np.subtract(a, b)) <= 1e-12 * np.abs(b)))
+
+    same = len(rows) == len(rows1) and all(
+        row.keys() == row1.keys() and all(close(row[k], row1[k]) for k in row) for row, row1 in zip(rows, rows1))
+    same = same and all(close(state[name][:, j], state1[name]) for name in state)
+    same = same and all(
+        len(items[name]) == len(items1[name])
+        and all(a == a1 and b == b1 and close(v, v1) for (a, b, v), (a1, b1, v1) in zip(items[name], items1[name]))
+        for name in items)
+    if not same:
+        raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
+
+
 #: Samples propagated together: a block's cohort, its new cohort and its occupancy stay in the
 #: processor's cache between the operations of a cycle (about 1 MB for 4 states).
 _BLOCK = 8192
+#: Cycles x samples per block of cycles evaluated in one call of a time-dependent function: the
+#: block's entries, a few MB each at most.
+_BLOCK_ELEMENTS = 2**16
+
+
+def _block_cycles(n: int) -> int:
+    """Cycles per block of evaluation for ``n`` samples: one call per cycle from 65,536 samples up."""
+    return max(1, _BLOCK_ELEMENTS // n)
 
 
 def _block_size(n: int) -> int:

@@ -260,19 +260,20 @@ class ParameterView(Mapping):
 
     def __init__(self, draws: xr.Dataset | Mapping[str, object], *, n: int | None = None):
         self._cache: dict[str, np.ndarray] = {}
-        if hasattr(draws, "sample") and hasattr(draws, "base_case"):
-            raise ShapeError("parameter draws: got a Parameters object; pass params.sample(n, seed) or params.base_case()")
-        if isinstance(draws, xr.Dataset):
+        if isinstance(draws, xr.Dataset):  # first: hasattr on a Dataset builds a DataArray for a coordinate
             if _SAMPLE not in draws.dims:
                 raise ShapeError(f"parameter draws have no 'sample' dimension (dims: {list(draws.dims)})")
             self.n = int(draws.sizes[_SAMPLE])
             self._source: Mapping[str, object] = draws.data_vars
+            self._variables: Mapping[str, object] = draws.variables  # values without building a DataArray
+        elif hasattr(draws, "sample") and hasattr(draws, "base_case"):
+            raise ShapeError("parameter draws: got a Parameters object; pass params.sample(n, seed) or params.base_case()")
         elif isinstance(draws, Mapping):
             lengths = {np.size(v) for v in draws.values() if np.ndim(v) > 0}
             if len(lengths) > 1:
                 raise ShapeError(f"parameter draws: arrays have different lengths {sorted(lengths)}")
             self.n = lengths.pop() if lengths else (1 if n is None else int(n))
-            self._source = draws
+            self._source = self._variables = draws
         else:
             raise ShapeError(f"parameter draws: expected an xarray.Dataset or a mapping, got {type(draws).__name__}")
 
@@ -280,8 +281,8 @@ class ParameterView(Mapping):
         if name not in self._cache:
             if name not in self._source:
                 raise MissingParameter(self, name, list(self._source))
-            value = self._source[name]
-            arr = as_float_array(value.values if isinstance(value, xr.DataArray) else value, f"parameter {name!r}")
+            value = self._variables[name]
+            arr = as_float_array(value.values if isinstance(value, (xr.DataArray, xr.Variable)) else value, f"parameter {name!r}")
             if arr.ndim == 0:
                 arr = np.full(self.n, float(arr))
             if arr.shape != (self.n,):

@@ -302,14 +302,18 @@ def test_time_homogeneous_and_time_dependent_paths_agree():
             assert np.allclose(a[name].values, b[name].values, rtol=1e-12), (method, name)
 
 
-def test_functions_without_time_are_called_once_per_strategy_time_dependent_once_per_cycle():
-    calls = {"static": 0, "dynamic": 0}
+def test_how_often_functions_are_called_without_time_with_time_as_arrays_and_cycle_by_cycle():
+    calls = {"static": 0, "blocks": 0, "dynamic": 0}
 
     def static(p, s):
         calls["static"] += 1
         return {"alive": {"alive": C, "dead": 0.1}, "dead": {"dead": 1}}
 
-    def dynamic(p, s, t):
+    def blocks(p, s, t):  # numpy on the time: called for blocks of cycles at once
+        calls["blocks"] += 1
+        return {"alive": {"alive": C, "dead": np.where(t.cycle < 3, 0.1, 0.2)}, "dead": {"dead": 1}}
+
+    def dynamic(p, s, t):  # Python's if on the time: called cycle by cycle
         calls["dynamic"] += 1
         return {"alive": {"alive": C, "dead": 0.1 if t.cycle < 3 else 0.2}, "dead": {"dead": 1}}
 
@@ -322,12 +326,17 @@ def test_functions_without_time_are_called_once_per_strategy_time_dependent_once
         return {"alive": {"alive": C, "dead": 0.1 * t.in_state}, "dead": {"dead": 1}}
 
     calls.update(ignores=0, tunnel=0)
-    for fn in (static, dynamic, takes_time_but_ignores_it):
-        MarkovModel(["alive", "dead"], ["a", "b"], fn, start={"alive": 1}, n_cycles=5).run({"x": np.zeros(1000)})
+    out = {}
+    for fn in (static, blocks, dynamic, takes_time_but_ignores_it):
+        out[fn.__name__] = MarkovModel(["alive", "dead"], ["a", "b"], fn, start={"alive": 1}, n_cycles=5,
+                                       state_rewards={"ly": {"alive": 1}}).run({"x": np.zeros(1000)})
     MarkovModel(["alive", "dead"], ["a", "b"], tunnel_only, start={"alive": 1}, n_cycles=5, tunnels={"alive": 3}).run({})
-    # static: once per strategy (+2 from the wrapper); dynamic: once per strategy per cycle;
-    # tunnel-only: once per strategy per tunnel cycle, not per model cycle
-    assert calls == {"static": 4, "dynamic": 10, "ignores": 2, "tunnel": 6}
+    # static: once per strategy (+2 from the wrapper); tunnel-only: once per strategy per tunnel
+    # cycle, not per model cycle; time as arrays: cycle 1 alone, cycles 1-2 and cycle 2 alone (the
+    # test of the first block), then cycles 3-5 in one call; cycle by cycle: cycle 1, the block of
+    # cycles 1-2 that fails, cycles 2, 3, 4, 5
+    assert calls == {"static": 4, "blocks": 8, "dynamic": 12, "ignores": 2, "tunnel": 6}
+    assert np.array_equal(out["blocks"]["ly"].values, out["dynamic"]["ly"].values)
 
 
 def test_age_and_start_override():
@@ -340,7 +349,8 @@ def test_age_and_start_override():
     model = MarkovModel(["alive", "dead"], ["a"], transitions, start={"alive": 1}, n_cycles=3, start_age=60,
                         correction="end", state_rewards={"ly": {"alive": 1}}, discount_effects=0)
     assert model.run({})["ly"].item() == pytest.approx(0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97)
-    assert seen == [60, 61, 62]
+    # cycle 1 alone; cycles 1-2 as a block (a column of ages); cycle 2 alone, to test the block; cycle 3
+    assert [np.asarray(age).tolist() for age in seen] == [60.0, [[60.0], [61.0]], 61.0, [[62.0]]]
     assert model.run({}, start="dead")["ly"].item() == 0.0
     half = model.run({}, start={"alive": 0.5, "dead": 0.5})
     assert half["ly"].item() == pytest.approx((0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97) / 2)
@@ -929,8 +939,8 @@ def test_start_age_can_be_a_parameter_name_read_per_sample():
                         start_age="age_start", discount_costs=0, discount_effects=0, state_rewards={"ly": {"alive": 1}})
     assert model.parameters == ("age_start",)
     out = model.run({"age_start": np.array([55.0, 60.0])})
-    np.testing.assert_allclose(seen[0], [55.0, 60.0])
-    np.testing.assert_allclose(seen[1], [56.0, 61.0])
+    np.testing.assert_allclose(seen[0], [55.0, 60.0])  # cycle 1: one age per sample
+    np.testing.assert_allclose(seen[1], [[55.0, 60.0], [56.0, 61.0]])  # cycles 1-2 as a block: a row per cycle
     np.testing.assert_allclose(out["ly"].values[:, 0], [0.95 + 0.95 * 0.94, 0.9 + 0.9 * 0.89])
 
 
