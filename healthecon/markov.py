@@ -1067,6 +1067,8 @@ class MarkovModel:
             state = self.states[owner]
             if state in raw:
                 value = raw[state]
+                if p.n == 1 and value.__class__ is np.ndarray and value.shape == (1,) and value.dtype == np.float64:
+                    value = float(value[0])  # one sample: the same number
                 if value.__class__ is float and value - value == 0.0 and (not utility or 0.0 <= value <= 1.0):
                     values[a] = value  # a finite number (and a utility in [0, 1]): nothing to check
                     continue
@@ -1202,11 +1204,22 @@ class MarkovModel:
         ``{"cost": ..., "effect": ..., "undiscounted": ...}``, each a
         :class:`~healthecon.conventions.RewardWeights` from
         :meth:`healthecon.conventions.Settings.weights` (counting, discount timing and formula,
-        transition-reward timing).
+        transition-reward timing). Computed once while the settings stay the same objects, and
+        read-only, as every run shares them.
         """
+        key = (self.convention.name, self.correction, self.discount_timing, self.discount_method, self.transition_timing,
+               self.n_cycles, self.cycle_length, self.discount_costs, self.discount_effects)
+        cached = self.__dict__.get("_weights")
+        if cached is not None and len(cached[0]) == len(key) and all(a is b for a, b in zip(cached[0], key)):
+            return cached[1]  # the same settings (the same objects): the same weights
         settings = conventions.Settings(self.convention.name, self.correction, self.discount_timing, self.discount_method,
                                         self.transition_timing)
-        return settings.weights(self.n_cycles, self.cycle_length, self.discount_costs, self.discount_effects)
+        weights = settings.weights(self.n_cycles, self.cycle_length, self.discount_costs, self.discount_effects)
+        for w in weights.values():
+            for values in (w.start, w.end, w.transition):
+                values.flags.writeable = False  # shared by every run of the model
+        self._weights = (key, weights)
+        return weights
 
     def values_by_cycle(
         self,
