@@ -278,7 +278,9 @@ class _Spec:
                 raise ModelDefinitionError(f"{what}: a function must take {expected}, got {len(params)} arguments")
             self.takes_time = len(params) == 3
 
-    def __call__(self, p: ParameterView, strategy: str, time: Time) -> object:
+    def __call__(self, p: ParameterView, strategy: str, time: Time | None, cycle: int | np.ndarray = 1, step: int = 1) -> object:
+        """The value for ``strategy``; ``time`` (the time of ``cycle`` and tunnel ``step``) is
+        needed only by a function that takes it (``takes_time``)."""
         if not callable(self.value):
             return self.value
         try:
@@ -286,13 +288,12 @@ class _Spec:
         except MissingParameter as err:
             if err.params is not p:  # not a lookup in the draws this call was given
                 raise
-            raise self._missing(err, strategy, time) from err
+            raise self._missing(err, strategy, cycle, step) from err
 
-    def _missing(self, err: MissingParameter, strategy: str, time: Time) -> UnknownNameError:
+    def _missing(self, err: MissingParameter, strategy: str, cycle: int | np.ndarray, step: int) -> UnknownNameError:
         """Where the function read a parameter that is not in the draws."""
         where = f"{self.what}, strategy {strategy!r}"
         if self.per_cycle:
-            cycle, step = object.__getattribute__(time, "_cycle"), object.__getattribute__(time, "_in_state")
             where = f"{self.what}, {MarkovModel._where(strategy, cycle, step if step > 1 else None)}"
         name = getattr(self.value, "__name__", None)
         function = "the function" if name in (None, "<lambda>") else f"the function {name}()"
@@ -716,7 +717,7 @@ class MarkovModel:
         if not isinstance(raw, Mapping):
             raise ModelDefinitionError(f"{where}: expected a mapping {{state: value per year}}, got {type(raw).__name__}")
         for state, value in raw.items():
-            if state not in self.states:
+            if state not in self.index:
                 raise _unknown_in(where, "state", state, self.states)
             if constant:
                 self._constant(value, f"{where}, state {state!r}")
@@ -1008,7 +1009,8 @@ class MarkovModel:
 
     def _evaluate(self, spec: _Spec, p: ParameterView, strategy: str, cycle: int, in_state: int) -> tuple[object, set[str]]:
         reads: set[str] = set()
-        value = spec(p, strategy, self._time(cycle, in_state, reads, p))
+        time = self._time(cycle, in_state, reads, p) if spec.takes_time else None
+        value = spec(p, strategy, time, cycle, in_state)
         return value, reads
 
     def _per_tunnel_step(self, spec: _Spec, p: ParameterView, strategy: str, cycle: int, steps: int) -> tuple[list[tuple[object, set[str]]], set[str]]:
@@ -1060,14 +1062,17 @@ class MarkovModel:
         calls, reads_all = self._per_tunnel_step(reward.state, p, strategy, cycle, steps)
         per_step = [raw for raw, _ in calls]
         for raw in per_step:
-            self._state_keys(raw, f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
+            if not (raw.__class__ is dict and all(state in self.index for state in raw)):
+                self._state_keys(raw, f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
         utility = reward.name == UTILITY
         for a, owner in enumerate(self.owner):
             raw = per_step[self._step_index(a, len(per_step))]
             state = self.states[owner]
             if state in raw:
                 value = raw[state]
-                if p.n == 1 and value.__class__ is np.ndarray and value.shape == (1,) and value.dtype == np.float64:
+                if value.__class__ is int:
+                    value = float(value)
+                elif p.n == 1 and value.__class__ is np.ndarray and value.shape == (1,) and value.dtype == np.float64:
                     value = float(value[0])  # one sample: the same number
                 if value.__class__ is float and value - value == 0.0 and (not utility or 0.0 <= value <= 1.0):
                     values[a] = value  # a finite number (and a utility in [0, 1]): nothing to check
@@ -1113,7 +1118,7 @@ class MarkovModel:
         """One-off values at time 0 of an initial reward, shape ``(len(strategies), n)``."""
         out = np.zeros((len(strategies), p.n))
         for i, s in enumerate(strategies):
-            raw = reward.initial(p, s, self._time(1, 1, set(), p))
+            raw = reward.initial(p, s, None)
             where = f"initial reward {reward.name!r}, strategy {s!r}"
             if isinstance(raw, Mapping):
                 self._strategy_keys(raw, f"initial reward {reward.name!r}")

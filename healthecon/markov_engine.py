@@ -218,9 +218,11 @@ class CohortEngine:
             slot[cls] = same[0] if same else len(classes)
             if not same:
                 classes.append(w)
-        point = [[float(x) for x in w] for w in classes]
-        rewarded = np.flatnonzero(np.any([np.any(v[tracked] != 0, axis=1) for v in self.static_state.values()], axis=0)) \
-            if self.static_state else []
+        point = [w.tolist() for w in classes]
+        rewarded = np.zeros(self.K, dtype=bool)
+        for v in self.static_state.values():
+            rewarded |= (v != 0).any(axis=1)
+        rewarded = np.flatnonzero(rewarded[tracked])
         lo, hi = (int(rewarded[0]), int(rewarded[-1]) + 1) if len(rewarded) else (0, 0)
         m0 = self.m0[tracked]
         cur = [float(x) for x in m0[:, 0]] if scalar else m0
@@ -241,10 +243,9 @@ class CohortEngine:
             if t >= self.stop:
                 self._load(t, i)
                 template = self._plan(self.rows, pos, scalar)
-            if whole_blocks:
+            if whole_blocks:  # t is the first cycle of the block held
                 stop = min(self.stop, T + 1)
-                cur, occupancy = _propagate_block(template, t - self.start, stop - t, cur, occupancy,
-                                                  [w[t:stop] for w in point], lo, hi)
+                cur, occupancy = _propagate_block(template, stop - t, cur, occupancy, [w[t:stop] for w in point], lo, hi)
                 t = stop - 1
                 continue
             j = t - self.start
@@ -281,12 +282,11 @@ class CohortEngine:
                     for k in range(lo, hi):
                         occ[k - lo] += cur[k] * wt
             self._store(store, t, i, cur, tracked)
-        occ = np.array(occupancy).reshape(len(point), hi - lo, 1) if scalar else occupancy
         for name, values in self.static_state.items():
             values = values[tracked[lo:hi]]
-            total[name][i] += _dot(occ[slot[kinds[name]]], values)
+            total[name][i] += _dot(occupancy[slot[kinds[name]]], values)
             if undisc is not None:
-                undisc[name][i] += _dot(occ[slot["undiscounted"]], values)
+                undisc[name][i] += _dot(occupancy[slot["undiscounted"]], values)
 
     @staticmethod
     def _plan(rows: list[dict[int, object]], pos: dict[int, int], scalar: bool) -> list[list[tuple[int, object, bool]]]:
@@ -482,12 +482,12 @@ def _step(m: np.ndarray, new: np.ndarray, plan: list[list[tuple[int, object]]], 
                 occ[:, part] += s
 
 
-def _propagate_block(template: list[list[tuple[int, object, bool]]], j: int, size: int, m: list[float],
+def _propagate_block(template: list[list[tuple[int, object, bool]]], size: int, m: list[float],
                      occupancy: list[list[float]], weights: list[list[float]], lo: int, hi: int) -> tuple[list[float], list[list[float]]]:
-    """``size`` cycles of :func:`_step_scalar` and the scalar occupancy update, from the ``j``-th
-    cycle of the block held, in one call of a loop compiled for the plan's shape."""
+    """The first ``size`` cycles of the block held: :func:`_step_scalar` and the scalar occupancy
+    update, in one call of a loop compiled for the plan's shape."""
     structure = tuple(tuple((a, varying) for a, _, varying in terms) for terms in template)
-    values = [v[j:j + size] if varying else v for terms in template for _, v, varying in terms]
+    values = [v for terms in template for _, v, _ in terms]
     return _scalar_kernel(structure, lo, hi, len(weights))(size, m, values, weights, occupancy)
 
 
@@ -557,8 +557,14 @@ def _weighted(m: object, values: np.ndarray, tracked: list[int]) -> object:
     return acc
 
 
-def _dot(occupancy: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``sum_k occupancy[k] values[k]`` in state order (so the sum does not depend on the sample count)."""
+def _dot(occupancy: np.ndarray | list[float], values: np.ndarray) -> np.ndarray | float:
+    """``sum_k occupancy[k] values[k]`` in state order (so the sum does not depend on the sample
+    count); with one sample (``occupancy`` a list of numbers), on Python floats."""
+    if occupancy.__class__ is list:
+        total = 0.0
+        for k, v in enumerate(values.tolist()):
+            total += occupancy[k] * v[0]
+        return total
     acc = np.zeros(max(occupancy.shape[-1], values.shape[-1]))
     for k in range(len(occupancy)):
         acc += occupancy[k] * values[k]
