@@ -167,15 +167,17 @@ class Time:
     Notes
     -----
     A function that reads the clock (``cycle``, ``years`` or ``age``) is called for blocks of
-    cycles at once, to save a call per cycle: ``cycle``, ``years`` and ``age`` are then column
-    arrays, one row per cycle of the block (shape ``(cycles, 1)``), so that numpy arithmetic and
-    look-ups (``table[time.cycle - 1]``, ``np.where(time.cycle <= 3, a, b)``,
+    cycles at once when a run has up to 2,048 samples (a base case, a threshold search, a small
+    PSA), to save a call per cycle: ``cycle``, ``years`` and ``age`` are then column arrays, one
+    row per cycle of the block (shape ``(cycles, 1)``), so that numpy arithmetic and look-ups
+    (``table[time.cycle - 1]``, ``np.where(time.cycle <= 3, a, b)``,
     ``LifeTable.probability(time.age)``) give a row per cycle, broadcast against parameters of
-    shape ``(n_samples,)``. Each cycle's values must come from that cycle's time alone. A
+    shape ``(n_samples,)``. Each cycle's values must come from that cycle's time alone. Every
+    block is tested at its first and last cycles against calls with the time as numbers; a
     function that cannot take arrays (Python's ``if`` or ``min`` on the time, ``int(time.age)``,
-    a dict look-up) is found out on the first block, cycles 1-2 (it raises, or its values
-    differ from calls with the time as numbers), and is then called with numbers, once per
-    cycle, which is slower but gives the same results. ``in_state`` is always a number.
+    a dict look-up: it raises) or whose values differ is then called with numbers, once per
+    cycle, which is slower but gives the same results. Larger runs call every function once
+    per cycle with numbers. ``in_state`` is always a number.
 
     Examples
     --------
@@ -198,8 +200,8 @@ class Time:
     2      0.8831   0.0890  0.0279
     3      0.8293   0.1238  0.0469
 
-    The function reads the clock (``age``), so it is called for every cycle (here cycles 1-2 as a
-    block, then cycle 3); it reads ``in_state``, so once per tunnel cycle (``in_state`` 1: the
+    The function reads the clock (``age``), so it is called for every cycle (here cycles 1-3 in
+    one call, and cycles 1 and 3 alone to test it); it reads ``in_state``, so once per tunnel cycle (``in_state`` 1: the
     first cycle in ``post_mi``; 2: every later one). A function of ``(p, strategy)`` is called
     once per strategy.
 

@@ -79,7 +79,8 @@ class CohortEngine:
         dynamic = self.rows_dynamic or bool(self.dynamic_state) or any(self.transition_dynamic.values())
         # cycle 1 evaluated with time as numbers: decides what is tracked, and tests the first block
         self.first = (self.rows, dict(self.dynamic_state), dict(self.transition_items))
-        self.by_block = dynamic  # evaluate by blocks of cycles until a block cannot be
+        # evaluate by blocks of cycles (until a block cannot be) when blocks are long enough to pay
+        self.by_block = dynamic and _block_cycles(self.n) >= _MIN_BLOCK
         # the cycles [start, stop) the values held cover: all of them, or none yet
         self.start, self.stop = 1, 1 if dynamic else self.model.n_cycles + 1
 
@@ -98,24 +99,25 @@ class CohortEngine:
         in one call of each function (time as column arrays, :class:`healthecon.markov.Time`),
         or cycle ``t`` alone.
 
-        The first block has at least 2 cycles, whatever the sample size, and must agree at
-        cycles 1 and 2 with calls with time as numbers (relative tolerance 1e-12); a function
-        that cannot take time as arrays (it raises, returns values of another shape, or
-        disagrees; e.g. Python's ``if`` on ``time.cycle``), or a block whose rows are not plainly
-        valid, makes the engine evaluate cycle by cycle from there on (which says what is wrong,
-        if anything is). So whether a strategy runs by blocks does not depend on the number of
-        samples, and its numbers do not depend on how the samples are split.
+        Blocks hold :func:`_block_cycles` cycles (all of them for one sample; cycle by cycle from
+        2,049 samples up, where blocks would be too short to pay). Each block must give at its
+        first and last cycles exactly the numbers of calls with time as numbers; a function that
+        cannot take time as arrays (it raises, returns values of another shape, or disagrees:
+        Python's ``if`` on ``time.cycle`` raises, a minimum over the block's cycles disagrees at
+        one end), or a block whose rows are not plainly valid, makes the engine evaluate cycle by
+        cycle from there on (which says what is wrong, if anything is). A function's numbers
+        are thus the same by blocks as cycle by cycle, bit for bit (they are at both ends, and
+        numpy's element-wise arithmetic does not depend on the shape it is given), so they do
+        not depend on how the samples are split.
         """
         T = self.model.n_cycles
         if self.by_block:
-            size = max(2, _block_cycles(self.n)) if t == 1 else _block_cycles(self.n)
-            cycles = np.arange(t, min(T, t + size - 1) + 1)
+            cycles = np.arange(t, min(T, t + _block_cycles(self.n) - 1) + 1)
             try:
                 block = self._evaluate(cycles, i)
-                if t == 1:
-                    _require_agreement(block, 0, self.first)
-                    if len(cycles) > 1:
-                        _require_agreement(block, 1, self._evaluate(2, i))
+                _require_agreement(block, 0, self.first if t == 1 else self._evaluate(t, i))
+                if len(cycles) > 1:
+                    _require_agreement(block, len(cycles) - 1, self._evaluate(int(cycles[-1]), i))
             except Exception:  # noqa: BLE001 - any failure: evaluate cycle by cycle, which reports errors precisely
                 self.by_block = False
             else:
@@ -411,8 +413,8 @@ def _per_cycle_form(value: object) -> object:
 
 
 def _require_agreement(block: tuple, j: int, single: tuple) -> None:
-    """Raise :class:`CycleByCycle` unless a block's values at its ``j``-th cycle equal (relative
-    tolerance 1e-12) those of the same cycle evaluated alone, with time as numbers."""
+    """Raise :class:`CycleByCycle` unless a block's values at its ``j``-th cycle are exactly those
+    of the same cycle evaluated alone, with time as numbers (a NaN never agrees)."""
     (rows, state, items), (rows1, state1, items1) = block, single
 
     def close(a: object, b: object) -> bool:
@@ -422,8 +424,8 @@ def _require_agreement(block: tuple, j: int, single: tuple) -> None:
         if b.__class__ is np.ndarray and b.size == 1:
             b = float(b.reshape(-1)[0])
         if a.__class__ is float and b.__class__ is float:
-            return a == b or abs(a - b) <= 1e-12 * abs(b)  # NaN: not close
-        return bool(np.all(np.abs(np.subtract(a, b)) <= 1e-12 * np.abs(b)))
+            return a == b
+        return bool(np.all(np.equal(a, b)))
 
     same = len(rows) == len(rows1) and all(
         row.keys() == row1.keys() and all(close(row[k], row1[k]) for k in row) for row, row1 in zip(rows, rows1))
@@ -439,13 +441,19 @@ def _require_agreement(block: tuple, j: int, single: tuple) -> None:
 #: Samples propagated together: a block's cohort, its new cohort and its occupancy stay in the
 #: processor's cache between the operations of a cycle (about 1 MB for 4 states).
 _BLOCK = 8192
-#: Cycles x samples per block of cycles evaluated in one call of a time-dependent function: the
-#: block's entries, a few MB each at most.
-_BLOCK_ELEMENTS = 2**16
+#: Cycles x samples per block of cycles evaluated in one call of a time-dependent function: its
+#: arrays then stay under 128 KiB, which the C library's allocator serves from its heap (larger
+#: ones are mapped from the system afresh every time, and cost more than the calls they save).
+_BLOCK_ELEMENTS = 2**14
+
+
+#: The fewest cycles a block must hold to be used: each block costs two calls with time as
+#: numbers (the test of its ends) besides its own.
+_MIN_BLOCK = 8
 
 
 def _block_cycles(n: int) -> int:
-    """Cycles per block of evaluation for ``n`` samples: one call per cycle from 65,536 samples up."""
+    """Cycles per block of evaluation for ``n`` samples."""
     return max(1, _BLOCK_ELEMENTS // n)
 
 

@@ -332,8 +332,8 @@ def test_how_often_functions_are_called_without_time_with_time_as_arrays_and_cyc
                                        state_rewards={"ly": {"alive": 1}}).run({"x": np.zeros(1000)})
     MarkovModel(["alive", "dead"], ["a", "b"], tunnel_only, start={"alive": 1}, n_cycles=5, tunnels={"alive": 3}).run({})
     # static: once per strategy (+2 from the wrapper); tunnel-only: once per strategy per tunnel
-    # cycle, not per model cycle; time as arrays: cycle 1 alone, cycles 1-5 in one call, and cycle 2
-    # alone (with cycle 1, the test of the first block); cycle by cycle: cycle 1, the block that
+    # cycle, not per model cycle; time as arrays: cycle 1 alone, cycles 1-5 in one call, and cycle 5
+    # alone (with cycle 1, the test of the block's ends); cycle by cycle: cycle 1, the block that
     # fails, cycles 2, 3, 4, 5
     assert calls == {"static": 4, "blocks": 6, "dynamic": 12, "ignores": 2, "tunnel": 6}
     assert np.array_equal(out["blocks"]["ly"].values, out["dynamic"]["ly"].values)
@@ -349,8 +349,8 @@ def test_age_and_start_override():
     model = MarkovModel(["alive", "dead"], ["a"], transitions, start={"alive": 1}, n_cycles=3, start_age=60,
                         correction="end", state_rewards={"ly": {"alive": 1}}, discount_effects=0)
     assert model.run({})["ly"].item() == pytest.approx(0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97)
-    # cycle 1 alone; cycles 1-3 as a block (a column of ages); cycle 2 alone, to test the block
-    assert [np.asarray(age).tolist() for age in seen] == [60.0, [[60.0], [61.0], [62.0]], 61.0]
+    # cycle 1 alone; cycles 1-3 as a block (a column of ages); cycle 3 alone, to test the block's end
+    assert [np.asarray(age).tolist() for age in seen] == [60.0, [[60.0], [61.0], [62.0]], 62.0]
     assert model.run({}, start="dead")["ly"].item() == 0.0
     half = model.run({}, start={"alive": 0.5, "dead": 0.5})
     assert half["ly"].item() == pytest.approx((0.99 + 0.99 * 0.98 + 0.99 * 0.98 * 0.97) / 2)
@@ -940,7 +940,7 @@ def test_start_age_can_be_a_parameter_name_read_per_sample():
     assert model.parameters == ("age_start",)
     out = model.run({"age_start": np.array([55.0, 60.0])})
     np.testing.assert_allclose(seen[0], [55.0, 60.0])  # cycle 1: one age per sample
-    np.testing.assert_allclose(seen[1], [[55.0, 60.0], [56.0, 61.0]])  # cycles 1-2 as a block: a row per cycle
+    np.testing.assert_allclose(seen[1], [[55.0, 60.0], [56.0, 61.0]])  # cycles 1-2 in one call: a row per cycle
     np.testing.assert_allclose(out["ly"].values[:, 0], [0.95 + 0.95 * 0.94, 0.9 + 0.9 * 0.89])
 
 

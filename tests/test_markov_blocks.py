@@ -1,0 +1,167 @@
+"""Markov engine: time-dependent functions evaluated for blocks of cycles, the cycle-by-cycle
+fallback, and the compiled one-sample loop; all must give the same numbers bit for bit."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import healthecon.markov_engine as engine
+from healthecon.errors import ModelDefinitionError, TransitionError
+from healthecon.markov import C, MarkovModel
+
+
+def draws(n: int, seed: int = 11) -> xr.Dataset:
+    rng = np.random.default_rng(seed)
+    return xr.Dataset({
+        "p_sick": ("sample", rng.uniform(0.05, 0.3, n)),
+        "rr": ("sample", rng.uniform(0.5, 1.0, n)),
+        "c_event": ("sample", rng.gamma(10, 100, n)),
+        "u_sick": ("sample", rng.uniform(0.4, 0.7, n)),
+        "age0": ("sample", rng.uniform(40, 70, n)),
+    })
+
+
+def mortality(age):
+    """Background mortality rising with age (works on numbers and arrays alike)."""
+    return 1 - np.exp(-0.0001 * np.exp(0.08 * (age - 20)))
+
+
+def rich_model(start_age="age0") -> MarkovModel:
+    """Time everywhere: age-dependent rows, a tunnel whose risk depends on time in state, a state
+    reward and a transition reward that change with time, a dead state that nothing reads."""
+
+    def transitions(p, strategy, time):
+        q = mortality(time.age)
+        rr = p["rr"] if strategy == "new" else 1.0
+        after = 0.2 if time.in_state == 1 else 0.05
+        return {
+            "well": {"well": C, "sick": p["p_sick"] * rr * np.where(time.cycle <= 3, 1.0, 0.5), "dead": q},
+            "sick": {"sick": C, "post": 0.1, "dead": q * 2},
+            "post": {"post": C, "well": 0.3, "dead": q + after},
+            "dead": {"dead": 1},
+        }
+
+    return MarkovModel(
+        ["well", "sick", "post", "dead"], ["usual", "new"], transitions, start={"well": 1}, n_cycles=12,
+        start_age=start_age, tunnels={"post": 2}, correction="half-cycle",
+        state_rewards={
+            "cost_care": lambda p, s, time: {"sick": 1000 + 10 * time.years, "post": 500.0},
+            "qaly": lambda p, s, time: {"well": np.minimum(0.95, 1.2 - time.age / 100), "sick": p["u_sick"], "post": 0.6},
+        },
+        transition_rewards={"cost_event": lambda p, s, time: {("well", "sick"): p["c_event"] * (1 + 0.01 * time.cycle)}},
+    )
+
+
+def same(a: xr.Dataset, b: xr.Dataset) -> None:
+    assert list(a.data_vars) == list(b.data_vars)
+    for name in a.data_vars:
+        assert np.array_equal(a[name].values, b[name].values), name
+
+
+def cycle_by_cycle(monkeypatch) -> None:
+    """No block holds 2 cycles: every function is called once per cycle, with time as numbers."""
+    monkeypatch.setattr(engine, "_BLOCK_ELEMENTS", 1)
+
+
+@pytest.mark.parametrize("trace", [False, True])
+@pytest.mark.parametrize("n", [1, 7])
+def test_blocks_give_the_numbers_of_a_cycle_by_cycle_run_bit_for_bit(monkeypatch, n, trace):
+    model, d = rich_model(), draws(n)
+    by_blocks = model.run(d, trace=trace)
+    cycle_by_cycle(monkeypatch)
+    same(by_blocks, model.run(d, trace=trace))
+
+
+def test_samples_split_across_the_block_size_give_the_same_numbers(monkeypatch):
+    """With blocks of 64 elements: 1 sample runs its 12 cycles in one block (the compiled loop),
+    6 samples in blocks of 10 and 2 cycles, 16 and 23 samples cycle by cycle (blocks of 4 and 2
+    cycles are too short); the pieces make the whole, bit for bit."""
+    monkeypatch.setattr(engine, "_BLOCK_ELEMENTS", 64)
+    model, d = rich_model(start_age=50), draws(23)
+    whole = model.run(d)
+    parts = [model.run(d.isel(sample=part)) for part in (slice(0, 1), slice(1, 7), slice(7, 23))]
+    for name in whole.data_vars:
+        assert np.array_equal(np.concatenate([part[name].values for part in parts]), whole[name].values), name
+
+
+def test_one_sample_compiled_loop_equals_the_loop_on_numbers_and_on_arrays():
+    """One sample without a trace runs the compiled loop; with a trace, the cycle-by-cycle loop
+    on Python floats; two copies of the sample, numpy. Same numbers, bit for bit."""
+
+    def transitions(p, strategy, time):
+        return {"a": {"a": C, "b": p["p_sick"] * (1 + 0.01 * time.cycle)}, "b": {"b": C, "c": 0.1}, "c": {"c": 1}}
+
+    model = MarkovModel(["a", "b", "c"], ["x", "y"], transitions, start={"a": 1}, n_cycles=30, correction="half-cycle",
+                        state_rewards={"qaly": {"a": 0.9, "b": 0.5}, "cost_care": {"b": 100.0}})
+    one = draws(1)
+    compiled, traced = model.run(one), model.run(one, trace=True)
+    twice = model.run(xr.concat([one, one], dim="sample"))
+    for name in compiled.data_vars:
+        assert np.array_equal(compiled[name].values, traced[name].values), name
+        assert np.array_equal(np.repeat(compiled[name].values, 2, axis=0), twice[name].values), name
+    # no reward at all: the loop only propagates
+    bare = MarkovModel(["a", "b", "c"], ["x"], transitions, start={"a": 1}, n_cycles=5).run(one, undiscounted=False)
+    assert bare["cost"].values.tolist() == [[0.0]]
+
+
+@pytest.mark.parametrize("style", ["python if", "int index", "first cycle only"])
+def test_a_function_that_cannot_take_time_as_arrays_runs_cycle_by_cycle(style):
+    """Python's if on the time raises with arrays; int() of an array of ages raises; a function
+    that reads only the block's first cycle gives the right number at cycle 1 but not at cycle 2.
+    Each is found out on the first block and then called once per cycle, giving the numbers of
+    the same model written with numpy."""
+    table = np.linspace(0.01, 0.2, 40)
+    calls = []
+
+    def written(p, strategy, time):
+        calls.append(np.ndim(time.cycle))
+        if style == "python if":
+            death = 0.05 if time.cycle <= 4 else 0.1
+        elif style == "int index":
+            death = table[int(time.cycle)]
+        else:
+            death = 0.05 if np.min(time.cycle) <= 4 else 0.1
+        return {"alive": {"alive": C, "dead": death}, "dead": {"dead": 1}}
+
+    def numpy_version(p, strategy, time):
+        death = table[time.cycle] if style == "int index" else np.where(time.cycle <= 4, 0.05, 0.1)
+        return {"alive": {"alive": C, "dead": death}, "dead": {"dead": 1}}
+
+    options = dict(start={"alive": 1}, n_cycles=10, state_rewards={"ly": {"alive": 1}})
+    d = draws(3)
+    out = MarkovModel(["alive", "dead"], ["only"], written, **options).run(d)
+    same(out, MarkovModel(["alive", "dead"], ["only"], numpy_version, **options).run(d))
+    # cycle 1 with numbers, the block that fails, then cycles 2-10 with numbers
+    assert calls == [0, 2] + [0] * (10 if style == "first cycle only" else 9)
+
+
+def test_a_bad_value_in_a_later_cycle_of_a_block_is_reported_with_its_cycle_and_sample():
+    def transitions(p, strategy, time):
+        bad = np.where(time.cycle == 5, p["p_sick"] * 10, p["p_sick"])  # above 1 at cycle 5 for some samples
+        return {"alive": {"alive": C, "dead": bad}, "dead": {"dead": 1}}
+
+    d = draws(4).assign(p_sick=("sample", [0.05, 0.2, 0.05, 0.3]))
+    model = MarkovModel(["alive", "dead"], ["only"], transitions, start={"alive": 1}, n_cycles=8)
+    with pytest.raises(TransitionError, match=r"strategy 'only', cycle 5, from 'alive'.* sample 1"):
+        model.run(d)
+
+    def qaly(p, strategy, time):
+        return {"alive": np.where(time.cycle == 6, np.nan, 0.8)}
+
+    model = MarkovModel(["alive", "dead"], ["only"], {"alive": {"alive": C, "dead": 0.1}, "dead": {"dead": 1}},
+                        start={"alive": 1}, n_cycles=8, state_rewards={"qaly": qaly})
+    with pytest.raises(ModelDefinitionError, match=r"state reward 'qaly', strategy 'only', cycle 6, state 'alive'.*nan"):
+        model.run(d)
+
+
+def test_each_cycle_of_a_block_sees_its_own_time():
+    seen = {}
+
+    def transitions(p, strategy, time):
+        for cycle, years, age in zip(*(np.ravel(x).tolist() for x in np.broadcast_arrays(time.cycle, time.years, time.age))):
+            seen.setdefault(cycle, set()).add((years, age))
+        return {"alive": {"alive": C, "dead": 0.01 * time.cycle}, "dead": {"dead": 1}}
+
+    MarkovModel(["alive", "dead"], ["only"], transitions, start={"alive": 1}, n_cycles=6, cycle_length=0.5,
+                start_age=30).run({})
+    assert seen == {c: {((c - 1) * 0.5, 30 + (c - 1) * 0.5)} for c in range(1, 7)}
