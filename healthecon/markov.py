@@ -28,7 +28,8 @@ count: ``lambda p, s, k=k: ...`` (the loop-variable idiom) is a function of ``(p
 and keeps its ``k``; give ``time`` without a default to receive it.
 
 A function is called once per strategy if it does not use ``time`` when first called (at
-cycle 1), and once per cycle otherwise; never once per sample. (The model notices what a
+cycle 1), and once per cycle otherwise -- or, in runs of up to 2,048 samples, once per block
+of cycles with the time as column arrays (see :class:`Time`); never once per sample. (The model notices what a
 function reads: any use of ``time`` other than ``time.in_state`` -- an attribute, ``repr``,
 a copy -- counts as reading the clock, so a function that only uses ``time.in_state`` is not
 re-evaluated every cycle.) Functions must be pure: their result may depend only on their

@@ -56,6 +56,7 @@ class CohortEngine:
         # combined weight on each trace point, for rewards whose values do not change with time
         self.point = {kind: w.point for kind, w in weights.items()}
         self.transition_discount = {kind: w.transition for kind, w in weights.items()}
+        self.constant_state: dict[str, np.ndarray] = {}  # values of state rewards given as mappings
 
     # --- evaluation: time-independent pieces once, time-dependent ones by blocks of cycles ---
     def _prepare(self, i: int) -> None:
@@ -71,7 +72,12 @@ class CohortEngine:
         self.transition_dynamic: dict[str, bool] = {}
         for name, reward in model.rewards.items():
             if reward.state is not None:
-                values, reads = model.state_values(reward, p, s, 1, steps)
+                if name in self.constant_state:  # a mapping, not a function: the same for every strategy
+                    values, reads = self.constant_state[name], set()
+                else:
+                    values, reads = model.state_values(reward, p, s, 1, steps)
+                    if not callable(reward.state.value):
+                        self.constant_state[name] = values
                 (self.dynamic_state if "time" in reads else self.static_state)[name] = values
             if reward.transition is not None:
                 items, reads = model.transition_values(reward, p, s, 1, steps)
@@ -152,10 +158,12 @@ class CohortEngine:
             return list(range(K))
         needed = np.zeros(K, dtype=bool)
         for values in (*self.static_state.values(), *self.dynamic_state.values()):
-            needed |= np.any(values != 0, axis=1)
+            needed |= (values != 0).any(axis=1)
+        needed = needed.tolist()
         for items in self.transition_items.values():
             for sources, _, _ in items:
-                needed[sources] = True
+                for k in sources:
+                    needed[k] = True
         grown = True
         while grown:  # and every state from which the cohort moves into a state already needed
             grown = False
