@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .markov import MarkovModel
     from .modeldef import ParameterView
 
-__all__ = ["CohortEngine"]
+__all__ = ["CohortEngine", "CycleByCycle"]
 
 
 class CohortEngine:
@@ -57,6 +57,7 @@ class CohortEngine:
         self.point = {kind: w.point for kind, w in weights.items()}
         self.transition_discount = {kind: w.transition for kind, w in weights.items()}
         self.constant_state: dict[str, np.ndarray] = {}  # values of state rewards given as mappings
+        self.weight_classes: dict[frozenset[str], tuple[list[list[float]], dict[str, int]]] = {}
 
     # --- evaluation: time-independent pieces once, time-dependent ones by blocks of cycles ---
     def _prepare(self, i: int) -> None:
@@ -217,18 +218,8 @@ class CohortEngine:
         pos = {k: j for j, k in enumerate(tracked)}
         # weighted sums of the trace for time-constant rewards, one per distinct weight vector,
         # over the tracked states [lo, hi) that carry a time-constant reward
-        needed = ({"undiscounted"} if undisc is not None else set()) | {kinds[name] for name in self.static_state}
-        classes: list[np.ndarray] = []
-        slot: dict[str, int] = {}
-        for cls in ("undiscounted", "cost", "effect"):
-            if cls not in needed:
-                continue
-            w = self.point[cls]
-            same = [c for c, other in enumerate(classes) if np.array_equal(other, w)]
-            slot[cls] = same[0] if same else len(classes)
-            if not same:
-                classes.append(w)
-        point = [w.tolist() for w in classes]
+        needed = frozenset({kinds[name] for name in self.static_state} | ({"undiscounted"} if undisc is not None else set()))
+        point, slot = self._weight_classes(needed)
         rewarded = np.zeros(self.K, dtype=bool)
         for v in self.static_state.values():
             rewarded |= (v != 0).any(axis=1)
@@ -242,8 +233,8 @@ class CohortEngine:
             [np.multiply(cur[lo:hi], w[0]) for w in point]
         scratch = None if scalar else np.empty((hi - lo, _block_size(n)))
         self._store(store, 0, i, cur, tracked)
-        template = self._plan(self.rows, pos, scalar) if self.stop > T else []
-        plan = _at(template, 0)
+        plan = template = self._plan(self.rows, pos, scalar) if self.stop > T else []
+        varying = False  # whether the plan held has entries with a row per cycle
         # one sample and nothing to do between cycles but propagate and accumulate: a block of
         # cycles in one call of a compiled loop (_scalar_kernel)
         whole_blocks = scalar and store is None and not self.transition_items and not self.dynamic_state
@@ -252,17 +243,16 @@ class CohortEngine:
             t += 1
             if t >= self.stop:
                 self._load(t, i)
-                template = self._plan(self.rows, pos, scalar)
+                plan = template = self._plan(self.rows, pos, scalar)
+                varying = any(v for terms in template for _, _, v in terms)
             if whole_blocks:  # t is the first cycle of the block held
                 stop = min(self.stop, T + 1)
                 cur, occupancy = _propagate_block(template, stop - t, cur, occupancy, [w[t:stop] for w in point], lo, hi)
                 t = stop - 1
                 continue
             j = t - self.start
-            if self.stop - self.start > 1:
+            if varying:
                 plan = _at(template, j)
-            elif t == self.start:
-                plan = _at(template, 0)
             # one-off transition rewards use m_{t-1} and this cycle's probabilities
             rows = [{k: _value_at(v, j) for k, v in row.items()} for row in self.rows] if self.transition_items else []
             for name, items in self.transition_items.items():
@@ -298,6 +288,24 @@ class CohortEngine:
             if undisc is not None:
                 undisc[name][i] += _dot(occupancy[slot["undiscounted"]], values)
 
+    def _weight_classes(self, needed: frozenset[str]) -> tuple[list[list[float]], dict[str, int]]:
+        """The distinct point weights (as lists) of the reward kinds ``needed``, and each kind's
+        position among them; the same for every strategy of the run, so kept."""
+        cache = self.weight_classes
+        if needed not in cache:
+            classes: list[np.ndarray] = []
+            slot: dict[str, int] = {}
+            for cls in ("undiscounted", "cost", "effect"):
+                if cls not in needed:
+                    continue
+                w = self.point[cls]
+                same = [c for c, other in enumerate(classes) if np.array_equal(other, w)]
+                slot[cls] = same[0] if same else len(classes)
+                if not same:
+                    classes.append(w)
+            cache[needed] = ([w.tolist() for w in classes], slot)
+        return cache[needed]
+
     @staticmethod
     def _plan(rows: list[dict[int, object]], pos: dict[int, int], scalar: bool) -> list[list[tuple[int, object, bool]]]:
         """For each tracked state, its inflows ``(tracked source, probability, whether it has a
@@ -310,7 +318,7 @@ class CohortEngine:
                 into = pos.get(target)
                 if into is None:  # nothing reads the state moved into
                     continue
-                varying = _varies(value)
+                varying = value.__class__ is list or value.__class__ is np.ndarray and value.ndim == 2
                 if value.__class__ is float:
                     if value == 0.0:
                         continue
@@ -397,19 +405,15 @@ def _is_zero(value: object) -> bool:
     return value.__class__ is float and value == 0.0
 
 
-def _varies(value: object) -> bool:
-    """Whether an evaluated entry has a row per cycle (a list of numbers or a 2-d array)."""
-    return value.__class__ is list or value.__class__ is np.ndarray and value.ndim == 2
-
-
 def _value_at(value: object, j: int) -> object:
     """An entry's value at the ``j``-th cycle of the block held."""
     return value[j] if value.__class__ is list or value.__class__ is np.ndarray and value.ndim == 2 else value
 
 
-def _at(template: list[list[tuple[int, object, bool]]], j: int) -> list[list[tuple[int, object]]]:
-    """One cycle's plan (``(source, probability)`` per target) from :meth:`CohortEngine._plan`'s."""
-    return [[(a, v[j] if varying else v) for a, v, varying in terms] for terms in template]
+def _at(template: list[list[tuple[int, object, bool]]], j: int) -> list[list[tuple[int, object, bool]]]:
+    """The plan of the ``j``-th cycle of the block held, from :meth:`CohortEngine._plan`'s (every
+    probability then a number or an ``(n,)`` array)."""
+    return [[(a, v[j], False) if varying else (a, v, False) for a, v, varying in terms] for terms in template]
 
 
 def _per_cycle_form(value: object) -> object:
@@ -437,7 +441,7 @@ def _require_agreement(block: tuple, j: int, single: tuple) -> None:
 
     same = len(rows) == len(rows1) and all(
         row.keys() == row1.keys() and all(close(row[k], row1[k]) for k in row) for row, row1 in zip(rows, rows1))
-    same = same and all(close(state[name][:, j], state1[name]) for name in state)
+    same = same and all(bool(np.all(np.equal(state[name][:, j], state1[name]))) for name in state)
     same = same and all(
         len(items[name]) == len(items1[name])
         and all(a == a1 and b == b1 and close(v, v1) for (a, b, v), (a1, b1, v1) in zip(items[name], items1[name]))
@@ -470,7 +474,7 @@ def _block_size(n: int) -> int:
     return n if n <= 2 * _BLOCK else _BLOCK
 
 
-def _step(m: np.ndarray, new: np.ndarray, plan: list[list[tuple[int, object]]], tmp: np.ndarray,
+def _step(m: np.ndarray, new: np.ndarray, plan: list[list[tuple[int, object, bool]]], tmp: np.ndarray,
           occupancy: list[np.ndarray], weights: list[float], lo: int, hi: int, scratch: np.ndarray) -> None:
     """``new[j] = sum_i m[i] P[i, j]`` in place, over the inflows of :meth:`CohortEngine._plan`,
     then ``occupancy[c] += weights[c] * new[lo:hi]``; block by block of samples (each sample's
@@ -486,9 +490,9 @@ def _step(m: np.ndarray, new: np.ndarray, plan: list[list[tuple[int, object]]], 
             if not terms:
                 out.fill(0.0)
                 continue
-            source, value = terms[0]
+            source, value, _ = terms[0]
             np.multiply(m[source, part], value if value.__class__ is not np.ndarray else value[part], out=out)
-            for source, value in terms[1:]:
+            for source, value, _ in terms[1:]:
                 np.multiply(m[source, part], value if value.__class__ is not np.ndarray else value[part], out=t)
                 out += t
         if hi > lo:
@@ -550,16 +554,16 @@ def _scalar_kernel(structure: tuple[tuple[tuple[int, bool], ...], ...], lo: int,
     return namespace["kernel"]  # type: ignore[return-value]
 
 
-def _step_scalar(m: list[float], plan: list[list[tuple[int, float]]]) -> list[float]:
+def _step_scalar(m: list[float], plan: list[list[tuple[int, float, bool]]]) -> list[float]:
     """:func:`_step` for one sample, on Python floats: the same operations in the same order."""
     new = []
     for terms in plan:
         if not terms:
             new.append(0.0)
             continue
-        source, value = terms[0]
+        source, value, _ = terms[0]
         acc = m[source] * value
-        for source, value in terms[1:]:
+        for source, value, _ in terms[1:]:
             acc += m[source] * value
         new.append(acc)
     return new

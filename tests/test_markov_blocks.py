@@ -4,6 +4,8 @@ fallback, and the compiled one-sample loop; all must give the same numbers bit f
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import healthecon.markov_engine as engine
 from healthecon.errors import ModelDefinitionError, TransitionError
@@ -67,7 +69,12 @@ def cycle_by_cycle(monkeypatch) -> None:
 @pytest.mark.parametrize("n", [1, 7])
 def test_blocks_give_the_numbers_of_a_cycle_by_cycle_run_bit_for_bit(monkeypatch, n, trace):
     model, d = rich_model(), draws(n)
+    taken = []
+    take = engine.CohortEngine._take
+    monkeypatch.setattr(engine.CohortEngine, "_take", lambda self, values, t, size, block: (
+        taken.append(block), take(self, values, t, size, block))[1])
     by_blocks = model.run(d, trace=trace)
+    assert taken == [True, True]  # each strategy's 12 cycles in one block: no function fell back
     cycle_by_cycle(monkeypatch)
     same(by_blocks, model.run(d, trace=trace))
 
@@ -165,3 +172,37 @@ def test_each_cycle_of_a_block_sees_its_own_time():
     MarkovModel(["alive", "dead"], ["only"], transitions, start={"alive": 1}, n_cycles=6, cycle_length=0.5,
                 start_age=30).run({})
     assert seen == {c: {((c - 1) * 0.5, 30 + (c - 1) * 0.5)} for c in range(1, 7)}
+
+
+@settings(max_examples=25, deadline=None)
+@given(k=st.integers(2, 4), n=st.integers(1, 9), n_cycles=st.integers(1, 20), seed=st.integers(0, 2**16),
+       change=st.integers(1, 20))
+def test_blocks_equal_cycle_by_cycle_for_random_time_dependent_models(k, n, n_cycles, seed, change):
+    """Random chains whose exits rise with age, jump at a random cycle and differ by sample:
+    by blocks and cycle by cycle, the same numbers bit for bit."""
+    rng = np.random.default_rng(seed)
+    states = [f"s{j}" for j in range(k)]
+    base = rng.uniform(0.01, 0.3 / k, (k, k))
+
+    shapes = []
+
+    def transitions(p, strategy, time):
+        shapes.append(np.ndim(time.cycle))
+        jump = np.where(time.cycle >= change, 1.5, 1.0)
+        rows = {}
+        for a in range(k - 1):
+            rows[states[a]] = {states[a]: C}
+            for b in range(a + 1, k):
+                rows[states[a]][states[b]] = base[a, b] * p["rr"] * jump * np.exp(0.01 * (time.age - 50))
+        rows[states[-1]] = {states[-1]: 1.0}
+        return rows
+
+    model = MarkovModel(states, ["only"], transitions, start={states[0]: 1}, n_cycles=n_cycles, start_age=50,
+                        state_rewards={"qaly": lambda p, s, time: {x: 0.9 - 0.1 * j + 0.001 * np.minimum(time.cycle, 5) for j, x in enumerate(states[:-1])},
+                                       "cost_care": {x: 100.0 * (j + 1) for j, x in enumerate(states[:-1])}})
+    d = draws(n, seed)
+    by_blocks = model.run(d)
+    assert shapes == [0, 2] + [0] * (n_cycles > 1)  # cycle 1 alone, all cycles in a block, the last alone
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "_BLOCK_ELEMENTS", 1)
+        same(by_blocks, model.run(d))
