@@ -107,7 +107,7 @@ class CohortEngine:
         or cycle ``t`` alone.
 
         Blocks hold :func:`_block_cycles` cycles (all of them for one sample; cycle by cycle from
-        2,049 samples up, where blocks would be too short to pay). Each block must give at its
+        1,025 samples up, where blocks would be too short to pay). Each block must give at its
         first and last cycles exactly the numbers of calls with time as numbers; a function that
         cannot take time as arrays (it raises, returns values of another shape, or disagrees:
         Python's ``if`` on ``time.cycle`` raises, a minimum over the block's cycles disagrees at
@@ -461,7 +461,7 @@ _BLOCK_ELEMENTS = 2**14
 
 #: The fewest cycles a block must hold to be used: each block costs two calls with time as
 #: numbers (the test of its ends) besides its own.
-_MIN_BLOCK = 8
+_MIN_BLOCK = 16
 
 
 def _block_cycles(n: int) -> int:

@@ -28,7 +28,7 @@ def mortality(age):
     return 1 - np.exp(-0.0001 * np.exp(0.08 * (age - 20)))
 
 
-def rich_model(start_age="age0") -> MarkovModel:
+def rich_model(start_age="age0", n_cycles=12) -> MarkovModel:
     """Time everywhere: age-dependent rows, a tunnel whose risk depends on time in state, a state
     reward and a transition reward that change with time, a dead state that nothing reads."""
 
@@ -44,7 +44,7 @@ def rich_model(start_age="age0") -> MarkovModel:
         }
 
     return MarkovModel(
-        ["well", "sick", "post", "dead"], ["usual", "new"], transitions, start={"well": 1}, n_cycles=12,
+        ["well", "sick", "post", "dead"], ["usual", "new"], transitions, start={"well": 1}, n_cycles=n_cycles,
         start_age=start_age, tunnels={"post": 2}, correction="half-cycle",
         state_rewards={
             "cost_care": lambda p, s, time: {"sick": 1000 + 10 * time.years, "post": 500.0},
@@ -80,11 +80,11 @@ def test_blocks_give_the_numbers_of_a_cycle_by_cycle_run_bit_for_bit(monkeypatch
 
 
 def test_samples_split_across_the_block_size_give_the_same_numbers(monkeypatch):
-    """With blocks of 64 elements: 1 sample runs its 12 cycles in one block (the compiled loop),
-    6 samples in blocks of 10 and 2 cycles, 16 and 23 samples cycle by cycle (blocks of 4 and 2
-    cycles are too short); the pieces make the whole, bit for bit."""
-    monkeypatch.setattr(engine, "_BLOCK_ELEMENTS", 64)
-    model, d = rich_model(start_age=50), draws(23)
+    """With blocks of 96 elements: 1 sample runs its 40 cycles in one block (the compiled loop),
+    6 samples in blocks of 16, 16 and 8 cycles, 16 and 23 samples cycle by cycle (blocks of 6
+    and 4 cycles are too short); the pieces make the whole, bit for bit."""
+    monkeypatch.setattr(engine, "_BLOCK_ELEMENTS", 96)
+    model, d = rich_model(start_age=50, n_cycles=40), draws(23)
     whole = model.run(d)
     parts = [model.run(d.isel(sample=part)) for part in (slice(0, 1), slice(1, 7), slice(7, 23))]
     for name in whole.data_vars:
