@@ -86,6 +86,7 @@ class CohortEngine:
         dynamic = self.rows_dynamic or bool(self.dynamic_state) or any(self.transition_dynamic.values())
         # cycle 1 evaluated with time as numbers: decides what is tracked, and tests the first block
         self.first = (self.rows, dict(self.dynamic_state), dict(self.transition_items))
+        self.end = self.first  # the last cycle of the block held, evaluated with time as numbers
         # evaluate by blocks of cycles (until a block cannot be) when blocks are long enough to pay
         self.by_block = dynamic and _block_cycles(self.n) >= _MIN_BLOCK
         # the cycles [start, stop) the values held cover: all of them, or none yet
@@ -108,7 +109,9 @@ class CohortEngine:
 
         Blocks hold :func:`_block_cycles` cycles (all of them for one sample; cycle by cycle from
         1,025 samples up, where blocks would be too short to pay). Each block must give at its
-        first and last cycles exactly the numbers of calls with time as numbers; a function that
+        first and last cycles exactly the numbers of calls with time as numbers (a block after
+        the first starts one cycle early, at the last cycle of the one before, whose numbers are
+        known: one call tests both ends); a function that
         cannot take time as arrays (it raises, returns values of another shape, or disagrees:
         Python's ``if`` on ``time.cycle`` raises, a minimum over the block's cycles disagrees at
         one end), or a block whose rows are not plainly valid, makes the engine evaluate cycle by
@@ -119,16 +122,18 @@ class CohortEngine:
         """
         T = self.model.n_cycles
         if self.by_block:
-            cycles = np.arange(t, min(T, t + _block_cycles(self.n) - 1) + 1)
+            first = 1 if t == 1 else t - 1
+            cycles = np.arange(first, min(T, t + _block_cycles(self.n) - 1) + 1)
             try:
                 block = self._evaluate(cycles, i)
-                _require_agreement(block, 0, self.first if t == 1 else self._evaluate(t, i))
+                _require_agreement(block, 0, self.first if t == 1 else self.end)
                 if len(cycles) > 1:
-                    _require_agreement(block, len(cycles) - 1, self._evaluate(int(cycles[-1]), i))
+                    self.end = self._evaluate(int(cycles[-1]), i)
+                    _require_agreement(block, len(cycles) - 1, self.end)
             except Exception:  # noqa: BLE001 - any failure: evaluate cycle by cycle, which reports errors precisely
                 self.by_block = False
             else:
-                self._take(block, t, len(cycles), True)
+                self._take(block, first, len(cycles), True)
                 return
         self._take(self.first if t == 1 else self._evaluate(t, i), t, 1, False)
 
@@ -235,9 +240,9 @@ class CohortEngine:
         self._store(store, 0, i, cur, tracked)
         plan = template = self._plan(self.rows, pos, scalar) if self.stop > T else []
         varying = False  # whether the plan held has entries with a row per cycle
-        # one sample and nothing to do between cycles but propagate and accumulate: a block of
-        # cycles in one call of a compiled loop (_scalar_kernel)
-        whole_blocks = scalar and store is None and not self.transition_items and not self.dynamic_state
+        # a small run with nothing to do between cycles but propagate and accumulate: a block of
+        # cycles in one call of a loop compiled for the plan (_block_kernel)
+        whole_blocks = _block_cycles(n) >= _MIN_BLOCK and store is None and not self.transition_items and not self.dynamic_state
         t = 0
         while t < T:
             t += 1
@@ -247,7 +252,8 @@ class CohortEngine:
                 varying = any(v for terms in template for _, _, v in terms)
             if whole_blocks:  # t is the first cycle of the block held
                 stop = min(self.stop, T + 1)
-                cur, occupancy = _propagate_block(template, stop - t, cur, occupancy, [w[t:stop] for w in point], lo, hi)
+                cur, occupancy = _propagate_block(template, t - self.start, stop - t, cur, occupancy,
+                                                  [w[t:stop] for w in point], lo, hi)
                 t = stop - 1
                 continue
             j = t - self.start
@@ -437,11 +443,11 @@ def _require_agreement(block: tuple, j: int, single: tuple) -> None:
             b = float(b.reshape(-1)[0])
         if a.__class__ is float and b.__class__ is float:
             return a == b
-        return bool(np.all(np.equal(a, b)))
+        return bool(np.equal(a, b).all())
 
     same = len(rows) == len(rows1) and all(
         row.keys() == row1.keys() and all(close(row[k], row1[k]) for k in row) for row, row1 in zip(rows, rows1))
-    same = same and all(bool(np.all(np.equal(state[name][:, j], state1[name]))) for name in state)
+    same = same and all(bool(np.equal(state[name][:, j], state1[name]).all()) for name in state)
     same = same and all(
         len(items[name]) == len(items1[name])
         and all(a == a1 and b == b1 and close(v, v1) for (a, b, v), (a1, b1, v1) in zip(items[name], items1[name]))
@@ -502,25 +508,36 @@ def _step(m: np.ndarray, new: np.ndarray, plan: list[list[tuple[int, object, boo
                 occ[:, part] += s
 
 
-def _propagate_block(template: list[list[tuple[int, object, bool]]], size: int, m: list[float],
-                     occupancy: list[list[float]], weights: list[list[float]], lo: int, hi: int) -> tuple[list[float], list[list[float]]]:
-    """The first ``size`` cycles of the block held: :func:`_step_scalar` and the scalar occupancy
-    update, in one call of a loop compiled for the plan's shape."""
+def _propagate_block(template: list[list[tuple[int, object, bool]]], j: int, size: int, m: list[float] | np.ndarray,
+                     occupancy: list, weights: list[list[float]], lo: int, hi: int) -> tuple[list[float] | np.ndarray, list]:
+    """``size`` cycles of the block held from its ``j``-th (:func:`_step` or :func:`_step_scalar`,
+    and the occupancy update) in one call of a loop compiled for the plan's shape. With one
+    sample the cohort and occupancy are Python floats; with more, arrays (the occupancy's
+    updated in place)."""
     structure = tuple(tuple((a, varying) for a, _, varying in terms) for terms in template)
-    values = [v for terms in template for _, v, _ in terms]
-    return _scalar_kernel(structure, lo, hi, len(weights))(size, m, values, weights, occupancy)
+    values = [v[j:] if varying and j else v for terms in template for _, v, varying in terms]
+    kernel = _block_kernel(structure, lo, hi, len(weights))
+    if m.__class__ is list:
+        return kernel(size, m, values, weights, occupancy)
+    rows, _ = kernel(size, list(m), values, weights, [list(occ) for occ in occupancy])
+    new = np.empty_like(m)
+    for x, row in enumerate(rows):
+        new[x] = row  # a state nobody enters is the number 0.0
+    return new, occupancy
 
 
 @functools.lru_cache(maxsize=256)
-def _scalar_kernel(structure: tuple[tuple[tuple[int, bool], ...], ...], lo: int, hi: int, classes: int) -> Callable:
-    """A Python function running cycles of :func:`_step_scalar` and the occupancy update for one
-    plan shape (``structure``: per target, its sources and whether each probability varies by
-    cycle), with every number in a local variable.
+def _block_kernel(structure: tuple[tuple[tuple[int, bool], ...], ...], lo: int, hi: int, classes: int) -> Callable:
+    """A Python function running cycles of :func:`_step` (or :func:`_step_scalar`) and the
+    occupancy update for one plan shape (``structure``: per target, its sources and whether
+    each probability varies by cycle), with every state's membership in a local variable
+    (a number, or an array of samples).
 
     It performs the same floating-point operations in the same order as the cycle-by-cycle
     loop (``m[s0] * v0 + m[s1] * v1 + ...`` left to right, then ``o += m[k] * w``), so its
-    results are the same bit for bit, at about a tenth of the cost. The source is built from
-    integers only (state positions and counts); nothing from the user enters it.
+    results are the same bit for bit, at a fraction of the cost for small runs (one sample: a
+    tenth). The source is built from integers only (state positions and counts); nothing from
+    the user enters it.
     """
     k = len(structure)
     terms = [(t, a, varying) for t, sources in enumerate(structure) for a, varying in sources]
