@@ -12,15 +12,14 @@ from healthecon.errors import ModelDefinitionError, TransitionError
 from healthecon.markov import C, MarkovModel
 
 
+#: Uniform ranges of the test draws; ``c_event`` is gamma-distributed.
+RANGES = {"p_sick": (0.05, 0.3), "rr": (0.5, 1.0), "u_sick": (0.4, 0.7), "age0": (40.0, 70.0)}
+
+
 def draws(n: int, seed: int = 11) -> xr.Dataset:
     rng = np.random.default_rng(seed)
-    return xr.Dataset({
-        "p_sick": ("sample", rng.uniform(0.05, 0.3, n)),
-        "rr": ("sample", rng.uniform(0.5, 1.0, n)),
-        "c_event": ("sample", rng.gamma(10, 100, n)),
-        "u_sick": ("sample", rng.uniform(0.4, 0.7, n)),
-        "age0": ("sample", rng.uniform(40, 70, n)),
-    })
+    data = {name: ("sample", rng.uniform(lo, hi, n)) for name, (lo, hi) in RANGES.items()}
+    return xr.Dataset({**data, "c_event": ("sample", rng.gamma(10, 100, n))})
 
 
 def mortality(age):
