@@ -1068,8 +1068,9 @@ class MarkovModel:
             if not (raw.__class__ is dict and all(state in self.index for state in raw)):
                 self._state_keys(raw, f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
         utility = reward.name == UTILITY
+        single = per_step[0] if len(per_step) == 1 else None  # one call serves every state
         for a, owner in enumerate(self.owner):
-            raw = per_step[self._step_index(a, len(per_step))]
+            raw = single if single is not None else per_step[self._step_index(a, len(per_step))]
             state = self.states[owner]
             if state in raw:
                 value = raw[state]
