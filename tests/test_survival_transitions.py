@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 
 from healthecon.errors import TransitionError
-from healthecon.markov import C, MarkovModel
+from healthecon.markov import C, MarkovModel, Time
 from healthecon.survival import ParametricCurve
 from healthecon.survival.psm import PartitionedSurvivalModel
 from healthecon.survival.transforms import HazardRatio
@@ -39,6 +39,37 @@ def test_markov_model_driven_by_curves_reproduces_the_psm_trace():
     a = markov.run(draws, trace=True)["trace"].values
     b = psm.run(draws, trace=True)["trace"].values
     np.testing.assert_allclose(a, b, atol=1e-13)
+
+
+def test_curve_driven_markov_model_runs_by_blocks_with_the_numbers_of_cycle_by_cycle(monkeypatch):
+    """Monthly cycles from PFS and OS curves (Weibull, Gompertz, a hazard ratio): the model calls
+    the transition function for blocks of cycles, and the probabilities, trace and totals are
+    those of a cycle-by-cycle run, bit for bit."""
+    import healthecon.markov_engine as engine
+
+    os_curve = ParametricCurve("gompertz", shape=0.05, rate="os_rate")
+    pfs_curve = HazardRatio(ParametricCurve("weibullPH", shape=1.3, scale="pfs_scale"), 1.2)
+    L = 1 / 12
+    shapes = []
+
+    def transitions(p, strategy, time):
+        death = transition_probability(os_curve, p, time, L)
+        leave = transition_probability(pfs_curve, p, time, L)
+        shapes.append(np.shape(death))
+        return {"pf": {"pf": C, "pd": leave, "dead": death}, "pd": {"pd": C, "dead": death}, "dead": {"dead": 1}}
+
+    model = MarkovModel(["pf", "pd", "dead"], ["only"], transitions, start="pf", n_cycles=36, cycle_length=L,
+                        state_rewards={"qaly": {"pf": 0.8, "pd": 0.6}})
+    draws = xr.Dataset({"os_rate": ("sample", [0.05, 0.1, 0.2]), "pfs_scale": ("sample", [0.2, 0.3, 0.4])})
+    by_blocks = model.run(draws, trace=True)
+    assert shapes == [(3,), (36, 3), (3,)]  # cycle 1; cycles 1-36 in one call; cycle 36 to test the block
+    monkeypatch.setattr(engine, "_BLOCK_ELEMENTS", 1)
+    cycle_by_cycle = model.run(draws, trace=True)
+    for name in by_blocks.data_vars:
+        assert np.array_equal(by_blocks[name].values, cycle_by_cycle[name].values), name
+    cycles = np.arange(1, 4)[:, None]
+    block = transition_probability(os_curve, draws, Time(cycles, (cycles - 1) * L, None), L)
+    assert np.array_equal(block, np.stack([transition_probability(os_curve, draws, (c - 1) * L, L) for c in (1, 2, 3)]))
 
 
 def test_transition_probability_accepts_years_and_returns_one_per_sample():

@@ -8,7 +8,7 @@ section 3.3.3; NICE DSU TSD 14, Latimer 2011)::
 
 evaluated for every sample at once. Use :func:`transition_probability` inside a
 :class:`~healthecon.markov.MarkovModel` transition function that takes ``time`` (the model
-calls such a function once per cycle, never per sample), so the curves fitted for a
+calls such a function once per cycle, or once per block of cycles, never per sample), so the curves fitted for a
 partitioned survival model also drive a Markov model; or :func:`cycle_probabilities` for the
 whole table ``(samples, cycles)`` at once. Once a curve has reached 0 nobody is left to have
 the event and the ratio is undefined; the probability is then taken as 1 (the limit for any
@@ -122,7 +122,8 @@ def transition_probability(
         The draws the transition function receives (its ``p``), or a Dataset, or None.
     time
         The function's ``time`` (:class:`~healthecon.markov.Time`; its ``years``, the model
-        time at the start of the cycle, is used), or a number of years.
+        time at the start of the cycle, is used), or a number of years. When the model calls
+        the function for a block of cycles, ``time.years`` is a column, one row per cycle.
     cycle_length
         The model's cycle length in years.
 
@@ -130,7 +131,8 @@ def transition_probability(
     -------
     numpy.ndarray or float
         ``1 - S(years + L) / S(years)``, one value per sample (a float when the curve does not
-        vary by sample).
+        vary by sample); for a block of cycles, shape ``(cycles, n_samples or 1)``, a row per
+        cycle, the same numbers as cycle by cycle.
 
     Examples
     --------
@@ -139,8 +141,27 @@ def transition_probability(
     0.095163
     """
     years = time.years if isinstance(time, Time) else float(require_finite(time, "time"))
+    if isinstance(years, np.ndarray):  # a block of cycles: the curve at every start and end at once
+        return _block_probabilities(curve, p, require_finite(years, "time.years").reshape(-1), cycle_length)
     value = cycle_probabilities(curve, p, 1, cycle_length, start=years)[:, 0]
     return float(value[0]) if value.size == 1 else value
+
+
+def _block_probabilities(curve: object, draws: object, starts: np.ndarray, cycle_length: float) -> np.ndarray:
+    """:func:`transition_probability` for cycles starting at ``starts`` (years): ``(cycles, n or 1)``.
+
+    The same arithmetic as :func:`cycle_probabilities` for one cycle (end ``start + L`` with ``L``
+    rounded to 12 decimals); a curve that rises over a cycle raises (cycle by cycle, the engine
+    then says which cycle and sample)."""
+    length = float(require_finite(cycle_length, "cycle_length"))
+    if length <= 0 or (starts < 0).any():
+        raise ParameterError(f"cycle_length must be > 0 and the cycles' start times >= 0 (years), got {length:g} and {starts.min():g}")
+    ends = starts + np.round(1 * length, 12)
+    survival = evaluate_survival(curve, np.concatenate([starts, ends]), as_draws(draws, _names(curve, draws)), what="curve")
+    before, after = survival[:, : starts.size], survival[:, starts.size:]
+    if (after > before).any():
+        raise TransitionError("the curve increases over a cycle of the block (a negative probability)")
+    return np.ascontiguousarray((1.0 - np.divide(after, before, out=np.zeros_like(after), where=before > 0)).T)
 
 
 def _names(curve: object, draws: object) -> list[str] | None:
