@@ -174,18 +174,23 @@ def test_results_are_bit_identical_however_the_samples_are_split(monkeypatch):
         assert np.array_equal(np.concatenate([part[name].values for part in parts]), whole[name].values), name
 
 
+@pytest.mark.parametrize("numpy_time", [False, True])
 @pytest.mark.parametrize("late", ["row", "state reward", "transition reward"])
-def test_a_state_left_out_that_a_later_cycle_reads_gives_the_same_results(late):
+def test_a_state_left_out_that_a_later_cycle_reads_gives_the_same_results(late, numpy_time):
     """The engine does not follow a state nothing reads at cycle 1 (dead, here); when a later
     cycle reads it (people leave it, or it gets a reward), the results are those of a run that
-    follows every state (as with a trace)."""
+    follows every state (as with a trace). Written with Python's if (cycle by cycle) or numpy
+    (blocks of cycles)."""
+
+    def after_3(value, time):
+        return np.where(time.cycle >= 4, value, 0.0) if numpy_time else (value if time.cycle >= 4 else 0.0)
 
     def transitions(p, strategy, time):
-        back = 0.2 if late == "row" and time.cycle >= 4 else 0.0
+        back = after_3(0.2, time) if late == "row" else 0.0
         return {"well": {"well": C, "dead": p["p_die"]}, "dead": {"dead": C, "well": back}}
 
     def qaly(p, strategy, time):
-        return {"well": 0.8, "dead": 0.1 if time.cycle >= 4 else 0.0}
+        return {"well": 0.8, "dead": after_3(0.1, time)}
 
     def cost_stay_dead(p, strategy, time):
         return {("dead", "dead"): 50.0} if time.cycle >= 4 else {}
