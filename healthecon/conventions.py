@@ -114,6 +114,7 @@ heemod's life-table counting, discounted once per cycle at its start, on a two-c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -265,15 +266,17 @@ class RewardWeights:
     end: np.ndarray
     transition: np.ndarray
 
-    @property
+    @functools.cached_property
     def point(self) -> np.ndarray:
         """Weights on the trace points ``0..T`` for a reward whose value does not change with time.
 
         ``sum_t w_t (m_t . v)`` is then the total: ``w_0 = A_1``, ``w_t = B_t + A_{t+1}``.
+        Computed once (read-only).
         """
         w = np.zeros(self.start.shape[0] + 1)
         w[:-1] += self.start
         w[1:] += self.end
+        w.flags.writeable = False
         return w
 
     def only_cycle(self, cycle: int) -> RewardWeights:

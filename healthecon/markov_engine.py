@@ -84,6 +84,10 @@ class CohortEngine:
                 items, reads = model.transition_values(reward, p, s, 1, steps)
                 self.transition_items[name], self.transition_dynamic[name] = items, "time" in reads
         dynamic = self.rows_dynamic or bool(self.dynamic_state) or any(self.transition_dynamic.values())
+        # the states in which a time-constant reward is not 0 (in some sample)
+        self.static_nonzero = np.zeros(self.K, dtype=bool)
+        for values in self.static_state.values():
+            self.static_nonzero |= (values != 0).any(axis=1)
         # cycle 1 evaluated with time as numbers: decides what is tracked, and tests the first block
         self.first = (self.rows, dict(self.dynamic_state), dict(self.transition_items))
         self.end = self.first  # the last cycle of the block held, evaluated with time as numbers
@@ -125,7 +129,7 @@ class CohortEngine:
             first = 1 if t == 1 else t - 1
             cycles = np.arange(first, min(T, t + _block_cycles(self.n) - 1) + 1)
             try:
-                block = self._evaluate(cycles, i)
+                block = _held(self._evaluate(cycles, i))
                 _require_agreement(block, 0, self.first if t == 1 else self.end)
                 if len(cycles) > 1:
                     self.end = self._evaluate(int(cycles[-1]), i)
@@ -133,20 +137,15 @@ class CohortEngine:
             except Exception:  # noqa: BLE001 - any failure: evaluate cycle by cycle, which reports errors precisely
                 self.by_block = False
             else:
-                self._take(block, first, len(cycles), True)
+                self._take(block, first, len(cycles))
                 return
-        self._take(self.first if t == 1 else self._evaluate(t, i), t, 1, False)
+        self._take(self.first if t == 1 else self._evaluate(t, i), t, 1)
 
-    def _take(self, values: tuple[list[dict[int, object]], dict[str, np.ndarray], dict[str, list]], t: int, size: int,
-              block: bool) -> None:
-        """Hold the values of cycles ``t .. t + size - 1``; from a ``block`` evaluation, an entry
-        with a row per cycle becomes a list of numbers (one column) or stays a ``(size, n)``
-        array (see :func:`_at`); state rewards are held as (K, size, n|1)."""
+    def _take(self, values: tuple[list[dict[int, object]], dict[str, np.ndarray], dict[str, list]], t: int, size: int) -> None:
+        """Hold the values of cycles ``t .. t + size - 1`` (a block's as :func:`_held` gives them);
+        state rewards are held as (K, size, n|1)."""
         rows, state, items = values
         self.start, self.stop = t, t + size
-        if block:
-            rows = [{k: _per_cycle_form(v) for k, v in row.items()} for row in rows]
-            items = {name: [(a, b, _per_cycle_form(v)) for a, b, v in its] for name, its in items.items()}
         self.rows, self.transition_items = rows, items
         for name, values in state.items():
             self.dynamic_state[name] = values if values.ndim == 3 else values[:, None, :]
@@ -162,8 +161,8 @@ class CohortEngine:
         K = self.K
         if self.trace:
             return list(range(K))
-        needed = np.zeros(K, dtype=bool)
-        for values in (*self.static_state.values(), *self.dynamic_state.values()):
+        needed = self.static_nonzero.copy()
+        for values in self.dynamic_state.values():
             needed |= (values != 0).any(axis=1)
         needed = needed.tolist()
         for items in self.transition_items.values():
@@ -225,10 +224,7 @@ class CohortEngine:
         # over the tracked states [lo, hi) that carry a time-constant reward
         needed = frozenset({kinds[name] for name in self.static_state} | ({"undiscounted"} if undisc is not None else set()))
         point, slot = self._weight_classes(needed)
-        rewarded = np.zeros(self.K, dtype=bool)
-        for v in self.static_state.values():
-            rewarded |= (v != 0).any(axis=1)
-        rewarded = np.flatnonzero(rewarded[tracked])
+        rewarded = np.flatnonzero(self.static_nonzero[tracked])
         lo, hi = (int(rewarded[0]), int(rewarded[-1]) + 1) if len(rewarded) else (0, 0)
         m0 = self.m0[tracked]
         cur = [float(x) for x in m0[:, 0]] if scalar else m0
@@ -288,11 +284,11 @@ class CohortEngine:
                     for k in range(lo, hi):
                         occ[k - lo] += cur[k] * wt
             self._store(store, t, i, cur, tracked)
+        rewarded_states = tracked[lo:hi]
         for name, values in self.static_state.items():
-            values = values[tracked[lo:hi]]
-            total[name][i] += _dot(occupancy[slot[kinds[name]]], values)
+            total[name][i] += _dot(occupancy[slot[kinds[name]]], values, rewarded_states)
             if undisc is not None:
-                undisc[name][i] += _dot(occupancy[slot["undiscounted"]], values)
+                undisc[name][i] += _dot(occupancy[slot["undiscounted"]], values, rewarded_states)
 
     def _weight_classes(self, needed: frozenset[str]) -> tuple[list[list[float]], dict[str, int]]:
         """The distinct point weights (as lists) of the reward kinds ``needed``, and each kind's
@@ -422,6 +418,13 @@ def _at(template: list[list[tuple[int, object, bool]]], j: int) -> list[list[tup
     return [[(a, v[j], False) if varying else (a, v, False) for a, v, varying in terms] for terms in template]
 
 
+def _held(values: tuple[list[dict[int, object]], dict[str, np.ndarray], dict[str, list]]) -> tuple:
+    """A block evaluation's rows and transition rewards with every entry in :func:`_per_cycle_form`."""
+    rows, state, items = values
+    rows = [{k: _per_cycle_form(v) for k, v in row.items()} for row in rows]
+    return rows, state, {name: [(a, b, _per_cycle_form(v)) for a, b, v in its] for name, its in items.items()}
+
+
 def _per_cycle_form(value: object) -> object:
     """An entry of a block evaluation as held: a ``(cycles, 1)`` array as a list of numbers
     (multiplied into the cohort as a number, which is the same IEEE arithmetic), others as they are."""
@@ -436,7 +439,8 @@ def _require_agreement(block: tuple, j: int, single: tuple) -> None:
     (rows, state, items), (rows1, state1, items1) = block, single
 
     def close(a: object, b: object) -> bool:
-        a = a[j] if a.__class__ is np.ndarray and a.ndim == 2 else a
+        if a.__class__ is list or a.__class__ is np.ndarray and a.ndim == 2:
+            a = a[j]
         if a.__class__ is np.ndarray and a.size == 1:
             a = float(a[0])
         if b.__class__ is np.ndarray and b.size == 1:
@@ -595,17 +599,18 @@ def _weighted(m: object, values: np.ndarray, tracked: list[int]) -> object:
     return acc
 
 
-def _dot(occupancy: np.ndarray | list[float], values: np.ndarray) -> np.ndarray | float:
-    """``sum_k occupancy[k] values[k]`` in state order (so the sum does not depend on the sample
-    count); with one sample (``occupancy`` a list of numbers), on Python floats."""
+def _dot(occupancy: np.ndarray | list[float], values: np.ndarray, states: list[int]) -> np.ndarray | float:
+    """``sum_k occupancy[k] values[states[k]]`` in state order (so the sum does not depend on the
+    sample count); with one sample (``occupancy`` a list of numbers), on Python floats."""
     if occupancy.__class__ is list:
+        rows = values.tolist()
         total = 0.0
-        for k, v in enumerate(values.tolist()):
-            total += occupancy[k] * v[0]
+        for k, a in enumerate(states):
+            total += occupancy[k] * rows[a][0]
         return total
     acc = np.zeros(max(occupancy.shape[-1], values.shape[-1]))
-    for k in range(len(occupancy)):
-        acc += occupancy[k] * values[k]
+    for k, a in enumerate(states):
+        acc += occupancy[k] * values[a]
     return acc
 
 

@@ -70,10 +70,10 @@ def test_blocks_give_the_numbers_of_a_cycle_by_cycle_run_bit_for_bit(monkeypatch
     model, d = rich_model(), draws(n)
     taken = []
     take = engine.CohortEngine._take
-    monkeypatch.setattr(engine.CohortEngine, "_take", lambda self, values, t, size, block: (
-        taken.append(block), take(self, values, t, size, block))[1])
+    monkeypatch.setattr(engine.CohortEngine, "_take", lambda self, values, t, size: (
+        taken.append(size), take(self, values, t, size))[1])
     by_blocks = model.run(d, trace=trace)
-    assert taken == [True, True]  # each strategy's 12 cycles in one block: no function fell back
+    assert taken == [12, 12]  # each strategy's 12 cycles in one block: no function fell back
     cycle_by_cycle(monkeypatch)
     same(by_blocks, model.run(d, trace=trace))
 
