@@ -115,14 +115,14 @@ class CohortEngine:
         1,025 samples up, where blocks would be too short to pay). Each block must give at its
         first and last cycles exactly the numbers of calls with time as numbers (a block after
         the first starts one cycle early, at the last cycle of the one before, whose numbers are
-        known: one call tests both ends); a function that
-        cannot take time as arrays (it raises, returns values of another shape, or disagrees:
-        Python's ``if`` on ``time.cycle`` raises, a minimum over the block's cycles disagrees at
-        one end), or a block whose rows are not plainly valid, makes the engine evaluate cycle by
-        cycle from there on (which says what is wrong, if anything is). A function's numbers
-        are thus the same by blocks as cycle by cycle, bit for bit (they are at both ends, and
-        numpy's element-wise arithmetic does not depend on the shape it is given), so they do
-        not depend on how the samples are split.
+        known, so one call tests both ends). A function that cannot take time as arrays (it
+        raises, returns values of another shape, or disagrees: Python's ``if`` on ``time.cycle``
+        raises, a minimum over the block's cycles disagrees at one end), or a block whose rows
+        are not plainly valid, makes the engine evaluate cycle by cycle from there on (which
+        says what is wrong, if anything is). A function's numbers are thus the same by blocks as
+        cycle by cycle, bit for bit (they are at both ends, and numpy's element-wise arithmetic
+        does not depend on the shape it is given), so they do not depend on how the samples
+        are split.
         """
         T = self.model.n_cycles
         if self.by_block:
