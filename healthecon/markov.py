@@ -834,6 +834,8 @@ class MarkovModel:
 
     @staticmethod
     def _where(strategy: str, cycle: int | np.ndarray, step: int | None = None) -> str:
+        if step is None and cycle.__class__ is int:
+            return f"strategy {strategy!r}, cycle {cycle}"
         stay = f", time in state {step}" if step is not None else ""
         when = f"cycles {cycle[0]}-{cycle[-1]}" if isinstance(cycle, np.ndarray) else f"cycle {cycle}"
         return f"strategy {strategy!r}, {when}{stay}"
@@ -1022,6 +1024,9 @@ class MarkovModel:
 
         Returns each call's ``(value, what it read)`` and the union of what was read.
         """
+        if steps == 1:  # no tunnel: one call
+            raw, reads = self._evaluate(spec, p, strategy, cycle, 1)
+            return [(raw, reads)], reads
         calls: list[tuple[object, set[str]]] = []
         reads_all: set[str] = set()
         for step in range(1, steps + 1):
