@@ -348,6 +348,11 @@ def _as_numbers(value: object, where: str) -> np.ndarray:
         raise ParameterError(f"{where}: expected a number, a parameter name or an array of numbers (one per sample), got {value!r}") from None
 
 
+def _text(where: str | Callable[[], str]) -> str:
+    """A location given as text or as a function making it."""
+    return where if where.__class__ is str else where()
+
+
 def _unknown_in(where: str, kind: str, name: object, known: Sequence[str]) -> UnknownNameError:
     """An :class:`UnknownNameError` saying where the unknown name was used."""
     return UnknownNameError(f"{where}: {unknown_name(kind, name, known)}")
@@ -716,14 +721,16 @@ class MarkovModel:
                 else:
                     self._constant(raw, where)
 
-    def _state_keys(self, raw: object, where: str, constant: bool = False) -> None:
+    def _state_keys(self, raw: object, where: str | Callable[[], str], constant: bool = False) -> None:
+        """Refuse a state reward's mapping with a key that is not a state; ``where`` may be a
+        function giving the location, so that a run builds the message only for an error."""
         if not isinstance(raw, Mapping):
-            raise ModelDefinitionError(f"{where}: expected a mapping {{state: value per year}}, got {type(raw).__name__}")
+            raise ModelDefinitionError(f"{_text(where)}: expected a mapping {{state: value per year}}, got {type(raw).__name__}")
         for state, value in raw.items():
             if state not in self.index:
-                raise _unknown_in(where, "state", state, self.states)
+                raise _unknown_in(_text(where), "state", state, self.states)
             if constant:
-                self._constant(value, f"{where}, state {state!r}")
+                self._constant(value, f"{_text(where)}, state {state!r}")
 
     def _transition_keys(self, raw: object, where: str, constant: bool = False) -> None:
         if not isinstance(raw, Mapping):
@@ -834,8 +841,6 @@ class MarkovModel:
 
     @staticmethod
     def _where(strategy: str, cycle: int | np.ndarray, step: int | None = None) -> str:
-        if step is None and cycle.__class__ is int:
-            return f"strategy {strategy!r}, cycle {cycle}"
         stay = f", time in state {step}" if step is not None else ""
         when = f"cycles {cycle[0]}-{cycle[-1]}" if isinstance(cycle, np.ndarray) else f"cycle {cycle}"
         return f"strategy {strategy!r}, {when}{stay}"
@@ -1024,7 +1029,7 @@ class MarkovModel:
 
         Returns each call's ``(value, what it read)`` and the union of what was read.
         """
-        if steps == 1:  # no tunnel: one call
+        if steps == 1:  # no tunnel (most models): one call, whose reads are the union
             raw, reads = self._evaluate(spec, p, strategy, cycle, 1)
             return [(raw, reads)], reads
         calls: list[tuple[object, set[str]]] = []
@@ -1070,8 +1075,7 @@ class MarkovModel:
         calls, reads_all = self._per_tunnel_step(reward.state, p, strategy, cycle, steps)
         per_step = [raw for raw, _ in calls]
         for raw in per_step:
-            if not (raw.__class__ is dict and all(state in self.index for state in raw)):
-                self._state_keys(raw, f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
+            self._state_keys(raw, lambda: f"state reward {reward.name!r}, {self._where(strategy, cycle)}")
         utility = reward.name == UTILITY
         single = per_step[0] if len(per_step) == 1 else None  # one call serves every state
         for a, owner in enumerate(self.owner):

@@ -228,7 +228,7 @@ class CohortEngine:
         lo, hi = (int(rewarded[0]), int(rewarded[-1]) + 1) if len(rewarded) else (0, 0)
         m0 = self.m0[tracked]
         cur = [float(x) for x in m0[:, 0]] if scalar else m0
-        nxt = [0.0] * len(tracked) if scalar else np.empty_like(cur)
+        nxt = None if scalar else np.empty_like(cur)
         tmp = None if scalar else np.empty(_block_size(n))
         occupancy = [[w[0] * cur[k] for k in range(lo, hi)] for w in point] if scalar else \
             [np.multiply(cur[lo:hi], w[0]) for w in point]
@@ -264,8 +264,8 @@ class CohortEngine:
                     total[name][i] += d * amount
                     if undisc is not None:
                         undisc[name][i] += self.transition_discount["undiscounted"][t - 1] * amount
-            if scalar:
-                nxt = _step_scalar(cur, plan)
+            if scalar:  # the compiled loop for one cycle, on Python floats
+                nxt, occupancy = _propagate_block(plan, 0, 1, cur, occupancy, [w[t:t + 1] for w in point], lo, hi)
             else:
                 _step(cur, nxt, plan, tmp, occupancy, [w[t] for w in point], lo, hi, scratch)
             # time-dependent state rewards: cycle t's value on both ends of the cycle
@@ -278,11 +278,6 @@ class CohortEngine:
                 if undisc is not None:
                     undisc[name][i] += self.a[t - 1] * before + self.b[t - 1] * after
             cur, nxt = nxt, cur
-            if scalar:
-                for occ, w in zip(occupancy, point):
-                    wt = w[t]
-                    for k in range(lo, hi):
-                        occ[k - lo] += cur[k] * wt
             self._store(store, t, i, cur, tracked)
         rewarded_states = tracked[lo:hi]
         for name, values in self.static_state.items():
@@ -320,7 +315,7 @@ class CohortEngine:
                 into = pos.get(target)
                 if into is None:  # nothing reads the state moved into
                     continue
-                varying = value.__class__ is list or value.__class__ is np.ndarray and value.ndim == 2
+                varying = _varies(value)
                 if value.__class__ is float:
                     if value == 0.0:
                         continue
@@ -407,9 +402,14 @@ def _is_zero(value: object) -> bool:
     return value.__class__ is float and value == 0.0
 
 
+def _varies(value: object) -> bool:
+    """Whether an entry held has a row per cycle (a list of numbers, or a ``(cycles, n)`` array)."""
+    return value.__class__ is list or value.__class__ is np.ndarray and value.ndim == 2
+
+
 def _value_at(value: object, j: int) -> object:
     """An entry's value at the ``j``-th cycle of the block held."""
-    return value[j] if value.__class__ is list or value.__class__ is np.ndarray and value.ndim == 2 else value
+    return value[j] if _varies(value) else value
 
 
 def _at(template: list[list[tuple[int, object, bool]]], j: int) -> list[list[tuple[int, object, bool]]]:
@@ -439,8 +439,7 @@ def _require_agreement(block: tuple, j: int, single: tuple) -> None:
     (rows, state, items), (rows1, state1, items1) = block, single
 
     def close(a: object, b: object) -> bool:
-        if a.__class__ is list or a.__class__ is np.ndarray and a.ndim == 2:
-            a = a[j]
+        a = _value_at(a, j)
         if a.__class__ is np.ndarray and a.size == 1:
             a = float(a[0])
         if b.__class__ is np.ndarray and b.size == 1:
@@ -515,10 +514,11 @@ def _step(m: np.ndarray, new: np.ndarray, plan: list[list[tuple[int, object, boo
 
 def _propagate_block(template: list[list[tuple[int, object, bool]]], j: int, size: int, m: list[float] | np.ndarray,
                      occupancy: list, weights: list[list[float]], lo: int, hi: int) -> tuple[list[float] | np.ndarray, list]:
-    """``size`` cycles of the block held from its ``j``-th (:func:`_step` or :func:`_step_scalar`,
-    and the occupancy update) in one call of a loop compiled for the plan's shape. With one
-    sample the cohort and occupancy are Python floats; with more, arrays (the occupancy's
-    updated in place)."""
+    """``size`` cycles of the block held from its ``j``-th (:func:`_step` and the occupancy
+    update) in one call of a loop compiled for the plan's shape. With one sample the cohort and
+    occupancy are Python floats (the same IEEE arithmetic as numpy's element-wise operations, so
+    the same numbers bit for bit as in a run with more samples, without numpy's cost per call);
+    with more, arrays (the occupancy's updated in place)."""
     structure = tuple(tuple((a, varying) for a, _, varying in terms) for terms in template)
     values = [v[j:] if varying and j else v for terms in template for _, v, varying in terms]
     kernel = _block_kernel(structure, lo, hi, len(weights))
@@ -533,8 +533,7 @@ def _propagate_block(template: list[list[tuple[int, object, bool]]], j: int, siz
 
 @functools.lru_cache(maxsize=256)
 def _block_kernel(structure: tuple[tuple[tuple[int, bool], ...], ...], lo: int, hi: int, classes: int) -> Callable:
-    """A Python function running cycles of :func:`_step` (or :func:`_step_scalar`) and the
-    occupancy update for one plan shape (``structure``: per target, its sources and whether
+    """A Python function running cycles of :func:`_step` and the occupancy update for one plan shape (``structure``: per target, its sources and whether
     each probability varies by cycle), with every state's membership in a local variable
     (a number, or an array of samples).
 
@@ -574,21 +573,6 @@ def _block_kernel(structure: tuple[tuple[tuple[int, bool], ...], ...], lo: int, 
     namespace: dict[str, object] = {}
     exec(compile("\n".join(lines), "<healthecon cohort kernel>", "exec"), namespace)  # noqa: S102 - source built from integers above
     return namespace["kernel"]  # type: ignore[return-value]
-
-
-def _step_scalar(m: list[float], plan: list[list[tuple[int, float, bool]]]) -> list[float]:
-    """:func:`_step` for one sample, on Python floats: the same operations in the same order."""
-    new = []
-    for terms in plan:
-        if not terms:
-            new.append(0.0)
-            continue
-        source, value, _ = terms[0]
-        acc = m[source] * value
-        for source, value, _ in terms[1:]:
-            acc += m[source] * value
-        new.append(acc)
-    return new
 
 
 def _weighted(m: object, values: np.ndarray, tracked: list[int]) -> object:
