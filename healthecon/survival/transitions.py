@@ -92,18 +92,10 @@ def cycle_probabilities(
         raise ParameterError(f"n_cycles: expected a whole number >= 1, got {n_cycles!r}")
     length = float(require_finite(cycle_length, "cycle_length"))
     first = float(require_finite(start, "start"))
-    if length <= 0 or first < 0:
-        raise ParameterError(f"cycle_length must be > 0 and start >= 0 (years), got {length:g} and {first:g}")
-    ds = as_draws(draws, _names(curve, draws))
+    _check_times(length, first)
     times = first + np.round(np.arange(int(n_cycles) + 1) * length, 12)
-    survival = evaluate_survival(curve, times, ds, what="curve")
-    before, after = survival[:, :-1], survival[:, 1:]
-    up = after > before
-    if up.any():
-        i, k = (int(x) for x in np.argwhere(up)[0])
-        raise TransitionError(f"curve increases over cycle {k + 1} ({times[k]:g} to {times[k + 1]:g} years) in sample {i}: "
-                              f"S goes from {float(before[i, k]):.6g} to {float(after[i, k]):.6g}, a negative probability")
-    return 1.0 - np.divide(after, before, out=np.zeros_like(after), where=before > 0)
+    survival = evaluate_survival(curve, times, as_draws(draws, _names(curve, draws)), what="curve")
+    return _event_probabilities(survival[:, :-1], survival[:, 1:], times[:-1], times[1:], np.arange(1, int(n_cycles) + 1))
 
 
 def transition_probability(
@@ -141,27 +133,36 @@ def transition_probability(
     0.095163
     """
     years = time.years if isinstance(time, Time) else float(require_finite(time, "time"))
-    if isinstance(years, np.ndarray):  # a block of cycles: the curve at every start and end at once
-        return _block_probabilities(curve, p, require_finite(years, "time.years").reshape(-1), cycle_length)
-    value = cycle_probabilities(curve, p, 1, cycle_length, start=years)[:, 0]
-    return float(value[0]) if value.size == 1 else value
-
-
-def _block_probabilities(curve: object, draws: object, starts: np.ndarray, cycle_length: float) -> np.ndarray:
-    """:func:`transition_probability` for cycles starting at ``starts`` (years): ``(cycles, n or 1)``.
-
-    The same arithmetic as :func:`cycle_probabilities` for one cycle (end ``start + L`` with ``L``
-    rounded to 12 decimals); a curve that rises over a cycle raises (cycle by cycle, the engine
-    then says which cycle and sample)."""
+    if not isinstance(years, np.ndarray):
+        value = cycle_probabilities(curve, p, 1, cycle_length, start=years)[:, 0]
+        return float(value[0]) if value.size == 1 else value
+    # a block of cycles: the curve at every start and end in one call, each cycle's end as
+    # cycle_probabilities makes it for one cycle (start + L, L rounded to 12 decimals)
     length = float(require_finite(cycle_length, "cycle_length"))
-    if length <= 0 or (starts < 0).any():
-        raise ParameterError(f"cycle_length must be > 0 and the cycles' start times >= 0 (years), got {length:g} and {starts.min():g}")
+    starts = require_finite(years, "time.years").reshape(-1)
+    _check_times(length, float(starts.min()))
     ends = starts + np.round(1 * length, 12)
-    survival = evaluate_survival(curve, np.concatenate([starts, ends]), as_draws(draws, _names(curve, draws)), what="curve")
-    before, after = survival[:, : starts.size], survival[:, starts.size:]
-    if (after > before).any():
-        raise TransitionError("the curve increases over a cycle of the block (a negative probability)")
-    return np.ascontiguousarray((1.0 - np.divide(after, before, out=np.zeros_like(after), where=before > 0)).T)
+    survival = evaluate_survival(curve, np.concatenate([starts, ends]), as_draws(p, _names(curve, p)), what="curve")
+    value = _event_probabilities(survival[:, : starts.size], survival[:, starts.size:], starts, ends, np.ravel(time.cycle))
+    return np.ascontiguousarray(value.T)
+
+
+def _check_times(length: float, earliest: float) -> None:
+    """Refuse a cycle length <= 0 or curve times before 0 (``earliest``, the first start)."""
+    if length <= 0 or earliest < 0:
+        raise ParameterError(f"cycle_length must be > 0 and start >= 0 (years), got {length:g} and {earliest:g}")
+
+
+def _event_probabilities(before: np.ndarray, after: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                         cycles: np.ndarray) -> np.ndarray:
+    """``1 - after / before`` (1 once the curve has reached 0) from survival at each cycle's start
+    and end, ``(samples, cycles)``; a curve that rises over a cycle raises, naming the cycle."""
+    up = after > before
+    if up.any():
+        i, k = (int(x) for x in np.argwhere(up)[0])
+        raise TransitionError(f"curve increases over cycle {int(cycles[k])} ({starts[k]:g} to {ends[k]:g} years) in sample {i}: "
+                              f"S goes from {float(before[i, k]):.6g} to {float(after[i, k]):.6g}, a negative probability")
+    return 1.0 - np.divide(after, before, out=np.zeros_like(after), where=before > 0)
 
 
 def _names(curve: object, draws: object) -> list[str] | None:
