@@ -984,8 +984,10 @@ class MarkovModel:
                 total = total + v
                 owned = total.__class__ is np.ndarray
         if rest_at < 0:  # no complement: each entry at most 1, the sum 1
-            if total.__class__ is float:
-                return values if abs(total - 1.0) <= tolerance and all(v <= 1.0 for v in values.values()) else None
+            if total.__class__ is float:  # entries >= 0 summing to at most 1 are each at most 1
+                if not abs(total - 1.0) <= tolerance:
+                    return None
+                return values if total <= 1.0 or all(v <= 1.0 for v in values.values()) else None
             lo, hi = _minimum(total, axis=None), _maximum(total, axis=None)
             if not (abs(lo - 1.0) <= tolerance and abs(hi - 1.0) <= tolerance):
                 return None
@@ -1099,7 +1101,8 @@ class MarkovModel:
                 if np.shape(value)[-1:] == (p.n,) and values.shape[-1] != p.n:
                     values = np.repeat(values, p.n, axis=-1)
                 values[a] = value
-        return values * self.cycle_length, reads_all
+        # values per cycle (a new array here, so one-year cycles return it as it is)
+        return (values if self.cycle_length == 1 else values * self.cycle_length), reads_all
 
     def transition_values(self, reward: Reward, p: ParameterView, strategy: str, cycle: int | np.ndarray, steps: int) -> tuple[list[tuple[list[int], list[int], object]], set[str]]:
         """``(internal from-rows, internal to-columns, value)`` items; and what the function read.

@@ -437,26 +437,37 @@ def _require_agreement(block: tuple, j: int, single: tuple) -> None:
     """Raise :class:`CycleByCycle` unless a block's values at its ``j``-th cycle are exactly those
     of the same cycle evaluated alone, with time as numbers (a NaN never agrees)."""
     (rows, state, items), (rows1, state1, items1) = block, single
+    if len(rows) != len(rows1) or any(len(items[name]) != len(items1[name]) for name in items):
+        raise CycleByCycle("a block of cycles evaluated with time as arrays has other entries than a cycle evaluated alone")
+    for row, row1 in zip(rows, rows1):
+        if row.keys() != row1.keys():
+            raise CycleByCycle("a block of cycles evaluated with time as arrays has other entries than a cycle evaluated alone")
+        for k, a in row.items():
+            _require_equal(a, row1[k], j)
+    for name, values in state.items():
+        if not np.equal(values[:, j], state1[name]).all():
+            raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
+    for name, its in items.items():
+        for (a, b, v), (a1, b1, v1) in zip(its, items1[name]):
+            if a != a1 or b != b1:
+                raise CycleByCycle("a block of cycles evaluated with time as arrays has other entries than a cycle evaluated alone")
+            _require_equal(v, v1, j)
 
-    def close(a: object, b: object) -> bool:
-        a = _value_at(a, j)
-        if a.__class__ is np.ndarray and a.size == 1:
-            a = float(a[0])
-        if b.__class__ is np.ndarray and b.size == 1:
-            b = float(b.reshape(-1)[0])
-        if a.__class__ is float and b.__class__ is float:
-            return a == b
-        return bool(np.equal(a, b).all())
 
-    same = len(rows) == len(rows1) and all(
-        row.keys() == row1.keys() and all(close(row[k], row1[k]) for k in row) for row, row1 in zip(rows, rows1))
-    same = same and all(bool(np.equal(state[name][:, j], state1[name]).all()) for name in state)
-    same = same and all(
-        len(items[name]) == len(items1[name])
-        and all(a == a1 and b == b1 and close(v, v1) for (a, b, v), (a1, b1, v1) in zip(items[name], items1[name]))
-        for name in items)
-    if not same:
-        raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
+def _require_equal(held: object, single: object, j: int) -> None:
+    """Raise :class:`CycleByCycle` unless an entry held for a block is at its ``j``-th cycle
+    exactly the entry evaluated alone (numbers compared as numbers; a NaN never agrees)."""
+    a = held[j] if _varies(held) else held
+    if a.__class__ is np.ndarray and a.size == 1:
+        a = float(a[0])
+    if single.__class__ is np.ndarray and single.size == 1:
+        single = float(single.reshape(-1)[0])
+    if a.__class__ is float and single.__class__ is float:
+        if a == single:
+            return
+    elif np.equal(a, single).all():
+        return
+    raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
 
 
 #: Samples propagated together: a block's cohort, its new cohort and its occupancy stay in the

@@ -110,12 +110,13 @@ def test_one_sample_compiled_loop_equals_the_loop_on_numbers_and_on_arrays():
     assert bare["cost"].values.tolist() == [[0.0]]
 
 
-@pytest.mark.parametrize("style", ["python if", "int index", "first cycle only"])
+@pytest.mark.parametrize("style", ["python if", "int index", "first cycle only", "entry from cycle 5"])
 def test_a_function_that_cannot_take_time_as_arrays_runs_cycle_by_cycle(style):
     """Python's if on the time raises with arrays; int() of an array of ages raises; a function
-    that reads only the block's first cycle gives the right number at cycle 1 but not at cycle 2.
-    Each is found out on the first block and then called once per cycle, giving the numbers of
-    the same model written with numpy."""
+    that reads only the block's first cycle gives the right number at cycle 1 but not at cycle 2;
+    one that adds an entry when any cycle of the block reaches 5 has at cycle 1 an entry it does
+    not have alone. Each is found out on the first block and then called once per cycle, giving
+    the numbers of the same model written with numpy."""
     table = np.linspace(0.01, 0.2, 40)
     calls = []
 
@@ -125,20 +126,32 @@ def test_a_function_that_cannot_take_time_as_arrays_runs_cycle_by_cycle(style):
             death = 0.05 if time.cycle <= 4 else 0.1
         elif style == "int index":
             death = table[int(time.cycle)]
-        else:
+        elif style == "first cycle only":
             death = 0.05 if np.min(time.cycle) <= 4 else 0.1
-        return {"alive": {"alive": C, "dead": death}, "dead": {"dead": 1}}
+        else:
+            row = {"alive": C, "dead": 0.05}
+            if np.max(time.cycle) >= 5:
+                row["sick"] = 0.05
+            return {"alive": row, "sick": {"sick": 1}, "dead": {"dead": 1}}
+        return {"alive": {"alive": C, "dead": death}, "sick": {"sick": 1}, "dead": {"dead": 1}}
 
     def numpy_version(p, strategy, time):
+        if style == "entry from cycle 5":
+            sick = np.where(time.cycle >= 5, 0.05, 0.0)
+            return {"alive": {"alive": C, "dead": 0.05, "sick": sick}, "sick": {"sick": 1}, "dead": {"dead": 1}}
         death = table[time.cycle] if style == "int index" else np.where(time.cycle <= 4, 0.05, 0.1)
-        return {"alive": {"alive": C, "dead": death}, "dead": {"dead": 1}}
+        return {"alive": {"alive": C, "dead": death}, "sick": {"sick": 1}, "dead": {"dead": 1}}
 
-    options = dict(start={"alive": 1}, n_cycles=10, state_rewards={"ly": {"alive": 1}})
+    options = dict(start={"alive": 1}, n_cycles=10, state_rewards={"ly": {"alive": 1}, "qaly": {"sick": 0.5}})
     d = draws(3)
-    out = MarkovModel(["alive", "dead"], ["only"], written, **options).run(d)
-    same(out, MarkovModel(["alive", "dead"], ["only"], numpy_version, **options).run(d))
+    out = MarkovModel(["alive", "sick", "dead"], ["only"], written, **options).run(d)
+    same(out, MarkovModel(["alive", "sick", "dead"], ["only"], numpy_version, **options).run(d))
     # cycle 1 with numbers, the block that fails, then cycles 2-10 with numbers
-    assert calls == [0, 2] + [0] * (10 if style == "first cycle only" else 9)
+    assert calls[:2] == [0, 2] and calls[2:] == [0] * (10 if style == "first cycle only" else 9)
+    if style == "entry from cycle 5":  # the entry counts from cycle 5 on, whatever the sample count
+        assert out["qaly"].values[0, 0] > 0
+        one = MarkovModel(["alive", "sick", "dead"], ["only"], written, **options).run(d.isel(sample=[0]))
+        assert np.array_equal(one["qaly"].values[0], out["qaly"].values[0])
 
 
 def test_a_bad_value_in_a_later_cycle_of_a_block_is_reported_with_its_cycle_and_sample():
