@@ -10,7 +10,9 @@ whether the results agree, and peak memory (tracemalloc, measured in a separate 
 tracing slows the code). The baselines: the einsum loop (the transition matrices built as a
 (sample, strategy, state, state) array and an einsum over samples x strategies x states inside
 a loop over cycles) and the best numpy loop (every strategy and sample in one vector per
-state, only the non-zero flows updated, weighted occupancy accumulated once per cycle).
+state, only the non-zero flows updated, weighted occupancy accumulated once per cycle), and
+the same loop with the checks healthecon makes of every cycle's probabilities (each at least
+0, and so is each row's complement), which shows what validation costs a loop this lean.
 healthecon runs with ``undiscounted=False``, as the baselines compute no undiscounted totals;
 it still returns four rewards (two costs, QALYs, life-years) to the baselines' cost and QALYs.
 The base case (one sample) is also timed against the model's own transition functions called
@@ -165,9 +167,13 @@ def einsum_loop(draws):
     return cost, qaly
 
 
-def best_loop(draws):
+def best_loop(draws, checked=False):
     """The best hand-written numpy loop: every strategy and sample in one contiguous vector per
-    state, only the non-zero flows updated, weighted occupancy accumulated once per cycle."""
+    state, only the non-zero flows updated, weighted occupancy accumulated once per cycle.
+
+    ``checked=True`` adds the checks healthecon makes of every cycle's probabilities (each is
+    at least 0, and so is the remainder of each row, its complement; NaN fails), on the
+    vectors of all strategies at once: what validation costs a loop this lean."""
     p = {name: draws[name].values for name in draws.data_vars}
     n, S = draws.sizes["sample"], len(STRATEGIES)
     point = point_weights()
@@ -180,6 +186,10 @@ def best_loop(draws):
         for j, s in enumerate(STRATEGIES):
             p_s1s2, s1d[j], s2d[j] = sick_probabilities(p, s, q)
             hs1[j], s1h[j], s1s2[j] = p["p_hs1"] * (1 - q), p["p_s1h"] * (1 - s1d[j]), p_s1s2 * (1 - s1d[j])
+        if checked:
+            rests = ((1 - q) - hs1, 1 - (s1h + s1s2 + s1d), 1 - s2d)
+            if not all(np.minimum.reduce(v, axis=None) >= 0 for v in (hs1, s1h, s1s2, s1d, s2d, *rests)) or not 0 <= q <= 1:
+                raise ValueError(f"cycle {t}: a probability or a row's complement is below 0 or NaN")
         to_sick, to_healthy, to_sicker = m[0] * hs1, m[1] * s1h, m[1] * s1s2
         m[0] += to_healthy - to_sick - m[0] * q
         m[1] += to_sick - to_healthy - to_sicker - m[1] * s1d
@@ -280,7 +290,8 @@ def main(argv: list[str] | None = None) -> None:
     n, repeat = args.n_samples, 1 if args.quick else (5 if args.n_samples <= 100_000 else 3)
     draws = PARAMS.sample(n, seed=2024)
     base = PARAMS.base_case()
-    runs = {"healthecon": lambda d: MODEL.run(d, undiscounted=False), "einsum loop": einsum_loop, "best numpy loop": best_loop}
+    runs = {"healthecon": lambda d: MODEL.run(d, undiscounted=False), "einsum loop": einsum_loop, "best numpy loop": best_loop,
+            "best loop, checked": lambda d: best_loop(d, checked=True)}
     times, results, single = {}, {}, {}
     for _ in range(repeat):  # interleaved, so that a change in the machine's load hits all three
         for name, fn in runs.items():
@@ -301,15 +312,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:<27}: {median[name] * 1000:9.1f} ms   base case {single[name] * 1000:7.2f} ms")
     print(f"base case, the model's own functions called cycle by cycle: {floor * 1000:7.2f} ms "
           f"(healthecon / that: {single['healthecon'] / floor:5.2f})")
-    for name in ("einsum loop", "best numpy loop"):
-        print(f"ratio healthecon / {name:<16}: {median['healthecon'] / median[name]:6.2f} PSA, "
+    for name in ("einsum loop", "best numpy loop", "best loop, checked"):
+        print(f"ratio healthecon / {name:<18}: {median['healthecon'] / median[name]:6.2f} PSA, "
               f"{single['healthecon'] / single[name]:6.2f} base case")
     print(f"results agree (rtol 1e-12) : {agree}")
     if not agree:
         raise SystemExit("healthecon and the plain-numpy baselines disagree on cost or QALYs")
     memory = {name: peak_memory(fn, draws) for name, fn in runs.items()}
     for name in runs:
-        print(f"peak memory, {name:<15}: {memory[name]:8.1f} MiB")
+        print(f"peak memory, {name:<18}: {memory[name]:8.1f} MiB")
     print(f"memory ratio healthecon / best numpy loop: {memory['healthecon'] / memory['best numpy loop']:6.2f}")
     compare_tree(n, repeat)
 

@@ -87,7 +87,7 @@ class CohortEngine:
         # the states in which a time-constant reward is not 0 (in some sample)
         self.static_nonzero = np.zeros(self.K, dtype=bool)
         for values in self.static_state.values():
-            self.static_nonzero |= (values != 0).any(axis=1)
+            self.static_nonzero |= values.any(axis=1)  # non-zero (NaN included) in some sample
         # cycle 1 evaluated with time as numbers: decides what is tracked, and tests the first block
         self.first = (self.rows, dict(self.dynamic_state), dict(self.transition_items))
         self.end = self.first  # the last cycle of the block held, evaluated with time as numbers
@@ -224,10 +224,10 @@ class CohortEngine:
         # over the tracked states [lo, hi) that carry a time-constant reward
         needed = frozenset({kinds[name] for name in self.static_state} | ({"undiscounted"} if undisc is not None else set()))
         point, slot = self._weight_classes(needed)
-        rewarded = np.flatnonzero(self.static_nonzero[tracked])
-        lo, hi = (int(rewarded[0]), int(rewarded[-1]) + 1) if len(rewarded) else (0, 0)
-        m0 = self.m0[tracked]
-        cur = [float(x) for x in m0[:, 0]] if scalar else m0
+        nonzero = self.static_nonzero.tolist()
+        rewarded = [j for j, k in enumerate(tracked) if nonzero[k]]
+        lo, hi = (rewarded[0], rewarded[-1] + 1) if rewarded else (0, 0)
+        cur = [self.m0[k, 0].item() for k in tracked] if scalar else self.m0[tracked]
         nxt = None if scalar else np.empty_like(cur)
         tmp = None if scalar else np.empty(_block_size(n))
         occupancy = [[w[0] * cur[k] for k in range(lo, hi)] for w in point] if scalar else \
@@ -443,7 +443,12 @@ def _require_agreement(block: tuple, j: int, single: tuple) -> None:
         if row.keys() != row1.keys():
             raise CycleByCycle("a block of cycles evaluated with time as arrays has other entries than a cycle evaluated alone")
         for k, a in row.items():
-            _require_equal(a, row1[k], j)
+            b = row1[k]
+            if a.__class__ is list and b.__class__ is float:  # one sample: numbers (most entries)
+                if a[j] != b:  # NaN included
+                    raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
+            else:
+                _require_equal(a, b, j)
     for name, values in state.items():
         if not np.equal(values[:, j], state1[name]).all():
             raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from healthecon.errors import TransitionError
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_"))  # _harness.py is shared plumbing
 
@@ -61,8 +63,8 @@ def test_markov_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, caps
     module = load(ROOT / "benchmarks" / "markov_psa.py")
     original = getattr(module, which)
 
-    def off_by_a_little(draws):  # costs out by a relative 1e-8, beyond the 1e-12 tolerance
-        cost, qaly = original(draws)
+    def off_by_a_little(draws, **options):  # costs out by a relative 1e-8, beyond the 1e-12 tolerance
+        cost, qaly = original(draws, **options)
         return cost * (1 + 1e-8), qaly
 
     monkeypatch.setattr(module, which, off_by_a_little)
@@ -138,3 +140,18 @@ def test_markov_benchmark_exits_nonzero_when_the_tree_disagrees(monkeypatch, cap
 
     monkeypatch.setattr(module, "tree_numpy", off_by_a_little)
     assert "decision tree" in _exits_nonzero(module, capsys)
+
+
+def test_markov_benchmark_checked_loop_refuses_what_healthecon_refuses():
+    """The checked baseline makes healthecon's checks: a probability that leaves a row's
+    complement below 0 stops both it and healthecon; the unchecked loop runs on."""
+    module = load(ROOT / "benchmarks" / "markov_psa.py")
+    draws = module.PARAMS.sample(20, seed=1)
+    bad = draws.assign(p_hs1=draws["p_hs1"].where(draws["sample"] != 7, 1.5))
+    module.best_loop(bad)
+    with pytest.raises(ValueError, match="cycle 1"):
+        module.best_loop(bad, checked=True)
+    with pytest.raises(TransitionError, match="cycle 1"):
+        module.MODEL.run(bad)
+    cost, _ = module.best_loop(draws, checked=True)
+    assert np.array_equal(cost, module.best_loop(draws)[0])  # the checks change no number
