@@ -55,7 +55,7 @@ from .errors import AnalysisError
 if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn
     from matplotlib.axes import Axes
 
-__all__ = ["Check", "Reproduction", "Tables", "checks_table", "ledger_summary", "BASES", "CHECK_COLUMNS"]
+__all__ = ["Check", "Reproduction", "Tables", "checks_table", "ledger_summary", "ledger_verdict", "BASES", "CHECK_COLUMNS"]
 
 _COMPARISONS = ("=", ">", "<")
 
@@ -402,3 +402,58 @@ def ledger_summary(reproductions: Sequence[Reproduction], failed: int | None = N
     if failed is not None:
         line += f"; {failed} model(s) failed"
     return line
+
+
+_BASIS_MEANING = {
+    "re-derived": ("{n} re-derived from published inputs that do not contain {them} (evidence that model and source "
+                   "agree)"),
+    "consistency": "{n} {checks} against other published figures (could have failed)",
+    "calibrated": ("{n} calibrated (an unpublished input solved so that the figure holds: a match by construction, "
+                   "showing that the model carries it)"),
+    "input": "{n} published {inputs} shown back",
+}
+
+
+def ledger_verdict(reproductions: Sequence[Reproduction]) -> str:
+    """The headline of a reproduction report: whether every figure matches, and what the matches prove.
+
+    A ledger with no re-derived figure says that none of its matches is an independent
+    reproduction, so a reader does not take a match by construction for evidence.
+
+    Parameters
+    ----------
+    reproductions
+        The reproductions whose checks are judged.
+
+    Returns
+    -------
+    str
+        One or two sentences.
+
+    Examples
+    --------
+    >>> checks = [Check("a", "ICER", 13886, 13886.0, 1, basis="calibrated"),
+    ...           Check("a", "cost", 575, 575.0, 1, basis="input")]
+    >>> print(ledger_verdict([Reproduction("a", "A", checks=checks)]))
+    All 2 published figures match within their published rounding. What the matches prove: 1 calibrated (an unpublished input solved so that the figure holds: a match by construction, showing that the model carries it); 1 published input shown back. None is an independent reproduction.
+    >>> ledger_verdict([Reproduction("b", "B", checks=[Check("b", "ratio", 1.2, 1.3, 0.01)])])
+    '1 of 1 published figures NOT reproduced (outside their published rounding).'
+    """
+    checks = [c for rep in reproductions for c in rep.checks]
+    bad = sum(c.status != "match" for c in checks)
+    if bad:
+        return f"{bad} of {len(checks)} published figures NOT reproduced (outside their published rounding)."
+    if not checks:
+        return "No published figures to compare."
+    counts = {basis: sum(c.basis == basis for c in checks) for basis in BASES}
+    parts = [_BASIS_MEANING[basis].format(n=n, them="it" if n == 1 else "them", checks="consistency check" if n == 1 else "consistency checks",
+                                          inputs="input" if n == 1 else "inputs")
+             for basis, n in counts.items() if n]
+    n = len(checks)
+    verdict = (f"All {n} published figures match within their published rounding." if n > 1
+               else "The 1 published figure matches within its published rounding.")
+    verdict += f" What the {'matches prove' if n > 1 else 'match proves'}: {'; '.join(parts)}."
+    if not counts["re-derived"]:
+        verdict += " None is an independent reproduction."
+    return verdict
+

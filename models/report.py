@@ -30,7 +30,8 @@ import pandas as pd
 
 from healthecon import report as pages
 from healthecon.formatting import format_number
-from healthecon.reproduction import Check, Reproduction, checks_table
+from healthecon.reproduction import Check, Reproduction, checks_table, ledger_verdict
+from healthecon.worked.seeds import source_label
 
 # healthecon.report loads each of its pieces (Document, Table, ...) on first use, so importing it
 # here costs nothing: `healthecon reproduce` without --out prints render_checks' table and loads none of them.
@@ -38,7 +39,7 @@ from healthecon.reproduction import Check, Reproduction, checks_table
 __all__ = ["format_value", "render_checks", "provenance_table", "reproduction_document", "render_html",
            "write_outputs"]
 
-TITLE = "healthecon: published figures reproduced"
+TITLE = "healthecon: published figures rebuilt, and what each match proves"
 
 
 def format_value(value: float, precision: float = 0.0) -> str:
@@ -69,8 +70,9 @@ def render_checks(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
 
     Every column of :func:`healthecon.reproduction.checks_table` is shown: the numbers to two
     digits beyond the published rounding, the interval ends as "low to high", the probability
-    as "<label> = <value>" (e.g. "P(return > £1) = 0.962"), any other column (a basis, a
-    source) as its text; then each figure's note.
+    as "<label> = <value>" (e.g. "P(return > £1) = 0.962"), a seed document's file name as
+    its title (:func:`~healthecon.worked.seeds.source_label`), any other column (a basis) as
+    its text; then each figure's note.
 
     Examples
     --------
@@ -109,6 +111,8 @@ def render_checks(reproductions: Sequence[Reproduction]) -> pd.DataFrame:
             else:
                 value = row[column]
                 shown[column] = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+                if column == "source":
+                    shown[column] = source_label(shown[column])
         shown["note"] = check.note
         rows.append(shown)
     return pd.DataFrame(rows, columns=[*columns, "note"])
@@ -154,6 +158,8 @@ def _inputs(model: str) -> pages.Table | None:
     display = frame.copy()
     if "value" in display.columns:
         display["value"] = [_short_number(v) for v in frame["value"]]
+    if "source" in display.columns:
+        display["source"] = [source_label(v) for v in frame["source"]]
     kinds = {c: "text" for c in frame.columns}
     kinds["value"] = "number"
     return pages.Table("inputs", numbers, f"Inputs of {model} and their provenance", kinds=kinds, display=display,
@@ -179,7 +185,7 @@ def _checks(reproductions: Sequence[Reproduction]) -> pages.Table:
     kinds.update({c: "number" for c in (*numeric, "interval") if c != "probability"})  # "P(x > 1) = 0.9" reads as text
     # the HTML shows the display columns (interval and probability merged); the workbook every column
     table = pages.Table("checks", frame, "Published figures and their reproduction", kinds=kinds, status_column="status",
-                  excel_formats=formats, sheet="Published vs reproduced",
+                  excel_formats=formats, sheet="Published vs reproduced", css="ledger",
                   footnotes=["A figure matches when the reproduced value is within half the published rounding unit "
                              "(for example ±0.005 for “£6.74”), or on the stated side of a bound (“more than 80%”). "
                              "Intervals are 95% PSA intervals over the inputs the model treats as uncertain."])
@@ -207,9 +213,7 @@ def reproduction_document(reproductions: Sequence[Reproduction], *, title: str =
                           run_info: Mapping[str, object] | None = None) -> pages.Document:
     """The :class:`~healthecon.report.Document` of the worked models' reproductions."""
     n_bad = sum(c.status != "match" for rep in reproductions for c in rep.checks)
-    n_checks = sum(len(rep.checks) for rep in reproductions)
-    verdict = (f"All {n_checks} published figures reproduced within their published rounding." if n_bad == 0
-               else f"{n_bad} of {n_checks} published figures NOT reproduced.")
+    verdict = ledger_verdict(reproductions)
     sections = []
     for rep in reproductions:
         notes = [f"{c.figure}: {c.note}" for c in rep.checks if c.note] + list(rep.notes)

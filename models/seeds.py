@@ -34,10 +34,43 @@ from pathlib import Path
 from healthecon.errors import ProvenanceError, unknown_name
 from healthecon.provenance import Inputs, RowCheck, load_inputs, quote_in_text
 
-__all__ = ["available_inputs", "find_seeds", "seed_row_check", "worked_inputs"]
+__all__ = ["SEED_DOCUMENTS", "available_inputs", "find_seeds", "seed_row_check", "source_label", "worked_inputs"]
 
 _PACKAGE = "healthecon.data"
 _SEED_LINES = re.compile(r"^lines?\s+(\d+)(?:\s*[-–]\s*(\d+))?$", re.IGNORECASE)
+
+
+#: Short titles of the seed documents, for readers (a source is cited by its file name, which
+#: says nothing to a reader of the report): from each document's opening lines and the notes in
+#: ``../shared/reference/``.
+SEED_DOCUMENTS = {
+    "000": "Essence Project evidence bundle",
+    "002": "Integration guide, 16 local areas (2018)",
+    "003": "SCIE, Integration 2020 (2017)",
+    "004": "Nuffield Trust, hospital and social care interface (2018)",
+}
+_SEED_SOURCE = re.compile(r"^seeds/(\d{3})_[0-9a-f]+\.txt(?:,?\s+(lines?\s+\S.*))?$")
+
+
+def source_label(source: str) -> str:
+    """A source as a reader wants it: a seed document's file name as its short title and number,
+    its lines kept; any other source unchanged.
+
+    Examples
+    --------
+    >>> source_label("seeds/000_dd7df95bd4ae58ba.txt, line 59")
+    'Essence Project evidence bundle (seed 000), line 59'
+    >>> source_label("seeds/004_7c8f32ba8d936e0e.txt line 223")
+    'Nuffield Trust, hospital and social care interface (2018) (seed 004), line 223'
+    >>> source_label("seeds/002_887e750fede6152a.txt"), source_label("PSSRU unit costs 2019")
+    ('Integration guide, 16 local areas (2018) (seed 002)', 'PSSRU unit costs 2019')
+    """
+    match = _SEED_SOURCE.match(source.strip())
+    title = SEED_DOCUMENTS.get(match.group(1)) if match else None
+    if title is None:
+        return source
+    label = f"{title} (seed {match.group(1)})"
+    return f"{label}, {match.group(2)}" if match.group(2) else label
 
 
 def find_seeds(seeds: str | os.PathLike[str] | None = None) -> Path | None:

@@ -84,3 +84,28 @@ def test_page_count_reads_a_pdf(browser, analysis_page):
     pdf = page.pdf(format="A4")
     page.close()
     assert pdf.startswith(b"%PDF") and pdf_pages(pdf) >= 2  # the summary, then the uncertainty part on a new page
+
+
+def test_the_ledger_fits_a_laptop_screen_without_breaking_a_word(browser, reproduction_page):
+    """Eleven columns at 1280 px: the table no wider than its box, and no header or cell split
+    inside a word (a cell's text takes no more lines than it has words, counting hyphens)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(reproduction_page.as_uri())
+    wrap = page.evaluate("(() => { const w = document.querySelector('table.ledger').parentElement; return [w.scrollWidth, w.clientWidth]; })()")
+    split = page.evaluate("""Array.from(document.querySelectorAll('table.ledger th, table.ledger td')).filter(c => {
+        const r = document.createRange(); r.selectNodeContents(c);
+        const lines = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size;
+        return lines > c.innerText.trim().split(/[\\s-]+/).length; }).map(c => c.innerText)""")
+    page.close()
+    assert wrap[0] <= wrap[1], f"the ledger is {wrap[0] - wrap[1]} px wider than its box"
+    assert split == []
+
+
+def test_the_ledger_prints_on_landscape_pages_and_the_models_on_portrait(browser, reproduction_page):
+    page = browser.new_page()
+    page.goto(reproduction_page.as_uri())
+    pdf = page.pdf(prefer_css_page_size=True)
+    page.close()
+    sizes = [tuple(round(float(x)) for x in box.split()[2:]) for box in re.findall(rb"/MediaBox\s*\[\s*([\d. ]+)\]", pdf)]
+    assert sizes[0] == (842, 595) and sizes[-1] == (595, 842)  # A4 landscape first, A4 portrait for the models
+    assert sizes.index((595, 842)) < 6  # the ledger takes a few pages, not the report

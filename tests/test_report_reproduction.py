@@ -9,7 +9,7 @@ import pytest
 
 from healthecon.report import draw_charts, images, number_format, write_excel
 from healthecon.labels import column_label
-from healthecon.reproduction import Check, Reproduction
+from healthecon.reproduction import Check, Reproduction, checks_table
 from healthecon.worked import report
 
 
@@ -54,7 +54,7 @@ def test_html_puts_the_checks_first_and_escapes_every_text():
     assert page.index("Published figures and their reproduction") < page.index('<section class="part" id="derby">')
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
     assert "Derby &lt;LAC&gt;" in page and "n &amp; m" in page
-    assert "All 1 published figures reproduced" in page
+    assert "The 1 published figure matches within its published rounding. What the match proves: 1 re-derived" in page
     assert "draws: 5" in page
 
 
@@ -315,3 +315,10 @@ def test_workbook_inputs_sheet_keeps_the_provenance_with_values_as_numbers(writt
     assert kinds == {"published": "00E6F2EA", "derived": "00E8EEF8", "assumed": "00FDF0DC"}
     quote = list(sheet.iter_cols(min_col=7, max_col=7, min_row=2))[0]
     assert sheet.column_dimensions["G"].width == 60 and all(c.alignment.wrap_text for c in quote)
+
+
+def test_the_page_names_a_seed_document_by_its_title_and_the_ledger_file_keeps_its_file_name():
+    source = "seeds/000_dd7df95bd4ae58ba.txt, line 59"
+    r = Reproduction("chss", "CHSS", checks=[Check("chss", "ICER", 13886, 13885.96, precision=1, source=source)])
+    assert report.render_checks([r])["source"].tolist() == ["Essence Project evidence bundle (seed 000), line 59"]
+    assert checks_table([r])["source"].tolist() == [source]  # checks.csv and the workbook: what an auditor opens

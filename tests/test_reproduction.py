@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from healthecon.errors import AnalysisError
-from healthecon.reproduction import BASES, CHECK_COLUMNS, Check, Reproduction, checks_table, ledger_summary
+from healthecon.reproduction import BASES, CHECK_COLUMNS, Check, Reproduction, checks_table, ledger_summary, ledger_verdict
 
 
 @pytest.mark.parametrize(
@@ -134,3 +134,20 @@ def test_empty_and_ok():
     assert checks_table([]).columns.tolist() == list(CHECK_COLUMNS) and checks_table([]).empty
     rep = Reproduction("a", "A", checks=[Check("a", "f", 1, 1), Check("a", "g", 1, 2)])
     assert not rep.ok and Reproduction("a", "A").ok
+
+
+def test_ledger_verdict_says_what_the_matches_prove_and_never_calls_a_match_by_construction_a_reproduction():
+    calibrated = Check("a", "ICER", 13886, 13886.0, 1, basis="calibrated")
+    shown = Check("a", "cost", 575, 575.0, 1, basis="input")
+    rederived = Check("b", "ratio", 1.2, 1.2001, 0.01)
+    verdict = ledger_verdict([Reproduction("a", "A", checks=[calibrated, shown])])
+    assert verdict.startswith("All 2 published figures match within their published rounding.")
+    assert "1 calibrated (an unpublished input solved so that the figure holds: a match by construction" in verdict
+    assert "1 published input shown back" in verdict
+    assert verdict.endswith("None is an independent reproduction.")
+    with_evidence = ledger_verdict([Reproduction("a", "A", checks=[calibrated, rederived])])
+    assert "1 re-derived from published inputs that do not contain it" in with_evidence
+    assert "independent" not in with_evidence
+    off = Check("b", "ratio", 1.2, 1.3, 0.01)
+    assert ledger_verdict([Reproduction("b", "B", checks=[rederived, off])]).startswith("1 of 2 published figures NOT reproduced")
+    assert ledger_verdict([]) == "No published figures to compare."

@@ -9,7 +9,7 @@ import importlib
 
 import pytest
 
-from healthecon.reproduction import ledger_summary
+from healthecon.reproduction import ledger_summary, ledger_verdict
 from healthecon.worked import MODELS
 
 # model -> basis of each check, in order: read from each model's notes and data/<model>.csv
@@ -41,6 +41,15 @@ def test_every_worked_check_states_what_its_match_proves(reproductions):
 def test_the_ledger_summary_counts_one_consistency_check_thirteen_calibrated_and_seven_inputs(reproductions):
     assert ledger_summary(list(reproductions.values())) == (
         "21 figures: 1 consistency check, 13 calibrated, 7 inputs shown; 0 mismatched")
+
+
+def test_the_report_headline_does_not_call_the_worked_matches_reproductions(reproductions):
+    # no worked figure is re-derived from inputs that do not contain it: the headline says so
+    verdict = ledger_verdict(list(reproductions.values()))
+    assert verdict.startswith("All 21 published figures match within their published rounding.")
+    assert "1 consistency check against other published figures" in verdict
+    assert "13 calibrated" in verdict and "7 published inputs shown back" in verdict
+    assert verdict.endswith("None is an independent reproduction.")
 
 
 def test_every_interval_and_probability_from_assumed_spreads_says_so(reproductions):
