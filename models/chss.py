@@ -354,6 +354,7 @@ def reproduce(draws: int = 5000, seed: int = 20170) -> Reproduction:
         tables={"study_design": study, "icer": table, "components": components, "p_cost_effective": probabilities,
                 "pairwise": pair, "ceac": ceac_frame, "one_way": one_way},
         charts={"ce_plane": chart("plot_ce_plane", psa, "usual care", wtp=[wtp, wtp_upper], ellipse=0.95),
-                "ceac": chart("plot_ceac", psa, WTP_GRID), "tornado": chart("plot_tornado", one_way)},
+                "ceac": chart("plot_ceac", psa, WTP_GRID, thresholds=[wtp, wtp_upper]),
+                "tornado": chart("plot_tornado", one_way)},
         notes=notes,
     )

@@ -180,6 +180,23 @@ def test_ceac_frontier_is_rings_on_a_curve_not_a_band_and_thresholds_are_labelle
         plot_ceac(psa, WTP, thresholds=[np.nan])
 
 
+@pytest.mark.parametrize("threshold", [5_000, 20_000, 30_000, 45_000])
+def test_a_threshold_label_sits_between_the_curves_it_crosses(psa, threshold):
+    """Each label is centred in the widest gap between the curves where they cross its line, so
+    its box covers none of them (the old place, the top of the axes, sat on the rising curve)."""
+    ax = plot_ceac(psa, WTP, thresholds=[threshold])
+    fig = ax.figure
+    fig.canvas.draw()
+    (label,) = ax.texts
+    box = label.get_window_extent(fig.canvas.get_renderer()).transformed(ax.transData.inverted())
+    for line in ax.get_lines():
+        if line.get_label().startswith("_threshold"):
+            continue
+        at = np.interp(threshold, line.get_xdata(), line.get_ydata())
+        assert not box.y0 < at < box.y1, (line.get_label(), at, box)
+    plt.close(fig)
+
+
 def test_ce_plane_legend_shows_the_ellipse_and_each_threshold_line_is_labelled(psa):
     ax = plot_ce_plane(psa, "usual", wtp=[20_000, 30_000], ellipse=0.95)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]

@@ -308,16 +308,21 @@ def _stated_thresholds(outcomes: xr.Dataset, thresholds: float | Sequence[float]
     return values
 
 
-def _threshold_lines(ax: Axes, outcomes: xr.Dataset, thresholds: np.ndarray, grid: np.ndarray) -> None:
-    """A labelled dotted vertical line at each threshold inside the grid (a line outside it would stretch the axis)."""
+def _threshold_lines(ax: Axes, outcomes: xr.Dataset, thresholds: np.ndarray, grid: np.ndarray, curves: np.ndarray) -> None:
+    """A labelled dotted vertical line at each threshold inside the grid (a line outside it would
+    stretch the axis), its label centred in the widest gap between the ``curves`` (one row per
+    curve drawn over ``grid``) where they cross the line, so that it covers none of them if it can."""
     currency, unit = _units(outcomes)
+    low, high = ax.get_ylim()
     for lam in thresholds:
         if not grid.min() <= lam <= grid.max():
             continue
         text = f"{format_money(lam, currency)} per {unit}"
         ax.axvline(lam, color="0.35", linestyle=":", linewidth=1.2, zorder=1, label=f"_threshold {text}")
-        ax.annotate(text, (lam, 1.0), xycoords=("data", "axes fraction"), xytext=(-3, -4), textcoords="offset points",
-                    rotation=90, ha="right", va="top", fontsize=8, color="0.25", zorder=4,
+        crossings = sorted([low, high, *(float(np.interp(lam, grid, curve)) for curve in curves)])
+        _, middle = max((above - below, (above + below) / 2) for below, above in zip(crossings, crossings[1:]))
+        ax.annotate(text, (lam, middle), xytext=(-3, 0), textcoords="offset points",
+                    rotation=90, ha="right", va="center", fontsize=8, color="0.25", zorder=4,
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})  # legible over a curve
 
 
@@ -360,8 +365,8 @@ def plot_ceac(outcomes: xr.Dataset, wtp: float | Sequence[float] | np.ndarray, *
         _frontier(ax, grid, best["probability"].values, "Frontier (CEAF)")
     for name in strategies(outcomes):
         ax.plot(grid, curves.sel({STRATEGY: name}).values, color=colors[name], linewidth=1.8, label=name, zorder=2)
-    _threshold_lines(ax, outcomes, marks, grid)
     ax.set_ylim(-0.02, 1.02)
+    _threshold_lines(ax, outcomes, marks, grid, curves.transpose(STRATEGY, cea.WTP).values)
     ax.set_ylabel("Probability cost-effective")
     _wtp_axis(ax, outcomes)
     return finish(ax)
