@@ -446,9 +446,9 @@ def ledger_verdict(reproductions: Sequence[Reproduction]) -> str:
     if not checks:
         return "No published figures to compare."
     counts = {basis: sum(c.basis == basis for c in checks) for basis in BASES}
-    parts = [_BASIS_MEANING[basis].format(n=n, them="it" if n == 1 else "them", checks="consistency check" if n == 1 else "consistency checks",
-                                          inputs="input" if n == 1 else "inputs")
-             for basis, n in counts.items() if n]
+    parts = [_BASIS_MEANING[basis].format(n=k, them="it" if k == 1 else "them", inputs="input" if k == 1 else "inputs",
+                                          checks="consistency check" if k == 1 else "consistency checks")
+             for basis, k in counts.items() if k]
     n = len(checks)
     verdict = (f"All {n} published figures match within their published rounding." if n > 1
                else "The 1 published figure matches within its published rounding.")
@@ -456,4 +456,3 @@ def ledger_verdict(reproductions: Sequence[Reproduction]) -> str:
     if not counts["re-derived"]:
         verdict += " None is an independent reproduction."
     return verdict
-

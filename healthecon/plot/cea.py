@@ -21,6 +21,7 @@ loss curves over cost-effectiveness acceptability curves and frontier. *Value in
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -320,7 +321,7 @@ def _threshold_lines(ax: Axes, outcomes: xr.Dataset, thresholds: np.ndarray, gri
         text = f"{format_money(lam, currency)} per {unit}"
         ax.axvline(lam, color="0.35", linestyle=":", linewidth=1.2, zorder=1, label=f"_threshold {text}")
         crossings = sorted([low, high, *(float(np.interp(lam, grid, curve)) for curve in curves)])
-        _, middle = max((above - below, (above + below) / 2) for below, above in zip(crossings, crossings[1:]))
+        _, middle = max((above - below, (above + below) / 2) for below, above in itertools.pairwise(crossings))
         ax.annotate(text, (lam, middle), xytext=(-3, 0), textcoords="offset points",
                     rotation=90, ha="right", va="center", fontsize=8, color="0.25", zorder=4,
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})  # legible over a curve
