@@ -18,7 +18,7 @@ it still returns four rewards (two costs, QALYs, life-years) to the baselines' c
 The base case (one sample) is also timed against the model's own transition functions called
 once per cycle and strategy (300 times), the floor of any engine that evaluates them cycle by
 cycle; healthecon calls a time-dependent function for blocks of cycles at once in runs of up to
-1,024 samples (``healthecon.markov.Time``), so it can be faster than that floor.
+2,048 samples (``healthecon.markov.Time``), so it can be faster than that floor.
 
 The decision tree: 4 strategies, 20 pathways (a drug, response, relapse or adverse events),
 rolled back by healthecon and by hand-written numpy (the expected value of each chance node

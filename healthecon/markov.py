@@ -28,7 +28,7 @@ count: ``lambda p, s, k=k: ...`` (the loop-variable idiom) is a function of ``(p
 and keeps its ``k``; give ``time`` without a default to receive it.
 
 A function is called once per strategy if it does not use ``time`` when first called (at
-cycle 1), and once per cycle otherwise -- or, in runs of up to 1,024 samples, once per block
+cycle 1), and once per cycle otherwise -- or, in runs of up to 2,048 samples, once per block
 of cycles with the time as column arrays (see :class:`Time`); never once per sample. (The model notices what a
 function reads: any use of ``time`` other than ``time.in_state`` -- an attribute, ``repr``,
 a copy -- counts as reading the clock, so a function that only uses ``time.in_state`` is not
@@ -168,7 +168,7 @@ class Time:
     Notes
     -----
     A function that reads the clock (``cycle``, ``years`` or ``age``) is called for blocks of
-    cycles at once when a run has up to 1,024 samples (a base case, a threshold search, a small
+    cycles at once when a run has up to 2,048 samples (a base case, a threshold search, a small
     PSA), to save a call per cycle: ``cycle``, ``years`` and ``age`` are then column arrays, one
     row per cycle of the block (shape ``(cycles, 1)``), so that numpy arithmetic and look-ups
     (``table[time.cycle - 1]``, ``np.where(time.cycle <= 3, a, b)``,

@@ -111,8 +111,8 @@ class CohortEngine:
         in one call of each function (time as column arrays, :class:`healthecon.markov.Time`),
         or cycle ``t`` alone.
 
-        Blocks hold :func:`_block_cycles` cycles (all of them for one sample; cycle by cycle from
-        1,025 samples up, where blocks would be too short to pay). Each block must give at its
+        Blocks hold :func:`_block_cycles` cycles (all of them for one sample; cycle by cycle above
+        2,048 samples, where blocks would cost more than they save). Each block must give at its
         first and last cycles exactly the numbers of calls with time as numbers (a block after
         the first starts one cycle early, at the last cycle of the one before, whose numbers are
         known, so one call tests both ends). A function that cannot take time as arrays (it
@@ -478,21 +478,26 @@ def _require_equal(held: object, single: object, j: int) -> None:
 #: Samples propagated together: a block's cohort, its new cohort and its occupancy stay in the
 #: processor's cache between the operations of a cycle (about 1 MB for 4 states).
 _BLOCK = 8192
-#: Cycles x samples per block of cycles evaluated in one call of a time-dependent function: its
-#: arrays then stay under 128 KiB, which the C library's allocator serves from its heap (larger
-#: ones are mapped from the system afresh every time, and cost more than the calls they save).
+#: Cycles x samples per block of cycles evaluated in one call of a time-dependent function, up
+#: to 1,024 samples: its arrays then stay under 128 KiB, which the C library's allocator serves
+#: from its heap (larger ones are mapped from the system afresh every time); longer blocks
+#: measured no faster, sometimes slower.
 _BLOCK_ELEMENTS = 2**14
 
 
-#: The fewest cycles a block must hold to be used: each block costs a call with time as numbers
-#: (the test of its last cycle) besides its own, and blocks of 8 cycles measured slower than
-#: cycle by cycle.
+#: The fewest cycles a block holds: each block costs a call with time as numbers (the test of its
+#: last cycle) besides its own, and blocks of 8 cycles measured slower than cycle by cycle.
 _MIN_BLOCK = 16
+#: The most samples evaluated by blocks (of ``_MIN_BLOCK`` cycles above 1,024 samples); more go
+#: cycle by cycle. Measured on the benchmark's Sick-Sicker model, blocks of 16 cycles against
+#: cycle by cycle: 1.5x as fast at 1,100 samples, 1.1x at 2,048, 1.04x at 2,500, none at 3,000
+#: (their arrays outgrow the cache and the allocator's heap).
+_BLOCK_SAMPLES = 2048
 
 
 def _block_cycles(n: int) -> int:
-    """Cycles per block of evaluation for ``n`` samples."""
-    return max(1, _BLOCK_ELEMENTS // n)
+    """Cycles per block of evaluation for ``n`` samples (1: cycle by cycle)."""
+    return max(_MIN_BLOCK, _BLOCK_ELEMENTS // n) if n <= _BLOCK_SAMPLES else 1
 
 
 def _block_size(n: int) -> int:

@@ -61,7 +61,29 @@ def same(a: xr.Dataset, b: xr.Dataset) -> None:
 
 def cycle_by_cycle(monkeypatch) -> None:
     """No block holds 2 cycles: every function is called once per cycle, with time as numbers."""
-    monkeypatch.setattr(engine, "_BLOCK_ELEMENTS", 1)
+    monkeypatch.setattr(engine, "_BLOCK_SAMPLES", 0)
+
+
+def test_runs_of_up_to_2048_samples_go_by_blocks_and_agree_with_a_larger_run_bit_for_bit(monkeypatch):
+    """The limit itself: 2,048 samples by blocks of 16 cycles (the compiled loop), 2,049 cycle by
+    cycle; the first 2,048 samples of the larger run are the smaller run's numbers."""
+    model = MarkovModel(["well", "sick", "dead"], ["usual", "new"],
+                        lambda p, s, time: {"well": {"well": C, "sick": p["p_sick"], "dead": mortality(time.age)},
+                                            "sick": {"sick": C, "dead": 2 * mortality(time.age)}, "dead": {"dead": 1}},
+                        start={"well": 1}, n_cycles=20, start_age="age0", correction="half-cycle",
+                        state_rewards={"qaly": {"well": 0.9, "sick": 0.6}, "cost_care": {"sick": 800.0}})
+    sizes = []
+    kernel = engine._propagate_block
+    monkeypatch.setattr(engine, "_propagate_block", lambda template, j, size, *rest: (
+        sizes.append(size), kernel(template, j, size, *rest))[1])
+    d = draws(engine._BLOCK_SAMPLES + 1)
+    small = model.run(d.isel(sample=slice(0, engine._BLOCK_SAMPLES)))
+    assert sizes == [16, 4, 16, 4]  # each strategy's 20 cycles in blocks of 16 and 4
+    sizes.clear()
+    large = model.run(d)
+    assert sizes == []  # cycle by cycle
+    for name in small.data_vars:
+        assert np.array_equal(small[name].values, large[name].values[: engine._BLOCK_SAMPLES]), name
 
 
 @pytest.mark.parametrize("trace", [False, True])
@@ -79,10 +101,11 @@ def test_blocks_give_the_numbers_of_a_cycle_by_cycle_run_bit_for_bit(monkeypatch
 
 
 def test_samples_split_across_the_block_size_give_the_same_numbers(monkeypatch):
-    """With blocks of 96 elements: 1 sample runs its 40 cycles in one block (the compiled loop),
-    6 samples in blocks of 16, 16 and 8 cycles, 16 and 23 samples cycle by cycle (blocks of 6
-    and 4 cycles are too short); the pieces make the whole, bit for bit."""
+    """With blocks of 96 elements up to 6 samples: 1 sample runs its 40 cycles in one block (the
+    compiled loop), 6 samples in blocks of 16, 16 and 8 cycles, 16 and 23 samples cycle by cycle;
+    the pieces make the whole, bit for bit."""
     monkeypatch.setattr(engine, "_BLOCK_ELEMENTS", 96)
+    monkeypatch.setattr(engine, "_BLOCK_SAMPLES", 6)
     model, d = rich_model(start_age=50, n_cycles=40), draws(23)
     whole = model.run(d)
     parts = [model.run(d.isel(sample=part)) for part in (slice(0, 1), slice(1, 7), slice(7, 23))]
@@ -216,5 +239,5 @@ def test_blocks_equal_cycle_by_cycle_for_random_time_dependent_models(k, n, n_cy
     by_blocks = model.run(d)
     assert shapes == [0, 2] + [0] * (n_cycles > 1)  # cycle 1 alone, all cycles in a block, the last alone
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(engine, "_BLOCK_ELEMENTS", 1)
+        mp.setattr(engine, "_BLOCK_SAMPLES", 0)
         same(by_blocks, model.run(d))

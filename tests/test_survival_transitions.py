@@ -63,7 +63,7 @@ def test_curve_driven_markov_model_runs_by_blocks_with_the_numbers_of_cycle_by_c
     draws = xr.Dataset({"os_rate": ("sample", [0.05, 0.1, 0.2]), "pfs_scale": ("sample", [0.2, 0.3, 0.4])})
     by_blocks = model.run(draws, trace=True)
     assert shapes == [(3,), (36, 3), (3,)]  # cycle 1; cycles 1-36 in one call; cycle 36 to test the block
-    monkeypatch.setattr(engine, "_BLOCK_ELEMENTS", 1)
+    monkeypatch.setattr(engine, "_BLOCK_SAMPLES", 0)
     cycle_by_cycle = model.run(draws, trace=True)
     for name in by_blocks.data_vars:
         assert np.array_equal(by_blocks[name].values, cycle_by_cycle[name].values), name
