@@ -290,7 +290,9 @@ def one_way(
         Index ``parameter``, sorted by ``swing`` (largest first); columns ``base``, ``low``,
         ``high`` (parameter values), ``outcome_base``, ``outcome_low``, ``outcome_high``,
         ``swing`` (``|outcome_high - outcome_low|``) and, when ``wtp`` is given,
-        ``optimal_low`` and ``optimal_high``. Attrs describe the outcome, units and strategies.
+        ``optimal_low`` and ``optimal_high``. Attrs describe the outcome, units and strategies,
+        and carry the labels and units ``params`` declares for the varied parameters
+        (``parameter_labels``, ``parameter_units``), which the tornado shows.
 
     Raises
     ------
@@ -356,6 +358,10 @@ def one_way(
         "level": level, "currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", ""),
         "optimal_base": base_optimal if wtp is not None else None,
     }
+    for about in ("labels", "units"):  # what Parameters declares of the varied parameters, for the tornado
+        declared = {} if isinstance(params, xr.Dataset) else getattr(params, about, {})
+        # (an undeclared label reads as the parameter's name: not a declaration)
+        table.attrs[f"parameter_{about}"] = {name: str(declared[name]) for name in names if declared.get(name, name) != name}
     return table
 
 

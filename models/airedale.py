@@ -107,12 +107,15 @@ def baseline_events(values: Mapping[str, float], net: bool = True) -> dict[str, 
 def parameters(values: Mapping[str, float]) -> Parameters:
     """PSA parameters: the four reductions (Beta) and two unit costs (Gamma); spend fixed."""
     params: dict[str, object] = {"ccg_spend": values["ccg_spend"]}
-    for key, (_, unit_cost) in EVENTS.items():
+    labels, units = {"ccg_spend": "CCG spend"}, {"ccg_spend": "£"}
+    for key, (event, unit_cost) in EVENTS.items():
         for arm in ("intervention", "control"):
             name = f"reduction_{key}_{arm}"
             params[name] = uncertain(Beta, values[name], values["sd_reduction"], name)
+            labels[name], units[name] = f"Reduction in {event}, {arm} care homes", "%"
         params[unit_cost] = uncertain(Gamma, values[unit_cost], values["cv_unit_cost"] * values[unit_cost], unit_cost)
-    return Parameters(params)
+        labels[unit_cost], units[unit_cost] = f"Unit cost of {event.removesuffix('s')}", "£"
+    return Parameters(params, labels=labels, units=units)
 
 
 def with_avoided(draws: xr.Dataset, baseline: Mapping[str, float]) -> xr.Dataset:

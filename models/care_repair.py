@@ -73,10 +73,12 @@ def parameters(values: Mapping[str, float]) -> Parameters:
     """PSA parameters: each savings line Gamma around its assumed value; the investment fixed."""
     total = values["savings_per_pound"] * values["investment"]
     params = {"investment": values["investment"]}
-    for key in LINES:
+    labels = {"investment": "Investment"}
+    for key, (line, agency) in LINES.items():
         mean = values[f"share_{key}"] * total
         params[f"saving_{key}"] = uncertain(Gamma, mean, values["cv_savings"] * mean, f"share_{key}") if mean > 0 else 0.0
-    return Parameters(params)
+        labels[f"saving_{key}"] = f"Savings to the {agency}: {line}"
+    return Parameters(params, labels=labels, units=dict.fromkeys(params, "£"))
 
 
 def model() -> cba.CBAModel:

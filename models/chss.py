@@ -190,6 +190,10 @@ def parameters(
         inc_cost_community=_normal(inc_cost_community, se_inc_cost, "se_inc_cost"),
         inc_cost_hospital=float(inc_cost_hospital),
         inc_ly=_normal(inc_ly, se_inc_ly, "se_inc_ly"),
+        labels={"inc_cost_community": "Incremental community cost per resident",
+                "inc_cost_hospital": "Incremental hospital cost per resident",
+                "inc_ly": "Incremental life-years per resident"},
+        units={"inc_cost_community": "£", "inc_cost_hospital": "£", "inc_ly": "life-years"},
     )
     r = float(require_finite(rho, "rho"))
     if r != 0:

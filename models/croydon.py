@@ -166,14 +166,19 @@ def parameters(activity: Mapping[str, Mapping[str, float]], unit_costs: Mapping[
         return Gamma.from_mean_sd(mean, cv * mean) if cv > 0 and mean > 0 else float(mean)
 
     named: dict[str, object] = {}
+    labels: dict[str, str] = {}
+    scheme = {prefix: label for label, prefix in SCHEMES.items()}
     for prefix, lines in activity.items():
         _require_lines(lines, f"activity of {prefix!r}")
         for key, value in lines.items():
             named[f"{prefix}_{key}"] = dist(float(value), a_cv)
+            labels[f"{prefix}_{key}"] = f"{LINES[key].label.capitalize()} ({scheme.get(prefix, prefix)})"
     _require_lines(unit_costs, "unit costs")
     for key, value in unit_costs.items():
         named[LINES[key].unit_cost] = dist(float(value), u_cv)
-    return Parameters(named)
+        activity_name = LINES[key].label.removesuffix(" avoided").removesuffix(" saved").removesuffix("s")
+        labels[LINES[key].unit_cost] = f"Unit cost per {activity_name}"
+    return Parameters(named, labels=labels, units={LINES[key].unit_cost: "£" for key in unit_costs})
 
 
 def reproduce(draws: int = 5000, seed: int = 2018) -> Reproduction:

@@ -118,7 +118,8 @@ def parameters(values: Mapping[str, float]) -> Parameters:
         for adjustment in ADJUSTMENTS:
             name = f"{adjustment}_{key}"
             params[name] = uncertain(Beta, values[name], values["sd_adjustment"], name) if 0 < values[name] < 1 else values[name]
-    return Parameters(params)
+    units = {name: "%" if name.startswith(ADJUSTMENTS) else "£" for name in params}  # deductions are shares
+    return Parameters(params, units=units)
 
 
 def impact_map(values: Mapping[str, float]) -> sroi.ImpactMap:

@@ -82,11 +82,15 @@ def inputs(overrides: Mapping[str, float] | None = None) -> Inputs:
 def parameters(values: Mapping[str, float]) -> Parameters:
     """PSA parameters: each component's benefit per year Gamma around its assumed value."""
     params: dict[str, object] = {"investment": values["investment"]}
-    for per_pound in ("bcr_initial", "bcr_year1", "benefit_year2_per_pound"):
-        for key in COMPONENTS:
+    labels = {"investment": "Investment (one year)"}
+    periods = {"bcr_initial": "initial analysis", "bcr_year1": "year 1", "benefit_year2_per_pound": "year 2"}
+    for per_pound, period in periods.items():
+        for key, component in COMPONENTS.items():
             mean = values[per_pound] * values[f"share_{key}"] * values["investment"]
             params[f"{per_pound}_{key}"] = uncertain(Gamma, mean, values["cv_benefit"] * mean, f"share_{key}") if mean > 0 else 0.0
-    return Parameters(params)
+            labels[f"{per_pound}_{key}"] = f"Benefit, {period}: {component}"
+    # the names say which published ratio a benefit comes from; the labels say what it is (£ a year)
+    return Parameters(params, labels=labels, units=dict.fromkeys(params, "£"))
 
 
 def model(discount: float) -> cba.CBAModel:

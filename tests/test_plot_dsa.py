@@ -143,6 +143,18 @@ def test_tornado_names_and_values_come_from_the_declared_labels_and_units():
     assert {"£2,000", "£4,000", "0.05", "0.2"} == {t.get_text() for t in ax.texts}
     ax = plot_tornado(table, params=params, labels={"gain": "Gain in QALYs"})  # an explicit label wins
     assert any(label.get_text().startswith("Gain in QALYs") for label in ax.get_yticklabels())
+    # one_way given the Parameters keeps what they declare, so the table alone draws the same names
+    declared = one_way(Toy(), params, ranges=RANGES, wtp=20000, strategy="new")
+    assert declared.attrs["parameter_labels"] == {"c_new": "Cost of the new treatment", "gain": "QALY gain"}
+    assert declared.attrs["parameter_units"] == {"c_new": "£"}
+    alone = plot_tornado(declared)
+    assert sorted(label.get_text() for label in alone.get_yticklabels()) == sorted(ticks)
+    assert table.attrs["parameter_labels"] == {}  # a base-case Dataset declares nothing
+    # a parameter without a declared label reads as its name made readable, not as its code name
+    partial = Parameters(c_new=2500.0, gain=0.1, units={"c_new": "£"})
+    for drawn in (plot_tornado(one_way(Toy(), partial, ranges=RANGES, wtp=20000, strategy="new")),
+                  plot_tornado(table, params=partial)):
+        assert sorted(label.get_text() for label in drawn.get_yticklabels()) == ["C new\n(base £2,500)", "Gain\n(base 0.1)"]
 
 
 def test_tornado_axis_of_a_return_per_pound_reads_as_money_per_pound():

@@ -62,3 +62,13 @@ def test_every_interval_and_probability_from_assumed_spreads_says_so(reproductio
                 assert "assumed" in check.assumptions, (name, check.figure, check.assumptions)
     chss = reproductions["chss"].checks
     assert "£150" in chss[-1].assumptions and chss[-1].probability_label == "P(cost-effective at £30,000)"
+
+
+def test_every_tornado_parameter_is_shown_with_a_declared_label_or_unit(reproductions):
+    # each worked model declares, with its Parameters, what its tornado shows: "Benefit, year 1:
+    # Crisis Response (base £333,000)", not "bcr_year1_crisis_response (base 333,000)"
+    tables = {(name, key): rep.tables[key] for name, rep in reproductions.items() for key in rep.tables if key.startswith("one_way")}
+    assert {name for name, _ in tables} == {"chss", "croydon", "derby", "care_repair", "airedale", "manchester"}
+    for (name, key), table in tables.items():
+        described = set(table.attrs["parameter_labels"]) | set(table.attrs["parameter_units"])
+        assert set(table.index) <= described, (name, key, sorted(set(table.index) - described))

@@ -12,6 +12,7 @@ Drummond MF et al. (2015). *Methods for the Economic Evaluation of Health Care P
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
@@ -38,6 +39,8 @@ _MONEY_NAMES = {"bcr": "benefit-cost ratio ({c} of benefit per {c}1)", "net_roi"
 _LOW, _HIGH = PALETTE[4], PALETTE[5]
 #: Inches per parameter row: room for two half-height bars and their value labels, one above the other.
 _ROW_INCHES = 0.5
+#: Characters per line of a parameter's name on a tornado's axis.
+_NAME_WIDTH = 40
 
 
 def _outcome_label(attrs: Mapping[str, object]) -> str:
@@ -123,7 +126,8 @@ def plot_tornado(
         Label each bar's end with the parameter value, formatted by the parameter's unit.
     labels, units
         ``{parameter: label}`` and ``{parameter: unit}`` (``"£"``, ``"%"``, ``"probability"``...);
-        they override those of ``params``. A parameter with no label reads as
+        they override those of ``params``, which override those the table carries
+        (:func:`healthecon.dsa.one_way` keeps what its ``Parameters`` declare). A parameter with no label reads as
         :func:`healthecon.labels.column_label` reads its name (``c_ward`` as "C ward"), as in
         the report's table.
     params
@@ -179,9 +183,10 @@ def plot_tornado(
         raise AnalysisError(f"plot_tornado: expected a table from dsa.one_way; missing columns {missing}")
     if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1):
         raise AnalysisError(f"plot_tornado: top must be a whole number >= 1, got {top!r}")
-    names = {**dict(getattr(params, "labels", {}) or {}), **dict(labels or {})}
-    unit_of = {**dict(getattr(params, "units", {}) or {}), **dict(units or {})}
     attrs = table.attrs
+    declared = {name: label for name, label in dict(getattr(params, "labels", {}) or {}).items() if label != name}
+    names = {**attrs.get("parameter_labels", {}), **declared, **dict(labels or {})}  # else column_label of the name
+    unit_of = {**attrs.get("parameter_units", {}), **dict(getattr(params, "units", {}) or {}), **dict(units or {})}
     currency = str(attrs.get("currency") or "£")
     shown = table.sort_values("swing", ascending=False, kind="stable").iloc[:top]
     ax = get_ax(ax, figsize=(10.0, 1.6 + _ROW_INCHES * len(shown)))  # wide enough for the legend at the right
@@ -207,7 +212,8 @@ def plot_tornado(
                 values.append(ax.annotate(value_text(value, unit, currency), (end, at), xytext=(3 if right else -3, 0),
                                           textcoords="offset points", ha="left" if right else "right", va="center",
                                           fontsize=8, color="0.2"))
-    ticks = [str(names.get(str(n), column_label(n))) for n in shown.index]
+    # a long name on lines of at most _NAME_WIDTH characters, so that it does not squeeze the bars
+    ticks = [textwrap.fill(str(names.get(str(n), column_label(n))), _NAME_WIDTH) for n in shown.index]
     if "base" in shown:
         ticks = [f"{t}\n(base {value_text(b, unit_of.get(str(n)), currency)})" for t, n, b in zip(ticks, shown.index, shown["base"])]
     ax.set_yticks(y, ticks)
