@@ -180,3 +180,17 @@ def test_healthecon_report_command_reads_saved_outcomes_and_a_parameter_table(tm
     assert "£15,000 per QALY" in page
     assert cli.main(["report", str(tmp_path / "missing.csv")]) == 2
     assert "healthecon report:" in capsys.readouterr().err
+
+
+def test_a_one_way_table_shows_declared_labels_and_units_and_keeps_names_and_numbers_in_its_files():
+    from healthecon import dsa
+    from healthecon.examples import virtual_ward
+    from healthecon.params import Parameters
+    from healthecon.report.document import Table, table_view
+
+    ward, _ = virtual_ward()
+    params = Parameters(p_home=0.75, c_ward=600.0, labels={"c_ward": "Virtual ward cost"}, units={"c_ward": "£", "p_home": "%"})
+    table = dsa.one_way(ward, params, ranges={"p_home": (0.65, 0.85), "c_ward": (400, 900)}, wtp=20000)
+    rows = {r.cells[0].text: [c.text for c in r.cells[1:4]] for r in table_view(Table("one_way", table)).rows}
+    assert rows == {"p_home": ["75%", "65%", "85%"], "Virtual ward cost": ["£600", "£400", "£900"]}
+    assert sorted(Table("one_way", table).flat["parameter"]) == ["c_ward", "p_home"]  # the CSV and workbook: names

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..labels import column_kind, column_label, format_cell
+from ..labels import column_kind, column_label, format_cell, unit_kind
 from .images import Chart
 
 __all__ = ["Figure", "Table", "Section", "Document", "table_view", "LONG_TABLE_ROWS"]
@@ -209,6 +209,21 @@ class TableView:
     csv: str | None = None
 
 
+def _declared_parameters(table: Table, flat: pd.DataFrame, texts: dict[object, list[str]], currency: str) -> None:
+    """A one-way table (:func:`healthecon.dsa.one_way`) shows each parameter by its declared
+    label, and its base, low and high values in its declared unit (``£600``, ``25%``), as the
+    tornado does; the CSV and the workbook keep the names and the numbers."""
+    labels, units = table.frame.attrs.get("parameter_labels") or {}, table.frame.attrs.get("parameter_units") or {}
+    if "parameter" not in texts or table.display is not None:
+        return
+    names = [str(name) for name in flat["parameter"]]
+    texts["parameter"] = [labels.get(name, text) for name, text in zip(names, texts["parameter"])]
+    for column in ("base", "low", "high"):
+        if column in texts:
+            texts[column] = [format_cell(value, unit_kind(units[name]), currency) if name in units else text
+                             for name, value, text in zip(names, flat[column], texts[column])]
+
+
 def table_view(table: Table, csv: str | None = None, anchor: str = "") -> TableView:
     """The text of ``table`` as a reader sees it.
 
@@ -246,6 +261,7 @@ def table_view(table: Table, csv: str | None = None, anchor: str = "") -> TableV
                      for c, (a, b) in zip(cells, ends)]
         blanks = blanks or (any(c == "" for c in cells) and kind != "text")
         texts[column] = cells
+    _declared_parameters(table, flat, texts, currency)
     headers = [table.header(c) + (" (95% interval)" if str(c) in pairs else "") for c in columns]
     numeric = [table.kind(c) != "text" for c in columns]
     row_css = list(table.row_css) if table.row_css is not None else [""] * len(flat)
