@@ -64,7 +64,7 @@ from .outcomes import SAMPLE, STRATEGY, cost_effect
 from .outcomes import strategies as strategy_labels
 from .sroi import DEDUCTIONS, NUMERIC_FIELDS, SROIModel
 
-__all__ = ["one_way", "one_way_impact_map", "two_way", "threshold", "scenarios", "Threshold"]
+__all__ = ["one_way", "one_way_impact_map", "two_way", "threshold", "scenarios", "Threshold", "declared_labels_and_units"]
 
 
 class _First:
@@ -358,11 +358,27 @@ def one_way(
         "level": level, "currency": outcomes.attrs.get("currency", ""), "effect_unit": outcomes.attrs.get("effect_unit", ""),
         "optimal_base": base_optimal if wtp is not None else None,
     }
-    for about in ("labels", "units"):  # what Parameters declares of the varied parameters, for the tornado
-        declared = {} if isinstance(params, xr.Dataset) else getattr(params, about, {})
-        # (an undeclared label reads as the parameter's name: not a declaration)
-        table.attrs[f"parameter_{about}"] = {name: str(declared[name]) for name in names if declared.get(name, name) != name}
+    labels, units = declared_labels_and_units(params)  # of the varied parameters, for the tornado
+    table.attrs["parameter_labels"] = {name: labels[name] for name in names if name in labels}
+    table.attrs["parameter_units"] = {name: units[name] for name in names if name in units}
     return table
+
+
+def declared_labels_and_units(params: object) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels and units a :class:`~healthecon.params.Parameters` declares (nothing for a
+    base-case Dataset); a parameter without a declared label, which ``Parameters.labels``
+    gives as its name, has none here.
+
+    Examples
+    --------
+    >>> from healthecon.params import Parameters
+    >>> declared_labels_and_units(Parameters(c_ward=600.0, p_home=0.75, labels={"c_ward": "Ward cost"}, units={"c_ward": "£"}))
+    ({'c_ward': 'Ward cost'}, {'c_ward': '£'})
+    """
+    if params is None or isinstance(params, xr.Dataset):
+        return {}, {}
+    labels = {str(name): str(label) for name, label in (getattr(params, "labels", {}) or {}).items() if label != name}
+    return labels, {str(name): str(unit) for name, unit in (getattr(params, "units", {}) or {}).items()}
 
 
 def one_way_impact_map(

@@ -23,6 +23,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from ..dsa import declared_labels_and_units
 from ..errors import AnalysisError
 from ..formatting import format_money, format_number
 from ..labels import column_label, format_cell, unit_kind
@@ -184,9 +185,9 @@ def plot_tornado(
     if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1):
         raise AnalysisError(f"plot_tornado: top must be a whole number >= 1, got {top!r}")
     attrs = table.attrs
-    declared = {name: label for name, label in dict(getattr(params, "labels", {}) or {}).items() if label != name}
-    names = {**attrs.get("parameter_labels", {}), **declared, **dict(labels or {})}  # else column_label of the name
-    unit_of = {**attrs.get("parameter_units", {}), **dict(getattr(params, "units", {}) or {}), **dict(units or {})}
+    declared_labels, declared_units = declared_labels_and_units(params)
+    names = {**attrs.get("parameter_labels", {}), **declared_labels, **dict(labels or {})}  # else column_label of the name
+    unit_of = {**attrs.get("parameter_units", {}), **declared_units, **dict(units or {})}
     currency = str(attrs.get("currency") or "£")
     shown = table.sort_values("swing", ascending=False, kind="stable").iloc[:top]
     ax = get_ax(ax, figsize=(10.0, 1.6 + _ROW_INCHES * len(shown)))  # wide enough for the legend at the right
