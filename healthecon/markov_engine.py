@@ -433,29 +433,34 @@ def _per_cycle_form(value: object) -> object:
     return value
 
 
+#: Why a block is not taken (the engine then goes cycle by cycle; the message is never shown).
+_OTHER_ENTRIES = "a block of cycles evaluated with time as arrays has other entries than a cycle evaluated alone"
+_DISAGREES = "a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone"
+
+
 def _require_agreement(block: tuple, j: int, single: tuple) -> None:
     """Raise :class:`CycleByCycle` unless a block's values at its ``j``-th cycle are exactly those
     of the same cycle evaluated alone, with time as numbers (a NaN never agrees)."""
     (rows, state, items), (rows1, state1, items1) = block, single
     if len(rows) != len(rows1) or any(len(items[name]) != len(items1[name]) for name in items):
-        raise CycleByCycle("a block of cycles evaluated with time as arrays has other entries than a cycle evaluated alone")
+        raise CycleByCycle(_OTHER_ENTRIES)
     for row, row1 in zip(rows, rows1):
         if row.keys() != row1.keys():
-            raise CycleByCycle("a block of cycles evaluated with time as arrays has other entries than a cycle evaluated alone")
+            raise CycleByCycle(_OTHER_ENTRIES)
         for k, a in row.items():
             b = row1[k]
             if a.__class__ is list and b.__class__ is float:  # one sample: numbers (most entries)
                 if a[j] != b:  # NaN included
-                    raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
+                    raise CycleByCycle(_DISAGREES)
             else:
                 _require_equal(a, b, j)
     for name, values in state.items():
         if not np.equal(values[:, j], state1[name]).all():
-            raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
+            raise CycleByCycle(_DISAGREES)
     for name, its in items.items():
         for (a, b, v), (a1, b1, v1) in zip(its, items1[name]):
             if a != a1 or b != b1:
-                raise CycleByCycle("a block of cycles evaluated with time as arrays has other entries than a cycle evaluated alone")
+                raise CycleByCycle(_OTHER_ENTRIES)
             _require_equal(v, v1, j)
 
 
@@ -469,7 +474,7 @@ def _require_equal(held: object, single: object, j: int) -> None:
             and a.dtype == single.dtype and a.size > 1:
         if a.tobytes() == single.tobytes():
             return
-        raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
+        raise CycleByCycle(_DISAGREES)
     if a.__class__ is np.ndarray and a.size == 1:
         a = float(a[0])
     if single.__class__ is np.ndarray and single.size == 1:
@@ -479,7 +484,7 @@ def _require_equal(held: object, single: object, j: int) -> None:
             return
     elif np.equal(a, single).all():
         return
-    raise CycleByCycle("a block of cycles evaluated with time as arrays disagrees with a cycle evaluated alone")
+    raise CycleByCycle(_DISAGREES)
 
 
 #: Samples propagated together: a block's cohort, its new cohort and its occupancy stay in the

@@ -141,7 +141,7 @@ def transition_probability(
     length = float(require_finite(cycle_length, "cycle_length"))
     starts = require_finite(years, "time.years").reshape(-1)
     _check_times(length, float(starts.min()))
-    ends = starts + np.round(1 * length, 12)
+    ends = starts + np.round(length, 12)
     survival = evaluate_survival(curve, np.concatenate([starts, ends]), as_draws(p, _names(curve, p)), what="curve")
     value = _event_probabilities(survival[:, : starts.size], survival[:, starts.size:], starts, ends, np.ravel(time.cycle))
     return np.ascontiguousarray(value.T)
