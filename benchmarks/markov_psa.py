@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> None:
     runs = {"healthecon": lambda d: MODEL.run(d, undiscounted=False), "einsum loop": einsum_loop, "best numpy loop": best_loop,
             "best loop, checked": lambda d: best_loop(d, checked=True)}
     times, results, single = {}, {}, {}
-    for _ in range(repeat):  # interleaved, so that a change in the machine's load hits all three
+    for _ in range(repeat):  # interleaved, so that a change in the machine's load hits them all
         for name, fn in runs.items():
             t, results[name] = median_of(lambda: fn(draws), 1)
             times.setdefault(name, []).append(t)
