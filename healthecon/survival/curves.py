@@ -228,25 +228,34 @@ def _spline_basis(k: np.ndarray, x: np.ndarray) -> tuple[list[np.ndarray], list[
         deriv.append(3 * (pos[0] ** 2 - lam * pos[1] ** 2 - (1 - lam) * pos[2] ** 2))
     return basis, deriv
 
-def _spline_eta(t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Linear predictor s(log t) and its derivative ds/dt."""
+def _spline_eta(t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray, derivative: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """Linear predictor s(log t) and (when ``derivative``) its derivative ds/dt.
+
+    The basis depends on time alone, so it is built on the times' row and each term is added
+    to the (samples x times) result in place: one multiply and one add per term.
+    """
     x = np.log(t)
-    xf = np.where(np.isfinite(x), x, 0.0)
+    finite = np.isfinite(x)
+    xf = np.where(finite, x, 0.0)
     basis, deriv = _spline_basis(knots, xf)
     eta = p["gamma0"] + p["gamma1"] * x
+    term = np.empty_like(eta)
+    for j, v in enumerate(basis, start=2):
+        eta += np.multiply(p[f"gamma{j}"], np.where(finite, v, 0.0), out=term)
+    if not derivative:
+        return eta, None
     deta = p["gamma1"] * np.ones_like(xf)
-    for j, (v, dv) in enumerate(zip(basis, deriv), start=2):
-        eta = eta + p[f"gamma{j}"] * np.where(np.isfinite(x), v, 0.0)
+    for j, dv in enumerate(deriv, start=2):
         deta = deta + p[f"gamma{j}"] * dv
     return eta, deta / t
 
 def _spline_cumhaz(t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray, link: str) -> np.ndarray:
-    eta, _ = _spline_eta(t, p, knots)
+    eta, _ = _spline_eta(t, p, knots, derivative=False)
     if link == "hazard":
-        return np.exp(eta)
+        return np.exp(eta, out=eta)
     if link == "odds":
-        return np.logaddexp(0.0, eta)
-    return -special.log_ndtr(-eta)
+        return np.logaddexp(0.0, eta, out=eta)
+    return np.negative(special.log_ndtr(np.negative(eta, out=eta), out=eta), out=eta)
 
 def _spline_hazard(t: np.ndarray, p: Mapping[str, np.ndarray], knots: np.ndarray, link: str) -> np.ndarray:
     eta, deta = _spline_eta(t, p, knots)

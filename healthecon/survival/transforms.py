@@ -230,7 +230,7 @@ def _cumulative_hazard(curve: object, t: np.ndarray, draws: xr.Dataset | None, w
     """The curve's ``cumulative_hazard``, or ``-log S(t)`` (infinite where ``S = 0``); shared in :func:`shared_evaluations`."""
     method = getattr(curve, "cumulative_hazard", None)
     cache = _SHARED.get()
-    key = (id(curve), id(t), id(draws))
+    key = (id(curve), t.dtype.str, t.tobytes(), id(draws))  # times by value: curves built on one reference ask for it at equal grids
     if cache is not None and key in cache:
         return cache[key][-1]
     if callable(method):
@@ -239,7 +239,7 @@ def _cumulative_hazard(curve: object, t: np.ndarray, draws: xr.Dataset | None, w
         with np.errstate(divide="ignore"):
             values = -np.log(evaluate_survival(curve, t, draws, what=what))
     if cache is not None:
-        cache[key] = (curve, t, draws, values)  # the objects are kept so that their ids stay theirs
+        cache[key] = (curve, draws, values)  # the objects are kept so that their ids stay theirs
     return values
 
 
@@ -680,17 +680,24 @@ class BackgroundMortality:
     def cumulative_hazard(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         t = _times(t)
         n = n_draws(draws)
-        count = np.floor(np.round(t / self.step, 9)).astype(int)  # whole steps before t
+        steps_in = np.round(t / self.step, 9)
+        count = np.floor(steps_in).astype(int)  # whole steps before t
+        between = steps_in > count  # t inside a step (a time on the step grid, to 1e-9 steps, is taken as on it)
         grid = np.arange(count.max() + 1) * self.step
-        both = np.concatenate([grid, t])
+        both = np.concatenate([grid, t[between]])  # the grid, and only the times off it
         curve = np.broadcast_to(_cumulative_hazard(self.curve, both, draws, "curve"), (n, both.size))
         population = np.broadcast_to(self.population_cumulative_hazard(both, draws), (n, both.size))
         g = grid.size
         with np.errstate(invalid="ignore"):
             steps = np.maximum(np.diff(curve[:, :g], axis=1), np.diff(population[:, :g], axis=1))
-            at_grid = np.concatenate([np.zeros((n, 1)), np.cumsum(steps, axis=1)], axis=1)
-            last = np.maximum(curve[:, g:] - curve[:, count], population[:, g:] - population[:, count])
-        return at_grid[:, count] + np.where(t > grid[count], last, 0.0)
+            at_grid = np.empty((n, g))
+            at_grid[:, 0] = 0.0
+            np.cumsum(steps, axis=1, out=at_grid[:, 1:])
+            out = at_grid if g == t.size and not between.any() and (count == np.arange(g)).all() else at_grid[:, count]
+            if between.any():
+                before = count[between]
+                out[:, between] += np.maximum(curve[:, g:] - curve[:, before], population[:, g:] - population[:, before])
+        return out
 
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         return np.exp(-self.cumulative_hazard(t, draws))
