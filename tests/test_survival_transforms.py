@@ -131,6 +131,26 @@ def test_waning_with_general_curves_matches_numerical_integration_of_the_hazard(
     assert curve.hazard([3.5])[0, 0] == pytest.approx(hazard(3.5))
 
 
+def test_waning_of_a_spline_with_knots_in_the_period_matches_adaptive_quadrature():
+    # a Royston-Parmar spline is only piecewise smooth (its third derivative jumps at the knots),
+    # which a single quadrature rule over the whole period integrates to about 1e-9; the panels
+    # of at most a month are accurate to rounding
+    knots = np.log([0.5, 4.0, 7.0, 15.0])
+    reference = ParametricCurve("spline", gamma0=-2.0, gamma1=1.1, gamma2=0.02, gamma3=-0.01, knots=knots)
+    treated = HazardRatio(reference, 0.6)
+    curve = Waning(treated, reference, start=5.0, end=10.0)
+
+    def hazard(s):
+        w = min(max((s - 5.0) / 5.0, 0.0), 1.0)
+        return (1 - w) * treated.hazard([s])[0, 0] + w * reference.hazard([s])[0, 0]
+
+    times = np.round(np.arange(0, 241) / 12, 12)
+    values = curve.cumulative_hazard(times)[0]
+    for i in (60, 61, 90, 100, 120, 150, 240):
+        exact = treated.cumulative_hazard([5.0])[0, 0] + quad(hazard, 5.0, times[i], points=[7.0], epsabs=1e-14, epsrel=1e-13, limit=200)[0]
+        assert values[i] == pytest.approx(exact, rel=1e-12)
+
+
 def test_abrupt_waning_switches_hazard_at_once():
     curve = Waning(ParametricCurve("exponential", rate=0.1), ParametricCurve("exponential", rate=0.3), start=2, end=2)
     np.testing.assert_allclose(curve.cumulative_hazard([1.0, 2.0, 4.0])[0], [0.1, 0.2, 0.8], rtol=1e-13)

@@ -46,6 +46,7 @@ array([[0.9048, 0.1827],
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -520,9 +521,11 @@ class Piecewise:
         return f"Piecewise({self.before!r} to {self.cut:g} years, then {self.after!r})"
 
 
-# Gauss-Legendre nodes and weights on [0, 1] for the integrals of cumulative hazards in Waning
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(20)
+# Gauss-Legendre nodes and weights on [0, 1] for the integrals of cumulative hazards in Waning,
+# over panels of at most a month
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
 _GL_NODES, _GL_WEIGHTS = (_GL_NODES + 1) / 2, _GL_WEIGHTS / 2
+_PANELS_PER_YEAR = 12
 
 
 class Waning:
@@ -534,9 +537,13 @@ class Waning:
     ``start == end`` the effect stops at once). Integrating by parts, the cumulative hazard
     during the period is ``(1 - w) H_t(t) + w H_r(t) + (1 / (end - start)) * integral from start
     to t of (H_t - H_r)``, and after it ``H_r(t)`` plus that integral's value at ``end``
-    divided by the period; the integral is a 20-point Gauss-Legendre quadrature on
-    ``[start, t]`` for each time, so the result at ``t`` does not depend on the other times
-    asked for. Only ``survival`` of the two curves is needed (``H = -log S``).
+    divided by the period. The integral is composite Gauss-Legendre quadrature: the period is
+    cut into equal panels of at most a month, fixed by ``start`` and ``end`` alone, each
+    integrated with 8 points, and a time inside a panel adds the part of its panel up to it
+    (8 points again), so the result at ``t`` does not depend on the other times asked for.
+    Short panels keep it accurate where the curves are only piecewise smooth (a spline's
+    knots; a single 20-point rule over the whole period was off by about 1e-9 there). Only
+    ``survival`` of the two curves is needed (``H = -log S``).
 
     Parameters
     ----------
@@ -578,22 +585,35 @@ class Waning:
         n = n_draws(draws)
         during = (t > a) & (t <= e)
         after = t > e
-        # times needing the integral: each one in the period, and the end if any time is after it
-        upper = np.concatenate([t[during], [e] if after.any() and e > a else []])
-        nodes = (a + (upper[:, None] - a) * _GL_NODES[None, :]).ravel()
+        # the integral from the start: whole panels (fixed by start and end alone) and, for a time
+        # inside a panel, the part of its panel up to it
+        panels = max(1, math.ceil(round((e - a) * _PANELS_PER_YEAR, 9)))
+        width = (e - a) / panels
+        position = np.round((t[during] - a) / width, 9) if e > a else np.zeros(0)
+        whole = np.minimum(np.floor(position).astype(int), panels)  # whole panels before each time in the period
+        inside = position > whole
+        needed = panels if after.any() and e > a else int(whole.max(initial=0))
+        starts = a + np.arange(needed) * width
+        lower = a + whole[inside] * width
+        nodes = np.concatenate([(starts[:, None] + width * _GL_NODES).ravel(), (lower[:, None] + (t[during][inside] - lower)[:, None] * _GL_NODES).ravel()])
         grid = np.concatenate([t, nodes, [a]])
         h_t = _cumulative_hazard(self.treated, grid, draws, "treated curve")
         h_r = _cumulative_hazard(self.reference, grid, draws, "reference curve")
         h_t, h_r = np.broadcast_to(h_t, (n, grid.size)), np.broadcast_to(h_r, (n, grid.size))
-        k = t.size
-        diff = (h_t[:, k:-1] - h_r[:, k:-1]).reshape(n, upper.size, _GL_NODES.size)
-        integral = (diff @ _GL_WEIGHTS) * (upper - a)  # (n, len(upper))
+        k, m = t.size, _GL_NODES.size
+        diff = (h_t[:, k:-1] - h_r[:, k:-1]).reshape(n, needed + int(inside.sum()), m)
+        by_panel = np.empty((n, needed + 1))
+        by_panel[:, 0] = 0.0
+        # weighted sums as products and sums (not a BLAS product, whose last bits depend on how many samples share it)
+        np.cumsum((diff[:, :needed] * _GL_WEIGHTS).sum(axis=2) * width, axis=1, out=by_panel[:, 1:])  # integral to each panel's end
+        integral = by_panel[:, whole]
+        integral[:, inside] += (diff[:, needed:] * _GL_WEIGHTS).sum(axis=2) * (t[during][inside] - lower)
         out = np.array(h_t[:, :k])  # before the period: the treated curve
         if during.any():
             w = (t[during] - a) / (e - a)
-            out[:, during] = (1 - w) * h_t[:, :k][:, during] + w * h_r[:, :k][:, during] + integral[:, : during.sum()] / (e - a)
+            out[:, during] = (1 - w) * h_t[:, :k][:, during] + w * h_r[:, :k][:, during] + integral / (e - a)
         if after.any():
-            carried = integral[:, -1:] / (e - a) if e > a else h_t[:, -1:] - h_r[:, -1:]
+            carried = by_panel[:, -1:] / (e - a) if e > a else h_t[:, -1:] - h_r[:, -1:]
             out[:, after] = h_r[:, :k][:, after] + carried
         return out
 
