@@ -11,14 +11,15 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 
 from healthecon import cea, dsa, voi
-from healthecon.distributions import Gamma, LogNormal
+from healthecon.distributions import Gamma, LogNormal, Normal
 from healthecon.errors import ModelDefinitionError, ShapeError, UnknownNameError
+from healthecon.lifetable import LifeTable
 from healthecon.outcomes import validate_outcomes
 from healthecon.params import Parameters
 from healthecon.plot import plot_ce_plane, plot_ceac, plot_trace
 from healthecon.survival import ParametricCurve
 from healthecon.survival.psm import CurveCrossingWarning, PartitionedSurvivalModel
-from healthecon.survival.transforms import HazardRatio
+from healthecon.survival.transforms import BackgroundMortality, HazardRatio, Waning
 
 matplotlib.use("Agg")
 
@@ -232,6 +233,34 @@ def test_results_do_not_depend_on_chunking_with_many_samples():
             warnings.simplefilter("ignore", CurveCrossingWarning)
             runs.append(model.run(draws))
     assert runs[0].attrs["crossing_samples"].sum() > 0
+    for other in runs[1:]:
+        xr.testing.assert_identical(runs[0], other)
+
+
+def test_results_do_not_depend_on_chunking_with_splines_waning_mortality_and_rewards_by_time():
+    # the parts a fitted-curve model adds: a spline read from draws, a hazard ratio that wanes,
+    # a floor of general-population mortality, and rewards that change with time
+    params = Parameters(g0=Normal(-2.0, 0.1), g1=Normal(1.1, 0.05), hr=LogNormal.from_mean_sd(0.7, 0.05),
+                        hr_os=LogNormal.from_mean_sd(0.6, 0.05), c=Gamma.from_mean_sd(1000, 100))
+    draws = params.sample(300, seed=5)
+    pfs = ParametricCurve("spline", gamma0="g0", gamma1="g1", gamma2=0.02, knots=np.log([0.5, 4.0, 15.0]))
+    table = LifeTable(np.arange(0, 111), 1 - np.exp(-0.00005 * np.exp(0.09 * np.arange(0, 111))), extend_last=True)
+
+    def floor(curve):
+        return BackgroundMortality(curve, table, start_age=60)
+
+    curves = {"old": {"PFS": floor(pfs), "OS": floor(HazardRatio(pfs, "hr_os"))},
+              "new": {"PFS": floor(Waning(HazardRatio(pfs, "hr"), pfs, start=2, end=4)),
+                      "OS": floor(Waning(HazardRatio(HazardRatio(pfs, "hr_os"), "hr"), HazardRatio(pfs, "hr_os"), start=2, end=4))}}
+    runs = []
+    for chunk in (None, 300, 128, 7):
+        model = PartitionedSurvivalModel(
+            curves, n_cycles=120, cycle_length=1 / 12, chunk_size=chunk,
+            state_rewards={"cost_drug": lambda p, s, time: {"progression-free": p["c"] if s == "new" and time.years < 1 else 0.0},
+                           "qaly": lambda p, s, time: {"progression-free": 0.8 - 0.001 * time.cycle, "progressed": 0.6}},
+            entry_rewards={"cost_progression": lambda p, s, time: {"progressed": 500.0 + time.years}})
+        runs.append(model.run(draws, trace=True))
+    assert float(runs[0]["cost_drug"].sel(strategy="new").min()) > 0
     for other in runs[1:]:
         xr.testing.assert_identical(runs[0], other)
 

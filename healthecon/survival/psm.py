@@ -104,6 +104,7 @@ discounting: the progressed state holds ``exp(-0.2 t) - exp(-0.5 t)``:
 from __future__ import annotations
 
 import inspect
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
@@ -138,6 +139,8 @@ _INCREASE_TOLERANCE = 1e-12
 CHUNK_VALUES = 2**19
 #: Curves x samples from which a run keeps BLAS to one thread (below it, limiting costs more than it saves).
 _ONE_THREAD_FROM = 4096
+# curves in each matrix product of weighted sums over time (see _weighted_sums)
+_GEMM_ROWS = 64
 #: Point weights whose products with every curve give all the areas a run needs.
 _COLUMNS = ("undisc", "cost", "effect", "undisc_entries", "cost_entries", "effect_entries")
 
@@ -332,6 +335,7 @@ class PartitionedSurvivalModel:
                 raise ModelDefinitionError(f"states: name the {len(self.curve_names) + 1} states for {len(self.curve_names)} curves")
             states = THREE_STATES
         self.states = require_unique(states, "states", ModelDefinitionError)
+        self._state_index = {state: k for k, state in enumerate(self.states)}
         if len(self.states) != len(self.curve_names) + 1:
             raise ModelDefinitionError(f"states: {len(self.curve_names)} curves make {len(self.curve_names) + 1} states, got {len(self.states)} names {list(self.states)}")
         if int(n_cycles) != n_cycles or n_cycles < 1:
@@ -432,46 +436,73 @@ class PartitionedSurvivalModel:
         years = (cycle - 1) * self.cycle_length
         return Time(cycle, years, None if self.start_age is None else self.start_age + years)
 
-    def _values(self, spec: object, dynamic: bool, p: _Draws, strategy: str, cycle: int, what: str, slot: str) -> np.ndarray:
-        """One strategy's reward values by state for one cycle: shape ``(K, n or 1)``."""
+    def _state_values(self, spec: object, dynamic: bool, p: _Draws, strategy: str, cycle: int, what: str, slot: str) -> dict[int, float | np.ndarray]:
+        """One strategy's reward values for one cycle: state index -> a number or one value per sample, checked."""
         raw = spec(p, strategy, self._time(cycle)) if dynamic else spec(p, strategy) if callable(spec) else spec
         if not isinstance(raw, Mapping):
             raise ModelDefinitionError(f"{what}, strategy {strategy!r}: expected a mapping {{state: value}}, got {type(raw).__name__}")
-        self._check_states({k: v for k, v in raw.items() if not isinstance(v, (np.ndarray, xr.DataArray))}, what, slot)
-        out = np.zeros((len(self.states), 1))
+        out = {}
         for state, value in raw.items():
-            if state not in self.states:
+            k = self._state_index.get(state) if isinstance(state, str) else None
+            if k is None:
                 raise UnknownNameError(f"{what}: {unknown_name('state', state, self.states)}")
-            where = f"{what}, strategy {strategy!r}, cycle {cycle}, state {state!r}"
-            out = self._put(out, self.states.index(state), self._number(value, p, where))
+            if slot == "entry" and k == 0:
+                raise ModelDefinitionError(f"{what}: nobody enters the first state {state!r} in a partitioned survival model")
+            out[k] = self._number(value, p, (what, strategy, cycle, state))
         return out
 
     @staticmethod
-    def _put(out: np.ndarray, k: int, value: float | np.ndarray) -> np.ndarray:
-        if np.ndim(value) and out.shape[1] == 1:
-            out = np.repeat(out, np.size(value), axis=1)
-        out[k] = value
-        return out
-
-    @staticmethod
-    def _number(value: object, p: _Draws, where: str) -> float | np.ndarray:
-        if isinstance(value, str):
-            p.where = where
+    def _number(value: object, p: _Draws, where: str | tuple) -> float | np.ndarray:
+        """A reward value as a finite number or one per sample; ``where`` names it in errors
+        (a tuple ``(what, strategy, cycle, state)`` is spelled out only when needed)."""
+        if type(value) is float or type(value) is int:
+            if math.isfinite(value):
+                return float(value)
+        elif isinstance(value, str):
+            p.where = _where(where)
             return p[value]
-        arr = as_float_array(value.values if isinstance(value, xr.DataArray) else value, where)
+        arr = as_float_array(value.values if isinstance(value, xr.DataArray) else value, _where(where))
         if arr.ndim and arr.shape != (p.n,):
-            raise ShapeError(f"{where}: expected a number or one value per sample ({p.n}), got shape {arr.shape}")
+            raise ShapeError(f"{_where(where)}: expected a number or one value per sample ({p.n}), got shape {arr.shape}")
         if not np.isfinite(arr).all():
-            raise ModelDefinitionError(f"{where}: expected finite numbers, got {value!r}")
+            raise ModelDefinitionError(f"{_where(where)}: expected finite numbers, got {value!r}")
         return float(arr) if arr.ndim == 0 else arr
 
     def _reward_table(self, reward: _Reward, slot: str, p: _Draws, strategies: list[str]) -> np.ndarray:
-        """Values ``(S, T or 1, K, n or 1)``: one row per cycle for a function of time, else one."""
-        spec, dynamic, what = getattr(reward, slot), reward.dynamic[slot], f"{slot} reward {reward.name!r}"
-        cycles = range(1, self.n_cycles + 1) if dynamic else (1,)
-        per = [[self._values(spec, dynamic, p, s, c, what, slot) for c in cycles] for s in strategies]
-        width = max(v.shape[1] for row in per for v in row)
-        return np.array([[np.broadcast_to(v, (len(self.states), width)) for v in row] for row in per])
+        """Values of a reward that does not change with time, ``(S, 1, K, n or 1)``."""
+        spec, what = getattr(reward, slot), f"{slot} reward {reward.name!r}"
+        per = [self._state_values(spec, False, p, s, 1, what, slot) for s in strategies]
+        width = max((np.size(v) for values in per for v in values.values()), default=1)
+        out = np.zeros((len(strategies), 1, len(self.states), width))
+        for i, values in enumerate(per):
+            for k, v in values.items():
+                out[i, 0, k] = v
+        return out
+
+    def _reward_by_cycle(self, reward: _Reward, slot: str, p: _Draws, strategies: list[str]) -> list[dict[int, np.ndarray]]:
+        """Values of a reward that changes with time: per strategy, state index -> ``(T,)`` or ``(T, n)``.
+
+        States the reward never gives a value (or gives only zeros) are left out, so that only
+        what can add to a total is accumulated.
+        """
+        spec, what, T = getattr(reward, slot), f"{slot} reward {reward.name!r}", self.n_cycles
+        out = []
+        for s in strategies:
+            cycles = [self._state_values(spec, True, p, s, c, what, slot) for c in range(1, T + 1)]
+            tables = {}
+            for k in sorted({k for values in cycles for k in values}):
+                column = [values.get(k, 0.0) for values in cycles]
+                if any(np.ndim(v) for v in column):
+                    table = np.empty((T, p.n))
+                    for t, v in enumerate(column):
+                        table[t] = v
+                else:
+                    if not any(column):
+                        continue
+                    table = np.array(column)
+                tables[k] = table
+            out.append(tables)
+        return out
 
     # ------------------------------------------------------------------ curves
     def _curves(self, strategy: str, draws: xr.Dataset | None, times: np.ndarray, offset: int, out: np.ndarray) -> None:
@@ -648,43 +679,55 @@ class PartitionedSurvivalModel:
         L = self.cycle_length
         S, C, c, points = curves.shape
         column = weights["column"]
-        # (columns, T + 1) @ (T + 1, curves): each weighted sum a dot product over time, in one BLAS
-        # call that is faster for a few columns than (curves, T + 1) @ (T + 1, columns)
-        areas = (weights["matrix"] @ curves.reshape(S * C * c, points).T).reshape(len(column), S, C, c).transpose(1, 3, 2, 0)  # (S, c, C, columns)
+        areas = _weighted_sums(weights["matrix"], curves.reshape(S * C * c, points)).reshape(len(column), S, C, c).transpose(1, 3, 2, 0)  # (S, c, C, columns)
         restricted[:, lo:hi] = L * areas[..., column["undisc"]]
-        dynamic = [r for r in self.rewards.values() if r.dynamic["state"] or r.dynamic["entry"]]
-        membership = _membership(curves) if store is not None or dynamic else None  # (S, K, c, T + 1)
+        membership = _membership(curves) if store is not None or any(r.dynamic["state"] for r in self.rewards.values()) else None  # (S, K, c, T + 1)
         if store is not None and store.ndim == 4:
             store[lo:hi] = membership.transpose(2, 0, 3, 1)
         elif store is not None:
             store += membership.sum(axis=2).transpose(0, 2, 1)
         occupancy: dict[str, np.ndarray] = {}  # corrected (discounted) time in each state, (S, c, K), shared by the rewards
+        by_cycle: dict[tuple[str, str, int, int], np.ndarray] = {}  # the same by cycle for one strategy and state, (c, T)
+
+        def time_in(key: str, i: int, k: int) -> np.ndarray:
+            if ("state", key, i, k) not in by_cycle:
+                m = membership[i, k]
+                by_cycle[("state", key, i, k)] = m[:, :-1] * weights[f"{key}_start"] + m[:, 1:] * weights[f"{key}_end"]
+            return by_cycle[("state", key, i, k)]
+
+        def entries_into(key: str, i: int, k: int) -> np.ndarray:  # entries into state k cross curve k - 1
+            if ("entry", key, i, k) not in by_cycle:
+                by_cycle[("entry", key, i, k)] = (curves[i, k - 1, :, :-1] - curves[i, k - 1, :, 1:]) * weights[f"{key}_entry"]
+            return by_cycle[("entry", key, i, k)]
+
         for name, reward in self.rewards.items():
-            state = None if reward.state is None else self._reward_table(reward, "state", p, names) * L
-            entry = None if reward.entry is None else self._reward_table(reward, "entry", p, names)[:, :, 1:]
-            for part, key in (("disc", reward.kind), ("undisc", "undisc"))[: len(parts)]:
-                if state is not None:
-                    values = state  # (S, T|1, K, c|1)
-                    if values.shape[1] == 1:
+            for slot in ("state", "entry"):
+                if getattr(reward, slot) is None:
+                    continue
+                dynamic = reward.dynamic[slot]
+                if dynamic:
+                    tables = self._reward_by_cycle(reward, slot, p, names)
+                    if slot == "state":
+                        tables = [{k: table * L for k, table in per.items()} for per in tables]
+                else:
+                    values = self._reward_table(reward, slot, p, names)[:, 0]  # (S, K, c|1)
+                for part, key in (("disc", reward.kind), ("undisc", "undisc"))[: len(parts)]:
+                    if dynamic:
+                        weighted = time_in if slot == "state" else entries_into
+                        amount = np.zeros((S, c, len(self.states)))
+                        for i, per in enumerate(tables):
+                            for k, table in per.items():
+                                amount[i, :, k] = (weighted(key, i, k) * (table.T if table.ndim == 2 else table)).sum(axis=-1)
+                    elif slot == "state":
                         if key not in occupancy:
                             under = areas[..., column[key]]  # (S, c, C)
                             occupancy[key] = np.diff(np.concatenate([np.zeros((S, c, 1)), under, np.full((S, c, 1), weights[key].sum())], axis=2), axis=2)
-                        amount = occupancy[key] * values[:, 0].transpose(0, 2, 1)
+                        amount = occupancy[key] * (values * L).transpose(0, 2, 1)
                     else:
-                        v = values.transpose(0, 2, 3, 1)  # (S, K, c|1, T)
-                        amount = ((membership[..., :-1] * weights[f"{key}_start"] + membership[..., 1:] * weights[f"{key}_end"]) * v).sum(axis=3)
-                        amount = amount.transpose(0, 2, 1)
+                        amount = np.concatenate([np.zeros((S, c, 1)), areas[..., column[f"{key}_entries"]] * values[:, 1:].transpose(0, 2, 1)], axis=2)
                     totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
-                    if part == "disc":
+                    if part == "disc" and slot == "state":
                         by_state[name][:, lo:hi] += amount
-                if entry is not None:
-                    values = entry  # (S, T|1, C, c|1)
-                    if values.shape[1] == 1:
-                        amount = areas[..., column[f"{key}_entries"]] * values[:, 0].transpose(0, 2, 1)
-                    else:
-                        flows = curves[..., :-1] - curves[..., 1:]  # (S, C, c, T): entries into state k + 1 cross curve k
-                        amount = ((flows * weights[f"{key}_entry"]) * values.transpose(0, 2, 3, 1)).sum(axis=3).transpose(0, 2, 1)
-                    totals[(name, part)][:, lo:hi] += amount.sum(axis=2)
 
     def _initial(self, columns: Mapping[str, np.ndarray], n: int, names: list[str], parts: tuple[str, ...], totals: dict) -> None:
         p = _Draws(columns, 0, n)
@@ -765,6 +808,36 @@ class PartitionedSurvivalModel:
 def _ratios(curve: np.ndarray) -> np.ndarray:
     """Conditional survival over each cycle, ``S(t) / S(t - 1)`` (0 once the curve is 0)."""
     return np.divide(curve[:, 1:], curve[:, :-1], out=np.zeros_like(curve[:, 1:]), where=curve[:, :-1] > 0)
+
+
+def _weighted_sums(matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``matrix @ rows.T``, shape ``(len(matrix), len(rows))``: each weighted sum of each row,
+    the same bits whichever other rows are in the call.
+
+    A matrix product is the fast way to take a few weighted sums over time of many curves
+    (one BLAS call, each a dot product), but BLAS kernels treat the edges of a matrix (and
+    small matrices) differently, so the last bits of a curve's sums would depend on how many
+    curves share the call and where it sits among them, i.e. on the chunk size. Every product
+    here has one shape, ``_GEMM_ROWS`` rows copied into one buffer (the last block padded with
+    zeros), so a chunked run is bit-identical to one run.
+    """
+    out = np.empty((matrix.shape[0], rows.shape[0]))
+    block = np.zeros((_GEMM_ROWS, rows.shape[1]))
+    for lo in range(0, rows.shape[0], _GEMM_ROWS):
+        hi = min(lo + _GEMM_ROWS, rows.shape[0])
+        block[: hi - lo] = rows[lo:hi]
+        if hi - lo < _GEMM_ROWS:
+            block[hi - lo:] = 0.0
+        out[:, lo:hi] = (matrix @ block.T)[:, : hi - lo]
+    return out
+
+
+def _where(where: str | tuple) -> str:
+    """A reward value's place for an error message, from ``(what, strategy, cycle, state)`` or as given."""
+    if isinstance(where, str):
+        return where
+    what, strategy, cycle, state = where
+    return f"{what}, strategy {strategy!r}, cycle {cycle}, state {state!r}"
 
 
 def _membership(curves: np.ndarray) -> np.ndarray:
