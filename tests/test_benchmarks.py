@@ -94,16 +94,19 @@ def test_voi_benchmark_exits_nonzero_on_disagreement(which, monkeypatch, capsys)
     assert ("EVPI:" if which == "baseline_evpi" else "EVPPI of p:") in _exits_nonzero(module, capsys)
 
 
-def test_psm_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):
+@pytest.mark.parametrize("scenario", ["Weibull curves", "fitted curves"])
+def test_psm_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys, scenario):
     module = load(ROOT / "benchmarks" / "psm_psa.py")
-    original = module.baseline
+    title = next(t for t in module.SCENARIOS if t.startswith(scenario))
+    params, ours, original = module.SCENARIOS[title]
 
     def off_by_a_little(draws):  # QALYs out by a relative 1e-8, beyond the 1e-10 tolerance
         cost, qaly = original(draws)
         return cost, qaly * (1 + 1e-8)
 
-    monkeypatch.setattr(module, "baseline", off_by_a_little)
-    assert "disagree" in _exits_nonzero(module, capsys)
+    monkeypatch.setitem(module.SCENARIOS, title, (params, ours, off_by_a_little))
+    message = _exits_nonzero(module, capsys)
+    assert "disagree" in message and title in message
 
 
 def test_ipd_benchmark_exits_nonzero_on_disagreement(monkeypatch, capsys):

@@ -192,6 +192,22 @@ def test_background_mortality_past_the_table_raises():
         BackgroundMortality(ParametricCurve("exponential", rate=0.1), table, start_age=75).survival([10.0])
 
 
+@pytest.mark.parametrize("step", [1 / 12, 0.3])
+def test_background_mortality_from_a_table_closing_with_certain_death_reaches_zero(step):
+    # a life table whose last age has q = 1 (extended past it): everyone has died one step
+    # after age 100; the cumulative hazard is infinite from then on, not NaN (inf - inf)
+    ages = np.arange(0, 101)
+    q = np.minimum(1.0, 0.0001 * np.exp(0.09 * ages))
+    q[-1] = 1.0
+    curve = BackgroundMortality(ParametricCurve("exponential", rate=0.1), LifeTable(ages, q, extend_last=True), start_age=90, step=step)
+    t = np.arange(0, 241) / 12 + 0.01  # times off the step grid too
+    s = curve.survival(t)[0]
+    assert not np.isnan(s).any()
+    after = t >= 10 + step
+    assert (s[after] == 0).all() and (s[t < 10] > 0).all()
+    assert np.all(np.diff(s) <= 0)
+
+
 # --------------------------------------------------------------------------- helpers
 def test_evaluate_survival_checks_what_a_curve_returns():
     class Bad:

@@ -681,17 +681,16 @@ class PartitionedSurvivalModel:
         column = weights["column"]
         areas = _weighted_sums(weights["matrix"], curves.reshape(S * C * c, points)).reshape(len(column), S, C, c).transpose(1, 3, 2, 0)  # (S, c, C, columns)
         restricted[:, lo:hi] = L * areas[..., column["undisc"]]
-        membership = _membership(curves) if store is not None or any(r.dynamic["state"] for r in self.rewards.values()) else None  # (S, K, c, T + 1)
         if store is not None and store.ndim == 4:
-            store[lo:hi] = membership.transpose(2, 0, 3, 1)
-        elif store is not None:
-            store += membership.sum(axis=2).transpose(0, 2, 1)
+            store[lo:hi] = _membership(curves).transpose(2, 0, 3, 1)
+        elif store is not None:  # the membership summed over samples: that of the curves' sums
+            store += _membership(curves.sum(axis=2, keepdims=True), total=c)[:, :, 0].transpose(0, 2, 1)
         occupancy: dict[str, np.ndarray] = {}  # corrected (discounted) time in each state, (S, c, K), shared by the rewards
         by_cycle: dict[tuple[str, str, int, int], np.ndarray] = {}  # the same by cycle for one strategy and state, (c, T)
 
         def time_in(key: str, i: int, k: int) -> np.ndarray:
             if ("state", key, i, k) not in by_cycle:
-                m = membership[i, k]
+                m = _membership(curves[i : i + 1], k)[0, 0]
                 by_cycle[("state", key, i, k)] = m[:, :-1] * weights[f"{key}_start"] + m[:, 1:] * weights[f"{key}_end"]
             return by_cycle[("state", key, i, k)]
 
@@ -840,10 +839,21 @@ def _where(where: str | tuple) -> str:
     return f"{what}, strategy {strategy!r}, cycle {cycle}, state {state!r}"
 
 
-def _membership(curves: np.ndarray) -> np.ndarray:
-    """State membership ``(S, K, c, T + 1)`` from curves ``(S, K - 1, c, T + 1)``: differences of 0, the curves and 1."""
-    shape = (curves.shape[0], 1) + curves.shape[2:]
-    return np.diff(np.concatenate([np.zeros(shape), curves, np.ones(shape)], axis=1), axis=1)
+def _membership(curves: np.ndarray, state: int | None = None, total: float = 1.0) -> np.ndarray:
+    """State membership ``(S, K, c, T + 1)`` from curves ``(S, K - 1, c, T + 1)``: differences of 0,
+    the curves and ``total`` (1; the number of samples for curves summed over them).
+    ``state`` gives that state's alone, ``(S, 1, c, T + 1)``."""
+    S, C = curves.shape[:2]
+    states = range(C + 1) if state is None else (state,)
+    out = np.empty((S, len(states)) + curves.shape[2:])
+    for j, k in enumerate(states):
+        if k == 0:
+            out[:, j] = curves[:, 0]
+        elif k == C:
+            np.subtract(total, curves[:, C - 1], out=out[:, j])
+        else:
+            np.subtract(curves[:, k], curves[:, k - 1], out=out[:, j])
+    return out
 
 
 def _rate_label(rate: float | DiscountSchedule) -> str | float:

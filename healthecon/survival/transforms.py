@@ -611,10 +611,12 @@ class Waning:
         out = np.array(h_t[:, :k])  # before the period: the treated curve
         if during.any():
             w = (t[during] - a) / (e - a)
-            out[:, during] = (1 - w) * h_t[:, :k][:, during] + w * h_r[:, :k][:, during] + integral / (e - a)
+            cols = _columns(during)
+            out[:, cols] = (1 - w) * h_t[:, :k][:, cols] + w * h_r[:, :k][:, cols] + integral / (e - a)
         if after.any():
             carried = by_panel[:, -1:] / (e - a) if e > a else h_t[:, -1:] - h_r[:, -1:]
-            out[:, after] = h_r[:, :k][:, after] + carried
+            cols = _columns(after)
+            out[:, cols] = h_r[:, :k][:, cols] + carried
         return out
 
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
@@ -705,19 +707,24 @@ class BackgroundMortality:
         between = steps_in > count  # t inside a step (a time on the step grid, to 1e-9 steps, is taken as on it)
         grid = np.arange(count.max() + 1) * self.step
         both = np.concatenate([grid, t[between]])  # the grid, and only the times off it
-        curve = np.broadcast_to(_cumulative_hazard(self.curve, both, draws, "curve"), (n, both.size))
-        population = np.broadcast_to(self.population_cumulative_hazard(both, draws), (n, both.size))
+        curve = _cumulative_hazard(self.curve, both, draws, "curve")  # (n or 1, times): one row when it reads no draws
+        population = self.population_cumulative_hazard(both, draws)
         g = grid.size
-        with np.errstate(invalid="ignore"):
-            steps = np.maximum(np.diff(curve[:, :g], axis=1), np.diff(population[:, :g], axis=1))
-            at_grid = np.empty((n, g))
-            at_grid[:, 0] = 0.0
-            np.cumsum(steps, axis=1, out=at_grid[:, 1:])
-            out = at_grid if g == t.size and not between.any() and (count == np.arange(g)).all() else at_grid[:, count]
-            if between.any():
-                before = count[between]
-                out[:, between] += np.maximum(curve[:, g:] - curve[:, before], population[:, g:] - population[:, before])
+        steps = _increments(curve[:, 1:g], curve[:, : g - 1])
+        steps = np.maximum(steps, _increments(population[:, 1:g], population[:, : g - 1]), out=steps if steps.shape[0] == n else None)
+        at_grid = np.empty((n, g))
+        at_grid[:, 0] = 0.0
+        np.cumsum(np.broadcast_to(steps, (n, g - 1)), axis=1, out=at_grid[:, 1:])
+        out = at_grid if g == t.size and not between.any() and (count == np.arange(g)).all() else at_grid[:, count]
+        if between.any():
+            before = count[between]
+            out[:, between] += np.maximum(_increments(curve[:, g:], curve[:, before]), _increments(population[:, g:], population[:, before]))
         return out
+
+    @property
+    def always_valid(self) -> bool:
+        """As the curve: each step adds the larger of two increments, the population's never below 0."""
+        return always_valid(self.curve)
 
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         return np.exp(-self.cumulative_hazard(t, draws))
@@ -729,6 +736,26 @@ class BackgroundMortality:
 
     def __repr__(self) -> str:
         return f"BackgroundMortality({self.curve!r}, {self.life_table.name!r} from age {_describe(self.start_age)}, step {self.step:g} years)"
+
+
+def _columns(mask: np.ndarray) -> slice | np.ndarray:
+    """The columns where ``mask`` is true: a slice when they are consecutive (sorted times), for views instead of copies."""
+    where = np.flatnonzero(mask)
+    return slice(int(where[0]), int(where[-1]) + 1) if where.size and where[-1] - where[0] + 1 == where.size else mask
+
+
+def _increments(end: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """``end - start`` for points of a cumulative hazard: +inf where it has become infinite.
+
+    A life table whose last age has a death probability of 1 (and a curve that reaches
+    survival 0) has an infinite cumulative hazard from then on; its increments are +inf
+    (everyone has died), not ``inf - inf``, which is NaN.
+    """
+    with np.errstate(invalid="ignore"):
+        out = np.subtract(end, start)
+    if end.size and not end.max() < np.inf:  # an infinite (or NaN) point: one reduction to find out
+        out[np.isposinf(end) & np.isnan(out)] = np.inf
+    return out
 
 
 def _integrated_rate(table: LifeTable, ages: np.ndarray) -> np.ndarray:
