@@ -237,6 +237,9 @@ def test_as_draws_converts_a_mapping_and_keeps_named_parameters():
     (ParametricCurve("weibull", shape=1.2, scale=5.0, location_effect="b_trt"), False),  # exp(effect) may reach 0 or inf
     (HazardRatio(ParametricCurve("llogis", shape=1.5, scale=4.0), "hr"), True),
     (HazardRatio(StepSurvival([1.0, 2.0], [0.9, 0.7]), 0.8), False),
+    (BackgroundMortality(ParametricCurve("weibullPH", shape=1.2, scale=0.1), LifeTable([0, 110], [0.01, 0.2], extend_last=True), 60), True),
+    (BackgroundMortality(StepSurvival([1.0, 2.0], [0.9, 0.7]), LifeTable([0, 110], [0.01, 0.2], extend_last=True), 60), False),
+    (Waning(HazardRatio(ParametricCurve("exponential", rate=0.1), 0.5), ParametricCurve("exponential", rate=0.1), 1, 2), False),  # quadrature rounding
 ])
 def test_always_valid_only_for_curves_valid_by_formula(curve, expected):
     assert always_valid(curve) is expected
@@ -251,7 +254,11 @@ def test_curves_said_always_valid_are_in_unit_interval_and_non_increasing(distri
                   "weibullPH": dict(shape=abs(a) + 0.05, scale=b), "gompertz": dict(shape=a, rate=b),
                   "llogis": dict(shape=abs(a) + 0.05, scale=b), "lnorm": dict(meanlog=a, sdlog=b)}[distribution]
     curve = HazardRatio(ParametricCurve(distribution, **parameters), hr)
-    assert always_valid(curve)
-    s = np.exp(-curve.cumulative_hazard(np.linspace(0, 100, 1201)))  # the values a model reads
-    assert np.isfinite(s).all() and s.min() >= 0 and s.max() <= 1
-    assert np.diff(s, axis=1).max() <= 1e-12
+    ages = np.arange(0, 101)
+    q = np.minimum(1.0, 0.0001 * np.exp(0.09 * ages))
+    q[-1] = 1.0  # certain death at the last age: an infinite population cumulative hazard
+    for curve in (curve, BackgroundMortality(curve, LifeTable(ages, q, extend_last=True), start_age=40)):
+        assert always_valid(curve)
+        s = np.exp(-curve.cumulative_hazard(np.linspace(0, 100, 1201)))  # the values a model reads
+        assert np.isfinite(s).all() and s.min() >= 0 and s.max() <= 1
+        assert np.diff(s, axis=1).max() <= 1e-12
