@@ -407,8 +407,21 @@ def _run_chunk(model: Any, sampler: Sampler, start: int, stop: int, options: Map
     return out.assign_coords({SAMPLE: np.arange(start, stop)})
 
 
-def _concatenate(chunks: Iterator[xr.Dataset], n: int) -> xr.Dataset:
-    """The chunks' outcome sets as one, written into arrays allocated once."""
+def _without_sample_attrs(model: Any, outcomes: xr.Dataset) -> xr.Dataset:
+    """``outcomes`` without the attributes the model counts over its samples (its ``sample_attrs``):
+    they would describe one chunk, not the run."""
+    drop = set(getattr(model, "sample_attrs", ())) & set(outcomes.attrs)
+    if not drop:
+        return outcomes
+    out = outcomes.copy(deep=False)
+    out.attrs = {k: v for k, v in outcomes.attrs.items() if k not in drop}
+    return out
+
+
+def _concatenate(chunks: Iterator[xr.Dataset], n: int, combine_attrs: Callable | None = None) -> xr.Dataset:
+    """The chunks' outcome sets as one, written into arrays allocated once; the attributes are
+    the first chunk's, or ``combine_attrs([(attrs, samples), ...], strategies)`` of them all
+    (a model's ``combine_attrs``, for attributes that count over samples)."""
     first = next(chunks)
     arrays = {}
     for name, da in first.data_vars.items():
@@ -416,15 +429,18 @@ def _concatenate(chunks: Iterator[xr.Dataset], n: int) -> xr.Dataset:
         shape = list(da.shape)
         shape[axis] = n
         arrays[name] = (axis, np.empty(shape, dtype=da.dtype))
+    parts = []
     for chunk in _chain(first, chunks):
         lo, hi = int(chunk[SAMPLE].values[0]), int(chunk[SAMPLE].values[-1]) + 1
+        parts.append((chunk.attrs, hi - lo))
         for name, (axis, full) in arrays.items():
             index = [slice(None)] * full.ndim
             index[axis] = slice(lo, hi)
             full[tuple(index)] = chunk[name].transpose(*first[name].dims).values
     data = {name: xr.Variable(first[name].dims, full, first[name].attrs) for name, (_, full) in arrays.items()}
     coords = {k: v for k, v in first.coords.items() if SAMPLE not in v.dims}
-    return xr.Dataset(data, coords={**coords, SAMPLE: np.arange(n)}, attrs=first.attrs)
+    attrs = first.attrs if combine_attrs is None else combine_attrs(parts, [str(s) for s in first[STRATEGY].values])
+    return xr.Dataset(data, coords={**coords, SAMPLE: np.arange(n)}, attrs=attrs)
 
 
 def _chain(first: xr.Dataset, rest: Iterator[xr.Dataset]) -> Iterator[xr.Dataset]:
@@ -493,7 +509,8 @@ def run_psa(
                 opened.close()
     chunks = (_run_chunk(model, sampler, lo, hi, run_options) for lo, hi in _bounds(n, chunk_size, n))
     if named is None:
-        return _concatenate(chunks, n)
+        return _concatenate(chunks, n, getattr(model, "combine_attrs", None))
+    chunks = (_without_sample_attrs(model, chunk) for chunk in chunks)  # a reducer keeps the first chunk's attributes
     state = _tree_fold((_partials(named, chunk, n) for chunk in chunks), _combine_all(named))
     return back({key: r.finish(state[key]) for key, r in named.items()})
 
@@ -587,7 +604,7 @@ def _dask_outcomes(model: Any, sampler: Sampler, bounds: list[tuple[int, int]], 
             blocks.append(da.from_delayed(dask.delayed(_values, pure=True)(run, name, var.dims), shape=tuple(shape), dtype=var.dtype))
         data[name] = xr.Variable(var.dims, da.concatenate(blocks, axis=axis), var.attrs)
     coords = {k: v for k, v in template.coords.items() if SAMPLE not in v.dims}
-    return xr.Dataset(data, coords={**coords, SAMPLE: np.arange(sampler.n)}, attrs=template.attrs)
+    return xr.Dataset(data, coords={**coords, SAMPLE: np.arange(sampler.n)}, attrs=_without_sample_attrs(model, template).attrs)
 
 
 def _values(chunk: xr.Dataset, name: str, dims: tuple[str, ...]) -> np.ndarray:

@@ -14,12 +14,13 @@ import xarray as xr
 
 from healthecon import cea, voi
 from healthecon.bia import BudgetImpactModel, Population, patient_cost
-from healthecon.distributions import Beta, Dirichlet, Gamma, Normal, Uniform
+from healthecon.distributions import Beta, Dirichlet, Gamma, LogNormal, Normal, Uniform
 from healthecon.errors import AnalysisError, OutcomesError, ParameterError
 from healthecon.markov import C, MarkovModel
 from healthecon.outcomes import summarise
 from healthecon.params import BLOCK, Parameters
 from healthecon.scale import CEAC, EVPI, ICERTable, Means, Summary, reduce, run_psa
+from healthecon.survival import HazardRatio, ParametricCurve, PartitionedSurvivalModel
 from healthecon.tree import Chance, Decision, DecisionTree, Terminal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,10 +116,22 @@ def cases():
         "sroi": (SROIModel(sroi["IMPACT_MAP"]), sroi["PARAMS"]),
         "cba": (cba["MODEL"], cba["PARAMS"]),
         "bia": (bia, tree_params),
+        "psm": psm_case(),
     }
 
 
-@pytest.mark.parametrize("kind", ["markov", "tree", "sroi", "cba", "bia"])
+def psm_case():
+    """A partitioned survival model whose PFS crosses OS in some samples (capped): its attributes count them."""
+    pfs, os_ = ParametricCurve("weibullPH", shape=1.3, scale="scale"), ParametricCurve("weibullPH", shape="shape", scale=0.2)
+    model = PartitionedSurvivalModel({"control": [pfs, os_], "new": [HazardRatio(pfs, "hr"), HazardRatio(os_, 0.8)]},
+                                     n_cycles=36, cycle_length=1 / 12, state_rewards={"qaly": {"progression-free": "u", "progressed": 0.5}})
+    params = Parameters(shape=LogNormal.from_mean_sd(1.2, 0.1), scale=Gamma.from_mean_sd(0.3, 0.05),
+                        hr=LogNormal.from_mean_sd(0.7, 0.1), u=Gamma.from_mean_sd(0.7, 0.05))
+    return model, params
+
+
+@pytest.mark.filterwarnings("ignore::healthecon.survival.psm.CurveCrossingWarning")
+@pytest.mark.parametrize("kind", ["markov", "tree", "sroi", "cba", "bia", "psm"])
 def test_a_chunked_run_of_any_model_is_bit_identical_to_one_run(kind):
     model, params = cases()[kind]
     n = BLOCK + 2_345 if kind == "markov" else 7_001
@@ -128,7 +141,14 @@ def test_a_chunked_run_of_any_model_is_bit_identical_to_one_run(kind):
         assert list(chunked.data_vars) == list(whole.data_vars)
         for name in whole.data_vars:
             assert np.array_equal(chunked[name].transpose(*whole[name].dims).values, whole[name].values), (name, size)
-        assert chunked.attrs == whole.attrs
+        # attributes too, including those counting over samples (the crossing curves a PSM capped)
+        assert chunked.attrs.keys() == whole.attrs.keys()
+        for key, value in whole.attrs.items():
+            assert np.array_equal(np.asarray(chunked.attrs[key]), np.asarray(value)), (key, size)
+    if kind == "psm":
+        assert whole.attrs["crossing_samples"].sum() > 0
+        means = run_psa(model, params, n, seed=5, chunk_size=999, reduce=Means())
+        assert "crossing_summary" not in means.attrs  # a reducer would only see the first chunk's
         xr.testing.assert_identical(chunked.drop_vars(list(chunked.data_vars)), whole.drop_vars(list(whole.data_vars)))
 
 

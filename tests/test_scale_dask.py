@@ -76,3 +76,16 @@ def test_sroi_and_cba_psa_on_dask(kind, client):
     ratio = "sroi_ratio" if kind == "sroi" else "bcr"
     means = reduce(lazy, Means([ratio, "npv"]), client=client)
     assert_same(means, run_psa(model, params, 5_000, seed=8, chunk_size=1_500, reduce=Means([ratio, "npv"])))
+
+
+@pytest.mark.filterwarnings("ignore::healthecon.survival.psm.CurveCrossingWarning")
+def test_partitioned_survival_psa_on_dask_leaves_out_counts_it_cannot_know(client):
+    # a lazy outcome set's attributes come from one sample's run: the PSM's counts of capped
+    # crossings over samples would describe that sample alone, so they are left out
+    model, params = cases()["psm"]
+    lazy = run_psa(model, params, 3_000, seed=8, chunk_size=1_000, client=client)
+    chunked = run_psa(model, params, 3_000, seed=8, chunk_size=1_000)
+    assert chunked.attrs["crossing_samples"].sum() > 0
+    assert_same(lazy.compute(), chunked)
+    assert not set(model.sample_attrs) & set(lazy.attrs)
+    assert {k: v for k, v in chunked.attrs.items() if k not in model.sample_attrs}.keys() == lazy.attrs.keys()

@@ -32,7 +32,8 @@ The ``crossing`` rule says what to do, by name (:data:`CROSSING_RULES`):
 
 Nothing is changed silently: the outcome set's attributes say which rule was used and how many
 samples and sample-cycles it changed for each strategy (``crossing_samples``,
-``crossing_cycles``, ``crossing_summary``), and a :class:`CurveCrossingWarning` says the same
+``crossing_cycles``, the largest change ``crossing_largest``, and ``crossing_summary`` in words),
+and a :class:`CurveCrossingWarning` says the same
 when the rule changed anything. Curves must be in ``[0, 1]`` and non-increasing (an increase
 of more than ``1e-12`` raises, naming the strategy, curve, sample and cycle). General-population
 mortality is a property of a curve: wrap it in
@@ -766,9 +767,6 @@ class PartitionedSurvivalModel:
         kinds["restricted_mean"] = "other"
         effect = "qaly" if "qaly" in effects else "ly"
         unit = {"qaly": "QALY", "ly": "life-year"}[effect]
-        summary = "; ".join(
-            f"strategy {s!r}: {int(touched[i].sum())} of {n} samples, {int(cells[i])} sample-cycles"
-            + (f" (largest change {excess[i]:.3g})" if cells[i] else "") for i, s in enumerate(names))
         attrs = {
             "model": self.name,
             "correction": self._correction_name(),
@@ -784,7 +782,8 @@ class PartitionedSurvivalModel:
             "crossing_rule": CROSSING_RULES[self.crossing],
             "crossing_samples": touched.sum(axis=1).astype(int),
             "crossing_cycles": cells.astype(int),
-            "crossing_summary": f"changed by the {self.crossing!r} rule: {summary}",
+            "crossing_largest": excess.astype(float),
+            "crossing_summary": _crossing_summary(self.crossing, names, touched.sum(axis=1), cells, excess, n),
             "entries": "entries into a state are the events of the curve above it (progression: all PFS events, deaths before progression included)",
             "curves": "; ".join(f"{s}: " + ", ".join(f"{k} = {v!r}" for k, v in self.curves[s].items()) for s in names),
         }
@@ -800,6 +799,33 @@ class PartitionedSurvivalModel:
             ds["trace"] = data.assign_attrs(kind="other", description="state membership (proportion of the cohort) at each cycle; cycle 0 is the start")
         return ds
 
+    #: Attributes that count over the samples of a run: a run in chunks combines them
+    #: (:meth:`combine_attrs`), and a lazy (dask-backed) outcome set leaves them out.
+    sample_attrs = ("crossing_samples", "crossing_cycles", "crossing_largest", "crossing_summary")
+
+    @staticmethod
+    def combine_attrs(parts: Sequence[tuple[Mapping, int]], strategies: Sequence[str]) -> dict:
+        """The attributes of one run from those of its chunks, each given with its number of samples.
+
+        Counts of crossing samples and sample-cycles add up, the largest change is the largest
+        of the chunks'; everything else is the first chunk's.
+
+        Examples
+        --------
+        >>> first = {"crossing": "cap", "crossing_samples": np.array([1]), "crossing_cycles": np.array([3]),
+        ...          "crossing_largest": np.array([0.02])}
+        >>> second = dict(first, crossing_samples=np.array([2]), crossing_largest=np.array([0.05]))
+        >>> PartitionedSurvivalModel.combine_attrs([(first, 10), (second, 10)], ["new"])["crossing_summary"]
+        "changed by the 'cap' rule: strategy 'new': 3 of 20 samples, 6 sample-cycles (largest change 0.05)"
+        """
+        out = dict(parts[0][0])
+        samples = sum(np.asarray(attrs["crossing_samples"]) for attrs, _ in parts)
+        cycles = sum(np.asarray(attrs["crossing_cycles"]) for attrs, _ in parts)
+        largest = np.max([attrs["crossing_largest"] for attrs, _ in parts], axis=0)
+        out.update(crossing_samples=samples, crossing_cycles=cycles, crossing_largest=largest,
+                   crossing_summary=_crossing_summary(out["crossing"], strategies, samples, cycles, largest, sum(n for _, n in parts)))
+        return out
+
     def _correction_name(self) -> str:
         return self.correction if isinstance(self.correction, str) else "custom weights"
 
@@ -807,6 +833,13 @@ class PartitionedSurvivalModel:
 def _ratios(curve: np.ndarray) -> np.ndarray:
     """Conditional survival over each cycle, ``S(t) / S(t - 1)`` (0 once the curve is 0)."""
     return np.divide(curve[:, 1:], curve[:, :-1], out=np.zeros_like(curve[:, 1:]), where=curve[:, :-1] > 0)
+
+
+def _crossing_summary(rule: str, strategies: Sequence[str], samples: np.ndarray, cycles: np.ndarray, largest: np.ndarray, n: int) -> str:
+    """What the crossing rule changed, in words, strategy by strategy."""
+    return f"changed by the {rule!r} rule: " + "; ".join(
+        f"strategy {s!r}: {int(samples[i])} of {n} samples, {int(cycles[i])} sample-cycles"
+        + (f" (largest change {largest[i]:.3g})" if cycles[i] else "") for i, s in enumerate(strategies))
 
 
 def _weighted_sums(matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
