@@ -57,14 +57,22 @@ def test_clusters_within_one_arm_are_resampled_within_arm():
     assert (counts[:, :4].sum(axis=1) == 4).all()
 
 
-def test_same_seed_same_replicates_however_chunked(monkeypatch):
+@pytest.mark.parametrize("method, covariates", [
+    ("mean", None), ("ols", ["age", "female"]), ("sur", {"cost": ["age"], "qaly": ["baseline_utility", "female"]}), ("glm", ["age"]),
+])
+def test_same_seed_same_replicates_however_chunked(monkeypatch, method, covariates):
+    # every estimator's replicates and jackknife rows, bit for bit, in chunks of 1, 7 and 64
+    # replicates: its matrix products come out the same whichever rows share them, and the
+    # GLM stops each replicate when that replicate has converged
     data = trial()
-    whole = bootstrap(data, 400, seed=11).replicates
-    monkeypatch.setattr(resample, "CHUNK_ELEMENTS", 1000)  # about 4 replicates per chunk
-    assert resampling_plan(data).chunk_size() < 10
-    chunked = bootstrap(data, 400, seed=11).replicates
-    assert chunked.identical(whole)
-    assert not bootstrap(data, 400, seed=12).replicates.identical(whole)
+    whole = bootstrap(data, 300, seed=11, method=method, covariates=covariates)
+    for per_chunk in (1, 7, 64):
+        monkeypatch.setattr(resample, "CHUNK_ELEMENTS", per_chunk * len(data.table))
+        assert resampling_plan(data).chunk_size() == per_chunk
+        chunked = bootstrap(data, 300, seed=11, method=method, covariates=covariates)
+        assert chunked.replicates.identical(whole.replicates), (method, per_chunk)
+        assert chunked.jackknife.identical(whole.jackknife), (method, per_chunk)
+    assert not bootstrap(data, 300, seed=12, method=method, covariates=covariates).replicates.identical(whole.replicates)
 
 
 def test_arm_means_of_a_replicate_are_the_means_of_the_drawn_people():

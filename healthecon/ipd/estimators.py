@@ -4,7 +4,8 @@ Each estimator is built once from a :class:`~healthecon.ipd.data.PatientData` an
 a weight matrix ``W`` of shape ``(R, n_people)`` (bootstrap counts times analysis weights,
 jackknife rows, or a single row of analysis weights); it returns, for each outcome variable, an
 ``(R, n_arms)`` array of mean values by arm. Every replicate is evaluated by matrix products
-and batched linear solves, never a Python loop per replicate.
+and batched linear solves, never a Python loop per replicate; the products come out the same
+bits for a replicate whichever replicates share its chunk.
 
 - :class:`ArmMeans`: weighted means by arm (weights: e.g. matching or inverse-probability
   weights, as in propensity-weighted cohorts).
@@ -52,6 +53,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .._products import row_products
 from ..errors import AnalysisError
 from .data import PatientData
 from .resample import ResamplingPlan
@@ -76,7 +78,7 @@ def _arm_dummies(data: PatientData) -> np.ndarray:
 
 
 def _denominator(weights: np.ndarray, onehot: np.ndarray, arms: Sequence[str]) -> np.ndarray:
-    den = weights @ onehot
+    den = row_products(weights, onehot)
     if (den <= 0).any():
         r, k = (int(i) for i in np.argwhere(den <= 0)[0])
         raise AnalysisError(f"arm {arms[k]!r} has no weight in replicate {r}: every arm needs people")
@@ -133,7 +135,7 @@ class ArmMeans:
 
     def __call__(self, weights: np.ndarray) -> dict[str, np.ndarray]:
         den = _denominator(weights, self.onehot, self.arms)
-        num = (weights @ self.products).reshape(len(weights), len(self.variables), len(self.arms))
+        num = row_products(weights, self.products).reshape(len(weights), len(self.variables), len(self.arms))
         return {v: num[:, j, :] / den for j, v in enumerate(self.variables)}
 
     def from_draws(self, plan: ResamplingPlan, draws: list[np.ndarray], analysis_weights: np.ndarray | None) -> dict[str, np.ndarray]:
@@ -187,7 +189,7 @@ class _Design:
         return self.x.shape[1]
 
     def gram(self, weights: np.ndarray) -> np.ndarray:
-        return (weights @ self.outer).reshape(len(weights), self.p, self.p)
+        return row_products(weights, self.outer).reshape(len(weights), self.p, self.p)
 
     def with_arm(self, a: int) -> np.ndarray:
         """The design with every person's arm set to ``a``."""
@@ -199,7 +201,7 @@ class _Design:
 
     def linear_means(self, weights: np.ndarray, beta: np.ndarray) -> np.ndarray:
         """Recycled predictions of a linear model: prediction at the weighted covariate means."""
-        xbar = (weights @ self.x) / weights.sum(axis=1, keepdims=True)
+        xbar = row_products(weights, self.x) / weights.sum(axis=1, keepdims=True)
         out = np.empty((len(weights), self.n_arms))
         for a in range(self.n_arms):
             xa = xbar.copy()
@@ -233,7 +235,7 @@ class LinearMeans:
 
     def _ols(self, v: str, weights: np.ndarray) -> np.ndarray:
         d = self.designs[v]
-        return _batched_solve(d.gram(weights), weights @ (d.x * self.y[v][:, None]), f"regression of {v!r}")
+        return _batched_solve(d.gram(weights), row_products(weights, d.x * self.y[v][:, None]), f"regression of {v!r}")
 
     def __call__(self, weights: np.ndarray) -> dict[str, np.ndarray]:
         _denominator(weights, self.onehot, self.arms)
@@ -248,8 +250,8 @@ class LinearMeans:
         v1, v2 = self.variables
         d1, d2 = self.designs[v1], self.designs[v2]
         y1, y2 = self.y[v1], self.y[v2]
-        e1 = y1 - ols[v1] @ d1.x.T
-        e2 = y2 - ols[v2] @ d2.x.T
+        e1 = y1 - row_products(ols[v1], d1.x.T)
+        e2 = y2 - row_products(ols[v2], d2.x.T)
         total = weights.sum(axis=1)
         sigma = np.stack([np.stack([(weights * e1 * e1).sum(1), (weights * e1 * e2).sum(1)], -1),
                           np.stack([(weights * e2 * e1).sum(1), (weights * e2 * e2).sum(1)], -1)], -2) / total[:, None, None]
@@ -257,13 +259,13 @@ class LinearMeans:
         p1, p2 = d1.p, d2.p
         cross = (d1.x[:, :, None] * d2.x[:, None, :]).reshape(len(y1), p1 * p2)
         g11, g22 = d1.gram(weights), d2.gram(weights)
-        g12 = (weights @ cross).reshape(len(weights), p1, p2)
+        g12 = row_products(weights, cross).reshape(len(weights), p1, p2)
         a = np.concatenate([
             np.concatenate([s[:, 0, 0, None, None] * g11, s[:, 0, 1, None, None] * g12], axis=2),
             np.concatenate([s[:, 1, 0, None, None] * np.swapaxes(g12, 1, 2), s[:, 1, 1, None, None] * g22], axis=2),
         ], axis=1)
-        x1y1, x1y2 = weights @ (d1.x * y1[:, None]), weights @ (d1.x * y2[:, None])
-        x2y1, x2y2 = weights @ (d2.x * y1[:, None]), weights @ (d2.x * y2[:, None])
+        x1y1, x1y2 = row_products(weights, d1.x * y1[:, None]), row_products(weights, d1.x * y2[:, None])
+        x2y1, x2y2 = row_products(weights, d2.x * y1[:, None]), row_products(weights, d2.x * y2[:, None])
         rhs = np.concatenate([s[:, 0, 0, None] * x1y1 + s[:, 0, 1, None] * x1y2,
                               s[:, 1, 0, None] * x2y1 + s[:, 1, 1, None] * x2y2], axis=1)
         beta = _batched_solve(a, rhs, "seemingly unrelated regression")
@@ -299,11 +301,12 @@ class GammaMeans:
         Without ``start`` (the full-sample fit): Fisher scoring (IRLS), which converges from
         anywhere. From ``start``: Newton's method, :math:`\\beta \\leftarrow \\beta + H^{-1} U` with
         :math:`U = \\sum_i w_i x_i (y_i/\\mu_i - 1)` and :math:`H = \\sum_i w_i (y_i/\\mu_i) x_i x_i^\\top`,
-        quadratic near the solution, which a replicate's solution is. Both stop when no person's
-        linear predictor moves by more than ``tolerance``.
+        quadratic near the solution, which a replicate's solution is. Each row stops when no
+        person's linear predictor moves by more than ``tolerance``, on its own: a replicate takes
+        the same steps whichever replicates share its chunk.
         """
         d, y = self.linear.designs[v], self.linear.y[v]
-        mean = (weights @ y) / weights.sum(axis=1)
+        mean = row_products(weights, y[:, None])[:, 0] / weights.sum(axis=1)
         if (mean <= 0).any():
             raise AnalysisError(f"GLM for {v!r}: the mean cost is 0 in some replicate; a log link needs a positive mean")
         if start is None:
@@ -312,16 +315,18 @@ class GammaMeans:
             gram = d.gram(weights)
         else:
             beta = np.repeat(start[None, :], len(weights), axis=0)
+        active = np.arange(len(weights))  # rows still moving
         for _ in range(self.max_iterations):
-            eta = beta @ d.x.T
+            w, b = weights[active], beta[active]
+            eta = row_products(b, d.x.T)
             ratio = y / np.exp(eta)
             if start is None:
-                step = _batched_solve(gram, (weights * (eta + ratio - 1)) @ d.x, f"GLM for {v!r}") - beta
+                step = _batched_solve(gram[active], row_products(w * (eta + ratio - 1), d.x), f"GLM for {v!r}") - b
             else:
-                hessian = d.gram(weights * ratio)
-                step = _batched_solve(hessian, (weights * (ratio - 1)) @ d.x, f"GLM for {v!r}")
-            beta = beta + step
-            if np.max(np.abs(step @ d.x.T)) < self.tolerance:
+                step = _batched_solve(d.gram(w * ratio), row_products(w * (ratio - 1), d.x), f"GLM for {v!r}")
+            beta[active] = b + step
+            active = active[np.abs(row_products(step, d.x.T)).max(axis=1) >= self.tolerance]
+            if not active.size:
                 return beta
         raise AnalysisError(f"GLM for {v!r}: the estimating equations did not converge in {self.max_iterations} iterations")
 
@@ -331,5 +336,5 @@ class GammaMeans:
         for v in self.costs:
             beta, d = self._fit(v, weights, self.start[v]), self.linear.designs[v]
             out[v] = np.column_stack([
-                np.einsum("ri,ir->r", weights, np.exp(d.with_arm(a) @ beta.T)) / total for a in range(len(self.arms))])
+                (weights * np.exp(row_products(beta, d.with_arm(a).T))).sum(axis=1) / total for a in range(len(self.arms))])
         return out

@@ -114,6 +114,7 @@ import numpy as np
 import xarray as xr
 
 from .. import conventions
+from .._products import row_products
 from .._validate import as_float_array, require_unique
 from ..discount import DiscountSchedule, discount_factors
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
@@ -140,8 +141,6 @@ _INCREASE_TOLERANCE = 1e-12
 CHUNK_VALUES = 2**19
 #: Curves x samples from which a run keeps BLAS to one thread (below it, limiting costs more than it saves).
 _ONE_THREAD_FROM = 4096
-# curves in each matrix product of weighted sums over time (see _weighted_sums)
-_GEMM_ROWS = 64
 #: Point weights whose products with every curve give all the areas a run needs.
 _COLUMNS = ("undisc", "cost", "effect", "undisc_entries", "cost_entries", "effect_entries")
 
@@ -680,7 +679,9 @@ class PartitionedSurvivalModel:
         L = self.cycle_length
         S, C, c, points = curves.shape
         column = weights["column"]
-        areas = _weighted_sums(weights["matrix"], curves.reshape(S * C * c, points)).reshape(len(column), S, C, c).transpose(1, 3, 2, 0)  # (S, c, C, columns)
+        # every weighted sum over time of every curve: a product whose rows (curves) come out the
+        # same bits in any chunk (row_products)
+        areas = row_products(curves.reshape(S * C * c, points), weights["matrix"].T).reshape(S, C, c, len(column)).transpose(0, 2, 1, 3)  # (S, c, C, columns)
         restricted[:, lo:hi] = L * areas[..., column["undisc"]]
         if store is not None and store.ndim == 4:
             store[lo:hi] = _membership(curves).transpose(2, 0, 3, 1)
@@ -840,28 +841,6 @@ def _crossing_summary(rule: str, strategies: Sequence[str], samples: np.ndarray,
     return f"changed by the {rule!r} rule: " + "; ".join(
         f"strategy {s!r}: {int(samples[i])} of {n} samples, {int(cycles[i])} sample-cycles"
         + (f" (largest change {largest[i]:.3g})" if cycles[i] else "") for i, s in enumerate(strategies))
-
-
-def _weighted_sums(matrix: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``matrix @ rows.T``, shape ``(len(matrix), len(rows))``: each weighted sum of each row,
-    the same bits whichever other rows are in the call.
-
-    A matrix product is the fast way to take a few weighted sums over time of many curves
-    (one BLAS call, each a dot product), but BLAS kernels treat the edges of a matrix (and
-    small matrices) differently, so the last bits of a curve's sums would depend on how many
-    curves share the call and where it sits among them, i.e. on the chunk size. Every product
-    here has one shape, ``_GEMM_ROWS`` rows copied into one buffer (the last block padded with
-    zeros), so a chunked run is bit-identical to one run.
-    """
-    out = np.empty((matrix.shape[0], rows.shape[0]))
-    block = np.zeros((_GEMM_ROWS, rows.shape[1]))
-    for lo in range(0, rows.shape[0], _GEMM_ROWS):
-        hi = min(lo + _GEMM_ROWS, rows.shape[0])
-        block[: hi - lo] = rows[lo:hi]
-        if hi - lo < _GEMM_ROWS:
-            block[hi - lo:] = 0.0
-        out[:, lo:hi] = (matrix @ block.T)[:, : hi - lo]
-    return out
 
 
 def _where(where: str | tuple) -> str:
