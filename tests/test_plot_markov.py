@@ -27,7 +27,7 @@ def test_lines_are_the_mean_trace_by_default():
         expected = out["trace"].sel(strategy="new", state=state).mean("sample").values
         assert np.allclose(line.get_ydata(), expected, rtol=1e-14)
         assert np.allclose(line.get_xdata(), np.arange(7) * 0.5)
-    assert ax.get_xlabel() == "Years" and "mean over samples" in ax.get_title()
+    assert ax.get_xlabel() == "Years" and ax.get_title() == "State membership: new (mean over 3 samples)"
 
 
 def test_one_sample_chosen_states_and_cycles_axis():

@@ -194,3 +194,21 @@ def test_a_one_way_table_shows_declared_labels_and_units_and_keeps_names_and_num
     rows = {r.cells[0].text: [c.text for c in r.cells[1:4]] for r in table_view(Table("one_way", table)).rows}
     assert rows == {"p_home": ["75%", "65%", "85%"], "Virtual ward cost": ["£600", "£400", "£900"]}
     assert sorted(Table("one_way", table).flat["parameter"]) == ["c_ward", "p_home"]  # the CSV and workbook: names
+
+
+def test_a_partitioned_survival_model_shows_its_curves_and_state_occupancy(tmp_path):
+    from healthecon.survival import HazardRatio, ParametricCurve, PartitionedSurvivalModel
+
+    params = he.Parameters(rate=Gamma.from_mean_sd(0.3, 0.03), hr=Gamma.from_mean_sd(0.7, 0.05), u=Beta(80, 20))
+    pfs = ParametricCurve("exponential", rate="rate")
+    os_ = ParametricCurve("weibullPH", shape=1.2, scale=0.1)
+    model = PartitionedSurvivalModel({"usual care": [pfs, os_], "new drug": [HazardRatio(pfs, "hr"), HazardRatio(os_, "hr")]},
+                                     n_cycles=60, cycle_length=1 / 12, state_rewards={"qaly": {"progression-free": "u", "progressed": 0.6},
+                                                                                      "cost_care": {"progressed": 900.0}})
+    files = he.report(model.run(params.sample(200, seed=1)), model=model, params=params, title="PSM", out=tmp_path)
+    page = files.html.read_text(encoding="utf-8")
+    model_part = page[page.index('id="model"'):]
+    for caption in ("Survival curves at the base case", "State occupancy at the base case: usual care",
+                    "State occupancy at the base case: new drug"):
+        assert caption in model_part
+    assert {"psm_curves.png", "occupancy_usual_care.png", "occupancy_new_drug.png"} <= {f.name for f in files.files}

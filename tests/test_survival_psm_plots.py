@@ -29,7 +29,7 @@ def test_state_occupancy_stacks_the_mean_trace():
     top_of_first = layers[0][:, 1].max()
     assert top_of_first == pytest.approx(float(mean.sel(state="progression-free").max()))
     assert ax.get_xlim() == (0.0, 12.0) and ax.get_ylabel() == "Share of the cohort"
-    assert "mean over samples" in ax.get_title()
+    assert "mean over 3 samples" in ax.get_title()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["dead", "progressed", "progression-free"]
 
 
@@ -52,6 +52,15 @@ def test_psm_curves_draw_mean_band_and_km_steps():
     assert ax.lines[2].get_ydata()[-1] == pytest.approx(0.7)
     assert len(ax.collections) == 1  # the band of the OS curve; PFS does not vary
     assert ax.get_xlim() == (0.0, 10.0)
+    assert ax.get_title() == "Survival curves (mean and 95% interval over 3 samples)"
+
+
+def test_one_run_is_not_called_a_mean_over_samples():
+    # a base case (one sample) has no band and no mean: the titles say so by saying nothing
+    one = DRAWS.isel(sample=[1])
+    assert plot_psm_curves(MODEL, one).get_title() == "Survival curves"
+    assert plot_state_occupancy(MODEL.run(one, trace=True), "new").get_title() == "State occupancy: new"
+    assert plot_state_occupancy(MODEL.run(DRAWS, trace=True), "new", sample=2).get_title() == "State occupancy: new (sample 2)"
 
 
 def test_psm_curves_accept_a_step_curve_and_refuse_unknown_strategies():

@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..formatting import format_money
 
-__all__ = ["get_ax", "money_formatter", "strategy_colors", "wtp_label", "finish"]
+__all__ = ["get_ax", "money_formatter", "strategy_colors", "wtp_label", "finish", "samples_shown"]
 
 # Colour-blind-safe palette (Okabe & Ito, 2008), in a fixed order so a strategy keeps its
 # colour across figures.
@@ -95,3 +95,17 @@ def finish(ax: Axes, title: str | None = None, legend: bool = True) -> Axes:
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(frameon=False)
     return ax
+
+
+def samples_shown(samples: int, sample: int | None) -> str:
+    """What a plot of a trace from ``samples`` PSA samples shows, for its title: the mean over
+    them, one chosen ``sample``, or nothing to say (a single run).
+
+    Examples
+    --------
+    >>> samples_shown(1000, None), samples_shown(1000, 3), samples_shown(1, None)
+    ('mean over 1,000 samples', 'sample 3', '')
+    """
+    if sample is not None:
+        return f"sample {sample}"
+    return f"mean over {samples:,} samples" if samples > 1 else ""

@@ -9,7 +9,7 @@ import xarray as xr
 from matplotlib.axes import Axes
 
 from ..errors import OutcomesError, unknown_name
-from ._style import PALETTE, finish, get_ax
+from ._style import PALETTE, finish, get_ax, samples_shown
 
 __all__ = ["plot_trace"]
 
@@ -90,5 +90,5 @@ def plot_trace(
     ax.set_xlabel("Years" if years else "Cycle")
     ax.set_ylabel("Proportion of cohort")
     ax.set_ylim(-0.02, 1.02)
-    where = "mean over samples" if sample is None and "sample" in trace.dims else (f"sample {sample}" if sample is not None else "")
+    where = samples_shown(trace.sizes.get("sample", 1), sample)
     return finish(ax, title=f"State membership: {strategy}" + (f" ({where})" if where else ""))

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from ..errors import OutcomesError, unknown_name
-from ._style import PALETTE, finish, get_ax, strategy_colors
+from ._style import PALETTE, finish, get_ax, samples_shown, strategy_colors
 
 __all__ = ["plot_state_occupancy", "plot_psm_curves"]
 
@@ -84,7 +84,7 @@ def plot_state_occupancy(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("Years")
     ax.set_ylabel("Share of the cohort")
-    where = "mean over samples" if sample is None and "sample" in trace.dims else (f"sample {sample}" if sample is not None else "")
+    where = samples_shown(trace.sizes.get("sample", 1), sample)
     finish(ax, title=f"State occupancy: {strategy}" + (f" ({where})" if where else ""), legend=False)
     ax.grid(False)
     ax.legend(*[list(reversed(x)) for x in ax.get_legend_handles_labels()], frameon=False, loc="upper right")
@@ -143,7 +143,7 @@ def plot_psm_curves(
     >>> [line.get_label() for line in ax.lines]
     ['usual care: PFS', 'usual care: OS', 'OS, trial']
     """
-    from ..survival.transforms import StepSurvival, evaluate_survival
+    from ..survival.transforms import StepSurvival, evaluate_survival, n_draws
 
     names = list(model.strategies) if strategies is None else list(strategies)
     for s in names:
@@ -179,5 +179,5 @@ def plot_psm_curves(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("Years")
     ax.set_ylabel("Survival")
-    band = f" (mean and {level:.0%} interval over samples)" if draws is not None else ""
+    band = f" (mean and {level:.0%} interval over {n_draws(draws):,} samples)" if n_draws(draws) > 1 else ""
     return finish(ax, title="Survival curves" + band)

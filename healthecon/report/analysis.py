@@ -336,6 +336,7 @@ def _describe_model(model: object) -> str:
 
 def _model_figures(model: object, params: object) -> list[Figure]:
     from ..markov import MarkovModel
+    from ..survival.psm import PartitionedSurvivalModel
 
     if isinstance(model, MarkovModel) and params is not None:
         from ..plot import plot_trace
@@ -344,6 +345,24 @@ def _model_figures(model: object, params: object) -> list[Figure]:
         return [Figure(f"trace_{_slug(s)}", chart(plot_trace, run, s), f"Cohort trace at the base case: {s}",
                        f"Line chart of the share of the cohort in each state ({', '.join(map(str, model.states))}) "
                        f"over time for {s}, at the base-case parameters.") for s in model.strategies]
+    if isinstance(model, PartitionedSurvivalModel) and params is not None:
+        import warnings
+
+        from ..plot import plot_psm_curves, plot_state_occupancy
+        from ..survival.psm import CurveCrossingWarning
+
+        base = params.base_case()  # type: ignore[attr-defined]
+        with warnings.catch_warnings():  # the PSA's run has warned of any crossing already
+            warnings.simplefilter("ignore", CurveCrossingWarning)
+            run = model.run(base, trace=True)
+        states = ", ".join(map(str, model.states))
+        curves = Figure("psm_curves", chart(plot_psm_curves, model, base), "Survival curves at the base case",
+                        f"Line chart of the survival curves ({', '.join(model.curve_names)}) of each strategy "
+                        f"({', '.join(model.strategies)}) over {model.n_cycles * model.cycle_length:g} years, at the base-case parameters.")
+        return [curves] + [
+            Figure(f"occupancy_{_slug(s)}", chart(plot_state_occupancy, run, s), f"State occupancy at the base case: {s}",
+                   f"Stacked area chart of the share of the cohort in each state ({states}) over time for {s}, "
+                   "at the base-case parameters.") for s in model.strategies]
     return []
 
 
