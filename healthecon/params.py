@@ -614,9 +614,12 @@ class Parameters:
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """One row per variable: name, distribution, point, mean, sd, the ``level`` interval and
-        ``correlation`` (``"copula: c_b"`` or ``"joint draws: c_b, q_a"``, else empty).
+        ``correlation`` (``"copula: c_b"``, ``"joint draws: c_b, q_a"`` or, for a component of a
+        joint distribution, ``"joint Dirichlet: p_b, p_c"``; else empty).
 
-        Dirichlet categories get one row each with their marginal (Beta) mean, SD and interval.
+        A joint distribution's components (Dirichlet categories, a multivariate normal's
+        estimates) get one row each with their marginal distribution (Beta; Normal or
+        LogNormal), mean, SD and interval, and name the others drawn with them.
         """
         rows = []
         for name, dist in self._dists.items():
@@ -624,8 +627,10 @@ class Parameters:
             linked = f"{partners[0]}: {partners[1]}" if partners else ""
             if isinstance(dist, JointDistribution):
                 lows, highs = dist.interval(level)
+                names = [f"{name}_{category}" for category in dist.categories]
                 for j, category in enumerate(dist.categories):
-                    rows.append((f"{name}_{category}", dist.describe(), dist.point[j], dist.mean[j], dist.sd[j], lows[j], highs[j], linked))
+                    joint = f"joint {type(dist).__name__}: " + ", ".join(other for other in names if other != names[j])
+                    rows.append((names[j], dist.marginal(category).describe(), dist.point[j], dist.mean[j], dist.sd[j], lows[j], highs[j], joint))
             else:
                 low, high = dist.interval(level)
                 rows.append((name, dist.describe(), dist.point, dist.mean, dist.sd, low, high, linked))

@@ -311,12 +311,13 @@ def test_merge_rejects_clashing_names():
 def test_summary_and_ranges(params):
     table = params.summary()
     assert list(table.columns) == ["name", "distribution", "point", "mean", "sd", "lower", "upper", "correlation"]
-    assert (table["correlation"] == "").all()
+    assert (table["correlation"][~table["name"].str.startswith("trans_")] == "").all()
     assert list(table["name"]) == list(params.variables)
     row = table.set_index("name").loc["rr"]
     assert (row["point"], row["lower"], row["upper"]) == (0.7, pytest.approx(0.7 / math.exp(1.96 * 0.1256), abs=1e-3), pytest.approx(0.7 * math.exp(1.96 * 0.1256), abs=1e-3))
     sick = table.set_index("name").loc["trans_sick"]
-    assert (sick["mean"], sick["distribution"]) == (pytest.approx(0.2), "Dirichlet(well=70, sick=20, dead=10)")
+    assert (sick["mean"], sick["distribution"]) == (pytest.approx(0.2), "Beta(α=20, β=80)")  # its marginal
+    assert sick["correlation"] == "joint Dirichlet: trans_well, trans_dead"
     assert sick["lower"] == pytest.approx(stats.beta(20, 80).ppf(0.025))
     ranges = params.ranges(level=0.9)
     assert set(ranges) == {"p_sick", "c_drug", "rr", "discount"}

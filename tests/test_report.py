@@ -212,3 +212,21 @@ def test_a_partitioned_survival_model_shows_its_curves_and_state_occupancy(tmp_p
                     "State occupancy at the base case: new drug"):
         assert caption in model_part
     assert {"psm_curves.png", "occupancy_usual_care.png", "occupancy_new_drug.png"} <= {f.name for f in files.files}
+
+
+def test_parameters_drawn_together_name_each_other_and_show_their_correlations(tmp_path):
+    # a fit's estimates (a multivariate normal) and a copula: each row shows its own marginal and
+    # names the parameters drawn with it; each group's correlation matrix is a table
+    mvn = he.MultivariateNormal({"shape": 0.2, "scale": 1.5}, [[0.01, -0.006], [-0.006, 0.04]], log=["shape"])
+    params = he.Parameters(os=mvn, c_a=Gamma.from_mean_sd(100, 10), c_b=Gamma.from_mean_sd(200, 20), u=Beta(8, 2)
+                           ).correlate(["c_a", "c_b"], [[1, 0.5], [0.5, 1]])
+    out = cea_outcomes()
+    files = he.report(out, params=params, title="Joint", out=tmp_path)
+    page = html.unescape(files.html.read_text(encoding="utf-8"))
+    inputs = page[page.index('id="model-inputs"'):]
+    assert "Drawn with" in inputs and "joint MultivariateNormal: os_scale" in inputs and "copula: c_b" in inputs
+    assert "LogNormal(meanlog=0.2, sdlog=0.1)" in inputs and "MultivariateNormal(" not in inputs  # the marginal, not the whole
+    assert "Drawn together: os_shape, os_scale" in page and "Drawn together: c_a, c_b" in page
+    corr = pd.read_csv(tmp_path / "model" / "correlation_2.csv", index_col=0)
+    np.testing.assert_allclose(corr.to_numpy(), [[1, -0.3], [-0.3, 1]], atol=1e-12)  # -0.006 / (0.1 x 0.2)
+    assert "of the logarithms of os_shape" in page

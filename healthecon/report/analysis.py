@@ -264,13 +264,41 @@ def _inputs_table(params: object, currency: str) -> Table:
         "upper": summary["upper"], "unit": [units.get(n, "") for n in summary["name"]],
         "source": [sources.get(n, "") for n in summary["name"]],
     })
+    if (summary["correlation"] != "").any():  # drawn together with others: say with which
+        frame.insert(3, "drawn_with", summary["correlation"].tolist())
     display = frame.astype(object).copy()
     for column in ("point", "lower", "upper"):
         display[column] = [format_cell(v, unit_kind(u) if u else "number", currency)
                            for v, u, n in zip(frame[column], frame["unit"], frame["name"])]
     return Table("inputs", frame, "Parameters", kinds={"point": "number", "lower": "number", "upper": "number"},
-                 labels={"point": "Value", "lower": "Lower 95%", "upper": "Upper 95%"}, display=display, css="inputs",
-                 currency=currency)
+                 labels={"point": "Value", "lower": "Lower 95%", "upper": "Upper 95%", "drawn_with": "Drawn with"},
+                 display=display, css="inputs", currency=currency)
+
+
+def _correlation_tables(params: object) -> list[Table]:
+    """The correlation matrix of each group drawn together: a copula's (on the normal scale) and
+    a multivariate normal's (of its estimates, e.g. a survival fit's, from their covariance)."""
+    from ..distributions import MultivariateNormal
+
+    groups = [(names, matrix, "normal-scale correlation of a Gaussian copula") for names, matrix in params.correlations.items()]  # type: ignore[attr-defined]
+    for name in params.names:  # type: ignore[attr-defined]
+        dist = params[name]  # type: ignore[index]
+        if isinstance(dist, MultivariateNormal):
+            sd = np.sqrt(np.diag(dist.cov))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                matrix = np.where(np.outer(sd, sd) > 0, dist.cov / np.outer(sd, sd), 0.0)
+            scale = ", ".join(f"{name}_{c}" for c in dist.categories if c in dist.log)
+            groups.append((tuple(f"{name}_{c}" for c in dist.categories), matrix,
+                           "correlation of a multivariate normal" + (f" (of the logarithms of {scale})" if scale else "")))
+    tables = []
+    for i, (names, matrix, what) in enumerate(groups, start=1):
+        frame = pd.DataFrame(np.asarray(matrix, dtype=float), index=pd.Index(list(names), name="parameter"), columns=list(names))
+        display = frame.reset_index().astype(object)
+        display[list(names)] = frame.map(lambda v: f"{v:.3f}").to_numpy()
+        tables.append(Table(f"correlation_{i}", frame, f"Drawn together: {', '.join(names)}", footnotes=[f"The {what}."],
+                            kinds={n: "number" for n in names}, labels={"parameter": "Parameter", **{n: n for n in names}},
+                            display=display))
+    return tables
 
 
 def analysis_document(
@@ -318,6 +346,7 @@ def analysis_document(
         if params is not None:
             part.inputs = _inputs_table(params, currency)
             part.inputs_title = "Parameters"
+            part.tables.extend(_correlation_tables(params))
         sections.append(part)
     elif notes:
         sections.append(Section("notes", "Notes", notes=list(notes)))

@@ -190,10 +190,16 @@ class _Row:
     css: str = ""
 
 
+#: Columns the report's style gives a width of their own (a short unit, a long distribution);
+#: other columns' names stay out of the page, which shows only their headers.
+_SIZED_COLUMNS = frozenset({"unit", "distribution"})
+
+
 @dataclass
 class _Header:
     text: str
     numeric: bool = False
+    column: str = ""  # for the columns in _SIZED_COLUMNS, their name: styles size them by what they hold
 
 
 @dataclass
@@ -273,7 +279,7 @@ def table_view(table: Table, csv: str | None = None, anchor: str = "") -> TableV
         rows = [_Row([_Cell(headers[columns.index(c)]), *(_Cell(t, "num") for t in texts[c])]) for c in shown]
         heads = [_Header(headers[0] if key is not None else "Measure"), *(_Header(n, True) for n in names)]
     else:
-        heads = [_Header(h, n) for h, n in zip(headers, numeric)]
+        heads = [_Header(h, n, str(c) if str(c) in _SIZED_COLUMNS else "") for h, n, c in zip(headers, numeric, columns)]
         rows = []
         for i in range(len(flat)):
             cells = []
