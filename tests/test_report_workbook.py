@@ -214,3 +214,35 @@ def test_sheet_names_are_cut_at_a_word_not_mid_word():
     assert names("Local Area Coordination SROI calculation") == "Local Area Coordination SROI"
     assert names("croydon one_way integrated care network") == "croydon one_way integrated care"
     assert names("supercalifragilisticexpialidocious words") == "supercalifragilisticexpialidoci"  # one word too long
+
+
+@pytest.mark.filterwarnings("ignore::healthecon.survival.psm.CurveCrossingWarning")
+@pytest.mark.parametrize("correction_, rates", [("half-cycle", (0.035, 0.015)), ("life-table", (0.0, 0.05))])
+def test_partitioned_survival_formulas_compute_what_python_computes(tmp_path, correction_, rates):
+    # rewards fixed and changing with time, by state and on entry, a one-off cost, and curves
+    # that cross in the base case (capped): the sheet's totals are the model's
+    from healthecon.survival import HazardRatio, ParametricCurve, PartitionedSurvivalModel
+
+    params = he.Parameters(scale=he.Gamma.from_mean_sd(0.3, 0.03), hr=he.Gamma.from_mean_sd(0.7, 0.05), u=he.Beta(80, 20))
+    pfs = ParametricCurve("weibullPH", shape=1.3, scale="scale")
+    os_ = ParametricCurve("weibullPH", shape=0.9, scale=0.35)  # crosses PFS early on
+    model = PartitionedSurvivalModel(
+        {"usual": [pfs, os_], "new": [HazardRatio(pfs, "hr"), HazardRatio(os_, "hr")]},
+        n_cycles=18, cycle_length=0.25, correction=correction_, discount_costs=rates[0], discount_effects=rates[1],
+        state_rewards={"cost_drug": lambda p, s, time: {"progression-free": 4000.0 if s == "new" and time.years < 2 else 0.0},
+                       "cost_care": {"progression-free": 1000.0, "progressed": 6000.0},
+                       "qaly": lambda p, s: {"progression-free": p["u"], "progressed": 0.6}},
+        entry_rewards={"cost_progression": {"progressed": 2500.0},
+                       "cost_death": lambda p, s, time: {"dead": 3000.0 + 100.0 * time.cycle}},
+        initial_rewards={"cost_drug": {"new": 700.0}})
+    out = model.run(params.sample(40, seed=1))
+    files = he.report(out, model=model, params=params, out=tmp_path)
+    cells = evaluate(files.workbook)
+    base = model.run(params.base_case())
+    assert base.attrs["crossing_cycles"].sum() > 0
+    for strategy in ("usual", "new"):
+        totals = markov_totals(cells, f"{strategy} PSM calculation")
+        for name in ("cost", "cost_undiscounted", "cost_drug", "cost_care", "cost_progression", "cost_death", "qaly", "qaly_undiscounted",
+                     "ly", "cost_death_undiscounted"):
+            assert totals[name][0] == pytest.approx(float(base[name].sel(strategy=strategy).squeeze()), rel=1e-12), (strategy, name)
+            assert totals[name][1] == pytest.approx(totals[name][0], rel=1e-12)  # the model's number printed beside it

@@ -13,7 +13,9 @@ recomputes the base case with formulas, from input cells an auditor can edit:
 - Markov cohort models (as pyheor's ``export_excel_model`` does): the transition matrices and
   reward values as inputs, the base-case trace by formulas (``m_t = m_{t-1} P_t``), each
   cycle's discount factors, within-cycle weights and rewards, and the totals, beside the
-  model's own totals.
+  model's own totals;
+- partitioned survival models: the base-case curves as inputs, state membership from them by
+  formulas, then discount factors, weights, rewards and totals as for a Markov model.
 
 Only formulas built here from cell addresses are written as formulas; every name and label
 goes through :func:`healthecon._spreadsheet.put_cell`, so text never becomes a formula. A
@@ -33,7 +35,7 @@ from .._spreadsheet import put_cell
 from ..discount import DiscountSchedule, discount_factors
 from ..errors import ParameterError
 
-__all__ = ["for_model", "sroi_sheets", "cba_sheets", "markov_sheets"]
+__all__ = ["for_model", "sroi_sheets", "cba_sheets", "markov_sheets", "psm_sheets"]
 
 _MONEY = '"{c}"#,##0'
 _FACTOR = "0.0000"
@@ -54,6 +56,7 @@ def for_model(model: object, params: object = None, currency: str = "£") -> lis
     from ..cba import CBAModel
     from ..markov import MarkovModel
     from ..sroi import SROIModel
+    from ..survival.psm import PartitionedSurvivalModel
 
     if isinstance(model, SROIModel):
         return sroi_sheets(model, params, currency)
@@ -61,6 +64,8 @@ def for_model(model: object, params: object = None, currency: str = "£") -> lis
         return cba_sheets(model, params, currency)
     if isinstance(model, MarkovModel) and params is not None:
         return markov_sheets(model, params, currency)
+    if isinstance(model, PartitionedSurvivalModel) and params is not None:
+        return psm_sheets(model, params, currency)
     return []
 
 
@@ -549,6 +554,236 @@ def _markov_sheet(model, p, run, strategy: str, currency: str) -> Callable:
                 _formula(sheet, row, 2, f"=SUM({_letter(column)}{first + 1}:{_letter(column)}{last}){once}", fmt)
                 if label in totals:
                     put_cell(sheet, row, 3, totals[label], fmt)
+                total_rows[label] = row
+                row += 1
+        costs = [name for name in model.rewards if kinds[name] == "cost"]
+        for label, parts in (("cost", costs), ("cost_undiscounted", [f"{c}_undiscounted" for c in costs])):
+            put_cell(sheet, row, 1, label)
+            _formula(sheet, row, 2, "=" + ("+".join(f"B{total_rows[c]}" for c in parts) or "0"), money)
+            if label in totals:
+                put_cell(sheet, row, 3, totals[label], money)
+            row += 1
+        _widths(sheet, nxt)
+
+    return add
+
+
+def psm_sheets(model: object, params: object, currency: str = "£") -> list[Callable]:
+    """One sheet per strategy of a partitioned survival model: the base case with live formulas.
+
+    The survival curves at the base case (after the model's crossing rule) are inputs, one
+    column per curve, as the model evaluated them (fitted curves, hazard ratios, waning and
+    general-population mortality are formulas of their own, checked in the model's tests, not
+    re-derived here). From them, by formulas (Woods et al., NICE DSU TSD 19, 2017, section 2):
+
+    - state membership: the first state is the innermost curve, each next state the difference
+      of the curves around it, the last (dead) 1 minus overall survival;
+    - each cycle's discount factors ``1 / (1 + r)^time`` (or a schedule's factors, as inputs);
+    - each state reward in each cycle, ``L (a_t d_{t-1} m_{t-1}·v_t + b_t d_t m_t·v_t)`` (values a
+      year ``v`` × cycle length ``L``, weights ``(a_t, b_t)`` of
+      :func:`healthecon.correction.cycle_weights`), and each entry reward, value × the people
+      entering (the fall of the curve above the state) × the discount factor at the model's
+      transition timing;
+    - the totals per person, discounted and undiscounted, and the total cost, beside the model's.
+
+    Rewards fixed over time are one row of inputs; those that change with time a column per
+    state in the cycle table. Sheets are written only for the conventions whose weights have
+    this form (the default): otherwise none, rather than formulas that would not agree.
+
+    Examples
+    --------
+    >>> from healthecon.params import Parameters
+    >>> from healthecon.survival import ParametricCurve, PartitionedSurvivalModel
+    >>> model = PartitionedSurvivalModel({"new": [ParametricCurve("exponential", rate="r"), ParametricCurve("exponential", rate=0.2)]},
+    ...                                  n_cycles=5, state_rewards={"qaly": {"progression-free": 0.8}})
+    >>> len(psm_sheets(model, Parameters(r=0.4)))
+    1
+    """
+    import warnings
+
+    from .. import correction
+    from ..survival.psm import CurveCrossingWarning
+
+    T, L = int(model.n_cycles), float(model.cycle_length)
+    a, b = correction.cycle_weights(model.correction, T)
+    offset = float(correction.transition_timing(model.correction))
+    rates = {"cost": model.discount_costs, "effect": model.discount_effects}
+    weights = model.settings.weights(T, L, rates["cost"], rates["effect"])
+    for kind, rate in rates.items():  # only where the model's weights are what the formulas compute
+        d = discount_factors(np.arange(T + 1) * L, rate)
+        entry = discount_factors((np.arange(T) + offset) * L, rate)
+        w = weights[kind]
+        if not (np.allclose(w.start, a * d[:-1], rtol=1e-12, atol=0) and np.allclose(w.end, b * d[1:], rtol=1e-12, atol=0)
+                and np.allclose(w.transition, entry, rtol=1e-12, atol=0)):
+            return []
+    draws = params.base_case()  # type: ignore[attr-defined]
+    with warnings.catch_warnings():  # the PSA's run has warned of any crossing already
+        warnings.simplefilter("ignore", CurveCrossingWarning)
+        run = model.run(draws, trace=True)
+    return [_psm_sheet(model, draws, run, strategy, a, b, offset, rates, currency) for strategy in model.strategies]
+
+
+def _psm_sheet(model, draws, run, strategy: str, a: np.ndarray, b: np.ndarray, offset: float, rates: dict, currency: str) -> Callable:
+    """The calculation sheet of one strategy (see :func:`psm_sheets`)."""
+    T, L = int(model.n_cycles), float(model.cycle_length)
+    states, curve_names = list(model.states), list(model.curve_names)
+    K, C = len(states), len(curve_names)
+    membership = run["trace"].sel(strategy=strategy).isel(sample=0).transpose("cycle", "state").values  # (T + 1, K)
+    curves = np.cumsum(membership[:, :C], axis=1)  # curve k = the states inside it
+    kinds = {name: reward.kind for name, reward in model.rewards.items()}
+    values = {(name, slot): model.reward_values(name, slot, draws, strategy)
+              for name, reward in model.rewards.items() for slot in ("state", "entry") if getattr(reward, slot) is not None}
+    initial = {name: float(model.reward_values(name, "initial", draws, strategy)[0, 0])
+               for name, reward in model.rewards.items() if reward.initial is not None}
+    totals = {name: float(run[name].sel(strategy=strategy).values.ravel()[0]) for name in run.data_vars
+              if set(run[name].dims) == {"sample", "strategy"}}
+
+    def add(book, names) -> None:
+        money = _MONEY.format(c=currency)
+        fmt = {name: money if kind == "cost" else "0.0000" for name, kind in kinds.items()}
+        sheet = book.create_sheet(names(f"{strategy} PSM calculation"))
+        _bold(put_cell(sheet, 1, 1, f"Partitioned survival model, {strategy}: the base case, recomputed by formulas "
+                                    "(shaded cells are inputs)"))
+        put_cell(sheet, 2, 1, "Cycle length (years)")
+        _input(put_cell(sheet, 2, 2, L, "0.0000"))
+        rate_cells = {}
+        for k, (kind, rate) in enumerate(rates.items()):
+            rate_cells[kind] = _rate_block(sheet, 3 + k, rate)
+            put_cell(sheet, 3 + k, 1, f"Discount of {kind}s: {rate.name} (factors below are its values)"
+                     if rate_cells[kind] is None else f"Discount rate of {kind}s a year")
+        put_cell(sheet, 5, 1, "Entries counted at cycle t - 1 +")
+        _input(put_cell(sheet, 5, 2, offset, "0.00"))
+        put_cell(sheet, 6, 1, f"Survival curves: the model's at the base case, after its crossing rule ({model.crossing!r})")
+        row = 8
+        fixed: dict[tuple[str, str], int] = {}  # (reward, slot) -> its row of values by state
+        for slot, title in (("state", "State rewards a year in each state"), ("entry", "Entry rewards: value per person entering each state")):
+            chosen = [(name, v) for (name, kind), v in values.items() if kind == slot and len(v) == 1]
+            if not chosen:
+                continue
+            _bold(put_cell(sheet, row, 1, title))
+            for j, state in enumerate(states):
+                _bold(put_cell(sheet, row, 2 + j, state))
+            row += 1
+            for name, v in chosen:
+                put_cell(sheet, row, 1, name)
+                for j in range(K):
+                    _input(put_cell(sheet, row, 2 + j, float(v[0, j]), fmt[name]))
+                fixed[(name, slot)] = row
+                row += 1
+            row += 1
+        initial_cells = {}
+        if initial:
+            _bold(put_cell(sheet, row, 1, "Initial (one-off) rewards at time 0"))
+            row += 1
+            for name, v in initial.items():
+                put_cell(sheet, row, 1, name)
+                _input(put_cell(sheet, row, 2, v, fmt[name]))
+                initial_cells[name] = f"$B${row}"
+                row += 1
+            row += 1
+        # the cycle table: curves (inputs), membership, weights, discount factors, values that
+        # change with time, rewards
+        header = ["Cycle", "Time (years)", *curve_names, *states, "Weight, start of cycle", "Weight, end of cycle",
+                  "Discount factor, costs", "Discount factor, effects"]
+        col = {"curve": 3, "state": 3 + C}
+        nxt = 3 + C + K
+        col.update(a=nxt, b=nxt + 1, cost=nxt + 2, effect=nxt + 3)
+        nxt += 4
+        entries = any(slot == "entry" for _, slot in values)
+        if entries:
+            col.update(cost_entry=nxt, effect_entry=nxt + 1)
+            header += ["Discount factor, entries (costs)", "Discount factor, entries (effects)"]
+            nxt += 2
+        by_cycle: dict[tuple[str, str], dict[int, int]] = {}  # time-varying values: (reward, slot) -> {state: column}
+        for (name, slot), v in values.items():
+            if len(v) == 1:
+                continue
+            by_cycle[(name, slot)] = {}
+            for k in np.flatnonzero(np.abs(v).max(axis=0) > 0):
+                by_cycle[(name, slot)][int(k)] = nxt
+                header.append(f"{name}: {'a year in' if slot == 'state' else 'per person entering'} {states[k]}")
+                nxt += 1
+        reward_columns = {}
+        for name in model.rewards:
+            reward_columns[name] = (nxt, nxt + 1)
+            header += [f"{name}, undiscounted", f"{name}, discounted"]
+            nxt += 2
+        for j, text in enumerate(header, start=1):
+            _bold(put_cell(sheet, row, j, text))
+        first = row + 1
+
+        def m(k: int, r: int) -> str:
+            return f"{_letter(col['state'] + k)}{r}"
+
+        def curve(k: int, r: int) -> str:
+            return f"{_letter(col['curve'] + k)}{r}"
+
+        for t in range(T + 1):
+            r = first + t
+            put_cell(sheet, r, 1, int(t))
+            _formula(sheet, r, 2, f"=A{r}*$B$2", "0.00")
+            for k in range(C):
+                _input(put_cell(sheet, r, col["curve"] + k, float(curves[t, k]), "0.0000"))
+            for k in range(K):
+                formula = (f"={curve(0, r)}" if k == 0 else f"=1-{curve(C - 1, r)}" if k == C else f"={curve(k, r)}-{curve(k - 1, r)}")
+                _formula(sheet, r, col["state"] + k, formula, "0.0000")
+            for kind in ("cost", "effect"):
+                cell = rate_cells[kind]
+                if cell is None:
+                    _input(put_cell(sheet, r, col[kind], float(discount_factors(np.asarray([t * L]), rates[kind])[0]), _FACTOR))
+                else:
+                    _formula(sheet, r, col[kind], f"=1/(1+{cell})^B{r}", _FACTOR)
+                if entries and t >= 1:
+                    if cell is None:
+                        factor = float(discount_factors(np.asarray([(t - 1 + offset) * L]), rates[kind])[0])
+                        _input(put_cell(sheet, r, col[f"{kind}_entry"], factor, _FACTOR))
+                    else:
+                        _formula(sheet, r, col[f"{kind}_entry"], f"=1/(1+{cell})^((A{r}-1+$B$5)*$B$2)", _FACTOR)
+            if t == 0:
+                continue
+            _input(put_cell(sheet, r, col["a"], float(a[t - 1]), "0.0000"))
+            _input(put_cell(sheet, r, col["b"], float(b[t - 1]), "0.0000"))
+            for (name, slot), columns in by_cycle.items():
+                for k, column in columns.items():
+                    _input(put_cell(sheet, r, column, float(values[(name, slot)][t - 1, k]), fmt[name]))
+            for name, (plain, discounted) in reward_columns.items():
+                kind = kinds[name]
+                undisc, disc = [], []
+                for slot in ("state", "entry"):
+                    if (name, slot) in fixed:
+                        cells = {k: f"${_letter(2 + k)}${fixed[(name, slot)]}" for k in range(K) if values[(name, slot)][0, k] != 0}
+                    elif (name, slot) in by_cycle:
+                        cells = {k: f"{_letter(column)}{r}" for k, column in by_cycle[(name, slot)].items()}
+                    else:
+                        continue
+                    if not cells:
+                        continue
+                    if slot == "state":
+                        before = "+".join(f"{m(k, r - 1)}*{v}" for k, v in cells.items())
+                        after = "+".join(f"{m(k, r)}*{v}" for k, v in cells.items())
+                        wa, wb, d = f"${_letter(col['a'])}{r}", f"${_letter(col['b'])}{r}", _letter(col[kind])
+                        undisc.append(f"$B$2*({wa}*({before})+{wb}*({after}))")
+                        disc.append(f"$B$2*({wa}*${d}{r - 1}*({before})+{wb}*${d}{r}*({after}))")
+                    else:  # people entering state k: the fall of curve k - 1 over the cycle
+                        amount = "+".join(f"({curve(k - 1, r - 1)}-{curve(k - 1, r)})*{v}" for k, v in cells.items())
+                        undisc.append(f"({amount})")
+                        disc.append(f"${_letter(col[kind + '_entry'])}{r}*({amount})")
+                _formula(sheet, r, plain, "=" + ("+".join(undisc) or "0"), fmt[name])
+                _formula(sheet, r, discounted, "=" + ("+".join(disc) or "0"), fmt[name])
+        last = first + T
+        row = last + 2
+        _bold(put_cell(sheet, row, 1, "Totals per person"))
+        _bold(put_cell(sheet, row, 2, "Recomputed here"))
+        _bold(put_cell(sheet, row, 3, "From the model"))
+        row += 1
+        total_rows: dict[str, int] = {}
+        for name, (plain, discounted) in reward_columns.items():
+            once = f"+{initial_cells[name]}" if name in initial_cells else ""
+            for label, column in ((name, discounted), (f"{name}_undiscounted", plain)):
+                put_cell(sheet, row, 1, label)
+                _formula(sheet, row, 2, f"=SUM({_letter(column)}{first + 1}:{_letter(column)}{last}){once}", fmt[name])
+                if label in totals:
+                    put_cell(sheet, row, 3, totals[label], fmt[name])
                 total_rows[label] = row
                 row += 1
         costs = [name for name in model.rewards if kinds[name] == "cost"]

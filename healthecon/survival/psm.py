@@ -800,6 +800,46 @@ class PartitionedSurvivalModel:
             ds["trace"] = data.assign_attrs(kind="other", description="state membership (proportion of the cohort) at each cycle; cycle 0 is the start")
         return ds
 
+    def reward_values(self, name: str, slot: str, draws: xr.Dataset | Mapping[str, object], strategy: str) -> np.ndarray:
+        """One sample's values of the reward ``name`` for ``strategy``, checked as a run checks them.
+
+        ``slot="state"``: its value a year in each state; ``"entry"``: its value per person
+        entering each state; ``"initial"``: its one-off value at time 0, shape ``(1, 1)``. Shape
+        ``(n_cycles, states)`` when it changes with time (row ``t - 1`` is cycle ``t``), else
+        ``(1, states)``; 0 where it names no value. For calculations laid out cycle by cycle, such
+        as the report workbook's.
+
+        Examples
+        --------
+        >>> from healthecon.survival import ParametricCurve
+        >>> model = PartitionedSurvivalModel({"new": [ParametricCurve("exponential", rate=0.5), ParametricCurve("exponential", rate=0.2)]},
+        ...                                  n_cycles=3, state_rewards={"cost_drug": lambda p, s, time: {"progression-free": 100.0 * time.cycle}})
+        >>> model.reward_values("cost_drug", "state", {}, "new").tolist()
+        [[100.0, 0.0, 0.0], [200.0, 0.0, 0.0], [300.0, 0.0, 0.0]]
+        """
+        if name not in self.rewards:
+            raise unknown_name("reward", name, list(self.rewards))
+        if slot not in ("state", "entry", "initial"):
+            raise ModelDefinitionError(f"slot: expected 'state', 'entry' or 'initial', got {slot!r}")
+        if strategy not in self.strategies:
+            raise unknown_name("strategy", strategy, self.strategies)
+        ds = draws if isinstance(draws, xr.Dataset) else (as_draws(draws) if draws else None)
+        if ds is not None and int(ds.sizes.get(SAMPLE, 1)) != 1:
+            raise ShapeError(f"reward_values: expected one sample (e.g. params.base_case()), got {int(ds.sizes[SAMPLE])}")
+        p = _Draws(_Draws.columns_of(ds), 0, 1)
+        reward, what = self.rewards[name], f"{slot} reward {name!r}"
+        spec = getattr(reward, slot)
+        if slot == "initial":
+            raw = 0.0 if spec is None else spec(p, strategy) if callable(spec) else spec.get(strategy, 0.0) if isinstance(spec, Mapping) else spec
+            return np.full((1, 1), float(np.ravel(self._number(raw, p, f"initial reward {name!r}, strategy {strategy!r}"))[0]))
+        cycles = range(1, self.n_cycles + 1) if reward.dynamic[slot] else (1,)
+        out = np.zeros((len(cycles), len(self.states)))
+        if spec is not None:
+            for t, cycle in enumerate(cycles):
+                for k, value in self._state_values(spec, reward.dynamic[slot], p, strategy, cycle, what, slot).items():
+                    out[t, k] = float(np.ravel(value)[0])
+        return out
+
     #: Attributes that count over the samples of a run: a run in chunks combines them
     #: (:meth:`combine_attrs`), and a lazy (dask-backed) outcome set leaves them out.
     sample_attrs = ("crossing_samples", "crossing_cycles", "crossing_largest", "crossing_summary")
