@@ -485,9 +485,11 @@ def report(
     the appendix, as CSV and as a native Excel chart). An SROI or cost-benefit outcome set gets
     the return per £1, the NPV, the payback period and the cash flows. Whatever else is given is
     added: a one-way sensitivity analysis (tornado), value of information, the model (a Markov
-    model's base-case trace, and its calculation with live formulas in the workbook; an SROI
-    impact map's or CBA's flows likewise) and the parameters (an Inputs table with labels,
-    units and sources as declared in ``Parameters(..., labels=, units=, sources=)``).
+    model's base-case trace, a partitioned survival model's curves and state occupancy, and
+    either's calculation with live formulas in the workbook; an SROI impact map's or CBA's
+    flows likewise) and the parameters (an Inputs table with labels, units and sources as
+    declared in ``Parameters(..., labels=, units=, sources=)``, and the correlation matrix of
+    each group of parameters drawn together).
 
     Parameters
     ----------
@@ -496,6 +498,7 @@ def report(
         with :func:`healthecon.labels.describe_outcomes` are used.
     model
         The model that made it (:class:`~healthecon.markov.MarkovModel`,
+        :class:`~healthecon.survival.psm.PartitionedSurvivalModel`,
         :class:`~healthecon.sroi.SROIModel`, :class:`~healthecon.cba.CBAModel`, a decision tree).
     params
         Its :class:`~healthecon.params.Parameters`.
