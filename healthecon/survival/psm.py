@@ -479,11 +479,15 @@ class PartitionedSurvivalModel:
                 out[i, 0, k] = v
         return out
 
-    def _reward_by_cycle(self, reward: _Reward, slot: str, p: _Draws, strategies: list[str]) -> list[dict[int, np.ndarray]]:
-        """Values of a reward that changes with time: per strategy, state index -> ``(T,)`` or ``(T, n)``.
+    def _reward_by_cycle(self, reward: _Reward, slot: str, p: _Draws, strategies: list[str]) -> list[dict[int, tuple[slice, np.ndarray]]]:
+        """Values of a reward that changes with time: per strategy, state index -> the cycles it
+        has values in (a slice of ``0..T-1``) and those values, ``(cycles,)`` or ``(cycles, n)``.
 
-        States the reward never gives a value (or gives only zeros) are left out, so that only
-        what can add to a total is accumulated.
+        The cycles are those between the first and the last where the function gives the state a
+        value other than the number 0 (a drug paid for two years of forty: 24 monthly cycles of
+        480), and states it never gives one are left out, so that only what can add to a total
+        is accumulated. Which cycles those are follows from the function's form, not from the
+        chunk's draws, so a chunked run adds the same terms.
         """
         spec, what, T = getattr(reward, slot), f"{slot} reward {reward.name!r}", self.n_cycles
         out = []
@@ -492,15 +496,17 @@ class PartitionedSurvivalModel:
             tables = {}
             for k in sorted({k for values in cycles for k in values}):
                 column = [values.get(k, 0.0) for values in cycles]
-                if any(np.ndim(v) for v in column):
-                    table = np.empty((T, p.n))
-                    for t, v in enumerate(column):
+                used = [t for t, v in enumerate(column) if np.ndim(v) or v != 0]
+                if not used:
+                    continue
+                span = slice(used[0], used[-1] + 1)
+                if any(np.ndim(v) for v in column[span]):
+                    table = np.empty((span.stop - span.start, p.n))
+                    for t, v in enumerate(column[span]):
                         table[t] = v
                 else:
-                    if not any(column):
-                        continue
-                    table = np.array(column)
-                tables[k] = table
+                    table = np.array(column[span])
+                tables[k] = (span, table)
             out.append(tables)
         return out
 
@@ -688,18 +694,19 @@ class PartitionedSurvivalModel:
         elif store is not None:  # the membership summed over samples: that of the curves' sums
             store += _membership(curves.sum(axis=2, keepdims=True), total=c)[:, :, 0].transpose(0, 2, 1)
         occupancy: dict[str, np.ndarray] = {}  # corrected (discounted) time in each state, (S, c, K), shared by the rewards
-        by_cycle: dict[tuple[str, str, int, int], np.ndarray] = {}  # the same by cycle for one strategy and state, (c, T)
+        by_cycle: dict[tuple, np.ndarray] = {}  # the same in some cycles for one strategy and state, (c, cycles)
 
-        def time_in(key: str, i: int, k: int) -> np.ndarray:
-            if ("state", key, i, k) not in by_cycle:
-                m = _membership(curves[i : i + 1], k)[0, 0]
-                by_cycle[("state", key, i, k)] = m[:, :-1] * weights[f"{key}_start"] + m[:, 1:] * weights[f"{key}_end"]
-            return by_cycle[("state", key, i, k)]
+        def time_in(key: str, i: int, k: int, span: slice) -> np.ndarray:
+            if ("state", key, i, k, span.start, span.stop) not in by_cycle:
+                m = _membership(curves[i : i + 1, :, :, span.start : span.stop + 1], k)[0, 0]
+                by_cycle[("state", key, i, k, span.start, span.stop)] = m[:, :-1] * weights[f"{key}_start"][span] + m[:, 1:] * weights[f"{key}_end"][span]
+            return by_cycle[("state", key, i, k, span.start, span.stop)]
 
-        def entries_into(key: str, i: int, k: int) -> np.ndarray:  # entries into state k cross curve k - 1
-            if ("entry", key, i, k) not in by_cycle:
-                by_cycle[("entry", key, i, k)] = (curves[i, k - 1, :, :-1] - curves[i, k - 1, :, 1:]) * weights[f"{key}_entry"]
-            return by_cycle[("entry", key, i, k)]
+        def entries_into(key: str, i: int, k: int, span: slice) -> np.ndarray:  # entries into state k cross curve k - 1
+            if ("entry", key, i, k, span.start, span.stop) not in by_cycle:
+                curve = curves[i, k - 1, :, span.start : span.stop + 1]
+                by_cycle[("entry", key, i, k, span.start, span.stop)] = (curve[:, :-1] - curve[:, 1:]) * weights[f"{key}_entry"][span]
+            return by_cycle[("entry", key, i, k, span.start, span.stop)]
 
         for name, reward in self.rewards.items():
             for slot in ("state", "entry"):
@@ -709,7 +716,7 @@ class PartitionedSurvivalModel:
                 if dynamic:
                     tables = self._reward_by_cycle(reward, slot, p, names)
                     if slot == "state":
-                        tables = [{k: table * L for k, table in per.items()} for per in tables]
+                        tables = [{k: (span, table * L) for k, (span, table) in per.items()} for per in tables]
                 else:
                     values = self._reward_table(reward, slot, p, names)[:, 0]  # (S, K, c|1)
                 for part, key in (("disc", reward.kind), ("undisc", "undisc"))[: len(parts)]:
@@ -717,8 +724,8 @@ class PartitionedSurvivalModel:
                         weighted = time_in if slot == "state" else entries_into
                         amount = np.zeros((S, c, len(self.states)))
                         for i, per in enumerate(tables):
-                            for k, table in per.items():
-                                amount[i, :, k] = (weighted(key, i, k) * (table.T if table.ndim == 2 else table)).sum(axis=-1)
+                            for k, (span, table) in per.items():
+                                amount[i, :, k] = (weighted(key, i, k, span) * (table.T if table.ndim == 2 else table)).sum(axis=-1)
                     elif slot == "state":
                         if key not in occupancy:
                             under = areas[..., column[key]]  # (S, c, C)
