@@ -186,7 +186,7 @@ def fitted_baseline(draws):
         h_ref = np.hstack([np.zeros((n, 1)), h_all[:, :N_CYCLES]])  # the spline's H on the grid, H(0) = 0
         # integral of H_ref from the start of waning to each month in the period (its panels are months)
         by_panel = (h_all[:, N_CYCLES:].reshape(n, *nodes.shape) @ gl).cumsum(axis=1)
-        first = int(round(WANE_START / CYCLE))
+        first = round(WANE_START / CYCLE)
         integral = np.zeros((n, N_CYCLES + 1))
         integral[:, first + 1: first + 1 + by_panel.shape[1]] = by_panel
         integral[:, first + 1 + by_panel.shape[1]:] = by_panel[:, -1:]
@@ -212,7 +212,7 @@ def fitted_baseline(draws):
         occupancy = np.zeros(N_CYCLES + 1)
         occupancy[:-1] += a * d[:-1]
         occupancy[1:] += b * d[1:]
-        drug_cycles = int(round(DRUG_YEARS / CYCLE))
+        drug_cycles = round(DRUG_YEARS / CYCLE)
         on_drug = np.zeros(N_CYCLES + 1)
         on_drug[:drug_cycles] += (a * d[:-1])[:drug_cycles]
         on_drug[1:drug_cycles + 1] += (b * d[1:])[:drug_cycles]

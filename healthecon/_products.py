@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["row_products", "ROWS"]
+__all__ = ["ROWS", "row_products"]
 
 ROWS = 64
 """Rows of ``a`` in each product: every product has this many (the last block padded with zeros)."""

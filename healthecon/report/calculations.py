@@ -392,17 +392,7 @@ def _markov_sheet(model, p, run, strategy: str, currency: str) -> Callable:
     def add(book, names) -> None:
         money = _MONEY.format(c=currency)
         sheet = book.create_sheet(names(f"{strategy} Markov calculation"))
-        _bold(put_cell(sheet, 1, 1, f"Markov cohort model, {strategy}: the base case, recomputed by formulas "
-                                    "(shaded cells are inputs)"))
-        put_cell(sheet, 2, 1, "Cycle length (years)")
-        _input(put_cell(sheet, 2, 2, L, "0.000"))
-        rate_cells = {}
-        for k, (kind, rate) in enumerate(rates.items()):
-            rate_cells[kind] = _rate_block(sheet, 3 + k, rate)
-            put_cell(sheet, 3 + k, 1, f"Discount of {kind}s: {rate.name} (factors below are its values)"
-                     if rate_cells[kind] is None else f"Discount rate of {kind}s a year")
-        put_cell(sheet, 5, 1, "Transition rewards counted at cycle t - 1 +")
-        _input(put_cell(sheet, 5, 2, offset, "0.00"))
+        rate_cells = _cohort_head(sheet, f"Markov cohort model, {strategy}", L, rates, "Transition rewards", offset)
         row = 7
         # transition matrices: block for cycle t starts at matrix_top[t - 1]; rows from, columns to
         matrix_top = []
@@ -539,30 +529,7 @@ def _markov_sheet(model, p, run, strategy: str, currency: str) -> Callable:
                 fmt = money if kind == "cost" else "0.0000"
                 _formula(sheet, r, plain, "=" + ("+".join(undisc) or "0"), fmt)
                 _formula(sheet, r, discounted, "=" + ("+".join(disc) or "0"), fmt)
-        last = first + T
-        row = last + 2
-        _bold(put_cell(sheet, row, 1, "Totals per person"))
-        _bold(put_cell(sheet, row, 2, "Recomputed here"))
-        _bold(put_cell(sheet, row, 3, "From the model"))
-        row += 1
-        total_rows: dict[str, int] = {}
-        for name, (plain, discounted) in reward_columns.items():
-            fmt = money if kinds[name] == "cost" else "0.0000"
-            once = f"+{initial_cells[name]}" if name in initial_cells else ""
-            for label, column in ((name, discounted), (f"{name}_undiscounted", plain)):
-                put_cell(sheet, row, 1, label)
-                _formula(sheet, row, 2, f"=SUM({_letter(column)}{first + 1}:{_letter(column)}{last}){once}", fmt)
-                if label in totals:
-                    put_cell(sheet, row, 3, totals[label], fmt)
-                total_rows[label] = row
-                row += 1
-        costs = [name for name in model.rewards if kinds[name] == "cost"]
-        for label, parts in (("cost", costs), ("cost_undiscounted", [f"{c}_undiscounted" for c in costs])):
-            put_cell(sheet, row, 1, label)
-            _formula(sheet, row, 2, "=" + ("+".join(f"B{total_rows[c]}" for c in parts) or "0"), money)
-            if label in totals:
-                put_cell(sheet, row, 3, totals[label], money)
-            row += 1
+        _totals(sheet, first, first + T, reward_columns, kinds, initial_cells, totals, money)
         _widths(sheet, nxt)
 
     return add
@@ -642,17 +609,7 @@ def _psm_sheet(model, draws, run, strategy: str, a: np.ndarray, b: np.ndarray, o
         money = _MONEY.format(c=currency)
         fmt = {name: money if kind == "cost" else "0.0000" for name, kind in kinds.items()}
         sheet = book.create_sheet(names(f"{strategy} PSM calculation"))
-        _bold(put_cell(sheet, 1, 1, f"Partitioned survival model, {strategy}: the base case, recomputed by formulas "
-                                    "(shaded cells are inputs)"))
-        put_cell(sheet, 2, 1, "Cycle length (years)")
-        _input(put_cell(sheet, 2, 2, L, "0.0000"))
-        rate_cells = {}
-        for k, (kind, rate) in enumerate(rates.items()):
-            rate_cells[kind] = _rate_block(sheet, 3 + k, rate)
-            put_cell(sheet, 3 + k, 1, f"Discount of {kind}s: {rate.name} (factors below are its values)"
-                     if rate_cells[kind] is None else f"Discount rate of {kind}s a year")
-        put_cell(sheet, 5, 1, "Entries counted at cycle t - 1 +")
-        _input(put_cell(sheet, 5, 2, offset, "0.00"))
+        rate_cells = _cohort_head(sheet, f"Partitioned survival model, {strategy}", L, rates, "Entries", offset)
         put_cell(sheet, 6, 1, f"Survival curves: the model's at the base case, after its crossing rule ({model.crossing!r})")
         row = 8
         fixed: dict[tuple[str, str], int] = {}  # (reward, slot) -> its row of values by state
@@ -770,32 +727,58 @@ def _psm_sheet(model, draws, run, strategy: str, a: np.ndarray, b: np.ndarray, o
                         disc.append(f"${_letter(col[kind + '_entry'])}{r}*({amount})")
                 _formula(sheet, r, plain, "=" + ("+".join(undisc) or "0"), fmt[name])
                 _formula(sheet, r, discounted, "=" + ("+".join(disc) or "0"), fmt[name])
-        last = first + T
-        row = last + 2
-        _bold(put_cell(sheet, row, 1, "Totals per person"))
-        _bold(put_cell(sheet, row, 2, "Recomputed here"))
-        _bold(put_cell(sheet, row, 3, "From the model"))
-        row += 1
-        total_rows: dict[str, int] = {}
-        for name, (plain, discounted) in reward_columns.items():
-            once = f"+{initial_cells[name]}" if name in initial_cells else ""
-            for label, column in ((name, discounted), (f"{name}_undiscounted", plain)):
-                put_cell(sheet, row, 1, label)
-                _formula(sheet, row, 2, f"=SUM({_letter(column)}{first + 1}:{_letter(column)}{last}){once}", fmt[name])
-                if label in totals:
-                    put_cell(sheet, row, 3, totals[label], fmt[name])
-                total_rows[label] = row
-                row += 1
-        costs = [name for name in model.rewards if kinds[name] == "cost"]
-        for label, parts in (("cost", costs), ("cost_undiscounted", [f"{c}_undiscounted" for c in costs])):
-            put_cell(sheet, row, 1, label)
-            _formula(sheet, row, 2, "=" + ("+".join(f"B{total_rows[c]}" for c in parts) or "0"), money)
-            if label in totals:
-                put_cell(sheet, row, 3, totals[label], money)
-            row += 1
+        _totals(sheet, first, first + T, reward_columns, kinds, initial_cells, totals, money)
         _widths(sheet, nxt)
 
     return add
+
+
+def _cohort_head(sheet, title: str, cycle_length: float, rates: dict, counted: str, offset: float) -> dict[str, str | None]:
+    """The head of a cohort model's calculation sheet: its title, the cycle length (B2), the
+    discount rates of costs and effects (B3, B4; see :func:`_rate_block`) and the point in a
+    cycle at which ``counted`` (transition rewards, entries) are discounted (B5). Returns the
+    rates' cells."""
+    _bold(put_cell(sheet, 1, 1, f"{title}: the base case, recomputed by formulas (shaded cells are inputs)"))
+    put_cell(sheet, 2, 1, "Cycle length (years)")
+    _input(put_cell(sheet, 2, 2, cycle_length, "0.0000"))
+    rate_cells = {}
+    for k, (kind, rate) in enumerate(rates.items()):
+        rate_cells[kind] = _rate_block(sheet, 3 + k, rate)
+        put_cell(sheet, 3 + k, 1, f"Discount of {kind}s: {rate.name} (factors below are its values)"
+                 if rate_cells[kind] is None else f"Discount rate of {kind}s a year")
+    put_cell(sheet, 5, 1, f"{counted} counted at cycle t - 1 +")
+    _input(put_cell(sheet, 5, 2, offset, "0.00"))
+    return rate_cells
+
+
+def _totals(sheet, first: int, last: int, reward_columns: dict[str, tuple[int, int]], kinds: dict[str, str],
+            initial_cells: dict[str, str], totals: dict[str, float], money: str) -> None:
+    """The foot of a cohort model's calculation sheet: each reward's total per person over the
+    cycle rows ``first + 1 .. last`` (discounted and not, plus any one-off value), the total
+    cost, and beside each the model's own number."""
+    row = last + 2
+    _bold(put_cell(sheet, row, 1, "Totals per person"))
+    _bold(put_cell(sheet, row, 2, "Recomputed here"))
+    _bold(put_cell(sheet, row, 3, "From the model"))
+    row += 1
+    total_rows: dict[str, int] = {}
+    for name, (plain, discounted) in reward_columns.items():
+        fmt = money if kinds[name] == "cost" else "0.0000"
+        once = f"+{initial_cells[name]}" if name in initial_cells else ""
+        for label, column in ((name, discounted), (f"{name}_undiscounted", plain)):
+            put_cell(sheet, row, 1, label)
+            _formula(sheet, row, 2, f"=SUM({_letter(column)}{first + 1}:{_letter(column)}{last}){once}", fmt)
+            if label in totals:
+                put_cell(sheet, row, 3, totals[label], fmt)
+            total_rows[label] = row
+            row += 1
+    costs = [name for name in reward_columns if kinds[name] == "cost"]
+    for label, parts in (("cost", costs), ("cost_undiscounted", [f"{c}_undiscounted" for c in costs])):
+        put_cell(sheet, row, 1, label)
+        _formula(sheet, row, 2, "=" + ("+".join(f"B{total_rows[c]}" for c in parts) or "0"), money)
+        if label in totals:
+            put_cell(sheet, row, 3, totals[label], money)
+        row += 1
 
 
 def _widths(sheet, columns: int) -> None:
