@@ -10,8 +10,9 @@ more slowly than recurrences), general-population mortality (a floor on both cur
 Gompertz life table from age 55, and a new treatment cuts both hazards (hazard ratio about 0.75) with
 its effect waning linearly between years 5 and 10. 40 years of monthly cycles, half-cycle
 correction, 3.5% discounting, PFS capped at OS. Prints the AIC table, the ICER table and the
-probability that the new treatment is cost-effective, and saves the CEAC and the state
-occupancy to the folder given (nothing is written without one).
+probability that the new treatment is cost-effective, and saves the CEAC, the state
+occupancy and a report (an HTML page, and a workbook recomputing the base case by live
+formulas) to the folder given (nothing is written without one).
 Run: ``python examples/psm_example.py [output_folder]``.
 """
 
@@ -26,6 +27,7 @@ from healthecon.distributions import Beta, Gamma, LogNormal
 from healthecon.lifetable import LifeTable
 from healthecon.params import Parameters
 from healthecon.plot import plot_ceac, plot_state_occupancy
+from healthecon.report import report
 from healthecon.survival import (BackgroundMortality, HazardRatio, PartitionedSurvivalModel, Waning, fit_survival,
                                  load_dataset, survival_data)
 
@@ -89,5 +91,8 @@ if len(sys.argv) > 1:
         plot_state_occupancy(outcomes, strategy, ax=ax)
     fig.savefig(output / "psm_occupancy.png", dpi=150)
     print(f"wrote {output / 'psm_occupancy.png'}")
+    files = report(outcomes, model=model, params=params, title="New drug after a fitted PFS curve (illustrative)",
+                   out=output / "report")
+    print(f"wrote {files.html.name} and {files.workbook.name} (the base case by live formulas) to {output / 'report'}")
 else:
-    print("give a folder to save the CEAC and state occupancy charts: python examples/psm_example.py <folder>")
+    print("give a folder for the charts and the report: python examples/psm_example.py <folder>")

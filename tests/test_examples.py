@@ -31,6 +31,7 @@ class Expected:
     blocks: tuple[str, ...]
     images: tuple[str, ...] = ()
     numbers: tuple[tuple[str, tuple[float, ...], float], ...] = ()
+    reports: tuple[str, ...] = ()  # folders holding a report.html and a report.xlsx
 
 
 EXPECTED = {
@@ -158,7 +159,7 @@ Generalised gamma                    8.18      11.55""",
 Usual care  £28,388  5.284                —                —                 —  Non-dominated
 New drug    £44,035  5.871          £15,647            0.586           £26,683  Non-dominated""",
         "P(New drug is cost-effective at £30,000 per QALY) = 0.616",
-    ), images=("psm_ceac.png", "psm_occupancy.png")),
+    ), images=("psm_ceac.png", "psm_occupancy.png"), reports=("report",)),
     "ipd_example.py": Expected((
         # SYNTHETIC trial (simulate_trial, seed 2024): complete cases, 5,000 replicates, BCa.
         """\
@@ -219,7 +220,7 @@ def test_example_prints_its_results(script, tmp_path, monkeypatch, capsys):
     expected = EXPECTED[script.name]
     repository_images = _snapshot(ROOT / "docs" / "images")
     output = tmp_path / "images"
-    args = (str(output),) if expected.images else ()
+    args = (str(output),) if expected.images or expected.reports else ()
 
     printed = run_example(script, tmp_path, monkeypatch, capsys, *args)
 
@@ -231,7 +232,9 @@ def test_example_prints_its_results(script, tmp_path, monkeypatch, capsys):
         assert [float(x) for x in found.groups()] == pytest.approx(numbers, rel=rel), found.group(0)
     assert _snapshot(ROOT / "docs" / "images") == repository_images, f"{script.name} modified docs/images"
     written = sorted(p.name for p in output.iterdir()) if output.exists() else []
-    assert written == sorted(expected.images)
+    assert written == sorted(expected.images + expected.reports)
+    for folder in expected.reports:
+        assert (output / folder / "report.html").stat().st_size > 0 and (output / folder / "report.xlsx").stat().st_size > 0
     for name in expected.images:
         image = plt.imread(output / name)
         assert (output / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
