@@ -7,6 +7,7 @@ clipped, dropped or overwritten.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence, Sized
 
 import numpy as np
@@ -22,6 +23,7 @@ __all__ = [
     "require_positive",
     "require_same_length",
     "require_unique",
+    "require_whole",
     "float_or_array",
     "numeric_column",
 ]
@@ -100,6 +102,25 @@ def require_positive(values: object, what: str, error: type[Exception] = Paramet
     if bad.any():
         raise error(f"{what}: expected a value > 0, got {_first_bad(arr, bad)}")
     return arr
+
+
+def require_whole(value: object, what: str, minimum: int = 1, error: type[Exception] = ParameterError) -> int:
+    """``value`` as an int, raising unless it is a whole number >= ``minimum`` (not a bool, NaN or text).
+
+    Examples
+    --------
+    >>> require_whole(12.0, "n_cycles")
+    12
+    >>> require_whole(True, "n_cycles")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: n_cycles: expected a whole number >= 1, got True
+    """
+    number = value.item() if isinstance(value, np.generic) else value
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) \
+            or number != int(number) or number < minimum:
+        raise error(f"{what}: expected a whole number >= {minimum}, got {value!r}")
+    return int(number)
 
 
 def require_same_length(what: str, **sequences: Sized) -> int:

@@ -115,6 +115,8 @@ class LifeTable:
         name: str = "life table",
     ) -> None:
         self.name = name
+        if not isinstance(extend_last, (bool, np.bool_)):
+            raise ParameterError(f"{name}: extend_last must be True or False, got {extend_last!r}")
         if kind not in _KINDS:
             raise ParameterError(f"{name}: kind must be one of {_KINDS}, got {kind!r}")
         ages_arr = require_finite(ages, f"{name}: ages")

@@ -244,7 +244,8 @@ class Time:
     @property
     def age(self) -> float:
         if self._age is None:
-            raise ModelDefinitionError("time.age is used but the model has no start_age: give MarkovModel(start_age=...)")
+            raise ModelDefinitionError("time.age is used but the model has no start_age: give the model start_age=... "
+                                       "(the cohort's age at time 0)")
         return self._age
 
     @property

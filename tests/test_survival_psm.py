@@ -4,6 +4,7 @@ import warnings
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 from hypothesis import given, settings
@@ -12,14 +13,14 @@ from scipy.integrate import quad
 
 from healthecon import cea, dsa, voi
 from healthecon.distributions import Gamma, LogNormal, Normal
-from healthecon.errors import ModelDefinitionError, ShapeError, UnknownNameError
+from healthecon.errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError
 from healthecon.lifetable import LifeTable
 from healthecon.outcomes import validate_outcomes
 from healthecon.params import Parameters
 from healthecon.plot import plot_ce_plane, plot_ceac, plot_trace
 from healthecon.survival import ParametricCurve
 from healthecon.survival.psm import CurveCrossingWarning, PartitionedSurvivalModel
-from healthecon.survival.transforms import BackgroundMortality, HazardRatio, Waning
+from healthecon.survival.transforms import BackgroundMortality, HazardRatio, StepSurvival, Waning
 
 matplotlib.use("Agg")
 
@@ -40,8 +41,9 @@ class Exponential:
 
 
 class Rising:
-    def survival(self, t, draws=None):
-        return np.minimum(1.0, 0.5 + 0.1 * np.asarray(t, float))[None, :]
+    def survival(self, t, draws=None):  # 1 at time 0, then 0.6 at year 1, rising after
+        t = np.asarray(t, float)
+        return np.where(t == 0, 1.0, np.minimum(1.0, 0.5 + 0.1 * t))[None, :]
 
 
 def three_state(pfs, os, **kw):
@@ -330,8 +332,16 @@ def test_error_rule_names_strategy_curve_sample_and_time():
 
 
 def test_increasing_curve_raises_naming_cycle():
-    with pytest.raises(ModelDefinitionError, match=r"curve 'OS': a survival curve cannot increase.*cycle 1"):
+    with pytest.raises(ModelDefinitionError, match=r"curve 'OS': a survival curve cannot increase.*in cycle 2"):
         three_state(Exponential(0.3), Rising()).run({})
+
+
+def test_survival_below_one_at_time_zero_raises():
+    # a Kaplan-Meier table whose first row is at time 0 with survival 0.9 would start a tenth of
+    # the cohort in the progressed state, and no entry cost would ever count them
+    km = StepSurvival([0.0, 0.5, 1.0, 30.0], [0.9, 0.8, 0.7, 0.1])
+    with pytest.raises(ModelDefinitionError, match=r"curve 'PFS': survival at time 0 must be 1 .*got 0.9 in sample 0"):
+        three_state(km, Exponential(0.1)).run({})
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
@@ -341,6 +351,12 @@ def test_increasing_curve_raises_naming_cycle():
     (dict(state_rewards={"qaly": {"progresed": 1}}), UnknownNameError, "unknown state 'progresed'"),
     (dict(entry_rewards={"cost_x": {"progression-free": 1}}), ModelDefinitionError, "nobody enters the first state"),
     (dict(state_rewards={"cost": {"dead": 1}}), ModelDefinitionError, "reserved"),
+    (dict(n_cycles=True), ModelDefinitionError, "n_cycles: expected a whole number >= 1, got True"),
+    (dict(n_cycles=float("nan")), ModelDefinitionError, "n_cycles: expected a whole number >= 1, got nan"),
+    (dict(cycle_length="1"), ModelDefinitionError, "cycle_length: expected a number of years > 0"),
+    (dict(chunk_size=True), ModelDefinitionError, "chunk_size: expected a whole number >= 1"),
+    (dict(start_age=float("nan")), ModelDefinitionError, "start_age: expected the cohort's age at time 0"),
+    (dict(start_age="age"), ModelDefinitionError, "got the name 'age'; a partitioned survival model has one age"),
 ])
 def test_bad_definitions_raise_clear_errors(kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -356,6 +372,50 @@ def test_unknown_parameter_in_a_reward_names_where():
     model = three_state(Exponential(0.3), Exponential(0.1), state_rewards={"qaly": {"progressed": "u_pd"}})
     with pytest.raises(UnknownNameError, match="state reward 'qaly', strategy 'only', cycle 1, state 'progressed': unknown parameter 'u_pd'"):
         model.run({"u_pf": np.array([0.5])})
+
+
+def test_a_reward_function_reading_a_missing_parameter_is_named_itself():
+    # not the reward read before it (the draws' last place of reading)
+    model = three_state(Exponential(0.3), Exponential(0.1),
+                        state_rewards={"cost_a": {"progressed": "c"}, "qaly": lambda p, s: {"progressed": p["zzz"]}})
+    with pytest.raises(UnknownNameError, match=r"^\"?state reward 'qaly', strategy 'only', cycle 1: unknown parameter 'zzz'"):
+        model.run({"c": np.array([1.0, 2.0])})
+
+
+def test_bad_run_arguments_raise_clear_errors():
+    model = three_state(Exponential(0.3), Exponential(0.1))
+    with pytest.raises(ModelDefinitionError, match="trace: expected False, True or 'mean', got 1"):
+        model.run({}, trace=1)
+    assert "trace" in model.run({}, trace=np.True_)
+    with pytest.raises(ModelDefinitionError, match="strategies: expected at least one"):
+        model.run({}, strategies=[])
+    with pytest.raises(ShapeError, match="draws: expected an xarray Dataset .* got DataFrame"):
+        model.run(pd.DataFrame({"a": [1.0]}))
+    with pytest.raises(ShapeError, match="no samples"):
+        model.run(xr.Dataset({"a": ("sample", np.zeros(0))}))
+
+
+def test_errors_in_a_chunked_run_name_the_sample_in_the_whole_run():
+    # the bad value is in sample 250, in the third chunk of 100: messages count from the run's first sample
+    rate = np.full(300, 0.2)
+    rate[250] = np.nan
+    u = np.full(300, 0.8)
+    u[270] = np.inf
+    hr = np.full(300, 0.7)
+    hr[260] = -0.1
+    draws = xr.Dataset({"rate": ("sample", rate), "u": ("sample", u), "hr": ("sample", hr)})
+    pfs = ParametricCurve("exponential", rate="rate")
+
+    def model(curve, **kw):
+        return PartitionedSurvivalModel({"A": [curve, Exponential(0.05)]}, n_cycles=12, chunk_size=100, **kw)
+
+    with pytest.raises(ParameterError, match=r"strategy 'A', curve 'PFS': .*'rate'.* is nan in sample 250"):
+        model(pfs).run(draws.assign(rate=("sample", rate)))
+    with pytest.raises(ParameterError, match=r"strategy 'A', curve 'PFS': hazard ratio 'hr': .*got -0.1 in sample 260"):
+        model(HazardRatio(ParametricCurve("exponential", rate=0.2), "hr")).run(draws)
+    with pytest.raises(ModelDefinitionError, match=r"state reward 'qaly', strategy 'A', cycle 1, state 'progression-free': "
+                                                   r"parameter 'u': expected finite numbers, got inf in sample 270"):
+        model(Exponential(0.2), state_rewards={"qaly": {"progression-free": "u"}}).run(draws)
 
 
 def test_curve_returning_the_wrong_shape_raises():
@@ -461,3 +521,20 @@ def test_the_psm_timing_aliases_name_the_conventions_timings():
         b = PartitionedSurvivalModel(curves, discount_timing=name, transition_timing=None if name == "point" else name, **common)
         assert a.discount_timing == name
         assert a.run({})["qaly"].item() == b.run({})["qaly"].item()
+
+
+@pytest.mark.parametrize("rule", ["hazard", "cap", "error"])
+def test_curves_equal_but_for_rounding_are_not_crossings(rule):
+    # late on both curves follow general-population mortality, the same hazard by formula, and
+    # their conditional survival differs by rounding only: no crossing is reported or changed
+    ages = np.arange(0, 111)
+    table = LifeTable(ages, 1 - np.exp(-0.00005 * np.exp(0.09 * ages)), extend_last=True)
+    pfs = ParametricCurve("weibullPH", shape=0.9, scale="s")
+    curves = {"A": {"PFS": BackgroundMortality(pfs, table, 55), "OS": BackgroundMortality(HazardRatio(pfs, 0.6), table, 55)}}
+    draws = xr.Dataset({"s": ("sample", np.linspace(0.02, 0.3, 50))})
+    model = PartitionedSurvivalModel(curves, n_cycles=480, cycle_length=1 / 12, crossing=rule, state_rewards={"qaly": {"progression-free": 1}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CurveCrossingWarning)
+        out = model.run(draws, trace=True)
+    assert out.attrs["crossing_samples"].tolist() == [0] and out.attrs["crossing_cycles"].tolist() == [0]
+    assert float(out["trace"].sel(state="progressed").min()) >= 0  # kept below OS: no negative membership

@@ -87,7 +87,7 @@ def test_hazard_ratio_errors_name_the_parameter():
     base = ParametricCurve("exponential", rate=0.1)
     with pytest.raises(ParameterError, match="hazard ratio"):
         HazardRatio(base, -0.5)
-    with pytest.raises(ParameterError, match=r"hazard ratio 'hr': expected values > 0, got -1 at sample 1"):
+    with pytest.raises(ParameterError, match=r"hazard ratio 'hr': expected values > 0, got -1 in sample 1"):
         HazardRatio(base, "hr").survival([1.0], xr.Dataset({"hr": ("sample", [0.5, -1.0])}))
     with pytest.raises(UnknownNameError, match="unknown parameter 'hr'"):
         HazardRatio(base, "hr").survival([1.0], xr.Dataset({"h": ("sample", [0.5])}))
@@ -151,6 +151,16 @@ def test_waning_of_a_spline_with_knots_in_the_period_matches_adaptive_quadrature
         assert values[i] == pytest.approx(exact, rel=1e-12)
 
 
+def test_waning_of_a_curve_that_reaches_zero_is_zero_from_then_not_nan():
+    # a Kaplan-Meier tail at 0, or general-population mortality closing with certain death: an
+    # infinite cumulative hazard, which the waning formula would turn into inf - inf
+    ends = StepSurvival([0.5, 1.0, 40.0], [0.5, 0.0, 0.0])
+    t = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]
+    np.testing.assert_array_equal(Waning(ends, ParametricCurve("exponential", rate=0.1), 0.5, 2).survival(t)[0], [1, 0.5, 0, 0, 0, 0])
+    s = Waning(ParametricCurve("exponential", rate=0.1), ends, 0.5, 2).survival(t)[0]
+    assert s[1] == pytest.approx(np.exp(-0.05)) and (s[2:] == 0).all()  # the reference counts from the start of waning
+
+
 def test_abrupt_waning_switches_hazard_at_once():
     curve = Waning(ParametricCurve("exponential", rate=0.1), ParametricCurve("exponential", rate=0.3), start=2, end=2)
     np.testing.assert_allclose(curve.cumulative_hazard([1.0, 2.0, 4.0])[0], [0.1, 0.2, 0.8], rtol=1e-13)
@@ -192,6 +202,15 @@ def test_background_mortality_past_the_table_raises():
         BackgroundMortality(ParametricCurve("exponential", rate=0.1), table, start_age=75).survival([10.0])
 
 
+def test_background_mortality_to_the_end_of_the_table():
+    # a table covering [60, 80) serves a horizon that ends at 80: the integral needs no rate beyond
+    table = LifeTable(np.arange(60, 80), np.full(20, 0.02))
+    curve = BackgroundMortality(ParametricCurve("exponential", rate=0.01), table, start_age=60, step=1)
+    np.testing.assert_allclose(curve.survival([0.0, 10.0, 20.0])[0], 0.98 ** np.array([0.0, 10.0, 20.0]), rtol=1e-12)
+    with pytest.raises(ParameterError, match="age 80.5 is beyond the last row"):
+        curve.survival([20.5])
+
+
 @pytest.mark.parametrize("step", [1 / 12, 0.3])
 def test_background_mortality_from_a_table_closing_with_certain_death_reaches_zero(step):
     # a life table whose last age has q = 1 (extended past it): everyone has died one step
@@ -206,6 +225,21 @@ def test_background_mortality_from_a_table_closing_with_certain_death_reaches_ze
     after = t >= 10 + step
     assert (s[after] == 0).all() and (s[t < 10] > 0).all()
     assert np.all(np.diff(s) <= 0)
+
+
+def test_background_mortality_does_not_hide_a_curve_that_is_not_a_survival_curve():
+    # the floor takes the larger of the two hazards in each step, so a curve whose survival rises
+    # (a spline with such draws) or starts below 1 would come out looking valid: it raises instead
+    table = LifeTable([0, 1], [0.01, 0.01], extend_last=True)
+    spline = ParametricCurve("spline", gamma0="g0", gamma1="g1", gamma2="g2", knots=np.log([0.5, 2.0, 10.0]))
+    rising = xr.Dataset({"g0": ("sample", [-1.0, -1.0]), "g1": ("sample", [1.0, 0.3]), "g2": ("sample", [0.0, 1.5])},
+                        coords={"sample": [40, 41]})
+    t = np.arange(0, 121) / 12
+    assert np.diff(spline.survival(t, rising)[1]).max() > 0  # the spline alone rises in the second sample
+    with pytest.raises(ModelDefinitionError, match=r"BackgroundMortality: the curve inside goes from survival .* years in sample 41"):
+        BackgroundMortality(spline, table, 0).survival(t, rising)
+    with pytest.raises(ModelDefinitionError, match=r"survival 0.9 at time 0"):
+        BackgroundMortality(StepSurvival([0.0, 1.0, 20.0], [0.9, 0.8, 0.1]), table, 0).survival(t)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -74,6 +74,7 @@ from scipy import special
 
 from .._validate import as_float_array
 from ..errors import ParameterError, ShapeError, unknown_name
+from .transforms import sample_number
 
 __all__ = ["ParametricCurve", "evaluate", "spline_basis", "DISTRIBUTIONS", "LOCATION", "TIME_UNITS", "SPLINE_SCALES"]
 
@@ -463,7 +464,7 @@ class ParametricCurve:
             bad = ~np.isfinite(arr)
             if bad.any():
                 i = int(np.argmax(bad))
-                raise ParameterError(f"{what}: {label} is {float(arr[i])!r} in sample {i}; expected a finite number")
+                raise ParameterError(f"{what}: {label} is {float(arr[i])!r} in sample {sample_number(draws, i)}; expected a finite number")
             return arr[:, None]
 
         values = {name: column(v, f"parameter {name!r}" + (f" ({v!r})" if isinstance(v, str) else "")) for name, v in self.parameters.items()}
@@ -473,7 +474,7 @@ class ParametricCurve:
                 i = int(np.argmax(arr[:, 0] <= 0))
                 source = self.parameters[name]
                 label = f"parameter {name!r}" + (f" ({source!r})" if isinstance(source, str) else "")
-                raise ParameterError(f"{what}: {label} is {arr[i, 0]:g} in sample {i}; expected a value > 0")
+                raise ParameterError(f"{what}: {label} is {arr[i, 0]:g} in sample {sample_number(draws, i)}; expected a value > 0")
         if self.location_effect:
             effect = sum(x * column(e, f"location effect {e!r}") for e, x in self.location_effect)
             loc = LOCATION[self.distribution]

@@ -107,7 +107,7 @@ from __future__ import annotations
 import inspect
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 
 import numpy as np
@@ -115,7 +115,7 @@ import xarray as xr
 
 from .. import conventions
 from .._products import row_products
-from .._validate import as_float_array, require_unique
+from .._validate import as_float_array, require_unique, require_whole
 from ..discount import DiscountSchedule, discount_factors
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
 from ..markov import Time
@@ -137,6 +137,9 @@ DISCOUNT_TIMINGS = {"points": "point", "start": "cycle-start", "middle": "cycle-
 THREE_STATES = ("progression-free", "progressed", "dead")
 _RESERVED = frozenset({"cost", "trace", "restricted_mean"})
 _INCREASE_TOLERANCE = 1e-12
+#: A curve above the next one out (or, under the 'hazard' rule, with a higher conditional survival)
+#: by no more than this is equal to it but for rounding: kept below it without counting a crossing.
+_CROSSING_TOLERANCE = 1e-12
 #: Values per curve in a chunk of samples by default (4 MiB of float64: a core's cache on common hardware).
 CHUNK_VALUES = 2**19
 #: Curves x samples from which a run keeps BLAS to one thread (below it, limiting costs more than it saves).
@@ -156,7 +159,7 @@ class _Draws(Mapping):
     chunk is a slice ``lo:hi`` of them, not a new ``xarray`` selection.
     """
 
-    def __init__(self, columns: Mapping[str, np.ndarray], lo: int, hi: int, where: str = ""):
+    def __init__(self, columns: Mapping[str, np.ndarray], lo: int, hi: int, where: str | tuple = ""):
         self._columns, self.lo, self.hi, self.n, self.where = columns, lo, hi, hi - lo, where
 
     @staticmethod
@@ -172,7 +175,9 @@ class _Draws(Mapping):
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._columns:
-            raise UnknownNameError(f"{self.where}: {unknown_name('parameter', name, list(self._columns))}")
+            where = _where(self.where)
+            raise UnknownNameError(f"{where}: {unknown_name('parameter', name, list(self._columns))}" if where else
+                                   str(unknown_name("parameter", name, list(self._columns))))
         values = self._columns[name]
         return as_float_array(values[self.lo:self.hi] if np.ndim(values) else values, f"parameter {name!r}")
 
@@ -338,12 +343,11 @@ class PartitionedSurvivalModel:
         self._state_index = {state: k for k, state in enumerate(self.states)}
         if len(self.states) != len(self.curve_names) + 1:
             raise ModelDefinitionError(f"states: {len(self.curve_names)} curves make {len(self.curve_names) + 1} states, got {len(self.states)} names {list(self.states)}")
-        if int(n_cycles) != n_cycles or n_cycles < 1:
-            raise ModelDefinitionError(f"n_cycles: expected a whole number >= 1, got {n_cycles!r}")
-        self.n_cycles = int(n_cycles)
-        if not (np.isfinite(cycle_length) and cycle_length > 0):
+        self.n_cycles = require_whole(n_cycles, "n_cycles", 1, ModelDefinitionError)
+        length = cycle_length.item() if isinstance(cycle_length, np.generic) else cycle_length
+        if isinstance(length, bool) or not isinstance(length, (int, float)) or not (math.isfinite(length) and length > 0):
             raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
-        self.cycle_length = float(cycle_length)
+        self.cycle_length = float(length)
         for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
             try:
                 discount_factors(0.0, rate)
@@ -360,13 +364,19 @@ class PartitionedSurvivalModel:
         if crossing not in CROSSING_RULES:
             raise ModelDefinitionError(f"crossing: expected one of {list(CROSSING_RULES)} ({'; '.join(f'{k}: {v}' for k, v in CROSSING_RULES.items())}), got {crossing!r}")
         self.crossing = crossing
+        if isinstance(start_age, str):
+            raise ModelDefinitionError(
+                f"start_age: expected the cohort's age at time 0 as a number of years, got the name {start_age!r}; a "
+                "partitioned survival model has one age for every sample (for an age that varies, give "
+                "BackgroundMortality(curve, table, start_age=name) and read the parameter in reward functions)")
+        if start_age is not None:
+            age = start_age.item() if isinstance(start_age, np.generic) else start_age
+            if isinstance(age, bool) or not isinstance(age, (int, float)) or not math.isfinite(age) or age < 0:
+                raise ModelDefinitionError(f"start_age: expected the cohort's age at time 0 in years (a finite number >= 0), got {start_age!r}")
         self.start_age = None if start_age is None else float(start_age)
         self.currency, self.name = currency, name
-        if chunk_size is None:
-            chunk_size = max(1, CHUNK_VALUES // (self.n_cycles + 1))
-        if int(chunk_size) != chunk_size or chunk_size < 1:
-            raise ModelDefinitionError(f"chunk_size: expected a whole number >= 1, got {chunk_size!r}")
-        self.chunk_size = int(chunk_size)
+        self.chunk_size = max(1, CHUNK_VALUES // (self.n_cycles + 1)) if chunk_size is None else \
+            require_whole(chunk_size, "chunk_size", 1, ModelDefinitionError)
         self.rewards = self._collect(state_rewards or {}, entry_rewards or {}, initial_rewards or {})
 
     def __repr__(self) -> str:
@@ -438,6 +448,7 @@ class PartitionedSurvivalModel:
 
     def _state_values(self, spec: object, dynamic: bool, p: _Draws, strategy: str, cycle: int, what: str, slot: str) -> dict[int, float | np.ndarray]:
         """One strategy's reward values for one cycle: state index -> a number or one value per sample, checked."""
+        p.where = (what, strategy, cycle, None)  # names this reward if the function reads a parameter the draws lack
         raw = spec(p, strategy, self._time(cycle)) if dynamic else spec(p, strategy) if callable(spec) else spec
         if not isinstance(raw, Mapping):
             raise ModelDefinitionError(f"{what}, strategy {strategy!r}: expected a mapping {{state: value}}, got {type(raw).__name__}")
@@ -459,13 +470,16 @@ class PartitionedSurvivalModel:
             if math.isfinite(value):
                 return float(value)
         elif isinstance(value, str):
-            p.where = _where(where)
-            return p[value]
+            p.where = where
+            arr = p[value]
+            if arr.ndim == 0 or arr.shape == (p.n,):
+                _require_finite(arr, p, lambda: f"{_where(where)}: parameter {value!r}")
+                return arr
+            raise ShapeError(f"{_where(where)}: parameter {value!r} has shape {arr.shape}; expected one value per sample ({p.n})")
         arr = as_float_array(value.values if isinstance(value, xr.DataArray) else value, _where(where))
         if arr.ndim and arr.shape != (p.n,):
             raise ShapeError(f"{_where(where)}: expected a number or one value per sample ({p.n}), got shape {arr.shape}")
-        if not np.isfinite(arr).all():
-            raise ModelDefinitionError(f"{_where(where)}: expected finite numbers, got {value!r}")
+        _require_finite(arr, p, lambda: _where(where))
         return float(arr) if arr.ndim == 0 else arr
 
     def _reward_table(self, reward: _Reward, slot: str, p: _Draws, strategies: list[str]) -> np.ndarray:
@@ -518,7 +532,20 @@ class PartitionedSurvivalModel:
         is not searched for increases; any other is, sample by sample.
         """
         for k, (label, curve) in enumerate(self.curves[strategy].items()):
-            values = evaluate_survival(curve, times, draws, what=f"strategy {strategy!r}, curve {label!r}", out=out[k])
+            what = f"strategy {strategy!r}, curve {label!r}"
+            try:
+                values = evaluate_survival(curve, times, draws, what=what, out=out[k])
+            except (ParameterError, ModelDefinitionError, ShapeError, UnknownNameError) as err:
+                if str(err).startswith(what):
+                    raise
+                raise type(err)(f"{what}: {err}") from err  # which curve of which strategy read the bad value
+            start = values[:, 0]
+            if not (np.abs(start - 1.0) <= _INCREASE_TOLERANCE).all():
+                i = int(np.argmax(~(np.abs(start - 1.0) <= _INCREASE_TOLERANCE)))
+                raise ModelDefinitionError(
+                    f"{what}: survival at time 0 must be 1 (everyone starts in the first state), got {float(start[i]):.6g} "
+                    f"in sample {offset + i}; a Kaplan-Meier table should start at 1, and a curve given as a "
+                    "probability must be of surviving from time 0")
             if always_valid(curve):
                 continue
             steps = np.diff(values, axis=1)
@@ -535,14 +562,17 @@ class PartitionedSurvivalModel:
         """
         touched = np.zeros(curves.shape[1], dtype=bool)
         cells, excess = 0, 0.0
+        tol = _CROSSING_TOLERANCE
         for k in range(curves.shape[0] - 2, -1, -1):
             inner, outer = curves[k], curves[k + 1]
             if self.crossing == "hazard":
                 ratio_in, ratio_out = _ratios(inner), _ratios(outer)
-                over = np.concatenate([inner[:, :1] > outer[:, :1], ratio_in > ratio_out], axis=1)
+                over = np.concatenate([inner[:, :1] > outer[:, :1] + tol, ratio_in > ratio_out + tol], axis=1)
             else:
-                over = inner > outer
+                over = inner > outer + tol
             if not over.any():
+                if (inner > outer).any():  # above by rounding only (curves equal by formula): kept below, not counted
+                    np.minimum(inner, outer, out=inner)
                 continue
             if self.crossing == "error":
                 i, j = (int(x) for x in np.argwhere(over)[0])
@@ -551,11 +581,12 @@ class PartitionedSurvivalModel:
                     f"({float(inner[i, j]):.6g} > {float(outer[i, j]):.6g}) at {j * self.cycle_length:g} years (cycle {j}), "
                     f"sample {offset + i}; choose a crossing rule: {', '.join(repr(r) for r in CROSSING_RULES if r != 'error')}")
             if self.crossing == "cap":
-                rows = np.flatnonzero(over.any(axis=1))  # only these samples change: cap them alone
-                cells += int(np.count_nonzero(over[rows]))
+                rows = np.flatnonzero((inner > outer).any(axis=1))  # only these samples change: cap them alone
+                cells += int(np.count_nonzero(over[rows]))  # counted: the cells above by more than rounding
                 capped = np.minimum(inner[rows], outer[rows])
                 excess = max(excess, float(np.max(inner[rows] - capped)))
                 inner[rows] = capped  # curves[k] in place
+                rows = np.flatnonzero(over.any(axis=1))
             else:
                 steps = np.concatenate([np.minimum(inner[:, :1], outer[:, :1]), np.minimum(ratio_in, ratio_out)], axis=1)
                 new = np.where(np.logical_or.accumulate(over, axis=1), np.cumprod(steps, axis=1), inner)
@@ -563,7 +594,7 @@ class PartitionedSurvivalModel:
                 rows = np.flatnonzero(changed.any(axis=1))
                 cells += int(np.count_nonzero(changed))
                 excess = max(excess, float(np.max(inner - new)))
-                curves[k] = new
+                curves[k] = np.minimum(new, outer)  # and nothing left above by rounding
             touched[rows] = True
         return touched, cells, excess
 
@@ -598,19 +629,24 @@ class PartitionedSurvivalModel:
         xarray.Dataset
             The outcome set described in the module docstring.
         """
-        if isinstance(draws, xr.Dataset):
-            if SAMPLE not in draws.dims:
-                raise ShapeError(f"parameter draws have no 'sample' dimension (dims: {list(draws.dims)})")
-            ds = draws
-        else:
-            ds = as_draws(draws) if draws else None
+        ds = _dataset(draws)
+        if ds is not None and SAMPLE not in ds.dims:
+            raise ShapeError(f"parameter draws have no 'sample' dimension (dims: {list(ds.dims)})")
+        if ds is not None and SAMPLE not in ds.coords:  # so that a chunk's messages number its samples in the whole run
+            ds = ds.assign_coords({SAMPLE: np.arange(ds.sizes[SAMPLE])})
         n = 1 if ds is None else int(ds.sizes.get(SAMPLE, 1))
+        if n < 1:
+            raise ShapeError("parameter draws have no samples (a 'sample' dimension of length 0)")
         names = list(self.strategies) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
+        if not names:
+            raise ModelDefinitionError(f"strategies: expected at least one of {list(self.strategies)} (or None for all)")
         for s in names:
             if s not in self.strategies:
                 raise unknown_name("strategy", s, self.strategies)
         require_unique(names, "strategies", ModelDefinitionError)
-        if trace not in (False, True, "mean"):
+        if isinstance(trace, (bool, np.bool_)):
+            trace = bool(trace)
+        elif not isinstance(trace, str) or trace != "mean":
             raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
         T, L, K, C, S = self.n_cycles, self.cycle_length, len(self.states), len(self.curve_names), len(names)
         parts = ("disc", "undisc") if undiscounted else ("disc",)
@@ -830,7 +866,7 @@ class PartitionedSurvivalModel:
             raise ModelDefinitionError(f"slot: expected 'state', 'entry' or 'initial', got {slot!r}")
         if strategy not in self.strategies:
             raise unknown_name("strategy", strategy, self.strategies)
-        ds = draws if isinstance(draws, xr.Dataset) else (as_draws(draws) if draws else None)
+        ds = _dataset(draws)
         if ds is not None and int(ds.sizes.get(SAMPLE, 1)) != 1:
             raise ShapeError(f"reward_values: expected one sample (e.g. params.base_case()), got {int(ds.sizes[SAMPLE])}")
         p = _Draws(_Draws.columns_of(ds), 0, 1)
@@ -890,12 +926,32 @@ def _crossing_summary(rule: str, strategies: Sequence[str], samples: np.ndarray,
         + (f" (largest change {largest[i]:.3g})" if cycles[i] else "") for i, s in enumerate(strategies))
 
 
+def _dataset(draws: object) -> xr.Dataset | None:
+    """Parameter draws as a Dataset: as given, from a mapping of name to values, or None for ``{}``."""
+    if isinstance(draws, xr.Dataset):
+        return draws
+    if not isinstance(draws, Mapping):
+        raise ShapeError(f"draws: expected an xarray Dataset (from Parameters.sample or base_case) or a mapping of parameter "
+                         f"name to values, got {type(draws).__name__}")
+    return as_draws(draws) if len(draws) else None
+
+
 def _where(where: str | tuple) -> str:
-    """A reward value's place for an error message, from ``(what, strategy, cycle, state)`` or as given."""
+    """A reward value's place for an error message, from ``(what, strategy, cycle, state or None)`` or as given."""
     if isinstance(where, str):
         return where
     what, strategy, cycle, state = where
-    return f"{what}, strategy {strategy!r}, cycle {cycle}, state {state!r}"
+    return f"{what}, strategy {strategy!r}, cycle {cycle}" + ("" if state is None else f", state {state!r}")
+
+
+def _require_finite(values: np.ndarray, p: _Draws, what: Callable[[], str]) -> None:
+    """Raise naming ``what()`` and the first sample (numbered in the whole run) whose value is NaN or infinite."""
+    if values.ndim == 0:
+        if not math.isfinite(float(values)):
+            raise ModelDefinitionError(f"{what()}: expected a finite number, got {float(values)!r}")
+    elif not np.isfinite(values).all():
+        i = int(np.argmax(~np.isfinite(values)))
+        raise ModelDefinitionError(f"{what()}: expected finite numbers, got {float(values[i])!r} in sample {p.lo + i}")
 
 
 def _membership(curves: np.ndarray, state: int | None = None, total: float = 1.0) -> np.ndarray:

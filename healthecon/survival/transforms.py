@@ -70,7 +70,9 @@ __all__ = [
     "evaluate_survival",
     "always_valid",
     "as_draws",
+    "n_draws",
     "parameter_names",
+    "sample_number",
     "shared_evaluations",
 ]
 
@@ -126,6 +128,21 @@ def n_draws(draws: xr.Dataset | None) -> int:
     return 1 if draws is None else int(draws.sizes.get(SAMPLE, 1))
 
 
+def sample_number(draws: xr.Dataset | None, i: int) -> int:
+    """The number of the ``i``-th sample of ``draws`` in its whole PSA, for messages: its ``sample``
+    coordinate (a chunk of a run keeps the run's numbers), else ``i``.
+
+    Examples
+    --------
+    >>> draws = xr.Dataset({"hr": ("sample", [0.7, 0.8, 0.9])}, coords={"sample": [0, 1, 2]})
+    >>> sample_number(draws.isel(sample=slice(1, 3)), 0)
+    1
+    """
+    if draws is not None and SAMPLE in draws.coords and draws[SAMPLE].size > i:
+        return int(draws[SAMPLE].values[i])
+    return int(i)
+
+
 def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = None, *, what: str = "curve", out: np.ndarray | None = None) -> np.ndarray:
     """``curve.survival(times, draws)`` checked: shape ``(n_samples, len(times))``, finite, in [0, 1].
 
@@ -152,7 +169,7 @@ def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = N
     >>> evaluate_survival(Linear(), [0.0, 12.0], what="OS")
     Traceback (most recent call last):
     ...
-    healthecon.errors.ModelDefinitionError: OS: survival must be in [0, 1], got -0.2 at sample 0, time 12 years
+    healthecon.errors.ModelDefinitionError: OS: survival must be in [0, 1], got -0.2 in sample 0, at time 12 years
     """
     if not callable(getattr(curve, "survival", None)):
         raise ModelDefinitionError(f"{what}: expected a survival curve (an object with a survival(t, draws) method), got {type(curve).__name__}")
@@ -168,7 +185,8 @@ def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = N
     if not always_valid(curve) and not (values.min(initial=0.0) >= 0 and values.max(initial=0.0) <= 1):  # also NaN
         bad = ~((values >= 0) & (values <= 1))
         i, j = (int(k) for k in np.argwhere(bad)[0])
-        raise ModelDefinitionError(f"{what}: survival must be in [0, 1], got {float(values[i, j]):.6g} at sample {i}, time {t[j]:g} years")
+        raise ModelDefinitionError(f"{what}: survival must be in [0, 1], got {float(values[i, j]):.6g} in sample "
+                                   f"{sample_number(draws, i)}, at time {t[j]:g} years")
     if out is not None and values is not out:
         out[...] = values
         return out
@@ -277,7 +295,12 @@ def _per_sample(value: float | str, draws: xr.Dataset | None, what: str) -> floa
             raise ParameterError(f"{what} is the parameter {value!r}, but no draws were given")
         if value not in draws.data_vars:
             raise unknown_name("parameter", value, list(draws.data_vars))
-        return require_finite(draws[value].values, f"{what} (parameter {value!r})")[:, None]
+        values = np.asarray(draws[value].values, dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ParameterError(f"{what} (parameter {value!r}): expected finite numbers, got {float(values[i])!r} in sample {sample_number(draws, i)}")
+        return values[:, None]
     return float(require_finite(value, what))
 
 
@@ -349,7 +372,7 @@ class HazardRatio:
         bad = np.ravel(~(np.asarray(hr) > 0))
         if bad.any():
             i = int(np.argmax(bad))
-            raise ParameterError(f"hazard ratio {self.hr!r}: expected values > 0, got {float(np.ravel(hr)[i]):g} at sample {i}")
+            raise ParameterError(f"hazard ratio {self.hr!r}: expected values > 0, got {float(np.ravel(hr)[i]):g} in sample {sample_number(draws, i)}")
         return hr
 
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
@@ -526,6 +549,8 @@ class Piecewise:
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
 _GL_NODES, _GL_WEIGHTS = (_GL_NODES + 1) / 2, _GL_WEIGHTS / 2
 _PANELS_PER_YEAR = 12
+# a curve inside BackgroundMortality may lower its cumulative hazard by rounding only
+_FALL_TOLERANCE = 1e-12
 
 
 class Waning:
@@ -601,22 +626,28 @@ class Waning:
         h_r = _cumulative_hazard(self.reference, grid, draws, "reference curve")
         h_t, h_r = np.broadcast_to(h_t, (n, grid.size)), np.broadcast_to(h_r, (n, grid.size))
         k, m = t.size, _GL_NODES.size
-        diff = (h_t[:, k:-1] - h_r[:, k:-1]).reshape(n, needed + int(inside.sum()), m)
-        by_panel = np.empty((n, needed + 1))
-        by_panel[:, 0] = 0.0
-        # weighted sums as products and sums (not a BLAS product, whose last bits depend on how many samples share it)
-        np.cumsum((diff[:, :needed] * _GL_WEIGHTS).sum(axis=2) * width, axis=1, out=by_panel[:, 1:])  # integral to each panel's end
-        integral = by_panel[:, whole]
-        integral[:, inside] += (diff[:, needed:] * _GL_WEIGHTS).sum(axis=2) * (t[during][inside] - lower)
-        out = np.array(h_t[:, :k])  # before the period: the treated curve
-        if during.any():
-            w = (t[during] - a) / (e - a)
-            cols = _columns(during)
-            out[:, cols] = (1 - w) * h_t[:, :k][:, cols] + w * h_r[:, :k][:, cols] + integral / (e - a)
-        if after.any():
-            carried = by_panel[:, -1:] / (e - a) if e > a else h_t[:, -1:] - h_r[:, -1:]
-            cols = _columns(after)
-            out[:, cols] = h_r[:, :k][:, cols] + carried
+        with np.errstate(invalid="ignore"):  # inf - inf where a curve has reached survival 0: set below
+            diff = (h_t[:, k:-1] - h_r[:, k:-1]).reshape(n, needed + int(inside.sum()), m)
+            by_panel = np.empty((n, needed + 1))
+            by_panel[:, 0] = 0.0
+            # weighted sums as products and sums (not a BLAS product, whose last bits depend on how many samples share it)
+            np.cumsum((diff[:, :needed] * _GL_WEIGHTS).sum(axis=2) * width, axis=1, out=by_panel[:, 1:])  # integral to each panel's end
+            integral = by_panel[:, whole]
+            integral[:, inside] += (diff[:, needed:] * _GL_WEIGHTS).sum(axis=2) * (t[during][inside] - lower)
+            out = np.array(h_t[:, :k])  # before the period: the treated curve
+            if during.any():
+                w = (t[during] - a) / (e - a)
+                cols = _columns(during)
+                out[:, cols] = (1 - w) * h_t[:, :k][:, cols] + w * h_r[:, :k][:, cols] + integral / (e - a)
+            if after.any():
+                carried = by_panel[:, -1:] / (e - a) if e > a else h_t[:, -1:] - h_r[:, -1:]
+                cols = _columns(after)
+                out[:, cols] = h_r[:, :k][:, cols] + carried
+        # once a curve the hazard mixes (the treated always, the reference after the start) has reached
+        # survival 0, so has the result: its cumulative hazard is infinite (not NaN)
+        ended = np.isposinf(h_t[:, :k]) | (np.isposinf(h_r[:, :k]) & (t > a))
+        if ended.any():
+            out[ended] = np.inf
         return out
 
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
@@ -655,7 +686,9 @@ class BackgroundMortality:
         The disease-specific curve (e.g. fitted overall survival).
     life_table
         A :class:`~healthecon.lifetable.LifeTable`; ages past its last row raise unless the
-        table was built with ``extend_last=True``.
+        table was built with ``extend_last=True``. A row whose probability of death is 1 (as
+        tables often close, at 100 or 101) is an infinite rate: survival is 0 from the end of
+        the first step that reaches that age.
     start_age
         Age at time 0: a number or the name of a parameter in the draws.
     step
@@ -696,7 +729,9 @@ class BackgroundMortality:
         age0 = np.atleast_2d(_per_sample(self.start_age, draws, "start_age"))
         table = self.life_table
         ages = age0 + t[None, :]
-        table.rate(np.concatenate([age0, ages], axis=1))  # raises for ages outside the table
+        # raises for ages outside the table; the integral to an age needs the rates below it only, so a
+        # table covering [60, 80) serves a horizon ending at 80
+        table.rate(np.concatenate([age0, np.where(ages > age0, np.nextafter(ages, -np.inf), ages)], axis=1))
         return _integrated_rate(table, ages) - _integrated_rate(table, age0)
 
     def cumulative_hazard(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
@@ -711,6 +746,8 @@ class BackgroundMortality:
         population = self.population_cumulative_hazard(both, draws)
         g = grid.size
         steps = _increments(curve[:, 1:g], curve[:, : g - 1])
+        if not always_valid(self.curve):
+            self._check_curve(curve, steps, grid, draws)
         steps = np.maximum(steps, _increments(population[:, 1:g], population[:, : g - 1]), out=steps if steps.shape[0] == n else None)
         at_grid = np.empty((n, g))
         at_grid[:, 0] = 0.0
@@ -725,6 +762,23 @@ class BackgroundMortality:
     def always_valid(self) -> bool:
         """As the curve: each step adds the larger of two increments, the population's never below 0."""
         return always_valid(self.curve)
+
+    def _check_curve(self, curve: np.ndarray, steps: np.ndarray, grid: np.ndarray, draws: xr.Dataset | None) -> None:
+        """Raise if the curve inside is not a survival curve on the step grid: the floor would hide
+        it (a step whose hazard falls takes the population's), so it is checked here."""
+        start = curve[:, 0]
+        if not (np.abs(start) <= _FALL_TOLERANCE).all():
+            i = int(np.argmax(~(np.abs(start) <= _FALL_TOLERANCE)))
+            raise ModelDefinitionError(f"BackgroundMortality: the curve inside has survival {math.exp(-float(start[i])):.6g} at "
+                                       f"time 0 in sample {sample_number(draws, i)}; a survival curve starts at 1")
+        falls = ~(steps >= -_FALL_TOLERANCE)  # NaN too
+        if falls.any():
+            i, j = (int(x) for x in np.argwhere(falls)[0])
+            a, b = float(curve[i, j]), float(curve[i, j + 1])
+            raise ModelDefinitionError(
+                f"BackgroundMortality: the curve inside goes from survival {math.exp(-a):.6g} to {math.exp(-b):.6g} between "
+                f"{grid[j]:g} and {grid[j + 1]:g} years in sample {sample_number(draws, i)}: a survival curve cannot "
+                "increase (nor be NaN), and the floor of general-population mortality would hide it")
 
     def survival(self, t: object, draws: xr.Dataset | None = None) -> np.ndarray:
         return np.exp(-self.cumulative_hazard(t, draws))
