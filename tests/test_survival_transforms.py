@@ -166,6 +166,19 @@ def test_abrupt_waning_switches_hazard_at_once():
     np.testing.assert_allclose(curve.cumulative_hazard([1.0, 2.0, 4.0])[0], [0.1, 0.2, 0.8], rtol=1e-13)
 
 
+def test_one_number_settings_refuse_arrays_and_say_where_per_sample_values_go():
+    curve = ParametricCurve("exponential", rate=0.1)
+    table = LifeTable([0, 110], [0.01, 0.2], extend_last=True)
+    with pytest.raises(ParameterError, match=r"hazard ratio: expected one number \(a number > 0\) or the name of a parameter"):
+        HazardRatio(curve, np.array([0.5, 0.6]))
+    with pytest.raises(ParameterError, match=r"waning start: expected one number \(years\), got array"):
+        Waning(curve, curve, np.array([1.0, 2.0]), 3.0)
+    with pytest.raises(ParameterError, match="start_age: expected one number .* got None"):
+        BackgroundMortality(curve, table, None)
+    with pytest.raises(ParameterError, match="extend_last must be True or False"):
+        LifeTable([0, 110], [0.01, 0.2], extend_last="no")
+
+
 def test_waning_period_must_be_ordered():
     base = ParametricCurve("exponential", rate=0.1)
     with pytest.raises(ParameterError, match="start <= end"):

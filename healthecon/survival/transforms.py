@@ -304,6 +304,15 @@ def _per_sample(value: float | str, draws: xr.Dataset | None, what: str) -> floa
     return float(require_finite(value, what))
 
 
+def _one_number(value: object, what: str, expected: str, named: bool = True) -> float:
+    """``value`` as one finite float; an array (per-sample values belong in the draws, named where
+    ``named``) or anything else raises naming ``what``."""
+    if isinstance(value, (bool, np.bool_)) or value is None or np.ndim(value) != 0:
+        alternative = " or the name of a parameter in the draws" if named else ""
+        raise ParameterError(f"{what}: expected one number ({expected}){alternative}, got {value!r}")
+    return float(require_finite(value, what))
+
+
 def _check_curve(curve: object, what: str) -> object:
     if not callable(getattr(curve, "survival", None)):
         raise ModelDefinitionError(f"{what}: expected a survival curve (an object with a survival(t, draws) method), got {type(curve).__name__}")
@@ -354,9 +363,9 @@ class HazardRatio:
 
     def __init__(self, reference: object, hr: float | str) -> None:
         self.reference = _check_curve(reference, "HazardRatio reference")
-        if not isinstance(hr, str) and not (np.isfinite(hr) and hr > 0):
+        self.hr = hr if isinstance(hr, str) else _one_number(hr, "hazard ratio", "a number > 0")
+        if not isinstance(hr, str) and not self.hr > 0:
             raise ParameterError(f"hazard ratio: expected a number > 0 or a parameter name, got {hr!r}")
-        self.hr = hr
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -595,7 +604,7 @@ class Waning:
     def __init__(self, treated: object, reference: object, start: float, end: float) -> None:
         self.treated = _check_curve(treated, "Waning treated curve")
         self.reference = _check_curve(reference, "Waning reference curve")
-        start, end = float(require_finite(start, "waning start")), float(require_finite(end, "waning end"))
+        start, end = _one_number(start, "waning start", "years", named=False), _one_number(end, "waning end", "years", named=False)
         if not 0 <= start <= end:
             raise ParameterError(f"waning period: expected 0 <= start <= end (years), got start {start:g}, end {end:g}")
         self.start, self.end = start, end
@@ -713,7 +722,7 @@ class BackgroundMortality:
         if not isinstance(life_table, LifeTable):
             raise ModelDefinitionError(f"life_table: expected a healthecon LifeTable, got {type(life_table).__name__}")
         self.life_table = life_table
-        self.start_age = start_age if isinstance(start_age, str) else float(require_finite(start_age, "start_age"))
+        self.start_age = start_age if isinstance(start_age, str) else _one_number(start_age, "start_age", "years")
         step = float(require_finite(step, "step"))
         if step <= 0:
             raise ParameterError(f"step: expected years > 0 (1/12 for monthly), got {step:g}")
