@@ -568,26 +568,10 @@ class PartitionedSurvivalModel:
             if self.crossing == "hazard":
                 ratio_in, ratio_out = _ratios(inner), _ratios(outer)
                 over = np.concatenate([inner[:, :1] > outer[:, :1] + tol, ratio_in > ratio_out + tol], axis=1)
-            else:
-                over = inner > outer + tol
-            if not over.any():
-                if (inner > outer).any():  # above by rounding only (curves equal by formula): kept below, not counted
-                    np.minimum(inner, outer, out=inner)
-                continue
-            if self.crossing == "error":
-                i, j = (int(x) for x in np.argwhere(over)[0])
-                raise ModelDefinitionError(
-                    f"strategy {strategy!r}: curve {self.curve_names[k]!r} is above curve {self.curve_names[k + 1]!r} "
-                    f"({float(inner[i, j]):.6g} > {float(outer[i, j]):.6g}) at {j * self.cycle_length:g} years (cycle {j}), "
-                    f"sample {offset + i}; choose a crossing rule: {', '.join(repr(r) for r in CROSSING_RULES if r != 'error')}")
-            if self.crossing == "cap":
-                rows = np.flatnonzero((inner > outer).any(axis=1))  # only these samples change: cap them alone
-                cells += int(np.count_nonzero(over[rows]))  # counted: the cells above by more than rounding
-                capped = np.minimum(inner[rows], outer[rows])
-                excess = max(excess, float(np.max(inner[rows] - capped)))
-                inner[rows] = capped  # curves[k] in place
-                rows = np.flatnonzero(over.any(axis=1))
-            else:
+                if not over.any():
+                    if (inner > outer).any():  # above by rounding only (curves equal by formula): kept below, not counted
+                        np.minimum(inner, outer, out=inner)
+                    continue
                 steps = np.concatenate([np.minimum(inner[:, :1], outer[:, :1]), np.minimum(ratio_in, ratio_out)], axis=1)
                 new = np.where(np.logical_or.accumulate(over, axis=1), np.cumprod(steps, axis=1), inner)
                 changed = new != inner
@@ -595,7 +579,26 @@ class PartitionedSurvivalModel:
                 cells += int(np.count_nonzero(changed))
                 excess = max(excess, float(np.max(inner - new)))
                 curves[k] = np.minimum(new, outer)  # and nothing left above by rounding
-            touched[rows] = True
+                touched[rows] = True
+                continue
+            above = inner > outer
+            if not above.any():
+                continue
+            rows = np.flatnonzero(above.any(axis=1))  # only these samples change: the rest are left alone
+            over = inner[rows] > outer[rows] + tol  # above by more than rounding: a crossing
+            if self.crossing == "error" and over.any():
+                r, j = (int(x) for x in np.argwhere(over)[0])
+                i = int(rows[r])
+                raise ModelDefinitionError(
+                    f"strategy {strategy!r}: curve {self.curve_names[k]!r} is above curve {self.curve_names[k + 1]!r} "
+                    f"({float(inner[i, j]):.6g} > {float(outer[i, j]):.6g}) at {j * self.cycle_length:g} years (cycle {j}), "
+                    f"sample {offset + i}; choose a crossing rule: {', '.join(repr(r) for r in CROSSING_RULES if r != 'error')}")
+            capped = np.minimum(inner[rows], outer[rows])
+            if over.any():  # the cap rule: counted where it changed more than rounding
+                cells += int(np.count_nonzero(over))
+                excess = max(excess, float(np.max(inner[rows] - capped)))
+                touched[rows[over.any(axis=1)]] = True
+            inner[rows] = capped  # curves[k] in place
         return touched, cells, excess
 
     # ------------------------------------------------------------------ running

@@ -654,8 +654,8 @@ class Waning:
                 out[:, cols] = h_r[:, :k][:, cols] + carried
         # once a curve the hazard mixes (the treated always, the reference after the start) has reached
         # survival 0, so has the result: its cumulative hazard is infinite (not NaN)
-        ended = np.isposinf(h_t[:, :k]) | (np.isposinf(h_r[:, :k]) & (t > a))
-        if ended.any():
+        if out.size and not out.max() < np.inf:  # one reduction to find an infinite or NaN value
+            ended = np.isposinf(h_t[:, :k]) | (np.isposinf(h_r[:, :k]) & (t > a))
             out[ended] = np.inf
         return out
 
@@ -780,6 +780,8 @@ class BackgroundMortality:
             i = int(np.argmax(~(np.abs(start) <= _FALL_TOLERANCE)))
             raise ModelDefinitionError(f"BackgroundMortality: the curve inside has survival {math.exp(-float(start[i])):.6g} at "
                                        f"time 0 in sample {sample_number(draws, i)}; a survival curve starts at 1")
+        if steps.size and steps.min() >= -_FALL_TOLERANCE:  # one reduction in the usual case (NaN fails it)
+            return
         falls = ~(steps >= -_FALL_TOLERANCE)  # NaN too
         if falls.any():
             i, j = (int(x) for x in np.argwhere(falls)[0])
