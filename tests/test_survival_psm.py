@@ -538,3 +538,13 @@ def test_curves_equal_but_for_rounding_are_not_crossings(rule):
         out = model.run(draws, trace=True)
     assert out.attrs["crossing_samples"].tolist() == [0] and out.attrs["crossing_cycles"].tolist() == [0]
     assert float(out["trace"].sel(state="progressed").min()) >= 0  # kept below OS: no negative membership
+
+
+def test_curves_given_in_the_wrong_order_are_pointed_out():
+    # OS given first: it is read as the inner curve, above PFS in every cycle
+    model = PartitionedSurvivalModel({"A": {"OS": Exponential(0.1), "PFS": Exponential(1.0)}}, n_cycles=24, cycle_length=0.5)
+    with pytest.warns(CurveCrossingWarning, match=r"In most cycles of most samples for 'A': are the curves given innermost first \('OS', 'PFS'"):
+        model.run({})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CurveCrossingWarning)
+        three_state(Exponential(1.0), Exponential(0.1)).run({})  # the right order: nothing to say

@@ -835,7 +835,11 @@ class PartitionedSurvivalModel:
             "curves": "; ".join(f"{s}: " + ", ".join(f"{k} = {v!r}" for k, v in self.curves[s].items()) for s in names),
         }
         if cells.any():
-            warnings.warn(f"partitioned survival model {self.name!r}: curves crossed; {attrs['crossing_summary']}", CurveCrossingWarning, stacklevel=3)
+            mostly = [s for i, s in enumerate(names) if cells[i] > 0.5 * n * self.n_cycles * (len(self.curve_names) - 1)]
+            hint = (f" In most cycles of most samples for {', '.join(map(repr, mostly))}: are the curves given innermost first "
+                    f"({', '.join(map(repr, self.curve_names))} is read as that order)?" if mostly else "")
+            warnings.warn(f"partitioned survival model {self.name!r}: curves crossed; {attrs['crossing_summary']}.{hint}",
+                          CurveCrossingWarning, stacklevel=3)
         ds = make_outcomes(values, names, effect=effect, kinds=kinds, currency=self.currency, effect_unit=unit, attrs=attrs)
         if store is not None:
             coords = {STRATEGY: names, "cycle": np.arange(self.n_cycles + 1), "state": list(self.states)}
