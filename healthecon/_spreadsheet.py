@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import HealthEconError
 
-__all__ = ["FORMULA_START", "csv_safe_text", "csv_text_back", "put_cell", "write_frames"]
+__all__ = ["FORMULA_START", "csv_safe_text", "csv_text_back", "put_cell", "write_csv", "write_frames"]
 
 #: Text a spreadsheet would read as the start of a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,6 +51,35 @@ def csv_text_back(text: str) -> str:
     ('=1+1', "'hello")
     """
     return text[1:] if text.startswith("'") and text[1:].startswith(_ESCAPED) else text
+
+
+def write_csv(frame: pd.DataFrame, path: str | PathLike[str], *, index: bool = False) -> Path:
+    """Write ``frame`` as CSV with every text (cells, column names, index labels) through
+    :func:`csv_safe_text`, so that none opens as a formula; numbers are written exactly.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = write_csv(pd.DataFrame({"strategy": ["=HYPERLINK(1)", "usual"], "cost": [1.5, 2.0]}),
+    ...                  pathlib.Path(tempfile.mkdtemp()) / "t.csv")
+    >>> path.read_text().splitlines()
+    ['strategy,cost', "'=HYPERLINK(1),1.5", 'usual,2.0']
+    """
+    def safe(value: object) -> object:
+        return csv_safe_text(value) if isinstance(value, str) else value
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(safe)
+    out.columns = pd.Index([safe(c) for c in out.columns], name=safe(out.columns.name))
+    if index:
+        out.index = out.index.map(safe) if out.index.nlevels == 1 else pd.MultiIndex.from_tuples(
+            [tuple(safe(v) for v in key) for key in out.index], names=[safe(n) for n in out.index.names])
+        out.index.names = [safe(n) for n in out.index.names]
+    path = Path(path)
+    out.to_csv(path, index=index)
+    return path
 
 
 def put_cell(sheet, row: int, column: int, value: object, number_format: str | None = None):

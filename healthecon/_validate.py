@@ -8,7 +8,9 @@ clipped, dropped or overwritten.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence, Sized
+from collections.abc import Iterator, Sequence, Sized
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,8 @@ __all__ = [
     "require_same_length",
     "require_unique",
     "require_whole",
+    "numbered_samples",
+    "sample_label",
     "float_or_array",
     "numeric_column",
 ]
@@ -37,8 +41,43 @@ def as_float_array(values: object, what: str) -> np.ndarray:
         raise ParameterError(f"{what}: expected a number or an array of numbers, got {values!r}") from err
 
 
+_SAMPLE_NUMBERS: ContextVar[np.ndarray | None] = ContextVar("healthecon_sample_numbers", default=None)
+
+
+@contextmanager
+def numbered_samples(draws: object) -> Iterator[None]:
+    """Within this block, messages name the ``i``-th sample of ``draws`` by its number in the whole
+    PSA (its ``sample`` coordinate), so that an error in one chunk of a run names the right sample.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> chunk = xr.Dataset({"p": ("sample", [0.1, 0.2])}, coords={"sample": [1000, 1001]})
+    >>> with numbered_samples(chunk):
+    ...     sample_label(1)
+    1001
+    >>> sample_label(1)
+    1
+    """
+    coords = getattr(draws, "coords", None)
+    numbers = np.asarray(coords["sample"].values) if coords is not None and "sample" in coords else None
+    token = _SAMPLE_NUMBERS.set(numbers)
+    try:
+        yield
+    finally:
+        _SAMPLE_NUMBERS.reset(token)
+
+
+def sample_label(i: int) -> int:
+    """The number of the ``i``-th sample of the draws being run, in the whole PSA (see :func:`numbered_samples`)."""
+    numbers = _SAMPLE_NUMBERS.get()
+    return int(numbers[i]) if numbers is not None and 0 <= i < numbers.size else int(i)
+
+
 def _first_bad(values: np.ndarray, bad: np.ndarray, index_name: str = "index") -> str:
     index = tuple(int(i) for i in np.argwhere(bad)[0])
+    if index_name == "sample" and len(index) == 1:
+        index = (sample_label(index[0]),)
     where = "" if values.ndim == 0 else f" at {index_name} {index if len(index) > 1 else index[0]}"
     value = float(values[index]) if values.ndim else float(values)
     count = int(bad.sum())

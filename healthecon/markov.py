@@ -116,7 +116,7 @@ import pandas as pd
 import xarray as xr
 
 from . import conventions
-from ._validate import as_float_array, require_finite, require_unique
+from ._validate import as_float_array, numbered_samples, require_finite, require_unique, sample_label
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
 from .markov_engine import CohortEngine, CycleByCycle
@@ -371,7 +371,7 @@ def _refuse_lookalike(name: str, where: str, error: type[ModelDefinitionError] =
 def _first_sample(bad: np.ndarray | bool) -> str:
     if np.ndim(bad) == 0:
         return ""
-    return f" at sample {int(np.argmax(bad))}"
+    return f" at sample {sample_label(int(np.argmax(bad)))}"
 
 
 def _show(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
@@ -1193,8 +1193,9 @@ class MarkovModel:
         if trace not in (False, True, "mean"):
             raise ModelDefinitionError(f"trace: expected False, True or 'mean', got {trace!r}")
         _check_cohort_size(cohort_size)
-        p, names, start_vec = self._run_inputs(draws, strategies, start)
-        out = CohortEngine(self, p, names, start_vec, trace, bool(undiscounted)).run()
+        with numbered_samples(draws):  # a chunk's messages name its samples by their numbers in the whole run
+            p, names, start_vec = self._run_inputs(draws, strategies, start)
+            out = CohortEngine(self, p, names, start_vec, trace, bool(undiscounted)).run()
         if cohort_size != 1:
             for name in out.data_vars:
                 out[name] = (out[name] * float(cohort_size)).assign_attrs(out[name].attrs)

@@ -54,7 +54,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from ._validate import as_float_array
+from ._validate import as_float_array, sample_label
 from .errors import ModelDefinitionError, ShapeError, UnknownNameError, unknown_name
 
 __all__ = [
@@ -130,7 +130,7 @@ def first_bad(value: float | np.ndarray, bad: np.ndarray | bool) -> str:
     if np.ndim(value) == 0:
         return f"{float(value):.12g}"
     i = int(np.argmax(bad))
-    return f"{float(np.asarray(value)[i]):.12g} in sample {i}"
+    return f"{float(np.asarray(value)[i]):.12g} in sample {sample_label(i)}"
 
 
 def complement(total: float | np.ndarray, where: str, others: str, tolerance: float = TOLERANCE,

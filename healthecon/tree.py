@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ._validate import numbered_samples
 from .errors import TreeError, UnknownNameError, unknown_name
 from .modeldef import C, Complement, is_complement, is_cost, refuse_boolean
 from .modeldef import TOLERANCE as TOLERANCE  # the tolerance on branch sums and complements, in every sample
@@ -631,7 +632,8 @@ class DecisionTree:
         UnknownNameError
             Naming the node and parameter, if a parameter is not in the draws.
         """
-        result = self._roll_back(draws, strategies)
+        with numbered_samples(draws):  # a chunk's messages name its samples by their numbers in the whole run
+            result = self._roll_back(draws, strategies)
         return make_outcomes(
             result.expected(), result.strategies, cost="cost", effect=self._default_effect(result.variables), kinds=result.kinds,
             currency=self.currency, effect_unit=self.effect_unit, attrs={"model": "decision tree", "tree": self.name},
@@ -677,7 +679,8 @@ class DecisionTree:
         >>> paths[["weighted_cost", "weighted_qaly"]].sum().round(2).tolist()  # expected cost and QALYs
         [30.0, 0.88]
         """
-        result = self._roll_back(draws, strategies)
+        with numbered_samples(draws):  # a chunk's messages name its samples by their numbers in the whole run
+            result = self._roll_back(draws, strategies)
         leaves, variables = result.leaves, result.variables
         rows = [
             {"strategy": leaf.strategy, "path": PATH_SEPARATOR.join(leaf.path), "terminal": leaf.node.name or "",
@@ -706,7 +709,8 @@ class DecisionTree:
             decision's branch), ``reach`` (mean probability of reaching the node) and the outcome
             variables.
         """
-        result = self._roll_back(draws, strategies)
+        with numbered_samples(draws):  # a chunk's messages name its samples by their numbers in the whole run
+            result = self._roll_back(draws, strategies)
         leaves, visits, variables = result.leaves, result.visits, result.variables
         rows = []
         for visit in visits:

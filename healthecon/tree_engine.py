@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ._validate import as_float_array, require_finite, require_probability
+from ._validate import as_float_array, require_finite, require_probability, sample_label
 from .conventions import discount_at
 from .errors import ShapeError, TreeError, UnknownNameError, unknown_name
 from .modeldef import TOLERANCE, MissingParameter, ParameterView, complement, is_complement, is_cost, refuse_boolean, reward_kind
@@ -217,7 +217,7 @@ class _Engine:
                 if not (_minimum(p) >= 0 and _maximum(p) <= 1):
                     bad = (p < 0) | (p > 1)
                     i = int(np.argmax(bad))
-                    raise TreeError(f"{what}: expected a probability in [0, 1], got {float(p[i]):.12g} in sample {i}")
+                    raise TreeError(f"{what}: expected a probability in [0, 1], got {float(p[i]):.12g} in sample {sample_label(i)}")
                 if key is not None:
                     self.checked_probability.add(key)
             probs.append(p)
@@ -232,7 +232,7 @@ class _Engine:
         if bad.any():
             i = int(np.argmax(bad))
             raise TreeError(
-                f"{where}: branch probabilities sum to {float(total[i]):.12g} in sample {i}, expected 1 "
+                f"{where}: branch probabilities sum to {float(total[i]):.12g} in sample {sample_label(i)}, expected 1 "
                 f"(tolerance {TOLERANCE}); use C for a complement branch"
             )
         return probs  # type: ignore[return-value]
@@ -277,7 +277,7 @@ class _Engine:
         off = np.abs(matrix.sum(axis=1) - 1.0) > TOLERANCE
         if off.any():
             i = int(np.argmax(off))
-            raise TreeError(f"{where}, Markov start: proportions sum to {matrix[i].sum():.12g} in sample {i}, expected 1")
+            raise TreeError(f"{where}, Markov start: proportions sum to {matrix[i].sum():.12g} in sample {sample_label(i)}, expected 1")
         return matrix
 
     def markov_values(self, leaves: list[Leaf]) -> tuple[dict[int, dict[str, np.ndarray]], dict[str, str]]:

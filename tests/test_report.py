@@ -230,3 +230,23 @@ def test_parameters_drawn_together_name_each_other_and_show_their_correlations(t
     corr = pd.read_csv(tmp_path / "model" / "correlation_2.csv", index_col=0)
     np.testing.assert_allclose(corr.to_numpy(), [[1, -0.3], [-0.3, 1]], atol=1e-12)  # -0.006 / (0.1 x 0.2)
     assert "of the logarithms of os_shape" in page
+
+
+def test_report_csv_files_never_open_as_formulas_and_templates_cannot_run_code(tmp_path):
+    # a strategy named like a formula reaches every CSV (cells and headers) escaped (OWASP); a
+    # user's template is rendered in jinja2's sandbox
+    out = he.make_outcomes({"cost": np.array([[1000.0, 1600.0]] * 50), "qaly": np.array([[5.0, 5.04]] * 50)},
+                           strategies=["usual", '=HYPERLINK("http://x.example","click")'], effect="qaly")
+    files = he.report(out, out=tmp_path / "r")
+    for path in (tmp_path / "r").rglob("*.csv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for cell in line.split(","):
+                assert not cell.strip('"').startswith(("=", "+", "@")), (path.name, cell)
+    assert files.html.exists()
+    evil = tmp_path / "evil.j2"
+    evil.write_text("{{ self.__init__.__globals__.__builtins__.__import__('os').system('touch " + str(tmp_path / "pwned") + "') }}")
+    import jinja2.exceptions
+
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        he.report(out, out=tmp_path / "r2", template=evil)
+    assert not (tmp_path / "pwned").exists()

@@ -196,3 +196,18 @@ def test_reducer_shapes_and_errors(psa):
         CEAC([-1])
     with pytest.raises(OutcomesError, match="no 'sample' dimension"):
         run_psa(markov_model(), MARKOV_PARAMS, 100, seed=1, chunk_size=30, trace="mean")
+
+
+def test_an_error_in_a_later_chunk_names_the_sample_in_the_whole_run():
+    # the bad probability is in sample 1555, in the second chunk of 1,000: every model's message
+    # numbers it in the whole PSA, not from the chunk's first sample
+    x = np.full(3000, 0.1)
+    x[1555] = 1.5
+    params = Parameters.from_draws(pd.DataFrame({"x": x}))
+    markov = MarkovModel(["well", "sick"], ["usual"], lambda p, s: {"well": {"well": C, "sick": p["x"]}, "sick": {"sick": 1}},
+                         start={"well": 1}, n_cycles=3, state_rewards={"qaly": {"well": 1}})
+    tree = DecisionTree(Decision({"usual": Chance([("sick", "x", Terminal(qaly=0.5)), ("well", C, Terminal(qaly=1.0))])}))
+    for model in (markov, tree):
+        for run in (lambda: model.run(params.sample(3000, seed=1)), lambda: run_psa(model, params, 3000, seed=1, chunk_size=1000)):
+            with pytest.raises(Exception, match=r"1\.5 (at|in) sample 1555\b"):
+                run()

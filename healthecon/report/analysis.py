@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .._spreadsheet import write_csv
 from ..formatting import format_money, format_probability, format_ratio
 from ..labels import OutcomeLabels, column_label, format_cell, outcome_labels, unit_kind
 from .document import Document, Figure, Section, Table
@@ -440,7 +441,7 @@ def write_document(
             folder.mkdir(parents=True, exist_ok=True)
         for table in tables:
             path = folder / f"{table.name}.csv"
-            table.frame.to_csv(path, index=any(n is not None for n in table.frame.index.names))
+            write_csv(table.frame, path, index=any(n is not None for n in table.frame.index.names))
             written.append(path)
             links[f"{part}/{table.name}"] = path.relative_to(root).as_posix()
         drawn = draw_charts({f.name: f.draw for f in figures}, formats)

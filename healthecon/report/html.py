@@ -8,7 +8,8 @@ appendix and its CSV files). Autoescape is on: no text from a model or a user ca
 Users can supply their own template (``template=``): a path to a ``.j2``/``.html`` file, or a
 :class:`jinja2.Template`. It receives ``doc`` (the document, with tables as
 :class:`~healthecon.report.document.TableView`) and ``css`` (the default stylesheet); copy
-``healthecon/report/templates/report.html.j2`` to start.
+``healthecon/report/templates/report.html.j2`` to start. A template given as a path is rendered in
+jinja2's sandbox, so it can format the document but cannot run code.
 """
 
 from __future__ import annotations
@@ -43,11 +44,15 @@ def _css() -> str:
 
 
 def _environment():
+    """A sandboxed jinja2 environment: a template (the user's too: a file given at the command line
+    is data, not code) can read the document but cannot reach Python's internals, so it cannot
+    run commands (jinja2's ``SandboxedEnvironment``)."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("healthecon.report", "templates"),
-                              autoescape=True, trim_blocks=False, lstrip_blocks=False,
-                              undefined=jinja2.StrictUndefined)
+    return SandboxedEnvironment(loader=jinja2.PackageLoader("healthecon.report", "templates"),
+                                autoescape=True, trim_blocks=False, lstrip_blocks=False,
+                                undefined=jinja2.StrictUndefined)
 
 
 def _template(template: object):
@@ -59,7 +64,10 @@ def _template(template: object):
     if isinstance(template, jinja2.Template):
         return template
     if isinstance(template, (str, PathLike)):
-        return environment.from_string(Path(template).read_text(encoding="utf-8"))
+        path = Path(template)
+        if not path.is_file():
+            raise FileNotFoundError(f"template: no file {str(path)!r} (a jinja2 template for the report page)")
+        return environment.from_string(path.read_text(encoding="utf-8"))
     raise TypeError(f"template: expected None, a path or a jinja2.Template, got {type(template).__name__}")
 
 
