@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import HealthEconError
 
-__all__ = ["FORMULA_START", "csv_safe_text", "csv_text_back", "put_cell", "write_csv", "write_frames"]
+__all__ = ["FORMULA_START", "csv_safe_text", "csv_text_back", "local_file", "put_cell", "read_csv_text", "write_csv", "write_frames"]
 
 #: Text a spreadsheet would read as the start of a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,6 +51,81 @@ def csv_text_back(text: str) -> str:
     ('=1+1', "'hello")
     """
     return text[1:] if text.startswith("'") and text[1:].startswith(_ESCAPED) else text
+
+
+def local_file(path: str | PathLike[str], what: str, error: type[Exception] = HealthEconError) -> Path:
+    """``path`` as a :class:`~pathlib.Path` to an existing file on this machine; a URL raises
+    (reading a table never fetches anything).
+
+    Examples
+    --------
+    >>> local_file("https://example.invalid/params.csv", "--params")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.HealthEconError: --params: 'https://example.invalid/params.csv' is a URL; give the path of a file on this machine (tables are not fetched)
+    """
+    text = str(path)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
+        raise error(f"{what}: {text!r} is a URL; give the path of a file on this machine (tables are not fetched)")
+    file = Path(path)
+    if not file.is_file():
+        raise error(f"{what}: no file {text!r}")
+    return file
+
+
+def read_csv_text(path: str | PathLike[str], what: str, error: type[Exception] = HealthEconError) -> pd.DataFrame:
+    """A CSV table from a local file as the text of each cell, with :func:`csv_safe_text` undone.
+
+    Only a file on this machine is read (a URL is refused: reading a table never fetches
+    anything), as UTF-8 (a byte-order mark is allowed). Every row must have as many cells as the
+    header (empty trailing cells excepted): a row with more would shift its values into other
+    columns, as an unquoted comma in ``1,200`` or in a source's text does. No cell is turned
+    into a number here, and "NA" stays the text "NA".
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("name,value\\nx,'=1\\ny,NA\\n", encoding="utf-8")
+    >>> read_csv_text(path, "table").to_dict("list")
+    {'name': ['x', 'y'], 'value': ['=1', 'NA']}
+    >>> _ = path.write_text("name,value\\nx,1,200\\n", encoding="utf-8")
+    >>> read_csv_text(path, "table")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.HealthEconError: table: line 2 has 3 cells but the header has 2 (name, value): quote a cell holding a comma ("1,200"), or write numbers without thousands separators
+    """
+    import csv
+    import io
+
+    path = local_file(path, what, error)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:  # newline="": a CR inside a quoted cell stays a CR
+            text = handle.read()
+    except UnicodeDecodeError as err:
+        raise error(f"{what}: byte {err.object[err.start]:#04x} of {path.name} is not UTF-8 text; is it a CSV file? "
+                    "Save a spreadsheet as 'CSV UTF-8'") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise error(f"{what}: {path.name} is empty")
+    header = [cell.strip() for cell in rows[0]]
+    while header and not header[-1] and len(header) > 1:
+        header.pop()
+    if len(header) == 1 and ";" in header[0]:
+        raise error(f"{what}: the header {rows[0][0]!r} is one cell holding semicolons: save the file with commas "
+                    "between cells (a spreadsheet set to a decimal comma writes semicolons)")
+    body = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        extra = row[len(header):]
+        if any(cell.strip() for cell in extra):
+            raise error(f"{what}: line {line} has {len(row)} cells but the header has {len(header)} ({', '.join(header)}): "
+                        'quote a cell holding a comma ("1,200"), or write numbers without thousands separators')
+        body.append([csv_text_back(cell) for cell in row[: len(header)]] + [""] * (len(header) - len(row)))
+    return pd.DataFrame(body, columns=[csv_text_back(h) for h in header], dtype=object)
 
 
 def write_csv(frame: pd.DataFrame, path: str | PathLike[str], *, index: bool = False) -> Path:

@@ -44,8 +44,10 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import keyword
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -54,7 +56,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._compat import EXACT_FLOAT_CSV
+from ._spreadsheet import read_csv_text, write_csv
 from ._validate import as_float_array, numeric_column, require_unique
 from .distributions import STATISTICS, Dirichlet, Distribution, Empirical, JointDistribution, as_distribution, fit
 from .errors import DistributionFitError, ParameterError, ShapeError, unknown_name
@@ -101,6 +103,10 @@ def _check_name(name: object) -> str:
             "not starting with a digit, not a keyword), because models read parameters as attributes"
         )
     return name
+
+
+#: The columns Parameters.from_table reads (any other column, such as notes, is not read).
+_TABLE_COLUMNS = ("name", "distribution", "category", "label", "unit", "source", *STATISTICS)
 
 
 @dataclass(frozen=True)
@@ -304,6 +310,15 @@ class Parameters:
         )
         """
         frame = pd.DataFrame(frame)
+        frame.columns = [str(c).strip().lower() if str(c).strip().lower() in _TABLE_COLUMNS else c for c in frame.columns]  # "Level" reads as "level"
+        repeated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+        if repeated:
+            raise ParameterError(f"Parameters.from_table: column(s) {repeated} given more than once (names are read without case)")
+        for column in frame.columns:
+            close = difflib.get_close_matches(str(column).lower(), _TABLE_COLUMNS, n=1, cutoff=0.75)
+            if column not in _TABLE_COLUMNS and close:
+                raise ParameterError(f"Parameters.from_table: column {column!r} is not read; did you mean {close[0]!r}? "
+                                     "(other columns, such as notes, are not read)")
         missing = [c for c in ("name", "distribution") if c not in frame.columns]
         if missing:
             raise ParameterError(f"Parameters.from_table: missing column(s) {missing}; columns are {list(frame.columns)}")
@@ -321,10 +336,13 @@ class Parameters:
                 cell = record[column]
                 if pd.isna(cell) or (isinstance(cell, str) and not cell.strip()):
                     continue
-                number = pd.to_numeric(pd.Series([cell]), errors="coerce").iloc[0]
-                if pd.isna(number):
+                try:  # Python's float reads every written double back exactly
+                    number = float(cell.strip()) if isinstance(cell, str) else float(cell)
+                except (TypeError, ValueError):
+                    number = math.nan
+                if isinstance(cell, bool) or not math.isfinite(number):
                     raise ParameterError(f"{where}: column {column!r}: expected a number, got {cell!r}")
-                stats_given[column] = float(number)
+                stats_given[column] = number
             family = record["distribution"].strip()
             if family.lower() == "dirichlet":
                 category = record.get("category")
@@ -359,8 +377,9 @@ class Parameters:
 
     @classmethod
     def from_csv(cls, path: str | PathLike) -> Parameters:
-        """:meth:`from_table` on a CSV file (read as data only; nothing in it is executed)."""
-        return cls.from_table(pd.read_csv(path, skipinitialspace=True, **EXACT_FLOAT_CSV))
+        """:meth:`from_table` on a CSV file on this machine (read as data only: nothing in it is
+        executed and no URL is fetched; a row with more cells than the header raises, naming its line)."""
+        return cls.from_table(read_csv_text(path, "Parameters.from_csv", ParameterError))
 
     def to_table(self) -> pd.DataFrame:
         """The parameter sheet that :meth:`from_table` reads back to the same distributions.
@@ -394,11 +413,17 @@ class Parameters:
             except ParameterError as err:
                 raise ParameterError(f"to_table: parameter {name!r}: {err}") from err
             rows.append({"name": name, "distribution": family, **statistics})
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        for column, values in (("label", {n: a["label"] for n, a in self._about.items() if "label" in a}),
+                               ("unit", self.units), ("source", self.sources)):
+            if values:  # what from_table reads back, so that a round trip keeps the provenance
+                table[column] = [values.get(n, "") for n in table["name"]]
+        return table
 
     def to_csv(self, path: str | PathLike) -> None:
-        """Write :meth:`to_table` as CSV (full float precision), readable by :meth:`from_csv`."""
-        self.to_table().to_csv(path, index=False)
+        """Write :meth:`to_table` as CSV (full float precision; text that a spreadsheet would open
+        as a formula escaped), readable by :meth:`from_csv`."""
+        write_csv(self.to_table(), path)
 
     def correlate(self, names: Sequence[str], matrix: object, *, kind: str = "normal") -> Parameters:
         """A new ``Parameters`` in which ``names`` are correlated through a Gaussian copula.

@@ -6,8 +6,9 @@ table) is usually kept in a spreadsheet. :func:`read_impact_map` and
 :func:`impact_map_frames` and :func:`write_impact_map` write it back, with results columns
 when the model's outcome set is given.
 
-Reading only parses cells (openpyxl with formulas read as their cached values, never
-evaluated; pandas' CSV reader): nothing in a file is executed. Writing never creates a
+Reading only parses cells (openpyxl, refusing cells that hold formulas rather than values;
+Python's CSV reader, refusing rows longer than the header): nothing in a file is executed or
+fetched. Writing never creates a
 formula (:func:`healthecon._spreadsheet.write_frames` stores text as text).
 
 May import: :mod:`healthecon.sroi`, :mod:`healthecon.appraisal`, :mod:`healthecon.flows` and
@@ -17,6 +18,7 @@ what they import.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from collections.abc import Sequence
 from os import PathLike
@@ -26,7 +28,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._spreadsheet import csv_safe_text, csv_text_back, write_frames
+from ._spreadsheet import csv_safe_text, local_file, read_csv_text, write_frames
 from .appraisal import headline_table
 from .errors import ModelDefinitionError, ParameterError
 from .flows import Value
@@ -48,29 +50,56 @@ OUTCOME_COLUMNS = (
 INVESTMENT_COLUMNS = ("funder", "amount", "year")
 _REQUIRED = ("outcome", "stakeholder", "quantity", "proxy")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_SHARES = ("deadweight", "displacement", "attribution", "drop_off")
 
 
-def _cell(value: object, what: str) -> Value:
-    """A table cell as a number or a parameter name; '25%' means 0.25. Never evaluated."""
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+def _cell(value: object, what: str, share: bool = False) -> Value:
+    """A table cell as a number or a parameter name. Never evaluated.
+
+    A percentage (``"25%"`` is 0.25) only where the column is a share (``share``: deadweight,
+    displacement, attribution, drop-off); commas only between groups of three digits
+    (``"1,200"``; ``"1,5"`` could be a decimal comma and raises); a £ sign is allowed. A TRUE or
+    FALSE cell is not a number.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise ParameterError(f"{what}: expected a number or a parameter name, got the logical value {value!r}")
+    if isinstance(value, (int, float, np.integer, np.floating)):
         if not np.isfinite(value):
             raise ParameterError(f"{what}: the cell is empty or not a finite number")
         return float(value)
-    text = str(value).strip().replace(",", "").replace("£", "")
+    text = str(value).strip().replace("£", "")
     if not text:
         raise ParameterError(f"{what}: the cell is empty")
     percent = text.endswith("%")
+    digits = text[:-1].strip() if percent else text
+    if "," in digits:
+        if not _THOUSANDS.match(digits):
+            raise ParameterError(f"{what}: {value!r} has a comma that is not a thousands separator (a decimal comma?); "
+                                 "write the number with a decimal point, e.g. 1.5")
+        digits = digits.replace(",", "")
     try:
-        number = float(text[:-1] if percent else text)
+        number = float(digits)
     except ValueError:
         if _NAME.match(text):
             return text
         raise ParameterError(f"{what}: expected a number, a percentage or a parameter name, got {value!r}") from None
+    if percent and not share:
+        raise ParameterError(f"{what}: {value!r} is a percentage, but this column is not a share (only deadweight, "
+                             "displacement, attribution and drop-off are); give the number itself")
     return number / 100 if percent else number
 
 
-def _frame_rows(frame: pd.DataFrame, required: Sequence[str], table: str) -> list[dict[str, object]]:
+def _frame_rows(frame: pd.DataFrame, required: Sequence[str], table: str, known: Sequence[str]) -> list[dict[str, object]]:
     frame = frame.rename(columns=lambda c: str(c).strip().lower().replace(" ", "_").replace("-", "_"))
+    repeated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if repeated:
+        raise ModelDefinitionError(f"{table} table: column(s) {repeated} given more than once (names are read without case or spaces)")
+    for column in frame.columns:
+        close = difflib.get_close_matches(re.sub(r"[%()]", "", column).strip("_"), known, n=1, cutoff=0.75)
+        if column not in known and close:
+            raise ModelDefinitionError(f"{table} table: column {column!r} is not read; did you mean {close[0]!r}? "
+                                       f"(the columns read are {', '.join(known)}; others, such as notes, are not)")
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise ModelDefinitionError(f"{table} table: missing columns {missing} (has {list(frame.columns)})")
@@ -126,7 +155,7 @@ def impact_map_from_frames(outcomes: pd.DataFrame, investment: pd.DataFrame, *, 
     >>> falls.outcomes[0].proxy, falls.outcomes[0].deadweight, falls.investment[0].year
     (1000.0, 0.25, 0)
     """
-    rows = _frame_rows(outcomes, _REQUIRED, "outcomes")
+    rows = _frame_rows(outcomes, _REQUIRED, "outcomes", OUTCOME_COLUMNS)
     made = []
     for i, row in enumerate(rows, start=1):
         label = row.get("outcome")
@@ -138,7 +167,7 @@ def impact_map_from_frames(outcomes: pd.DataFrame, investment: pd.DataFrame, *, 
         kwargs: dict[str, object] = {}
         for col in NUMERIC_FIELDS:
             if col in row and not _blank(row[col]):
-                kwargs[col] = _cell(row[col], f"{what}, column {col!r}")
+                kwargs[col] = _cell(row[col], f"{what}, column {col!r}", share=col in _SHARES)
             elif col in _REQUIRED:
                 raise ParameterError(f"{what}, column {col!r}: the cell is empty")
         for col in ("duration", "start_year"):
@@ -149,7 +178,7 @@ def impact_map_from_frames(outcomes: pd.DataFrame, investment: pd.DataFrame, *, 
                 kwargs[col] = str(row[col])
         made.append(Outcome(str(label), str(row["stakeholder"]), **kwargs))  # type: ignore[arg-type]
     inv = []
-    for i, row in enumerate(_frame_rows(investment, ("funder", "amount"), "investment"), start=1):
+    for i, row in enumerate(_frame_rows(investment, ("funder", "amount"), "investment", INVESTMENT_COLUMNS), start=1):
         what = f"investment table, row {i} (funder {row.get('funder')!r})"
         if _missing(row["funder"]):
             raise ModelDefinitionError(f"investment table, row {i}: the 'funder' cell is empty")
@@ -164,8 +193,8 @@ def read_impact_map(path: str | PathLike[str], investment: str | PathLike[str] |
     """Read an impact map from Excel (sheets ``outcomes`` and ``investment``) or CSV files.
 
     For CSV, ``path`` holds the outcomes and ``investment`` the investment table (required).
-    Reading only parses cells (openpyxl with formulas read as their cached values, never
-    evaluated; pandas' CSV reader); nothing in the file is executed.
+    Reading only parses cells (openpyxl, refusing cells that hold formulas rather than values;
+    Python's CSV reader, refusing rows longer than the header); nothing in the file is executed.
 
     Parameters
     ----------
@@ -210,11 +239,16 @@ def read_impact_map(path: str | PathLike[str], investment: str | PathLike[str] |
     ('falls', True)
     >>> shutil.rmtree(folder)
     """
-    path = Path(path)
+    path = local_file(path, "read_impact_map", ModelDefinitionError)
     label = name or path.stem
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         sheets = _read_workbook(path)
         lower = {k.strip().lower(): v for k, v in sheets.items()}
+        for sheet in ("outcomes", "investment"):
+            same = [k for k in sheets if k.strip().lower() == sheet]
+            if len(same) > 1:
+                raise ModelDefinitionError(f"{path.name}: sheets {same} are all read as {sheet!r}; rename or delete all "
+                                           "but one (hidden sheets count)")
         for sheet in ("outcomes", "investment"):
             if sheet not in lower:
                 raise ModelDefinitionError(f"{path.name}: no sheet named {sheet!r} (sheets: {list(sheets)})")
@@ -223,36 +257,37 @@ def read_impact_map(path: str | PathLike[str], investment: str | PathLike[str] |
     if path.suffix.lower() == ".csv":
         if investment is None:
             raise ModelDefinitionError(f"{path.name}: a CSV impact map needs the investment table as a second CSV file")
-        frames = [_read_csv(p) for p in (path, Path(investment))]
+        frames = [_read_csv(p) for p in (path, local_file(investment, "read_impact_map: investment", ModelDefinitionError))]
         return impact_map_from_frames(*frames, name=label, stakeholders=stakeholders, horizon=horizon)
     raise ModelDefinitionError(f"cannot read an impact map from {path.name!r}: use .xlsx or .csv")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     """Every cell as the text written (no "NA" -> NaN, no "01" -> 1), with :func:`csv_safe_text` undone."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ModelDefinitionError(f"{path.name}: byte {err.object[err.start]:#04x} is not UTF-8 text; save the "
-                                   f"file as 'CSV UTF-8'") from None
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise ModelDefinitionError(f"{path.name}: not a readable CSV table ({err})") from None
-    return frame.map(csv_text_back)
+    return read_csv_text(path, path.name, ModelDefinitionError)
 
 
 def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
     """Each sheet as a table of the cells' own values: text stays text ("01", "TRUE", "NA"), numbers
-    stay numbers. Formulas are never evaluated: a formula cell reads as its cached value (openpyxl's
-    ``data_only``), or blank if the file has none."""
+    stay numbers. A cell holding a formula raises: formulas are never evaluated, and a formula's
+    cached value may be stale, missing (read as blank) or come from another workbook (an external
+    link), so only values are read."""
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=False)
     except (OSError, KeyError, ValueError) as err:
         raise ModelDefinitionError(f"{path.name}: not a readable Excel workbook ({err})") from None
     try:
         sheets = {}
         for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f":
+                        raise ModelDefinitionError(
+                            f"{path.name}, sheet {sheet.title!r}, cell {cell.coordinate}: holds the formula {str(cell.value)[:60]!r}; "
+                            "formulas are not evaluated and their stored results may be stale or come from other files: "
+                            "paste the values (Paste Special > Values) before reading")
             rows = [list(row) for row in sheet.iter_rows(values_only=True)]
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
@@ -307,7 +342,14 @@ def impact_map_frames(imap: ImpactMap, results: xr.Dataset | None = None) -> dic
     investment = pd.DataFrame([(i.funder, i.amount, i.year) for i in imap.investment], columns=list(INVESTMENT_COLUMNS))
     tables = {"outcomes": outcomes, "investment": investment}
     if results is not None:
-        strategy = imap.name if imap.name in results["strategy"].values else str(results["strategy"].values[0])
+        names = [str(v) for v in results["strategy"].values]
+        if imap.name in names:
+            strategy = imap.name
+        elif len(names) == 1:
+            strategy = names[0]
+        else:
+            raise ModelDefinitionError(f"impact_map_frames: the results hold strategies {names}, none named as this map "
+                                       f"({imap.name!r}); give each map of a model its own name")
         flows = results["flows"].sel(strategy=strategy).mean("sample").sum("year")
         flows_pv = results["flows_pv"].sel(strategy=strategy).mean("sample").sum("year")
         outcomes["value_undiscounted"] = [float(flows.sel(line=o.name)) for o in imap.outcomes]

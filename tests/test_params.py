@@ -371,8 +371,8 @@ def test_from_csv_reads_a_parameter_sheet(tmp_path):
         (("dead,10", "dead,0"), "DistributionFitError", r"parameter 'next': Dirichlet: alpha for category 'dead'"),
         (("c_drug,", "c drug,"), "ParameterError", r"parameter name 'c drug'"),
         (("p_sick,beta", "p_sick,weibull"), "DistributionFitError", r"data row 1\): unknown distribution 'weibull'"),
-        (("p_sick,beta", ",beta"), "ParameterError", r"from_table: data row 1: expected a name, got nan"),
-        (("p_resp,Beta", "p_resp,"), "ParameterError", r"from_table: data row 2: expected a distribution, got nan"),
+        (("p_sick,beta", ",beta"), "ParameterError", r"from_table: data row 1: expected a name, got ''"),
+        (("p_resp,Beta", "p_resp,"), "ParameterError", r"from_table: data row 2: expected a distribution, got ''"),
     ],
 )
 def test_from_csv_errors_name_parameter_and_row(tmp_path, edit, error, message):
@@ -447,3 +447,32 @@ def test_latin_hypercube_puts_one_draw_in_each_stratum(params):
     assert stats.spearmanr(d["a"], d["b"]).statistic == pytest.approx(6 / math.pi * math.asin(0.3), abs=0.1)
     with pytest.raises(ParameterError, match="method must be 'random' or 'lhs', got 'sobol'"):
         p.sample(10, seed=1, method="sobol")
+
+
+def test_parameter_files_are_read_as_written_and_only_from_this_machine(tmp_path):
+    # a URL is not fetched; a row longer than the header (an unquoted comma in a source) raises,
+    # naming its line; headers are read without case; a near-miss column raises rather than being
+    # skipped; a round trip keeps labels, units and sources, and text that looks like a formula
+    with pytest.raises(ParameterError, match="is a URL"):
+        Parameters.from_csv("http://127.0.0.1:9/params.csv")
+    path = tmp_path / "p.csv"
+    path.write_text("name,distribution,mean,sd,source\np,beta,0.3,0.1,NICE, 2019\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="line 2 has 6 cells but the header has 5"):
+        Parameters.from_csv(path)
+    path.write_text("Name,Distribution,Point,Lower,Upper,Level,Source\nrr,lognormal,0.7,0.5,0.9,0.9,trial\n", encoding="utf-8")
+    read = Parameters.from_csv(path)
+    assert read.sources == {"rr": "trial"}
+    from healthecon.distributions import fit
+
+    assert read["rr"] == fit("lognormal", point=0.7, lower=0.5, upper=0.9, level=0.9)  # the 90% interval given, not read as 95%
+    assert read["rr"] != fit("lognormal", point=0.7, lower=0.5, upper=0.9)
+    path.write_text("name,distribution,mean,sd,lvl\np,beta,0.3,0.1,0.9\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="column 'lvl' is not read; did you mean 'level'"):
+        Parameters.from_csv(path)
+    params = Parameters(c=Gamma.from_mean_sd(100, 10), p=Beta(2, 8), labels={"c": "=cost of care"}, units={"c": "£"},
+                        sources={"c": "+PSSRU 2024"})
+    params.to_csv(tmp_path / "out.csv")
+    assert "'=cost of care" in (tmp_path / "out.csv").read_text(encoding="utf-8")
+    again = Parameters.from_csv(tmp_path / "out.csv")
+    assert (again.labels["c"], again.units, again.sources) == ("=cost of care", {"c": "£"}, {"c": "+PSSRU 2024"})
+    assert again["c"] == params["c"] and again["p"] == params["p"]

@@ -411,6 +411,34 @@ def test_loading_an_impact_map_never_runs_code(tmp_path):
     investment.append(["funder", "amount"])
     investment.append(["council", 1])
     book.save(tmp_path / "m.xlsx")
-    with pytest.raises(ModelDefinitionError, match="the 'outcome' cell is empty"):  # a formula is never evaluated
-        read_impact_map(tmp_path / "m.xlsx")
+    with pytest.raises(ModelDefinitionError, match=r"sheet 'outcomes', cell A2: holds the formula '=WEBSERVICE.*paste the values"):
+        read_impact_map(tmp_path / "m.xlsx")  # a formula is never evaluated, nor its stored result trusted
     assert not marker.exists()
+
+
+def test_reading_an_impact_map_refuses_what_would_be_misread(tmp_path):
+    # cells and columns a spreadsheet user writes that would otherwise be read as something else
+    investment = tmp_path / "i.csv"
+    investment.write_text("funder,amount\ncouncil,1000\n")
+
+    def read(outcomes_csv):
+        path = tmp_path / "o.csv"
+        path.write_text(outcomes_csv)
+        return read_impact_map(path, investment)
+
+    head = "outcome,stakeholder,quantity,proxy"
+    with pytest.raises(ModelDefinitionError, match=r"line 2 has 5 cells but the header has 4"):
+        read(head + "\nfalls,older,40,1,200\n")  # an unquoted thousands comma shifted the columns
+    with pytest.raises(ParameterError, match=r"'1,5' has a comma that is not a thousands separator"):
+        read(head + '\nfalls,older,40,"1,5"\n')
+    with pytest.raises(ParameterError, match=r"'500%' is a percentage, but this column is not a share"):
+        read(head + "\nfalls,older,40,500%\n")
+    with pytest.raises(ModelDefinitionError, match=r"column 'dead_weight' is not read; did you mean 'deadweight'"):
+        read(head + ",Dead weight\nfalls,older,40,100,0.3\n")
+    with pytest.raises(ModelDefinitionError, match=r"column 'deadweight_%' is not read; did you mean 'deadweight'"):
+        read(head + ",Deadweight %\nfalls,older,40,100,30%\n")
+    ok = read(head + ',deadweight,notes\nfalls,older,40,"1,200",30%,from the 2023 survey\n')
+    assert (ok.outcomes[0].proxy, ok.outcomes[0].deadweight) == (1200.0, 0.3)
+    with pytest.raises(ModelDefinitionError, match="is a URL"):
+        read_impact_map("https://example.invalid/o.csv", investment)
+
