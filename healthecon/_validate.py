@@ -19,6 +19,7 @@ from .errors import ParameterError, ShapeError
 
 __all__ = [
     "as_float_array",
+    "require_cycle_length",
     "require_finite",
     "require_probability",
     "require_nonnegative",
@@ -160,6 +161,24 @@ def require_whole(value: object, what: str, minimum: int = 1, error: type[Except
             or number != int(number) or number < minimum:
         raise error(f"{what}: expected a whole number >= {minimum}, got {value!r}")
     return int(number)
+
+
+def require_cycle_length(value: object, error: type[Exception] = ParameterError) -> float:
+    """A model's ``cycle_length``: one number of years > 0 (not a bool, NaN or text).
+
+    Examples
+    --------
+    >>> require_cycle_length(1 / 12)
+    0.08333333333333333
+    >>> require_cycle_length("1")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: cycle_length: expected a number of years > 0 (1/12 for monthly), got '1'
+    """
+    number = value.item() if isinstance(value, np.generic) else value
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not (math.isfinite(number) and number > 0):
+        raise error(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {value!r}")
+    return float(number)
 
 
 def require_same_length(what: str, **sequences: Sized) -> int:

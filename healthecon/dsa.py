@@ -58,10 +58,12 @@ import pandas as pd
 import xarray as xr
 
 from .cea import net_benefit
+from .distributions import Dirichlet
 from .errors import AnalysisError, ParameterError, unknown_name
 from .flows import resolve_value
 from .outcomes import SAMPLE, STRATEGY, cost_effect
 from .outcomes import strategies as strategy_labels
+from .params import Parameters
 from .sroi import DEDUCTIONS, NUMERIC_FIELDS, SROIModel
 
 __all__ = ["one_way", "one_way_impact_map", "two_way", "threshold", "scenarios", "Threshold", "declared_labels_and_units"]
@@ -138,6 +140,10 @@ def _ranges(
     level: float,
 ) -> dict[str, tuple[float, float]]:
     """Low and high value of each parameter: user ranges first, else distribution intervals."""
+    if isinstance(parameters, str):
+        parameters = [parameters]  # one name, not its letters
+    if not (isinstance(level, (int, float)) and 0 < level < 1):
+        raise ParameterError(f"level: expected the probability held by each range, in (0, 1) (0.95 for 95%), got {level!r}")
     ranges = dict(ranges or {})
     from_dists: dict[str, tuple[float, float]] = {}
     needed = parameters is None or any(name not in ranges for name in parameters)  # every quantile costs a ppf
@@ -780,8 +786,20 @@ def scenarios(
     if base_name in named:
         raise AnalysisError(f"scenario name {base_name!r} is reserved for the base case; rename it or set base_name=")
     for scenario, values in named.items():
+        if not isinstance(values, Mapping):
+            raise ParameterError(f"scenario {scenario!r}: expected a mapping {{parameter: value}}, got {values!r}")
         for name, value in values.items():
             _check_value(params, base, name, [value], f"scenario {scenario!r}")
+        groups = {base.variables[n].attrs["group"] for n in values if n in base.variables and "group" in base.variables[n].attrs}
+        dirichlets = [g for g in groups if isinstance(params, Parameters) and g in params and isinstance(params[g], Dirichlet)]
+        for group in dirichlets:  # a Dirichlet's categories sum to 1: a scenario gives them all or none
+            members = [n for n in base.data_vars if base.variables[n].attrs.get("group") == group]
+            left = [n for n in members if n not in values]
+            given = sum(float(values[n]) for n in members if n in values)
+            if left or abs(given - 1.0) > 1e-9:
+                raise ParameterError(
+                    f"scenario {scenario!r}: the Dirichlet {group!r} has categories {members} summing to 1; give every one "
+                    f"(missing: {left or 'none'}), summing to 1 (they sum to {given:.6g})")
     names = [base_name, *named]
     outcomes = _run(model, _rows(base, [{}, *[dict(v) for v in named.values()]], "scenarios"))
     cost, effect = cost_effect(outcomes)

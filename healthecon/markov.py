@@ -116,7 +116,8 @@ import pandas as pd
 import xarray as xr
 
 from . import conventions
-from ._validate import as_float_array, numbered_samples, require_finite, require_unique, sample_label
+from ._validate import (as_float_array, numbered_samples, require_cycle_length, require_finite, require_unique, require_whole,
+                        sample_label)
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
 from .markov_engine import CohortEngine, CycleByCycle
@@ -568,12 +569,8 @@ class MarkovModel:
         self.strategies = require_unique(strategies, "strategies", ModelDefinitionError)
         if not self.states or not self.strategies:
             raise ModelDefinitionError("a Markov model needs at least one state and one strategy")
-        if int(n_cycles) != n_cycles or n_cycles < 1:
-            raise ModelDefinitionError(f"n_cycles: expected a whole number >= 1, got {n_cycles!r}")
-        self.n_cycles = int(n_cycles)
-        if not (np.isfinite(cycle_length) and cycle_length > 0):
-            raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
-        self.cycle_length = float(cycle_length)
+        self.n_cycles = require_whole(n_cycles, "n_cycles", 1, ModelDefinitionError)
+        self.cycle_length = require_cycle_length(cycle_length, ModelDefinitionError)
         settings = conventions.resolve(convention, self.n_cycles, correction=correction, discount_timing=discount_timing,
                                        discount_method=discount_method, transition_timing=transition_timing)
         self.convention = conventions.get(settings.convention)
@@ -615,9 +612,7 @@ class MarkovModel:
         for state, length in tunnels.items():
             if state not in self.states:
                 raise unknown_name("state", state, self.states)
-            if int(length) != length or length < 1:
-                raise ModelDefinitionError(f"tunnel state {state!r}: expected a whole number of cycles >= 1, got {length!r}")
-            self.tunnels[state] = int(length)
+            self.tunnels[state] = require_whole(length, f"tunnel state {state!r}: cycles in the tunnel", 1, ModelDefinitionError)
         self.index = {state: k for k, state in enumerate(self.states)}  # user state -> its position
         self.internal: list[str] = []
         self.group: dict[str, list[int]] = {}  # user state -> internal indices

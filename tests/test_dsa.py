@@ -270,3 +270,23 @@ def test_one_way_of_a_money_model_npv_is_incremental_and_in_pounds():
     low = sroi_model.run(base.assign(proxy=("sample", [table.loc["proxy", "low"]])))["npv"]
     assert low.sel(strategy="small").item() == run.sel(strategy="small").item()
     assert table.loc["proxy", "outcome_low"] == (low.sel(strategy="big") - low.sel(strategy="small")).item()
+
+
+def test_dsa_inputs_that_were_misread_raise():
+    # a Dirichlet category set alone in a scenario (its categories then summed to 0.7), a scenario
+    # that is not a mapping, one parameter name given as a string (read as its letters), a level
+    # given as a percentage
+    from healthecon.params import Parameters
+
+    params = Parameters(nxt=Dirichlet({"well": 7, "dead": 3}), c=Gamma.from_mean_sd(100, 10))
+    model = MarkovModel(["well", "dead"], ["usual"], lambda p, s: {"well": {"well": p["nxt_well"], "dead": p["nxt_dead"]}, "dead": {"dead": 1}},
+                        start={"well": 1}, n_cycles=3, state_rewards={"cost_care": lambda p, s: {"well": p["c"]}, "qaly": {"well": 1}})
+    with pytest.raises(ParameterError, match=r"scenario 's': the Dirichlet 'nxt' has categories .* summing to 1; give every one"):
+        scenarios(model, params, {"s": {"nxt_dead": 0.5}})
+    assert len(scenarios(model, params, {"s": {"nxt_dead": 0.5, "nxt_well": 0.5}})) == 2
+    with pytest.raises(ParameterError, match=r"scenario 's': expected a mapping \{parameter: value\}, got 900"):
+        scenarios(model, params, {"s": 900})
+    table = one_way(model, params, parameters="c", wtp=20_000)
+    assert list(table.index) == ["c"]
+    with pytest.raises(ParameterError, match=r"level: expected .* in \(0, 1\) \(0.95 for 95%\), got 95"):
+        one_way(model, params, parameters=["c"], level=95, wtp=20_000)

@@ -115,7 +115,7 @@ import xarray as xr
 
 from .. import conventions
 from .._products import row_products
-from .._validate import as_float_array, require_unique, require_whole
+from .._validate import as_float_array, require_cycle_length, require_unique, require_whole
 from ..discount import DiscountSchedule, discount_factors
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
 from ..markov import Time
@@ -344,10 +344,7 @@ class PartitionedSurvivalModel:
         if len(self.states) != len(self.curve_names) + 1:
             raise ModelDefinitionError(f"states: {len(self.curve_names)} curves make {len(self.curve_names) + 1} states, got {len(self.states)} names {list(self.states)}")
         self.n_cycles = require_whole(n_cycles, "n_cycles", 1, ModelDefinitionError)
-        length = cycle_length.item() if isinstance(cycle_length, np.generic) else cycle_length
-        if isinstance(length, bool) or not isinstance(length, (int, float)) or not (math.isfinite(length) and length > 0):
-            raise ModelDefinitionError(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {cycle_length!r}")
-        self.cycle_length = float(length)
+        self.cycle_length = require_cycle_length(cycle_length, ModelDefinitionError)
         for label, rate in (("discount_costs", discount_costs), ("discount_effects", discount_effects)):
             try:
                 discount_factors(0.0, rate)
