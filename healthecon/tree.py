@@ -49,6 +49,7 @@ array([[0.74, 0.62],
 from __future__ import annotations
 
 import keyword
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
@@ -71,6 +72,7 @@ __all__ = [
     "Decision",
     "Chance",
     "Terminal",
+    "MissingEffectWarning",
     "MarkovLeaf",
     "DecisionTree",
 ]
@@ -403,6 +405,10 @@ class MarkovLeaf:
         return (id(self.model), start)
 
 
+class MissingEffectWarning(UserWarning):
+    """Some pathways of a decision tree give no value of an effect that others give (counted as 0)."""
+
+
 class DecisionTree:
     """A decision tree model: strategies, roll-back, pathways, and Markov leaves.
 
@@ -463,6 +469,7 @@ class DecisionTree:
         self._parameters: dict[str, tuple[str, ...]] = {}
         self._rewards: dict[str, None] = {}
         self._check(root, (self.name,), is_root=True)
+        self._check_effects()
         self._policies = self._strategy_policies()
         self.strategies: tuple[str, ...] = tuple(self._policies)
         self._effect = effect
@@ -526,6 +533,37 @@ class DecisionTree:
             if not isinstance(branch.node, Node):
                 raise TreeError(f"{node_id(child_path)}: subtree must be a Decision, Chance or Terminal node, got {branch.node!r}")
             self._check(branch.node, child_path, above=above | {id(node)})
+
+    def _check_effects(self) -> None:
+        """Warn of pathways that give no value of an effect other pathways give (a cost may be left out).
+
+        Such a pathway counts 0 of that effect: right for a death, but a forgotten ``qaly``
+        would count 0 QALYs without a word, and a misspelt name (``qualy``) makes an outcome of
+        its own. So a :class:`MissingEffectWarning` names them; stating the 0
+        (``Terminal(cost=..., qaly=0)``) silences it. A pathway ending in a Markov model takes its
+        effects from the model.
+        """
+        effects = [r for r in self._rewards if not is_cost(r)]
+        if not effects:
+            return
+        found: dict[str, list[str]] = {}
+
+        def visit(node: Node, path: tuple[str, ...], given: frozenset[str]) -> None:
+            given = given | {r for r in node.payoffs if not is_cost(r)}
+            if isinstance(node, Terminal):
+                if node.markov is None:
+                    for r in effects:
+                        if r not in given:
+                            found.setdefault(r, []).append(node_id(path))
+                return
+            for branch in node.branches:
+                visit(branch.node, path + (branch.label,), given)
+
+        visit(self.root, (self.name,), frozenset())
+        for effect, paths in found.items():
+            shown = "; ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+            warnings.warn(f"{len(paths)} pathway(s) give no {effect!r} and count 0 of it ({shown}): state {effect}=0 where "
+                          "that is meant, or correct a misspelt name", MissingEffectWarning, stacklevel=4)
 
     def _strategy_policies(self) -> dict[str, tuple[str, dict[tuple[str, ...], str]]]:
         """Strategy label -> (root choice, {path of a later decision: its choice})."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -579,3 +580,18 @@ def test_markov_phase_delay_discounted_by_the_models_discount_formula():
         return DecisionTree(Decision({"a": Terminal(markov=MarkovLeaf(model, start="well", delay=delay))})).run(draws)
 
     np.testing.assert_allclose(run(1.5)["cost"].values, run(0)["cost"].values * np.exp(-0.035 * 1.5), rtol=1e-12)
+
+
+def test_a_pathway_without_an_effect_others_give_is_pointed_out():
+    # a forgotten qaly counts 0 QALYs and a misspelt one makes an outcome of its own: both are named;
+    # a stated 0 is taken as meant
+    from healthecon.tree import MissingEffectWarning
+
+    forgot = Decision({"new": Chance([("cured", 0.7, Terminal(qaly=0.95)), ("not cured", C, Terminal(cost_rescue=2000))], cost_drug=900)})
+    with pytest.warns(MissingEffectWarning, match=r"1 pathway\(s\) give no 'qaly' and count 0 of it \(node 'decision > new > not cured'\)"):
+        DecisionTree(forgot)
+    with pytest.warns(MissingEffectWarning, match=r"give no 'qualy'"):
+        DecisionTree(Decision({"a": Chance([("x", 0.5, Terminal(cost=3, qualy=1.5)), ("y", C, Terminal(cost=1, qaly=1.0))])}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingEffectWarning)
+        DecisionTree(Decision({"new": Chance([("cured", 0.7, Terminal(qaly=0.95)), ("dead", C, Terminal(cost_rescue=2000, qaly=0))])}))
