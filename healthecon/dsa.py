@@ -710,16 +710,27 @@ def threshold(
     best = nb.values.argmax(axis=1)
     from scipy.optimize import brentq
 
-    rows = []
-    for i in np.flatnonzero(best[1:] != best[:-1]):
-        a, b = labels[best[i]], labels[best[i + 1]]
+    def switches(lo: float, a: str, hi: float, b: str, depth: int = 0) -> list[tuple[float, str, str]]:
+        """Where the optimal strategy changes from ``a`` (optimal at ``lo``) to ``b`` (at ``hi``).
 
-        def incremental(v: float, a: str = a, b: str = b) -> float:
+        The root of ``NB_b - NB_a``; if a third strategy is better than both there, the optimum
+        passes through it: the interval is split there and each side searched, so that several
+        changes inside one grid step are each found (not one point where neither is optimal)."""
+        def incremental(v: float) -> float:
             one = evaluate(np.array([v]))
             return float(one.sel(strategy=b)[0] - one.sel(strategy=a)[0])
 
-        root = brentq(incremental, values[i], values[i + 1], xtol=xtol)
-        rows.append((root, a, b))
+        root = brentq(incremental, lo, hi, xtol=xtol)
+        at = evaluate(np.array([root])).values[0]
+        top = labels[int(at.argmax())]
+        pair = max(at[labels.index(a)], at[labels.index(b)])
+        if top in (a, b) or at.max() - pair <= 1e-9 * max(1.0, abs(pair)) or depth > len(labels):
+            return [(root, a, b)]
+        return switches(lo, a, root, top, depth + 1) + switches(root, top, hi, b, depth + 1)
+
+    rows = []
+    for i in np.flatnonzero(best[1:] != best[:-1]):
+        rows += switches(float(values[i]), labels[best[i]], float(values[i + 1]), labels[best[i + 1]])
     table = pd.DataFrame(rows, columns=["value", "below", "above"])
     at = f"WTP {nb.attrs.get('currency', '')}{wtp:,.0f} per {nb.attrs.get('effect_unit') or 'unit of effect'}"
     if rows:

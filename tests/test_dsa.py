@@ -290,3 +290,21 @@ def test_dsa_inputs_that_were_misread_raise():
     assert list(table.index) == ["c"]
     with pytest.raises(ParameterError, match=r"level: expected .* in \(0, 1\) \(0.95 for 95%\), got 95"):
         one_way(model, params, parameters=["c"], level=95, wtp=20_000)
+
+
+def test_threshold_finds_each_change_inside_one_grid_step():
+    # NB_A = 0, NB_B = x - 50, NB_C = 3 (x - 52): A to B at 50, B to C at 53, both between grid
+    # points 50 and 60 (grid of 11 on [0, 100]); the search reported one change, at 52, where
+    # neither A nor C is optimal
+    class Toy:
+        strategies = ("A", "B", "C")
+
+        def run(self, draws):
+            x = np.asarray(draws["x"].values, dtype=float)
+            qaly = np.stack([np.zeros_like(x), x - 50, 3 * (x - 52)], axis=1)
+            return make_outcomes({"cost": np.zeros_like(qaly), "qaly": qaly}, list(self.strategies), effect="qaly")
+
+    base = xr.Dataset({"x": ("sample", [10.0])})
+    found = threshold(Toy(), base, "x", bounds=(0, 100), wtp=1, grid=11)
+    assert found.table[["below", "above"]].values.tolist() == [["A", "B"], ["B", "C"]]
+    np.testing.assert_allclose(found.table["value"], [50.0, 53.0], atol=1e-6)
