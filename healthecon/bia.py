@@ -252,6 +252,9 @@ class Population:
                 )
         if (growth <= -1).any():
             raise ModelDefinitionError(f"population: growth must be above -1 (-100% a year), got {float(growth.min()):g}")
+        if (growth >= 1).any():
+            raise ModelDefinitionError(f"population: growth of {float(growth.max()):g} a year is {float(growth.max()):,.0%}; give a "
+                                       f"fraction ({float(growth.max()) / 100:g} for {float(growth.max()):g}%)")
         sizes = size[:, None] * (1.0 + growth[:, None]) ** np.arange(years)
         out = incident * sizes
         out[:, 0] += prevalent * size

@@ -76,6 +76,7 @@ from .flows import (
     resolve_value,
     row_sum,
 )
+from .optimism import require_uplift
 
 __all__ = ["CATEGORIES", "Flow", "cost_flow", "benefit_flow", "CBAModel"]
 
@@ -392,7 +393,7 @@ class CBAModel:
             if s not in self.schemes:
                 raise unknown_name("strategy", s, self.strategies)
         years = np.arange(self._last_year + 1)  # type: ignore[attr-defined]
-        uplift = require_nonnegative(resolve_value(self.cost_uplift, draws, n, "CBA field 'cost_uplift'"), "CBA field 'cost_uplift'")
+        uplift = require_uplift(resolve_value(self.cost_uplift, draws, n, "CBA field 'cost_uplift'"), "CBA field 'cost_uplift'")
         haircut = require_probability(
             resolve_value(self.benefit_haircut, draws, n, "CBA field 'benefit_haircut'"), "CBA field 'benefit_haircut'"
         )

@@ -34,7 +34,7 @@ import pandas as pd
 from ._validate import require_finite, require_nonnegative
 from .errors import ParameterError, unknown_name
 
-__all__ = ["OptimismBias", "OPTIMISM_BIAS", "SOURCE", "uplift", "apply_uplift", "table"]
+__all__ = ["OptimismBias", "OPTIMISM_BIAS", "SOURCE", "MAX_UPLIFT", "uplift", "apply_uplift", "require_uplift", "table"]
 
 SOURCE = (
     "Mott MacDonald (2002), Review of Large Public Procurement in the UK, for HM Treasury, "
@@ -215,10 +215,33 @@ def apply_uplift(cost: object, project_type_or_rate: str | float, bound: str = "
     if isinstance(project_type_or_rate, str):
         rate = uplift(project_type_or_rate, bound)
     else:
-        rate = float(require_nonnegative(project_type_or_rate, "optimism bias uplift"))
+        rate = float(require_uplift(project_type_or_rate, "optimism bias uplift"))
     values = require_finite(cost, "cost to uplift")
     out = values * (1.0 + rate)
     return float(out) if out.ndim == 0 else out
+
+
+#: An uplift above this (500%) is taken for a percentage typed as a number: the Green Book's
+#: largest recommended cost uplift is 200% (equipment and development, upper bound).
+MAX_UPLIFT = 5.0
+
+
+def require_uplift(values: object, what: str) -> np.ndarray:
+    """Uplift fractions checked: finite, >= 0 and at most :data:`MAX_UPLIFT` (41 meaning 41% raises).
+
+    Examples
+    --------
+    >>> require_uplift(41, "cost_uplift")
+    Traceback (most recent call last):
+    ...
+    healthecon.errors.ParameterError: cost_uplift: an uplift of 41 is 4,100%; give a fraction (0.41 for 41%); the Green Book's largest is 200%
+    """
+    arr = require_nonnegative(values, what)
+    if (arr > MAX_UPLIFT).any():
+        top = float(arr.max())
+        raise ParameterError(f"{what}: an uplift of {top:g} is {top:,.0%}; give a fraction ({top / 100:g} for {top:g}%); "
+                             "the Green Book's largest is 200%")
+    return arr
 
 
 def table() -> pd.DataFrame:

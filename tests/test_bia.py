@@ -203,3 +203,8 @@ def test_plot_budget_impact_stacks_payers_and_marks_the_net(tmp_path):
     assert "undiscounted" in ax.get_ylabel()
     ax.figure.savefig(tmp_path / "bia.png")
     plt.close(ax.figure)
+
+
+def test_population_growth_typed_as_a_percentage_raises():
+    with pytest.raises(ModelDefinitionError, match=r"growth of 5 a year is 500%; give a fraction \(0.05 for 5%\)"):
+        Population(population=1000, incident=0.01, growth=5).entrants(3)

@@ -51,3 +51,10 @@ def test_apply_uplift_and_errors():
         optimism.uplift("standard_buildings", bound="middle")
     with pytest.raises(ParameterError, match="uplift"):
         optimism.apply_uplift(100.0, -0.1)
+
+
+def test_an_uplift_typed_as_a_percentage_raises():
+    # 41 meant 41%: costs were multiplied by 42
+    with pytest.raises(ParameterError, match=r"an uplift of 41 is 4,100%; give a fraction \(0.41 for 41%\)"):
+        optimism.apply_uplift(100.0, 41)
+    assert optimism.apply_uplift(100.0, 2.0) == pytest.approx(300.0)  # 200%, the Green Book's largest, is allowed
