@@ -152,18 +152,18 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO, started: float) 
 
     matplotlib.use("Agg")  # files only; no window
     from .errors import HealthEconError
-    from .outcomes import load_outcomes
+    from .outcomes import load_outcomes, validate_outcomes
     from .params import Parameters
     from .report import report
 
     try:
-        outcomes = load_outcomes(args.outcomes)
+        outcomes = validate_outcomes(load_outcomes(args.outcomes))  # a NetCDF file that is not an outcome set says so
         params = None if args.params is None else Parameters.from_csv(args.params)
-    except (HealthEconError, OSError, ValueError) as exc:
+        files = report(outcomes, params=params, title=args.title, currency=args.currency, thresholds=args.threshold,
+                       comparator=args.comparator, out=args.out, template=args.template)
+    except (HealthEconError, OSError, ValueError) as exc:  # bad files or options: say what, not a traceback
         print(f"healthecon report: {exc}", file=err)
         return EXIT_USAGE
-    files = report(outcomes, params=params, title=args.title, currency=args.currency, thresholds=args.threshold,
-                   comparator=args.comparator, out=args.out, template=args.template)
     print(f"wrote {len(files.files)} files to {args.out} (report: {files.html}; workbook: {files.workbook})", file=out)
     print(f"time: {format_timings({}, time.perf_counter() - started)}", file=out)
     return EXIT_OK

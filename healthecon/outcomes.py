@@ -884,6 +884,9 @@ def load_outcomes(path: str | PathLike[str], *, encoding: str = "utf-8") -> xr.D
     path = Path(path)
     if path.suffix == ".nc":
         ds = _open_netcdf(path)
+        if STRATEGY not in ds.variables or SAMPLE not in ds.dims:
+            raise OutcomesError(f"{path.name}: not an outcome set (no {STRATEGY!r} coordinate or {SAMPLE!r} dimension; it holds "
+                                f"{list(ds.variables)}); save one with healthecon.save_outcomes")
         ds = ds.assign_coords({STRATEGY: [str(s) for s in ds[STRATEGY].values]})
         return validate_outcomes(ds)
     if path.suffix != ".csv":

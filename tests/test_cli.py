@@ -236,3 +236,21 @@ def test_width_option_widens_or_turns_off_the_wrapping(fakes, capsys):
     assert cli.main(["reproduce", "--width", "110"]) == 0
     table = capsys.readouterr().out.split("\n\n")[0].splitlines()
     assert len(table) > 4 and max(len(line) for line in table) <= 110
+
+
+def test_report_command_turns_bad_files_and_options_into_usage_errors(tmp_path, capsys):
+    # exit 2 with one line saying what is wrong, not a traceback: a NetCDF file that is not an
+    # outcome set, a URL as --params, a template that does not exist
+    import numpy as np
+    import xarray as xr
+
+    import healthecon as he
+
+    xr.Dataset({"a": ("x", np.arange(3.0))}).to_netcdf(tmp_path / "other.nc")
+    he.save_outcomes(he.make_outcomes({"cost": np.ones((5, 2)), "qaly": np.ones((5, 2))}, strategies=["a", "b"], effect="qaly"),
+                     tmp_path / "psa.nc")
+    for argv, said in (([str(tmp_path / "other.nc")], "other.nc: not an outcome set"),
+                       ([str(tmp_path / "psa.nc"), "--params", "https://example.invalid/p.csv"], "is a URL"),
+                       ([str(tmp_path / "psa.nc"), "--template", str(tmp_path / "none.j2")], "template: no file")):
+        assert cli.main(["report", *argv, "--out", str(tmp_path / "out")]) == 2
+        assert said in capsys.readouterr().err
