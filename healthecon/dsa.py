@@ -49,6 +49,7 @@ c_new = 3000 at WTP £20,000 per QALY: 'new' is optimal below and 'usual' above
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +60,7 @@ import xarray as xr
 
 from .cea import net_benefit
 from .distributions import Dirichlet
-from .errors import AnalysisError, ParameterError, unknown_name
+from .errors import AnalysisError, HealthEconError, ParameterError, unknown_name
 from .flows import resolve_value
 from .outcomes import SAMPLE, STRATEGY, cost_effect
 from .outcomes import strategies as strategy_labels
@@ -126,10 +127,21 @@ def _rows(base: xr.Dataset, changes: Sequence[Mapping[str, float]], kind: str) -
     return xr.Dataset(data, coords={SAMPLE: np.arange(m)}, attrs=dict(base.attrs) | {"kind": kind})
 
 
-def _run(model: object, rows: xr.Dataset) -> xr.Dataset:
+def _run(model: object, rows: xr.Dataset, changes: Sequence[Mapping[str, float]]) -> xr.Dataset:
+    """The model's run of ``rows`` (made from ``changes`` by :func:`_rows`); an error naming one of
+    its samples says which values that sample was run with (it is not a PSA sample)."""
     if not hasattr(model, "run") or not hasattr(model, "strategies"):
         raise AnalysisError(f"model: expected an object with .strategies and .run(draws), got {type(model).__name__}")
-    return model.run(rows)  # type: ignore[attr-defined]
+    try:
+        return model.run(rows)  # type: ignore[attr-defined]
+    except HealthEconError as err:
+        found = re.search(r"\bsample (\d+)\b", str(err.args[0]) if err.args else "")
+        i = int(found.group(1)) if found else -1
+        if err.args and 0 <= i < len(changes):
+            what = ", ".join(f"{name} = {value:g}" for name, value in changes[i].items()) or "the base-case values"
+            err.args = (f"{err.args[0]} (sample {i} of this {rows.attrs.get('kind', 'analysis')} analysis is the run with {what})",
+                        *err.args[1:])
+        raise
 
 
 def _ranges(
@@ -336,7 +348,7 @@ def one_way(
     changes: list[dict[str, float]] = [{}]
     for name in names:
         changes += [{name: bounds[name][0]}, {name: bounds[name][1]}]
-    outcomes = _run(model, _rows(base, changes, "one-way"))
+    outcomes = _run(model, _rows(base, changes, "one-way"), changes)
     if comparator is FIRST and _is_ratio(outcomes, outcome):
         comparator = None  # a difference of two returns per £1 is not a return per £1
     strategy, comparator = _pick(outcomes, strategy, comparator)
@@ -558,7 +570,7 @@ def two_way(
     xs, ys = _grid(bounds[x], nx, x), _grid(bounds[y], ny, y)
     gx, gy = np.meshgrid(xs, ys, indexing="ij")
     changes = [{x: a, y: b} for a, b in zip(gx.ravel(), gy.ravel())]
-    outcomes = _run(model, _rows(base, changes, "two-way"))
+    outcomes = _run(model, _rows(base, changes, "two-way"), changes)
     nb = net_benefit(outcomes, wtp, kind=kind).isel(wtp=0).transpose(SAMPLE, STRATEGY)
     labels = strategy_labels(outcomes)
     values = nb.values.reshape(xs.size, ys.size, len(labels))
@@ -697,7 +709,8 @@ def threshold(
     values = _grid((low, high), grid, parameter)
 
     def evaluate(points: np.ndarray) -> xr.DataArray:
-        outcomes = _run(model, _rows(base, [{parameter: v} for v in points], "threshold"))
+        changes = [{parameter: float(v)} for v in points]
+        outcomes = _run(model, _rows(base, changes, "threshold"), changes)
         if strategies is not None:
             for name in strategies:
                 if name not in strategy_labels(outcomes):
@@ -812,7 +825,8 @@ def scenarios(
                     f"scenario {scenario!r}: the Dirichlet {group!r} has categories {members} summing to 1; give every one "
                     f"(missing: {left or 'none'}), summing to 1 (they sum to {given:.6g})")
     names = [base_name, *named]
-    outcomes = _run(model, _rows(base, [{}, *[dict(v) for v in named.values()]], "scenarios"))
+    changes = [{}, *[dict(v) for v in named.values()]]
+    outcomes = _run(model, _rows(base, changes, "scenarios"), changes)
     cost, effect = cost_effect(outcomes)
     labels = strategy_labels(outcomes)
     index = pd.MultiIndex.from_product([names, labels], names=["scenario", STRATEGY])

@@ -308,3 +308,15 @@ def test_threshold_finds_each_change_inside_one_grid_step():
     found = threshold(Toy(), base, "x", bounds=(0, 100), wtp=1, grid=11)
     assert found.table[["below", "above"]].values.tolist() == [["A", "B"], ["B", "C"]]
     np.testing.assert_allclose(found.table["value"], [50.0, 53.0], atol=1e-6)
+
+
+def test_an_error_in_a_one_way_run_says_which_values_it_ran_with():
+    # the model's message names a sample of the analysis (not of a PSA): say which parameter value it is
+    from healthecon.params import Parameters
+
+    params = Parameters(p=Beta(20, 80), c=Gamma.from_mean_sd(100, 10))
+    model = MarkovModel(["well", "sick", "dead"], ["usual"],
+                        lambda p, s: {"well": {"well": C, "sick": p["p"], "dead": 0.01}, "sick": {"sick": C, "dead": 0.1}, "dead": {"dead": 1}},
+                        start={"well": 1}, n_cycles=3, state_rewards={"cost_care": lambda p, s: {"sick": p["c"]}, "qaly": {"well": 1}})
+    with pytest.raises(Exception, match=r"sample 2 of this one-way analysis is the run with p = 0.995\)"):
+        one_way(model, params, ranges={"p": (0.1, 0.995)}, wtp=20_000)
