@@ -250,3 +250,10 @@ def test_report_csv_files_never_open_as_formulas_and_templates_cannot_run_code(t
     with pytest.raises(jinja2.exceptions.SecurityError):
         he.report(out, out=tmp_path / "r2", template=evil)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_strategies_whose_names_make_the_same_file_name_keep_their_own_files(tmp_path):
+    # "+1" and "-1" both read as "1" in a file name: one strategy's charts and CSV overwrote the other's
+    from healthecon.report.analysis import _slugs
+
+    assert _slugs(["+1", "-1", "1"]) == {"+1": "1", "-1": "1_2", "1": "1_3"}

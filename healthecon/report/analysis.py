@@ -156,10 +156,11 @@ def _money_parts(ds: xr.Dataset, labels: OutcomeLabels, currency: str,
     tables = [Table("summary", shown, "Return on the money spent (present values)", currency=currency,
                     labels={"p_ratio_above_target": f"P(return > {currency}1 per {currency}1)"})]
     figures, sections = [], []
+    slugs = _slugs(names)
     for name in names:
         key = name if len(names) > 1 else ""
-        part = Section(f"flows-{_slug(name)}" if key else "flows", f"Cash flows: {labels.strategy(name)}" if key else "Cash flows")
-        part.figures.append(Figure(f"waterfall_{_slug(name)}", chart(plot_waterfall, ds, name),
+        part = Section(f"flows-{slugs[name]}" if key else "flows", f"Cash flows: {labels.strategy(name)}" if key else "Cash flows")
+        part.figures.append(Figure(f"waterfall_{slugs[name]}", chart(plot_waterfall, ds, name),
                                    f"From gross value to net present value: {labels.strategy(name)}",
                                    f"Waterfall chart of {labels.strategy(name)}: the gross value of its outcomes, each deduction "
                                    f"and discounting, down to the net present value of {format_money(table.loc[name, 'npv'], currency)}."))
@@ -167,9 +168,9 @@ def _money_parts(ds: xr.Dataset, labels: OutcomeLabels, currency: str,
             flows = appraisal.cashflows(ds, name)
             flows.columns = [f"{direction}: {group}" for direction, group in flows.columns]
             flows.attrs = {"currency": currency, "y_label": f"{currency} a year (costs negative)"}
-            part.tables.append(Table(f"cash_flows_{_slug(name)}", flows, f"Cash flows by year, undiscounted: {labels.strategy(name)}",
+            part.tables.append(Table(f"cash_flows_{slugs[name]}", flows, f"Cash flows by year, undiscounted: {labels.strategy(name)}",
                                      kinds={c: "money" for c in flows.columns}, currency=currency, chart="bar"))
-            part.figures.append(Figure(f"cash_flows_{_slug(name)}", chart(plot_cashflows, ds, name),
+            part.figures.append(Figure(f"cash_flows_{slugs[name]}", chart(plot_cashflows, ds, name),
                                        f"Cash flows by year: {labels.strategy(name)}",
                                        f"Bar chart of {labels.strategy(name)}'s benefits (above zero) and costs (below zero) "
                                        f"in each year, with the cumulative net as a line."))
@@ -204,6 +205,20 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in str(text).lower()).strip("_") or "x"
 
 
+def _slugs(names: Sequence[object]) -> dict[object, str]:
+    """A file-name part for each name, different for different names ("+1" and "-1" are not both "1")."""
+    out: dict[object, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = slug = _slug(str(name))
+        k = 2
+        while slug in used:
+            slug, k = f"{base}_{k}", k + 1
+        out[name] = slug
+        used.add(slug)
+    return out
+
+
 def _parameter_labels(params: object) -> dict[str, str]:
     return dict(getattr(params, "labels", {}) or {})
 
@@ -234,8 +249,10 @@ def _voi_section(voi: object, currency: str, effect_unit: str) -> Section:
 
     items = voi.items() if isinstance(voi, Mapping) else [("evpi" if isinstance(voi, xr.DataArray) else "evppi", voi)]
     section = Section("voi", "Value of information")
+    items = list(items)
+    keys = _slugs([name for name, _ in items])
     for name, value in items:
-        key = _slug(name)
+        key = keys[name]
         if isinstance(value, pd.DataFrame):
             section.tables.append(Table(key, value, column_label(name), currency=currency))
             drawn = chart(plot_evppi, value)
@@ -372,7 +389,8 @@ def _model_figures(model: object, params: object) -> list[Figure]:
         from ..plot import plot_trace
 
         run = model.run(params.base_case(), trace=True)  # type: ignore[attr-defined]
-        return [Figure(f"trace_{_slug(s)}", chart(plot_trace, run, s), f"Cohort trace at the base case: {s}",
+        slugs = _slugs(model.strategies)
+        return [Figure(f"trace_{slugs[s]}", chart(plot_trace, run, s), f"Cohort trace at the base case: {s}",
                        f"Line chart of the share of the cohort in each state ({', '.join(map(str, model.states))}) "
                        f"over time for {s}, at the base-case parameters.") for s in model.strategies]
     if isinstance(model, PartitionedSurvivalModel) and params is not None:
@@ -389,8 +407,9 @@ def _model_figures(model: object, params: object) -> list[Figure]:
         curves = Figure("psm_curves", chart(plot_psm_curves, model, base), "Survival curves at the base case",
                         f"Line chart of the survival curves ({', '.join(model.curve_names)}) of each strategy "
                         f"({', '.join(model.strategies)}) over {model.n_cycles * model.cycle_length:g} years, at the base-case parameters.")
+        slugs = _slugs(model.strategies)
         return [curves] + [
-            Figure(f"occupancy_{_slug(s)}", chart(plot_state_occupancy, run, s), f"State occupancy at the base case: {s}",
+            Figure(f"occupancy_{slugs[s]}", chart(plot_state_occupancy, run, s), f"State occupancy at the base case: {s}",
                    f"Stacked area chart of the share of the cohort in each state ({states}) over time for {s}, "
                    "at the base-case parameters.") for s in model.strategies]
     return []
