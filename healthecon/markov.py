@@ -116,8 +116,7 @@ import pandas as pd
 import xarray as xr
 
 from . import conventions
-from ._validate import (as_float_array, numbered_samples, require_cycle_length, require_finite, require_unique, require_whole,
-                        sample_label)
+from ._validate import as_float_array, numbered_samples, require_cycle_length, require_finite, require_unique, require_whole, sample_label
 from .discount import DiscountSchedule, discount_factors
 from .errors import ModelDefinitionError, ParameterError, ShapeError, TransitionError, UnknownNameError, unknown_name
 from .markov_engine import CohortEngine, CycleByCycle
