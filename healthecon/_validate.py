@@ -8,8 +8,7 @@ clipped, dropped or overwritten.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence, Sized
-from contextlib import contextmanager
+from collections.abc import Sequence, Sized
 from contextvars import ContextVar
 
 import numpy as np
@@ -42,13 +41,13 @@ def as_float_array(values: object, what: str) -> np.ndarray:
         raise ParameterError(f"{what}: expected a number or an array of numbers, got {values!r}") from err
 
 
-_SAMPLE_NUMBERS: ContextVar[np.ndarray | None] = ContextVar("healthecon_sample_numbers", default=None)
+_NUMBERED: ContextVar[object] = ContextVar("healthecon_numbered_draws", default=None)
 
 
-@contextmanager
-def numbered_samples(draws: object) -> Iterator[None]:
+class numbered_samples:  # noqa: N801 - used as a function, in a with statement
     """Within this block, messages name the ``i``-th sample of ``draws`` by its number in the whole
     PSA (its ``sample`` coordinate), so that an error in one chunk of a run names the right sample.
+    Cheap to enter (a model's base case passes through it): the numbers are read only for a message.
 
     Examples
     --------
@@ -60,19 +59,27 @@ def numbered_samples(draws: object) -> Iterator[None]:
     >>> sample_label(1)
     1
     """
-    coords = getattr(draws, "coords", None)
-    numbers = np.asarray(coords["sample"].values) if coords is not None and "sample" in coords else None
-    token = _SAMPLE_NUMBERS.set(numbers)
-    try:
-        yield
-    finally:
-        _SAMPLE_NUMBERS.reset(token)
+
+    __slots__ = ("_draws", "_token")
+
+    def __init__(self, draws: object) -> None:
+        self._draws = draws
+
+    def __enter__(self) -> None:
+        self._token = _NUMBERED.set(self._draws)
+
+    def __exit__(self, *exc: object) -> None:
+        _NUMBERED.reset(self._token)
 
 
 def sample_label(i: int) -> int:
     """The number of the ``i``-th sample of the draws being run, in the whole PSA (see :func:`numbered_samples`)."""
-    numbers = _SAMPLE_NUMBERS.get()
-    return int(numbers[i]) if numbers is not None and 0 <= i < numbers.size else int(i)
+    coords = getattr(_NUMBERED.get(), "coords", None)
+    if coords is not None and "sample" in coords:
+        numbers = np.asarray(coords["sample"].values)
+        if 0 <= i < numbers.size:
+            return int(numbers[i])
+    return int(i)
 
 
 def _first_bad(values: np.ndarray, bad: np.ndarray, index_name: str = "index") -> str:
