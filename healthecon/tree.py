@@ -630,7 +630,8 @@ class DecisionTree:
 
     # ------------------------------------------------------------------ evaluation
     def _roll_back(self, draws: xr.Dataset, strategies: Sequence[str] | None) -> Rollback:
-        return roll_back(self.root, self.name, self._policies, self._parameters, draws, self._select(strategies))
+        with numbered_samples(draws):  # a chunk's messages name its samples by their numbers in the whole run
+            return roll_back(self.root, self.name, self._policies, self._parameters, draws, self._select(strategies))
 
     def _select(self, strategies: Sequence[str] | None) -> list[str]:
         if strategies is None:
@@ -670,8 +671,7 @@ class DecisionTree:
         UnknownNameError
             Naming the node and parameter, if a parameter is not in the draws.
         """
-        with numbered_samples(draws):  # a chunk's messages name its samples by their numbers in the whole run
-            result = self._roll_back(draws, strategies)
+        result = self._roll_back(draws, strategies)
         return make_outcomes(
             result.expected(), result.strategies, cost="cost", effect=self._default_effect(result.variables), kinds=result.kinds,
             currency=self.currency, effect_unit=self.effect_unit, attrs={"model": "decision tree", "tree": self.name},
@@ -717,8 +717,7 @@ class DecisionTree:
         >>> paths[["weighted_cost", "weighted_qaly"]].sum().round(2).tolist()  # expected cost and QALYs
         [30.0, 0.88]
         """
-        with numbered_samples(draws):  # a chunk's messages name its samples by their numbers in the whole run
-            result = self._roll_back(draws, strategies)
+        result = self._roll_back(draws, strategies)
         leaves, variables = result.leaves, result.variables
         rows = [
             {"strategy": leaf.strategy, "path": PATH_SEPARATOR.join(leaf.path), "terminal": leaf.node.name or "",
@@ -747,8 +746,7 @@ class DecisionTree:
             decision's branch), ``reach`` (mean probability of reaching the node) and the outcome
             variables.
         """
-        with numbered_samples(draws):  # a chunk's messages name its samples by their numbers in the whole run
-            result = self._roll_back(draws, strategies)
+        result = self._roll_back(draws, strategies)
         leaves, visits, variables = result.leaves, result.visits, result.variables
         rows = []
         for visit in visits:
