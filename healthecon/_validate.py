@@ -27,7 +27,9 @@ __all__ = [
     "require_unique",
     "require_whole",
     "numbered_samples",
+    "one_number",
     "sample_label",
+    "sample_number",
     "float_or_array",
     "numeric_column",
 ]
@@ -72,14 +74,28 @@ class numbered_samples:  # noqa: N801 - used as a function, in a with statement
         _NUMBERED.reset(self._token)
 
 
-def sample_label(i: int) -> int:
-    """The number of the ``i``-th sample of the draws being run, in the whole PSA (see :func:`numbered_samples`)."""
-    coords = getattr(_NUMBERED.get(), "coords", None)
+def sample_number(draws: object, i: int) -> int:
+    """The number of the ``i``-th sample of ``draws`` in its whole PSA, for messages: its ``sample``
+    coordinate (a chunk of a run keeps the run's numbers), else ``i``.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> draws = xr.Dataset({"hr": ("sample", [0.7, 0.8, 0.9])}, coords={"sample": [0, 1, 2]})
+    >>> sample_number(draws.isel(sample=slice(1, 3)), 0)
+    1
+    """
+    coords = getattr(draws, "coords", None)
     if coords is not None and "sample" in coords:
         numbers = np.asarray(coords["sample"].values)
         if 0 <= i < numbers.size:
             return int(numbers[i])
     return int(i)
+
+
+def sample_label(i: int) -> int:
+    """The number of the ``i``-th sample of the draws being run, in the whole PSA (see :func:`numbered_samples`)."""
+    return sample_number(_NUMBERED.get(), i)
 
 
 def _first_bad(values: np.ndarray, bad: np.ndarray, index_name: str = "index") -> str:
@@ -151,6 +167,22 @@ def require_positive(values: object, what: str, error: type[Exception] = Paramet
     return arr
 
 
+def one_number(value: object) -> float | None:
+    """``value`` as a Python float when it is one real number (an int or a float, numpy scalars and
+    0-d arrays too), else None: a bool, text, None or an array of several values is not one.
+
+    Examples
+    --------
+    >>> one_number(np.float64(0.5)), one_number(True), one_number("1"), one_number([1.0, 2.0])
+    (0.5, None, None, None)
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 or isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
 def require_whole(value: object, what: str, minimum: int = 1, error: type[Exception] = ParameterError) -> int:
     """``value`` as an int, raising unless it is a whole number >= ``minimum`` (not a bool, NaN or text).
 
@@ -163,9 +195,8 @@ def require_whole(value: object, what: str, minimum: int = 1, error: type[Except
     ...
     healthecon.errors.ParameterError: n_cycles: expected a whole number >= 1, got True
     """
-    number = value.item() if isinstance(value, np.generic) else value
-    if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) \
-            or number != int(number) or number < minimum:
+    number = one_number(value)
+    if number is None or not math.isfinite(number) or number != int(number) or number < minimum:
         raise error(f"{what}: expected a whole number >= {minimum}, got {value!r}")
     return int(number)
 
@@ -182,10 +213,10 @@ def require_cycle_length(value: object, error: type[Exception] = ParameterError)
     ...
     healthecon.errors.ParameterError: cycle_length: expected a number of years > 0 (1/12 for monthly), got '1'
     """
-    number = value.item() if isinstance(value, np.generic) else value
-    if isinstance(number, bool) or not isinstance(number, (int, float)) or not (math.isfinite(number) and number > 0):
+    number = one_number(value)
+    if number is None or not (math.isfinite(number) and number > 0):
         raise error(f"cycle_length: expected a number of years > 0 (1/12 for monthly), got {value!r}")
-    return float(number)
+    return number
 
 
 def require_same_length(what: str, **sequences: Sized) -> int:

@@ -72,9 +72,8 @@ import xarray as xr
 from numpy.typing import ArrayLike
 from scipy import special
 
-from .._validate import as_float_array
+from .._validate import as_float_array, sample_number
 from ..errors import ParameterError, ShapeError, unknown_name
-from .transforms import sample_number
 
 __all__ = ["ParametricCurve", "evaluate", "spline_basis", "DISTRIBUTIONS", "LOCATION", "TIME_UNITS", "SPLINE_SCALES"]
 

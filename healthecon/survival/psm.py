@@ -115,7 +115,7 @@ import xarray as xr
 
 from .. import conventions
 from .._products import row_products
-from .._validate import as_float_array, require_cycle_length, require_unique, require_whole
+from .._validate import as_float_array, one_number, require_cycle_length, require_unique, require_whole
 from ..discount import DiscountSchedule, discount_factors
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, UnknownNameError, unknown_name
 from ..markov import Time
@@ -366,11 +366,10 @@ class PartitionedSurvivalModel:
                 f"start_age: expected the cohort's age at time 0 as a number of years, got the name {start_age!r}; a "
                 "partitioned survival model has one age for every sample (for an age that varies, give "
                 "BackgroundMortality(curve, table, start_age=name) and read the parameter in reward functions)")
-        if start_age is not None:
-            age = start_age.item() if isinstance(start_age, np.generic) else start_age
-            if isinstance(age, bool) or not isinstance(age, (int, float)) or not math.isfinite(age) or age < 0:
-                raise ModelDefinitionError(f"start_age: expected the cohort's age at time 0 in years (a finite number >= 0), got {start_age!r}")
-        self.start_age = None if start_age is None else float(start_age)
+        age = None if start_age is None else one_number(start_age)
+        if start_age is not None and (age is None or not math.isfinite(age) or age < 0):
+            raise ModelDefinitionError(f"start_age: expected the cohort's age at time 0 in years (a finite number >= 0), got {start_age!r}")
+        self.start_age = age
         self.currency, self.name = currency, name
         self.chunk_size = max(1, CHUNK_VALUES // (self.n_cycles + 1)) if chunk_size is None else \
             require_whole(chunk_size, "chunk_size", 1, ModelDefinitionError)

@@ -55,7 +55,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import xarray as xr
 
-from .._validate import as_float_array, require_finite
+from .._validate import as_float_array, one_number, require_finite, sample_number
 from ..errors import ModelDefinitionError, ParameterError, ShapeError, unknown_name
 from ..lifetable import LifeTable
 from ..outcomes import SAMPLE
@@ -72,7 +72,6 @@ __all__ = [
     "as_draws",
     "n_draws",
     "parameter_names",
-    "sample_number",
     "shared_evaluations",
 ]
 
@@ -126,21 +125,6 @@ def as_draws(draws: xr.Dataset | Mapping[str, object] | None, names: Sequence[st
 def n_draws(draws: xr.Dataset | None) -> int:
     """Number of samples in ``draws`` (1 without draws)."""
     return 1 if draws is None else int(draws.sizes.get(SAMPLE, 1))
-
-
-def sample_number(draws: xr.Dataset | None, i: int) -> int:
-    """The number of the ``i``-th sample of ``draws`` in its whole PSA, for messages: its ``sample``
-    coordinate (a chunk of a run keeps the run's numbers), else ``i``.
-
-    Examples
-    --------
-    >>> draws = xr.Dataset({"hr": ("sample", [0.7, 0.8, 0.9])}, coords={"sample": [0, 1, 2]})
-    >>> sample_number(draws.isel(sample=slice(1, 3)), 0)
-    1
-    """
-    if draws is not None and SAMPLE in draws.coords and draws[SAMPLE].size > i:
-        return int(draws[SAMPLE].values[i])
-    return int(i)
 
 
 def evaluate_survival(curve: object, times: object, draws: xr.Dataset | None = None, *, what: str = "curve", out: np.ndarray | None = None) -> np.ndarray:
@@ -307,10 +291,11 @@ def _per_sample(value: float | str, draws: xr.Dataset | None, what: str) -> floa
 def _one_number(value: object, what: str, expected: str, named: bool = True) -> float:
     """``value`` as one finite float; an array (per-sample values belong in the draws, named where
     ``named``) or anything else raises naming ``what``."""
-    if isinstance(value, (bool, np.bool_)) or value is None or np.ndim(value) != 0:
+    number = one_number(value)
+    if number is None:
         alternative = " or the name of a parameter in the draws" if named else ""
         raise ParameterError(f"{what}: expected one number ({expected}){alternative}, got {value!r}")
-    return float(require_finite(value, what))
+    return float(require_finite(number, what))
 
 
 def _check_curve(curve: object, what: str) -> object:
