@@ -729,19 +729,20 @@ class PartitionedSurvivalModel:
         elif store is not None:  # the membership summed over samples: that of the curves' sums
             store += _membership(curves.sum(axis=2, keepdims=True), total=c)[:, :, 0].transpose(0, 2, 1)
         occupancy: dict[str, np.ndarray] = {}  # corrected (discounted) time in each state, (S, c, K), shared by the rewards
-        by_cycle: dict[tuple, np.ndarray] = {}  # the same in some cycles for one strategy and state, (c, cycles)
+        by_cycle: dict[tuple, np.ndarray] = {}  # weighted time in, or entries into, a state by cycle, (c, cycles)
 
-        def time_in(key: str, i: int, k: int, span: slice) -> np.ndarray:
-            if ("state", key, i, k, span.start, span.stop) not in by_cycle:
-                m = _membership(curves[i : i + 1, :, :, span.start : span.stop + 1], k)[0, 0]
-                by_cycle[("state", key, i, k, span.start, span.stop)] = m[:, :-1] * weights[f"{key}_start"][span] + m[:, 1:] * weights[f"{key}_end"][span]
-            return by_cycle[("state", key, i, k, span.start, span.stop)]
-
-        def entries_into(key: str, i: int, k: int, span: slice) -> np.ndarray:  # entries into state k cross curve k - 1
-            if ("entry", key, i, k, span.start, span.stop) not in by_cycle:
-                curve = curves[i, k - 1, :, span.start : span.stop + 1]
-                by_cycle[("entry", key, i, k, span.start, span.stop)] = (curve[:, :-1] - curve[:, 1:]) * weights[f"{key}_entry"][span]
-            return by_cycle[("entry", key, i, k, span.start, span.stop)]
+        def weighted(slot: str, key: str, i: int, k: int, span: slice) -> np.ndarray:
+            """Strategy ``i``'s corrected, ``key``-discounted time in state ``k`` in each cycle of
+            ``span`` (slot "state"), or the people entering it, who cross curve ``k - 1`` ("entry")."""
+            cached = (slot, key, i, k, span.start, span.stop)
+            if cached not in by_cycle:
+                if slot == "state":
+                    m = _membership(curves[i : i + 1, :, :, span.start : span.stop + 1], k)[0, 0]
+                    by_cycle[cached] = m[:, :-1] * weights[f"{key}_start"][span] + m[:, 1:] * weights[f"{key}_end"][span]
+                else:
+                    curve = curves[i, k - 1, :, span.start : span.stop + 1]
+                    by_cycle[cached] = (curve[:, :-1] - curve[:, 1:]) * weights[f"{key}_entry"][span]
+            return by_cycle[cached]
 
         for name, reward in self.rewards.items():
             for slot in ("state", "entry"):
@@ -756,11 +757,10 @@ class PartitionedSurvivalModel:
                     values = self._reward_table(reward, slot, p, names)[:, 0]  # (S, K, c|1)
                 for part, key in (("disc", reward.kind), ("undisc", "undisc"))[: len(parts)]:
                     if dynamic:
-                        weighted = time_in if slot == "state" else entries_into
                         amount = np.zeros((S, c, len(self.states)))
                         for i, per in enumerate(tables):
                             for k, (span, table) in per.items():
-                                amount[i, :, k] = (weighted(key, i, k, span) * (table.T if table.ndim == 2 else table)).sum(axis=-1)
+                                amount[i, :, k] = (weighted(slot, key, i, k, span) * (table.T if table.ndim == 2 else table)).sum(axis=-1)
                     elif slot == "state":
                         if key not in occupancy:
                             under = areas[..., column[key]]  # (S, c, C)
@@ -778,11 +778,15 @@ class PartitionedSurvivalModel:
             if reward.initial is None:
                 continue
             for i, s in enumerate(names):
-                spec = reward.initial
-                raw = spec(p, s) if callable(spec) else spec.get(s, 0.0) if isinstance(spec, Mapping) else spec
-                value = self._number(raw, p, f"initial reward {name!r}, strategy {s!r}")
+                value = self._initial_value(reward, p, s)
                 for part in parts:
                     totals[(name, part)][i] += value
+
+    def _initial_value(self, reward: _Reward, p: _Draws, strategy: str) -> float | np.ndarray:
+        """A reward's one-off value at time 0 for ``strategy`` (0 where it names none), checked."""
+        spec = reward.initial
+        raw = spec(p, strategy) if callable(spec) else spec.get(strategy, 0.0) if isinstance(spec, Mapping) else spec
+        return self._number(raw, p, f"initial reward {reward.name!r}, strategy {strategy!r}")
 
     def _outcomes(self, names, n, parts, totals, by_state, restricted, store, touched, cells, excess, trace) -> xr.Dataset:
         costs = [r for r, reward in self.rewards.items() if reward.kind == "cost"]
@@ -876,8 +880,7 @@ class PartitionedSurvivalModel:
         reward, what = self.rewards[name], f"{slot} reward {name!r}"
         spec = getattr(reward, slot)
         if slot == "initial":
-            raw = 0.0 if spec is None else spec(p, strategy) if callable(spec) else spec.get(strategy, 0.0) if isinstance(spec, Mapping) else spec
-            return np.full((1, 1), float(np.ravel(self._number(raw, p, f"initial reward {name!r}, strategy {strategy!r}"))[0]))
+            return np.full((1, 1), 0.0 if spec is None else float(np.ravel(self._initial_value(reward, p, strategy))[0]))
         cycles = range(1, self.n_cycles + 1) if reward.dynamic[slot] else (1,)
         out = np.zeros((len(cycles), len(self.states)))
         if spec is not None:
