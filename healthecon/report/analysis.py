@@ -394,15 +394,10 @@ def _model_figures(model: object, params: object) -> list[Figure]:
                        f"Line chart of the share of the cohort in each state ({', '.join(map(str, model.states))}) "
                        f"over time for {s}, at the base-case parameters.") for s in model.strategies]
     if isinstance(model, PartitionedSurvivalModel) and params is not None:
-        import warnings
-
         from ..plot import plot_psm_curves, plot_state_occupancy
-        from ..survival.psm import CurveCrossingWarning
+        from .calculations import psm_base_case
 
-        base = params.base_case()  # type: ignore[attr-defined]
-        with warnings.catch_warnings():  # the PSA's run has warned of any crossing already
-            warnings.simplefilter("ignore", CurveCrossingWarning)
-            run = model.run(base, trace=True)
+        base, run = psm_base_case(model, params)
         states = ", ".join(map(str, model.states))
         curves = Figure("psm_curves", chart(plot_psm_curves, model, base), "Survival curves at the base case",
                         f"Line chart of the survival curves ({', '.join(model.curve_names)}) of each strategy "

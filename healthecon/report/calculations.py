@@ -35,7 +35,7 @@ from .._spreadsheet import put_cell
 from ..discount import DiscountSchedule, discount_factors
 from ..errors import ParameterError
 
-__all__ = ["for_model", "sroi_sheets", "cba_sheets", "markov_sheets", "psm_sheets"]
+__all__ = ["for_model", "sroi_sheets", "cba_sheets", "markov_sheets", "psm_sheets", "psm_base_case"]
 
 _MONEY = '"{c}"#,##0'
 _FACTOR = "0.0000"
@@ -566,10 +566,7 @@ def psm_sheets(model: object, params: object, currency: str = "£") -> list[Call
     >>> len(psm_sheets(model, Parameters(r=0.4)))
     1
     """
-    import warnings
-
     from .. import correction
-    from ..survival.psm import CurveCrossingWarning
 
     T, L = int(model.n_cycles), float(model.cycle_length)
     a, b = correction.cycle_weights(model.correction, T)
@@ -583,11 +580,21 @@ def psm_sheets(model: object, params: object, currency: str = "£") -> list[Call
         if not (np.allclose(w.start, a * d[:-1], rtol=1e-12, atol=0) and np.allclose(w.end, b * d[1:], rtol=1e-12, atol=0)
                 and np.allclose(w.transition, entry, rtol=1e-12, atol=0)):
             return []
-    draws = params.base_case()  # type: ignore[attr-defined]
-    with warnings.catch_warnings():  # the PSA's run has warned of any crossing already
-        warnings.simplefilter("ignore", CurveCrossingWarning)
-        run = model.run(draws, trace=True)
+    draws, run = psm_base_case(model, params)
     return [_psm_sheet(model, draws, run, strategy, a, b, offset, rates, currency) for strategy in model.strategies]
+
+
+def psm_base_case(model: object, params: object) -> tuple[object, object]:
+    """A partitioned survival model's base-case draws and its run of them with the trace, for the
+    report's charts and sheets; a crossing is not warned of again (the PSA's run has said it)."""
+    import warnings
+
+    from ..survival.psm import CurveCrossingWarning
+
+    draws = params.base_case()  # type: ignore[attr-defined]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CurveCrossingWarning)
+        return draws, model.run(draws, trace=True)  # type: ignore[attr-defined]
 
 
 def _psm_sheet(model, draws, run, strategy: str, a: np.ndarray, b: np.ndarray, offset: float, rates: dict, currency: str) -> Callable:
