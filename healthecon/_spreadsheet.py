@@ -149,9 +149,9 @@ def write_csv(frame: pd.DataFrame, path: str | PathLike[str], *, index: bool = F
             out[column] = out[column].map(safe)
     out.columns = pd.Index([safe(c) for c in out.columns], name=safe(out.columns.name))
     if index:
-        out.index = out.index.map(safe) if out.index.nlevels == 1 else pd.MultiIndex.from_tuples(
-            [tuple(safe(v) for v in key) for key in out.index], names=[safe(n) for n in out.index.names])
-        out.index.names = [safe(n) for n in out.index.names]
+        names = [safe(n) for n in out.index.names]
+        out.index = out.index.map(lambda key: tuple(map(safe, key)) if isinstance(key, tuple) else safe(key))
+        out.index.names = names
     path = Path(path)
     out.to_csv(path, index=index)
     return path
